@@ -1,0 +1,71 @@
+"""The `alliance-atlas` command: layers, validate (and later serve, export)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _layers(args: argparse.Namespace) -> int:
+    from geodata.atlas import load_atlas
+    from geodata.layers_io import write_layers
+
+    try:
+        written = write_layers(load_atlas(), Path(args.out), args.format)
+    except OSError as error:
+        print(
+            f"alliance-atlas layers: cannot write to {args.out}: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        return 1
+    for path in written:
+        print(path)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from geodata.validate import validate_paths
+
+    problems = validate_paths([Path(p) for p in args.paths])
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print("ok: knowledge base and scenarios are valid")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(
+        prog="alliance-atlas",
+        description="Cited, filterable map of the 2024 NATO Washington summit analysis.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    layers = commands.add_parser("layers", help="write the map layers for GIS tools (EPSG:4326)")
+    layers.add_argument("--out", required=True, help="output directory")
+    layers.add_argument("--format", choices=("geojson", "gpkg"), default="geojson")
+    layers.set_defaults(run=_layers)
+
+    validate = commands.add_parser(
+        "validate", help="check the knowledge base and scenario files (the bundled ones by default)"
+    )
+    validate.add_argument(
+        "paths", nargs="*", metavar="PATH", help="knowledge directory or scenario files"
+    )
+    validate.set_defaults(run=_validate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; return its exit status."""
+    args = build_parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

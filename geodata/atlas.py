@@ -1,0 +1,386 @@
+"""The Atlas: the knowledge base turned into GeoDataFrames, built once and cached."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from types import MappingProxyType
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry import Point
+from shapely.geometry.base import BaseGeometry
+
+from geodata.article import Article, load_article
+from geodata.countries import load_countries
+from geodata.geometry import great_circle_arc, lonlat_box, sea_area
+from geodata.knowledge import BASES, Basis, Citation, Grouping, Knowledge, Region, Relation
+from geodata.validate import load_knowledge
+
+CRS = "EPSG:4326"
+ARC_BOW_STEP = 0.12
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """Every layer the map can draw, each a (Geo)DataFrame in EPSG:4326. Treat as read-only."""
+
+    knowledge: Knowledge
+    article: Article
+    countries: gpd.GeoDataFrame
+    memberships: pd.DataFrame
+    groupings: gpd.GeoDataFrame
+    relations: gpd.GeoDataFrame
+    threats: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    events: gpd.GeoDataFrame
+    domains: pd.DataFrame
+    anchors: Mapping[str, tuple[float, float]]
+
+
+def citations_json(citations: tuple[Citation, ...]) -> list[dict[str, Any]]:
+    """Citations as plain dicts (for frames, GeoJSON and the details panel)."""
+    return [c.model_dump(mode="json") for c in citations]
+
+
+def weakest(*bases: Basis) -> Basis:
+    """The least certain of several bases (stated < inferred < external)."""
+    return max(bases, key=BASES.index)
+
+
+@cache
+def load_atlas() -> Atlas:
+    """The bundled atlas, validated and built once per process."""
+    return build_atlas(load_knowledge(), load_article())
+
+
+def build_atlas(knowledge: Knowledge, article: Article) -> Atlas:
+    """Assemble every layer from a validated knowledge base."""
+    countries = load_countries()
+    land = shapely.union_all(countries.geometry.values)
+    geometry_of = dict(zip(countries.iso3, countries.geometry, strict=True))
+    regions = _regions(knowledge, geometry_of, land)
+    anchors = _anchors(knowledge, regions)
+    memberships = _memberships(knowledge)
+    groupings = _groupings(knowledge, memberships, geometry_of, anchors)
+    return Atlas(
+        knowledge=knowledge,
+        article=article,
+        countries=_countries(knowledge, countries, memberships),
+        memberships=memberships,
+        groupings=groupings,
+        relations=_relations(knowledge, anchors, groupings),
+        threats=_threats(knowledge, anchors),
+        regions=regions,
+        events=_events(knowledge),
+        domains=_domains(knowledge),
+        anchors=MappingProxyType(anchors),
+    )
+
+
+# --- memberships and groupings -------------------------------------------------------------------
+
+
+def _memberships(knowledge: Knowledge) -> pd.DataFrame:
+    """One row per (grouping, state), direct members first, then members through `includes`."""
+    by_id = {g.id: g for g in knowledge.groupings}
+    rows: list[dict[str, Any]] = []
+    for grouping in knowledge.groupings:
+        seen: set[str] = set()
+        for row in _members_of(grouping, by_id, chain=(grouping.id,)):
+            if row["iso3"] not in seen:
+                seen.add(row["iso3"])
+                rows.append(
+                    {
+                        "grouping": grouping.id,
+                        "status": grouping.status,
+                        "camp": grouping.camp,
+                        **row,
+                    }
+                )
+    columns = [
+        "grouping",
+        "iso3",
+        "basis",
+        "reason",
+        "status",
+        "camp",
+        "via",
+        "role_en",
+        "role_ja",
+        "citations",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _members_of(
+    grouping: Grouping, by_id: dict[str, Grouping], chain: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "iso3": m.iso3,
+            "basis": m.basis,
+            "reason": m.reason,
+            "via": None,
+            "role_en": m.role_en,
+            "role_ja": m.role_ja,
+            "citations": citations_json(m.citations),
+        }
+        for m in grouping.members
+    ]
+    for inclusion in grouping.includes:
+        if inclusion.grouping in chain:
+            continue
+        for row in _members_of(by_id[inclusion.grouping], by_id, (*chain, inclusion.grouping)):
+            basis = weakest(inclusion.basis, row["basis"])
+            reasons = [r for r in (inclusion.reason, row["reason"]) if r]
+            rows.append(
+                {
+                    **row,
+                    "basis": basis,
+                    "reason": "; ".join(reasons) or None,
+                    "via": row["via"] or inclusion.grouping,
+                    "citations": citations_json(inclusion.citations) + row["citations"],
+                }
+            )
+    return rows
+
+
+def _groupings(
+    knowledge: Knowledge,
+    memberships: pd.DataFrame,
+    geometry_of: dict[str, BaseGeometry],
+    anchors: dict[str, tuple[float, float]],
+) -> gpd.GeoDataFrame:
+    rows = []
+    for grouping in knowledge.groupings:
+        members = memberships.loc[memberships.grouping == grouping.id, "iso3"].tolist()
+        rows.append(
+            {
+                **_cited_fields(grouping),
+                "id": grouping.id,
+                "name_en": grouping.name_en,
+                "name_ja": grouping.name_ja,
+                "camp": grouping.camp,
+                "status": grouping.status,
+                "description_en": grouping.description_en,
+                "members": members,
+                "anchor_lon": anchors[grouping.id][0],
+                "anchor_lat": anchors[grouping.id][1],
+                "geometry": shapely.union_all([geometry_of[m] for m in members]),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+
+
+def _countries(
+    knowledge: Knowledge, countries: gpd.GeoDataFrame, memberships: pd.DataFrame
+) -> gpd.GeoDataFrame:
+    """Every country, with the article's Japanese name for its actors and its grouping ids."""
+    actor_names = {a.id: (a.name_ja, a.name_en) for a in knowledge.actors}
+    groupings = memberships.groupby("iso3")["grouping"].agg(list).to_dict()
+    frame = countries.copy()
+    frame["name_ja"] = [
+        actor_names.get(i, (n, None))[0] for i, n in zip(frame.iso3, frame.name_ja, strict=True)
+    ]
+    frame["name_en"] = [
+        actor_names.get(i, (None, n))[1] for i, n in zip(frame.iso3, frame.name_en, strict=True)
+    ]
+    frame["is_actor"] = frame.iso3.isin(actor_names)
+    frame["groupings"] = [groupings.get(i, []) for i in frame.iso3]
+    return frame
+
+
+# --- regions and anchors -------------------------------------------------------------------------
+
+
+def _region_geometry(
+    region: Region, geometry_of: dict[str, BaseGeometry], land: BaseGeometry
+) -> BaseGeometry:
+    extent = region.extent
+    parts: list[BaseGeometry] = []
+    if extent.box is not None:
+        area = lonlat_box(*extent.box)
+        for cut in extent.minus_boxes:
+            area = area.difference(lonlat_box(*cut))
+        parts.append(sea_area(area, land) if extent.minus_land else area)
+    parts += [geometry_of[code] for code in extent.countries]
+    return shapely.make_valid(shapely.union_all(parts))
+
+
+def _regions(
+    knowledge: Knowledge, geometry_of: dict[str, BaseGeometry], land: BaseGeometry
+) -> gpd.GeoDataFrame:
+    rows = []
+    for region in knowledge.regions:
+        geometry = _region_geometry(region, geometry_of, land)
+        anchor = region.anchor or tuple(geometry.representative_point().coords[0])
+        rows.append(
+            {
+                **_cited_fields(region),
+                "id": region.id,
+                "name_en": region.name_en,
+                "name_ja": region.name_ja,
+                "kind": region.kind,
+                "anchor_lon": anchor[0],
+                "anchor_lat": anchor[1],
+                "geometry": geometry,
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+
+
+def _anchors(knowledge: Knowledge, regions: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+    """Map every referable id (ISO code, grouping, region) to its anchor point."""
+    countries = load_countries()
+    anchors: dict[str, tuple[float, float]] = {
+        iso3: (lon, lat)
+        for iso3, lon, lat in zip(
+            countries.iso3, countries.label_lon, countries.label_lat, strict=True
+        )
+    }
+    anchors |= {
+        rid: (lon, lat)
+        for rid, lon, lat in zip(regions.id, regions.anchor_lon, regions.anchor_lat, strict=True)
+    }
+    for grouping in knowledge.groupings:
+        if grouping.anchor is not None:
+            anchors[grouping.id] = grouping.anchor
+        else:
+            points = [anchors[m.iso3] for m in grouping.members]
+            anchors[grouping.id] = (
+                sum(p[0] for p in points) / len(points),
+                sum(p[1] for p in points) / len(points),
+            )
+    return anchors
+
+
+# --- relations, threats, events, domains ---------------------------------------------------------
+
+
+def relation_layer(relation: Relation, authoritarian: set[str]) -> str:
+    """The map layer a relation belongs to (see README: how the article becomes the map)."""
+    ends = {relation.source, relation.target}
+    if relation.status == "proposed":
+        return "proposals"
+    if relation.kind == "support" and "RUS" in ends:
+        return "support_flows"
+    if ends & {"UKR", "HUN"}:
+        return "ukraine"
+    if ends & authoritarian:
+        return "authoritarian"
+    return "value_community"
+
+
+def _bows(relations: tuple[Relation, ...]) -> dict[str, float]:
+    """Sideways bend per relation so that links between the same two places fan out."""
+    by_pair: dict[tuple[str, str], list[Relation]] = defaultdict(list)
+    for relation in relations:
+        by_pair[tuple(sorted((relation.source, relation.target)))].append(relation)
+    bows = {}
+    for pair, group in by_pair.items():
+        for index, relation in enumerate(group):
+            offset = (index - (len(group) - 1) / 2) * ARC_BOW_STEP
+            forward = (relation.source, relation.target) == pair
+            bows[relation.id] = offset if forward else -offset
+    return bows
+
+
+def _relations(
+    knowledge: Knowledge, anchors: dict[str, tuple[float, float]], groupings: gpd.GeoDataFrame
+) -> gpd.GeoDataFrame:
+    authoritarian = set(groupings.loc[groupings.camp == "authoritarian", "id"])
+    for members in groupings.loc[groupings.camp == "authoritarian", "members"]:
+        authoritarian |= set(members)
+    bows = _bows(knowledge.relations)
+    rows = [
+        {
+            **_cited_fields(relation),
+            "id": relation.id,
+            "source": relation.source,
+            "target": relation.target,
+            "kind": relation.kind,
+            "directed": relation.directed,
+            "date": relation.date,
+            "status": relation.status,
+            "label_en": relation.label_en,
+            "label_ja": relation.label_ja,
+            "layer": relation_layer(relation, authoritarian),
+            "geometry": great_circle_arc(
+                anchors[relation.source], anchors[relation.target], bow=bows[relation.id]
+            ),
+        }
+        for relation in knowledge.relations
+    ]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+
+
+def _threats(knowledge: Knowledge, anchors: dict[str, tuple[float, float]]) -> gpd.GeoDataFrame:
+    rows = [
+        {
+            **_cited_fields(threat),
+            "id": threat.id,
+            "direction": threat.direction,
+            "name_en": threat.name_en,
+            "name_ja": threat.name_ja,
+            "origin": threat.origin,
+            "target": threat.target,
+            "sources": list(threat.sources),
+            "kinds": list(threat.kinds),
+            "regions": list(threat.regions),
+            "geometry": great_circle_arc(anchors[threat.origin], anchors[threat.target]),
+        }
+        for threat in knowledge.threats
+    ]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+
+
+def _events(knowledge: Knowledge) -> gpd.GeoDataFrame:
+    rows = [
+        {
+            **_cited_fields(event),
+            "id": event.id,
+            "date": event.date,
+            "name_en": event.name_en,
+            "name_ja": event.name_ja,
+            "actors": list(event.actors),
+            "place_en": event.place.name_en,
+            "place_ja": event.place.name_ja,
+            "place_basis": event.place.basis,
+            "place_reason": event.place.reason,
+            "geometry": Point(event.place.lon, event.place.lat),
+        }
+        for event in sorted(knowledge.events, key=lambda e: (e.date, e.id))
+    ]
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
+
+
+def _domains(knowledge: Knowledge) -> pd.DataFrame:
+    """One row per (domain, attributed actor); the domain's own citations come first."""
+    rows = [
+        {
+            "domain": domain.id,
+            "name_en": domain.name_en,
+            "name_ja": domain.name_ja,
+            "actor": attribution.actor,
+            "basis": weakest(domain.basis, attribution.basis),
+            "reason": attribution.reason,
+            "citations": citations_json(attribution.citations),
+            "domain_citations": citations_json(domain.citations),
+        }
+        for domain in knowledge.domains
+        for attribution in domain.attributions
+    ]
+    return pd.DataFrame(rows)
+
+
+def _cited_fields(record: Any) -> dict[str, Any]:
+    return {
+        "basis": record.basis,
+        "reason": record.reason,
+        "citations": citations_json(record.citations),
+    }

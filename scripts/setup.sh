@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Idempotent setup: Debian packages (Chromium, ChromeDriver, a CJK font), then .venv with the
+# project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test extras)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras="build"
+[[ "${1:-}" == "--test" ]] && extras="test,build"
+
+debian_packages=(chromium chromium-driver fonts-noto-cjk)
+missing=()
+for package in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+python=${PYTHON:-python3}
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+  || { echo "setup: Python 3.11 or newer is needed (found $("$python" --version))" >&2; exit 1; }
+[[ -x .venv/bin/python ]] || "$python" -m venv .venv
+
+stamp=".venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)-$extras"
+if [[ ! -f "$stamp" ]]; then
+  echo "setup: installing the project into .venv ($extras)"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".[$extras]"
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi
