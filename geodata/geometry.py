@@ -38,7 +38,6 @@ __all__ = [
 _SAME_POINT_RAD = 1e-12  # angular separation (radians) below which two points are "the same"
 _ANTIPODAL_RAD = math.pi - 1e-9  # beyond this the great circle is undefined
 _MAX_BOW = 0.5
-_POLE_EPS = 1e-12  # |horizontal component| below which a unit vector is "at a pole"
 
 
 # --------------------------------------------------------------------------- helpers

@@ -243,11 +243,14 @@ def test_arc_properties_random_pairs(start, end, step):
         assert right[0][0] == -left[-1][0]
         assert right[0][1] == left[-1][1]
 
+    # Whether the path crosses ±180, predicted from the shortest signed longitude
+    # difference (skipping poles, ±180 endpoints and cases within rounding of an edge).
     dlon = wrap(end[0] - start[0])
     clear_of_edges = (
         max(abs(start[1]), abs(end[1])) < 90.0
-        and max(abs(start[0]), abs(end[0])) < 180.0
+        and max(abs(start[0]), abs(end[0])) < 180.0 - 1e-9
         and abs(abs(dlon) - 180.0) > 1e-6
+        and abs(abs(start[0] + dlon) - 180.0) > 1e-9
     )
     if clear_of_edges:
         crosses = not -180.0 <= start[0] + dlon <= 180.0
