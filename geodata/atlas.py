@@ -64,8 +64,8 @@ def build_atlas(knowledge: Knowledge, article: Article) -> Atlas:
     land = shapely.union_all(countries.geometry.values)
     geometry_of = dict(zip(countries.iso3, countries.geometry, strict=True))
     regions = _regions(knowledge, geometry_of, land)
-    anchors = _anchors(knowledge, regions)
     memberships = _memberships(knowledge)
+    anchors = _anchors(knowledge, regions, memberships)
     groupings = _groupings(knowledge, memberships, geometry_of, anchors)
     return Atlas(
         knowledge=knowledge,
@@ -86,22 +86,20 @@ def build_atlas(knowledge: Knowledge, article: Article) -> Atlas:
 
 
 def _memberships(knowledge: Knowledge) -> pd.DataFrame:
-    """One row per (grouping, state), direct members first, then members through `includes`."""
+    """One row per (grouping, state): the best-supported path to it, direct membership first."""
     by_id = {g.id: g for g in knowledge.groupings}
     rows: list[dict[str, Any]] = []
     for grouping in knowledge.groupings:
-        seen: set[str] = set()
+        best: dict[str, dict[str, Any]] = {}
         for row in _members_of(grouping, by_id, chain=(grouping.id,)):
-            if row["iso3"] not in seen:
-                seen.add(row["iso3"])
-                rows.append(
-                    {
-                        "grouping": grouping.id,
-                        "status": grouping.status,
-                        "camp": grouping.camp,
-                        **row,
-                    }
-                )
+            rank = (BASES.index(row["basis"]), row["via"] is not None)
+            if row["iso3"] not in best or rank < best[row["iso3"]]["rank"]:
+                best[row["iso3"]] = {**row, "rank": rank}
+        for row in best.values():
+            del row["rank"]
+            rows.append(
+                {"grouping": grouping.id, "status": grouping.status, "camp": grouping.camp, **row}
+            )
     columns = [
         "grouping",
         "iso3",
@@ -234,7 +232,9 @@ def _regions(
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=CRS)
 
 
-def _anchors(knowledge: Knowledge, regions: gpd.GeoDataFrame) -> dict[str, tuple[float, float]]:
+def _anchors(
+    knowledge: Knowledge, regions: gpd.GeoDataFrame, memberships: pd.DataFrame
+) -> dict[str, tuple[float, float]]:
     """Map every referable id (ISO code, grouping, region) to its anchor point."""
     countries = load_countries()
     anchors: dict[str, tuple[float, float]] = {
@@ -251,7 +251,9 @@ def _anchors(knowledge: Knowledge, regions: gpd.GeoDataFrame) -> dict[str, tuple
         if grouping.anchor is not None:
             anchors[grouping.id] = grouping.anchor
         else:
-            points = [anchors[m.iso3] for m in grouping.members]
+            points = [
+                anchors[i] for i in memberships.loc[memberships.grouping == grouping.id, "iso3"]
+            ]
             anchors[grouping.id] = (
                 sum(p[0] for p in points) / len(points),
                 sum(p[1] for p in points) / len(points),

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geodata.article import SEEDS_DIR
 from geodata.knowledge import BASES, DIRECTIONS, Basis, Direction
-from geodata.yamlio import YamlSyntaxError, line_of, load_with_lines
+from geodata.yamlio import YamlSyntaxError, dump, line_of, load_with_lines
 
 SCENARIOS_DIR = SEEDS_DIR / "scenarios"
 SCENARIO_VERSION = 1
@@ -117,7 +116,7 @@ class Scenario(BaseModel):
         """The scenario file text (versioned, human-editable)."""
         data = self.model_dump(mode="json", by_alias=True, exclude_none=True)
         data["layers"] = list(self.layers)
-        return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+        return dump(data)
 
     @classmethod
     def from_yaml(cls, text: str, *, preset_id: str | None = None) -> Scenario:
@@ -138,10 +137,7 @@ class Scenario(BaseModel):
             return cls.model_validate(data)
         except ValidationError as error:
             raise ScenarioError(
-                [
-                    (line_of(lines, tuple(str(p) for p in e["loc"])), _explain(e))
-                    for e in error.errors()
-                ]
+                [(line_of(lines, _error_path(e)), _explain(e)) for e in error.errors()]
             ) from None
 
     # --- URL query ------------------------------------------------------------------------
@@ -159,13 +155,13 @@ class Scenario(BaseModel):
             ("basis", self.basis),
             ("proposals", "1" if self.proposals else "0"),
         ]
-        if self.date_from:
-            params.append(("from", self.date_from.isoformat()))
-        if self.date_to:
-            params.append(("to", self.date_to.isoformat()))
-        params += [("projection", self.projection), ("lang", self.lang)]
-        if self.focus:
-            params.append(("focus", self.focus))
+        params += [
+            ("from", self.date_from.isoformat() if self.date_from else ""),
+            ("to", self.date_to.isoformat() if self.date_to else ""),
+            ("projection", self.projection),
+            ("lang", self.lang),
+            ("focus", self.focus or ""),
+        ]
         return urlencode(params, safe=",")
 
     @classmethod
@@ -195,17 +191,26 @@ class Scenario(BaseModel):
                     f"ignored unknown scenario {_short(preset_id)!r}{_did_you_mean(preset_id, known)}"
                 )
         fields = base.model_dump(by_alias=True)
+        updates: dict[str, Any] = {}
         for key, raw in params.items():
             if key in _LIST_CHOICES:
-                raw = _drop_unknown_items(key, raw, _LIST_CHOICES[key], notices)
+                kept = _drop_unknown_items(key, raw, _LIST_CHOICES[key], notices)
+                if kept is None:
+                    continue
+                raw = kept
             try:
                 value = _QUERY_PARSERS[key](raw)
-                candidate = cls.model_validate({**fields, key: value})
+                cls.model_validate({**fields, **_NO_DATE_RANGE, key: value})
             except (ValueError, ValidationError) as error:
                 notices.append(f"ignored {key}={_short(raw)!r}: {_first_error(error)}")
                 continue
-            fields = candidate.model_dump(by_alias=True)
-        return cls.model_validate(fields), notices
+            updates[key] = value
+        try:
+            return cls.model_validate({**fields, **updates}), notices
+        except ValidationError as error:  # only the date range can conflict across parameters
+            notices.append(f"ignored from/to: {_first_error(error)}")
+            updates = {k: v for k, v in updates.items() if k not in ("from", "to")}
+            return cls.model_validate({**fields, **updates}), notices
 
 
 class ScenarioError(ValueError):
@@ -249,14 +254,22 @@ _LIST_CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 
-def _drop_unknown_items(key: str, raw: str, choices: tuple[str, ...], notices: list[str]) -> str:
-    """Keep the known items of a comma list; note each unknown one."""
+# cleared while one parameter is checked on its own; the range is checked once all are applied
+_NO_DATE_RANGE = {"from": None, "to": None}
+
+
+def _drop_unknown_items(
+    key: str, raw: str, choices: tuple[str, ...], notices: list[str]
+) -> str | None:
+    """Keep the known items of a comma list, noting each unknown one; None when none is known."""
     kept = []
     for item in (v for v in raw.split(",") if v):
         if item in choices:
             kept.append(item)
         else:
             notices.append(f"ignored {key} item {_short(item)!r}{_did_you_mean(item, choices)}")
+    if raw and not kept:
+        return None
     return ",".join(kept)
 
 
@@ -269,13 +282,21 @@ def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+def _error_path(error: Any) -> tuple[str | int, ...]:
+    """The YAML path of a pydantic error; a cross-field error points at the field it names."""
+    if error["loc"]:
+        return tuple(error["loc"])
+    named = [key for key in ("from", "to") if f"'{key}'" in error["msg"]]
+    return (named[-1],) if named else ()
+
+
 def _explain(error: Any) -> str:
     """A one-line reading of a pydantic error, with the allowed values where there are some."""
-    where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int)) or "file"
-    message = error["msg"]
+    where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
+    message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = f"unknown field{_did_you_mean(str(error['loc'][-1]), list(FIELD_NAMES))}"
-    return f"{where}: {message}"
+    return f"{where}: {message}" if where else message
 
 
 def _first_error(error: Exception) -> str:

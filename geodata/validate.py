@@ -96,8 +96,7 @@ def read_knowledge(
                 records[key].append(model.model_validate(raw))
             except ValidationError as error:
                 problems.extend(
-                    source.problem(key, (index, *map(str, e["loc"])), _describe(e))
-                    for e in error.errors()
+                    source.problem(key, (index, *e["loc"]), _describe(e)) for e in error.errors()
                 )
     if problems:
         return None, problems, source
@@ -393,19 +392,23 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def check_scenario_ids(scenario: Scenario, knowledge: Knowledge) -> list[str]:
-    """Problems with the ids a (shape-valid) scenario names: unknown groupings and focus."""
+    """Messages for the unknown ids a (shape-valid) scenario names: groupings and focus."""
+    return [message for _, _, message in unknown_scenario_ids(scenario, knowledge)]
+
+
+def unknown_scenario_ids(scenario: Scenario, knowledge: Knowledge) -> list[tuple[str, str, str]]:
+    """Unknown ids a (shape-valid) scenario names, as (field, the bad id, message)."""
     grouping_ids = {g.id for g in knowledge.groupings}
     problems = [
-        f"unknown grouping {g!r}{_did_you_mean(g, grouping_ids)}"
+        ("groupings", g, f"unknown grouping {g!r}{_did_you_mean(g, grouping_ids)}")
         for g in scenario.groupings
         if g not in grouping_ids
     ]
     if scenario.focus is not None:
         focusable = focus_ids(knowledge)
         if scenario.focus not in focusable:
-            problems.append(
-                f"unknown focus {scenario.focus!r}{_did_you_mean(scenario.focus, focusable)}"
-            )
+            message = f"unknown focus {scenario.focus!r}{_did_you_mean(scenario.focus, focusable)}"
+            problems.append(("focus", scenario.focus, message))
     return problems
 
 
@@ -430,11 +433,19 @@ def validate_scenario_file(
         scenario = Scenario.from_yaml(text, preset_id=path.stem if preset else None)
     except ScenarioError as error:
         return [Problem(path, line, message) for line, message in error.problems]
-    _, lines = load_with_lines(text)
+    data, lines = load_with_lines(text)
     return [
-        Problem(path, line_of(lines, ("focus" if "focus" in message else "groupings",)), message)
-        for message in check_scenario_ids(scenario, knowledge)
+        Problem(path, line_of(lines, _id_path(data, field_name, bad)), message)
+        for field_name, bad, message in unknown_scenario_ids(scenario, knowledge)
     ]
+
+
+def _id_path(data: dict[str, Any], field_name: str, bad: str) -> tuple[str | int, ...]:
+    """The YAML path of a bad id: the list item that holds it, or the field."""
+    value = data.get(field_name)
+    if isinstance(value, list) and bad in value:
+        return (field_name, value.index(bad))
+    return (field_name,)
 
 
 def validate_paths(paths: list[Path]) -> list[Problem]:
