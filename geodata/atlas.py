@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import Point
@@ -248,20 +249,25 @@ def _anchors(
         for rid, lon, lat in zip(regions.id, regions.anchor_lon, regions.anchor_lat, strict=True)
     }
     for grouping in knowledge.groupings:
-        if grouping.anchor is not None:
-            anchors[grouping.id] = grouping.anchor
-        else:
-            points = [
-                anchors[i] for i in memberships.loc[memberships.grouping == grouping.id, "iso3"]
-            ]
-            anchors[grouping.id] = (
-                sum(p[0] for p in points) / len(points),
-                sum(p[1] for p in points) / len(points),
-            )
+        members = [m.iso3 for m in grouping.members] or list(
+            memberships.loc[memberships.grouping == grouping.id, "iso3"]
+        )
+        anchors[grouping.id] = grouping.anchor or spherical_mean([anchors[i] for i in members])
     return anchors
 
 
 # --- relations, threats, events, domains ---------------------------------------------------------
+
+
+def spherical_mean(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The centre of lon/lat points on the sphere (so Japan and the US meet over the Pacific)."""
+    lon, lat = np.radians(np.array(points, dtype=float)).T
+    x, y, z = (
+        (np.cos(lat) * np.cos(lon)).sum(),
+        (np.cos(lat) * np.sin(lon)).sum(),
+        np.sin(lat).sum(),
+    )
+    return float(np.degrees(np.arctan2(y, x))), float(np.degrees(np.arctan2(z, np.hypot(x, y))))
 
 
 def relation_layer(relation: Relation, authoritarian: set[str]) -> str:

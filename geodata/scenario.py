@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -52,7 +52,9 @@ class Scenario(BaseModel):
     title_en: str = Field("", max_length=200)
     description_ja: str = Field("", max_length=1000)
     description_en: str = Field("", max_length=1000)
-    groupings: tuple[str, ...] = Field((), description="grouping ids shown; empty means all")
+    groupings: tuple[Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=64)], ...] = Field(
+        (), description="grouping ids shown; empty means all"
+    )
     layers: tuple[LayerId, ...] = LAYERS
     directions: tuple[Direction, ...] = DIRECTIONS
     domains: tuple[DomainId, ...] = DOMAINS
@@ -296,6 +298,10 @@ def _explain(error: Any) -> str:
     message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
         message = f"unknown field{_did_you_mean(str(error['loc'][-1]), list(FIELD_NAMES))}"
+    elif error["type"] == "literal_error":
+        message = (
+            f"unknown value {_short(str(error['input']))!r}; {message[0].lower()}{message[1:]}"
+        )
     return f"{where}: {message}" if where else message
 
 

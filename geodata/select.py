@@ -43,6 +43,22 @@ def in_date_range(value: object, start: date | None, end: date | None) -> bool:
     return (start is None or last >= start) and (end is None or first <= end)
 
 
+# layers whose relations follow the grouping filter (the others are about states, not groupings)
+GROUPING_LAYERS = ("value_community", "authoritarian", "proposals")
+
+
+def _within(relation: pd.Series, shown: set[str], places: set[str], members: set[str]) -> bool:
+    """A relation that touches a shown grouping or its members, and no state outside them.
+
+    `shown` are the shown grouping ids, `places` every grouping and region id (ends that are
+    not states), `members` the states in the shown groupings.
+    """
+    ends = (relation.source, relation.target)
+    states = [end for end in ends if end not in places]
+    touches = any(end in shown for end in ends) or any(end in members for end in states)
+    return touches and all(end in members for end in states)
+
+
 def select(atlas: Atlas, scenario: Scenario) -> Layers:
     """The layers of `atlas` that `scenario` shows."""
     shown_bases = BASES[: BASES.index(scenario.basis) + 1]
@@ -81,6 +97,14 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
     ]
     if not scenario.proposals:
         relations = relations[relations.status != "proposed"]
+    if scenario.groupings:
+        places = set(atlas.groupings.id) | set(atlas.regions.id)
+        relations = relations[
+            ~relations.layer.isin(GROUPING_LAYERS)
+            | relations.apply(
+                lambda r: _within(r, set(groupings.id), places, set(memberships.iso3)), axis=1
+            )
+        ]
 
     threats = atlas.threats.iloc[0:0]
     domains = atlas.domains.iloc[0:0]

@@ -1,0 +1,69 @@
+"""Shared fixtures: the bundled atlas, the raw knowledge YAML and the article parsed by hand.
+
+The article is split here without geodata.article, so the citation tests do not depend on
+the parser they help to check.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+KNOWLEDGE_DIR = SEEDS / "knowledge"
+SCENARIOS_DIR = SEEDS / "scenarios"
+ARTICLE_PATH = SEEDS / "article.ja.txt"
+
+
+@dataclass(frozen=True)
+class ArticleText:
+    """Body paragraphs P1… (index 0 is P1) and footnotes by number."""
+
+    paragraphs: list[str]
+    footnotes: dict[int, str]
+    lines: list[str]
+
+
+def _split_article(text: str) -> ArticleText:
+    lines = [line.strip() for line in text.splitlines()]
+    date_index = lines.index("(2024/08/13)")
+    paragraphs = [line for line in lines[:date_index] if line.endswith("。")]
+    footnotes: dict[int, str] = {}
+    for line in lines[lines.index("脚注") + 1 :]:
+        match = re.fullmatch(r"(\d+)\.\s+(\d+)\s+(.*)", line)
+        if match and match[1] == match[2]:
+            footnotes[int(match[1])] = match[3]
+    return ArticleText(paragraphs, footnotes, lines)
+
+
+@pytest.fixture(scope="session")
+def article_text() -> ArticleText:
+    return _split_article(ARTICLE_PATH.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def raw_knowledge() -> dict[str, dict]:
+    """Every knowledge file as plain yaml.safe_load data, keyed by file name."""
+    return {
+        path.name: yaml.safe_load(path.read_text(encoding="utf-8"))
+        for path in sorted(KNOWLEDGE_DIR.glob("*.yaml"))
+    }
+
+
+@pytest.fixture(scope="session")
+def atlas():
+    from geodata.atlas import load_atlas
+
+    return load_atlas()
+
+
+@pytest.fixture(scope="session")
+def presets():
+    from geodata.scenario import load_presets
+
+    return load_presets()

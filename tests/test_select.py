@@ -1,0 +1,317 @@
+"""select(): what a view shows for a scenario — basis, proposals, layers, dates, groupings."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from geodata.atlas import load_atlas
+from geodata.knowledge import KNOWLEDGE_DIR
+from geodata.scenario import Scenario, load_presets
+from geodata.select import Layers, select
+
+BASES = ["stated", "inferred", "external"]
+LAYERS = [
+    "value_community",
+    "authoritarian",
+    "support_flows",
+    "threats",
+    "ukraine",
+    "events",
+    "proposals",
+]
+DIRECTIONS = ["east", "north", "south", "west"]
+DOMAINS = ["cyber", "space", "cognitive"]
+GROUPING_IDS = [
+    g["id"]
+    for g in yaml.safe_load((KNOWLEDGE_DIR / "groupings.yaml").read_text(encoding="utf-8"))[
+        "groupings"
+    ]
+]
+ATLAS = load_atlas()  # cached: the same object as the session fixture
+PRESETS = load_presets()
+SETTINGS = settings(max_examples=40, deadline=None)
+
+# the frames of a view and the columns that identify a row
+KEYS = {
+    "memberships": ["grouping", "iso3"],
+    "groupings": ["id"],
+    "relations": ["id"],
+    "threats": ["id"],
+    "regions": ["id"],
+    "events": ["id"],
+    "domains": ["domain", "actor"],
+}
+
+
+def keys(layers: Layers, frame: str) -> set[tuple]:
+    data = getattr(layers, frame)
+    return set(data[KEYS[frame]].itertuples(index=False, name=None))
+
+
+def subset(choices: list[str]) -> st.SearchStrategy[tuple[str, ...]]:
+    return st.lists(st.sampled_from(choices), unique=True).map(tuple)
+
+
+def bounds(value: str) -> tuple[date, date]:
+    """First and last day of a partial ISO date (written here, not taken from the library)."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0], 12, 31)
+    if len(parts) == 2:
+        last = calendar.monthrange(parts[0], parts[1])[1]
+        return date(parts[0], parts[1], 1), date(parts[0], parts[1], last)
+    return date(*parts), date(*parts)
+
+
+@st.composite
+def scenarios(draw) -> Scenario:
+    days = st.dates(min_value=date(1945, 1, 1), max_value=date(2026, 12, 31))
+    first, second = draw(st.none() | days), draw(st.none() | days)
+    if first and second and first > second:
+        first, second = second, first
+    return Scenario(
+        groupings=draw(st.just(()) | subset(GROUPING_IDS)),
+        layers=draw(st.just(tuple(LAYERS)) | subset(LAYERS)),
+        directions=draw(st.just(tuple(DIRECTIONS)) | subset(DIRECTIONS)),
+        domains=draw(st.just(tuple(DOMAINS)) | subset(DOMAINS)),
+        date_from=first,
+        date_to=second,
+        basis=draw(st.sampled_from(BASES)),
+        proposals=draw(st.booleans()),
+    )
+
+
+# --- basis ------------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(scenarios())
+def test_basis_filter_is_monotone(scenario: Scenario) -> None:
+    views = [select(ATLAS, scenario.model_copy(update={"basis": b})) for b in BASES]
+    for frame in KEYS:
+        stated, inferred, external = (keys(v, frame) for v in views)
+        assert stated <= inferred <= external, frame
+
+
+@SETTINGS
+@given(scenarios())
+def test_nothing_above_the_scenarios_basis_is_selected(scenario: Scenario) -> None:
+    view = select(ATLAS, scenario)
+    allowed = set(BASES[: BASES.index(scenario.basis) + 1])
+    for frame in KEYS:
+        data = getattr(view, frame)
+        assert set(data.basis) <= allowed, (frame, set(data.basis))
+
+
+def test_stated_view_shows_only_stated_memberships() -> None:
+    data = yaml.safe_load((KNOWLEDGE_DIR / "groupings.yaml").read_text(encoding="utf-8"))
+    view = select(ATLAS, Scenario(basis="stated"))
+    for grouping in data["groupings"]:
+        if grouping.get("includes"):
+            continue  # reached through other groupings: see test_knowledge
+        stated = {m["iso3"] for m in grouping["members"] if m["basis"] == "stated"}
+        shown = set(view.memberships.loc[view.memberships.grouping == grouping["id"], "iso3"])
+        assert shown == stated, grouping["id"]
+    # the article lists the Five Eyes by name (P12), so they survive the strictest view
+    five_eyes = view.memberships[view.memberships.grouping == "five_eyes"]
+    assert set(five_eyes.iso3) == {"USA", "GBR", "CAN", "AUS", "NZL"}
+    assert "rus_irn_technology" not in set(view.relations.id)  # inferred in relations.yaml
+
+
+def test_domain_basis_is_the_weaker_of_domain_and_attribution() -> None:
+    data = yaml.safe_load((KNOWLEDGE_DIR / "domains.yaml").read_text(encoding="utf-8"))
+    for basis in BASES:
+        allowed = BASES[: BASES.index(basis) + 1]
+        expected = {
+            (d["id"], a["actor"])
+            for d in data["domains"]
+            for a in d["attributions"]
+            if d["basis"] in allowed and a["basis"] in allowed
+        }
+        assert keys(select(ATLAS, Scenario(basis=basis)), "domains") == expected
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(scenarios())
+def test_proposals_off_removes_every_proposal(scenario: Scenario) -> None:
+    view = select(ATLAS, scenario.model_copy(update={"proposals": False}))
+    assert not (view.groupings.status == "proposed").any()
+    assert not (view.relations.status == "proposed").any()
+    assert not (view.memberships.status == "proposed").any()
+    with_proposals = select(ATLAS, scenario.model_copy(update={"proposals": True}))
+    for frame in KEYS:
+        assert keys(view, frame) <= keys(with_proposals, frame), frame
+
+
+def test_the_articles_proposals_come_and_go_with_the_switch() -> None:
+    raw = yaml.safe_load((KNOWLEDGE_DIR / "relations.yaml").read_text(encoding="utf-8"))
+    proposed = {r["id"] for r in raw["relations"] if r.get("status") == "proposed"}
+    on = select(ATLAS, Scenario(proposals=True))
+    off = select(ATLAS, Scenario(proposals=False))
+    assert proposed <= set(on.relations.id)
+    assert proposed.isdisjoint(off.relations.id)
+    assert {"japan_five_eyes_nato", "indo_pacific_tech_hub"} <= set(on.groupings.id)
+    assert {"japan_five_eyes_nato", "indo_pacific_tech_hub"}.isdisjoint(off.groupings.id)
+
+
+# --- layers ---------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(scenarios(), st.sampled_from(LAYERS))
+def test_turning_a_layer_off_removes_exactly_its_relations(scenario: Scenario, layer: str) -> None:
+    on = scenario.model_copy(update={"layers": tuple(sorted({*scenario.layers, layer}))})
+    off = scenario.model_copy(update={"layers": tuple(x for x in on.layers if x != layer)})
+    view_on, view_off = select(ATLAS, on), select(ATLAS, off)
+    removed = set(view_on.relations.id) - set(view_off.relations.id)
+    assert removed == set(view_on.relations.loc[view_on.relations.layer == layer, "id"])
+    assert layer not in set(view_off.relations.layer)
+    for frame in KEYS:
+        assert keys(view_off, frame) <= keys(view_on, frame), frame  # never adds anything
+
+
+def test_layers_off_show_nothing_of_theirs() -> None:
+    view = select(ATLAS, Scenario(layers=()))
+    assert view.relations.empty and view.threats.empty and view.events.empty
+    assert view.groupings.empty and view.memberships.empty and view.domains.empty
+    assert view.is_empty()
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+def overlaps(value: str, start: date | None, end: date | None) -> bool:
+    first, last = bounds(value)
+    return (start is None or last >= start) and (end is None or first <= end)
+
+
+@SETTINGS
+@given(scenarios())
+def test_selected_dated_items_overlap_the_range(scenario: Scenario) -> None:
+    view = select(ATLAS, scenario)
+    start, end = scenario.date_from, scenario.date_to
+    for value in view.events.date:
+        assert overlaps(value, start, end), value
+    for value in view.relations.date:
+        if isinstance(value, str):
+            assert overlaps(value, start, end), value
+    # and nothing that overlaps is lost: the date filter is the only one that differs here
+    undated = select(ATLAS, scenario.model_copy(update={"date_from": None, "date_to": None}))
+    for frame in ("events", "relations"):
+        data = getattr(undated, frame)
+        kept = {
+            i
+            for i, d in zip(data.id, data.date, strict=True)
+            if not isinstance(d, str) or overlaps(d, start, end)
+        }
+        assert set(getattr(view, frame).id) == kept, frame
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "shown"),
+    [
+        ("2015-05-31", "2015-05-31", True),
+        ("2015-05-01", "2015-05-01", True),
+        ("2015-06-01", None, False),
+        (None, "2015-04-30", False),
+        ("2015-04-30", "2015-05-01", True),
+    ],
+)
+def test_a_month_date_covers_the_whole_month(start, end, shown: bool) -> None:
+    scenario = Scenario(
+        date_from=date.fromisoformat(start) if start else None,
+        date_to=date.fromisoformat(end) if end else None,
+    )
+    view = select(ATLAS, scenario)
+    assert ("chn_rus_med_exercise_2015" in set(view.events.id)) is shown  # dated 2015-05
+    assert ("chn_rus_med_exercise" in set(view.relations.id)) is shown  # dated 2015-05
+
+
+def test_a_year_date_covers_the_whole_year() -> None:
+    late = select(ATLAS, Scenario(date_from=date(2022, 12, 31), date_to=date(2022, 12, 31)))
+    after = select(ATLAS, Scenario(date_from=date(2023, 1, 1)))
+    assert "nato_360_approach" in set(late.events.id)  # dated 2022
+    assert "nato_360_approach" not in set(after.events.id)
+
+
+def test_undated_relations_always_pass_the_date_filter() -> None:
+    raw = yaml.safe_load((KNOWLEDGE_DIR / "relations.yaml").read_text(encoding="utf-8"))
+    undated = {r["id"] for r in raw["relations"] if "date" not in r}
+    assert undated
+    for start, end in [(date(1900, 1, 1), date(1900, 1, 1)), (date(2099, 1, 1), None)]:
+        view = select(ATLAS, Scenario(date_from=start, date_to=end))
+        assert set(view.relations.id) == undated
+        assert view.events.empty
+
+
+# --- groupings ------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(scenarios())
+def test_groupings_filter_keeps_only_those_memberships(scenario: Scenario) -> None:
+    view = select(ATLAS, scenario)
+    if scenario.groupings:
+        assert set(view.memberships.grouping) <= set(scenario.groupings)
+        assert set(view.groupings.id) <= set(scenario.groupings)
+    assert set(view.memberships.grouping) <= set(view.groupings.id)
+    shown = view.memberships.groupby("iso3")["grouping"].agg(set).to_dict()
+    for iso3, groupings in zip(view.countries.iso3, view.countries.groupings, strict=True):
+        assert set(groupings) == shown.get(iso3, set())
+
+
+def test_one_grouping_shows_exactly_its_members() -> None:
+    view = select(ATLAS, Scenario(groupings=("ap4",)))
+    assert set(view.memberships.grouping) == {"ap4"}
+    assert set(view.memberships.iso3) == {"JPN", "AUS", "NZL", "KOR"}
+    assert list(view.groupings.id) == ["ap4"]
+
+
+# --- presets --------------------------------------------------------------------------------
+
+
+def layer_rows(view: Layers, layer: str) -> int:
+    """How many things a view draws in one layer."""
+    relations = int((view.relations.layer == layer).sum())
+    members = view.memberships
+    if layer == "threats":
+        return len(view.threats)
+    if layer == "events":
+        return len(view.events)
+    if layer == "proposals":
+        return relations + int((members.status == "proposed").sum())
+    if layer in ("value_community", "authoritarian"):
+        camp = "value" if layer == "value_community" else "authoritarian"
+        own = members[(members.camp == camp) & (members.status != "proposed")]
+        return relations + len(own)
+    return relations
+
+
+@pytest.mark.parametrize("preset_id", sorted(PRESETS))
+def test_each_preset_shows_something_in_each_of_its_layers(preset_id: str) -> None:
+    preset = PRESETS[preset_id]
+    everything = select(ATLAS, Scenario())
+    view = select(ATLAS, preset)
+    assert not view.is_empty()
+    for layer in preset.layers:
+        if layer_rows(everything, layer):
+            assert layer_rows(view, layer) > 0, (preset_id, layer)
+    # a preset shows every grouping it names (each is in one of its layers)
+    assert set(view.groupings.id) == set(preset.groupings or everything.groupings.id)
+
+
+def test_regions_at_the_ends_of_shown_relations_are_shown() -> None:
+    view = select(ATLAS, Scenario(layers=("authoritarian",), basis="inferred"))
+    assert {"chn_influence_south", "chn_influence_indo_pacific"} <= set(view.relations.id)
+    assert {"southern_neighbourhood", "indo_pacific", "euro_atlantic"} <= set(view.regions.id)
+    stated = select(ATLAS, Scenario(layers=("authoritarian",), basis="stated"))
+    assert stated.regions.empty  # every region's extent is at least inferred

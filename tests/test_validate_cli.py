@@ -1,0 +1,475 @@
+"""`alliance-atlas validate` on a corrupted copy of the knowledge base or a bad scenario file.
+
+Each case breaks one thing in its own copy and expects exit 1, a `PATH:LINE: message` line
+pointing at the broken value (its line found by searching the corrupted text for the
+inserted token), no traceback, and no file written.  The real command runs once per case,
+all cases in parallel (module fixture); further variants call validate_paths in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from geodata.knowledge import KNOWLEDGE_DIR
+from geodata.scenario import SCENARIOS_DIR
+from geodata.validate import validate_paths
+
+LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
+
+
+def run_validate(paths: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "dashboard", "validate", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    return {
+        str(path.relative_to(root)): (path.stat().st_mtime_ns, path.stat().st_size)
+        for path in sorted(root.rglob("*"))
+    }
+
+
+def replace_once(path: Path, old: str, new: str, token: str) -> int:
+    """Replace the single `old` in the file by `new`; return the line where `token` now is."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} is not unique in {path.name}"
+    before, after = text.split(old)
+    path.write_text(before + new + after, encoding="utf-8")
+    assert token in new
+    return (before + new[: new.index(token)]).count("\n") + 1
+
+
+def token_line(text: str, token: str) -> int:
+    return text[: text.index(token)].count("\n") + 1
+
+
+def find_hits(lines: list[str], path: Path, line_numbers: set[int], fragments) -> list[str]:
+    hits = []
+    for text in lines:
+        match = LINE.match(text)
+        assert match, f"not of the form PATH:LINE: message: {text!r}"
+        if (
+            Path(match["path"]) == path
+            and int(match["line"]) in line_numbers
+            and all(f in match["message"] for f in fragments)
+        ):
+            hits.append(text)
+    return hits
+
+
+def assert_reported(
+    result: subprocess.CompletedProcess[str], path: Path, lines: set[int], fragments
+) -> None:
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output
+    assert result.returncode == 1, output
+    reported = result.stdout.splitlines()
+    assert reported, output
+    assert find_hits(reported, path, lines, fragments), (
+        f"expected {path}:{sorted(lines)}: …{fragments} in:\n{result.stdout}"
+    )
+    assert re.fullmatch(r"\d+ problem\(s\) found\n", result.stderr)
+
+
+@dataclass(frozen=True)
+class Corruption:
+    file: str
+    old: str
+    new: str
+    token: str
+    fragments: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ScenarioCase:
+    text: str
+    token: str
+    fragments: tuple[str, ...]
+
+
+KOR_AP4 = "      - {iso3: KOR, basis: stated, citations: *ap4_list}"
+
+# one real CLI run each: the brief's list of things that must be caught
+CLI_KNOWLEDGE = {
+    "unknown_iso": Corruption(
+        "groupings.yaml", KOR_AP4, KOR_AP4.replace("KOR", "JAP"), "JAP", ("JAP", "did you mean JPN")
+    ),
+    "paragraph_13": Corruption(
+        "relations.yaml",
+        "      - paragraph: 6\n        footnotes: [13]",
+        "      - paragraph: 13\n        footnotes: [13]",
+        "paragraph: 13",
+        ("paragraph 13",),
+    ),
+    "footnote_99": Corruption(
+        "relations.yaml",
+        "        footnotes: [10]",
+        "        footnotes: [99]",
+        "[99]",
+        ("footnote 99",),
+    ),
+    "quote_not_in_article": Corruption(
+        "actors.yaml",
+        "quote_ja: ロシアによる東方からの脅威",
+        "quote_ja: ロシアによる西方からの脅威",
+        "quote_ja",
+        ("not found verbatim",),
+    ),
+    "inferred_without_reason": Corruption(
+        "relations.yaml",
+        "    label_en: Dual-use technology (semiconductors)\n    basis: stated",
+        "    label_en: Dual-use technology (semiconductors)\n    basis: inferred",
+        "basis: inferred",
+        ("'inferred'", "reason"),
+    ),
+    "external_without_reason": Corruption(
+        "regions.yaml",
+        "    basis: external\n    reason: the article names the Baltic Sea as part of NATO's north; its limits are conventional geography\n",
+        "    basis: external\n",
+        "basis: external",
+        ("'external'", "reason"),
+    ),
+    "member_without_geometry": Corruption(
+        "groupings.yaml", KOR_AP4, KOR_AP4.replace("KOR", "GIB"), "GIB", ("GIB", "no geometry")
+    ),
+    "member_not_an_actor": Corruption(
+        "groupings.yaml",
+        KOR_AP4,
+        KOR_AP4.replace("KOR", "IND"),
+        "IND",
+        ("IND", "not in actors.yaml"),
+    ),
+    "duplicate_id": Corruption(
+        "relations.yaml",
+        "  - id: irn_rus_munitions",
+        "  - id: prk_rus_munitions",
+        "prk_rus_munitions",
+        ("duplicate id 'prk_rus_munitions'",),
+    ),
+    "month_13": Corruption(
+        "relations.yaml",
+        "    date: 2024-06-19",
+        '    date: "2024-13-01"',
+        "2024-13-01",
+        ("malformed date", "2024-13-01"),
+    ),
+    "february_30": Corruption(
+        "events.yaml",
+        "    date: 2024-07-23",
+        '    date: "2024-02-30"',
+        "2024-02-30",
+        ("malformed date", "2024-02-30"),
+    ),
+    "yaml_syntax_error": Corruption(
+        "regions.yaml",
+        "    name_en: Baltic Sea\n",
+        "    name_en: Baltic Sea: oops\n",
+        "name_en",
+        ("YAML syntax error",),
+    ),
+}
+CLI_SCENARIOS = {
+    "unknown_layer": ScenarioCase(
+        "title_en: Bad layer\nbasis: stated\nlayers: [value_community, nope]\n",
+        "layers:",
+        ("layers",),
+    ),
+    "unknown_grouping": ScenarioCase(
+        "title_en: Bad grouping\nbasis: stated\ngroupings: [nato, five_eye]\n",
+        "groupings:",
+        ("five_eye", "did you mean 'five_eyes'"),
+    ),
+    "unknown_field": ScenarioCase(
+        "title_en: Bad field\nbasis: stated\nlayerz: [events]\n",
+        "layerz",
+        ("layerz", "did you mean 'layers'"),
+    ),
+    "not_a_mapping": ScenarioCase("- value_community\n- events\n", "- value", ("mapping",)),
+}
+# the same date corruptions unquoted (how dates are written in the bundled YAML)
+CLI_UNQUOTED_DATES = {
+    "month_13_unquoted": Corruption(
+        "relations.yaml",
+        "    date: 2024-06-19",
+        "    date: 2024-13-01",
+        "2024-13-01",
+        ("2024-13-01",),
+    ),
+    "february_30_unquoted": Corruption(
+        "events.yaml", "    date: 2024-07-23", "    date: 2024-02-30", "2024-02-30", ("2024-02-30",)
+    ),
+}
+FROM_AFTER_TO = "title_en: x\nfrom: 2024-08-01\nto: 2024-07-01\n"
+
+
+@dataclass
+class Run:
+    path: Path  # the corrupted file
+    lines: set[int]  # where the problem must be reported
+    fragments: tuple[str, ...]
+    root: Path
+    before: dict
+    after: dict | None = None
+    result: subprocess.CompletedProcess[str] | None = None
+
+
+def prepare_knowledge(root: Path, corruption: Corruption) -> tuple[Path, Run]:
+    directory = root / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, directory)
+    path = directory / corruption.file
+    line = replace_once(path, corruption.old, corruption.new, corruption.token)
+    return directory, Run(path, {line}, corruption.fragments, root, snapshot(root))
+
+
+def prepare_scenario(root: Path, case: ScenarioCase) -> tuple[Path, Run]:
+    path = root / "scenarios" / "my_view.yaml"
+    path.parent.mkdir()
+    path.write_text(case.text, encoding="utf-8")
+    return path, Run(
+        path, {token_line(case.text, case.token)}, case.fragments, root, snapshot(root)
+    )
+
+
+@pytest.fixture(scope="module")
+def cli_runs(tmp_path_factory) -> dict[str, Run]:
+    """Every CLI case prepared in its own directory and run, in parallel."""
+    jobs: dict[str, tuple[list[Path], Run]] = {}
+    for name, corruption in {**CLI_KNOWLEDGE, **CLI_UNQUOTED_DATES}.items():
+        target, run = prepare_knowledge(tmp_path_factory.mktemp(name), corruption)
+        jobs[name] = ([target], run)
+    for name, case in CLI_SCENARIOS.items():
+        target, run = prepare_scenario(tmp_path_factory.mktemp(name), case)
+        jobs[f"scenario_{name}"] = ([target], run)
+    target, run = prepare_scenario(
+        tmp_path_factory.mktemp("from_after_to"), ScenarioCase(FROM_AFTER_TO, "from", ())
+    )
+    jobs["scenario_from_after_to"] = ([target], run)
+    clean = tmp_path_factory.mktemp("clean")
+    shutil.copytree(KNOWLEDGE_DIR, clean / "knowledge")
+    jobs["clean_copy"] = ([clean / "knowledge"], Run(clean, set(), (), clean, snapshot(clean)))
+    bundled = tmp_path_factory.mktemp("bundled")
+    jobs["bundled"] = ([], Run(bundled, set(), (), bundled, snapshot(bundled)))
+    jobs["bundled_explicit"] = (
+        [KNOWLEDGE_DIR, *sorted(SCENARIOS_DIR.glob("*.yaml"))],
+        Run(bundled, set(), (), bundled, snapshot(bundled)),
+    )
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {
+            name: pool.submit(run_validate, paths, run.root) for name, (paths, run) in jobs.items()
+        }
+        for name, future in futures.items():
+            run = jobs[name][1]
+            run.result = future.result()
+    for _, run in jobs.values():
+        run.after = snapshot(run.root)
+    return {name: run for name, (_, run) in jobs.items()}
+
+
+@pytest.mark.parametrize("name", sorted(CLI_KNOWLEDGE))
+def test_cli_reports_corrupted_knowledge_at_its_line(cli_runs, name: str) -> None:
+    run = cli_runs[name]
+    assert run.after == run.before, "validate wrote something"
+    assert_reported(run.result, run.path, run.lines, run.fragments)
+
+
+@pytest.mark.parametrize("name", sorted(CLI_SCENARIOS))
+def test_cli_reports_bad_scenario_at_its_line(cli_runs, name: str) -> None:
+    run = cli_runs[f"scenario_{name}"]
+    assert run.after == run.before, "validate wrote something"
+    assert_reported(run.result, run.path, run.lines, run.fragments)
+
+
+def test_cli_reports_from_after_to(cli_runs) -> None:
+    run = cli_runs["scenario_from_after_to"]
+    assert run.after == run.before
+    output = run.result.stdout + run.result.stderr
+    assert run.result.returncode == 1 and "Traceback" not in output, output
+    (line,) = run.result.stdout.splitlines()
+    assert LINE.match(line) and line.startswith(f"{run.path}:")
+    assert "'from' (2024-08-01) is after 'to' (2024-07-01)" in line
+
+
+@pytest.mark.parametrize("name", sorted(CLI_UNQUOTED_DATES))
+def test_cli_reports_unquoted_impossible_date(cli_runs, name: str) -> None:
+    run = cli_runs[name]
+    assert_reported(run.result, run.path, run.lines, run.fragments)
+
+
+@pytest.mark.parametrize("name", ["clean_copy", "bundled", "bundled_explicit"])
+def test_cli_accepts_clean_data(cli_runs, name: str) -> None:
+    run = cli_runs[name]
+    assert run.result.returncode == 0, run.result.stdout + run.result.stderr
+    assert run.result.stdout == "ok: knowledge base and scenarios are valid\n"
+    assert run.result.stderr == ""
+    assert run.after == run.before
+
+
+# --- more variants, through validate_paths in-process (what the command prints) --------------
+
+MORE_KNOWLEDGE = {
+    "footnote_99_without_paragraph": Corruption(
+        "events.yaml",
+        "      - footnotes: [13]\n        quote_ja: China, Russia",
+        "      - footnotes: [99]\n        quote_ja: China, Russia",
+        "[99]",
+        ("footnote 99",),
+    ),
+    "quote_in_another_paragraph": Corruption(
+        "actors.yaml",
+        "      - paragraph: 4\n        footnotes: [5]\n        quote_ja: ハンガリーは",
+        "      - paragraph: 3\n        footnotes: [5]\n        quote_ja: ハンガリーは",
+        "quote_ja",
+        ("P4", "cite paragraph 4"),
+    ),
+    "inferred_reason_removed": Corruption(
+        "relations.yaml",
+        '    basis: inferred\n    reason: the sentence\'s "in exchange for missile and nuclear weapons technology" may govern Iran as well as North Korea; the article does not separate them\n',
+        "    basis: inferred\n",
+        "basis: inferred",
+        ("'inferred'", "reason"),
+    ),
+    "blank_reason": Corruption(
+        "domains.yaml",
+        "      - actor: CHN\n        basis: inferred\n        reason: the sentence attributes cyber attacks to China and Russia; extending that to acts in space is a reading\n",
+        '      - actor: CHN\n        basis: inferred\n        reason: "  "\n',
+        "basis: inferred",
+        ("'inferred'", "reason"),
+    ),
+    "external_membership_without_reason": Corruption(
+        "groupings.yaml",
+        "      - {iso3: ALB, basis: inferred, reason: *nato32reason, citations: *nato32}",
+        "      - {iso3: ALB, basis: external, citations: *nato32}",
+        "basis: external",
+        ("'external'", "reason"),
+    ),
+    "external_place_without_reason": Corruption(
+        "events.yaml",
+        "name_en: Silicon Valley, basis: stated}",
+        "name_en: Silicon Valley, basis: external}",
+        "basis: external",
+        ("place basis 'external'", "reason"),
+    ),
+    "relation_end_not_an_actor": Corruption(
+        "relations.yaml",
+        "    source: CHN\n    target: BLR",
+        "    source: CHN\n    target: IND",
+        "IND",
+        ("IND", "not in actors.yaml"),
+    ),
+    "domain_actor_unknown_iso": Corruption(
+        "domains.yaml",
+        "      - {actor: RUS, basis: stated, citations: *cyber}",
+        "      - {actor: RUSS, basis: stated, citations: *cyber}",
+        "RUSS",
+        ("RUSS", "did you mean RUS"),
+    ),
+    "duplicate_id_across_files": Corruption(
+        "regions.yaml", "  - id: mediterranean", "  - id: nato", "nato", ("duplicate id 'nato'",)
+    ),
+    "partial_month_13": Corruption(
+        "relations.yaml", "    date: 2015-05", "    date: 2015-13", "2015-13", ("malformed date",)
+    ),
+    "yaml_tab": Corruption(
+        "regions.yaml", "    name_en: Baltic Sea\n", "\tname_en: Baltic Sea\n", "\t", ("YAML",)
+    ),
+    "unknown_threat_region": Corruption(
+        "threats.yaml",
+        "    regions: [baltic_sea]",
+        "    regions: [baltic]",
+        "baltic]",
+        ("baltic", "did you mean 'baltic_sea'"),
+    ),
+}
+
+
+def assert_problem(problems, path: Path, lines: set[int], fragments) -> None:
+    printed = [str(p) for p in problems]
+    assert find_hits(printed, path, lines, fragments), (path, lines, fragments, printed)
+
+
+@pytest.mark.parametrize("name", sorted(MORE_KNOWLEDGE))
+def test_more_knowledge_corruptions(tmp_path: Path, name: str) -> None:
+    directory, run = prepare_knowledge(tmp_path, MORE_KNOWLEDGE[name])
+    problems = validate_paths([directory])
+    assert snapshot(tmp_path) == run.before
+    assert_problem(problems, run.path, run.lines, run.fragments)
+
+
+def test_duplicate_member_is_reported(tmp_path: Path) -> None:
+    corruption = Corruption(
+        "groupings.yaml", KOR_AP4, KOR_AP4.replace("KOR", "NZL"), "NZL", ("NZL", "twice")
+    )
+    directory, run = prepare_knowledge(tmp_path, corruption)
+    text = run.path.read_text(encoding="utf-8")
+    first = token_line(text, KOR_AP4.replace("KOR", "NZL"))
+    assert_problem(validate_paths([directory]), run.path, {first, *run.lines}, run.fragments)
+
+
+MORE_SCENARIOS = {
+    "unknown_focus": ScenarioCase(
+        "title_en: x\nfocus: JAP\n", "focus", ("JAP", "did you mean 'JPN'")
+    ),
+    "scalar": ScenarioCase("just some text\n", "just", ("mapping",)),
+    "bad_basis": ScenarioCase("title_en: x\nlang: en\nbasis: guessed\n", "basis", ("basis",)),
+    "quoted_bad_date": ScenarioCase('title_en: x\nfrom: "2024-02-30"\n', "from", ("from",)),
+    "yaml_syntax": ScenarioCase(
+        "title_en: x\nlayers: [events\nbasis: stated\n", "basis", ("YAML",)
+    ),
+    "bad_version": ScenarioCase("version: 2\ntitle_en: x\n", "version", ("version",)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE_SCENARIOS))
+def test_more_bad_scenarios(tmp_path: Path, name: str) -> None:
+    path, run = prepare_scenario(tmp_path, MORE_SCENARIOS[name])
+    assert_problem(validate_paths([path]), path, run.lines, run.fragments)
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        ScenarioCase(FROM_AFTER_TO, "to:", ("after",)),
+        ScenarioCase(
+            "title_en: x\nlayers:\n  - value_community\n  - nope\n", "- nope", ("layers",)
+        ),
+        ScenarioCase(
+            "title_en: x\ngroupings:\n  - nato\n  - five_eye\n", "- five_eye", ("five_eye",)
+        ),
+    ],
+    ids=["from_after_to", "block_layer", "block_grouping"],
+)
+def test_scenario_problem_points_at_the_bad_value(tmp_path: Path, case: ScenarioCase) -> None:
+    path, run = prepare_scenario(tmp_path, case)
+    assert_problem(validate_paths([path]), path, run.lines, run.fragments)
+
+
+def test_misspelled_field_inside_a_citation_is_reported_at_its_line(tmp_path: Path) -> None:
+    corruption = Corruption(
+        "relations.yaml",
+        "        gloss_en: China sustains Russia's war economy",
+        "        glos_en: China sustains Russia's war economy",
+        "glos_en",
+        ("glos_en",),
+    )
+    directory, run = prepare_knowledge(tmp_path, corruption)
+    assert_problem(validate_paths([directory]), run.path, run.lines, run.fragments)
+
+
+def test_unquoted_impossible_date_in_a_scenario(tmp_path: Path) -> None:
+    case = ScenarioCase("title_en: x\nbasis: stated\nfrom: 2024-13-01\n", "from", ("from",))
+    path, run = prepare_scenario(tmp_path, case)
+    assert_problem(validate_paths([path]), path, run.lines, run.fragments)
