@@ -1,0 +1,192 @@
+"""Pure figure builders: Layers (+ the Atlas) → one plotly Figure. No Dash, no I/O.
+
+Contract with the app:
+
+- ``build_figure(layers, atlas, visible_layers=...)`` draws every layer present in ``layers``; the
+  trace list (count, order, uids) does not depend on ``visible_layers``, only ``visible`` does.
+  Toggling a layer is therefore ``visible`` on the traces whose ``meta["layer"]`` is that layer.
+- Every trace has ``meta = {"layer": <layer id or "base">, "kind": <what it draws>, "ids": [...]}``
+  and a stable ``uid``.
+- Clickable points carry their item id in ``customdata``: iso3 for countries, and the
+  relation / threat / region / event / grouping / domain id for the rest.
+- Country shapes come from plotly's base-map topojson (``locationmode="ISO-3"``, resolution 50),
+  which the app serves itself; only region polygons are embedded, simplified.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import plotly.graph_objects as go
+
+from dashboard.figures import (
+    authoritarian,
+    base_layer,
+    events,
+    proposals,
+    style,
+    support_flows,
+    threats,
+    ukraine,
+    value_community,
+)
+from dashboard.figures.base import Projector, layout, legend_title, make_view
+from dashboard.figures.context import Context, Drawing, LabelRequest, make_uid
+from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
+from dashboard.figures.marks import LonLatList
+from geodata.atlas import Atlas
+from geodata.scenario import LAYERS
+from geodata.select import Layers
+
+__all__ = ["BASE_LAYER", "CLICKABLE_KINDS", "LAYER_IDS", "build_figure", "trace_layers"]
+
+BASE_LAYER = "base"
+LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
+
+# Drawing order (later is on top). Choropleths are always drawn under scattergeo traces.
+BUILDERS: tuple[tuple[str, Callable[[Context], Drawing]], ...] = (
+    (BASE_LAYER, base_layer.draw),
+    ("threats", threats.draw),
+    ("value_community", value_community.draw),
+    ("authoritarian", authoritarian.draw),
+    ("ukraine", ukraine.draw),
+    ("support_flows", support_flows.draw),
+    ("proposals", proposals.draw),
+    ("events", events.draw),
+)
+LEGEND_RANK = {layer: 100 * (index + 1) for index, layer in enumerate(LAYER_IDS)}
+# meta["kind"] of the traces whose points are clickable items (their customdata is the item id)
+CLICKABLE_KINDS = frozenset(
+    {"country", "grouping", "relation", "threat", "region", "event", "domain"}
+)
+LABEL_CLASSES = ("region", "relation", "event", "threat", "actor", "badge", "grouping")
+
+
+def build_figure(
+    layers: Layers, atlas: Atlas, *, visible_layers: tuple[str, ...] | None = None
+) -> go.Figure:
+    """The map of `layers`, with the traces of layers outside `visible_layers` hidden.
+
+    `visible_layers` defaults to the scenario's layers. The view (projection, language, focus)
+    comes from ``layers.scenario``. Labels of the visible layers are placed first (and the polar
+    view is zoomed to them); the list of traces is the same whatever `visible_layers` is.
+    """
+    scenario = layers.scenario
+    visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
+    ctx, drawings, placements = compose(layers, atlas, visible)
+    traces: list[tuple[str, str, object]] = []
+    for drawing in drawings:
+        traces += [(drawing.layer, uid, trace) for uid, trace in drawing.traces]
+    for drawing in drawings:
+        traces += [
+            (drawing.layer, uid, trace) for uid, trace in _label_traces(ctx, drawing, placements)
+        ]
+    figure = go.Figure(layout=layout(ctx.view, scenario.lang))
+    for layer, uid, trace in traces:
+        trace.update(  # type: ignore[attr-defined]
+            uid=uid,
+            visible=layer in visible,
+            legendgroup=layer,
+            legendgrouptitle={"text": legend_title(layer, scenario.lang)},
+            legendrank=LEGEND_RANK[layer],
+        )
+        figure.add_trace(trace)  # type: ignore[arg-type]
+    return figure
+
+
+def compose(
+    layers: Layers, atlas: Atlas, visible: set[str]
+) -> tuple[Context, list[Drawing], dict[str, Placement]]:
+    """Every layer's drawing and the placement of every label (the figure before plotly)."""
+    view = make_view(layers, atlas, visible)
+    ctx = Context(
+        layers=layers, atlas=atlas, lang=layers.scenario.lang, view=view, projector=Projector(view)
+    )
+    drawings = [build(ctx) for _, build in BUILDERS]
+    placements = place_labels(
+        [label for d in drawings for label in d.labels],
+        [obstacle for d in drawings for obstacle in d.obstacles],
+        ctx.projector,
+        first={label.key for d in drawings if d.layer in visible for label in d.labels},
+    )
+    return ctx, drawings, placements
+
+
+def trace_layers(figure: go.Figure) -> list[str]:
+    """The layer id of each trace of a figure built by build_figure (from trace.meta)."""
+    return [trace.meta["layer"] for trace in figure.data]
+
+
+def _gap_size(request: LabelRequest, placement: Placement) -> float:
+    """The invisible marker size that makes plotly keep a label `gap` px off its point
+    (plotly offsets text by marker radius / 0.8 + 1)."""
+    gap = LEADER_GAP if placement.leader is not None else request.gap
+    return round(max(0.0, (gap - 1.0) * 1.6), 2)
+
+
+def _label_traces(
+    ctx: Context, drawing: Drawing, placements: dict[str, Placement]
+) -> Iterable[tuple[str, go.Scattergeo]]:
+    """One text trace per label class of a layer and one trace of leader lines.
+
+    Every label the layer asked for is in its trace (one left out has empty text), so that the
+    traces do not depend on where labels went.
+    """
+    by_class: dict[str, list[LabelRequest]] = {}
+    seen: set[str] = set()
+    for request in drawing.labels:
+        if request.key not in seen:
+            seen.add(request.key)
+            by_class.setdefault(request.cls, []).append(request)
+    for cls in LABEL_CLASSES:
+        requests = by_class.get(cls)
+        if not requests:
+            continue
+        weight = "bold" if cls in ("grouping", "threat") else "normal"
+        points = [placements[q.key].point or (q.lon, q.lat) for q in requests]
+        shown = [placements[q.key].position is not None for q in requests]
+        trace = go.Scattergeo(
+            lon=[round(p[0], 2) for p in points],
+            lat=[round(p[1], 2) for p in points],
+            mode="markers+text",
+            text=[q.text if ok else "" for q, ok in zip(requests, shown, strict=True)],
+            textposition=[placements[q.key].position or q.positions[0] for q in requests],
+            textfont={
+                "size": style.FONT_SIZE[cls],
+                "color": [q.colour for q in requests],
+                "family": style.FONT_FAMILY,
+                "weight": weight,
+                "shadow": style.HALO,
+            },
+            marker={
+                "size": [_gap_size(q, placements[q.key]) for q in requests],
+                "color": "rgba(0,0,0,0)",
+            },
+            hoverinfo="skip",
+            showlegend=False,
+            name="",
+        )
+        trace.meta = {"layer": drawing.layer, "kind": "label", "ids": [q.key for q in requests]}
+        yield make_uid(drawing.layer, f"labels/{cls}"), trace
+    if not seen:
+        return
+    moved = [
+        q
+        for qs in by_class.values()
+        for q in qs
+        if placements[q.key].leader is not None and placements[q.key].point is not None
+    ]
+    lines = LonLatList()
+    for q in moved:
+        lines.add([placements[q.key].leader, placements[q.key].point])  # type: ignore[list-item]
+    trace = go.Scattergeo(
+        lon=lines.lon,
+        lat=lines.lat,
+        mode="lines",
+        line={"color": "#8A8A8A", "width": 0.8},
+        hoverinfo="skip",
+        showlegend=False,
+        name="",
+    )
+    trace.meta = {"layer": drawing.layer, "kind": "leader", "ids": [q.key for q in moved]}
+    yield make_uid(drawing.layer, "labels/leaders"), trace

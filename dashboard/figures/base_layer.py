@@ -1,0 +1,118 @@
+"""The always-on "base" layer: every country the article involves as an invisible click and hover
+target (so a country keeps its details when its layer is off), and the legend's key to how basis
+and status are drawn — one entry per basis or status that the view's data contains."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.figures import style
+from dashboard.figures.context import Context, Drawing
+from dashboard.figures.links import HOVER
+from dashboard.figures.text import t
+from geodata.knowledge import BASES
+
+LAYER = "base"
+
+
+def draw(ctx: Context) -> Drawing:
+    drawing = Drawing(LAYER)
+    involved = list(dict.fromkeys([*ctx.actors, *sorted(set(ctx.layers.memberships.iso3))]))
+    codes = [c for c in involved if c in ctx.country_rows and c not in ctx.missing_outline]
+    drawing.add(
+        "countries",
+        go.Choropleth(
+            locations=codes,
+            locationmode="ISO-3",
+            z=[0] * len(codes),
+            colorscale=[[0.0, "rgba(0,0,0,0)"], [1.0, "rgba(0,0,0,0)"]],
+            showscale=False,
+            marker={"line": {"width": 0}},
+            customdata=codes,
+            hovertext=[ctx.country_hover(c) for c in codes],
+            hovertemplate=HOVER,
+            name="",
+            showlegend=False,
+        ),
+        "country",
+        codes,
+    )
+    missing = [c for c in involved if c in ctx.country_rows and c in ctx.missing_outline]
+    if missing:  # no outline on plotly's base map (e.g. Kosovo): a small point to click
+        points = [ctx.anchor(c) for c in missing]
+        drawing.add(
+            "countries/points",
+            go.Scattergeo(
+                lon=[round(p[0], 2) for p in points],
+                lat=[round(p[1], 2) for p in points],
+                mode="markers",
+                marker={"symbol": "square-open", "size": 7, "color": style.GREY},
+                customdata=missing,
+                hovertext=[ctx.country_hover(c) for c in missing],
+                hovertemplate=HOVER,
+                name="",
+                showlegend=False,
+            ),
+            "country",
+            missing,
+        )
+    bases, proposed = _present(ctx)
+    for basis in BASES:
+        if basis in bases:
+            line = style.line_style(style.DARK, basis)
+            _key(
+                drawing,
+                f"key/{basis}",
+                t(f"key.{basis}", ctx.lang),
+                line.colour,
+                line.dash,
+                line.opacity,
+            )
+    if proposed:
+        _key(
+            drawing,
+            "key/proposed",
+            t("key.proposed", ctx.lang),
+            style.PROPOSAL,
+            style.PROPOSED_DASH,
+            1.0,
+        )
+    return drawing
+
+
+def _present(ctx: Context) -> tuple[set[str], bool]:
+    """The bases drawn in this view, and whether anything proposed is."""
+    layers = ctx.layers
+    bases: set[str] = set()
+    for frame in (
+        layers.memberships,
+        layers.relations,
+        layers.threats,
+        layers.regions,
+        layers.domains,
+    ):
+        bases |= set(frame.basis)
+    if len(layers.events):
+        bases |= set(layers.events.place_basis) | set(layers.events.basis)
+    proposed = bool((layers.relations.status == "proposed").any()) or bool(
+        (layers.groupings.status == "proposed").any()
+    )
+    return bases, proposed
+
+
+def _key(drawing: Drawing, uid: str, name: str, colour: str, dash: str, opacity: float) -> None:
+    drawing.add(
+        uid,
+        go.Scattergeo(
+            lon=[None],
+            lat=[None],
+            mode="lines",
+            line={"color": colour, "width": 2.5, "dash": dash},
+            opacity=opacity,
+            hoverinfo="skip",
+            name=name,
+            showlegend=True,
+        ),
+        "key",
+        [],
+    )

@@ -1,0 +1,304 @@
+"""What every layer builder shares: the view, names in the view's language, hover text, and the
+small records a builder returns (its traces, the labels it wants and the marks labels avoid)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import style
+from dashboard.figures.base import Projector, View
+from dashboard.figures.text import format_date, join_names, localized, t
+from geodata.atlas import Atlas
+from geodata.knowledge import Basis
+from geodata.scenario import Lang
+from geodata.select import Layers
+
+ALL_POSITIONS: tuple[str, ...] = (
+    "top center",
+    "bottom center",
+    "middle right",
+    "middle left",
+    "top right",
+    "top left",
+    "bottom right",
+    "bottom left",
+)
+
+
+@dataclass(frozen=True)
+class LabelRequest:
+    """A text a builder wants on the map, at an anchor, if there is room for it.
+
+    Labels with the same key in several layers are the same label: they must have the same
+    text, and they are placed once (so they coincide when both layers are shown).
+    """
+
+    key: str
+    lon: float
+    lat: float
+    text: str
+    cls: str
+    priority: int
+    optional: bool = False
+    gap: float = 6.0
+    positions: tuple[str, ...] = ALL_POSITIONS
+    colour: str = style.DARK
+    alternatives: tuple[tuple[float, float], ...] = ()  # other anchors to try (e.g. along an arc)
+
+
+@dataclass(frozen=True)
+class Obstacle:
+    """A drawn mark (marker, badge) that labels should not cover: a centre and a radius in px."""
+
+    lon: float
+    lat: float
+    radius: float
+
+
+def make_uid(layer: str, name: str) -> str:
+    """A stable trace uid. plotly.js puts uids in element ids and CSS selectors, so only
+    letters, digits, '_' and '-' are used (the parts are ids made of [a-z0-9_])."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", f"{layer}-{name.replace('/', '-')}")
+
+
+@dataclass
+class Drawing:
+    """What one layer builder draws."""
+
+    layer: str
+    traces: list[tuple[str, Any]] = field(default_factory=list)
+    labels: list[LabelRequest] = field(default_factory=list)
+    obstacles: list[Obstacle] = field(default_factory=list)
+
+    def add(
+        self, uid: str, trace: go.Choropleth | go.Scattergeo, kind: str, ids: list[str]
+    ) -> None:
+        """Add a trace; its uid is made unique and stable as '<layer>-<uid>'."""
+        trace.meta = {"layer": self.layer, "kind": kind, "ids": list(ids)}
+        self.traces.append((make_uid(self.layer, uid), trace))
+
+
+@dataclass
+class Context:
+    """One figure's inputs, with lookups the builders share."""
+
+    layers: Layers
+    atlas: Atlas
+    lang: Lang
+    view: View
+    projector: Projector
+
+    @cached_property
+    def actors(self) -> dict[str, Any]:
+        """Actor records by iso3."""
+        return {actor.id: actor for actor in self.atlas.knowledge.actors}
+
+    @cached_property
+    def stated_actors(self) -> set[str]:
+        return {a.id for a in self.atlas.knowledge.actors if a.basis == "stated"}
+
+    @cached_property
+    def groupings(self) -> dict[str, pd.Series]:
+        """Every grouping of the atlas by id (not only the shown ones)."""
+        return {row.id: row for _, row in self.atlas.groupings.iterrows()}
+
+    @cached_property
+    def grouping_order(self) -> list[str]:
+        return list(self.atlas.groupings.id)
+
+    def grouping_style(self, grouping_id: str) -> style.GroupingStyle:
+        row = self.groupings[grouping_id]
+        value_ids = [g for g in self.grouping_order if g not in style.GROUPING_STYLES]
+        index = value_ids.index(grouping_id) if grouping_id in value_ids else 0
+        return style.grouping_style(grouping_id, row.camp, row.status, index)
+
+    @cached_property
+    def regions(self) -> dict[str, pd.Series]:
+        return {row.id: row for _, row in self.atlas.regions.iterrows()}
+
+    @cached_property
+    def country_rows(self) -> dict[str, pd.Series]:
+        return {row.iso3: row for _, row in self.atlas.countries.iterrows()}
+
+    def name(self, item_id: str) -> str:
+        """The display name of a country, grouping or region id in the view's language."""
+        if item_id in self.country_rows:
+            return localized(self.country_rows[item_id], "name", self.lang) or item_id
+        if item_id in self.groupings:
+            return localized(self.groupings[item_id], "name", self.lang) or item_id
+        if item_id in self.regions:
+            return localized(self.regions[item_id], "name", self.lang) or item_id
+        return item_id
+
+    def anchor(self, item_id: str) -> tuple[float, float]:
+        lon, lat = self.atlas.anchors[item_id]
+        return float(lon), float(lat)
+
+    def basis_word(self, basis: str) -> str:
+        return t(f"basis.{basis}", self.lang)
+
+    def status_word(self, status: str) -> str:
+        return t(f"status.{status}", self.lang)
+
+    def basis_line(self, basis: str, status: str | None = None) -> str:
+        if status is None:
+            return t("hover.basis", self.lang, basis=self.basis_word(basis))
+        return t(
+            "hover.basis_status",
+            self.lang,
+            basis=self.basis_word(basis),
+            status=self.status_word(status),
+        )
+
+    # --- hover text --------------------------------------------------------------------------
+
+    def country_hover(self, iso3: str) -> str:
+        """Name, the article's basis for the country and every grouping it is in."""
+        lines = [f"<b>{self.name(iso3)}</b>"]
+        actor = self.actors.get(iso3)
+        if actor is not None:
+            lines.append(self.basis_line(actor.basis))
+        else:
+            lines.append(t("hover.not_actor", self.lang))
+        rows = self.memberships_of.get(iso3, [])
+        if rows:
+            lines.append(t("hover.groupings", self.lang))
+            lines += [self._membership_line(row) for row in rows]
+        else:
+            lines.append(t("hover.no_groupings", self.lang))
+        if iso3 in self.missing_outline:
+            lines.append(t("hover.base_map_missing", self.lang))
+        return "<br>".join(lines)
+
+    @cached_property
+    def memberships_of(self) -> dict[str, list[pd.Series]]:
+        """Every membership of each country in the atlas (not only the shown groupings), in
+        the knowledge base's grouping order."""
+        order = {g: i for i, g in enumerate(self.grouping_order)}
+        frame = self.atlas.memberships
+        result: dict[str, list[pd.Series]] = {}
+        for _, row in frame.iterrows():
+            result.setdefault(row.iso3, []).append(row)
+        for rows in result.values():
+            rows.sort(key=lambda row: order.get(row.grouping, 99))
+        return result
+
+    @cached_property
+    def missing_outline(self) -> set[str]:
+        from dashboard.figures.base import MISSING_FROM_BASEMAP
+
+        return set(MISSING_FROM_BASEMAP)
+
+    def _membership_line(self, row: pd.Series) -> str:
+        grouping = row.grouping
+        glyph = self.grouping_style(grouping)
+        colour = style.glyph_colour(glyph.colour, row.basis)
+        details = [self.basis_word(row.basis)]
+        if row.status == "proposed":
+            details.append(self.status_word("proposed"))
+        if isinstance(row.via, str) and row.via:
+            details.append(t("hover.via", self.lang, name=self.name(row.via)))
+        role = localized(row, "role", self.lang)
+        if role:
+            details.append(role)
+        detail = f"({'、'.join(details)})" if self.lang == "ja" else f" ({', '.join(details)})"
+        return f"<span style='color:{colour}'>{glyph.glyph}</span> {self.name(grouping)}{detail}"
+
+    def grouping_hover(self, grouping_id: str) -> str:
+        row = self.groupings[grouping_id]
+        members = list(row.members)
+        lines = [
+            f"<b>{self.name(grouping_id)}</b>",
+            self.basis_line(row.basis, row.status),
+            t("hover.members", self.lang, count=len(members)),
+        ]
+        named = [self.name(m) for m in members if m in self.stated_actors]
+        if named:
+            lines.append(_wrap_list(join_names(named, self.lang), self.lang))
+        return "<br>".join(lines)
+
+    def endpoints(self, relation: pd.Series) -> str:
+        arrow = " → " if relation.directed else " — "
+        return f"{self.name(relation.source)}{arrow}{self.name(relation.target)}"
+
+    def relation_hover(self, relation: pd.Series) -> str:
+        lines = [f"<b>{self.endpoints(relation)}</b>", localized(relation, "label", self.lang)]
+        kind = t(f"kind.{relation.kind}", self.lang) if f"kind.{relation.kind}" in _KINDS else ""
+        if kind:
+            lines.append(kind)
+        if isinstance(relation.date, str):
+            lines.append(t("hover.date", self.lang, date=format_date(relation.date, self.lang)))
+        lines.append(self.basis_line(relation.basis, relation.status))
+        return "<br>".join(lines)
+
+    def threat_hover(self, threat: pd.Series) -> str:
+        lines = [
+            f"<b>{localized(threat, 'name', self.lang)}</b>",
+            f"{self.name(threat.origin)} → {self.name(threat.target)}",
+        ]
+        sources = [self.name(s) for s in threat.sources]
+        if sources:
+            lines.append(t("hover.sources", self.lang, names=join_names(sources, self.lang)))
+        lines.append(self.basis_line(threat.basis))
+        return "<br>".join(lines)
+
+    def region_hover(self, region: pd.Series) -> str:
+        lines = [f"<b>{localized(region, 'name', self.lang)}</b>", self.basis_line(region.basis)]
+        if region.basis == "external":
+            lines.append(t("hover.region_extent", self.lang))
+        elif region.basis == "inferred":
+            lines.append(t("hover.region_inferred", self.lang))
+        return "<br>".join(lines)
+
+    def event_hover(self, event: pd.Series) -> str:
+        place = localized(event, "place", self.lang)
+        return "<br>".join(
+            [
+                f"<b>{_wrap_list(localized(event, 'name', self.lang), self.lang)}</b>",
+                f"{format_date(event.date, self.lang)} · {place}",
+                self.basis_line(event.basis),
+                t("hover.place_basis", self.lang, basis=self.basis_word(event.place_basis)),
+            ]
+        )
+
+    def domain_hover(self, domain: pd.Series) -> str:
+        return "<br>".join(
+            [
+                f"<b>{localized(domain, 'name', self.lang)}</b> — {self.name(domain.actor)}",
+                t("hover.domain", self.lang),
+                self.basis_line(domain.basis),
+            ]
+        )
+
+    def external_mark(self, basis: Basis | str) -> str:
+        """The mark appended to a label whose item rests on external knowledge."""
+        return t("mark.external", self.lang) if basis == "external" else ""
+
+
+_KINDS = {
+    f"kind.{k}"
+    for k in (
+        "support",
+        "partnership",
+        "exercise",
+        "influence",
+        "threat",
+        "objection",
+        "rhetoric",
+        "network",
+        "cooperation",
+        "liaison",
+    )
+}
+
+
+def _wrap_list(text: str, lang: Lang) -> str:
+    from dashboard.figures.text import wrap
+
+    return wrap(text, lang, 24 if lang == "ja" else 48)

@@ -1,0 +1,198 @@
+"""Label placement: every label gets the first of its candidate positions (plotly textposition)
+that collides with no label placed before it, no drawn mark and no map edge, in the nominal
+figure the view is fitted to. Labels are placed in priority order; an optional label that has no
+free position is left out (its item keeps its hover text), a required one takes the position
+with the least overlap.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from dashboard.figures.base import Projector
+from dashboard.figures.context import LabelRequest, Obstacle
+from dashboard.figures.style import FONT_SIZE
+from dashboard.figures.text import plain
+
+LINE_SPACING = 1.3
+PADDING = 2.0
+
+Box = tuple[float, float, float, float]
+
+
+def char_width(char: str) -> float:
+    """Approximate advance of one character in em (Noto Sans CJK)."""
+    if unicodedata.east_asian_width(char) in ("W", "F", "A") or "\u25a0" <= char <= "\u25ff":
+        return 1.0
+    if char == " ":
+        return 0.25
+    if char in "ilj.,:;'|!()[]-–—·":
+        return 0.3
+    if char.isupper() or char in "mwMW%&@":
+        return 0.68
+    return 0.55
+
+
+def text_size(text: str, size: float) -> tuple[float, float]:
+    """Width and height in px of a (possibly multi-line) label."""
+    lines = plain(text).split("\n")
+    width = max(sum(char_width(c) for c in line) for line in lines) * size
+    height = size * (1.0 + LINE_SPACING * (len(lines) - 1)) * 1.15
+    return width, height
+
+
+def label_box(position: str, x: float, y: float, width: float, height: float, gap: float) -> Box:
+    """The pixel box plotly gives a text at `position` around the anchor (x, y)."""
+    vertical, _, horizontal = position.partition(" ")
+    if horizontal == "center":
+        x0 = x - width / 2.0
+    elif horizontal == "right":
+        x0 = x + gap
+    else:
+        x0 = x - gap - width
+    if vertical == "top":
+        y0 = y - gap - height
+    elif vertical == "bottom":
+        y0 = y + gap
+    else:
+        y0 = y - height / 2.0
+    return x0 - PADDING, y0 - PADDING, x0 + width + PADDING, y0 + height + PADDING
+
+
+def _overlap(a: Box, b: Box) -> float:
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+class _Blocked:
+    """The boxes placed so far, with a vectorised overlap sum."""
+
+    def __init__(self) -> None:
+        self._boxes = np.zeros((0, 4))
+
+    def append(self, box: Box) -> None:
+        self._boxes = np.vstack([self._boxes, np.asarray(box, dtype=float)])
+
+    def overlap(self, box: Box) -> float:
+        if not len(self._boxes):
+            return 0.0
+        b = self._boxes
+        width = np.minimum(box[2], b[:, 2]) - np.maximum(box[0], b[:, 0])
+        height = np.minimum(box[3], b[:, 3]) - np.maximum(box[1], b[:, 1])
+        return float(np.sum(np.clip(width, 0.0, None) * np.clip(height, 0.0, None)))
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a label went: its anchor, plotly textposition and pixel box (position None: left
+    out). `leader` is the point a leader line runs to when the label was moved off it."""
+
+    position: str | None
+    box: Box | None
+    point: tuple[float, float] | None = None
+    leader: tuple[float, float] | None = None
+
+
+# Moved labels: distances (px) and directions tried, with the textposition that puts the text
+# on the far side of the moved anchor.
+LEADER_DISTANCES = (30.0, 50.0, 72.0, 95.0)
+LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
+    (1.0, 0.0, "middle right"),
+    (-1.0, 0.0, "middle left"),
+    (0.0, -1.0, "top center"),
+    (0.0, 1.0, "bottom center"),
+    (0.8, -0.6, "top right"),
+    (-0.8, -0.6, "top left"),
+    (0.8, 0.6, "bottom right"),
+    (-0.8, 0.6, "bottom left"),
+)
+LEADER_GAP = 2.0
+
+
+def place_labels(
+    requests: list[LabelRequest],
+    obstacles: list[Obstacle],
+    projector: Projector,
+    first: set[str] | None = None,
+) -> dict[str, Placement]:
+    """Positions for every label key (labels with one key are placed once).
+
+    Labels whose key is in `first` (those of the layers shown at first) are placed before the
+    others, so that the view as opened gets the best positions; the rest fit around them.
+    """
+    first = first or set()
+    unique: dict[str, LabelRequest] = {}
+    for request in requests:
+        unique.setdefault(request.key, request)
+    order = sorted(
+        unique.values(), key=lambda q: (q.key not in first, q.optional, q.priority, q.key)
+    )
+    frame = projector.frame()
+    blocked = _Blocked()
+    for obstacle in obstacles:
+        x, y, inside = projector(obstacle.lon, obstacle.lat)
+        if inside:
+            radius = obstacle.radius
+            blocked.append((x - radius, y - radius, x + radius, y + radius))
+    placed: dict[str, Placement] = {}
+    for request in order:
+        anchors = [(request.lon, request.lat), *request.alternatives]
+        width, height = text_size(request.text, FONT_SIZE[request.cls])
+        best: tuple[float, str, Box, tuple[float, float]] | None = None
+        for point in anchors:
+            x, y, inside = projector(*point)
+            if not inside:
+                continue
+            for position in request.positions:
+                box = label_box(position, x, y, width, height, request.gap)
+                cost = _cost(box, blocked, frame)
+                if best is None or cost < best[0]:
+                    best = (cost, position, box, point)
+                if cost == 0.0:
+                    break
+            if best is not None and best[0] == 0.0:
+                break
+        if best is None:  # off the map in this view: keep it for when the user pans there
+            placed[request.key] = Placement(request.positions[0], None, anchors[0])
+            continue
+        cost, position, box, point = best
+        if cost > 0.0 and request.optional:
+            placed[request.key] = Placement(None, None, None)
+            continue
+        if cost > 0.0:
+            moved = _move_off(request, (width, height), blocked, frame, projector)
+            if moved is not None:
+                blocked.append(moved.box)  # type: ignore[arg-type]
+                placed[request.key] = moved
+                continue
+        blocked.append(box)
+        placed[request.key] = Placement(position, box, point)
+    return placed
+
+
+def _cost(box: Box, blocked: _Blocked, frame: Box) -> float:
+    outside = (box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, frame)
+    return blocked.overlap(box) + 4.0 * outside
+
+
+def _move_off(
+    request: LabelRequest,
+    size: tuple[float, float],
+    blocked: _Blocked,
+    frame: Box,
+    projector: Projector,
+) -> Placement | None:
+    """The nearest free spot for a label away from its anchor, reached by a leader line."""
+    x, y, _ = projector(request.lon, request.lat)
+    for distance in LEADER_DISTANCES:
+        for ux, uy, position in LEADER_DIRECTIONS:
+            nx, ny = x + ux * distance, y + uy * distance
+            box = label_box(position, nx, ny, size[0], size[1], LEADER_GAP)
+            if _cost(box, blocked, frame) == 0.0:
+                point = projector.offset(request.lon, request.lat, nx - x, ny - y)
+                return Placement(position, box, point, (request.lon, request.lat))
+    return None

@@ -1,0 +1,79 @@
+"""The article's recommendations, in the "proposed" style wherever they appear: dashed arcs with
+hollow arrowheads, hollow symbols for the proposed frameworks, every label marked 提言 /
+Proposed."""
+
+from __future__ import annotations
+
+from dashboard.figures import links, style
+from dashboard.figures.context import Context, Drawing
+from dashboard.figures.text import t
+
+LAYER = "proposals"
+PROPOSED_MARKER_STEP = 26.0  # px: proposed frameworks that share an anchor sit side by side
+
+
+def link_styles(ctx: Context) -> dict[str, links.LinkStyle]:
+    return {
+        "proposal_links": links.LinkStyle(
+            "proposal_links",
+            "legend.proposal_links",
+            style.PROPOSAL,
+            2.0,
+            hollow_head=True,
+            handle_symbol="star-open",
+            label_priority=links.P_PROPOSAL,
+            label_optional=False,
+            label_prefix=t("mark.proposed_prefix", ctx.lang),
+        )
+    }
+
+
+def draw(ctx: Context) -> Drawing:
+    drawing = Drawing(LAYER)
+    frame = ctx.layers.groupings
+    groupings = [g for g in ctx.grouping_order if g in set(frame[frame.status == "proposed"].id)]
+    prefix = t("mark.proposed_prefix", ctx.lang)
+    seen: dict[tuple[float, float], int] = {}
+    for grouping_id in groupings:
+        anchor = ctx.anchor(grouping_id)
+        index = seen.get(anchor, 0)
+        seen[anchor] = index + 1
+        links.grouping_marker(
+            ctx,
+            drawing,
+            grouping_id,
+            offset_px=((index + 1) * PROPOSED_MARKER_STEP, 0.0),
+            prefix=prefix,
+            legend_name=_legend_name(ctx, grouping_id),
+        )
+    # badges for the named countries that are direct members of a proposed framework
+    direct = ctx.layers.memberships[
+        ctx.layers.memberships.grouping.isin(groupings) & ctx.layers.memberships.via.isna()
+    ]
+    for iso3, rows in direct.groupby("iso3", sort=True):
+        if iso3 in ctx.stated_actors:
+            shown = [g for g in groupings if g in set(rows.grouping)]
+            drawing.labels.append(
+                links.badge_label(
+                    ctx,
+                    LAYER,
+                    iso3,
+                    shown,
+                    ("bottom right", "bottom left", "top right", "top left"),
+                )
+            )
+
+    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
+    styles = link_styles(ctx)
+    links.draw_links(ctx, drawing, relations, lambda _: styles["proposal_links"], styles)
+    ends = links.endpoint_ids(relations)
+    links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
+    links.label_names(ctx, drawing, ends, set())
+    return drawing
+
+
+def _legend_name(ctx: Context, grouping_id: str) -> str:
+    from dashboard.figures.text import wrap
+
+    name = t("mark.proposed_prefix", ctx.lang) + ctx.name(grouping_id)
+    return wrap(name, ctx.lang, 20 if ctx.lang == "ja" else 38)

@@ -1,0 +1,186 @@
+"""The map's visual language: an Okabe–Ito palette, grouping styles, and basis/status styles.
+
+- Value community: cool hues; authoritarian bloc: warm hues (colour-blind safe, Okabe–Ito).
+- Basis: ``stated`` solid and full colour; ``inferred`` dotted and lighter; ``external`` grey,
+  dotted and marked (※ / *).
+- Status: ``proposed`` is dashed and hollow wherever it appears.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geodata.knowledge import Basis
+
+# Okabe–Ito
+ORANGE = "#E69F00"
+SKY_BLUE = "#56B4E9"
+BLUISH_GREEN = "#009E73"
+YELLOW = "#F0E442"
+BLUE = "#0072B2"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+BLACK = "#000000"
+
+# calm greys for the base map and for "external"
+GREY = "#8C8C8C"
+DARK = "#222222"
+LAND = "#EDEDEB"
+OCEAN = "#F7F9FB"
+COASTLINE = "#A6A6A6"
+BORDER = "#C4C4C4"
+WHITE = "#FFFFFF"
+
+FONT_FAMILY = (
+    "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Hiragino Kaku Gothic ProN, "
+    "Yu Gothic, Meiryo, Arial, sans-serif"
+)
+HALO = (
+    "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff, "
+    "0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff"
+)
+
+
+@dataclass(frozen=True)
+class GroupingStyle:
+    """How one grouping is drawn: fill/badge colour, legend marker symbol and its text glyph."""
+
+    colour: str
+    symbol: str
+    glyph: str
+
+
+GROUPING_STYLES: dict[str, GroupingStyle] = {
+    "nato": GroupingStyle(BLUE, "circle", "●"),
+    "five_eyes": GroupingStyle(BLUISH_GREEN, "diamond", "◆"),
+    "japan_us_alliance": GroupingStyle(SKY_BLUE, "square", "■"),
+    "ap4": GroupingStyle(REDDISH_PURPLE, "triangle-up", "▲"),
+    "like_minded": GroupingStyle("#4D6B80", "triangle-down", "▼"),
+    "authoritarian": GroupingStyle(VERMILLION, "hexagon", "■"),
+    "japan_five_eyes_nato": GroupingStyle(BLACK, "star-open", "☆"),
+    "indo_pacific_tech_hub": GroupingStyle(BLACK, "diamond-open", "◇"),
+}
+_FALLBACK_VALUE = (
+    GroupingStyle(BLUE, "circle-open", "○"),
+    GroupingStyle(BLUISH_GREEN, "square-open", "□"),
+    GroupingStyle(SKY_BLUE, "triangle-up-open", "△"),
+)
+_FALLBACK_AUTHORITARIAN = GroupingStyle(VERMILLION, "hexagon-open", "□")
+_FALLBACK_PROPOSED = GroupingStyle(BLACK, "circle-open", "○")
+
+# Which grouping fills a country that belongs to several (first match wins).
+FILL_PRIORITY: tuple[str, ...] = (
+    "nato",
+    "ap4",
+    "five_eyes",
+    "japan_us_alliance",
+    "like_minded",
+)
+
+
+def grouping_style(grouping_id: str, camp: str, status: str, index: int = 0) -> GroupingStyle:
+    """The style of a grouping, with a stable fallback for groupings added to the data later."""
+    if grouping_id in GROUPING_STYLES:
+        return GROUPING_STYLES[grouping_id]
+    if status == "proposed":
+        return _FALLBACK_PROPOSED
+    if camp == "authoritarian":
+        return _FALLBACK_AUTHORITARIAN
+    return _FALLBACK_VALUE[index % len(_FALLBACK_VALUE)]
+
+
+# --- basis and status --------------------------------------------------------------------------
+
+LINE_OPACITY: dict[Basis, float] = {"stated": 1.0, "inferred": 0.55, "external": 0.6}
+LINE_DASH: dict[Basis, str] = {"stated": "solid", "inferred": "dot", "external": "dot"}
+PROPOSED_DASH = "dash"
+FILL_OPACITY: dict[Basis, float] = {"stated": 0.62, "inferred": 0.3, "external": 0.25}
+MARKER_OPACITY: dict[Basis, float] = {"stated": 1.0, "inferred": 0.5, "external": 0.6}
+
+
+@dataclass(frozen=True)
+class LineStyle:
+    """Colour, dash and opacity of a line for one basis and status."""
+
+    colour: str
+    dash: str
+    opacity: float
+
+
+def line_style(colour: str, basis: Basis, status: str = "existing") -> LineStyle:
+    """The line style that shows an item's basis and status."""
+    if basis == "external":
+        colour = GREY
+    dash = PROPOSED_DASH if status == "proposed" else LINE_DASH[basis]
+    return LineStyle(colour, dash, LINE_OPACITY[basis])
+
+
+def fill_colour(colour: str, basis: Basis) -> str:
+    """The fill colour of an area for a basis (external greyed)."""
+    return GREY if basis == "external" else colour
+
+
+def rgba(colour: str, alpha: float) -> str:
+    """A #RRGGBB colour with an alpha, as a CSS rgba() string."""
+    value = colour.lstrip("#")
+    red, green, blue = (int(value[i : i + 2], 16) for i in (0, 2, 4))
+    return f"rgba({red},{green},{blue},{alpha:g})"
+
+
+def basis_colorscale(colour: str, alphas: dict[Basis, float]) -> list[list]:
+    """A stepped colorscale for z = BASES.index(basis): the colour at each basis's alpha
+    (external greyed). plotly.js applies choropleth marker.opacity to the whole trace, so the
+    basis is carried by z and the alpha lives in the colours."""
+    steps = [
+        rgba(colour, alphas["stated"]),
+        rgba(colour, alphas["inferred"]),
+        rgba(GREY, alphas["external"]),
+    ]
+    return [
+        [0.0, steps[0]],
+        [1 / 3, steps[0]],
+        [1 / 3, steps[1]],
+        [2 / 3, steps[1]],
+        [2 / 3, steps[2]],
+        [1.0, steps[2]],
+    ]
+
+
+def glyph_colour(colour: str, basis: Basis) -> str:
+    """A badge glyph's colour: full for stated, lighter for inferred, grey for external."""
+    if basis == "external":
+        return rgba(GREY, 0.8)
+    return colour if basis == "stated" else rgba(colour, 0.5)
+
+
+# --- layer colours -----------------------------------------------------------------------------
+
+VALUE_LINK = BLUE
+AUTHORITARIAN = VERMILLION
+EXPANSION = VERMILLION
+SUPPORT = ORANGE
+THREAT_FILL = rgba("#5A5A5A", 0.32)
+THREAT_EDGE = rgba("#333333", 0.75)
+REGION_FILL = ORANGE
+REGION_OPACITY: dict[Basis, float] = {"stated": 0.32, "inferred": 0.18, "external": 0.2}
+UKRAINE_FILL = YELLOW
+UKRAINE_EDGE = BLUE
+UKRAINE_SUPPORT = BLUE
+OBJECTION = BLACK
+EVENT = BLACK
+PROPOSAL = BLACK
+DOMAIN_COLOUR = "#6B2E00"
+DOMAIN_SYMBOLS: dict[str, str] = {"cyber": "hexagon", "space": "star", "cognitive": "diamond"}
+DOMAIN_FALLBACK_SYMBOLS = ("square", "triangle-down", "cross")
+
+# --- sizes -------------------------------------------------------------------------------------
+
+FONT_SIZE = {
+    "grouping": 13,
+    "actor": 12,
+    "region": 11,
+    "threat": 11,
+    "relation": 10,
+    "event": 10,
+    "badge": 12,
+}

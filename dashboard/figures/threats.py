@@ -1,0 +1,202 @@
+"""NATO's 360° threats: wide arrows converging on the Alliance (east from Russia, north from the
+Arctic Ocean and the Baltic Sea, south from the Southern Neighbourhood, and the "west" from East
+Asia to North America across the Pacific), the named seas and areas as light polygons, and the
+domains without geography (cyber, space, cognitive) as badges on the states they come from."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from dashboard.figures import links, marks, style
+from dashboard.figures.context import Context, Drawing, LabelRequest, Obstacle
+from dashboard.figures.text import localized, t, wrap
+from geodata.knowledge import BASES
+
+LAYER = "threats"
+REGION_TOLERANCE = 0.25  # degrees; keeps the figure small (see tests: size budget)
+REGION_MIN_AREA = 1.0  # square degrees: smaller islands of sea are left out
+REGION_MIN_HOLE = 2.0  # square degrees: smaller islands in a sea are not cut out
+BADGE_SPACING = 15.0  # px between domain badges
+BADGE_DROP = 17.0  # px below the state's label point
+
+
+def draw(ctx: Context) -> Drawing:
+    drawing = Drawing(LAYER)
+    threats = ctx.layers.threats
+    _regions(ctx, drawing, threats)
+    _arrows(ctx, drawing, threats)
+    _domains(ctx, drawing)
+    origins = [o for o in threats.origin if o in ctx.country_rows]
+    actors = list(dict.fromkeys([*origins, *ctx.layers.domains.actor]))
+    links.label_names(ctx, drawing, actors, set())
+    return drawing
+
+
+def _regions(ctx: Context, drawing: Drawing, threats) -> None:
+    wanted = {r for names in threats.regions for r in names}
+    regions = ctx.layers.regions[ctx.layers.regions.id.isin(wanted)]
+    features, ids, bases = [], [], []
+    for _, region in regions.iterrows():
+        polygons = marks.region_rings(
+            region.geometry, REGION_TOLERANCE, REGION_MIN_AREA, REGION_MIN_HOLE
+        )
+        if polygons:
+            features.append(marks.region_feature(region.id, polygons))
+            ids.append(region.id)
+            bases.append(region.basis)
+    if not features:
+        return
+    drawing.add(
+        "regions",
+        go.Choropleth(
+            geojson={"type": "FeatureCollection", "features": features},
+            locations=ids,
+            z=[BASES.index(b) for b in bases],
+            zmin=0,
+            zmax=2,
+            colorscale=style.basis_colorscale(style.REGION_FILL, style.REGION_OPACITY),
+            showscale=False,
+            marker={"line": {"color": "#9A9A9A", "width": 0.6}},
+            customdata=ids,
+            hovertext=[ctx.region_hover(ctx.regions[r]) for r in ids],
+            hovertemplate=links.HOVER,
+            name=t("legend.threat_region", ctx.lang),
+            showlegend=True,
+        ),
+        "region",
+        ids,
+    )
+    for region_id in ids:
+        drawing.labels.append(links.name_label(ctx, region_id, required=True))
+
+
+def _arrows(ctx: Context, drawing: Drawing, threats) -> None:
+    zoom = ctx.view.zoom**0.7
+    for basis in BASES:
+        rows = threats[threats.basis == basis]
+        if not len(rows):
+            continue
+        outlines = marks.LonLatList()
+        handles, ids, hovers = [], [], []
+        for _, threat in rows.iterrows():
+            coords = marks.path(threat.geometry)
+            total = marks.length_deg(coords)
+            start = min(1.5 / zoom, 0.1 * total)
+            end = total - min(4.0 / zoom, 0.3 * total)
+            body = marks.cut(coords, start, end)
+            outlines.add(
+                marks.wide_arrow_ring(
+                    body,
+                    width=min(1.5 / zoom, 0.12 * total),
+                    head_width=min(3.4 / zoom, 0.25 * total),
+                    head_length=min(4.5 / zoom, 0.35 * total),
+                )
+            )
+            handle = marks.point_at(body, 0.4 * marks.length_deg(body))
+            handles.append(handle)
+            ids.append(threat.id)
+            hovers.append(ctx.threat_hover(threat))
+            drawing.obstacles.append(Obstacle(handle[0], handle[1], 6.0))
+            drawing.labels.append(
+                LabelRequest(
+                    key=f"threat:{threat.id}",
+                    lon=handle[0],
+                    lat=handle[1],
+                    text=f"<b>{wrap(localized(threat, 'name', ctx.lang), ctx.lang, 12 if ctx.lang == 'ja' else 22)}</b>",
+                    cls="threat",
+                    priority=links.P_THREAT,
+                    gap=7.0,
+                    colour="#3A3A3A",
+                )
+            )
+        name = t("legend.threat_arrow", ctx.lang) + links.basis_suffix(ctx, basis)
+        line = style.line_style(style.THREAT_EDGE, basis)
+        drawing.add(
+            f"arrows/{basis}",
+            go.Scattergeo(
+                lon=outlines.lon,
+                lat=outlines.lat,
+                mode="lines",
+                fill="toself",
+                fillcolor=style.THREAT_FILL,
+                line={"color": line.colour, "width": 1.0, "dash": line.dash},
+                opacity=line.opacity,
+                hoverinfo="skip",
+                name=name,
+                showlegend=True,
+            ),
+            "threat_arrow",
+            ids,
+        )
+        drawing.add(
+            f"handles/{basis}",
+            go.Scattergeo(
+                lon=[marks.r(p[0]) for p in handles],
+                lat=[marks.r(p[1]) for p in handles],
+                mode="markers",
+                marker={
+                    "symbol": "circle",
+                    "size": 9,
+                    "color": "#4A4A4A",
+                    "line": {"color": style.WHITE, "width": 1.5},
+                },
+                opacity=line.opacity,
+                customdata=ids,
+                hovertext=hovers,
+                hovertemplate=links.HOVER,
+                name=name,
+                showlegend=False,
+            ),
+            "threat",
+            ids,
+        )
+
+
+def _domains(ctx: Context, drawing: Drawing) -> None:
+    domains = ctx.layers.domains
+    if not len(domains):
+        return
+    order = list(dict.fromkeys(domains.domain))
+    per_actor: dict[str, list[str]] = {}
+    for _, row in domains.iterrows():
+        per_actor.setdefault(row.actor, []).append(row.domain)
+    for index, domain_id in enumerate(order):
+        rows = domains[domains.domain == domain_id]
+        symbol = style.DOMAIN_SYMBOLS.get(
+            domain_id, style.DOMAIN_FALLBACK_SYMBOLS[index % len(style.DOMAIN_FALLBACK_SYMBOLS)]
+        )
+        points, symbols, opacities = [], [], []
+        for _, row in rows.iterrows():
+            slots = per_actor[row.actor]
+            slot = slots.index(domain_id) - (len(slots) - 1) / 2.0
+            point = links.offset_point(
+                ctx, ctx.anchor(row.actor), (slot * BADGE_SPACING, BADGE_DROP)
+            )
+            points.append(point)
+            symbols.append(symbol if row.basis == "stated" else f"{symbol}-open")
+            opacities.append(style.MARKER_OPACITY[row.basis])
+            drawing.obstacles.append(Obstacle(point[0], point[1], 7.0))
+        name = f"{t('hover.domain', ctx.lang)}{':' if ctx.lang == 'ja' else ': '}"
+        name += localized(rows.iloc[0], "name", ctx.lang)
+        drawing.add(
+            f"domains/{domain_id}",
+            go.Scattergeo(
+                lon=[marks.r(p[0]) for p in points],
+                lat=[marks.r(p[1]) for p in points],
+                mode="markers",
+                marker={
+                    "symbol": symbols,
+                    "size": 11,
+                    "color": style.DOMAIN_COLOUR,
+                    "opacity": opacities,
+                    "line": {"color": style.DOMAIN_COLOUR, "width": 1.5},
+                },
+                customdata=[domain_id] * len(points),
+                hovertext=[ctx.domain_hover(row) for _, row in rows.iterrows()],
+                hovertemplate=links.HOVER,
+                name=name,
+                showlegend=True,
+            ),
+            "domain",
+            [f"{domain_id}:{a}" for a in rows.actor],
+        )

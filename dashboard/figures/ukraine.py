@@ -1,0 +1,94 @@
+"""Ukraine: highlighted as the recipient of NATO's long-term support, with the support as a
+broad blue arrow, and Hungary's objection marked on Hungary."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard.figures import links, style
+from dashboard.figures.context import Context, Drawing
+from dashboard.figures.text import t
+
+LAYER = "ukraine"
+LINK_STYLES = {
+    "ukraine_support": links.LinkStyle(
+        "ukraine_support",
+        "legend.ukraine_support",
+        style.UKRAINE_SUPPORT,
+        3.6,
+        label_priority=links.P_FLOW,
+        label_optional=False,
+    ),
+    "objection": links.LinkStyle(
+        "objection",
+        "legend.objection",
+        style.OBJECTION,
+        1.4,
+        handle_symbol="x-thin",
+        handle_at_source=True,
+        label_priority=links.P_FLOW,
+        label_optional=False,
+    ),
+    "ukraine_other": links.LinkStyle(
+        "ukraine_other", "legend.other_links", style.UKRAINE_SUPPORT, 1.6
+    ),
+}
+
+
+def link_style(relation: pd.Series) -> links.LinkStyle:
+    if relation.kind == "objection":
+        return LINK_STYLES["objection"]
+    if relation.kind == "support":
+        return LINK_STYLES["ukraine_support"]
+    return LINK_STYLES["ukraine_other"]
+
+
+def draw(ctx: Context) -> Drawing:
+    drawing = Drawing(LAYER)
+    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
+    support = relations[relations.kind == "support"]
+    recipients = [c for c in dict.fromkeys(support.target) if c in ctx.country_rows]
+    if recipients:
+        links.country_fill(
+            ctx,
+            drawing,
+            "recipients",
+            recipients,
+            [ctx.actors[c].basis if c in ctx.actors else "inferred" for c in recipients],
+            style.UKRAINE_FILL,
+            name=t("legend.ukraine_recipient", ctx.lang),
+            showlegend=True,
+            line_colour=style.UKRAINE_EDGE,
+            line_width=2.0,
+            hover_extra="<br>" + t("hover.recipient", ctx.lang),
+        )
+    objectors = [
+        c
+        for c in dict.fromkeys(relations[relations.kind == "objection"].source)
+        if c in ctx.country_rows
+    ]
+    if objectors:
+        drawing.add(
+            "objectors",
+            go.Choropleth(
+                locations=objectors,
+                locationmode="ISO-3",
+                z=[0] * len(objectors),
+                colorscale=[[0.0, "rgba(0,0,0,0)"], [1.0, "rgba(0,0,0,0)"]],
+                showscale=False,
+                marker={"line": {"color": style.OBJECTION, "width": 2.0}},
+                customdata=objectors,
+                hovertext=[ctx.country_hover(c) for c in objectors],
+                hovertemplate=links.HOVER,
+                name=t("legend.objection", ctx.lang),
+                showlegend=False,
+            ),
+            "country",
+            objectors,
+        )
+    links.draw_links(ctx, drawing, relations, link_style, LINK_STYLES)
+    ends = links.endpoint_ids(relations)
+    links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
+    links.label_names(ctx, drawing, ends, set())
+    return drawing

@@ -1,0 +1,79 @@
+"""The value community: NATO, AP4, Five Eyes, the Japan–US alliance and the like-minded, in cool
+hues. Each country is filled with its first grouping (style.FILL_PRIORITY); a named country in
+several groupings also shows a strip of coloured badges, one per grouping, under its name."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard.figures import links, style
+from dashboard.figures.context import Context, Drawing
+
+LAYER = "value_community"
+LINK_STYLES = {
+    "value_links": links.LinkStyle("value_links", "legend.value_links", style.VALUE_LINK, 2.0),
+}
+
+
+def shown_groupings(ctx: Context) -> list[str]:
+    """Existing value-camp groupings this view shows, in knowledge-base order."""
+    frame = ctx.layers.groupings
+    keep = (frame.camp == "value") & (frame.status == "existing")
+    return [g for g in ctx.grouping_order if g in set(frame[keep].id)]
+
+
+def primary_groupings(ctx: Context, groupings: list[str]) -> dict[str, str]:
+    """The grouping whose colour fills each member country."""
+    order = [g for g in style.FILL_PRIORITY if g in groupings]
+    order += [g for g in groupings if g not in order]
+    members = ctx.layers.memberships[ctx.layers.memberships.grouping.isin(groupings)]
+    by_country = members.groupby("iso3")["grouping"].agg(set).to_dict()
+    return {iso3: next(g for g in order if g in gs) for iso3, gs in sorted(by_country.items())}
+
+
+def draw(ctx: Context) -> Drawing:
+    drawing = Drawing(LAYER)
+    groupings = shown_groupings(ctx)
+    memberships = ctx.layers.memberships[ctx.layers.memberships.grouping.isin(groupings)]
+    primary = primary_groupings(ctx, groupings)
+    basis_of = {(m.grouping, m.iso3): m.basis for m in memberships.itertuples()}
+    fill_order = [g for g in style.FILL_PRIORITY if g in groupings]
+    fill_order += [g for g in groupings if g not in fill_order]
+    for grouping_id in fill_order:
+        iso3s = [c for c, g in primary.items() if g == grouping_id]
+        if iso3s:
+            links.country_fill(
+                ctx,
+                drawing,
+                f"fill/{grouping_id}",
+                iso3s,
+                [basis_of[(grouping_id, c)] for c in iso3s],
+                ctx.grouping_style(grouping_id).colour,
+                name=ctx.name(grouping_id),
+            )
+    for grouping_id in groupings:
+        links.grouping_marker(ctx, drawing, grouping_id)
+
+    # Name the article's stated actors whose place in a shown grouping is stated (not every
+    # NATO member: the article counts 32 but names few), with a strip of badges, one per shown
+    # grouping, when they are in two or more.
+    stated_members = memberships[memberships.basis == "stated"]
+    named = [c for c in sorted(set(stated_members.iso3)) if c in ctx.stated_actors]
+    member_sets = memberships.groupby("iso3")["grouping"].agg(list).to_dict()
+    badged: set[str] = set()
+    for iso3 in named:
+        shown = [g for g in groupings if g in member_sets[iso3]]
+        if len(shown) >= 2:
+            badged.add(iso3)
+            drawing.labels.append(links.badge_label(ctx, LAYER, iso3, shown, links.BADGE_POSITIONS))
+
+    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
+    links.draw_links(ctx, drawing, relations, lambda _: LINK_STYLES["value_links"], LINK_STYLES)
+    ends = links.endpoint_ids(relations)
+    links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
+    links.label_names(ctx, drawing, _unique([*named, *ends]), badged)
+    return drawing
+
+
+def _unique(ids: list[str]) -> list[str]:
+    return list(pd.unique(pd.Series(ids, dtype=object)))

@@ -1,0 +1,496 @@
+"""The map figure as a user meets it: every preset in both languages builds within its size budget,
+layers toggle by `visible` only, hover and labels speak the view's language, and basis and status
+are drawn as the legend says. Expectations come from the atlas, never from a saved figure."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import re
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from dashboard.figures import (
+    BASE_LAYER,
+    CLICKABLE_KINDS,
+    LAYER_IDS,
+    build_figure,
+    compose,
+    trace_layers,
+)
+from dashboard.figures import style as figure_style
+from dashboard.figures.base import MISSING_FROM_BASEMAP
+from dashboard.figures.labels import _overlap
+from dashboard.figures.marks import polygon_ring_area
+from dashboard.figures.text import has_japanese, plain
+from geodata.atlas import Atlas, load_atlas
+from geodata.scenario import LAYERS, Scenario, load_presets
+from geodata.select import Layers, select
+
+REPO = Path(__file__).resolve().parents[1]
+WORLD_50M = REPO.parent / "shared" / "plotly-topojson" / "world_50m.json"
+SIZE_BUDGET = 400_000  # bytes of fig.to_json() for a preset's default view
+LANGS = ("ja", "en")
+PRESETS = load_presets()
+CASES = [(preset, lang) for preset in PRESETS for lang in LANGS]
+
+
+@pytest.fixture(scope="module")
+def atlas() -> Atlas:
+    return load_atlas()
+
+
+def view(preset: str, lang: str, **update: object) -> Scenario:
+    return PRESETS[preset].model_copy(update={"lang": lang, **update})
+
+
+def all_layers(atlas: Atlas, scenario: Scenario) -> Layers:
+    """What the app draws: every layer's data, whatever the scenario shows at first."""
+    return select(atlas, scenario.model_copy(update={"layers": LAYERS}))
+
+
+@cache
+def figure_for(preset: str, lang: str) -> go.Figure:
+    scenario = view(preset, lang)
+    atlas = load_atlas()
+    return build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+
+
+def traces_of(figure: go.Figure, *, kind: str | None = None, item: str | None = None) -> list:
+    return [
+        trace
+        for trace in figure.data
+        if (kind is None or trace.meta["kind"] == kind)
+        and (item is None or item in trace.meta["ids"])
+    ]
+
+
+def visible_strings(figure: go.Figure) -> list[str]:
+    """Every text a user can read: labels, legend names and titles, hover text."""
+    strings: list[str] = []
+    for trace in figure.data:
+        strings.append(trace.name or "")
+        strings.append(trace.legendgrouptitle.text or "")
+        for field in ("text", "hovertext"):
+            value = getattr(trace, field, None)
+            if isinstance(value, str):
+                strings.append(value)
+            elif value is not None:
+                strings += [v for v in value if isinstance(v, str)]
+    return [plain(s) for s in strings if s]
+
+
+# --- builds, size, layers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_every_preset_builds_within_the_size_budget(preset: str, lang: str) -> None:
+    figure = figure_for(preset, lang)
+    assert len(figure.data) > 0
+    size = len(figure.to_json())
+    assert size <= SIZE_BUDGET, f"{preset}/{lang}: {size} bytes"
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_every_trace_names_its_layer_and_has_a_stable_uid(preset: str, lang: str) -> None:
+    figure = figure_for(preset, lang)
+    assert set(trace_layers(figure)) <= set(LAYER_IDS)
+    uids = [trace.uid for trace in figure.data]
+    assert all(uids) and len(set(uids)) == len(uids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", uid) for uid in uids)  # safe in CSS selectors
+    assert trace_layers(figure) == [trace.meta["layer"] for trace in figure.data]
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_only_the_scenarios_layers_are_visible(preset: str, lang: str) -> None:
+    figure = figure_for(preset, lang)
+    shown = set(PRESETS[preset].layers) | {BASE_LAYER}
+    for trace in figure.data:
+        assert trace.visible is (trace.meta["layer"] in shown), trace.uid
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_the_trace_list_does_not_depend_on_the_visible_layers(atlas: Atlas, preset: str) -> None:
+    scenario = view(preset, "ja")
+    layers = all_layers(atlas, scenario)
+    variants = [(), LAYERS, scenario.layers, ("threats", "events"), ("proposals",)]
+    figures = [build_figure(layers, atlas, visible_layers=v) for v in variants]
+    reference = [(t.uid, t.type, t.meta["layer"], t.meta["kind"]) for t in figures[0].data]
+    for visible, figure in zip(variants, figures, strict=True):
+        assert [(t.uid, t.type, t.meta["layer"], t.meta["kind"]) for t in figure.data] == reference
+        for trace in figure.data:
+            assert trace.visible is (trace.meta["layer"] in {*visible, BASE_LAYER})
+
+
+def test_visible_layers_default_to_the_scenarios(atlas: Atlas) -> None:
+    scenario = view("ukraine_support", "en")
+    layers = select(atlas, scenario)
+    figure = build_figure(layers, atlas)
+    for trace in figure.data:
+        assert trace.visible is (trace.meta["layer"] in {*scenario.layers, BASE_LAYER})
+
+
+# --- clicks and hover --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_clickable_points_carry_their_item_id(atlas: Atlas, preset: str, lang: str) -> None:
+    known = set(atlas.countries.iso3) | set(atlas.groupings.id) | set(atlas.relations.id)
+    known |= set(atlas.threats.id) | set(atlas.regions.id) | set(atlas.events.id)
+    known |= set(atlas.domains.domain)
+    clickable = [t for t in figure_for(preset, lang).data if t.meta["kind"] in CLICKABLE_KINDS]
+    assert clickable
+    for trace in clickable:
+        points = trace.locations if trace.type == "choropleth" else trace.lon
+        assert len(trace.customdata) == len(points) == len(trace.hovertext), trace.uid
+        assert set(trace.customdata) <= known, trace.uid
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_a_countrys_hover_names_every_grouping_it_is_in(
+    atlas: Atlas, preset: str, lang: str
+) -> None:
+    figure = figure_for(preset, lang)
+    names = dict(zip(atlas.groupings.id, atlas.groupings[f"name_{lang}"], strict=True))
+    usa = set(atlas.memberships.loc[atlas.memberships.iso3 == "USA", "grouping"])
+    assert {"nato", "five_eyes", "japan_us_alliance"} <= usa
+    hovers = [
+        hover
+        for trace in traces_of(figure, kind="country")
+        for iso3, hover in zip(trace.customdata, trace.hovertext, strict=True)
+        if iso3 == "USA"
+    ]
+    assert hovers, "the USA is always a hover target"
+    actor = next(a for a in atlas.knowledge.actors if a.id == "USA")
+    for hover in hovers:
+        text = plain(hover)
+        assert getattr(actor, f"name_{lang}") in text
+        for grouping in usa:
+            assert names[grouping] in text
+
+
+def test_hover_gives_basis_and_status(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "en")
+    relations = atlas.relations.set_index("id")
+    for trace in traces_of(figure, kind="relation"):
+        for item, hover in zip(trace.customdata, trace.hovertext, strict=True):
+            relation = relations.loc[item]
+            assert f"Basis: {relation.basis}" in hover
+            assert f"status: {relation.status}" in hover
+
+
+# --- basis and status --------------------------------------------------------------------------
+
+
+def line_trace(figure: go.Figure, relation_id: str):
+    (trace,) = traces_of(figure, kind="relation_line", item=relation_id)
+    return trace
+
+
+def test_inferred_relations_are_lighter_and_dotted(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    drawn = all_layers(atlas, view("concept_diagram", "ja")).relations
+    existing = drawn[drawn.status == "existing"]
+    compared = 0
+    for layer, rows in existing.groupby("layer"):
+        stated = rows[rows.basis == "stated"]
+        inferred = rows[rows.basis == "inferred"]
+        if not len(stated) or not len(inferred):
+            continue
+        a, b = line_trace(figure, stated.id.iloc[0]), line_trace(figure, inferred.id.iloc[0])
+        assert a.line.dash == "solid" and b.line.dash == "dot", layer
+        assert b.opacity < a.opacity, layer
+        compared += 1
+    assert compared >= 2  # support flows and the authoritarian partnerships both have both
+
+
+def test_inferred_memberships_are_filled_lighter(atlas: Atlas) -> None:
+    figure = figure_for("authoritarian_partnerships", "en")
+    members = atlas.memberships[atlas.memberships.grouping == "authoritarian"]
+    basis = dict(zip(members.iso3, members.basis, strict=True))
+    assert {basis[c] for c in ("CHN", "RUS", "PRK")} == {"stated"}
+    assert {basis[c] for c in ("IRN", "BLR")} == {"inferred"}
+    (fill,) = [t for t in figure.data if t.uid == "authoritarian-fill"]
+
+    def alpha(iso3: str) -> float:
+        z = fill.z[list(fill.locations).index(iso3)]
+        stops = {round(stop, 3): colour for stop, colour in fill.colorscale}
+        colour = stops[round(z / 2, 3)] if round(z / 2, 3) in stops else fill.colorscale[-1][1]
+        return float(colour.rsplit(",", 1)[1].rstrip(")"))
+
+    for stated in ("CHN", "RUS", "PRK"):
+        for inferred in ("IRN", "BLR"):
+            assert alpha(inferred) < alpha(stated)
+
+
+def test_proposed_relations_are_dashed_with_hollow_heads(atlas: Atlas) -> None:
+    figure = figure_for("proposals_japan_five_eyes_nato", "ja")
+    drawn = all_layers(atlas, view("proposals_japan_five_eyes_nato", "ja")).relations
+    proposed = drawn[drawn.status == "proposed"]
+    assert len(proposed) >= 3
+    for relation_id in proposed.id:
+        assert line_trace(figure, relation_id).line.dash == "dash"
+        for head in traces_of(figure, kind="relation_head", item=relation_id):
+            assert head.fillcolor == figure_style.WHITE
+    for relation_id in drawn[drawn.status == "existing"].id:
+        assert line_trace(figure, relation_id).line.dash != "dash"
+
+
+def test_the_legend_explains_basis_and_status(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "en")
+    keys = {t.uid: t for t in traces_of(figure, kind="key")}
+    assert keys["base-key-stated"].line.dash == "solid"
+    assert keys["base-key-inferred"].line.dash == "dot"
+    assert keys["base-key-proposed"].line.dash == "dash"
+    assert keys["base-key-inferred"].opacity < keys["base-key-stated"].opacity
+    assert all(t.showlegend and t.name for t in keys.values())
+
+
+def test_only_drawn_bases_get_a_legend_key(atlas: Atlas) -> None:
+    for preset in PRESETS:
+        layers = all_layers(atlas, view(preset, "en"))
+        bases = set(layers.memberships.basis) | set(layers.relations.basis)
+        bases |= set(layers.threats.basis) | set(layers.regions.basis) | set(layers.domains.basis)
+        bases |= set(layers.events.basis) | set(layers.events.place_basis)
+        proposed = (layers.relations.status == "proposed").any() or (
+            layers.groupings.status == "proposed"
+        ).any()
+        expected = {f"base-key-{b}" for b in bases} | ({"base-key-proposed"} if proposed else set())
+        keys = {t.uid for t in traces_of(figure_for(preset, "en"), kind="key")}
+        assert keys == expected, preset
+    # a view of stated items only (no events in its dates, no proposals) explains only "stated"
+    scenario = view(
+        "concept_diagram",
+        "en",
+        basis="stated",
+        proposals=False,
+        date_from=date(2016, 1, 1),
+        date_to=date(2016, 12, 31),
+    )
+    figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+    assert {t.uid for t in traces_of(figure, kind="key")} == {"base-key-stated"}
+
+
+def test_event_places_from_outside_the_article_are_hollow(atlas: Atlas) -> None:
+    figure = figure_for("summit_outcomes", "en")
+    events = atlas.events.set_index("id")
+    for trace in traces_of(figure, kind="event"):
+        for item in trace.customdata:
+            basis = events.loc[item].place_basis
+            assert ("open" in trace.marker.symbol) is (basis != "stated")
+
+
+# --- geometry on the map -------------------------------------------------------------------------
+
+
+def rings(trace) -> list[list[tuple[float, float]]]:
+    """The None-separated parts of a scattergeo trace."""
+    parts: list[list[tuple[float, float]]] = [[]]
+    for lon, lat in zip(trace.lon, trace.lat, strict=True):
+        if lon is None:
+            parts.append([])
+        else:
+            parts[-1].append((lon, lat))
+    return [p for p in parts if p]
+
+
+def test_the_west_threat_crosses_the_pacific_without_a_jump(atlas: Atlas) -> None:
+    west = atlas.threats[atlas.threats.direction == "west"].id.iloc[0]
+    figure = figure_for("threats_360", "en")
+    (arrow,) = traces_of(figure, kind="threat_arrow", item=west)
+    outline = rings(arrow)[arrow.meta["ids"].index(west)]
+    steps = [b[0] - a[0] for a, b in itertools.pairwise(outline)]
+    wrapped = [(d + 180.0) % 360.0 - 180.0 for d in steps]
+    assert any(abs(d) > 180.0 for d in steps), "the arrow crosses the antimeridian"
+    assert max(abs(d) for d in wrapped) < 15.0, "no segment runs across the whole map"
+
+
+def test_filled_shapes_are_wound_for_d3(atlas: Atlas) -> None:
+    """d3-geo fills the area right of a ring's travel: a ring wound the other way would flood the
+    globe. Arrowheads and threat arrows are small clockwise rings; region exteriors too (or loop
+    around a pole), region holes anticlockwise."""
+    figure = figure_for("concept_diagram", "en")
+    filled = [t for t in figure.data if t.type == "scattergeo" and t.fill == "toself"]
+    assert filled
+    for trace in filled:
+        for ring in rings(trace):
+            assert polygon_ring_area(ring) < 0, trace.uid
+    (regions,) = [t for t in figure.data if t.meta["kind"] == "region" and t.type == "choropleth"]
+    for feature in regions.geojson["features"]:
+        for polygon in feature["geometry"]["coordinates"]:
+            exterior, *holes = polygon
+            lats = [p[1] for p in exterior]
+            around_pole = (
+                abs(
+                    sum(
+                        (b[0] - a[0] + 180.0) % 360.0 - 180.0
+                        for a, b in itertools.pairwise(exterior)
+                    )
+                )
+                > 300
+            )
+            assert around_pole or polygon_ring_area(exterior) < 0, feature["id"]
+            assert all(polygon_ring_area(h) > 0 for h in holes), feature["id"]
+            assert max(lats) <= 90 and min(lats) >= -90
+
+
+def test_countries_come_from_the_base_map(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    assert figure.layout.geo.resolution == 50
+    for trace in figure.data:
+        if trace.type == "choropleth" and trace.meta["kind"] == "country":
+            assert trace.locationmode == "ISO-3" and trace.geojson is None
+            assert not set(trace.locations) & MISSING_FROM_BASEMAP
+
+
+@pytest.mark.skipif(not WORLD_50M.exists(), reason="shared/plotly-topojson is not beside the repo")
+def test_missing_outlines_match_the_base_map(atlas: Atlas) -> None:
+    topology = json.loads(WORLD_50M.read_text(encoding="utf-8"))
+    ids = {g.get("id") for g in topology["objects"]["countries"]["geometries"]}
+    assert set(atlas.countries.iso3) - ids == MISSING_FROM_BASEMAP
+
+
+def test_a_member_without_a_base_map_outline_is_still_drawn(atlas: Atlas) -> None:
+    """Kosovo has no outline in plotly's world_50m: were it a member, it would be a point."""
+    missing = sorted(MISSING_FROM_BASEMAP & set(atlas.countries.iso3))[0]
+    scenario = view("value_community", "en")
+    layers = all_layers(atlas, scenario)
+    row = layers.memberships[layers.memberships.grouping == "nato"].iloc[[0]].copy()
+    row["iso3"] = missing
+    layers = dataclasses.replace(layers, memberships=pd.concat([layers.memberships, row]))
+    figure = build_figure(layers, atlas, visible_layers=scenario.layers)
+    countries = traces_of(figure, kind="country", item=missing)
+    assert countries and all(t.type == "scattergeo" for t in countries)
+    assert any(missing in t.customdata for t in countries)
+    for trace in figure.data:
+        if trace.type == "choropleth" and trace.locationmode == "ISO-3":
+            assert missing not in trace.locations
+
+
+# --- language ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_english_views_have_no_japanese_text(atlas: Atlas, preset: str) -> None:
+    no_english = set()
+    for frame in (atlas.countries, atlas.groupings, atlas.regions, atlas.events, atlas.threats):
+        for _, row in frame.iterrows():
+            if not isinstance(row.get("name_en"), str) or not row.get("name_en"):
+                no_english.add(row.name_ja)
+    for text in visible_strings(figure_for(preset, "en")):
+        if has_japanese(text):
+            assert any(name in text for name in no_english), text
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_labels_name_the_stated_actors_and_groupings_in_the_views_language(
+    atlas: Atlas, preset: str, lang: str
+) -> None:
+    figure = figure_for(preset, lang)
+    shown = set(PRESETS[preset].layers)
+    labels = [
+        plain(text)
+        for trace in traces_of(figure, kind="label")
+        if trace.meta["layer"] in shown
+        for text in trace.text
+    ]
+    stated = {a.id: a for a in atlas.knowledge.actors if a.basis == "stated"}
+    labelled = {
+        key.split(":", 1)[1]
+        for trace in traces_of(figure, kind="label")
+        if trace.meta["layer"] in shown
+        for key in trace.meta["ids"]
+        if key.startswith(("actor:", "grouping:"))
+    }
+    assert labelled, "a view labels its actors or groupings"
+    groupings = dict(zip(atlas.groupings.id, atlas.groupings[f"name_{lang}"], strict=True))
+    for item in labelled:
+        name = getattr(stated[item], f"name_{lang}") if item in stated else groupings[item]
+        assert any(
+            name.replace(" ", "") in text.replace("\n", "").replace(" ", "") for text in labels
+        )
+    if lang == "ja":
+        assert any(has_japanese(text) for text in labels)
+
+
+def test_not_every_nato_member_is_labelled(atlas: Atlas) -> None:
+    figure = figure_for("value_community", "ja")
+    nato = set(atlas.memberships.loc[atlas.memberships.grouping == "nato", "iso3"])
+    labelled = {
+        key.split(":", 1)[1]
+        for trace in traces_of(figure, kind="label")
+        for key in trace.meta["ids"]
+        if key.startswith("actor:")
+    }
+    assert labelled & nato
+    assert len(labelled & nato) < len(nato) / 4
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_labels_of_the_shown_layers_do_not_collide(atlas: Atlas, preset: str, lang: str) -> None:
+    """In the nominal figure the view is fitted to (the export size), no two placed labels of the
+    layers shown at first overlap."""
+    scenario = view(preset, lang)
+    visible = {*scenario.layers, BASE_LAYER}
+    _, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible)
+    keys = {q.key for d in drawings if d.layer in visible for q in d.labels}
+    boxes = [placements[k].box for k in sorted(keys) if placements[k].box is not None]
+    for index, box in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            assert _overlap(box, other) == 0.0  # type: ignore[arg-type]
+
+
+# --- projections ---------------------------------------------------------------------------------
+
+
+def test_polar_is_azimuthal_equal_area_over_the_north_pole(atlas: Atlas) -> None:
+    polar = [p for p, s in PRESETS.items() if s.projection == "polar"]
+    assert polar
+    for preset in polar:
+        for lang in LANGS:
+            projection = figure_for(preset, lang).layout.geo.projection
+            assert projection.type == "azimuthal equal area"
+            assert projection.rotation.lat == 90
+    scenario = view("concept_diagram", "en", projection="polar", focus="JPN")
+    figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+    projection = figure.layout.geo.projection
+    assert projection.type == "azimuthal equal area" and projection.rotation.lat == 90
+    assert projection.rotation.lon == pytest.approx(atlas.anchors["JPN"][0], abs=0.01)
+
+
+def test_robinson_is_the_default_and_focus_zooms_there(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    assert figure.layout.geo.projection.type == "robinson"
+    assert figure.layout.geo.showframe is False
+    focused = figure_for("ukraine_support", "ja")
+    lon, lat = atlas.anchors[PRESETS["ukraine_support"].focus]
+    assert focused.layout.geo.center.lon == pytest.approx(lon, abs=0.01)
+    assert focused.layout.geo.center.lat == pytest.approx(lat, abs=0.01)
+    assert focused.layout.geo.projection.scale > 1
+
+
+def test_orthographic_turns_to_the_focus_or_to_europe(atlas: Atlas) -> None:
+    for focus in (None, "JPN"):
+        scenario = view("concept_diagram", "en", projection="orthographic", focus=focus)
+        figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+        rotation = figure.layout.geo.projection.rotation
+        lon, lat = atlas.anchors[focus or "euro_atlantic"]
+        assert figure.layout.geo.projection.type == "orthographic"
+        assert (rotation.lon, rotation.lat) == (
+            pytest.approx(lon, abs=0.01),
+            pytest.approx(lat, abs=0.01),
+        )
+
+
+def test_an_empty_view_still_builds(atlas: Atlas) -> None:
+    scenario = view("concept_diagram", "en", groupings=("nato",), layers=(), basis="stated")
+    layers = select(atlas, scenario.model_copy(update={"directions": (), "domains": ()}))
+    figure = build_figure(layers, atlas, visible_layers=())
+    assert set(trace_layers(figure)) <= set(LAYER_IDS)
+    assert all(t.visible is (t.meta["layer"] == BASE_LAYER) for t in figure.data)
