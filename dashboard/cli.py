@@ -1,4 +1,4 @@
-"""The `alliance-atlas` command: layers, validate (and later serve, export)."""
+"""The `alliance-atlas` command: layers, validate, serve (and later export)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,19 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from dashboard.app import create_app
+
+    app = create_app(lang=args.lang)
+    app.run(
+        host=args.host,
+        port=args.port,
+        debug=args.debug,
+        dev_tools_disable_version_check=True,
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line interface."""
     parser = argparse.ArgumentParser(
@@ -58,6 +71,22 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="knowledge directory or scenario files"
     )
     validate.set_defaults(run=_validate)
+
+    serve = commands.add_parser("serve", help="run the dashboard (offline: everything is local)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: %(default)s)"
+    )
+    serve.add_argument("--port", type=int, default=8050, help="port (default: %(default)s)")
+    serve.add_argument(
+        "--lang",
+        choices=("ja", "en"),
+        default="ja",
+        help="default UI language (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--debug", action="store_true", help="Dash debug mode (dev tools, reloader); off by default"
+    )
+    serve.set_defaults(run=_serve)
     return parser
 
 

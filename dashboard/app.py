@@ -1,0 +1,111 @@
+"""The Dash app: `create_app(lang=...)`, and `server` (the Flask app) for WSGI servers.
+
+    gunicorn 'dashboard.app:server'        # or: alliance-atlas serve
+
+Everything the page loads comes from this server: Dash's own JavaScript (serve_locally), the CSS
+and the plotly base-map topojson under /assets/ (plotly's `topojsonURL` points there), no web
+fonts, no CDN, no MathJax, no map tiles.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from dash import Dash
+from flask import Response, request
+
+from dashboard.callbacks import Controller, on_error, register
+from dashboard.layout import build_layout
+from geodata.atlas import Atlas, load_atlas
+from geodata.scenario import LANGS, Scenario, load_presets
+
+ASSETS_DIR = Path(__file__).parent / "assets"
+TOPOJSON_DIR = "topojson/"
+
+_INDEX = """<!DOCTYPE html>
+<html lang="{lang}">
+    <head>
+        {{%metas%}}
+        <title>{{%title%}}</title>
+        {{%favicon%}}
+        {{%css%}}
+    </head>
+    <body>
+        <noscript>Alliance Atlas needs JavaScript. / Alliance Atlas には JavaScript が必要です。</noscript>
+        {{%app_entry%}}
+        <footer>
+            {{%config%}}
+            {{%scripts%}}
+            {{%renderer%}}
+        </footer>
+    </body>
+</html>"""
+
+
+def create_app(
+    lang: str = "ja",
+    *,
+    atlas: Atlas | None = None,
+    presets: dict[str, Scenario] | None = None,
+) -> Dash:
+    """A new dashboard app whose default language (for URLs without `lang=`) is `lang`."""
+    if lang not in LANGS:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
+    atlas = atlas if atlas is not None else load_atlas()
+    presets = presets if presets is not None else load_presets()
+    app = Dash(
+        __name__,
+        title="Alliance Atlas",
+        update_title=None,
+        assets_folder=str(ASSETS_DIR),
+        serve_locally=True,
+        include_assets_files=True,
+        compress=False,
+        index_string=_INDEX.format(lang=lang),
+        meta_tags=[
+            {"name": "viewport", "content": "width=device-width, initial-scale=1"},
+            {
+                "name": "description",
+                "content": "A cited, filterable map of a policy article on NATO's 2024 "
+                "Washington summit.",
+            },
+        ],
+        on_error=on_error,
+    )
+    app.scripts.config.serve_locally = True
+    app.css.config.serve_locally = True
+    controller = Controller(atlas, presets, lang)
+    app.layout = build_layout(atlas, presets, lang, app.get_asset_url(TOPOJSON_DIR))
+    register(app, controller)
+    app.atlas_controller = controller  # type: ignore[attr-defined]  # for tests and tools
+    _plain_errors(app.server)
+    return app
+
+
+def _plain_errors(server: Any) -> None:
+    """Errors are short plain-text pages: never a traceback, whatever the debug setting."""
+
+    @server.errorhandler(500)
+    def _internal_error(_error: Exception) -> Response:
+        if request.path.endswith("/_dash-update-component"):
+            # the page never sends a callback request Dash cannot route: a malformed request
+            return Response("Bad callback request.\n", status=400, mimetype="text/plain")
+        return Response(
+            "Internal error: the request could not be handled.\n",
+            status=500,
+            mimetype="text/plain",
+        )
+
+
+_server: Any = None
+
+
+def __getattr__(name: str) -> Any:
+    """`server`, built on first use (so importing this module stays cheap)."""
+    global _server
+    if name == "server":
+        if _server is None:
+            _server = create_app().server
+        return _server
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,918 @@
+"""Thin callbacks: parse the state, call the pure functions, return values or a Patch.
+
+The whole view is one `Scenario`, kept in the URL query (`url.search`, Scenario.to_query /
+from_query) and mirrored in the `view` store. The `sync` callback is the only writer of both:
+it turns a URL into control values, and a control change (or a click, an upload, a preset)
+into a new URL. Everything else (the map, the table, the details panel, the comparison) is drawn
+from the `view` store.
+
+`Controller` holds the logic as plain methods taking the inputs as arguments, so the tests can
+call them directly; `register` wires them to Dash.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from functools import lru_cache
+from typing import Any
+
+import plotly.graph_objects as go
+from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+from pydantic import ValidationError
+
+from dashboard.details import (
+    COLUMNS,
+    Role,
+    country_rows,
+    diff_rows,
+    item_name,
+    roles_of,
+    view_rows,
+)
+from dashboard.i18n import t
+from dashboard.layout import (
+    CONTROL_PROPS,
+    PROPOSALS_ON,
+    options_for,
+    placeholders_for,
+)
+from geodata.atlas import Atlas
+from geodata.scenario import LANGS, LAYERS, Scenario, ScenarioError
+from geodata.select import Layers, select
+from geodata.validate import check_scenario_ids, focus_ids
+
+logger = logging.getLogger(__name__)
+
+CONTROL_IDS = tuple(f"{cid}.{prop}" for cid, prop in CONTROL_PROPS)
+# every output of `sync`, in order
+SYNC_OUTPUTS = (
+    ("url", "search"),
+    *CONTROL_PROPS,
+    ("view", "data"),
+    ("notice-url", "children"),
+    ("notice-error", "children"),
+    ("upload-message", "children"),
+    ("selected", "data"),
+)
+FOCUS_RING_LAYER = "focus"
+FOCUS_COLOUR = "#d1008f"
+PATCH_SHARE = 0.5  # send a figure diff only when it is under half the figure's size
+_TITLES = ("id", "title_ja", "title_en", "description_ja", "description_en")
+MAX_UPLOAD_BYTES = 200_000
+
+
+def _figure_module() -> Any:
+    """dashboard.figures, imported late (it is written separately and may be absent)."""
+    from dashboard import figures
+
+    return figures
+
+
+class Controller:
+    """The dashboard's behaviour, independent of Dash's request machinery."""
+
+    def __init__(self, atlas: Atlas, presets: dict[str, Scenario], default_lang: str = "ja"):
+        self.atlas = atlas
+        self.presets = presets
+        self.default_lang = default_lang if default_lang in LANGS else "ja"
+        self.focusable = focus_ids(atlas.knowledge)
+        self.actor_ids = {a.id for a in atlas.knowledge.actors}
+        self.grouping_ids = {g.id for g in atlas.knowledge.groupings}
+        self.options = {lang: options_for(atlas, presets, lang) for lang in LANGS}
+        self._select = lru_cache(maxsize=64)(lambda s: select(atlas, s))
+        self._figure = lru_cache(maxsize=12)(self._build_figure)
+
+    # --- scenario <-> URL <-> controls ---------------------------------------------------------
+
+    def default_scenario(self) -> Scenario:
+        return Scenario(lang=self.default_lang)  # type: ignore[call-arg]
+
+    def parse_search(self, search: str | None) -> tuple[Scenario, list[str]]:
+        """The view a URL query describes, and a notice for every part that was ignored."""
+        search = search or ""
+        scenario, notices = Scenario.from_query(search, self.presets)
+        keys = {part.split("=", 1)[0] for part in search.lstrip("?").split("&") if part}
+        if "lang" not in keys or any(n.startswith("ignored lang=") for n in notices):
+            scenario = scenario.model_copy(update={"lang": self.default_lang})
+        problems = check_scenario_ids(scenario, self.atlas.knowledge)
+        if problems:
+            scenario = scenario.model_copy(
+                update={
+                    "groupings": tuple(g for g in scenario.groupings if g in self.grouping_ids),
+                    "focus": scenario.focus if scenario.focus in self.focusable else None,
+                }
+            )
+            notices += [f"ignored {problem}" for problem in problems]
+        return scenario, notices
+
+    def query_of(self, scenario: Scenario) -> str:
+        """The URL query of a view ('?…'); the id only when it names a bundled preset."""
+        if scenario.id and scenario.id not in self.presets:
+            scenario = scenario.model_copy(update={"id": None})
+        return "?" + scenario.to_query()
+
+    def controls_of(self, scenario: Scenario) -> list[Any]:
+        """The control values that show `scenario`, in CONTROL_PROPS order."""
+        return [
+            scenario.id if scenario.id in self.presets else None,
+            scenario.lang,
+            list(scenario.layers),
+            list(scenario.groupings),
+            list(scenario.directions),
+            list(scenario.domains),
+            scenario.date_from.isoformat() if scenario.date_from else None,
+            scenario.date_to.isoformat() if scenario.date_to else None,
+            scenario.basis,
+            [PROPOSALS_ON] if scenario.proposals else [],
+            scenario.focus if scenario.focus in self.actor_ids else None,
+            scenario.projection,
+        ]
+
+    def scenario_from_controls(
+        self, base: Scenario, values: dict[str, Any], *, use_focus: bool = False
+    ) -> Scenario:
+        """`base` with the control values applied; raises ValueError for an invalid combination."""
+        fields = base.model_dump(by_alias=True)
+
+        def day(value: Any) -> str | None:
+            return str(value)[:10] if value else None
+
+        fields |= {
+            "lang": values.get("lang.value") or base.lang,
+            "layers": list(values.get("layers.value") or []),
+            "groupings": [g for g in values.get("groupings.value") or [] if g in self.grouping_ids],
+            "directions": list(values.get("directions.value") or []),
+            "domains": list(values.get("domains.value") or []),
+            "from": day(values.get("date-range.start_date")),
+            "to": day(values.get("date-range.end_date")),
+            "basis": values.get("basis.value") or base.basis,
+            "proposals": PROPOSALS_ON in (values.get("proposals.value") or []),
+            "projection": values.get("projection.value") or base.projection,
+        }
+        if use_focus:
+            fields["focus"] = values.get("focus.value") or None
+        try:
+            return Scenario.model_validate(fields)
+        except ValidationError as error:
+            messages = "; ".join(e["msg"] for e in error.errors())
+            raise ValueError(messages) from None
+
+    def view_data(self, scenario: Scenario) -> dict[str, Any]:
+        return {
+            "scenario": scenario.model_dump(mode="json", by_alias=True),
+            "query": self.query_of(scenario),
+        }
+
+    def scenario_of(self, view: dict[str, Any] | None) -> Scenario:
+        if not view:
+            return self.default_scenario()
+        return Scenario.model_validate(view["scenario"])
+
+    def load_upload(
+        self, contents: str | None, filename: str | None, lang: str
+    ) -> tuple[Scenario | None, Any]:
+        """(the uploaded scenario, None) or (None, a message saying why it cannot be used)."""
+        label = filename or "?"
+        try:
+            _, data = (contents or "").split(",", 1)
+            raw = base64.b64decode(data, validate=True)
+            if len(raw) > MAX_UPLOAD_BYTES:
+                raise ValueError
+            text = raw.decode("utf-8")
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            return None, _message(
+                t("load.bad", lang, name=label), [t("load.unreadable", lang)], "bad"
+            )
+        try:
+            scenario = Scenario.from_yaml(text)
+        except ScenarioError as error:
+            return None, _message(
+                t("load.bad", lang, name=label),
+                [t("load.line", lang, line=line, message=msg) for line, msg in error.problems],
+                "bad",
+            )
+        problems = check_scenario_ids(scenario, self.atlas.knowledge)
+        if problems:
+            return None, _message(t("load.bad", lang, name=label), problems, "bad")
+        return scenario, _message(t("load.ok", lang, name=label), [], "ok")
+
+    def clicked_id(self, click: dict[str, Any] | None) -> str | None:
+        """The item id a plotly click carries (customdata, or a choropleth's location)."""
+        points = (click or {}).get("points") or []
+        if not points:
+            return None
+        point = points[0]
+        data = point.get("customdata")
+        while isinstance(data, list | tuple) and data:
+            data = data[0]
+        if isinstance(data, str) and data:
+            return data
+        location = point.get("location")
+        return location if isinstance(location, str) and location else None
+
+    def sync(
+        self,
+        trigger: Any,
+        search: str | None,
+        values: dict[str, Any],
+        view: dict[str, Any] | None,
+        *,
+        upload: tuple[str | None, str | None] = (None, None),
+        click: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """What one user action (or the URL) changes: a dict keyed by 'id.prop' of SYNC_OUTPUTS.
+
+        Keys that are absent stay unchanged. Raises PreventUpdate when nothing changes.
+        """
+        current = self.scenario_of(view)
+        lang = current.lang
+        if trigger is None or trigger == "url":
+            if search is None:
+                raise PreventUpdate
+            scenario, notices = self.parse_search(search)
+            out = self._show(scenario, set_url=False)
+            out["notice-url.children"] = _notices(notices, scenario.lang)
+            out["notice-error.children"] = None
+            out["selected.data"] = None
+            return out
+        if trigger == "scenario":
+            preset = values.get("scenario.value")
+            if preset in self.presets:
+                scenario = self.presets[preset].model_copy(update={"lang": lang})
+                return self._show(scenario) | {"selected.data": None}
+            if current.id is None:
+                raise PreventUpdate
+            scenario = current.model_copy(
+                update={
+                    "id": None,
+                    "title_ja": "",
+                    "title_en": "",
+                    "description_ja": "",
+                    "description_en": "",
+                }
+            )
+            return self._changed(current, scenario)
+        if trigger == "upload":
+            scenario, message = self.load_upload(*upload, lang)
+            if scenario is None:
+                return {"upload-message.children": message}
+            out = self._show(scenario)
+            out["upload-message.children"] = message
+            out["selected.data"] = None
+            return out
+        if trigger in ("map", "details-clear") or isinstance(trigger, dict):
+            if trigger == "map":
+                item = self.clicked_id(click)
+            elif trigger == "details-clear":
+                item = None
+            else:
+                item = _row_target(trigger)
+            if item is not None and item not in self.focusable:
+                return {"selected.data": item}
+            if item == current.focus:  # already focused (or nothing to clear)
+                return {"selected.data": None}
+            scenario = current.model_copy(update={"focus": item})
+            out = self._changed(current, scenario, allow_same=True)
+            out["focus.value"] = item if item in self.actor_ids else None
+            out["selected.data"] = None
+            return out
+        # a control
+        control = trigger if isinstance(trigger, str) else ""
+        try:
+            scenario = self.scenario_from_controls(current, values, use_focus=control == "focus")
+        except ValueError as error:
+            out = dict(zip(CONTROL_IDS, self.controls_of(current), strict=True))
+            out["notice-error.children"] = _message(t("notices.error", lang), [str(error)], "bad")
+            return out
+        return self._changed(current, scenario)
+
+    def _show(self, scenario: Scenario, *, set_url: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = dict(zip(CONTROL_IDS, self.controls_of(scenario), strict=True))
+        out["view.data"] = self.view_data(scenario)
+        out["notice-error.children"] = None
+        if set_url:
+            out["url.search"] = self.query_of(scenario)
+            out["notice-url.children"] = None
+        return out
+
+    def _changed(
+        self, current: Scenario, scenario: Scenario, *, allow_same: bool = False
+    ) -> dict[str, Any]:
+        if scenario == current and not allow_same:
+            raise PreventUpdate
+        out: dict[str, Any] = {
+            "url.search": self.query_of(scenario),
+            "view.data": self.view_data(scenario),
+            "notice-url.children": None,
+            "notice-error.children": None,
+        }
+        if scenario.focus != current.focus:
+            out["selected.data"] = None
+        return out
+
+    # --- the map ----------------------------------------------------------------------------
+
+    def full_layers(self, scenario: Scenario) -> Layers:
+        """Every layer of a view (the figure draws them all and hides the unticked ones)."""
+        return self._select(_plain(scenario).model_copy(update={"layers": LAYERS}))
+
+    def shown_layers(self, scenario: Scenario) -> Layers:
+        """What a view shows (its own layers)."""
+        return self._select(_plain(scenario).model_copy(update={"focus": None}))
+
+    @staticmethod
+    def figure_key(scenario: Scenario) -> str:
+        """What, besides `layers`, the figure depends on (focus included: it moves the view)."""
+        data = scenario.model_dump(mode="json", by_alias=True, exclude={"layers", *_TITLES})
+        return json.dumps(data, sort_keys=True)
+
+    def figure(self, scenario: Scenario) -> dict[str, Any]:
+        """The view's figure as plain JSON data (memoised: equal views give equal figures)."""
+        return self._figure(_plain(scenario))
+
+    def _build_figure(self, scenario: Scenario) -> dict[str, Any]:
+        figures = _figure_module()
+        figure = figures.build_figure(
+            self.full_layers(scenario), self.atlas, visible_layers=scenario.layers
+        )
+        layers = list(figures.trace_layers(figure))
+        figure.add_trace(self._focus_trace(scenario))
+        data = json.loads(figure.to_json())
+        data["layers_of_traces"] = [*layers, FOCUS_RING_LAYER]
+        return data
+
+    def build_map(self, scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The full figure of a view, and the record later patches are computed against."""
+        data = self.figure(scenario)
+        figure = {k: v for k, v in data.items() if k != "layers_of_traces"}
+        return figure, self._rendered(scenario, data)
+
+    def _rendered(self, scenario: Scenario, data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "key": self.figure_key(scenario),
+            # the view the browser's figure was last drawn for, apart from later layer flips
+            "built": _plain(scenario).model_dump(mode="json", by_alias=True),
+            "traces": data["layers_of_traces"],
+            "visible": [_visible_value(trace) for trace in data["data"]],
+        }
+
+    def render(
+        self, view: dict[str, Any] | None, rendered: dict[str, Any] | None
+    ) -> tuple[Any, dict[str, Any]]:
+        """The map for a view, as little as possible of it.
+
+        Only `layers` changed: a Patch flipping `visible` on the traces of the toggled layers (no
+        geometry; labels stay where they were placed). Anything else: the difference between the
+        browser's figure and the new one as a Patch when that is much smaller than the figure
+        (e.g. a new focus that keeps the same traces), else the whole new figure.
+        """
+        if not view:
+            raise PreventUpdate
+        scenario = self.scenario_of(view)
+        if not rendered or "built" not in rendered:
+            return self.build_map(scenario)
+        if rendered.get("key") == self.figure_key(scenario):
+            return self._flip_layers(scenario, rendered)
+        full, new_rendered = self.build_map(scenario)
+        try:
+            before = self.figure(Scenario.model_validate(rendered["built"]))
+        except ValidationError:
+            return full, new_rendered
+        shown = dict(before)
+        shown["data"] = [
+            trace | {"visible": visible} if "visible" in trace or visible is not True else trace
+            for trace, visible in zip(before["data"], rendered["visible"], strict=False)
+        ]
+        patch, size = figure_patch(shown, full)
+        if patch is None or size > PATCH_SHARE * len(json.dumps(full)):
+            return full, new_rendered
+        return patch, new_rendered
+
+    def _flip_layers(
+        self, scenario: Scenario, rendered: dict[str, Any]
+    ) -> tuple[Patch, dict[str, Any]]:
+        patch = Patch()
+        shown = set(scenario.layers)
+        visible = list(rendered["visible"])
+        for index, layer in enumerate(rendered["traces"]):
+            if layer in ("base", FOCUS_RING_LAYER):
+                continue
+            wanted = layer in shown
+            if visible[index] != wanted:
+                patch["data"][index]["visible"] = wanted
+                visible[index] = wanted
+        return patch, rendered | {"visible": visible}
+
+    def focus_point(self, item_id: str | None) -> tuple[float, float] | None:
+        """Where on the map an item is (lon, lat), for the focus ring."""
+        if not item_id:
+            return None
+        if item_id in self.atlas.anchors:
+            lon, lat = self.atlas.anchors[item_id]
+            return float(lon), float(lat)
+        for frame in (self.atlas.events, self.atlas.relations, self.atlas.threats):
+            match = frame[frame.id == item_id]
+            if len(match):
+                geometry = match.geometry.iloc[0]
+                point = (
+                    geometry
+                    if geometry.geom_type == "Point"
+                    else geometry.interpolate(0.5, normalized=True)
+                )
+                return float(point.x), float(point.y)
+        return None
+
+    def _focus_trace(self, scenario: Scenario) -> go.Scattergeo:
+        """A ring around the focused item (always present, empty without a focus)."""
+        point = self.focus_point(scenario.focus)
+        lon, lat = ([point[0]], [point[1]]) if point else ([], [])
+        label = [item_name(self.atlas, scenario.focus, scenario.lang)] if point else []
+        return go.Scattergeo(
+            lon=lon,
+            lat=lat,
+            hovertext=label,
+            customdata=[scenario.focus] if point else [],
+            mode="markers",
+            marker={
+                "size": 30,
+                "symbol": "circle-open",
+                "color": FOCUS_COLOUR,
+                "line": {"width": 3, "color": FOCUS_COLOUR},
+            },
+            hoverinfo="text",
+            showlegend=False,
+            name="focus",
+            meta={"layer": FOCUS_RING_LAYER},
+        )
+
+    # --- side panels ------------------------------------------------------------------------
+
+    def details(self, view: dict[str, Any] | None, selected: str | None) -> Any:
+        scenario = self.scenario_of(view)
+        lang = scenario.lang
+        item = selected or scenario.focus
+        if not item:
+            return html.P(t("details.hint", lang), className="hint")
+        roles = roles_of(self.atlas, item, lang)
+        title = item_name(self.atlas, item, lang)
+        if not roles:
+            return html.P(t("details.none", lang, name=title), className="details-none")
+        return html.Div(
+            [
+                html.H3([title, html.Span(f" ({item})", className="item-id")]),
+                html.P(t("details.roles", lang, count=len(roles)), className="hint"),
+                html.Ol([_role_item(role, lang) for role in roles], className="roles"),
+            ]
+        )
+
+    @staticmethod
+    def table_key(scenario: Scenario) -> str:
+        """What the table depends on (not the focus, not the titles)."""
+        return Controller.figure_key(scenario) + "|" + ",".join(scenario.layers)
+
+    def table(self, view: dict[str, Any] | None) -> Any:
+        scenario = self.scenario_of(view)
+        rows = view_rows(self.shown_layers(scenario), scenario.lang, self.atlas)
+        return _table(
+            rows, scenario.lang, caption=t("table.caption", scenario.lang, count=len(rows))
+        )
+
+    def heading(self, view: dict[str, Any] | None) -> tuple[str, str]:
+        scenario = self.scenario_of(view)
+        lang = scenario.lang
+        preset = self.presets.get(scenario.id or "")
+        title = scenario.title() or t("scenario.custom", lang)
+        if preset is not None and _differs(preset, scenario):
+            title = f"{title} {t('scenario.modified', lang)}"
+        return title, scenario.description()
+
+    def translations(self, lang: str, i18n_ids: list[dict[str, Any]]) -> list[Any]:
+        """Everything that changes with the language, in the order `register` wires it."""
+        lang = lang if lang in LANGS else self.default_lang
+        options = self.options[lang]
+        placeholders = placeholders_for(lang)
+        from dashboard.layout import event_span
+
+        first, last = event_span(self.atlas)
+        return [
+            [t(i["i18n"], lang) for i in i18n_ids],
+            *(
+                options[cid]
+                for cid in (
+                    "scenario",
+                    "layers",
+                    "groupings",
+                    "directions",
+                    "domains",
+                    "basis",
+                    "proposals",
+                    "focus",
+                    "projection",
+                    "compare-mode",
+                    "compare-with",
+                )
+            ),
+            placeholders["scenario"],
+            placeholders["groupings"],
+            placeholders["focus"],
+            placeholders["compare-with"],
+            placeholders["date-range.start"],
+            placeholders["date-range.end"],
+            t("dates.hint", lang, first=first, last=last),
+            t("save.button", lang),
+            t("load.prompt", lang),
+            t("share.copy", lang),
+            t("details.clear", lang),
+            lang,
+        ]
+
+    def compare(
+        self,
+        mode: str | None,
+        other: str | None,
+        view: dict[str, Any] | None,
+        shown: str | None = None,
+    ) -> tuple[Any, dict[str, Any], Any, Any, Any, Any]:
+        """(figure B, B's cell style, the difference, caption A, caption B, B's key).
+
+        `shown` is the key of the B figure already drawn: B is only sent again when it changes
+        (a layer toggle in A never re-sends B's geometry).
+        """
+        hidden = {"display": "none"}
+        scenario = self.scenario_of(view)
+        lang = scenario.lang
+        if mode not in ("side", "diff"):
+            return no_update, hidden, None, None, None, shown
+        if other not in self.presets:
+            hint = html.P(t("compare.pick", lang), className="hint")
+            return no_update, hidden, hint, None, None, shown
+        b = self.presets[other].model_copy(update={"lang": lang})
+        caption_a = t("compare.a", lang)
+        caption_b = t("compare.b", lang, title=b.title())
+        if mode == "side":
+            key = f"{other}|{lang}"
+            figure = no_update if key == shown else self.build_map(b)[0]
+            return figure, {}, None, caption_a, caption_b, key
+        rows_a = view_rows(self.shown_layers(scenario), lang, self.atlas)
+        rows_a += country_rows(self.shown_layers(scenario), lang)
+        rows_b = view_rows(self.shown_layers(b), lang, self.atlas)
+        rows_b += country_rows(self.shown_layers(b), lang)
+        only_a, only_b = diff_rows(rows_a, rows_b)
+        if not only_a and not only_b:
+            body: Any = html.P(t("compare.same", lang))
+        else:
+            body = html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H3(t("compare.only_a", lang, count=len(only_a))),
+                            _table(only_a, lang, caption=caption_a, focusable=False),
+                        ],
+                        className="diff-side diff-a",
+                    ),
+                    html.Div(
+                        [
+                            html.H3(t("compare.only_b", lang, count=len(only_b))),
+                            _table(only_b, lang, caption=caption_b, focusable=False),
+                        ],
+                        className="diff-side diff-b",
+                    ),
+                ],
+                className="diff",
+            )
+        return no_update, hidden, body, caption_a, caption_b, shown
+
+    def download(self, view: dict[str, Any] | None) -> dict[str, Any]:
+        scenario = self.scenario_of(view)
+        filename = f"{scenario.id or 'alliance-atlas-view'}.yaml"
+        return dcc.send_string(scenario.to_yaml(), filename, type="application/x-yaml")
+
+
+# --- rendering helpers ---------------------------------------------------------------------------
+
+
+def _visible_value(trace: dict[str, Any]) -> Any:
+    value = trace.get("visible")
+    return True if value is None else value
+
+
+def _plain(scenario: Scenario) -> Scenario:
+    """The scenario without what only names it (id, titles): the key of its layers and figure."""
+    return scenario.model_copy(update={key: None if key == "id" else "" for key in _TITLES})
+
+
+def figure_patch(before: dict[str, Any], after: dict[str, Any]) -> tuple[Patch | None, int]:
+    """A Patch turning figure `before` into `after` (and its JSON size); None if the traces differ
+    in number or type."""
+    old_data, new_data = before.get("data", []), after.get("data", [])
+    if len(old_data) != len(new_data) or any(
+        a.get("type") != b.get("type") for a, b in zip(old_data, new_data, strict=True)
+    ):
+        return None, 0
+    patch = Patch()
+    for index, (old, new) in enumerate(zip(old_data, new_data, strict=True)):
+        _patch_dict(patch["data"][index], old, new, depth=0)
+    _patch_dict(patch["layout"], before.get("layout", {}), after.get("layout", {}), depth=-1)
+    return patch, len(json.dumps(patch.to_plotly_json()))
+
+
+def _patch_dict(patch: Patch, old: dict[str, Any], new: dict[str, Any], depth: int) -> None:
+    """Set the keys that changed; go one level down into changed dicts (two for the layout)."""
+    for key in old.keys() | new.keys():
+        if key == "layers_of_traces":
+            continue
+        if key not in new:
+            del patch[key]
+        elif old.get(key) != new[key]:
+            if depth < 1 and isinstance(old.get(key), dict) and isinstance(new[key], dict):
+                _patch_dict(patch[key], old[key], new[key], depth + 1)
+            else:
+                patch[key] = new[key]
+
+
+def _differs(preset: Scenario, scenario: Scenario) -> bool:
+    ignore = {"lang", "focus"}
+    return preset.model_dump(exclude=ignore) != scenario.model_dump(exclude=ignore)
+
+
+def _row_target(trigger: dict[str, Any]) -> str | None:
+    key = str(trigger.get("key", ""))
+    parts = key.split(":")
+    return parts[1] if len(parts) > 1 and parts[1] else None
+
+
+def _notices(notices: list[str], lang: str) -> Any:
+    if not notices:
+        return None
+    return _message(t("notices.url", lang), notices, "warn")
+
+
+def _message(title: str, items: list[str], tone: str) -> Any:
+    return html.Div(
+        [html.Strong(title), html.Ul([html.Li(item) for item in items]) if items else None],
+        className=f"message message-{tone}",
+    )
+
+
+def _badge(kind: str, value: str, lang: str) -> Any:
+    return html.Span(t(f"{kind}.{value}", lang), className=f"badge {kind}-{value}")
+
+
+def _role_item(role: Role, lang: str) -> Any:
+    header = [
+        html.Span(role.label(lang), className="role-kind"),
+        html.Span(role.title, className="role-title"),
+        _badge("basis", role.basis, lang),
+    ]
+    if role.status != "existing":
+        header.append(_badge("status", role.status, lang))
+    if role.layer:
+        header.append(html.Span(t(f"layer.{role.layer}", lang), className="badge layer"))
+    parts: list[Any] = [html.Div(header, className="role-head")]
+    facts = [(label, value) for label, value in role.facts if value]
+    if facts:
+        parts.append(
+            html.Dl(
+                [
+                    item
+                    for label, value in facts
+                    for item in (html.Dt(label or "·"), html.Dd(value))
+                ],
+                className="facts",
+            )
+        )
+    if role.reason:
+        parts.append(
+            html.P([html.Em(t("details.reason", lang) + ": "), role.reason], className="reason")
+        )
+    for citation in role.citations:
+        footnotes = [
+            html.Li(
+                [html.Span(f"[{f.number}] ", className="fn-number"), f.source],
+                className="footnote",
+            )
+            for f in citation.footnotes
+        ]
+        parts.append(
+            html.Blockquote(
+                [
+                    html.P(citation.quote_ja, lang="ja", className="quote"),
+                    html.P(citation.gloss_en, lang="en", className="gloss"),
+                    html.P(citation.place(lang), className="cite-place"),
+                    html.Ul(footnotes, className="footnotes") if footnotes else None,
+                ],
+                className="citation",
+            )
+        )
+    return html.Li(parts, className=f"role role-{role.kind}")
+
+
+def _table(rows: list[dict[str, Any]], lang: str, *, caption: str, focusable: bool = True) -> Any:
+    if not rows:
+        return html.P(t("table.empty", lang), className="hint")
+    head = html.Thead(
+        html.Tr([html.Th(t(f"col.{c}", lang), scope="col", className=f"col-{c}") for c in COLUMNS])
+    )
+    body = []
+    for row in rows:
+        cells = []
+        for column in COLUMNS:
+            value = row.get(column, "")
+            if column == "name" and focusable:
+                value = html.Button(
+                    value,
+                    id={"type": "row-focus", "key": row["key"]},
+                    n_clicks=0,
+                    className="link-button",
+                    type="button",
+                )
+                cells.append(html.Th(value, scope="row", className="col-name"))
+            else:
+                cells.append(html.Td(value, className=f"col-{column}"))
+        body.append(html.Tr(cells, className=f"row-{row['key'].split(':')[0]}"))
+    return html.Table([html.Caption(caption), head, html.Tbody(body)], className="data-table")
+
+
+# --- wiring --------------------------------------------------------------------------------------
+
+
+def on_error(error: Exception) -> None:
+    """Any uncaught callback error: log it, show a short notice, change nothing else."""
+    logger.exception("callback failed", exc_info=error)
+    from dash import set_props
+
+    text = f"{type(error).__name__}: {str(error)[:300]}"
+    set_props(
+        "notice-error",
+        {
+            "children": _message(
+                f"{t('notices.error', 'ja')} / {t('notices.error', 'en')}", [text], "bad"
+            )
+        },
+    )
+
+
+def register(app: Dash, controller: Controller) -> None:
+    """Wire the controller to the app's components."""
+    c = controller
+    sync_outputs = [Output(cid, prop) for cid, prop in SYNC_OUTPUTS]
+    control_inputs = [Input(cid, prop) for cid, prop in CONTROL_PROPS]
+
+    @app.callback(
+        sync_outputs,
+        Input("url", "search"),
+        *control_inputs,
+        Input("map", "clickData"),
+        Input("upload", "contents"),
+        Input({"type": "row-focus", "key": ALL}, "n_clicks"),
+        Input("details-clear", "n_clicks"),
+        State("upload", "filename"),
+        State("view", "data"),
+    )
+    def sync(search, *args):
+        n = len(CONTROL_PROPS)
+        values = dict(zip(CONTROL_IDS, args[:n], strict=True))
+        click, contents, _row_clicks, _clear, filename, view = args[n:]
+        trigger = _trigger()
+        if trigger == "upload" and not contents:
+            raise PreventUpdate
+        if isinstance(trigger, dict) and trigger.get("type") == "row-focus":
+            fired = [
+                item for item in ctx.triggered if item.get("value")
+            ]  # new rows report n_clicks 0
+            if not fired:
+                raise PreventUpdate
+        out = c.sync(trigger, search, values, view, upload=(contents, filename), click=click)
+        return [out.get(f"{cid}.{prop}", no_update) for cid, prop in SYNC_OUTPUTS]
+
+    @app.callback(
+        Output("map", "figure"),
+        Output("rendered", "data"),
+        Input("view", "data"),
+        State("rendered", "data"),
+    )
+    def render(view, rendered):
+        return c.render(view, rendered)
+
+    @app.callback(
+        Output("details", "children"),
+        Input("view", "data"),
+        Input("selected", "data"),
+    )
+    def details(view, selected):
+        if not view:
+            raise PreventUpdate
+        return c.details(view, selected)
+
+    @app.callback(
+        Output("view-table", "children"),
+        Output("table-key", "data"),
+        Input("view", "data"),
+        State("table-key", "data"),
+    )
+    def table(view, shown_key):
+        if not view:
+            raise PreventUpdate
+        key = c.table_key(c.scenario_of(view))
+        if key == shown_key:
+            raise PreventUpdate  # only the focus or the title changed
+        return c.table(view), key
+
+    @app.callback(
+        Output("view-title", "children"),
+        Output("view-description", "children"),
+        Input("view", "data"),
+    )
+    def heading(view):
+        if not view:
+            raise PreventUpdate
+        return c.heading(view)
+
+    option_ids = (
+        "scenario",
+        "layers",
+        "groupings",
+        "directions",
+        "domains",
+        "basis",
+        "proposals",
+        "focus",
+        "projection",
+        "compare-mode",
+        "compare-with",
+    )
+
+    @app.callback(
+        Output({"i18n": ALL, "n": ALL}, "children"),
+        *(Output(cid, "options") for cid in option_ids),
+        Output("scenario", "placeholder"),
+        Output("groupings", "placeholder"),
+        Output("focus", "placeholder"),
+        Output("compare-with", "placeholder"),
+        Output("date-range", "start_date_placeholder_text"),
+        Output("date-range", "end_date_placeholder_text"),
+        Output("date-hint", "children"),
+        Output("save", "children"),
+        Output("upload-prompt", "children"),
+        Output("share-link", "title"),
+        Output("details-clear", "children"),
+        Output("app", "lang"),
+        Input("lang", "value"),
+    )
+    def translate(lang):
+        ids = [o["id"] for o in ctx.outputs_list[0]]
+        return c.translations(lang, ids)
+
+    @app.callback(
+        Output("map-b", "figure"),
+        Output("map-b-cell", "style"),
+        Output("compare-diff", "children"),
+        Output("map-caption-a", "children"),
+        Output("map-caption-b", "children"),
+        Output("compare-key", "data"),
+        Output("maps", "className"),
+        Input("compare-mode", "value"),
+        Input("compare-with", "value"),
+        Input("view", "data"),
+        State("compare-key", "data"),
+    )
+    def compare(mode, other, view, shown):
+        if not view:
+            raise PreventUpdate
+        return (
+            *c.compare(mode, other, view, shown),
+            "maps maps-side" if mode == "side" else "maps",
+        )
+
+    @app.callback(
+        Output("download", "data"),
+        Input("save", "n_clicks"),
+        State("view", "data"),
+        prevent_initial_call=True,
+    )
+    def save(n_clicks, view):
+        if not n_clicks:
+            raise PreventUpdate
+        return c.download(view)
+
+    app.clientside_callback(
+        """
+        function (view) {
+            if (!view) { return window.dash_clientside.no_update; }
+            return window.location.origin + window.location.pathname + view.query;
+        }
+        """,
+        Output("share-url", "value"),
+        Input("view", "data"),
+    )
+
+
+def _trigger() -> Any:
+    """The id of the input that fired (None on the initial call)."""
+    if not ctx.triggered:
+        return None
+    return ctx.triggered_id

@@ -1,0 +1,573 @@
+"""What the details panel and the table view say: pure functions of the atlas and the view.
+
+`roles_of` lists every role an item (a country, grouping, region, threat, relation, event or
+domain) has in the article, each with its basis, status and citations (quote, gloss, paragraph,
+footnotes and each footnote's source line). `view_rows` lists what a view shows, one row per item,
+for the table beside the map; `diff_rows` compares two views.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dashboard.i18n import name, t, t_or
+from geodata.atlas import Atlas
+from geodata.knowledge import Footnote
+from geodata.select import Layers
+
+
+@dataclass(frozen=True)
+class FootnoteRef:
+    """A footnote number with its source line (author, title, publisher, date, or its note)."""
+
+    number: int
+    source: str
+
+
+@dataclass(frozen=True)
+class CitationRef:
+    """One citation: where in the article, the verbatim Japanese quote and its English gloss."""
+
+    paragraph: int | None
+    footnotes: tuple[FootnoteRef, ...]
+    quote_ja: str
+    gloss_en: str
+
+    def place(self, lang: str) -> str:
+        """'P6, fn 10' / '第6段落・脚注10'."""
+        parts = [t("details.paragraph", lang, n=self.paragraph)] if self.paragraph else []
+        parts += [t("details.footnote", lang, n=f.number) for f in self.footnotes]
+        return ("・" if lang == "ja" else ", ").join(parts)
+
+
+@dataclass(frozen=True)
+class Role:
+    """One role an item has: what it is, in which record, with its basis, status and citations."""
+
+    kind: (
+        str  # actor, membership, grouping, relation, event, threat, threat_source, domain, region…
+    )
+    record_id: str
+    title: str
+    basis: str
+    status: str = "existing"
+    reason: str | None = None
+    layer: str | None = None
+    date: str | None = None
+    facts: tuple[tuple[str, str], ...] = ()  # (label, value) lines, already in the view language
+    citations: tuple[CitationRef, ...] = field(default_factory=tuple)
+
+    def label(self, lang: str) -> str:
+        """The role's kind in `lang`."""
+        return t(f"role.{self.kind}", lang)
+
+
+# --- small helpers -------------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str | None:
+    """A cell as text, or None for missing values (None, NaN, '')."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    text = str(value)
+    return text or None
+
+
+def source_line(footnote: Footnote | None) -> str:
+    """The footnote's works as 'Author, “Title,” Publisher, date'; its note when it comments."""
+    if footnote is None:
+        return ""
+    works = []
+    for source in footnote.sources:
+        parts = [source.author, f"“{source.title}”", source.publisher, source.date]
+        works.append(", ".join(p for p in parts if p))
+    if footnote.note_ja:
+        works.append(footnote.note_ja)
+    return "; ".join(works)
+
+
+class _Names:
+    """Names of every referable id (ISO codes, groupings, regions, …) in one language."""
+
+    def __init__(self, atlas: Atlas, lang: str) -> None:
+        self.lang = lang
+        self.by_id: dict[str, str] = {}
+        for row in atlas.countries.itertuples():
+            self.by_id[row.iso3] = name(row, lang)
+        for frame in (atlas.groupings, atlas.regions, atlas.threats, atlas.events):
+            for row in frame.itertuples():
+                self.by_id[row.id] = name(row, lang)
+        for row in atlas.relations.itertuples():
+            self.by_id[row.id] = _relation_title(row, self, lang)
+        for domain in atlas.knowledge.domains:
+            self.by_id[domain.id] = name(domain, lang)
+
+    def __call__(self, item_id: str) -> str:
+        return self.by_id.get(item_id, item_id)
+
+
+def _relation_title(row: Any, names: Any, lang: str) -> str:
+    """'中国 → ロシア:label' — `names` is a callable from id to display name."""
+    arrow = " → " if row.directed else " ↔ "
+    label = row.label_ja if lang == "ja" else row.label_en
+    ends = f"{names(row.source)}{arrow}{names(row.target)}"
+    return f"{ends}:{label}" if lang == "ja" else f"{ends}: {label}"
+
+
+def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote]) -> tuple:
+    seen: set[tuple] = set()
+    refs = []
+    for c in items:
+        key = (c.get("paragraph"), tuple(c.get("footnotes") or ()), c["quote_ja"])
+        if key in seen:
+            continue
+        seen.add(key)
+        refs.append(
+            CitationRef(
+                paragraph=c.get("paragraph"),
+                footnotes=tuple(
+                    FootnoteRef(n, source_line(footnotes.get(n))) for n in c.get("footnotes") or ()
+                ),
+                quote_ja=c["quote_ja"],
+                gloss_en=c["gloss_en"],
+            )
+        )
+    return tuple(refs)
+
+
+def _as_dicts(citations: Iterable[Any]) -> list[dict[str, Any]]:
+    return [c if isinstance(c, dict) else c.model_dump(mode="json") for c in citations]
+
+
+def _grouping_layer(status: str, camp: str) -> str:
+    if status == "proposed":
+        return "proposals"
+    return "authoritarian" if camp == "authoritarian" else "value_community"
+
+
+# --- roles ---------------------------------------------------------------------------------------
+
+
+def roles_of(atlas: Atlas, item_id: str | None, lang: str) -> list[Role]:
+    """Every role `item_id` has in the article, in a stable order; [] for an unknown id."""
+    if not item_id:
+        return []
+    builder = _RoleBuilder(atlas, lang)
+    return builder.roles(item_id)
+
+
+class _RoleBuilder:
+    def __init__(self, atlas: Atlas, lang: str) -> None:
+        self.atlas = atlas
+        self.lang = lang
+        self.names = _Names(atlas, lang)
+        self.footnotes = {f.number: f for f in atlas.knowledge.footnotes}
+
+    def cite(self, citations: Iterable[Any]) -> tuple[CitationRef, ...]:
+        return _citations(_as_dicts(citations), self.footnotes)
+
+    def roles(self, item_id: str) -> list[Role]:
+        kb = self.atlas.knowledge
+        countries = set(self.atlas.countries.iso3)
+        if item_id in countries or any(a.id == item_id for a in kb.actors):
+            return self.country(item_id)
+        if any(g.id == item_id for g in kb.groupings):
+            return self.grouping(item_id)
+        if any(r.id == item_id for r in kb.regions):
+            return self.region(item_id)
+        if any(x.id == item_id for x in kb.threats):
+            return self.threats(lambda row: row.id == item_id, "threat")
+        if any(x.id == item_id for x in kb.relations):
+            return self.relations(lambda row: row.id == item_id)
+        if any(x.id == item_id for x in kb.events):
+            return self.events(lambda row: row.id == item_id)
+        if any(x.id == item_id for x in kb.domains):
+            return self.domain(item_id)
+        return []
+
+    # one kind of role each ------------------------------------------------------------------
+
+    def country(self, iso3: str) -> list[Role]:
+        roles: list[Role] = []
+        actor = next((a for a in self.atlas.knowledge.actors if a.id == iso3), None)
+        if actor is not None:
+            facts = []
+            if actor.article_form_ja:
+                facts.append((t("details.article_form", self.lang), actor.article_form_ja))
+            roles.append(
+                Role(
+                    kind="actor",
+                    record_id=iso3,
+                    title=self.names(iso3),
+                    basis=actor.basis,
+                    reason=actor.reason,
+                    facts=tuple(facts),
+                    citations=self.cite(actor.citations),
+                )
+            )
+        roles += self.memberships(iso3)
+        roles += self.relations(lambda row: iso3 in (row.source, row.target))
+        roles += self.events(lambda row: iso3 in row.actors)
+        roles += self.threats(
+            lambda row: iso3 in row.sources or iso3 in (row.origin, row.target), "threat_source"
+        )
+        roles += self.attributions(iso3)
+        roles += self.region_parts(iso3)
+        return roles
+
+    def memberships(self, iso3: str) -> list[Role]:
+        frame = self.atlas.memberships[self.atlas.memberships.iso3 == iso3]
+        roles = []
+        for row in frame.itertuples():
+            title = self.names(row.grouping)
+            role_text = _text(row.role_ja if self.lang == "ja" else row.role_en)
+            via = _text(row.via)
+            facts = []
+            if role_text:
+                facts.append((t("details.role", self.lang), role_text))
+            if via:
+                facts.append((t("details.through", self.lang), self.names(via)))
+            roles.append(
+                Role(
+                    kind="membership",
+                    record_id=row.grouping,
+                    title=title,
+                    basis=row.basis,
+                    status=row.status,
+                    reason=_text(row.reason),
+                    layer=_grouping_layer(row.status, row.camp),
+                    facts=tuple(facts),
+                    citations=self.cite(row.citations),
+                )
+            )
+        return roles
+
+    def grouping(self, grouping_id: str) -> list[Role]:
+        row = next(self.atlas.groupings[self.atlas.groupings.id == grouping_id].itertuples())
+        members = ("、" if self.lang == "ja" else ", ").join(self.names(m) for m in row.members)
+        roles = [
+            Role(
+                kind="grouping",
+                record_id=grouping_id,
+                title=self.names(grouping_id),
+                basis=row.basis,
+                status=row.status,
+                reason=_text(row.reason),
+                layer=_grouping_layer(row.status, row.camp),
+                facts=((t("details.members", self.lang), members),),
+                citations=self.cite(row.citations),
+            )
+        ]
+        roles += self.relations(lambda r: grouping_id in (r.source, r.target))
+        roles += self.events(lambda r: grouping_id in r.actors)
+        roles += self.threats(lambda r: grouping_id in (r.origin, r.target), "threat")
+        return roles
+
+    def region(self, region_id: str) -> list[Role]:
+        row = next(self.atlas.regions[self.atlas.regions.id == region_id].itertuples())
+        roles = [
+            Role(
+                kind="region",
+                record_id=region_id,
+                title=self.names(region_id),
+                basis=row.basis,
+                reason=_text(row.reason),
+                citations=self.cite(row.citations),
+            )
+        ]
+        roles += self.threats(
+            lambda r: region_id in r.regions or region_id in (r.origin, r.target), "threat"
+        )
+        roles += self.relations(lambda r: region_id in (r.source, r.target))
+        return roles
+
+    def relations(self, keep: Any) -> list[Role]:
+        roles = []
+        for row in self.atlas.relations.itertuples():
+            if not keep(row):
+                continue
+            roles.append(
+                Role(
+                    kind="relation",
+                    record_id=row.id,
+                    title=_relation_title(row, self.names, self.lang),
+                    basis=row.basis,
+                    status=row.status,
+                    reason=_text(row.reason),
+                    layer=row.layer,
+                    date=_text(row.date),
+                    citations=self.cite(row.citations),
+                )
+            )
+        return roles
+
+    def events(self, keep: Any) -> list[Role]:
+        roles = []
+        sep = "、" if self.lang == "ja" else ", "
+        for row in self.atlas.events.itertuples():
+            if not keep(row):
+                continue
+            place = row.place_ja if self.lang == "ja" else row.place_en
+            place_basis = t(f"basis.{row.place_basis}", self.lang)
+            facts = [
+                (t("details.date", self.lang), row.date),
+                (t("details.place", self.lang), f"{place} ({place_basis})"),
+            ]
+            if row.actors:
+                facts.append(
+                    (t("details.actors", self.lang), sep.join(self.names(a) for a in row.actors))
+                )
+            roles.append(
+                Role(
+                    kind="event",
+                    record_id=row.id,
+                    title=self.names(row.id),
+                    basis=row.basis,
+                    reason=_text(row.reason),
+                    layer="events",
+                    date=row.date,
+                    facts=tuple(facts),
+                    citations=self.cite(row.citations),
+                )
+            )
+        return roles
+
+    def threats(self, keep: Any, kind: str) -> list[Role]:
+        roles = []
+        sep = "、" if self.lang == "ja" else ", "
+        for row in self.atlas.threats.itertuples():
+            if not keep(row):
+                continue
+            facts = [(t("directions.label", self.lang), t(f"direction.{row.direction}", self.lang))]
+            if row.sources:
+                facts.append(
+                    (t("details.sources", self.lang), sep.join(self.names(s) for s in row.sources))
+                )
+            if row.kinds:
+                facts.append((t("details.kinds", self.lang), ", ".join(row.kinds)))
+            roles.append(
+                Role(
+                    kind=kind,
+                    record_id=row.id,
+                    title=self.names(row.id),
+                    basis=row.basis,
+                    reason=_text(row.reason),
+                    layer="threats",
+                    facts=tuple(facts),
+                    citations=self.cite(row.citations),
+                )
+            )
+        return roles
+
+    def attributions(self, iso3: str) -> list[Role]:
+        frame = self.atlas.domains[self.atlas.domains.actor == iso3]
+        return [
+            Role(
+                kind="domain",
+                record_id=row.domain,
+                title=self.names(row.domain),
+                basis=row.basis,
+                reason=_text(row.reason),
+                layer="threats",
+                citations=self.cite(row.citations),
+            )
+            for row in frame.itertuples()
+        ]
+
+    def domain(self, domain_id: str) -> list[Role]:
+        domain = next(d for d in self.atlas.knowledge.domains if d.id == domain_id)
+        sep = "、" if self.lang == "ja" else ", "
+        attributed = sep.join(self.names(a.actor) for a in domain.attributions)
+        roles = [
+            Role(
+                kind="domain",
+                record_id=domain_id,
+                title=self.names(domain_id),
+                basis=domain.basis,
+                reason=domain.reason,
+                layer="threats",
+                facts=((t("details.sources", self.lang), attributed),) if attributed else (),
+                citations=self.cite(domain.citations),
+            )
+        ]
+        return roles
+
+    def region_parts(self, iso3: str) -> list[Role]:
+        return [
+            Role(
+                kind="region_part",
+                record_id=region.id,
+                title=self.names(region.id),
+                basis=region.basis,
+                reason=region.reason,
+                citations=self.cite(region.citations),
+            )
+            for region in self.atlas.knowledge.regions
+            if iso3 in region.extent.countries
+        ]
+
+
+def item_name(atlas: Atlas, item_id: str, lang: str) -> str:
+    """The display name of any id the map can show (falls back to the id itself)."""
+    return _Names(atlas, lang)(item_id)
+
+
+# --- the table view ------------------------------------------------------------------------------
+
+COLUMNS = ("kind", "name", "layer", "basis", "status", "date", "detail", "cited")
+
+
+def _cited_at(citations: Iterable[Mapping[str, Any]], lang: str) -> str:
+    paragraphs = sorted({c["paragraph"] for c in citations if c.get("paragraph")})
+    notes = sorted({n for c in citations for n in c.get("footnotes") or ()})
+    parts = [f"P{p}" for p in paragraphs] + [f"fn{n}" for n in notes]
+    return ", ".join(parts)
+
+
+def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dict[str, Any]]:
+    """One row per item the view shows: groupings, links, threats, regions, events, domains.
+
+    Each row has the keys of COLUMNS plus `id` (the item whose details the row stands for) and
+    `key` ("kind:id[:…]", unique within a view). Values are plain text in `lang`. With `atlas`,
+    links to groupings or regions the view does not draw are named too (else by their id).
+    """
+    names = dict(_Names(atlas, lang).by_id) if atlas is not None else {}
+    for row in layers.countries.itertuples():
+        names[row.iso3] = name(row, lang)
+    for frame in (layers.groupings, layers.regions, layers.threats, layers.events):
+        for row in frame.itertuples():
+            names[row.id] = name(row, lang)
+    # ends of links may be groupings or regions the view does not draw
+    sep = "、" if lang == "ja" else ", "
+    rows: list[dict[str, Any]] = []
+
+    def add(kind: str, item_id: str, key: str | None = None, **values: Any) -> None:
+        row = {"key": key or f"{kind}:{item_id}", "id": item_id, "kind": t(f"kind.{kind}", lang)}
+        row |= {c: "" for c in COLUMNS if c != "kind"}
+        row |= {k: ("" if v is None else v) for k, v in values.items()}
+        rows.append(row)
+
+    for g in layers.groupings.itertuples():
+        members = layers.memberships.loc[layers.memberships.grouping == g.id, "iso3"]
+        add(
+            "grouping",
+            g.id,
+            name=names[g.id],
+            layer=t(f"layer.{_grouping_layer(g.status, g.camp)}", lang),
+            basis=t(f"basis.{g.basis}", lang),
+            status=t(f"status.{g.status}", lang),
+            detail=f"{t('details.members', lang)} ({len(members)}): "
+            + sep.join(names.get(m, m) for m in members),
+            cited=_cited_at(g.citations, lang),
+        )
+    for r in layers.relations.itertuples():
+        add(
+            "relation",
+            r.id,
+            name=_relation_title(r, _Fallback(names), lang),
+            layer=t(f"layer.{r.layer}", lang),
+            basis=t(f"basis.{r.basis}", lang),
+            status=t(f"status.{r.status}", lang),
+            date=_text(r.date),
+            detail=t_or(f"relkind.{r.kind}", lang, r.kind),
+            cited=_cited_at(r.citations, lang),
+        )
+    for x in layers.threats.itertuples():
+        add(
+            "threat",
+            x.id,
+            name=names[x.id],
+            layer=t("layer.threats", lang),
+            basis=t(f"basis.{x.basis}", lang),
+            status=t("status.existing", lang),
+            detail=sep.join(names.get(s, s) for s in x.sources),
+            cited=_cited_at(x.citations, lang),
+        )
+    region_layers: dict[str, list[str]] = {}
+    for x in layers.threats.itertuples():
+        for region_id in (*x.regions, x.origin, x.target):
+            region_layers.setdefault(region_id, []).append("threats")
+    for r in layers.relations.itertuples():
+        for end in (r.source, r.target):
+            region_layers.setdefault(end, []).append(r.layer)
+    for region in layers.regions.itertuples():
+        shown_in = dict.fromkeys(region_layers.get(region.id, ()))
+        add(
+            "region",
+            region.id,
+            name=names[region.id],
+            layer=sep.join(t(f"layer.{layer}", lang) for layer in shown_in),
+            basis=t(f"basis.{region.basis}", lang),
+            status=t("status.existing", lang),
+            cited=_cited_at(region.citations, lang),
+        )
+    for e in layers.events.itertuples():
+        add(
+            "event",
+            e.id,
+            name=names[e.id],
+            layer=t("layer.events", lang),
+            basis=t(f"basis.{e.basis}", lang),
+            status=t("status.existing", lang),
+            date=e.date,
+            detail=e.place_ja if lang == "ja" else e.place_en,
+            cited=_cited_at(e.citations, lang),
+        )
+    for d in layers.domains.itertuples():
+        domain_name = d.name_ja if lang == "ja" else d.name_en
+        add(
+            "domain",
+            d.domain,
+            key=f"domain:{d.domain}:{d.actor}",
+            name=f"{domain_name}: {names.get(d.actor, d.actor)}",
+            layer=t("layer.threats", lang),
+            basis=t(f"basis.{d.basis}", lang),
+            status=t("status.existing", lang),
+            cited=_cited_at(d.citations, lang),
+        )
+    return rows
+
+
+class _Fallback(dict):
+    """names.get with the id itself as the default, callable like _Names."""
+
+    def __call__(self, key: str) -> str:
+        return self.get(key, key)
+
+
+def country_rows(layers: Layers, lang: str) -> list[dict[str, Any]]:
+    """One row per country the view colours through a grouping membership (for comparisons)."""
+    rows = []
+    by_iso = layers.countries.set_index("iso3")
+    for iso3, group in layers.memberships.groupby("iso3", sort=True):
+        groupings = layers.groupings.set_index("id")
+        names = [name(groupings.loc[g], lang) for g in group.grouping if g in groupings.index]
+        rows.append(
+            {
+                "key": f"country:{iso3}",
+                "id": iso3,
+                "kind": t("kind.country", lang),
+                "name": name(by_iso.loc[iso3], lang) if iso3 in by_iso.index else iso3,
+                "layer": "",
+                "basis": "",
+                "status": "",
+                "date": "",
+                "detail": ("、" if lang == "ja" else ", ").join(names),
+                "cited": "",
+            }
+        )
+    return rows
+
+
+def diff_rows(
+    rows_a: list[dict[str, Any]], rows_b: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(rows only in A, rows only in B), compared by their `key`."""
+    keys_a = {r["key"] for r in rows_a}
+    keys_b = {r["key"] for r in rows_b}
+    return [r for r in rows_a if r["key"] not in keys_b], [
+        r for r in rows_b if r["key"] not in keys_a
+    ]

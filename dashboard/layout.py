@@ -1,0 +1,480 @@
+"""The dashboard's components and their stable ids.
+
+Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
+`date-range`, `details`, `share-link`. The other controls: `groupings`, `directions`, `domains`,
+`basis`, `proposals`, `focus`, `projection`, `save`, `upload`, `compare-mode`, `compare-with`.
+
+Every translatable text node has the id {"i18n": key, "n": k}; one callback rewrites them all when
+the language changes. Option labels are rewritten by `options_for`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import dcc, html
+
+from dashboard.i18n import name, t
+from geodata.atlas import Atlas
+from geodata.knowledge import BASES, DIRECTIONS
+from geodata.scenario import LAYERS, PROJECTIONS, Scenario
+
+LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
+PROPOSALS_ON = "on"
+COMPARE_MODES = ("off", "side", "diff")
+
+# the controls the scenario sets, in the order the sync callback returns them
+CONTROL_PROPS: tuple[tuple[str, str], ...] = (
+    ("scenario", "value"),
+    ("lang", "value"),
+    ("layers", "value"),
+    ("groupings", "value"),
+    ("directions", "value"),
+    ("domains", "value"),
+    ("date-range", "start_date"),
+    ("date-range", "end_date"),
+    ("basis", "value"),
+    ("proposals", "value"),
+    ("focus", "value"),
+    ("projection", "value"),
+)
+
+
+class _Texts:
+    """Hands out unique ids for translatable text nodes."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.count = 0
+
+    def __call__(self, key: str, tag: Any = html.Span, **props: Any) -> Any:
+        self.count += 1
+        return tag(t(key, self.lang), id={"i18n": key, "n": self.count}, **props)
+
+
+def graph_config(topojson_url: str) -> dict[str, Any]:
+    """dcc.Graph config: base map from the app's own assets; nothing fetched from elsewhere."""
+    return {
+        "topojsonURL": topojson_url,
+        "displaylogo": False,
+        "responsive": True,
+        "scrollZoom": True,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
+        "toImageButtonOptions": {"format": "png", "filename": "alliance-atlas", "scale": 2},
+    }
+
+
+def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[str, Any]:
+    """Every control's options (and placeholders) in `lang`, keyed by component id."""
+    kb = atlas.knowledge
+    countries = sorted(
+        ((name(a, lang), a.id) for a in kb.actors),
+        key=lambda pair: pair[0],
+    )
+    preset_options = [
+        {
+            "label": (p.title_ja or p.title_en) if lang == "ja" else (p.title_en or p.title_ja),
+            "value": key,
+        }
+        for key, p in presets.items()
+    ]
+    return {
+        "scenario": preset_options,
+        "layers": [{"label": t(f"layer.{layer}", lang), "value": layer} for layer in LAYERS],
+        "groupings": [{"label": name(g, lang), "value": g.id} for g in kb.groupings],
+        "directions": [{"label": t(f"direction.{d}", lang), "value": d} for d in DIRECTIONS],
+        "domains": [{"label": name(d, lang), "value": d.id} for d in kb.domains],
+        "basis": [{"label": t(f"basis.opt.{b}", lang), "value": b} for b in BASES],
+        "proposals": [{"label": t("proposals.on", lang), "value": PROPOSALS_ON}],
+        "focus": [{"label": f"{label} ({iso3})", "value": iso3} for label, iso3 in countries],
+        "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],
+        "compare-mode": [{"label": t(f"compare.{m}", lang), "value": m} for m in COMPARE_MODES],
+        "compare-with": preset_options,
+    }
+
+
+def placeholders_for(lang: str) -> dict[str, str]:
+    """Placeholder texts, keyed by component id (and date-range's two inputs)."""
+    return {
+        "scenario": t("scenario.custom", lang),
+        "groupings": t("groupings.all", lang),
+        "focus": t("focus.placeholder", lang),
+        "compare-with": t("compare.pick", lang),
+        "date-range.start": t("dates.from", lang),
+        "date-range.end": t("dates.to", lang),
+    }
+
+
+def event_span(atlas: Atlas) -> tuple[str, str]:
+    """The first and last event date (partial ISO dates as written)."""
+    dates = sorted(atlas.events.date)
+    return dates[0], dates[-1]
+
+
+def _field(texts: _Texts, label_key: str, control: Any, control_id: str) -> html.Div:
+    return html.Div(
+        [texts(label_key, html.Label, htmlFor=control_id, className="field-label"), control],
+        className="field",
+    )
+
+
+def build_layout(
+    atlas: Atlas, presets: dict[str, Scenario], lang: str, topojson_url: str
+) -> html.Div:
+    """The whole page. Control values start empty: the sync callback sets them from the URL."""
+    texts = _Texts(lang)
+    options = options_for(atlas, presets, lang)
+    placeholders = placeholders_for(lang)
+    first, last = event_span(atlas)
+    default = Scenario(lang=lang)  # type: ignore[call-arg]
+
+    header = html.Header(
+        [
+            html.Div(
+                [
+                    texts("app.title", html.H1),
+                    texts("app.subtitle", html.P, className="subtitle"),
+                ],
+                className="brand",
+            ),
+            html.Div(
+                [
+                    texts(
+                        "scenario.label", html.Label, htmlFor="scenario", className="field-label"
+                    ),
+                    dcc.Dropdown(
+                        id="scenario",
+                        options=options["scenario"],
+                        value=None,
+                        placeholder=placeholders["scenario"],
+                        clearable=True,
+                        searchable=False,
+                        className="scenario-select",
+                    ),
+                ],
+                className="header-field scenario-field",
+            ),
+            html.Div(
+                [
+                    texts("lang.label", html.Span, className="field-label"),
+                    dcc.RadioItems(
+                        id="lang",
+                        options=LANG_OPTIONS,
+                        value=lang,
+                        inline=True,
+                        className="lang-switch",
+                    ),
+                ],
+                className="header-field lang-field",
+                role="group",
+            ),
+        ],
+        className="app-header",
+    )
+
+    notices = html.Div(
+        [
+            html.Div(id="notice-url", className="notice notice-url", role="status"),
+            html.Div(id="notice-error", className="notice notice-error", role="alert"),
+        ],
+        className="notices",
+        **{"aria-live": "polite"},
+    )
+
+    view_info = html.Div(
+        [
+            html.H2(id="view-title", className="view-title"),
+            html.P(id="view-description", className="view-description"),
+        ],
+        className="view-info",
+    )
+
+    controls = html.Aside(
+        [
+            texts("controls.heading", html.H2, className="panel-heading"),
+            _field(
+                texts,
+                "layers.label",
+                dcc.Checklist(
+                    id="layers",
+                    options=options["layers"],
+                    value=list(default.layers),
+                    className="checklist layer-list",
+                ),
+                "layers",
+            ),
+            _field(
+                texts,
+                "groupings.label",
+                dcc.Dropdown(
+                    id="groupings",
+                    options=options["groupings"],
+                    value=[],
+                    multi=True,
+                    placeholder=placeholders["groupings"],
+                ),
+                "groupings",
+            ),
+            _field(
+                texts,
+                "directions.label",
+                dcc.Checklist(
+                    id="directions",
+                    options=options["directions"],
+                    value=list(default.directions),
+                    inline=True,
+                    className="checklist",
+                ),
+                "directions",
+            ),
+            _field(
+                texts,
+                "domains.label",
+                dcc.Checklist(
+                    id="domains",
+                    options=options["domains"],
+                    value=list(default.domains),
+                    inline=True,
+                    className="checklist",
+                ),
+                "domains",
+            ),
+            html.Div(
+                [
+                    texts("dates.label", html.Label, htmlFor="date-range", className="field-label"),
+                    dcc.DatePickerRange(
+                        id="date-range",
+                        start_date=None,
+                        end_date=None,
+                        display_format="YYYY-MM-DD",
+                        start_date_placeholder_text=placeholders["date-range.start"],
+                        end_date_placeholder_text=placeholders["date-range.end"],
+                        clearable=True,
+                        initial_visible_month="2024-07-01",
+                        first_day_of_week=1,
+                        updatemode="singledate",
+                        className="date-range",
+                    ),
+                    html.P(
+                        t("dates.hint", lang, first=first, last=last),
+                        id="date-hint",
+                        className="hint",
+                    ),
+                ],
+                className="field",
+            ),
+            _field(
+                texts,
+                "basis.label",
+                dcc.RadioItems(
+                    id="basis",
+                    options=options["basis"],
+                    value=default.basis,
+                    className="radio",
+                ),
+                "basis",
+            ),
+            _field(
+                texts,
+                "proposals.label",
+                dcc.Checklist(
+                    id="proposals",
+                    options=options["proposals"],
+                    value=[PROPOSALS_ON],
+                    className="checklist",
+                ),
+                "proposals",
+            ),
+            _field(
+                texts,
+                "focus.label",
+                dcc.Dropdown(
+                    id="focus",
+                    options=options["focus"],
+                    value=None,
+                    placeholder=placeholders["focus"],
+                    clearable=True,
+                    searchable=True,
+                ),
+                "focus",
+            ),
+            _field(
+                texts,
+                "projection.label",
+                dcc.RadioItems(
+                    id="projection",
+                    options=options["projection"],
+                    value=default.projection,
+                    className="radio",
+                ),
+                "projection",
+            ),
+            html.Div(
+                [
+                    texts("share.label", html.Label, htmlFor="share-url", className="field-label"),
+                    html.Div(
+                        [
+                            dcc.Input(
+                                id="share-url",
+                                type="text",
+                                value="",
+                                readOnly=True,
+                                className="share-url",
+                            ),
+                            dcc.Clipboard(
+                                id="share-link",
+                                target_id="share-url",
+                                title=t("share.copy", lang),
+                                className="share-copy",
+                            ),
+                        ],
+                        className="share-row",
+                    ),
+                ],
+                className="field",
+            ),
+            html.Div(
+                [
+                    html.Button(
+                        t("save.button", lang),
+                        id="save",
+                        n_clicks=0,
+                        className="button",
+                        type="button",
+                    ),
+                    dcc.Download(id="download"),
+                    dcc.Upload(
+                        id="upload",
+                        children=html.Div(t("load.prompt", lang), id="upload-prompt"),
+                        accept=".yaml,.yml,text/yaml,application/x-yaml",
+                        multiple=False,
+                        max_size=200_000,
+                        className="upload",
+                    ),
+                    html.Div(id="upload-message", className="upload-message", role="status"),
+                ],
+                className="field file-field",
+            ),
+            html.Div(
+                [
+                    texts("compare.heading", html.H3, className="field-label"),
+                    dcc.RadioItems(
+                        id="compare-mode",
+                        options=options["compare-mode"],
+                        value="off",
+                        inline=True,
+                        className="radio",
+                    ),
+                    dcc.Dropdown(
+                        id="compare-with",
+                        options=options["compare-with"],
+                        value="summit_outcomes" if "summit_outcomes" in presets else None,
+                        placeholder=placeholders["compare-with"],
+                        clearable=False,
+                        searchable=False,
+                    ),
+                ],
+                className="field compare-field",
+            ),
+        ],
+        id="controls",
+        className="controls panel",
+        **{"aria-label": t("controls.heading", lang)},
+    )
+
+    map_area = html.Section(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.Div(id="map-caption-a", className="map-caption"),
+                            dcc.Graph(
+                                id="map",
+                                config=graph_config(topojson_url),
+                                className="map",
+                                mathjax=False,
+                                clear_on_unhover=True,
+                            ),
+                        ],
+                        className="map-cell",
+                    ),
+                    html.Div(
+                        [
+                            html.Div(id="map-caption-b", className="map-caption"),
+                            dcc.Graph(
+                                id="map-b",
+                                config=graph_config(topojson_url),
+                                className="map",
+                                mathjax=False,
+                            ),
+                        ],
+                        id="map-b-cell",
+                        className="map-cell",
+                        style={"display": "none"},
+                    ),
+                ],
+                id="maps",
+                className="maps",
+            ),
+            html.Div(id="compare-diff", className="compare-diff"),
+        ],
+        className="map-area",
+        **{"aria-label": t("map.label", lang)},
+    )
+
+    details = html.Aside(
+        [
+            html.Div(
+                [
+                    texts("details.heading", html.H2, className="panel-heading"),
+                    html.Button(
+                        t("details.clear", lang),
+                        id="details-clear",
+                        n_clicks=0,
+                        className="button small",
+                        type="button",
+                    ),
+                ],
+                className="details-head",
+            ),
+            html.Div(
+                html.P(t("details.hint", lang), className="hint"),
+                id="details",
+                className="details-body",
+                **{"aria-live": "polite"},
+            ),
+        ],
+        className="details panel",
+        id="details-panel",
+    )
+
+    table = html.Section(
+        [
+            texts("table.heading", html.H2, className="panel-heading"),
+            html.Div(id="view-table", className="view-table"),
+        ],
+        className="table-area panel",
+    )
+
+    footer = html.Footer(texts("footer.source", html.P), className="app-footer")
+
+    return html.Div(
+        [
+            dcc.Location(id="url", refresh=False),
+            dcc.Store(id="view"),
+            dcc.Store(id="rendered"),
+            dcc.Store(id="selected"),
+            dcc.Store(id="table-key"),
+            dcc.Store(id="compare-key"),
+            header,
+            notices,
+            view_info,
+            html.Main([controls, map_area, details], className="app-body"),
+            table,
+            footer,
+        ],
+        id="app",
+        className="app",
+        lang=lang,
+    )

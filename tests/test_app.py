@@ -1,0 +1,533 @@
+"""The Dash app without a browser: Flask test client, and the callbacks called as functions."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from dash import Patch, no_update
+from dash._utils import to_json
+from dash.exceptions import PreventUpdate
+
+from dashboard import cli
+from dashboard.app import ASSETS_DIR, create_app
+from dashboard.callbacks import CONTROL_IDS, FOCUS_RING_LAYER, Controller
+from geodata.scenario import LAYERS, Scenario
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+URL_RE = re.compile(r"""https?://[^\s"'<>)\\]+""")
+TOPOJSON_SHA256 = {
+    "world_110m.json": "d75915eaa31c870df6b972c9e5bb86910197825f33dcfef740f3b2f68cffe843",
+    "world_50m.json": "8aca84b4376b3ad809cd6284bfec947434e57e61c565c525570f0639964c96bf",
+}
+TOGGLE_BUDGET = 15 * 1024
+
+
+@pytest.fixture(scope="module")
+def app(atlas, presets):
+    return create_app(lang="ja", atlas=atlas, presets=presets)
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.server.test_client()
+
+
+@pytest.fixture(scope="module")
+def controller(app):
+    """The app's own controller (its figure cache is shared with the HTTP tests)."""
+    assert isinstance(app.atlas_controller, Controller)
+    return app.atlas_controller
+
+
+def _text(component) -> str:
+    """A component tree as JSON text (unicode kept), for searching."""
+    return json.dumps(json.loads(to_json(component)), ensure_ascii=False)
+
+
+def _foreign_urls(text: str) -> set[str]:
+    return {u for u in URL_RE.findall(text) if urlsplit(u).hostname not in LOCAL_HOSTS}
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+
+def test_index_is_served_and_names_no_other_host(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert _foreign_urls(html) == set()
+    assert "__debugger__" not in html
+    assert '<html lang="ja">' in html
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert _foreign_urls(layout) == set()
+
+
+def test_bad_query_still_serves_the_page(client):
+    response = client.get("/?zoom=3&layers=bogus&from=yesterday&scenario=%3Cscript%3E")
+    assert response.status_code == 200
+
+
+def test_page_scripts_are_served_locally(app, client):
+    html = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert scripts and all(s.startswith("/") for s in scripts)
+    assert app.config.serve_locally is True
+    for src in scripts:
+        assert client.get(src).status_code == 200, src
+
+
+@pytest.mark.parametrize("name", sorted(TOPOJSON_SHA256))
+def test_topojson_is_served_from_the_app(client, name):
+    response = client.get(f"/assets/topojson/{name}")
+    assert response.status_code == 200
+    assert hashlib.sha256(response.data).hexdigest() == TOPOJSON_SHA256[name]
+    assert json.loads(response.data)["type"] == "Topology"
+
+
+def test_topojson_licence_ships_with_the_files():
+    licence = (ASSETS_DIR / "topojson" / "LICENSE").read_text(encoding="utf-8")
+    assert "MIT License" in licence
+
+
+def test_graph_points_plotly_at_the_local_topojson(client):
+    layout = client.get("/_dash-layout").get_json()
+    configs = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("type") == "Graph":
+                configs.append(node["props"]["config"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(layout)
+    assert len(configs) == 2
+    for config in configs:
+        # plotly.js loads `<topojsonURL><scope>_<resolution>m.json`
+        assert config["topojsonURL"] == "/assets/topojson/"
+        assert config["displaylogo"] is False
+
+
+def test_debug_is_off_and_errors_are_plain(atlas, presets):
+    app = create_app(atlas=atlas, presets=presets)
+    assert app.server.debug is False
+
+    @app.server.route("/boom")
+    def boom():
+        raise RuntimeError("secret detail")
+
+    response = app.server.test_client().get("/boom")
+    assert response.status_code == 500
+    body = response.get_data(as_text=True)
+    assert "Traceback" not in body and "secret detail" not in body
+    assert "__debugger__" not in body
+
+
+def test_module_level_server_is_the_flask_app():
+    import flask
+
+    import dashboard.app as module
+
+    assert isinstance(module.server, flask.Flask)
+    assert module.server is module.server
+
+
+def test_unknown_language_is_refused(atlas, presets):
+    with pytest.raises(ValueError, match="lang"):
+        create_app(lang="fr", atlas=atlas, presets=presets)
+
+
+def test_serve_defaults_to_localhost_without_debug(monkeypatch):
+    args = cli.build_parser().parse_args(["serve"])
+    assert (args.host, args.port, args.lang, args.debug) == ("127.0.0.1", 8050, "ja", False)
+    calls = []
+
+    class FakeApp:
+        def run(self, **kwargs):
+            calls.append(kwargs)
+
+    import dashboard.app
+
+    monkeypatch.setattr(dashboard.app, "create_app", lambda lang: calls.append(lang) or FakeApp())
+    assert cli.main(["serve", "--port", "8123", "--lang", "en"]) == 0
+    assert calls[0] == "en"
+    assert calls[1]["host"] == "127.0.0.1" and calls[1]["port"] == 8123
+    assert calls[1]["debug"] is False
+
+
+def _post_callback(client, output, outputs, inputs, state, changed):
+    payload = {
+        "output": output,
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": state,
+        "changedPropIds": changed,
+    }
+    return client.post("/_dash-update-component", json=payload)
+
+
+def _render_request(client, view, rendered):
+    return _post_callback(
+        client,
+        "..map.figure...rendered.data..",
+        [{"id": "map", "property": "figure"}, {"id": "rendered", "property": "data"}],
+        [{"id": "view", "property": "data", "value": view}],
+        [{"id": "rendered", "property": "data", "value": rendered}],
+        ["view.data"],
+    )
+
+
+def test_a_layer_toggle_response_is_a_small_patch(client, controller, presets):
+    scenario = presets["concept_diagram"]
+    full = _render_request(client, controller.view_data(scenario), None)
+    assert full.status_code == 200
+    body = full.get_json()["response"]
+    figure = body["map"]["figure"]
+    rendered = body["rendered"]["data"]
+    assert len(figure["data"]) == len(rendered["traces"])
+    for layer in LAYERS:
+        toggled = scenario.model_copy(
+            update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
+        )
+        response = _render_request(client, controller.view_data(toggled), rendered)
+        assert response.status_code == 200
+        assert len(response.data) <= TOGGLE_BUDGET, (layer, len(response.data))
+        patch = response.get_json()["response"]["map"]["figure"]
+        assert patch["__dash_patch_update"] == "__dash_patch_update"
+        for operation in patch["operations"]:
+            assert operation["location"][0] == "data" and operation["location"][2] == "visible"
+            assert rendered["traces"][operation["location"][1]] == layer
+
+
+@pytest.mark.parametrize("body", [{}, {"output": "map.figure", "inputs": []}])
+def test_malformed_callback_requests_are_plain_400s(client, body):
+    response = client.post("/_dash-update-component", json=body)
+    assert response.status_code == 400
+    assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_callback_errors_become_a_notice_not_a_500(client):
+    response = _render_request(client, {"scenario": {"layers": ["bogus"]}, "query": ""}, None)
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert "notice-error" in text
+    assert "Traceback" not in text
+
+
+# --- the controller: URL <-> scenario <-> controls ----------------------------------------------
+
+
+def test_every_preset_round_trips_url_and_controls(controller, presets):
+    for preset_id, preset in presets.items():
+        query = controller.query_of(preset)
+        scenario, notices = controller.parse_search(query)
+        assert notices == [], preset_id
+        assert scenario == preset, preset_id
+        values = dict(zip(CONTROL_IDS, controller.controls_of(scenario), strict=True))
+        assert values["scenario.value"] == preset_id
+        again = controller.scenario_from_controls(scenario, values)
+        assert again == scenario, preset_id
+        assert controller.query_of(again) == query
+
+
+def test_url_with_every_field_sets_every_control(controller):
+    query = (
+        "?scenario=threats_360&layers=threats,events&groupings=ap4,nato&directions=north,west"
+        "&domains=space&basis=stated&proposals=0&from=2024-06-01&to=2024-07-31"
+        "&projection=orthographic&lang=en&focus=JPN"
+    )
+    out = controller.sync("url", query, {}, None)
+    values = {key: out[key] for key in CONTROL_IDS}
+    assert values == {
+        "scenario.value": "threats_360",
+        "lang.value": "en",
+        "layers.value": ["threats", "events"],
+        "groupings.value": ["ap4", "nato"],
+        "directions.value": ["north", "west"],
+        "domains.value": ["space"],
+        "date-range.start_date": "2024-06-01",
+        "date-range.end_date": "2024-07-31",
+        "basis.value": "stated",
+        "proposals.value": [],
+        "focus.value": "JPN",
+        "projection.value": "orthographic",
+    }
+    assert out["notice-url.children"] is None
+    assert "url.search" not in out  # the address bar keeps what the user opened
+    scenario = Scenario.model_validate(out["view.data"]["scenario"])
+    assert dict(parse_qsl(out["view.data"]["query"][1:])) == dict(parse_qsl(query[1:]))
+    assert scenario.focus == "JPN"
+
+
+def test_bad_and_unknown_parameters_are_dropped_with_notices(controller):
+    query = (
+        "?layers=events,bogus&zoom=3&basis=maybe&groupings=nato,atlantis&focus=XXX"
+        "&from=2024-13-01&projection=mercator"
+    )
+    scenario, notices = controller.parse_search(query)
+    assert scenario.layers == ("events",)
+    assert scenario.groupings == ("nato",)
+    assert scenario.focus is None
+    assert scenario.date_from is None
+    assert scenario.basis == Scenario().basis
+    assert scenario.projection == "robinson"
+    text = " | ".join(notices)
+    for word in ("bogus", "zoom", "maybe", "atlantis", "XXX", "from", "mercator"):
+        assert word in text, word
+    out = controller.sync("url", query, {}, None)
+    rendered = _text(out["notice-url.children"])
+    assert "zoom" in rendered and "atlantis" in rendered
+
+
+def test_url_without_lang_uses_the_app_language(atlas, presets):
+    english = Controller(atlas, presets, "en")
+    assert english.parse_search("")[0].lang == "en"
+    assert english.parse_search("?scenario=threats_360")[0].lang == "en"
+    assert english.parse_search("?lang=ja")[0].lang == "ja"
+    assert english.parse_search("?lang=xx")[0].lang == "en"
+
+
+def test_initial_call_without_a_location_waits(controller):
+    with pytest.raises(PreventUpdate):
+        controller.sync(None, None, {}, None)
+
+
+def test_a_control_change_updates_the_url(controller, presets):
+    view = controller.view_data(presets["summit_outcomes"])
+    values = dict(zip(CONTROL_IDS, controller.controls_of(presets["summit_outcomes"]), strict=True))
+    values["layers.value"] = ["threats", "events"]
+    out = controller.sync("layers", None, values, view)
+    params = dict(parse_qsl(out["url.search"][1:]))
+    assert params["layers"] == "threats,events"
+    assert params["scenario"] == "summit_outcomes"
+    assert out["view.data"]["query"] == out["url.search"]
+    with pytest.raises(PreventUpdate):  # nothing changed: no new history entry
+        controller.sync("layers", None, values, out["view.data"])
+
+
+def test_an_invalid_control_combination_keeps_the_view(controller, presets):
+    scenario = presets["summit_outcomes"]
+    view = controller.view_data(scenario)
+    values = dict(zip(CONTROL_IDS, controller.controls_of(scenario), strict=True))
+    values["date-range.start_date"] = "2024-09-01"  # after `to`
+    out = controller.sync("date-range", None, values, view)
+    assert "view.data" not in out and "url.search" not in out
+    assert out["date-range.start_date"] == "2024-06-01"  # the control is put back
+    assert out["notice-error.children"] is not None
+
+
+def test_a_preset_keeps_the_current_language(controller, presets):
+    view = controller.view_data(Scenario(lang="en"))
+    out = controller.sync("scenario", None, {"scenario.value": "threats_360"}, view)
+    assert out["lang.value"] == "en"
+    assert out["projection.value"] == "polar"
+    assert "scenario=threats_360" in out["url.search"]
+
+
+def test_a_click_focuses_the_item(controller, presets):
+    view = controller.view_data(presets["concept_diagram"])
+    click = {"points": [{"curveNumber": 1, "pointNumber": 3, "customdata": "JPN"}]}
+    out = controller.sync("map", None, {}, view, click=click)
+    assert "focus=JPN" in out["url.search"]
+    assert out["focus.value"] == "JPN"
+    arc = {"points": [{"curveNumber": 2, "customdata": ["chn_rus_dual_use", "x"]}]}
+    out = controller.sync("map", None, {}, view, click=arc)
+    assert "focus=chn_rus_dual_use" in out["url.search"]
+    assert out["focus.value"] is None  # not a country
+    other = {"points": [{"curveNumber": 0, "location": "BRA"}]}
+    assert controller.sync("map", None, {}, view, click=other) == {"selected.data": "BRA"}
+
+
+def test_table_rows_and_clear_button_focus_and_unfocus(controller, presets):
+    view = controller.view_data(presets["concept_diagram"])
+    out = controller.sync({"type": "row-focus", "key": "grouping:nato"}, None, {}, view)
+    assert "focus=nato" in out["url.search"] and out["focus.value"] is None
+    domain = controller.sync({"type": "row-focus", "key": "domain:cyber:CHN"}, None, {}, view)
+    assert domain == {"selected.data": "cyber"}  # domains are not focusable: details only
+    cleared = controller.sync("details-clear", None, {}, out["view.data"])
+    assert "focus=&" in cleared["url.search"] + "&" and cleared["selected.data"] is None
+    assert controller.sync("details-clear", None, {}, view) == {"selected.data": None}
+
+
+def test_details_show_the_roles_with_citations(controller, presets):
+    view = controller.view_data(presets["concept_diagram"].model_copy(update={"focus": "JPN"}))
+    text = _text(controller.details(view, None))
+    assert "2024年4月、日米首脳は" in text  # the quote
+    assert "global partners" in text  # the gloss
+    assert "Japan-U.S. Joint Leaders" in text  # footnote 19's source line
+    none = _text(controller.details(view, "BRA"))
+    assert "ブラジル" in none or "Brazil" in none
+
+
+def _upload(text: str) -> str:
+    return "data:application/x-yaml;base64," + base64.b64encode(text.encode()).decode()
+
+
+def test_upload_a_good_scenario(controller, presets):
+    text = presets["threats_360"].model_copy(update={"lang": "en"}).to_yaml()
+    out = controller.sync(
+        "upload", None, {}, controller.view_data(Scenario()), upload=(_upload(text), "t.yaml")
+    )
+    assert out["projection.value"] == "polar"
+    assert "scenario=threats_360" in out["url.search"]
+    assert "message-ok" in _text(out["upload-message.children"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("layers: [value_community, dragons]\n", "layers"),
+        ("version: 1\ngroupings: [nato, atlantis]\n", "atlantis"),
+        ("version: 1\nfocus: ZZZ\n", "ZZZ"),
+        ("- just\n- a list\n", "mapping"),
+        ("layers: [unclosed\n", "YAML"),
+        ("version: 1\nfrom: 2024-08-01\nto: 2024-07-01\n", "after"),
+    ],
+)
+def test_upload_a_bad_scenario_changes_nothing(controller, text, expected):
+    view = controller.view_data(Scenario())
+    out = controller.sync("upload", None, {}, view, upload=(_upload(text), "bad.yaml"))
+    assert set(out) == {"upload-message.children"}
+    message = _text(out["upload-message.children"])
+    assert expected in message and "bad.yaml" in message
+
+
+def test_upload_of_a_binary_file_is_refused(controller):
+    contents = "data:application/octet-stream;base64," + base64.b64encode(b"\xff\xfe\x00").decode()
+    out = controller.sync("upload", None, {}, None, upload=(contents, "x.bin"))
+    assert set(out) == {"upload-message.children"}
+
+
+def test_saved_yaml_loads_back_as_the_same_view(controller, presets):
+    scenario = presets["ukraine_support"].model_copy(update={"lang": "en", "basis": "stated"})
+    download = controller.download(controller.view_data(scenario))
+    assert download["filename"] == "ukraine_support.yaml"
+    assert Scenario.from_yaml(download["content"]) == scenario
+
+
+def test_focus_turns_the_view_and_rings_the_item(controller, presets):
+    scenario = presets["concept_diagram"].model_copy(update={"projection": "orthographic"})
+    figure, rendered = controller.render(controller.view_data(scenario), None)
+    assert rendered["traces"][-1] == FOCUS_RING_LAYER
+    assert figure["data"][-1]["lon"] == []
+    focused = scenario.model_copy(update={"focus": "JPN"})
+    update, rendered2 = controller.render(controller.view_data(focused), rendered)
+    result = _apply(figure, update) if isinstance(update, Patch) else update
+    assert result == controller.build_map(focused)[0]
+    assert rendered2["built"]["focus"] == "JPN"
+    ring = result["data"][-1]
+    assert ring["customdata"] == ["JPN"] and ring["hovertext"] == ["日本"]
+    rotation = result["layout"]["geo"]["projection"]["rotation"]
+    assert abs(rotation["lon"] - controller.focus_point("JPN")[0]) < 1
+
+
+def _apply(figure: dict, patch: Patch) -> dict:
+    """What dash-renderer does with a Patch of Assign/Delete operations."""
+    figure = json.loads(json.dumps(figure))
+    for op in patch.to_plotly_json()["operations"]:
+        *path, last = op["location"]
+        node = figure
+        for key in path:
+            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+        if op["operation"] == "Assign":
+            node[last] = op["params"]["value"]
+        else:
+            assert op["operation"] == "Delete"
+            del node[last]
+    return figure
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [{"layers": ("events", "threats", "ukraine")}, {"focus": "UKR"}],
+        [{"layers": ("events",)}, {"layers": ("threats",)}, {"basis": "stated"}],
+        [{"lang": "en"}, {"projection": "polar"}],
+        [{"layers": ("events",), "directions": ("south",)}, {"groupings": ("nato",)}],
+    ],
+)
+def test_every_map_update_keeps_the_browser_figure_right(controller, presets, changes):
+    """Replaying the updates the browser gets ends at the full figure of the last view, and a
+    layer flip changes nothing but `visible`."""
+    scenario = presets["concept_diagram"]
+    figure, rendered = controller.render(controller.view_data(scenario), None)
+    for change in changes:
+        scenario = scenario.model_copy(update=change)
+        update, rendered = controller.render(controller.view_data(scenario), rendered)
+        result = _apply(figure, update) if isinstance(update, Patch) else update
+        if set(change) == {"layers"}:
+            assert isinstance(update, Patch)
+            layers = rendered["traces"]
+            for index, (old, new) in enumerate(zip(figure["data"], result["data"], strict=True)):
+                assert {k: v for k, v in old.items() if k != "visible"} == {
+                    k: v for k, v in new.items() if k != "visible"
+                }
+                if layers[index] not in ("base", FOCUS_RING_LAYER):
+                    assert new["visible"] == (layers[index] in scenario.layers)
+        else:
+            assert result == controller.build_map(scenario)[0]
+        figure = result
+
+
+def test_translations_cover_every_text_node(controller, client):
+    layout = client.get("/_dash-layout").get_json()
+    ids = re.findall(r'\{"i18n": "([^"]+)", "n": (\d+)\}', json.dumps(layout))
+    assert ids
+    values = controller.translations("en", [{"i18n": key, "n": int(n)} for key, n in ids])
+    assert values[0][0] == "Alliance Atlas"
+    assert "Layers" in values[0]
+    assert values[-1] == "en"
+
+
+def test_compare_modes(controller, presets):
+    view = controller.view_data(presets["proposals_japan_five_eyes_nato"])
+    figure, style, diff, caption_a, caption_b, key = controller.compare(
+        "side", "summit_outcomes", view
+    )
+    assert style == {} and figure["data"] and diff is None
+    assert caption_a.startswith("A") and caption_b.startswith("B")
+    again, style, *_ = controller.compare("side", "summit_outcomes", view, key)
+    assert again is no_update and style == {}  # B is not sent again for a change in A
+    _, style, diff, *_ = controller.compare("diff", "summit_outcomes", view)
+    text = _text(diff)
+    assert style == {"display": "none"}
+    assert "日本・ファイブアイズ・NATO三極情報・技術協力" in text  # only in A
+    assert "AP4" in text  # only in B
+    _, style, diff, *_ = controller.compare("off", "summit_outcomes", view)
+    assert style == {"display": "none"} and diff is None
+
+
+def test_the_stable_ids_are_in_the_layout(client):
+    layout = json.dumps(client.get("/_dash-layout").get_json())
+    for component_id in (
+        "map",
+        "scenario",
+        "layers",
+        "lang",
+        "date-range",
+        "details",
+        "share-link",
+    ):
+        assert f'"id": "{component_id}"' in layout, component_id
+
+
+def test_assets_have_no_web_fonts_or_remote_imports():
+    for css in Path(ASSETS_DIR).glob("*.css"):
+        text = css.read_text(encoding="utf-8")
+        assert "@import" not in text and "@font-face" not in text and "url(" not in text
+
+
+def test_every_ui_string_has_both_languages():
+    from dashboard.i18n import STRINGS
+
+    for key, entry in STRINGS.items():
+        assert set(entry) == {"ja", "en"} and all(entry.values()), key

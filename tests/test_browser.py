@@ -1,0 +1,413 @@
+"""The dashboard in a real, headless Chromium (dash_duo machinery, Debian chromium/chromedriver).
+
+No pytest option is needed: the `duo` fixture below builds dash's DashComposite itself, headless,
+with Chrome's performance log switched on so that every request the page makes is recorded.
+Set ATLAS_SHOTS=/some/dir to also save screenshots of every preset in both languages.
+
+Sessions are few on purpose (each starts a server and a browser): presets, interactions, files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+from selenium.webdriver.chrome.options import Options as ChromeOptions
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+
+from dashboard.app import create_app
+from dashboard.callbacks import Controller
+from geodata.scenario import LAYERS
+
+CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.skipif(
+        not (Path(CHROMIUM).exists() and shutil.which("chromedriver")),
+        reason="needs chromium and chromedriver",
+    ),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+TOGGLE_BUDGET = 15 * 1024
+SHOTS = os.environ.get("ATLAS_SHOTS")
+
+
+class _Options(ChromeOptions):
+    """Chrome options whose logging prefs dash's Browser cannot narrow to `browser` only."""
+
+    def set_capability(self, name, value):
+        if name == "goog:loggingPrefs":
+            value = {**value, "browser": "ALL", "performance": "ALL"}
+        super().set_capability(name, value)
+
+
+@pytest.fixture
+def duo(dash_thread_server, tmp_path):
+    from dash.testing.composite import DashComposite
+
+    os.environ.setdefault("DASH_TEST_CHROMEPATH", CHROMIUM)
+    options = _Options()
+    options.add_argument("--window-size=1600,1200")
+    options.add_argument("--lang=ja")
+    with DashComposite(
+        server=dash_thread_server,
+        browser="Chrome",
+        headless=True,
+        options=[options],
+        download_path=str(tmp_path / "download"),
+        percy_run=False,
+        wait_timeout=20,
+    ) as composite:
+        composite.requests = []  # every (url, post body, encoded response length) seen
+        yield composite
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _drain_network(duo) -> None:
+    """Move Chrome's performance log into duo.requests."""
+    pending = {}
+    for entry in duo.driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent":
+            request = params["request"]
+            pending[params["requestId"]] = [request["url"], request.get("postData", ""), None]
+            duo.requests.append(pending[params["requestId"]])
+        elif message["method"] == "Network.loadingFinished" and params["requestId"] in pending:
+            pending[params["requestId"]][2] = params.get("encodedDataLength")
+        elif message["method"] == "Network.webSocketCreated":
+            duo.requests.append([params["url"], "", None])
+
+
+def _assert_offline(duo) -> None:
+    _drain_network(duo)
+    assert duo.requests
+    foreign = [
+        url
+        for url, _, _ in duo.requests
+        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in LOCAL_HOSTS
+    ]
+    assert foreign == []
+
+
+def _assert_no_console_errors(duo) -> None:
+    errors = [e for e in duo.get_logs() if e.get("level") == "SEVERE"]
+    assert errors == []
+
+
+GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
+
+
+def _wait_idle(duo, timeout=30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if duo.driver.execute_script("return !!window.store") and duo.redux_state_rqs == []:
+            return
+        time.sleep(0.1)
+    raise AssertionError("callbacks still pending")
+
+
+def _wait_map(duo, graph="map", timeout=30) -> None:
+    """Until the graph has traces and plotly has drawn its geo subplot from the local topojson."""
+    script = f"""
+        const gd = {GRAPH.format(id=graph)};
+        return !!(gd && gd.data && gd.data.length && gd._fullLayout
+                  && gd.querySelector('.geo .bglayer, .geo path')
+                  && window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets.topojson).length);
+    """
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if duo.driver.execute_script(script):
+            _wait_idle(duo)
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"#{graph} was not drawn")
+
+
+def _traces(duo, graph="map") -> list[tuple[str, bool]]:
+    """(layer, visible) of every trace of the drawn figure."""
+    return [
+        (layer, visible is not False and visible != "legendonly")
+        for layer, visible in duo.driver.execute_script(
+            f"return {GRAPH.format(id=graph)}.data.map("
+            "t => [(t.meta && t.meta.layer) || 'base', t.visible === undefined ? true : t.visible]);"
+        )
+    ]
+
+
+def _visible_layers(duo) -> set[str]:
+    return {layer for layer, visible in _traces(duo) if visible}
+
+
+def _query(duo) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(duo.driver.current_url).query, keep_blank_values=True))
+
+
+def _open(duo, query: str) -> None:
+    duo.driver.get(duo.server_url + "/" + query)
+    _wait_map(duo)
+
+
+def _wait_for(predicate, message, timeout=20) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(message)
+
+
+def _shot(duo, name: str) -> None:
+    """A full-page screenshot into $ATLAS_SHOTS (when set)."""
+    if not SHOTS:
+        return
+    import base64
+
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    time.sleep(0.5)
+    width, height = duo.driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];"
+    )
+    shot = duo.driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
+    (Path(SHOTS) / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
+
+
+def _data_text(duo, graph="map") -> str:
+    return duo.driver.execute_script(
+        f"return JSON.stringify({GRAPH.format(id=graph)}.data.map(t => [t.name, t.text, t.hovertext]))"
+        f" + JSON.stringify({GRAPH.format(id=graph)}.layout.annotations || []);"
+    )
+
+
+# --- tests --------------------------------------------------------------------------------------
+
+
+def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
+    controller = Controller(atlas, presets, "ja")
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
+    _wait_map(duo)
+    for preset_id, preset in presets.items():
+        for lang in ("ja", "en") if SHOTS else ("ja",):
+            _open(duo, f"?scenario={preset_id}&lang={lang}")
+            title = preset.title_ja if lang == "ja" else preset.title_en
+            duo.wait_for_text_to_equal("#view-title", title)
+            expected, _ = controller.build_map(preset.model_copy(update={"lang": lang}))
+            assert _traces(duo) == [
+                ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+                for t in expected["data"]
+            ], preset_id
+            assert _visible_layers(duo) - {"base", "focus"} <= set(preset.layers), preset_id
+            assert _visible_layers(duo) & set(preset.layers), preset_id
+            assert duo.find_element("#layers").find_elements(By.CSS_SELECTOR, "input:checked")
+            checked = {
+                i.get_attribute("value")
+                for i in duo.find_elements("#layers input")
+                if i.is_selected()
+            }
+            assert checked == set(preset.layers), preset_id
+            _assert_no_console_errors(duo)
+            _shot(duo, f"{preset_id}_{lang}")
+    if SHOTS:
+        _open(duo, "?scenario=concept_diagram&projection=polar&lang=en")
+        _shot(duo, "polar_concept_en")
+        _open(duo, "?scenario=ukraine_support&projection=orthographic&lang=ja&focus=UKR")
+        _shot(duo, "orthographic_ukraine_ja")
+    _assert_offline(duo)
+
+
+def test_layers_details_url_and_language(duo, atlas, presets):
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
+    _open(duo, "?scenario=concept_diagram")
+    duo.driver.execute_script("window.__sameDocument = true;")
+    preset = presets["concept_diagram"]
+
+    # every layer toggle flips its traces, updates the URL, and only sends a small patch
+    for layer in LAYERS:
+        before = _traces(duo)
+        was_on = layer in _query(duo).get("layers", ",".join(preset.layers)).split(",")
+        _drain_network(duo)
+        seen = len(duo.requests)
+        duo.find_element(f"#layers input[value='{layer}']").click()
+        _wait_for(
+            lambda layer=layer, was_on=was_on: (
+                (layer in _query(duo).get("layers", "").split(",")) != was_on
+            ),
+            f"URL did not follow the {layer} toggle",
+        )
+        _wait_idle(duo)
+        after = _traces(duo)
+        changed = {b[0] for b, a in zip(before, after, strict=True) if b != a}
+        assert changed == {layer}, (layer, changed)
+        assert all(visible != was_on for name, visible in after if name == layer)
+        _drain_network(duo)
+        figure_responses = [
+            size
+            for url, body, size in duo.requests[seen:]
+            if "_dash-update-component" in url and "map.figure" in body
+        ]
+        assert figure_responses, layer
+        assert all(size is not None and size <= TOGGLE_BUDGET for size in figure_responses), (
+            layer,
+            figure_responses,
+        )
+    assert duo.driver.execute_script("return window.__sameDocument === true;")  # no reload
+
+    # back restores the previous view
+    duo.driver.back()
+    _wait_for(lambda: "proposals" in _query(duo).get("layers", "").split(","), "back")
+    _wait_idle(duo)
+
+    # a click on Japan fills the details panel with its roles and citations
+    _open(duo, "?scenario=concept_diagram")
+    index, point = duo.driver.execute_script(
+        f"""const gd = {GRAPH.format(id="map")};
+        for (let i = 0; i < gd.data.length; i++) {{
+            const cd = gd.data[i].customdata;
+            if (!cd) continue;
+            for (let j = 0; j < cd.length; j++) {{
+                const v = Array.isArray(cd[j]) ? cd[j][0] : cd[j];
+                if (v === 'JPN') return [i, j];
+            }}
+        }}
+        return [null, null];"""
+    )
+    assert index is not None, "no trace carries JPN in customdata"
+    duo.driver.execute_script(
+        f"{GRAPH.format(id='map')}.emit('plotly_click', "
+        f"{{points: [{{curveNumber: {index}, pointNumber: {point}}}]}});"
+    )
+    duo.wait_for_contains_text("#details", "2024年4月、日米首脳は")
+    details = duo.find_element("#details").text
+    assert "Japan-U.S. Joint Leaders" in details  # footnote 19's source line
+    assert "明記" in details  # a basis
+    assert _query(duo)["focus"] == "JPN"
+    assert duo.find_element("#focus").text.startswith("日本")  # the country search follows
+
+    # the table's names focus their item too (keyboard and screen-reader access to the map)
+    duo.find_element("#view-table button[id*='five_eyes']").click()
+    _wait_for(lambda: _query(duo).get("focus") == "five_eyes", "the table row did not focus")
+    duo.wait_for_contains_text(
+        "#details", "構成国間の相互監視を行わないというお互いの信頼関係の上に"
+    )
+    duo.find_element("#details-clear").click()
+    _wait_for(lambda: not _query(duo).get("focus"), "clear did not drop the focus")
+    duo.wait_for_contains_text("#details", "クリック")
+
+    # URL -> view -> URL
+    query = (
+        "?scenario=summit_outcomes&layers=value_community,threats,events&groupings=ap4,nato"
+        "&directions=east,south&domains=cyber&basis=stated&proposals=0&from=2024-06-01"
+        "&to=2024-07-31&projection=orthographic&lang=en&focus=UKR"
+    )
+    _open(duo, query)
+    duo.wait_for_contains_text("#details", "Ukraine")
+    assert _visible_layers(duo) - {"base", "focus"} <= {"value_community", "threats", "events"}
+    _wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
+    share = duo.find_element("#share-url").get_attribute("value")
+    assert dict(parse_qsl(urlsplit(share).query)) == dict(parse_qsl(query[1:]))
+    assert urlsplit(share).hostname in LOCAL_HOSTS
+    dates = [i.get_attribute("value") for i in duo.find_elements(".dash-datepicker-input")]
+    assert dates == ["2024-06-01", "2024-07-31"]
+    assert duo.find_element("#basis input[value='stated']").is_selected()
+    assert not duo.find_element("#proposals input").is_selected()
+    _open(duo, "?" + urlsplit(share).query)
+    assert duo.find_element("#share-url").get_attribute("value") == share
+
+    # the date range: typing a date moves `from`, clearing `to` drops it
+    start = duo.find_element("#date-range")
+    start.click()
+    start.send_keys(Keys.CONTROL, "a")
+    start.send_keys("2024-07-01", Keys.ENTER)
+    _wait_for(lambda: _query(duo).get("from") == "2024-07-01", "from did not follow the picker")
+    _wait_idle(duo)
+    end = duo.find_element(".dash-datepicker-end-date")
+    end.click()
+    end.send_keys(Keys.CONTROL, "a")
+    end.send_keys(Keys.BACKSPACE, Keys.TAB)
+    _wait_for(lambda: not _query(duo).get("to"), "clearing `to` did not drop it")
+    _wait_idle(duo)
+
+    # the language switch changes the UI strings and the map labels
+    _open(duo, "?scenario=value_community")
+    duo.wait_for_text_to_equal("#view-title", presets["value_community"].title_ja)
+    assert "レイヤー" in duo.find_element("#controls").text
+    labels_ja = _data_text(duo)
+    duo.find_element("#lang input[value='en']").click()
+    duo.wait_for_text_to_equal("#view-title", presets["value_community"].title_en)
+    _wait_map(duo)
+    duo.wait_for_contains_text("#controls", "Layers")
+    assert "Value community" in duo.find_element("#layers").text
+    assert _query(duo)["lang"] == "en"
+    assert duo.find_element("#app").get_attribute("lang") == "en"
+    labels_en = _data_text(duo)
+    assert "カナダ" in labels_ja and "Canada" not in labels_ja
+    assert "Canada" in labels_en and "カナダ" not in labels_en
+
+    # bad parameters: a visible notice, never an error page
+    _open(duo, "?zoom=3&layers=events,bogus&groupings=atlantis")
+    duo.wait_for_contains_text("#notice-url", "zoom")
+    notice = duo.find_element("#notice-url").text
+    assert "bogus" in notice and "atlantis" in notice
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)
+
+
+def test_files_and_compare(duo, atlas, presets, tmp_path):
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets))
+    _open(duo, "?scenario=summit_outcomes&lang=en")
+    url_before = duo.driver.current_url
+    figure_before = _data_text(duo)
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("version: 1\nlayers: [value_community, dragons]\ngroupings: [atlantis]\n")
+    duo.find_element("#upload input[type=file]").send_keys(str(bad))
+    duo.wait_for_contains_text("#upload-message", "bad.yaml")
+    assert "unchanged" in duo.find_element("#upload-message").text
+    _wait_idle(duo)
+    assert duo.driver.current_url == url_before
+    assert _data_text(duo) == figure_before
+
+    good = tmp_path / "good.yaml"
+    good.write_text(presets["threats_360"].model_copy(update={"lang": "en"}).to_yaml())
+    duo.find_element("#upload input[type=file]").send_keys(str(good))
+    duo.wait_for_contains_text("#upload-message", "good.yaml")
+    _wait_for(lambda: _query(duo).get("scenario") == "threats_360", "upload did not apply")
+    _wait_map(duo)
+    assert _query(duo)["projection"] == "polar"
+    assert duo.find_element("#projection input[value='polar']").is_selected()
+
+    # save: the download is the current view as YAML
+    duo.find_element("#save").click()
+    saved = Path(duo.download_path) / "threats_360.yaml"
+    _wait_for(saved.exists, "no download")
+    from geodata.scenario import Scenario
+
+    assert Scenario.from_yaml(saved.read_text(encoding="utf-8")).projection == "polar"
+
+    # compare: side by side, then the difference
+    _open(duo, "?scenario=proposals_japan_five_eyes_nato&lang=en")
+    duo.find_element("#compare-mode input[value='side']").click()
+    _wait_map(duo, graph="map-b")
+    assert duo.find_element("#map-b-cell").is_displayed()
+    duo.wait_for_contains_text("#map-caption-b", "Washington Summit")
+    duo.find_element("#compare-mode input[value='diff']").click()
+    duo.wait_for_contains_text("#compare-diff", "Only in A")
+    diff = duo.find_element("#compare-diff").text
+    assert "Japan–Five Eyes–NATO" in diff and "AP4" in diff
+    _shot(duo, "compare_diff_en")
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)

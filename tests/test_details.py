@@ -1,0 +1,221 @@
+"""The details panel's roles and the table view's rows (dashboard/details.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.details import (
+    COLUMNS,
+    country_rows,
+    diff_rows,
+    item_name,
+    roles_of,
+    source_line,
+    view_rows,
+)
+from geodata.article import load_article
+from geodata.knowledge import BASES
+from geodata.scenario import LAYERS
+from geodata.select import select
+
+
+def _ids(roles, kind):
+    return {r.record_id for r in roles if r.kind == kind}
+
+
+def test_a_country_has_every_role(atlas):
+    roles = roles_of(atlas, "JPN", "en")
+    kinds = [r.kind for r in roles]
+    assert kinds[0] == "actor"
+    memberships = atlas.memberships[atlas.memberships.iso3 == "JPN"]
+    assert _ids(roles, "membership") == set(memberships.grouping)
+    relations = atlas.relations[
+        (atlas.relations.source == "JPN") | (atlas.relations.target == "JPN")
+    ]
+    assert _ids(roles, "relation") == set(relations.id)
+    events = atlas.events[atlas.events.actors.map(lambda a: "JPN" in a)]
+    assert _ids(roles, "event") == set(events.id)
+    assert {"membership", "relation", "event"} <= set(kinds)
+
+
+def test_threat_sources_and_domains_are_roles_of_a_country(atlas):
+    roles = roles_of(atlas, "CHN", "en")
+    threats = atlas.threats[atlas.threats.sources.map(lambda s: "CHN" in s)]
+    assert _ids(roles, "threat_source") >= set(threats.id)
+    domains = atlas.domains[atlas.domains.actor == "CHN"]
+    assert _ids(roles, "domain") == set(domains.domain)
+    assert _ids(roles, "membership") == {"authoritarian"}
+
+
+def test_every_role_of_every_actor_is_cited_verbatim(atlas):
+    article = load_article()
+    for actor in atlas.knowledge.actors:
+        roles = roles_of(atlas, actor.id, "ja")
+        assert roles, actor.id
+        for role in roles:
+            assert role.basis in BASES
+            assert role.status in ("existing", "proposed")
+            assert role.citations, (actor.id, role.kind, role.record_id)
+            if role.basis != "stated":
+                assert role.reason, (actor.id, role.record_id)
+            for citation in role.citations:
+                numbers = tuple(f.number for f in citation.footnotes)
+                assert article.quote_found(citation.quote_ja, citation.paragraph, numbers)
+                assert citation.gloss_en
+                for footnote in citation.footnotes:
+                    assert footnote.source, (role.record_id, footnote.number)
+
+
+@pytest.mark.parametrize(
+    ("item", "first_kind"),
+    [
+        ("nato", "grouping"),
+        ("baltic_sea", "region"),
+        ("south", "threat"),
+        ("chn_rus_dual_use", "relation"),
+        ("washington_summit", "event"),
+        ("cyber", "domain"),
+    ],
+)
+def test_each_kind_of_item_has_its_own_record_first(atlas, item, first_kind):
+    roles = roles_of(atlas, item, "en")
+    assert roles[0].kind == first_kind
+    assert roles[0].record_id == item
+    assert roles[0].citations
+
+
+def test_a_grouping_lists_its_members_and_links(atlas):
+    roles = roles_of(atlas, "five_eyes", "en")
+    facts = dict(roles[0].facts)
+    assert "Japan" not in facts["Members"]
+    assert "New Zealand" in facts["Members"]
+    assert "japan_five_eyes_cooperation" in _ids(roles, "relation")
+
+
+def test_a_region_lists_the_threats_through_it(atlas):
+    assert "north_baltic" in _ids(roles_of(atlas, "baltic_sea", "en"), "threat")
+
+
+def test_unknown_or_empty_ids_have_no_roles(atlas):
+    assert roles_of(atlas, "nope", "en") == []
+    assert roles_of(atlas, None, "en") == []
+    assert roles_of(atlas, "", "ja") == []
+    assert roles_of(atlas, "BRA", "en") == []  # a country the article does not mention
+
+
+def test_titles_follow_the_language(atlas):
+    assert roles_of(atlas, "CHN", "ja")[0].title == "中国"
+    assert roles_of(atlas, "CHN", "en")[0].title == "China"
+    relation_ja = next(r for r in roles_of(atlas, "CHN", "ja") if r.kind == "relation")
+    assert "→" in relation_ja.title and "ロシア" in relation_ja.title
+    assert item_name(atlas, "nato", "en") == "NATO"
+    assert item_name(atlas, "unknown-id", "en") == "unknown-id"
+
+
+def test_citation_place_names_paragraph_and_footnotes(atlas):
+    role = next(r for r in roles_of(atlas, "CHN", "en") if r.record_id == "chn_rus_dual_use")
+    citation = role.citations[0]
+    assert citation.paragraph == 6
+    assert [f.number for f in citation.footnotes] == [10]
+    assert citation.place("en") == "P6, footnote 10"
+    assert citation.place("ja") == "第6段落・脚注10"
+    assert "Reuters" in citation.footnotes[0].source
+
+
+def test_footnote_source_lines(atlas):
+    by_number = {f.number: f for f in atlas.knowledge.footnotes}
+    assert source_line(by_number[4]) == (
+        "Ana Swanson, “Why Sanctions Haven’t Hobbled Russia”, The New York Times, 2024-02-16"
+    )
+    assert source_line(by_number[15]) == by_number[15].note_ja
+    two_works = source_line(by_number[6])
+    assert two_works.count("; ") == 1 and "Blinken" in two_works
+    assert source_line(None) == ""
+
+
+def test_citations_are_not_repeated_within_a_role(atlas):
+    for item in ("GBR", "CAN", "nato", "RUS"):
+        for role in roles_of(atlas, item, "en"):
+            keys = [(c.paragraph, c.quote_ja) for c in role.citations]
+            assert len(keys) == len(set(keys))
+
+
+# --- table rows -----------------------------------------------------------------------------
+
+
+def test_view_rows_list_exactly_what_each_preset_shows(atlas, presets):
+    for preset_id, scenario in presets.items():
+        layers = select(atlas, scenario)
+        rows = view_rows(layers, scenario.lang)
+        keys = [r["key"] for r in rows]
+        assert len(keys) == len(set(keys)), preset_id
+        expected = (
+            len(layers.groupings)
+            + len(layers.relations)
+            + len(layers.threats)
+            + len(layers.regions)
+            + len(layers.events)
+            + len(layers.domains)
+        )
+        assert len(rows) == expected, preset_id
+        for row in rows:
+            assert set(COLUMNS) <= set(row)
+            assert all(isinstance(row[c], str) for c in COLUMNS)
+        relation_ids = {r["id"] for r in rows if r["key"].startswith("relation:")}
+        assert relation_ids == set(layers.relations.id)
+
+
+def test_view_rows_follow_the_layers_and_the_language(atlas, presets):
+    scenario = presets["concept_diagram"]
+    everything = view_rows(select(atlas, scenario.model_copy(update={"layers": LAYERS})), "en")
+    assert any(r["key"].startswith("event:") for r in everything)
+    no_events = scenario.model_copy(update={"layers": tuple(x for x in LAYERS if x != "events")})
+    assert not any(r["key"].startswith("event:") for r in view_rows(select(atlas, no_events), "en"))
+    names_en = {r["name"] for r in everything}
+    names_ja = {
+        r["name"]
+        for r in view_rows(select(atlas, scenario.model_copy(update={"layers": LAYERS})), "ja")
+    }
+    assert "Five Eyes" in names_en and "ファイブアイズ" in names_ja
+    assert {r["kind"] for r in everything} >= {"Grouping", "Link", "Event"}
+
+
+def test_grouping_rows_list_their_members(atlas, presets):
+    rows = view_rows(select(atlas, presets["value_community"]), "en")
+    nato = next(r for r in rows if r["key"] == "grouping:nato")
+    assert nato["detail"].startswith("Members (32):")
+    assert "Hungary" in nato["detail"]
+
+
+def test_diff_of_the_proposals_and_summit_presets(atlas, presets):
+    a = select(atlas, presets["proposals_japan_five_eyes_nato"])
+    b = select(atlas, presets["summit_outcomes"])
+    rows_a = view_rows(a, "en") + country_rows(a, "en")
+    rows_b = view_rows(b, "en") + country_rows(b, "en")
+    only_a, only_b = diff_rows(rows_a, rows_b)
+    keys_a = {r["key"] for r in only_a}
+    keys_b = {r["key"] for r in only_b}
+    assert "grouping:japan_five_eyes_nato" in keys_a
+    assert "grouping:ap4" in keys_b  # the summit preset shows AP4; the proposals preset does not
+    assert any(k.startswith("threat:") for k in keys_b)
+    assert not keys_a & keys_b
+    same, other = diff_rows(rows_a, rows_a)
+    assert same == [] and other == []
+
+
+def test_country_rows_are_the_coloured_countries(atlas, presets):
+    layers = select(atlas, presets["authoritarian_partnerships"])
+    rows = country_rows(layers, "en")
+    assert {r["id"] for r in rows} == set(layers.memberships.iso3)
+    russia = next(r for r in rows if r["id"] == "RUS")
+    assert russia["name"] == "Russia" and "Authoritarian" in russia["detail"]
+
+
+def test_link_rows_name_ends_the_view_does_not_draw(atlas, presets):
+    layers = select(atlas, presets["ukraine_support"])  # draws NATO only, links reach AP4 too
+    rows = {r["id"]: r for r in view_rows(layers, "en", atlas)}
+    assert rows["nato_ap4_partnership"]["name"].startswith("NATO ↔ AP4 (Asia-Pacific Partners)")
+    assert rows["nato_ap4_partnership"]["detail"] == "partnership"
+    bare = {r["id"]: r for r in view_rows(layers, "ja")}
+    assert "ap4" in bare["nato_ap4_partnership"]["name"]  # without the atlas: the id
+    assert bare["nato_ap4_partnership"]["detail"] == "パートナーシップ"
