@@ -1,4 +1,4 @@
-"""The `alliance-atlas` command: layers, validate, serve (and later export)."""
+"""The `alliance-atlas` command: layers, validate, serve, export."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+
+from dashboard.export_cli import add_export_parser
 
 
 def _layers(args: argparse.Namespace) -> int:
@@ -87,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--debug", action="store_true", help="Dash debug mode (dev tools, reloader); off by default"
     )
     serve.set_defaults(run=_serve)
+
+    add_export_parser(commands)
     return parser
 
 
