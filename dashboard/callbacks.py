@@ -33,6 +33,9 @@ from dashboard.details import (
     roles_of,
     view_rows,
 )
+from dashboard.export import FORMATS as EXPORT_FORMATS
+from dashboard.export import ExportError
+from dashboard.export import render as render_view
 from dashboard.i18n import t
 from dashboard.layout import (
     CONTROL_PROPS,
@@ -524,6 +527,7 @@ class Controller:
             placeholders["date-range.end"],
             t("dates.hint", lang, first=first, last=last),
             t("save.button", lang),
+            t("export.button", lang),
             t("load.prompt", lang),
             t("share.copy", lang),
             t("details.clear", lang),
@@ -585,6 +589,19 @@ class Controller:
                 className="diff",
             )
         return no_update, hidden, body, caption_a, caption_b, shown
+
+    def export(self, view: dict[str, Any] | None, fmt: str | None) -> tuple[Any, Any]:
+        """The current view as a slide image (the same code path as `alliance-atlas export`)."""
+        scenario = self.scenario_of(view)
+        fmt = fmt if fmt in EXPORT_FORMATS else "png"
+        try:
+            image = render_view(scenario, fmt, width=1920, height=1080, scale=1, atlas=self.atlas)
+        except ExportError as error:
+            return no_update, _message(
+                t("export.failed", scenario.lang, reason=str(error)), [], "error"
+            )
+        filename = f"{scenario.id or 'alliance-atlas-view'}.{scenario.lang}.{fmt}"
+        return dcc.send_bytes(image, filename), ""
 
     def download(self, view: dict[str, Any] | None) -> dict[str, Any]:
         scenario = self.scenario_of(view)
@@ -857,6 +874,7 @@ def register(app: Dash, controller: Controller) -> None:
         Output("date-range", "end_date_placeholder_text"),
         Output("date-hint", "children"),
         Output("save", "children"),
+        Output("export", "children"),
         Output("upload-prompt", "children"),
         Output("share-link", "title"),
         Output("details-clear", "children"),
@@ -898,6 +916,19 @@ def register(app: Dash, controller: Controller) -> None:
         if not n_clicks:
             raise PreventUpdate
         return c.download(view)
+
+    @app.callback(
+        Output("export-download", "data"),
+        Output("export-message", "children"),
+        Input("export", "n_clicks"),
+        State("view", "data"),
+        State("export-format", "value"),
+        prevent_initial_call=True,
+    )
+    def export(n_clicks, view, fmt):
+        if not n_clicks:
+            raise PreventUpdate
+        return c.export(view, fmt)
 
     app.clientside_callback(
         """

@@ -49,6 +49,9 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "share.label": {"ja": "この表示へのリンク", "en": "Link to this view"},
     "share.copy": {"ja": "リンクをコピー", "en": "Copy link"},
     "save.button": {"ja": "シナリオを保存(YAML)", "en": "Save scenario (YAML)"},
+    "export.label": {"ja": "画像として書き出す(1920×1080)", "en": "Export as image (1920×1080)"},
+    "export.button": {"ja": "書き出し", "en": "Export"},
+    "export.failed": {"ja": "書き出せませんでした:{reason}", "en": "Export failed: {reason}"},
     "load.prompt": {
         "ja": "シナリオYAMLを読み込む(ドロップまたはクリック)",
         "en": "Load a scenario YAML (drop or click)",

@@ -14,6 +14,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from dashboard.export import FORMATS as EXPORT_FORMATS
 from dashboard.i18n import name, t
 from geodata.atlas import Atlas
 from geodata.knowledge import BASES, DIRECTIONS
@@ -354,6 +355,36 @@ def build_layout(
                     html.Div(id="upload-message", className="upload-message", role="status"),
                 ],
                 className="field file-field",
+            ),
+            html.Div(
+                [
+                    texts(
+                        "export.label", html.Label, htmlFor="export-format", className="field-label"
+                    ),
+                    html.Div(
+                        [
+                            dcc.Dropdown(
+                                id="export-format",
+                                options=[{"label": f.upper(), "value": f} for f in EXPORT_FORMATS],
+                                value="png",
+                                clearable=False,
+                                searchable=False,
+                                className="export-format",
+                            ),
+                            html.Button(
+                                t("export.button", lang),
+                                id="export",
+                                n_clicks=0,
+                                className="button",
+                                type="button",
+                            ),
+                        ],
+                        className="export-row",
+                    ),
+                    dcc.Download(id="export-download"),
+                    dcc.Loading(html.Div(id="export-message", role="status"), type="dot"),
+                ],
+                className="field",
             ),
             html.Div(
                 [

@@ -1,0 +1,299 @@
+"""Serving the dashboard with several processes: gunicorn, and the memory of its workers.
+
+    alliance-atlas serve --workers 4          # calls run_gunicorn(...)
+    python -m dashboard.production --workers 4 --port 8050
+    gunicorn --preload -w 4 -b 127.0.0.1:8050 dashboard.app:server     # the same, by hand
+
+`run_gunicorn` uses gunicorn's documented custom-application API (`gunicorn.app.base.
+BaseApplication`) with `preload_app=True`: the atlas and the app are built once in the master
+process, and the workers are forked from it, sharing those pages copy-on-write (`gc.freeze()`
+keeps the garbage collector from writing to them). The app keeps no state between requests (the
+view lives in the URL and the browser's stores; the server-side caches are pure memoisation), so
+any worker, or any machine, answers any request the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+logger = logging.getLogger("gunicorn.error")  # gunicorn's error log (stderr by default)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8050
+DEFAULT_TIMEOUT_S = 60
+
+
+def gunicorn_options(
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    workers: int = 4,
+    timeout: int = DEFAULT_TIMEOUT_S,
+    access_log: bool = False,
+    **extra: Any,
+) -> dict[str, Any]:
+    """gunicorn settings for the dashboard (names as in gunicorn's settings documentation)."""
+    if workers < 1:
+        raise ValueError(f"workers must be at least 1, not {workers}")
+    options: dict[str, Any] = {
+        "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",  # CPU-bound callbacks; put nginx in front for slow clients
+        "preload_app": True,  # load the atlas once, before forking
+        "timeout": timeout,
+        "graceful_timeout": 30,
+        "accesslog": "-" if access_log else None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "alliance-atlas",
+        # no control socket: gunicorn >= 25.1 would create $HOME/.gunicorn/gunicorn.ctl,
+        # one fixed path that a second server on the machine would fight over
+        "control_socket_disable": True,
+    }
+    if Path("/dev/shm").is_dir():
+        options["worker_tmp_dir"] = "/dev/shm"  # heartbeat files off the disk (gunicorn docs)
+    options.update(extra)
+    return options
+
+
+def build_wsgi_app(lang: str = "ja", *, warm: bool = True) -> Any:
+    """The Flask server of a new dashboard app, with the security headers and request guards;
+    with `warm`, the presets' maps and tables already computed (see warm_caches)."""
+    from dashboard.app import create_app
+    from dashboard.security import install_request_guards, install_security_headers
+
+    started = time.perf_counter()
+    app = create_app(lang=lang)
+    # no-ops when create_app already installed them
+    install_security_headers(app.server, app)
+    install_request_guards(app.server)
+    warmed = warm_caches(app) if warm else 0
+    logger.info(
+        "alliance-atlas: app built in process %d in %.1f s (%d preset views precomputed)",
+        os.getpid(),
+        time.perf_counter() - started,
+        warmed,
+    )
+    return app.server
+
+
+def warm_caches(app: Any) -> int:
+    """Compute the map and table of every preset, in both languages, before the workers fork.
+
+    The controller memoises them (pure functions of the view), so with preload_app every worker
+    starts with them in shared memory instead of computing each one itself. Returns the number
+    of views computed; a failure only ends the warm-up (the app computes on demand as usual).
+    """
+    controller = getattr(app, "atlas_controller", None)
+    if controller is None:
+        return 0
+    count = 0
+    try:
+        for preset in controller.presets.values():
+            for lang in ("ja", "en"):
+                view = controller.view_data(preset.model_copy(update={"lang": lang}))
+                controller.render(view, None)
+                controller.table(view)
+                count += 1
+    except Exception:  # the warm-up is an optimisation, never a reason not to serve
+        logger.warning("alliance-atlas: cache warm-up stopped", exc_info=True)
+    return count
+
+
+def _load_gunicorn_base() -> type:
+    try:
+        from gunicorn.app.base import BaseApplication
+    except ImportError as error:  # pragma: no cover - depends on the environment
+        raise RuntimeError(
+            "serving with several workers needs gunicorn: pip install gunicorn"
+        ) from error
+    return BaseApplication
+
+
+def make_gunicorn_application(factory: Callable[[], Any], options: dict[str, Any]) -> Any:
+    """A gunicorn application serving what `factory()` returns (a WSGI callable)."""
+    base = _load_gunicorn_base()
+
+    class AtlasApplication(base):  # type: ignore[misc, valid-type]
+        """gunicorn's documented custom application: settings from a dict, app from a factory."""
+
+        def __init__(self) -> None:
+            self.options = options
+            super().__init__()
+
+        def load_config(self) -> None:
+            for key, value in self.options.items():
+                if key in self.cfg.settings and value is not None:
+                    self.cfg.set(key.lower(), value)
+
+        def load(self) -> Any:
+            wsgi = factory()
+            # with preload_app this runs once, in the master: keep the atlas's objects out of
+            # the collector's reach so that the forked workers share their pages
+            gc.collect()
+            gc.freeze()
+            return wsgi
+
+    return AtlasApplication()
+
+
+def run_gunicorn(
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    workers: int = 4,
+    lang: str = "ja",
+    timeout: int = DEFAULT_TIMEOUT_S,
+    access_log: bool = False,
+    warm: bool = True,
+) -> int:
+    """Serve the dashboard under gunicorn until stopped (SIGINT/SIGTERM); return the exit status."""
+    options = gunicorn_options(
+        host=host, port=port, workers=workers, timeout=timeout, access_log=access_log
+    )
+    application = make_gunicorn_application(lambda: build_wsgi_app(lang, warm=warm), options)
+    try:
+        application.run()
+    except SystemExit as stop:  # the arbiter leaves through sys.exit
+        return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+    return 0
+
+
+# --- memory of the workers ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProcessMemory:
+    """One process's memory in bytes. PSS and USS are None where /proc/PID/smaps_rollup is not
+    readable. PSS charges each shared page to its sharers in equal parts; USS is what only this
+    process holds (what it would give back on exit)."""
+
+    pid: int
+    rss: int
+    pss: int | None
+    uss: int | None
+    shared: int | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def process_memory(pid: int) -> ProcessMemory:
+    """RSS, and PSS/USS from /proc/PID/smaps_rollup (Linux >= 4.14) when available."""
+    rollup = Path(f"/proc/{pid}/smaps_rollup")
+    try:
+        fields = _kb_fields(rollup.read_text())
+    except OSError:
+        fields = {}
+    if "Rss" in fields:
+        private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
+        shared = fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0)
+        return ProcessMemory(pid, fields["Rss"], fields.get("Pss"), private, shared)
+    status = _kb_fields(Path(f"/proc/{pid}/status").read_text())
+    return ProcessMemory(pid, status.get("VmRSS", 0), None, None, None)
+
+
+def _kb_fields(text: str) -> dict[str, int]:
+    """'Name:   123 kB' lines as {name: bytes}."""
+    fields: dict[str, int] = {}
+    for line in text.splitlines():
+        name, _, rest = line.partition(":")
+        parts = rest.split()
+        if len(parts) == 2 and parts[1] == "kB" and parts[0].isdigit():
+            fields[name.strip()] = int(parts[0]) * 1024
+    return fields
+
+
+def child_pids(pid: int) -> list[int]:
+    """The direct children of a process (gunicorn's workers, for its master)."""
+    children: set[int] = set()
+    try:
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            text = (task / "children").read_text()
+            children.update(int(p) for p in text.split())
+        return sorted(children)
+    except OSError:
+        pass
+    for entry in Path("/proc").iterdir():  # kernels without /proc/PID/task/TID/children
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            children.add(int(entry.name))
+    return sorted(children)
+
+
+def worker_memory(master_pid: int) -> dict[str, Any]:
+    """The memory of a gunicorn master and each of its workers, and the workers' totals."""
+    workers = [process_memory(pid) for pid in child_pids(master_pid)]
+
+    def total(name: str) -> int | None:
+        values = [getattr(w, name) for w in workers]
+        return None if any(v is None for v in values) else sum(values)
+
+    return {
+        "master": process_memory(master_pid).as_dict(),
+        "workers": [w.as_dict() for w in workers],
+        "total": {name: total(name) for name in ("rss", "pss", "uss")},
+    }
+
+
+def wait_for_workers(master_pid: int, count: int, timeout: float = 60.0) -> list[int]:
+    """Until the master has `count` workers; their pids."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        pids = child_pids(master_pid)
+        if len(pids) >= count:
+            return pids
+        time.sleep(0.1)
+    raise TimeoutError(f"gunicorn {master_pid} did not start {count} workers in {timeout:.0f} s")
+
+
+def megabytes(value: int | None) -> str:
+    return "n/a" if value is None else f"{value / 2**20:.1f}"
+
+
+# --- command line (python -m dashboard.production) --------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m dashboard.production",
+        description="Serve the dashboard under gunicorn (the atlas is loaded once, then forked).",
+    )
+    parser.add_argument("--host", default=DEFAULT_HOST, help="default: %(default)s")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="default: %(default)s")
+    parser.add_argument("--workers", type=int, default=4, help="default: %(default)s")
+    parser.add_argument("--lang", choices=("ja", "en"), default="ja")
+    parser.add_argument("--timeout", type=int, default=DEFAULT_TIMEOUT_S)
+    parser.add_argument("--access-log", action="store_true", help="log every request to stderr")
+    parser.add_argument(
+        "--no-warm", dest="warm", action="store_false", help="do not precompute the presets"
+    )
+    args = parser.parse_args(argv)
+    return run_gunicorn(
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        lang=args.lang,
+        timeout=args.timeout,
+        access_log=args.access_log,
+        warm=args.warm,
+    )
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    sys.exit(main())
