@@ -1,0 +1,1187 @@
+#!/usr/bin/env python
+"""Browser benchmark of the dashboard: first map paint, layer toggles, bytes on the wire.
+
+    .venv/bin/python scripts/bench_dashboard.py                     # 5 runs, table on stdout
+    .venv/bin/python scripts/bench_dashboard.py --runs 9 --out report.json
+    .venv/bin/python scripts/bench_dashboard.py --strict            # exit 1 when a budget fails
+
+It starts, on free ports of 127.0.0.1 (subprocesses in their own sessions, stopped at the end):
+
+- the dashboard: `alliance-atlas serve` (the Flask server, default language);
+- a minimal plotly-express app written below (`--serve-minimal`, run as a subprocess): one
+  `dcc.Graph(id="map")` holding `px.choropleth` of the same countries (the ISO-3 locations of the
+  choropleth traces of the dashboard's default figure, locationmode ISO-3), the same offline
+  topojson config (`topojsonURL` = /assets/topojson/, the dashboard's assets folder served as is)
+  and the same pixel size as the dashboard's map. Two of them: one at the dashboard's base-map
+  resolution (1:50m, the reference of the first-paint budget) and one left at plotly's default
+  (1:110m, a much smaller topojson; shown for information).
+
+Every page load is a fresh headless Chromium (new temporary profile; --headless=new
+--no-sandbox --disable-gpu --disable-background-networking --disable-component-update
+--no-first-run --disable-sync) with the HTTP cache disabled (CDP Network.setCacheDisabled), so
+each load fetches plotly.js and the topojson again. A run loads the three pages in a rotating
+order; ratios are taken within a run, so the machine's load at that moment cancels out.
+
+What is measured (all times in ms from navigation start, i.e. `performance.now()` in the page):
+
+1. first paint: a MutationObserver installed before any page script (CDP
+   Page.addScriptToEvaluateOnNewDocument) records the moment the map's geo paths exist
+   (`#map .geo path.choroplethlocation` or the base map's land / country paths: plotly.js 4.1
+   draws them in the same task, once the topojson is in) while `#map` is not marked
+   `data-dash-is-loading`. "painted" is the end of the next animation frame after that (style,
+   layout and paint of the new SVG included).
+2. toggle: clicking each checkbox of the `layers` checklist (and again, back to the default), the
+   time from the click to the `plotly_afterplot` whose `gd._fullData` shows the layer's traces
+   with the new `visible`.
+3. bytes per toggle: the body of the /_dash-update-component response that sets `map.figure`
+   (CDP Network.getResponseBody of the requests in Chrome's performance log); the bodies of all
+   callback responses of the toggle are reported too.
+4. the initial figure: the body of the first response(s) setting `map.figure`, and the figure's
+   part of it.
+5. the minimal apps' first paint, and the ratio dashboard / minimal (same run).
+
+Budgets (a benchmark, not a test: the exit status is 0 whatever they say unless --strict):
+initial figure <= 400 KB, the map response of every toggle <= 15 KB, median first-paint ratio
+(dashboard / minimal 50m) <= 1.2. KB = 1024 bytes. Exit status 2: the measurement itself failed.
+
+A warm-up load of each page comes first and is not in the statistics (the dashboard's first one
+builds and caches the default figure on the server; it is reported as "cold server").
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+CHROMIUM = os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium")
+CHROMEDRIVER = os.environ.get("BENCH_CHROMEDRIVER", "/usr/bin/chromedriver")
+CHROME_FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+)
+CALLBACK_PATH = "/_dash-update-component"
+KB = 1024
+BUDGET_FIGURE = 400 * KB
+BUDGET_TOGGLE = 15 * KB
+BUDGET_RATIO = 1.2
+
+DASHBOARD = "dashboard"
+MINIMAL = "minimal-50m"
+MINIMAL_DEFAULT = "minimal-110m"
+PAGES = (DASHBOARD, MINIMAL, MINIMAL_DEFAULT)
+RESOLUTIONS = {MINIMAL: 50, MINIMAL_DEFAULT: None}
+
+# --- in-page instrumentation ----------------------------------------------------------------
+
+# Runs before any page script (Page.addScriptToEvaluateOnNewDocument), top frame only.
+INIT_JS = r"""
+(() => {
+  if (window.top !== window) { return; }
+  const PATHS = '.geo path.choroplethlocation, .geo .layer.land path, .geo .layer.countries path';
+  const B = window.__bench = {
+    paint: null, painted: null, graph: null, geo: null, paths: 0, longtasks: [],
+  };
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) { B.longtasks.push([e.startTime, e.duration]); }
+    }).observe({type: 'longtask', buffered: true});
+  } catch (e) { B.longtasks = null; }
+  // the end of the next frame (after style, layout and paint)
+  window.__benchAfterFrame = (cb) => requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => cb(performance.now());
+    channel.port2.postMessage(0);
+  });
+  const check = () => {
+    const now = performance.now();
+    const map = document.getElementById('map');
+    const gd = map && map.querySelector('.js-plotly-plot');
+    if (!gd) { return; }
+    if (B.graph === null) { B.graph = now; }
+    if (B.geo === null && gd.querySelector('.geo')) { B.geo = now; }
+    if (map.getAttribute('data-dash-is-loading') === 'true') { return; }
+    const n = gd.querySelectorAll(PATHS).length;
+    if (!n) { return; }
+    B.paint = now;
+    B.paths = n;
+    observer.disconnect();
+    window.__benchAfterFrame((t) => { B.painted = t; });
+  };
+  const observer = new MutationObserver(check);
+  observer.observe(document, {
+    subtree: true, childList: true, attributes: true, attributeFilter: ['data-dash-is-loading'],
+  });
+})();
+"""
+
+PAGE_STATE_JS = r"""
+const B = window.__bench || {};
+const nav = performance.getEntriesByType('navigation')[0];
+const map = document.getElementById('map');
+const rect = map ? map.getBoundingClientRect() : null;
+return {
+  bench: B,
+  timeOrigin: performance.timeOrigin,
+  nav: nav ? {
+    responseEnd: nav.responseEnd,
+    domContentLoaded: nav.domContentLoadedEventEnd,
+    load: nav.loadEventEnd,
+  } : null,
+  resources: performance.getEntriesByType('resource').map((e) => ({
+    name: e.name, type: e.initiatorType, start: e.startTime, end: e.responseEnd,
+    bytes: e.encodedBodySize,
+  })),
+  map: rect ? {width: Math.round(rect.width), height: Math.round(rect.height)} : null,
+  plotly: window.Plotly ? window.Plotly.version : null,
+};
+"""
+
+IDLE_JS = r"""
+const s = window.store && window.store.getState && window.store.getState();
+if (!s) { return false; }
+const pending = Object.assign({}, s.callbacks || {});
+delete pending.stored;
+delete pending.completed;
+return Object.values(pending).every((v) => !v || !v.length) && !s.isLoading;
+"""
+
+LAYER_STATE_JS = r"""
+return Array.from(document.querySelectorAll('#layers input[type=checkbox]'))
+  .map((input) => [input.value, input.checked]);
+"""
+
+# Click one layer checkbox; window.__toggle gets t0 (click), t1 (the afterplot showing it), painted.
+TOGGLE_JS = r"""
+const layer = arguments[0];
+const gd = document.querySelector('#map .js-plotly-plot');
+const input = Array.from(document.querySelectorAll('#layers input[type=checkbox]'))
+  .find((i) => i.value === layer);
+if (!gd || !input) { return null; }
+const want = !input.checked;
+const idx = gd.data.map((t, i) => ((t.meta && t.meta.layer) === layer ? i : -1))
+  .filter((i) => i >= 0);
+const T = window.__toggle = {layer, want, traces: idx.length, t0: null, t1: null, painted: null};
+if (!window.__benchReacts) {  // time dcc.Graph's Plotly.react calls (start, promise settled)
+  const reacts = window.__benchReacts = [];
+  const react = window.Plotly.react;
+  window.Plotly.react = function (...args) {
+    const entry = [performance.now(), null];
+    reacts.push(entry);
+    const done = () => { entry[1] = performance.now(); };
+    const result = react.apply(this, args);
+    Promise.resolve(result).then(done, done);
+    return result;
+  };
+}
+const shown = () => idx.length > 0 && gd._fullData.filter((t) => idx.includes(t.index))
+  .every((t) => (t.visible === true) === want);
+const onPlot = () => {
+  if (T.t1 !== null || !shown()) { return; }
+  T.t1 = performance.now();
+  gd.removeListener('plotly_afterplot', onPlot);
+  window.__benchAfterFrame((t) => { T.painted = t; });
+};
+gd.on('plotly_afterplot', onPlot);
+T.t0 = performance.now();
+input.click();
+return {want, traces: idx.length};
+"""
+
+# --- the minimal plotly-express app -----------------------------------------------------------
+
+
+def atlas_countries(lang: str) -> tuple[list[str], list[int]]:
+    """The ISO-3 codes of the choropleth traces of the dashboard's default figure, and how many
+    of those traces each one is in (the minimal app's colour)."""
+    from dashboard.callbacks import Controller
+    from geodata.atlas import load_atlas
+    from geodata.scenario import load_presets
+
+    controller = Controller(load_atlas(), load_presets(), lang)
+    figure = controller.figure(controller.default_scenario())
+    counts: dict[str, int] = {}
+    for trace in figure["data"]:
+        if trace.get("type") == "choropleth":
+            for code in trace.get("locations") or []:
+                counts[code] = counts.get(code, 0) + 1
+    return list(counts), list(counts.values())
+
+
+def serve_minimal(port: int, resolution: int | None, size: tuple[int, int], lang: str) -> None:
+    """Serve the minimal app (blocks)."""
+    import plotly.express as px
+    from dash import Dash, dcc, html
+
+    from dashboard.app import ASSETS_DIR, TOPOJSON_DIR
+
+    codes, counts = atlas_countries(lang)
+    figure = px.choropleth(locations=codes, locationmode="ISO-3", color=counts)
+    if resolution:
+        figure.update_geos(resolution=resolution)
+    app = Dash(__name__, assets_folder=str(ASSETS_DIR), serve_locally=True, title="minimal")
+    width, height = size
+    app.layout = html.Div(
+        dcc.Graph(
+            id="map",
+            figure=figure,
+            config={"topojsonURL": app.get_asset_url(TOPOJSON_DIR)},
+            style={"width": f"{width}px", "height": f"{height}px"},
+        )
+    )
+    app.run(host="127.0.0.1", port=port, debug=False, dev_tools_disable_version_check=True)
+
+
+# --- servers ----------------------------------------------------------------------------------
+
+
+class BenchError(RuntimeError):
+    """The measurement could not be made."""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Server:
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    log: Path
+
+    def tail(self, lines: int = 15) -> str:
+        with contextlib.suppress(OSError):
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        return ""
+
+
+def start_server(name: str, command: list[str], port: int, logs: Path) -> Server:
+    log = logs / f"{name}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command,
+            cwd=REPO,
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stopped as a whole, by its id
+        )
+    return Server(name, process, f"http://127.0.0.1:{port}/", log)
+
+
+def wait_ready(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            raise BenchError(f"{server.name} server exited:\n{server.tail()}")
+        try:
+            with urllib.request.urlopen(server.url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.3)
+    raise BenchError(f"{server.name} server not ready after {timeout:.0f} s:\n{server.tail()}")
+
+
+def stop_server(server: Server, timeout: float = 10.0) -> None:
+    """SIGTERM to the server's own process group, SIGKILL after `timeout` seconds."""
+    if server.process.poll() is not None:
+        return
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.process.pid, sig)
+        try:
+            server.process.wait(timeout=timeout)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def dashboard_command(port: int, lang: str) -> list[str]:
+    script = Path(sys.executable).with_name("alliance-atlas")
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "dashboard"]
+    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port), "--lang", lang]
+
+
+def minimal_command(
+    port: int, resolution: int | None, size: tuple[int, int], lang: str
+) -> list[str]:
+    return [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--serve-minimal",
+        str(port),
+        "--resolution",
+        str(resolution or 0),
+        "--map-size",
+        f"{size[0]}x{size[1]}",
+        "--lang",
+        lang,
+    ]
+
+
+# --- the browser ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def browser(window: tuple[int, int], timeout: float) -> Iterator[Any]:
+    """A fresh headless Chromium (temporary profile), cache off, instrumentation installed."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.options import Options
+    from selenium.webdriver.chrome.service import Service
+
+    profile = tempfile.mkdtemp(prefix="bench-chromium-")
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in (
+        *CHROME_FLAGS,
+        f"--user-data-dir={profile}",
+        f"--window-size={window[0]},{window[1]}",
+    ):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
+    driver = None
+    try:
+        driver = webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
+        driver.set_page_load_timeout(timeout)
+        driver.set_script_timeout(timeout)
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": INIT_JS})
+        driver.get_log("performance")  # drop the start-up page's events
+        yield driver
+    finally:
+        if driver is not None:
+            with contextlib.suppress(Exception):
+                driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@dataclass
+class Request:
+    id: str
+    url: str
+    post: str | None
+    sent: float  # CDP monotonic seconds
+    wall: float | None = None
+    finished: float | None = None
+    wire: int | None = None  # encodedDataLength: body and headers as received
+    status: int | None = None
+    failed: bool = False
+
+    @property
+    def output(self) -> str:
+        try:
+            return str(json.loads(self.post or "{}").get("output", ""))
+        except ValueError:
+            return ""
+
+
+def drain(driver: Any, into: dict[str, Request] | None = None) -> dict[str, Request]:
+    """Chrome's performance log since the last drain, as requests by id."""
+    requests = {} if into is None else into
+    for entry in driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        method, params = message.get("method", ""), message.get("params", {})
+        rid = params.get("requestId")
+        if method == "Network.requestWillBeSent":
+            request = params["request"]
+            requests[rid] = Request(
+                rid,
+                request["url"],
+                request.get("postData"),
+                params["timestamp"],
+                params.get("wallTime"),
+            )
+            if request.get("hasPostData") and request.get("postData") is None:
+                with contextlib.suppress(Exception):
+                    requests[rid].post = driver.execute_cdp_cmd(
+                        "Network.getRequestPostData", {"requestId": rid}
+                    )["postData"]
+        elif rid in requests and method == "Network.responseReceived":
+            requests[rid].status = params["response"].get("status")
+        elif rid in requests and method == "Network.loadingFinished":
+            requests[rid].finished = params["timestamp"]
+            requests[rid].wire = int(params.get("encodedDataLength") or 0)
+        elif rid in requests and method == "Network.loadingFailed":
+            requests[rid].failed = True
+            requests[rid].finished = params["timestamp"]
+    return requests
+
+
+def body_of(driver: Any, request: Request) -> bytes:
+    if request.status == 204:
+        return b""
+    try:
+        result = driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": request.id})
+    except Exception as error:
+        raise BenchError(f"no response body for {request.url}: {error}") from None
+    if result.get("base64Encoded"):
+        return base64.b64decode(result["body"])
+    return result["body"].encode("utf-8")
+
+
+def callbacks(requests: dict[str, Request]) -> list[Request]:
+    found = [r for r in requests.values() if r.url.split("?")[0].endswith(CALLBACK_PATH)]
+    return sorted(found, key=lambda r: r.sent)
+
+
+def wait_until(driver: Any, script: str, timeout: float, what: str, *args: Any) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = driver.execute_script(script, *args)
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise BenchError(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(0.05)
+
+
+def severe_console(driver: Any) -> list[str]:
+    with contextlib.suppress(Exception):
+        return [e["message"][:300] for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    return []
+
+
+# --- one page load ----------------------------------------------------------------------------
+
+
+def load_page(driver: Any, kind: str, url: str, timeout: float) -> tuple[dict[str, Any], float]:
+    """Navigate to `url`, wait for the map and for the callbacks to settle; the load's numbers,
+    and the clock offset (see clock_offset)."""
+    driver.get(url)
+    wait_until(
+        driver,
+        "return window.__bench && window.__bench.painted !== null;",
+        timeout,
+        f"the {kind} map to be painted",
+    )
+    if kind == DASHBOARD:
+        wait_until(driver, IDLE_JS, timeout, "the dashboard's callbacks to finish")
+    state = driver.execute_script(PAGE_STATE_JS)
+    requests = drain(driver)
+    bench = state["bench"]
+    result: dict[str, Any] = {
+        "first_paint_ms": bench["paint"],
+        "painted_ms": bench["painted"],
+        "paths": bench["paths"],
+        "map_size": state["map"],
+        "plotly_js": state["plotly"],
+        "console_errors": severe_console(driver),
+    }
+    offset = clock_offset(requests, state["timeOrigin"])
+    result["milestones"] = milestones(state, requests, kind, offset)
+    result["bytes"] = figure_bytes(driver, requests, kind)
+    return result, offset
+
+
+def clock_offset(requests: dict[str, Request], time_origin: float) -> float:
+    """x such that a CDP timestamp t (monotonic seconds) is t * 1000 + x ms after the page's
+    navigation start: the document request's wall-clock and monotonic send times, and
+    performance.timeOrigin (wall-clock ms)."""
+    document = min(
+        (r for r in requests.values() if r.url.startswith("http") and not r.post),
+        key=lambda r: r.sent,
+        default=None,
+    )
+    if document is None or document.wall is None:
+        raise BenchError("the page's document request is not in the performance log")
+    return (document.wall - document.sent) * 1000 - time_origin
+
+
+def output_name(request: Request) -> str:
+    """The first output of a callback request ('map.figure', 'view-table.children', ...)."""
+    return request.output.strip(".").split("...")[0]
+
+
+def milestones(
+    state: dict[str, Any], requests: dict[str, Request], kind: str, offset: float
+) -> dict[str, Any]:
+    """Where the time to first paint goes: ms from navigation start of each step."""
+    bench, nav, resources = state["bench"], state["nav"] or {}, state["resources"]
+
+    def resource(predicate: Any, key: str = "end", pick: Any = max) -> float | None:
+        values = [r[key] for r in resources if predicate(r)]
+        return pick(values) if values else None
+
+    def page_ms(timestamp: float | None) -> float | None:
+        return None if timestamp is None else timestamp * 1000 + offset
+
+    out: dict[str, Any] = {
+        "html_received": nav.get("responseEnd"),
+        "dash_scripts_received": resource(
+            lambda r: r["type"] == "script" and "plotly.min.js" not in r["name"]
+        ),
+        "dom_content_loaded": nav.get("domContentLoaded"),
+        "layout_received": resource(lambda r: r["name"].endswith("/_dash-layout")),
+        "plotly_js_requested": resource(lambda r: "plotly.min.js" in r["name"], "start", min),
+        "plotly_js_received": resource(lambda r: "plotly.min.js" in r["name"]),
+    }
+    if kind == DASHBOARD:
+        sync = [r for r in callbacks(requests) if "url.search" in r.output]
+        figure = [r for r in callbacks(requests) if "map.figure" in r.output]
+        out["url_callback_received"] = page_ms(sync[0].finished) if sync else None
+        out["figure_requested"] = page_ms(figure[0].sent) if figure else None
+        out["figure_received"] = page_ms(figure[0].finished) if figure else None
+        out["callbacks_done"] = page_ms(
+            max((r.finished or 0 for r in callbacks(requests)), default=None)
+        )
+    else:
+        out["figure_received"] = out["layout_received"]  # the figure is in the layout
+    out |= {
+        "graph_created": bench["graph"],
+        "geo_created": bench["geo"],
+        "topojson_requested": resource(lambda r: "/topojson/" in r["name"], "start", min),
+        "topojson_received": resource(lambda r: "/topojson/" in r["name"]),
+        "first_paint": bench["paint"],
+        "painted": bench["painted"],
+    }
+    tasks = bench.get("longtasks")
+    if tasks is not None and bench["paint"] is not None:
+        before = [(s, d) for s, d in tasks if s < bench["paint"]]
+        out["long_tasks_before_paint_ms"] = sum(d for _, d in before)
+        out["longest_task_ms"] = max((d for _, d in before), default=0.0)
+        received = out["topojson_received"]
+        out["long_tasks_after_topojson_ms"] = (
+            sum(
+                min(s + d, bench["paint"]) - max(s, received) for s, d in before if s + d > received
+            )
+            if received is not None
+            else None
+        )
+    topojson = [r for r in resources if "/topojson/" in r["name"]]
+    out["topojson_files"] = sorted({r["name"].rsplit("/", 1)[-1] for r in topojson})
+    out["topojson_bytes"] = sum(r["bytes"] for r in topojson)
+    return out
+
+
+def figure_bytes(driver: Any, requests: dict[str, Request], kind: str) -> dict[str, Any]:
+    """The size of the map's first figure as sent (the responses that set it)."""
+    if kind != DASHBOARD:
+        layout = [r for r in requests.values() if r.url.endswith("/_dash-layout")]
+        body = body_of(driver, layout[0]) if layout else b""
+        return {"layout_body": len(body), "figure_json": _figure_json_size(body, layout=True)}
+    setting = [r for r in callbacks(requests) if "map.figure" in r.output and r.status == 200]
+    if not setting:
+        raise BenchError("no callback response set map.figure on the first load")
+    bodies = [body_of(driver, r) for r in setting]
+    return {
+        "figure_responses": len(setting),
+        "figure_body": sum(len(b) for b in bodies),
+        "figure_wire": sum(r.wire or 0 for r in setting),
+        "figure_json": sum(_figure_json_size(b) for b in bodies),
+        "all_callbacks_body": sum(
+            len(body_of(driver, r)) for r in callbacks(requests) if r.status == 200
+        ),
+        "callbacks": len(callbacks(requests)),
+    }
+
+
+def _figure_json_size(body: bytes, layout: bool = False) -> int:
+    """Bytes of the map figure within a response (compact JSON, as Dash sends it)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return 0
+    if layout:
+        found = _find_graph(data)
+        figure = found.get("figure") if found else None
+    else:
+        figure = data.get("response", {}).get("map", {}).get("figure")
+    if figure is None:
+        return 0
+    return len(json.dumps(figure, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def _find_graph(tree: Any) -> dict[str, Any] | None:
+    if isinstance(tree, dict):
+        props = tree.get("props")
+        if isinstance(props, dict) and props.get("id") == "map":
+            return props
+        for value in tree.values():
+            found = _find_graph(value)
+            if found:
+                return found
+    elif isinstance(tree, list):
+        for value in tree:
+            found = _find_graph(value)
+            if found:
+                return found
+    return None
+
+
+# --- layer toggles ----------------------------------------------------------------------------
+
+
+def toggle_layers(
+    driver: Any, layers: list[str] | None, offset: float, timeout: float
+) -> list[dict[str, Any]]:
+    """Click every layer's checkbox twice (away from the default and back): one row per click."""
+    present = [value for value, _ in driver.execute_script(LAYER_STATE_JS)]
+    chosen = present if not layers else [layer for layer in layers if layer in present]
+    if not chosen:
+        raise BenchError(f"no such layer checkbox: {layers} (the page has {present})")
+    rows = []
+    for layer in chosen:
+        for _ in range(2):
+            rows.append(toggle_once(driver, layer, offset, timeout))
+            time.sleep(0.2)
+    return rows
+
+
+def toggle_once(driver: Any, layer: str, offset: float, timeout: float) -> dict[str, Any]:
+    wait_until(driver, IDLE_JS, timeout, "idle callbacks before a toggle")
+    drain(driver)
+    started = driver.execute_script(TOGGLE_JS, layer)
+    if not started or not started["traces"]:
+        raise BenchError(f"layer {layer}: no checkbox or no traces to toggle")
+    done = wait_until(
+        driver,
+        "const T = window.__toggle; return T && T.painted !== null ? T : null;",
+        timeout,
+        f"the map to redraw after toggling {layer}",
+    )
+    wait_until(driver, IDLE_JS, timeout, f"callbacks after toggling {layer}")
+    time.sleep(0.05)
+    requests = callbacks(drain(driver))
+    tasks = driver.execute_script("return window.__bench.longtasks;") or []
+    reacts = driver.execute_script("return window.__benchReacts;") or []
+    t0, t1 = done["t0"], done["t1"]
+    bodies = {r.id: len(body_of(driver, r)) if r.status == 200 else 0 for r in requests}
+    to_map = [r for r in requests if "map.figure" in r.output]
+    by_output: dict[str, int] = {}
+    for r in requests:
+        by_output[output_name(r)] = by_output.get(output_name(r), 0) + bodies[r.id]
+
+    def since_click(rs: list[Request]) -> float | None:
+        ends = [r.finished for r in rs if r.finished is not None]
+        return max(ends) * 1000 + offset - t0 if ends else None
+
+    return {
+        "layer": layer,
+        "turned": "on" if done["want"] else "off",
+        "traces": done["traces"],
+        "latency_ms": t1 - t0,
+        "painted_ms": done["painted"] - t0,
+        "url_callback_ms": since_click([r for r in requests if "url.search" in r.output]),
+        "map_response_ms": since_click(to_map),
+        "long_tasks_ms": sum(
+            max(0.0, min(s + d, t1) - max(s, t0)) for s, d in tasks if s + d > t0 and s < t1
+        ),
+        "plotly_react_ms": sum((end or t1) - start for start, end in reacts if t0 <= start <= t1),
+        "map_responses": len(to_map),
+        "map_body": sum(bodies[r.id] for r in to_map),
+        "map_wire": sum(r.wire or 0 for r in to_map),
+        "all_callbacks_body": sum(bodies.values()),
+        "callbacks": len(requests),
+        "body_by_output": by_output,
+    }
+
+
+# --- statistics and report --------------------------------------------------------------------
+
+
+def stats(values: list[float | None]) -> dict[str, Any] | None:
+    clean = [float(v) for v in values if v is not None]
+    if not clean:
+        return None
+    return {
+        "median": statistics.median(clean),
+        "min": min(clean),
+        "max": max(clean),
+        "n": len(clean),
+    }
+
+
+def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    def of(page: str, *path: str) -> list[Any]:
+        values = []
+        for run in runs:
+            value: Any = run.get(page)
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            values.append(value)
+        return values
+
+    def ratio(a: list[Any], b: list[Any]) -> list[float | None]:
+        return [x / y if x is not None and y else None for x, y in zip(a, b, strict=True)]
+
+    paint = {page: of(page, "first_paint_ms") for page in PAGES}
+    painted = {page: of(page, "painted_ms") for page in PAGES}
+    toggles = [row for run in runs for row in run.get("toggles", [])]
+    summary: dict[str, Any] = {
+        "first_paint_ms": {page: stats(paint[page]) for page in PAGES},
+        "painted_ms": {page: stats(painted[page]) for page in PAGES},
+        "first_paint_ratio": {
+            MINIMAL: stats(ratio(paint[DASHBOARD], paint[MINIMAL])),
+            MINIMAL_DEFAULT: stats(ratio(paint[DASHBOARD], paint[MINIMAL_DEFAULT])),
+        },
+        "painted_ratio": {
+            MINIMAL: stats(ratio(painted[DASHBOARD], painted[MINIMAL])),
+            MINIMAL_DEFAULT: stats(ratio(painted[DASHBOARD], painted[MINIMAL_DEFAULT])),
+        },
+        "initial_figure": {
+            key: stats(of(DASHBOARD, "bytes", key))
+            for key in ("figure_body", "figure_wire", "figure_json", "all_callbacks_body")
+        },
+        "minimal_figure": {
+            page: stats(of(page, "bytes", "figure_json")) for page in (MINIMAL, MINIMAL_DEFAULT)
+        },
+        "toggle": {
+            key: stats([row[key] for row in toggles])
+            for key in (
+                "latency_ms",
+                "painted_ms",
+                "url_callback_ms",
+                "map_response_ms",
+                "long_tasks_ms",
+                "plotly_react_ms",
+                "map_body",
+                "map_wire",
+                "all_callbacks_body",
+            )
+        },
+        "toggle_body_by_output": {},
+        "toggle_by_layer": {},
+        "milestones": {},
+    }
+    outputs: dict[str, None] = {}
+    for row in toggles:
+        outputs |= dict.fromkeys(row["body_by_output"])
+    summary["toggle_body_by_output"] = {
+        name: stats([row["body_by_output"].get(name, 0) for row in toggles]) for name in outputs
+    }
+    for row in toggles:
+        key = f"{row['layer']} {row['turned']}"
+        summary["toggle_by_layer"].setdefault(key, []).append(row)
+    summary["toggle_by_layer"] = {
+        key: {
+            "latency_ms": stats([r["latency_ms"] for r in rows]),
+            "map_body": stats([r["map_body"] for r in rows]),
+            "all_callbacks_body": stats([r["all_callbacks_body"] for r in rows]),
+        }
+        for key, rows in summary["toggle_by_layer"].items()
+    }
+    for page in PAGES:
+        keys: dict[str, None] = {}
+        for run in runs:
+            for key, value in (run.get(page) or {}).get("milestones", {}).items():
+                if isinstance(value, int | float):
+                    keys[key] = None
+        summary["milestones"][page] = {key: stats(of(page, "milestones", key)) for key in keys}
+    return summary
+
+
+def budgets(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    figure = summary["initial_figure"]["figure_body"]
+    toggle = summary["toggle"]["map_body"]
+    ratio = summary["first_paint_ratio"][MINIMAL]
+    checks = []
+
+    def check(name: str, value: float | None, limit: float, shown: str, basis: str) -> None:
+        status = "n/a" if value is None else ("PASS" if value <= limit else "FAIL")
+        checks.append(
+            {"budget": name, "status": status, "value": value, "limit": limit, "shown": shown}
+            | {"basis": basis}
+        )
+
+    check(
+        "initial figure <= 400 KB",
+        figure and figure["max"],
+        BUDGET_FIGURE,
+        f"{figure['max'] / KB:.1f} KB" if figure else "-",
+        "largest body of the responses setting map.figure on first load",
+    )
+    check(
+        "per toggle <= 15 KB",
+        toggle and toggle["max"],
+        BUDGET_TOGGLE,
+        f"{toggle['max'] / KB:.2f} KB max, {toggle['median'] / KB:.2f} KB median"
+        if toggle
+        else "-",
+        f"body of the map.figure response, {toggle['n'] if toggle else 0} toggles",
+    )
+    check(
+        "first paint <= 1.2x minimal",
+        ratio and ratio["median"],
+        BUDGET_RATIO,
+        f"{ratio['median']:.2f}x (range {ratio['min']:.2f}-{ratio['max']:.2f})" if ratio else "-",
+        "median over runs of dashboard / minimal-50m first paint, same run",
+    )
+    return checks
+
+
+def _fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "KB":
+        return f"{value / KB:.1f}"
+    if unit == "x":
+        return f"{value:.2f}"
+    return f"{value:.0f}"
+
+
+def render_report(report: dict[str, Any]) -> str:
+    s, meta = report["summary"], report["meta"]
+    lines = [
+        f"Alliance Atlas dashboard benchmark: {meta['runs_done']} run(s), "
+        f"Chromium {meta.get('chromium', '?')}, plotly.js {meta.get('plotly_js', '?')}, "
+        f"window {meta['window']}, map {meta.get('map_size', '?')}, HTTP cache disabled",
+        f"{meta['cpus']} CPU(s), load average before: {meta['loadavg_before']}, "
+        f"after: {meta['loadavg_after']}; git {meta['git']['commit']}, "
+        f"{len(meta['git']['modified'])} modified tracked file(s) (the working tree is measured)",
+        "",
+        f"{'metric':<52}{'median':>10}{'min':>10}{'max':>10}{'n':>5}",
+    ]
+
+    def row(label: str, st: dict[str, Any] | None, unit: str) -> None:
+        if st is None:
+            lines.append(f"{label:<52}{'-':>10}{'-':>10}{'-':>10}{0:>5}")
+            return
+        lines.append(
+            f"{label:<52}{_fmt(st['median'], unit):>10}{_fmt(st['min'], unit):>10}"
+            f"{_fmt(st['max'], unit):>10}{st['n']:>5}"
+        )
+
+    for page in PAGES:
+        row(f"first paint, {page} (ms)", s["first_paint_ms"][page], "ms")
+    row("first paint ratio dashboard / minimal-50m", s["first_paint_ratio"][MINIMAL], "x")
+    row("first paint ratio dashboard / minimal-110m", s["first_paint_ratio"][MINIMAL_DEFAULT], "x")
+    for page in PAGES:
+        row(f"painted (next frame done), {page} (ms)", s["painted_ms"][page], "ms")
+    row("painted ratio dashboard / minimal-50m", s["painted_ratio"][MINIMAL], "x")
+    row("initial figure: map.figure response body (KB)", s["initial_figure"]["figure_body"], "KB")
+    row("initial figure: its figure JSON (KB)", s["initial_figure"]["figure_json"], "KB")
+    row(
+        "initial load: all callback response bodies (KB)",
+        s["initial_figure"]["all_callbacks_body"],
+        "KB",
+    )
+    row("minimal-50m figure JSON in its layout (KB)", s["minimal_figure"][MINIMAL], "KB")
+    row("toggle: click -> redrawn map (ms)", s["toggle"]["latency_ms"], "ms")
+    row("toggle: click -> next frame done (ms)", s["toggle"]["painted_ms"], "ms")
+    row("toggle: click -> url callback response (ms)", s["toggle"]["url_callback_ms"], "ms")
+    row("toggle: click -> map.figure response (ms)", s["toggle"]["map_response_ms"], "ms")
+    row("toggle: main-thread long tasks until redrawn (ms)", s["toggle"]["long_tasks_ms"], "ms")
+    row("toggle: Plotly.react call -> settled (ms)", s["toggle"]["plotly_react_ms"], "ms")
+    row("toggle: map.figure response body (KB)", s["toggle"]["map_body"], "KB")
+    row("toggle: map.figure response on the wire (KB)", s["toggle"]["map_wire"], "KB")
+    row("toggle: all callback response bodies (KB)", s["toggle"]["all_callbacks_body"], "KB")
+    for name, st in s["toggle_body_by_output"].items():
+        row(f"  toggle body of {name} (KB)"[:52], st, "KB")
+
+    lines += ["", "Per layer toggle (median over runs)"]
+    lines.append(f"{'layer':<30}{'ms':>8}{'map KB':>10}{'all KB':>10}")
+    for key, value in s["toggle_by_layer"].items():
+        lines.append(
+            f"{key:<30}{_fmt(value['latency_ms']['median'], 'ms'):>8}"
+            f"{value['map_body']['median'] / KB:>10.2f}"
+            f"{value['all_callbacks_body']['median'] / KB:>10.1f}"
+        )
+
+    lines += ["", "Where first-paint time goes: medians, ms from navigation start"]
+    lines.append(f"{'milestone':<34}" + "".join(f"{page:>15}" for page in PAGES))
+    names: dict[str, None] = {}
+    for page in PAGES:
+        names |= dict.fromkeys(s["milestones"].get(page, {}))
+    for name in names:
+        cells = []
+        for page in PAGES:
+            st = s["milestones"].get(page, {}).get(name)
+            unit = "KB" if name.endswith("bytes") else "ms"
+            cells.append(f"{_fmt(st['median'] if st else None, unit):>15}")
+        label = name.replace("_", " ") + (" (KB)" if name.endswith("bytes") else "")
+        lines.append(f"{label:<34}" + "".join(cells))
+    if report.get("warmup"):
+        lines += [
+            "",
+            "Warm-up loads (not in the statistics; the dashboard's first one builds its figure):",
+        ]
+        for page, value in report["warmup"].items():
+            lines.append(f"  {page}: first paint {_fmt(value.get('first_paint_ms'), 'ms')} ms")
+    lines += ["", "Budgets"]
+    for item in report["budgets"]:
+        lines.append(
+            f"  {item['status']:<5} {item['budget']:<32} {item['shown']}  ({item['basis']})"
+        )
+    if report.get("notes"):
+        lines += ["", "Notes"] + [f"  - {note}" for note in report["notes"]]
+    return "\n".join(lines)
+
+
+def notes_of(report: dict[str, Any]) -> list[str]:
+    """Where the time goes, from the medians (each line only when its numbers exist)."""
+    notes: list[str] = []
+    s = report["summary"]
+
+    def med(name: str, page: str = DASHBOARD) -> float | None:
+        st = s["milestones"].get(page, {}).get(name)
+        return st["median"] if st else None
+
+    def gap(a: str, b: str, page: str = DASHBOARD) -> float | None:
+        x, y = med(a, page), med(b, page)
+        return None if x is None or y is None else y - x
+
+    dash_paint, min_paint = med("first_paint"), med("first_paint", MINIMAL)
+    if dash_paint is not None and min_paint is not None:
+        parts = []
+        for label, a, b in (
+            ("until plotly.js is requested", None, "plotly_js_requested"),
+            ("plotly.js received -> graph element created", "plotly_js_received", "graph_created"),
+            ("graph created -> topojson received", "graph_created", "topojson_received"),
+            ("topojson received -> geo paths drawn", "topojson_received", "first_paint"),
+        ):
+            d = med(b) if a is None else gap(a, b)
+            m = med(b, MINIMAL) if a is None else gap(a, b, MINIMAL)
+            if d is not None and m is not None:
+                parts.append(f"{label} {d:.0f} vs {m:.0f} ms")
+        notes.append(
+            f"first paint, dashboard vs minimal-50m ({dash_paint:.0f} vs {min_paint:.0f} ms): "
+            + "; ".join(parts)
+        )
+    fig, graph, topo = med("figure_received"), med("graph_created"), med("topojson_requested")
+    if fig is not None and graph is not None and topo is not None:
+        where = "before" if fig < graph else "after"
+        notes.append(
+            f"dashboard: the figure (url callback, then render callback) arrives at {fig:.0f} ms, "
+            f"{where} plotly.js is ready ({graph:.0f} ms); plotly requests the topojson only "
+            f"when it first draws the geo subplot ({topo:.0f} ms)"
+        )
+    drawn = {page: gap("topojson_received", "first_paint", page) for page in PAGES}
+    if None not in drawn.values():
+        notes.append(
+            "drawing after the topojson is in: "
+            + ", ".join(f"{page} {value:.0f} ms" for page, value in drawn.items())
+            + " (1:50m base map vs 1:110m; the dashboard adds its scattergeo / label traces)"
+        )
+    ms = s["milestones"].get(DASHBOARD, {})
+    if ms.get("long_tasks_before_paint_ms"):
+        notes.append(
+            f"dashboard: {ms['long_tasks_before_paint_ms']['median']:.0f} ms of main-thread long "
+            f"tasks before first paint (longest {ms['longest_task_ms']['median']:.0f} ms)"
+        )
+    toggle = s["toggle"]
+    if toggle["latency_ms"] and toggle["map_response_ms"]:
+        react = toggle["plotly_react_ms"]
+        notes.append(
+            f"toggle: the map patch is back {toggle['map_response_ms']['median']:.0f} ms after the "
+            f"click, the map redrawn at {toggle['latency_ms']['median']:.0f} ms: main-thread long "
+            f"tasks {toggle['long_tasks_ms']['median']:.0f} ms"
+            + (f", Plotly.react {react['median']:.0f} ms" if react else "")
+            + " (medians)"
+        )
+    all_toggle = s["toggle"]["all_callbacks_body"]
+    if all_toggle and all_toggle["max"] > BUDGET_TOGGLE:
+        biggest = max(
+            s["toggle_body_by_output"].items(), key=lambda item: item[1]["median"], default=None
+        )
+        notes.append(
+            "toggle: the map patch is small, but all callback responses of one toggle together "
+            f"reach {all_toggle['max'] / KB:.1f} KB"
+            + (f", mostly {biggest[0]} ({biggest[1]['median'] / KB:.1f} KB)" if biggest else "")
+        )
+    for page in PAGES:
+        errors = {
+            e for run in report["runs"] for e in (run.get(page) or {}).get("console_errors", [])
+        }
+        if errors:
+            notes.append(f"{page}: browser console errors: {sorted(errors)[:3]}")
+    return notes
+
+
+# --- main -------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="repetitions (default: %(default)s)")
+    parser.add_argument("--out", type=Path, help="also write the report as JSON here")
+    parser.add_argument("--lang", choices=("ja", "en"), default="ja", help="dashboard language")
+    parser.add_argument(
+        "--layers", help="comma-separated layers to toggle (default: every checkbox)"
+    )
+    parser.add_argument("--window", default="1600x1200", help="browser window WxH")
+    parser.add_argument(
+        "--timeout", type=float, default=90.0, help="seconds for any one wait (default: 90)"
+    )
+    parser.add_argument(
+        "--max-seconds",
+        type=float,
+        default=1800.0,
+        help="stop starting new runs after this many seconds (default: 1800)",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a budget fails")
+    parser.add_argument("--serve-minimal", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--resolution", type=int, default=0, help=argparse.SUPPRESS)
+    parser.add_argument("--map-size", default="1000x560", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    if args.layers and args.serve_minimal is None:
+        from geodata.scenario import LAYERS
+
+        unknown = sorted({x.strip() for x in args.layers.split(",")} - set(LAYERS))
+        if unknown:
+            parser.error(f"--layers: unknown {', '.join(unknown)} (layers: {', '.join(LAYERS)})")
+    return args
+
+
+def git_state() -> dict[str, Any]:
+    """The commit and the modified tracked files measured (the working tree is what runs)."""
+
+    def git(*args: str) -> str:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            return subprocess.run(
+                ["git", *args], cwd=REPO, capture_output=True, text=True, timeout=10
+            ).stdout.strip()
+        return ""
+
+    modified = git("diff", "--name-only", "HEAD").splitlines()
+    return {"commit": git("rev-parse", "--short", "HEAD") or None, "modified": modified}
+
+
+def _size(text: str) -> tuple[int, int]:
+    width, height = text.lower().split("x")
+    return int(width), int(height)
+
+
+def measure(args: argparse.Namespace, logs: Path, report: dict[str, Any]) -> None:
+    window = _size(args.window)
+    layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
+    started = time.monotonic()
+    servers: list[Server] = []
+    try:
+        port = free_port()
+        dashboard = start_server(DASHBOARD, dashboard_command(port, args.lang), port, logs)
+        servers.append(dashboard)
+        wait_ready(dashboard, args.timeout)
+        # warm-up: the server builds (and caches) the default figure; the map's size is measured
+        with browser(window, args.timeout) as driver:
+            warm = load_page(driver, DASHBOARD, dashboard.url, args.timeout)[0]
+            report["meta"]["chromium"] = driver.capabilities.get("browserVersion")
+        report["warmup"] = {f"{DASHBOARD} (cold server)": warm}
+        size = warm["map_size"] or {"width": 1000, "height": 560}
+        report["meta"]["map_size"] = f"{size['width']}x{size['height']}"
+        report["meta"]["plotly_js"] = warm["plotly_js"]
+        urls = {DASHBOARD: dashboard.url}
+        for page in (MINIMAL, MINIMAL_DEFAULT):
+            port = free_port()
+            command = minimal_command(
+                port, RESOLUTIONS[page], (size["width"], size["height"]), args.lang
+            )
+            servers.append(start_server(page, command, port, logs))
+            urls[page] = servers[-1].url
+        for server in servers[1:]:
+            wait_ready(server, args.timeout)
+        for page in (MINIMAL, MINIMAL_DEFAULT):
+            with browser(window, args.timeout) as driver:
+                report["warmup"][page] = load_page(driver, page, urls[page], args.timeout)[0]
+
+        for index in range(args.runs):
+            if time.monotonic() - started > args.max_seconds:
+                report["notes_extra"].append(f"stopped after {index} runs (--max-seconds)")
+                break
+            order = list(PAGES[index % 3 :] + PAGES[: index % 3])
+            run: dict[str, Any] = {"order": order}
+            for page in order:
+                with browser(window, args.timeout) as driver:
+                    run[page], offset = load_page(driver, page, urls[page], args.timeout)
+                    if page == DASHBOARD:
+                        run["toggles"] = toggle_layers(driver, layers, offset, args.timeout)
+            report["runs"].append(run)
+            line = ", ".join(f"{page} {run[page]['first_paint_ms']:.0f} ms" for page in PAGES)
+            print(f"run {index + 1}/{args.runs}: first paint {line}", file=sys.stderr, flush=True)
+    finally:
+        for server in servers:
+            stop_server(server)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.serve_minimal:
+        serve_minimal(args.serve_minimal, args.resolution or None, _size(args.map_size), args.lang)
+        return 0
+    for path in (CHROMIUM, CHROMEDRIVER):
+        if not Path(path).exists():
+            print(f"bench_dashboard: {path} not found", file=sys.stderr)
+            return 2
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the `finally`s: stop servers
+
+    import dash
+    import plotly
+
+    report: dict[str, Any] = {
+        "meta": {
+            "runs": args.runs,
+            "runs_done": 0,
+            "window": args.window,
+            "lang": args.lang,
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "dash": dash.__version__,
+            "plotly_py": plotly.__version__,
+            "chrome_flags": list(CHROME_FLAGS),
+            "loadavg_before": [round(x, 2) for x in os.getloadavg()],
+            "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "git": git_state(),
+        },
+        "runs": [],
+        "notes_extra": [],
+    }
+    error = None
+    with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as logs:
+        try:
+            measure(args, Path(logs), report)
+        except Exception as exc:  # report what was measured, then fail
+            error = f"{type(exc).__name__}: {exc}"
+    report["meta"]["runs_done"] = len(report["runs"])
+    report["meta"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    report["summary"] = summarise(report["runs"])
+    report["budgets"] = budgets(report["summary"])
+    report["notes"] = notes_of(report) + report.pop("notes_extra")
+    if error:
+        report["error"] = error
+        report["notes"].append(f"measurement failed: {error}")
+    print(render_report(report))
+    if args.out:
+        args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        print(f"\nJSON report: {args.out}")
+    if error:
+        return 2
+    if args.strict and any(item["status"] == "FAIL" for item in report["budgets"]):
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
