@@ -1,14 +1,17 @@
 """Every UI string of the dashboard in Japanese and English.
 
 Map labels come from the knowledge base (name_ja / name_en) through the figure builders; the
-strings here are the dashboard's own: control labels, option names, headings and messages.
+strings here are the dashboard's own: control labels, option names, headings and messages,
+on top of the map's strings (layer names, basis and status words) from the figure builders.
 """
 
 from __future__ import annotations
 
+from dashboard.figures.text import STRINGS as MAP_STRINGS
 from geodata.scenario import Lang
 
 STRINGS: dict[str, dict[Lang, str]] = {
+    **MAP_STRINGS,
     # header
     "app.title": {"ja": "Alliance Atlas", "en": "Alliance Atlas"},
     "app.subtitle": {
@@ -141,19 +144,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "col.detail": {"ja": "内容", "en": "Detail"},
     "col.cited": {"ja": "出典箇所", "en": "Cited at"},
     # values
-    "layer.value_community": {"ja": "価値共同体", "en": "Value community"},
-    "layer.authoritarian": {"ja": "権威主義勢力", "en": "Authoritarian bloc"},
-    "layer.support_flows": {"ja": "対露支援", "en": "Support to Russia"},
-    "layer.threats": {"ja": "360度の脅威", "en": "360° threats"},
-    "layer.ukraine": {"ja": "ウクライナ支援", "en": "Ukraine support"},
-    "layer.events": {"ja": "出来事", "en": "Events"},
-    "layer.proposals": {"ja": "論考の提言", "en": "The article's proposals"},
     "layer.base": {"ja": "基図", "en": "Base map"},
-    "basis.stated": {"ja": "明記", "en": "stated"},
-    "basis.inferred": {"ja": "推論", "en": "inferred"},
-    "basis.external": {"ja": "外部知識", "en": "external"},
-    "status.existing": {"ja": "既存", "en": "existing"},
-    "status.proposed": {"ja": "提言", "en": "proposed"},
     "direction.east": {"ja": "東方", "en": "East"},
     "direction.north": {"ja": "北方", "en": "North"},
     "direction.south": {"ja": "南方", "en": "South"},
