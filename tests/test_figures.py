@@ -22,14 +22,22 @@ from dashboard.figures import (
     LAYER_IDS,
     build_figure,
     compose,
+    legend_groups,
     trace_layers,
 )
 from dashboard.figures import style as figure_style
-from dashboard.figures.base import MISSING_FROM_BASEMAP
+from dashboard.figures.base import (
+    LEGEND_GAP,
+    LEGEND_MAX_HEIGHT,
+    MISSING_FROM_BASEMAP,
+    legend_size,
+)
 from dashboard.figures.labels import _overlap
-from dashboard.figures.marks import polygon_ring_area
+from dashboard.figures.links import WORLD_CLEARANCE, WORLD_ZOOM
+from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
 from geodata.atlas import Atlas, load_atlas
+from geodata.geometry import path_coordinates
 from geodata.scenario import LAYERS, Scenario, load_presets
 from geodata.select import Layers, select
 
@@ -340,6 +348,64 @@ def test_filled_shapes_are_wound_for_d3(atlas: Atlas) -> None:
             assert max(lats) <= 90 and min(lats) >= -90
 
 
+def region_trace(figure: go.Figure):
+    (trace,) = [t for t in figure.data if t.meta["kind"] == "region" and t.type == "choropleth"]
+    return trace
+
+
+def test_regions_keep_to_one_side_of_the_antimeridian(atlas: Atlas) -> None:
+    """plotly tests hover on the flat lon/lat rings and d3 joins ring points by great circles: a
+    region across the antimeridian is cut into parts that each keep to one side of it, and no
+    edge is long enough to bulge off its parallel."""
+    across = [
+        r.id for r in atlas.knowledge.regions if r.extent.box and r.extent.box[0] > r.extent.box[2]
+    ]
+    assert "indo_pacific" in across
+    trace = region_trace(figure_for("concept_diagram", "en"))
+    features = {f["id"]: f for f in trace.geojson["features"]}
+    for region_id, feature in features.items():
+        sides = set()
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                lons = [p[0] for p in ring]
+                assert min(lons) > -180 and max(lons) < 180, region_id
+                if not any(abs(p[1]) > 89 for p in ring):  # a loop around the pole is whole
+                    assert max(lons) - min(lons) < 180, region_id
+                    sides.add(min(lons) >= 0)
+                for a, b in itertools.pairwise(ring):
+                    assert abs(b[0] - a[0]) <= MAX_EDGE + 0.02 or abs(b[0] - a[0]) > 300
+                    assert distance_deg(tuple(a), tuple(b)) <= MAX_EDGE * 1.5, region_id
+        if region_id in across:
+            assert sides == {True, False}, region_id
+
+
+def test_named_areas_are_light_tints_with_a_dotted_edge_along_their_extent(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    trace = region_trace(figure)
+    alphas = [float(colour.rsplit(",", 1)[1].rstrip(")")) for _, colour in trace.colorscale]
+    assert max(alphas) <= 0.2
+    assert trace.marker.line.width == 0  # no edge along the seam at ±180
+    regions = atlas.regions.set_index("id")
+    edges = [t for t in figure.data if t.meta["kind"] == "region_edge"]
+    assert {r for t in edges for r in t.meta["ids"]} == set(trace.locations)
+    extents = {r.id: r.extent for r in atlas.knowledge.regions}
+    for edge in edges:
+        bases = {regions.loc[r].basis for r in edge.meta["ids"]}
+        assert len(bases) == 1
+        assert (edge.line.dash == "solid") is (bases == {"stated"})
+        if bases == {"external"}:
+            assert edge.line.color == figure_style.GREY
+    # the Indo-Pacific's edge runs along its box (the parallels and meridians of its extent),
+    # never along a coast or the antimeridian
+    west, south, east, north = extents["indo_pacific"].box
+    (edge,) = [t for t in edges if "indo_pacific" in t.meta["ids"]]
+    own = [p for p in rings(edge) if all(-46 <= q[1] <= 51 for q in p)]
+    points = {q for part in own for q in part}
+    assert any(q[1] == north for q in points) and any(q[1] == south for q in points)
+    assert any(q[0] == east for q in points) and any(q[0] == west for q in points)
+    assert not any(abs(q[0]) > 179.995 for q in points)
+
+
 def test_countries_come_from_the_base_map(atlas: Atlas) -> None:
     figure = figure_for("concept_diagram", "ja")
     assert figure.layout.geo.resolution == 50
@@ -444,6 +510,139 @@ def test_labels_of_the_shown_layers_do_not_collide(atlas: Atlas, preset: str, la
     for index, box in enumerate(boxes):
         for other in boxes[index + 1 :]:
             assert _overlap(box, other) == 0.0  # type: ignore[arg-type]
+
+
+def placed_boxes(atlas: Atlas, scenario: Scenario, size: tuple[int, int] | None = None):
+    """(context, drawings, {key: box}) of the labels of the layers shown at first."""
+    visible = {*scenario.layers, BASE_LAYER}
+    args = (size,) if size else ()
+    ctx, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible, *args)
+    keys = {q.key for d in drawings if d.layer in visible for q in d.labels}
+    boxes = {k: placements[k].box for k in sorted(keys) if placements[k].box is not None}
+    return ctx, drawings, boxes
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_world_maps_thin_out_dense_relation_labels(atlas: Atlas, lang: str) -> None:
+    """At world scale a relation label keeps room around it: where arcs crowd, some are left out
+    and keep their text in the hover."""
+    scenario = view("concept_diagram", lang)
+    ctx, drawings, boxes = placed_boxes(atlas, scenario)
+    assert ctx.view.zoom < WORLD_ZOOM
+    relation_keys = {
+        q.key
+        for d in drawings
+        if d.layer in scenario.layers
+        for q in d.labels
+        if q.cls == "relation"
+    }
+    shown = relation_keys & set(boxes)
+    assert shown and len(shown) < len(relation_keys)
+    proposals = {
+        f"relation:{r}"
+        for r in all_layers(atlas, scenario).relations.query("status == 'proposed'").id
+    }
+    assert proposals <= set(boxes)  # the article's proposals are always named
+    for key in shown - proposals:
+        c = WORLD_CLEARANCE - 0.01
+        x0, y0, x1, y1 = boxes[key]
+        grown = (x0 - c, y0 - c, x1 + c, y1 + c)
+        assert all(_overlap(grown, box) == 0.0 for k, box in boxes.items() if k != key), key
+    figure = figure_for("concept_diagram", lang)
+    left_out = [k.split(":", 1)[1] for k in relation_keys - shown]
+    relations = atlas.relations.set_index("id")
+    for trace in traces_of(figure, kind="relation"):
+        for item, hover in zip(trace.customdata, trace.hovertext, strict=True):
+            if item in left_out:
+                assert plain(relations.loc[item][f"label_{lang}"]) in plain(hover).replace("\n", "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_legend_has_room_under_or_beside_the_map(atlas: Atlas, lang: str) -> None:
+    """The margins hold the legend plotly will draw, so the map is the size labels are placed
+    for: under a Robinson map, beside a round one."""
+    for preset, scenario in PRESETS.items():
+        scenario = scenario.model_copy(update={"lang": lang})
+        visible = {*scenario.layers, BASE_LAYER}
+        ctx, drawings, _ = compose(all_layers(atlas, scenario), atlas, visible)
+        figure = figure_for(preset, lang)
+        shown = [t for t in figure.data if t.visible and t.showlegend and t.name]
+        groups = legend_groups(drawings, visible, lang)
+        assert sorted(i for g in groups for i in g.items) == sorted(t.name for t in shown)
+        margin = figure.layout.margin
+        width, height = ctx.projector.frame_plan.size
+        if scenario.projection == "robinson":
+            _, legend_h = legend_size(groups, "h", width - margin.l - margin.r)
+            assert margin.b >= min(legend_h, LEGEND_MAX_HEIGHT * height) + LEGEND_GAP - 1, preset
+            assert figure.layout.legend.orientation == "h"
+        else:
+            legend_w, _ = legend_size(groups, "v", width)
+            assert margin.r >= legend_w + LEGEND_GAP - 1, preset
+            assert figure.layout.legend.orientation == "v" and figure.layout.legend.x == 1
+        x0, y0, x1, y1 = ctx.projector.frame()
+        assert x1 - x0 <= width - margin.l - margin.r + 0.5
+        assert y1 - y0 <= height - margin.t - margin.b + 0.5
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_round_views_keep_their_labels_inside_the_map(atlas: Atlas, lang: str) -> None:
+    """A round view's frame is a square: no label runs over its edge into the legend, and a
+    label whose point is outside the square is left out (plotly would draw it in the margin)."""
+    for update in ({"projection": "polar"}, {"projection": "orthographic", "focus": "JPN"}):
+        scenario = view("concept_diagram", lang, **update)
+        ctx, _, boxes = placed_boxes(atlas, scenario)
+        x0, y0, x1, y1 = ctx.projector.frame()
+        for key, box in boxes.items():
+            assert (
+                x0 - 1 <= box[0] and box[2] <= x1 + 1 and y0 - 1 <= box[1] and box[3] <= y1 + 1
+            ), key
+        figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+        for trace in traces_of(figure, kind="label"):
+            for lon, lat, text in zip(trace.lon, trace.lat, trace.text, strict=True):
+                if text:
+                    assert ctx.projector(lon, lat)[2], (trace.uid, text)
+
+
+def test_the_polar_view_frames_the_northern_hemisphere(atlas: Atlas) -> None:
+    """Zoomed to what it shows north of the equator (not out to Australia): every threat's ends
+    are on the map, and the southern points of the concept diagram are not what sets the zoom."""
+    from dashboard.figures.base import Projector, make_view
+
+    scenario = view("threats_360", "en")
+    layers = all_layers(atlas, scenario)
+    polar = make_view(layers, atlas, set(scenario.layers))
+    projector = Projector(polar)
+    for geom in layers.threats.geometry:
+        coords = path_coordinates(geom)
+        for lon, lat in (coords[0], coords[-1]):
+            assert projector(lon, lat)[2]
+    concept = view("concept_diagram", "en", projection="polar")
+    zoom = make_view(all_layers(atlas, concept), atlas, set(concept.layers)).scale
+    southern = [a for a in ("AUS", "NZL") if atlas.anchors[a][1] < 0]
+    assert southern and zoom > 0.9  # not zoomed out to fit Australia (scale < 0.8)
+    assert not Projector(make_view(all_layers(atlas, concept), atlas, set(concept.layers)))(
+        *atlas.anchors["NZL"]
+    )[2]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_half_width_map_is_laid_out_for_its_size(atlas: Atlas, lang: str) -> None:
+    """A side-by-side map (about 780×600) gets the same traces, a frame of its own size and
+    labels that do not collide there."""
+    scenario = view("concept_diagram", lang)
+    layers = all_layers(atlas, scenario)
+    full = figure_for("concept_diagram", lang)
+    half = build_figure(layers, atlas, visible_layers=scenario.layers, size=(780, 600))
+    assert [t.uid for t in half.data] == [t.uid for t in full.data]
+    assert half.layout.margin.b < full.layout.margin.b or half.layout.margin.b <= 600 * 0.45
+    ctx, _, boxes = placed_boxes(atlas, scenario, (780, 600))
+    assert ctx.projector.frame_plan.size == (780, 600)
+    x0, _, x1, _ = ctx.projector.frame()
+    assert x1 - x0 <= 780
+    listed = sorted(boxes.values())
+    for index, box in enumerate(listed):
+        for other in listed[index + 1 :]:
+            assert _overlap(box, other) == 0.0
 
 
 # --- projections ---------------------------------------------------------------------------------

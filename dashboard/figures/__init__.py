@@ -30,7 +30,15 @@ from dashboard.figures import (
     ukraine,
     value_community,
 )
-from dashboard.figures.base import Projector, layout, legend_title, make_view
+from dashboard.figures.base import (
+    NOMINAL_SIZE,
+    LegendGroup,
+    Projector,
+    layout,
+    legend_title,
+    make_view,
+    plan_frame,
+)
 from dashboard.figures.context import Context, Drawing, LabelRequest, make_uid
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.marks import LonLatList
@@ -63,17 +71,23 @@ LABEL_CLASSES = ("region", "relation", "event", "threat", "actor", "badge", "gro
 
 
 def build_figure(
-    layers: Layers, atlas: Atlas, *, visible_layers: tuple[str, ...] | None = None
+    layers: Layers,
+    atlas: Atlas,
+    *,
+    visible_layers: tuple[str, ...] | None = None,
+    size: tuple[int, int] | None = None,
 ) -> go.Figure:
     """The map of `layers`, with the traces of layers outside `visible_layers` hidden.
 
     `visible_layers` defaults to the scenario's layers. The view (projection, language, focus)
     comes from ``layers.scenario``. Labels of the visible layers are placed first (and the polar
     view is zoomed to them); the list of traces is the same whatever `visible_layers` is.
+    `size` is the (width, height) in px the figure is laid out and its labels placed for (the
+    1600×900 export size by default; a side-by-side map at half width should say so).
     """
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
-    ctx, drawings, placements = compose(layers, atlas, visible)
+    ctx, drawings, placements = compose(layers, atlas, visible, size or NOMINAL_SIZE)
     traces: list[tuple[str, str, object]] = []
     for drawing in drawings:
         traces += [(drawing.layer, uid, trace) for uid, trace in drawing.traces]
@@ -81,7 +95,7 @@ def build_figure(
         traces += [
             (drawing.layer, uid, trace) for uid, trace in _label_traces(ctx, drawing, placements)
         ]
-    figure = go.Figure(layout=layout(ctx.view, scenario.lang))
+    figure = go.Figure(layout=layout(ctx.view, scenario.lang, ctx.projector.frame_plan))
     for layer, uid, trace in traces:
         trace.update(  # type: ignore[attr-defined]
             uid=uid,
@@ -95,21 +109,58 @@ def build_figure(
 
 
 def compose(
-    layers: Layers, atlas: Atlas, visible: set[str]
+    layers: Layers,
+    atlas: Atlas,
+    visible: set[str],
+    size: tuple[int, int] = NOMINAL_SIZE,
 ) -> tuple[Context, list[Drawing], dict[str, Placement]]:
-    """Every layer's drawing and the placement of every label (the figure before plotly)."""
+    """Every layer's drawing and the placement of every label (the figure before plotly).
+
+    The map's size depends on the legend (under or beside the map), and the legend on what the
+    layers draw: the layers are drawn once to read the legend, and again for the map's real size
+    (pixel offsets such as badge spacing depend on it) when that differs.
+    """
     view = make_view(layers, atlas, visible)
     ctx = Context(
-        layers=layers, atlas=atlas, lang=layers.scenario.lang, view=view, projector=Projector(view)
+        layers=layers,
+        atlas=atlas,
+        lang=layers.scenario.lang,
+        view=view,
+        projector=Projector(view, plan_frame(view, size=size)),
+        visible=frozenset(visible),
     )
     drawings = [build(ctx) for _, build in BUILDERS]
+    frame = plan_frame(view, legend_groups(drawings, visible, ctx.lang), size)
+    if frame != ctx.projector.frame_plan:
+        ctx.projector = Projector(view, frame)
+        drawings = [build(ctx) for _, build in BUILDERS]
     placements = place_labels(
         [label for d in drawings for label in d.labels],
         [obstacle for d in drawings for obstacle in d.obstacles],
         ctx.projector,
         first={label.key for d in drawings if d.layer in visible for label in d.labels},
+        all_optional=ctx.compact,
     )
     return ctx, drawings, placements
+
+
+def legend_groups(drawings: list[Drawing], visible: set[str], lang: str) -> list[LegendGroup]:
+    """The legend plotly will draw: a group per shown layer in legend order, with the names of
+    its traces that are in the legend."""
+    groups = []
+    for layer in sorted({d.layer for d in drawings}, key=LEGEND_RANK.__getitem__):
+        if layer not in visible:
+            continue
+        names = [
+            trace.name
+            for d in drawings
+            if d.layer == layer
+            for _, trace in d.traces
+            if trace.showlegend and trace.name
+        ]
+        if names:
+            groups.append(LegendGroup(legend_title(layer, lang), tuple(names)))  # type: ignore[arg-type]
+    return groups
 
 
 def trace_layers(figure: go.Figure) -> list[str]:

@@ -15,7 +15,7 @@ import numpy as np
 from shapely.geometry import LineString, MultiLineString
 
 from dashboard.figures import style
-from dashboard.figures.text import t
+from dashboard.figures.text import LINE_SPACING, t, text_width
 from geodata.atlas import Atlas
 from geodata.geometry import path_coordinates
 from geodata.scenario import Lang
@@ -31,11 +31,20 @@ EUROPE = (10.0, 50.0)
 FOCUS_SCALE = {"robinson": 3.0, "orthographic": 1.5}
 # The figure size labels are placed for (the export size; the dashboard is about as large).
 NOMINAL_SIZE = (1600, 900)
-# Robinson (wide) maps have the legend under the map, the round views (orthographic, polar) on
-# the right; the nominal space the legend takes, for label placement:
-NOMINAL_LEGEND_HEIGHT = 170
-NOMINAL_LEGEND_WIDTH = 330
-MARGIN = {"l": 4, "r": 4, "t": 4, "b": 4}
+EDGE = 4  # px of paper around the map and its legend
+LEGEND_GAP = 8  # px between the map and its legend
+LEGEND_FONT = 11
+LEGEND_TITLE_FONT = 12
+LEGEND_GROUP_GAP = 6
+LEGEND_MAX_HEIGHT = 0.42  # a horizontal legend taller than this share of the figure scrolls
+MIN_MAP_SHARE = 0.55  # the map keeps at least this share of the figure's height (or width)
+# plotly fits a Robinson map a little taller than the model: a plot area a little taller than
+# the map keeps the fit width-limited (so labels land where they are placed)
+ROBINSON_HEADROOM = 1.08
+# plotly.js legend metrics: item gap, symbol column (itemwidth 30 + two gaps), border width
+_ITEM_GAP = 5.0
+_SYMBOL = 40.0
+_BORDER = 1.0
 
 
 @dataclass(frozen=True)
@@ -89,10 +98,10 @@ def make_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None = None
         return View("orthographic", "orthographic", (lon, lat), (lon, lat), scale, None)
     if scenario.projection == "polar":
         lon = focus[0] if focus else ROBINSON_CENTRE_LON
-        scale = _polar_scale(
-            layers, atlas, focus, set(scenario.layers if visible is None else visible)
+        centre, scale = _polar_frame(
+            layers, atlas, lon, focus, set(scenario.layers if visible is None else visible)
         )
-        return View("polar", "azimuthal equal area", (lon, 90.0), (lon, 90.0), scale, None)
+        return View("polar", "azimuthal equal area", (lon, 90.0), centre, scale, None)
     lat_range = ROBINSON_LAT_RANGE
     if focus:
         return View(
@@ -102,19 +111,36 @@ def make_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None = None
     return View("robinson", "robinson", (ROBINSON_CENTRE_LON, 0.0), centre, 1.0, lat_range)
 
 
-def _polar_scale(
-    layers: Layers, atlas: Atlas, focus: tuple[float, float] | None, visible: set[str]
-) -> float:
-    """Zoom of the north-polar view: the threat picture if it is shown, else everything shown,
-    and the focus, fit with a margin. plotly fits the northern hemisphere (latitude 0–90, a
-    disc of radius √2) at scale 1; colatitude c lies at 2·sin(c/2)."""
-    lats = [p[1] for p in _drawn_points(layers, atlas, visible)]
+POLAR_PAD = 0.1  # of the framed half-size, around what the polar view frames
+POLAR_SCALES = (0.95, 3.0)
+
+
+def _polar_frame(
+    layers: Layers,
+    atlas: Atlas,
+    lon0: float,
+    focus: tuple[float, float] | None,
+    visible: set[str],
+) -> tuple[tuple[float, float], float]:
+    """Centre and zoom of the north-polar view: the square about the pole around what the shown
+    layers draw in the Northern hemisphere (the threat picture alone when it is shown) and the
+    focus, with a margin. What lies further south, such as Australia, is left to panning.
+
+    plotly fits latitude 0–90 (a disc of radius √2 on the unit sphere) at scale 1; the square
+    frame then spans ±√2, so a square of half-size h about the pole is framed at scale √2 / h.
+    (The view stays centred on the pole: plotly moves an off-pole `center` of this projection
+    in a way the label placement does not model.)"""
+    points = [p for p in _drawn_points(layers, atlas, visible) if p[1] >= 0.0]
     if focus:
-        lats.append(focus[1])
-    southmost = min(lats, default=0.0)
-    colatitude = min(90.0 - southmost + 22.0, 179.0)
-    radius = 2.0 * math.sin(math.radians(colatitude) / 2.0)
-    return float(min(max(math.sqrt(2.0) / radius, 0.7), 3.0))
+        points.append(focus)
+    if not points:
+        return (lon0, 90.0), 1.0
+    pole = View("polar", "azimuthal equal area", (lon0, 90.0), (lon0, 90.0), 1.0, None)
+    lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
+    xs, ys, _ = Projector.unit(pole, lons, lats)
+    half = float(max(np.abs(xs).max(), np.abs(ys).max())) * (1.0 + POLAR_PAD) + 0.04
+    scale = float(min(max(math.sqrt(2.0) / half, POLAR_SCALES[0]), POLAR_SCALES[1]))
+    return (lon0, 90.0), scale
 
 
 def _drawn_points(layers: Layers, atlas: Atlas, visible: set[str]) -> Iterable[tuple[float, float]]:
@@ -189,22 +215,136 @@ def geo_layout(view: View) -> dict:
     return geo
 
 
-def layout(view: View, lang: Lang) -> dict:
-    """The whole figure layout: geo, tight margins, a grouped legend, fonts and hover labels."""
+@dataclass(frozen=True)
+class LegendGroup:
+    """One legend group as plotly draws it: a title and the names of its entries."""
+
+    title: str
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where the map and its legend go in a figure of a nominal size (px, y down).
+
+    The margins hold the legend (under a wide map, right of a round one), so that the plot area
+    is the map's own box and labels can be placed for it. The figure keeps plotly's automatic
+    margins, so a browser at another size still fits everything in.
+    """
+
+    size: tuple[int, int]
+    margin: tuple[float, float, float, float]  # l, t, r, b
+    legend: dict
+
+    def plot_box(self) -> tuple[float, float, float, float]:
+        """The plot area (x0, y0, width, height) the map is fitted into."""
+        left, top, right, bottom = self.margin
+        return left, top, self.size[0] - left - right, self.size[1] - top - bottom
+
+
+def _item_height(text: str, size: float) -> float:
+    lines = text.count("<br>") + 1
+    return max(size * LINE_SPACING * lines, 16.0) + 3.0
+
+
+def legend_size(
+    groups: list[LegendGroup], orientation: str, max_width: float
+) -> tuple[float, float]:
+    """Width and height (px) of a grouped legend, laid out as plotly.js does (horizontal: group
+    columns side by side, wrapped into rows at `max_width`; vertical: one column)."""
+    if not groups:
+        return 0.0, 0.0
+    widths, heights = [], []
+    for group in groups:
+        title_w = text_width(group.title, LEGEND_TITLE_FONT) - 30.0
+        item_w = [text_width(item, LEGEND_FONT) for item in group.items]
+        widths.append(max([title_w, *item_w]) + _SYMBOL)
+        heights.append(
+            _item_height(group.title, LEGEND_TITLE_FONT)
+            + sum(_item_height(item, LEGEND_FONT) for item in group.items)
+        )
+    pad = 2.0 * (_BORDER + _ITEM_GAP)
+    if orientation == "v":
+        height = sum(heights) + pad + (len(groups) - 1) * LEGEND_GROUP_GAP
+        return max(widths) + _ITEM_GAP + 2.0 * _BORDER, height
+    x = row_top = row_height = widest = 0.0
+    for width, height in zip(widths, heights, strict=True):
+        column = width + _ITEM_GAP
+        if x > 0 and column + _BORDER + x > max_width:
+            widest, x = max(widest, x), 0.0
+            row_top += row_height + LEGEND_GROUP_GAP
+            row_height = height
+        else:
+            row_height = max(row_height, height)
+        x += column
+    return max(widest, x) + _BORDER, row_top + row_height + pad
+
+
+def plan_frame(
+    view: View, groups: list[LegendGroup] | None = None, size: tuple[int, int] = NOMINAL_SIZE
+) -> Frame:
+    """The margins and legend position for a view with this legend at a nominal size.
+
+    A wide (Robinson) map takes the full width and as much height as its aspect wants, with the
+    legend in the band under it; a round map (orthographic, polar) is a square as tall as the
+    figure with the legend in a column to its right.
+    """
+    width, height = size
+    groups = groups or []
+    if view.projection == "robinson":
+        plot_w = width - 2 * EDGE
+        legend_w, legend_h = legend_size(groups, "h", plot_w)
+        band = legend_h + LEGEND_GAP if groups else 0.0
+        fit_h = plot_w / map_aspect(view) * ROBINSON_HEADROOM
+        map_h = max(min(fit_h, height - 2 * EDGE - band), MIN_MAP_SHARE * height)
+        map_h = min(map_h, fit_h, height - 2 * EDGE)
+        bottom = height - EDGE - map_h
+        legend = {
+            "orientation": "h",
+            "x": 0.0,
+            "xanchor": "left",
+            "y": round(-LEGEND_GAP / map_h, 4),
+            "yanchor": "top",
+            "maxheight": LEGEND_MAX_HEIGHT,
+        }
+        return Frame(size, (EDGE, EDGE, EDGE, bottom), legend)
+    legend_w, _ = legend_size(groups, "v", width)
+    column = legend_w + LEGEND_GAP if groups else 0.0
+    column = min(column, (1.0 - MIN_MAP_SHARE) * width)
+    side = min(height - 2 * EDGE, width - 2 * EDGE - column)
+    # the square map and the legend's column beside it, centred as one block
+    slack = max(0.0, (width - 2 * EDGE - column - side) / 2.0)
+    legend = {"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1.0, "yanchor": "top"}
+    return Frame(size, (EDGE + slack, EDGE, EDGE + column + slack, EDGE), legend)
+
+
+def map_aspect(view: View) -> float:
+    """Width / height of the map's frame (1 for the round views)."""
+    if view.projection != "robinson":
+        return 1.0
+    box = Projector.range_box(view)
+    xs, ys, _ = Projector.unit(view, box[:, 0], box[:, 1])
+    return float((np.nanmax(xs) - np.nanmin(xs)) / (np.nanmax(ys) - np.nanmin(ys)))
+
+
+def layout(view: View, lang: Lang, frame: Frame | None = None) -> dict:
+    """The whole figure layout: geo, margins that hold the legend, fonts and hover labels."""
+    frame = frame or plan_frame(view)
+    left, top, right, bottom = frame.margin
     return {
         "geo": geo_layout(view),
-        "margin": dict(MARGIN),
+        "margin": {"l": round(left), "t": round(top), "r": round(right), "b": round(bottom)},
         "paper_bgcolor": style.WHITE,
         "font": {"family": style.FONT_FAMILY, "size": 12, "color": style.DARK},
         "showlegend": True,
         "legend": {
-            **_legend_position(view),
+            **frame.legend,
             "bgcolor": "rgba(255,255,255,0.92)",
             "bordercolor": "#D0D0D0",
             "borderwidth": 1,
-            "font": {"size": 11},
-            "grouptitlefont": {"size": 12, "color": style.DARK},
-            "tracegroupgap": 6,
+            "font": {"size": LEGEND_FONT},
+            "grouptitlefont": {"size": LEGEND_TITLE_FONT, "color": style.DARK},
+            "tracegroupgap": LEGEND_GROUP_GAP,
             "itemsizing": "constant",
             "groupclick": "toggleitem",
             "traceorder": "grouped",
@@ -221,13 +361,6 @@ def layout(view: View, lang: Lang) -> dict:
         "uirevision": f"{view.projection}:{lang}:{view.center[0]:.2f},{view.center[1]:.2f}",
         "meta": {"projection": view.projection, "lang": lang},
     }
-
-
-def _legend_position(view: View) -> dict:
-    """Under a wide (Robinson) map, in columns by layer; right of a round map, in one column."""
-    if view.projection == "robinson":
-        return {"orientation": "h", "x": 0.0, "xanchor": "left", "y": 0.0, "yanchor": "top"}
-    return {"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1.0, "yanchor": "top"}
 
 
 # --- a model of plotly's projection fit, for placing labels ----------------------------------
@@ -252,28 +385,28 @@ def _wrap(delta: np.ndarray) -> np.ndarray:
 class Projector:
     """Lon/lat → pixel position in the nominal plot area, and whether the point is on the map."""
 
-    def __init__(self, view: View, size: tuple[int, int] = NOMINAL_SIZE) -> None:
+    def __init__(self, view: View, frame: Frame | None = None) -> None:
         self.view = view
-        wide = view.projection == "robinson"
-        width = size[0] - (0 if wide else NOMINAL_LEGEND_WIDTH) - MARGIN["l"] - MARGIN["r"]
-        height = size[1] - (NOMINAL_LEGEND_HEIGHT if wide else 0) - MARGIN["t"] - MARGIN["b"]
+        self.frame_plan = frame or plan_frame(view)
+        self.left, self.top, width, height = self.frame_plan.plot_box()
         self.width, self.height = float(width), float(height)
         if view.projection == "orthographic":  # the whole visible hemisphere (see geo_layout)
             bw = bh = 2.0
         else:
-            box = self._range_box()
-            xs, ys, _ = self._unit(box[:, 0], box[:, 1])
+            box = self.range_box(view)
+            xs, ys, _ = self.unit(view, box[:, 0], box[:, 1])
             bw, bh = float(np.nanmax(xs) - np.nanmin(xs)), float(np.nanmax(ys) - np.nanmin(ys))
         fit = min(self.width / bw, self.height / bh)
         self.frame_w, self.frame_h = bw * fit, bh * fit
         self.x0 = (self.width - self.frame_w) / 2.0
         self.y0 = (self.height - self.frame_h) / 2.0
         self.k = fit * view.scale
-        cx, cy, _ = self._unit(np.array([view.center[0]]), np.array([view.center[1]]))
+        cx, cy, _ = self.unit(view, np.array([view.center[0]]), np.array([view.center[1]]))
         self.cx, self.cy = float(cx[0]), float(cy[0])
 
-    def _range_box(self) -> np.ndarray:
-        view = self.view
+    @staticmethod
+    def range_box(view: View) -> np.ndarray:
+        """Points along the lon/lat range box plotly fits into the plot area."""
         if view.projection == "robinson":
             lo, hi = view.lat_range or (-90.0, 90.0)
             lon0 = view.rotation[0]
@@ -292,9 +425,11 @@ class Projector:
         edge += [(lons[0], y) for y in lats] + [(lons[-1], y) for y in lats]
         return np.array(edge)
 
-    def _unit(self, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    @staticmethod
+    def unit(
+        view: View, lon: np.ndarray, lat: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Projected coordinates on the unit sphere (y up) and visibility."""
-        view = self.view
         lon0, lat0 = view.rotation
         if view.projection == "robinson":
             lam = np.radians(_wrap(lon - lon0))
@@ -314,7 +449,7 @@ class Projector:
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float, bool]:
         """Pixel (x right, y down) of a point in the plot area, and whether it is on the map."""
-        x, y, ok = self._unit(np.array([lon]), np.array([lat]))
+        x, y, ok = self.unit(self.view, np.array([lon]), np.array([lat]))
         px = self.x0 + self.frame_w / 2.0 + self.k * (float(x[0]) - self.cx)
         py = self.y0 + self.frame_h / 2.0 - self.k * (float(y[0]) - self.cy)
         inside = (
@@ -344,6 +479,17 @@ class Projector:
         dlon = (d * dx - b * dy) / det
         dlat = (-c * dx + a * dy) / det
         return (lon + dlon + 180.0) % 360.0 - 180.0, max(-89.9, min(89.9, lat + dlat))
+
+    def within_outline(self, px: float, py: float) -> bool:
+        """Whether a pixel lies inside a Robinson map's curved outline (always, for the round
+        views, whose frame is their square)."""
+        if self.view.projection != "robinson":
+            return True
+        uy = self.cy + (self.y0 + self.frame_h / 2.0 - py) / self.k
+        alat = float(np.interp(abs(uy) / 1.3523, _ROBINSON_Y, _ROBINSON_LATS))
+        half = 0.8487 * float(np.interp(alat, _ROBINSON_LATS, _ROBINSON_X)) * math.pi
+        ux = self.cx + (px - self.x0 - self.frame_w / 2.0) / self.k
+        return abs(ux) <= half - 2.0 / self.k
 
     def frame(self) -> tuple[float, float, float, float]:
         """The map's pixel box (x0, y0, x1, y1) in the plot area."""

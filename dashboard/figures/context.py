@@ -31,6 +31,9 @@ ALL_POSITIONS: tuple[str, ...] = (
 )
 
 
+COMPACT_WIDTH = 1100  # px: narrower figures (side-by-side maps) label less
+
+
 @dataclass(frozen=True)
 class LabelRequest:
     """A text a builder wants on the map, at an anchor, if there is room for it.
@@ -50,6 +53,8 @@ class LabelRequest:
     positions: tuple[str, ...] = ALL_POSITIONS
     colour: str = style.DARK
     alternatives: tuple[tuple[float, float], ...] = ()  # other anchors to try (e.g. along an arc)
+    clearance: float = 0.0  # px kept free around the label (thins out dense labels)
+    reach: float | None = None  # px an optional label may move off its anchor (leader line)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,12 @@ class Context:
     lang: Lang
     view: View
     projector: Projector
+    visible: frozenset[str] = frozenset()  # the layers shown at first
+
+    @property
+    def compact(self) -> bool:
+        """Whether the figure is laid out small (a side-by-side map): fewer labels are kept."""
+        return self.projector.frame_plan.size[0] < COMPACT_WIDTH
 
     @cached_property
     def actors(self) -> dict[str, Any]:

@@ -7,7 +7,6 @@ with the least overlap.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,33 +14,11 @@ import numpy as np
 from dashboard.figures.base import Projector
 from dashboard.figures.context import LabelRequest, Obstacle
 from dashboard.figures.style import FONT_SIZE
-from dashboard.figures.text import plain
+from dashboard.figures.text import text_size
 
-LINE_SPACING = 1.3
 PADDING = 2.0
 
 Box = tuple[float, float, float, float]
-
-
-def char_width(char: str) -> float:
-    """Approximate advance of one character in em (Noto Sans CJK)."""
-    if unicodedata.east_asian_width(char) in ("W", "F", "A") or "\u25a0" <= char <= "\u25ff":
-        return 1.0
-    if char == " ":
-        return 0.25
-    if char in "ilj.,:;'|!()[]-–—·":
-        return 0.3
-    if char.isupper() or char in "mwMW%&@":
-        return 0.68
-    return 0.55
-
-
-def text_size(text: str, size: float) -> tuple[float, float]:
-    """Width and height in px of a (possibly multi-line) label."""
-    lines = plain(text).split("\n")
-    width = max(sum(char_width(c) for c in line) for line in lines) * size
-    height = size * (1.0 + LINE_SPACING * (len(lines) - 1)) * 1.15
-    return width, height
 
 
 def label_box(position: str, x: float, y: float, width: float, height: float, gap: float) -> Box:
@@ -99,7 +76,8 @@ class Placement:
 
 # Moved labels: distances (px) and directions tried, with the textposition that puts the text
 # on the far side of the moved anchor.
-LEADER_DISTANCES = (30.0, 50.0, 72.0, 95.0)
+LEADER_DISTANCES = (30.0, 50.0, 72.0, 95.0, 120.0, 150.0)
+DEFAULT_REACH = 95.0
 LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
     (1.0, 0.0, "middle right"),
     (-1.0, 0.0, "middle left"),
@@ -118,11 +96,14 @@ def place_labels(
     obstacles: list[Obstacle],
     projector: Projector,
     first: set[str] | None = None,
+    *,
+    all_optional: bool = False,
 ) -> dict[str, Placement]:
     """Positions for every label key (labels with one key are placed once).
 
     Labels whose key is in `first` (those of the layers shown at first) are placed before the
-    others, so that the view as opened gets the best positions; the rest fit around them.
+    others, so that the view as opened gets the best positions; the rest fit around them. With
+    `all_optional` (a small figure) every label that finds no free spot is left out.
     """
     first = first or set()
     unique: dict[str, LabelRequest] = {}
@@ -149,22 +130,32 @@ def place_labels(
                 continue
             for position in request.positions:
                 box = label_box(position, x, y, width, height, request.gap)
-                cost = _cost(box, blocked, frame)
+                cost = _cost(box, blocked, frame, request.clearance, projector)
                 if best is None or cost < best[0]:
                     best = (cost, position, box, point)
                 if cost == 0.0:
                     break
             if best is not None and best[0] == 0.0:
                 break
-        if best is None:  # off the map in this view: keep it for when the user pans there
-            placed[request.key] = Placement(request.positions[0], None, anchors[0])
+        if best is None:
+            if projector.view.projection == "robinson":
+                # off the map in this view: kept for when the user pans there
+                placed[request.key] = Placement(request.positions[0], None, anchors[0])
+            else:
+                # a round view draws text whose anchor is outside its square frame into the
+                # margin (over the legend): left out
+                placed[request.key] = Placement(None, None, None)
             continue
         cost, position, box, point = best
-        if cost > 0.0 and request.optional:
+        optional = request.optional or all_optional
+        if cost > 0.0 and optional and not request.reach:
             placed[request.key] = Placement(None, None, None)
             continue
         if cost > 0.0:
             moved = _move_off(request, (width, height), blocked, frame, projector)
+            if moved is None and optional:
+                placed[request.key] = Placement(None, None, None)
+                continue
             if moved is not None:
                 blocked.append(moved.box)  # type: ignore[arg-type]
                 placed[request.key] = moved
@@ -174,8 +165,21 @@ def place_labels(
     return placed
 
 
-def _cost(box: Box, blocked: _Blocked, frame: Box) -> float:
-    outside = (box[2] - box[0]) * (box[3] - box[1]) - _overlap(box, frame)
+def _cost(
+    box: Box,
+    blocked: _Blocked,
+    frame: Box,
+    clearance: float = 0.0,
+    projector: Projector | None = None,
+) -> float:
+    area = (box[2] - box[0]) * (box[3] - box[1])
+    outside = area - _overlap(box, frame)
+    if projector is not None:  # a Robinson map's outline is rounder than its frame
+        corners = ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3]))
+        outside += area / 4.0 * sum(not projector.within_outline(x, y) for x, y in corners)
+    if clearance:
+        c = clearance
+        box = (box[0] - c, box[1] - c, box[2] + c, box[3] + c)
     return blocked.overlap(box) + 4.0 * outside
 
 
@@ -188,11 +192,12 @@ def _move_off(
 ) -> Placement | None:
     """The nearest free spot for a label away from its anchor, reached by a leader line."""
     x, y, _ = projector(request.lon, request.lat)
-    for distance in LEADER_DISTANCES:
+    reach = request.reach or DEFAULT_REACH
+    for distance in (d for d in LEADER_DISTANCES if d <= reach):
         for ux, uy, position in LEADER_DIRECTIONS:
             nx, ny = x + ux * distance, y + uy * distance
             box = label_box(position, nx, ny, size[0], size[1], LEADER_GAP)
-            if _cost(box, blocked, frame) == 0.0:
+            if _cost(box, blocked, frame, request.clearance, projector) == 0.0:
                 point = projector.offset(request.lon, request.lat, nx - x, ny - y)
                 return Placement(position, box, point, (request.lon, request.lat))
     return None

@@ -48,6 +48,21 @@ class LinkStyle:
     label_priority: int = P_RELATION
     label_optional: bool = True
     label_prefix: str = ""
+    label_on_world_map: bool = False  # labelled at world scale even where labels are dense
+
+
+# At world scale (a whole-world view) relation labels are optional and keep this much room
+# around them: where arcs crowd (Europe, Russia) some go unlabelled and keep their text in the
+# hover and their family in the legend.
+WORLD_ZOOM = 2.0
+WORLD_CLEARANCE = 9.0
+# ... except in a view of few relation layers (the arcs are its subject), where they may move up
+# to this far off their arc, with a leader line, to find room.
+SUBJECT_LAYERS = 2
+SUBJECT_REACH = 150.0
+RELATION_LAYERS = frozenset(
+    {"value_community", "authoritarian", "support_flows", "ukraine", "proposals"}
+)
 
 
 def basis_suffix(ctx: Context, basis: str) -> str:
@@ -91,6 +106,7 @@ def _draw_link_group(
 ) -> None:
     line = style.line_style(link.colour, basis, status)  # type: ignore[arg-type]
     zoom = ctx.view.zoom
+    world = zoom < WORLD_ZOOM and not link.label_on_world_map
     lines, heads = marks.LonLatList(), marks.LonLatList()
     handles: list[tuple[float, float]] = []
     ids, hovers = [], []
@@ -124,10 +140,12 @@ def _draw_link_group(
                     text=text,
                     cls="relation",
                     priority=link.label_priority,
-                    optional=link.label_optional,
+                    optional=link.label_optional or world,
                     gap=6.0,
                     colour=_label_colour(line.colour),
                     alternatives=() if link.handle_at_source else tuple(along),
+                    clearance=WORLD_CLEARANCE if world else 0.0,
+                    reach=SUBJECT_REACH if world and _arcs_are_the_subject(ctx) else None,
                 )
             )
         drawing.obstacles.append(Obstacle(handle[0], handle[1], 5.0))
@@ -198,11 +216,21 @@ def _draw_link_group(
     )
 
 
+def _arcs_are_the_subject(ctx: Context) -> bool:
+    """Whether the view shows few layers of relations (their labels matter most there)."""
+    return 0 < len(ctx.visible & RELATION_LAYERS) <= SUBJECT_LAYERS
+
+
 def _label_colour(colour: str) -> str:
-    """Label text colour for a line colour: dark enough to read on the map."""
-    return {style.ORANGE: "#8A5A00", style.SKY_BLUE: "#1F6E99", style.YELLOW: style.DARK}.get(
-        colour, colour if colour != style.GREY else "#555555"
-    )
+    """Label text colour for a line colour: dark enough to read on the map (also on the orange
+    fill of the authoritarian bloc, with the white halo)."""
+    return {
+        style.ORANGE: "#7A4A00",
+        style.VERMILLION: "#A63F00",
+        style.SKY_BLUE: "#1F6E99",
+        style.YELLOW: style.DARK,
+        style.GREY: "#555555",
+    }.get(colour, colour)
 
 
 # --- countries ---------------------------------------------------------------------------------
@@ -366,7 +394,7 @@ def name_label(
             f"{ctx.external_mark(region.basis)}</i>",
             cls="region",
             priority=P_REGION,
-            optional=not required,
+            optional=not required or ctx.compact,
             gap=5.0,
             colour="#5C5C5C",
         )
@@ -378,6 +406,7 @@ def name_label(
         text=ctx.name(item_id),
         cls="actor",
         priority=P_ACTOR,
+        optional=ctx.compact,
         gap=5.0,
         positions=NAME_POSITIONS_WITH_BADGES if badges else NAME_POSITIONS,
     )

@@ -8,6 +8,7 @@ made here follows that rule.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 
@@ -193,17 +194,27 @@ def _parts(geom: BaseGeometry) -> list[Polygon]:
     return []
 
 
-def _join_antimeridian(geom: BaseGeometry) -> BaseGeometry:
-    """Shift parts that continue west of -180 by +360 and merge them with their eastern half,
-    so that the region has no seam along the antimeridian (d3 reads lon > 180 on the sphere)."""
-    parts = _parts(geom)
-    west = [p for p in parts if p.bounds[0] <= -179.999 and p.bounds[2] < 179.999]
-    east = [p for p in parts if p.bounds[2] >= 179.999 and p.bounds[0] > -179.999]
-    if not west or not east:
-        return geom
-    shifted = [affinity.translate(p, xoff=360.0) for p in west]
-    others = [p for p in parts if p not in west]
-    return shapely.union_all([*others, *shifted])
+SEAM = 179.99  # region rings keep to one side of the antimeridian, just short of it
+MAX_EDGE = 2.0  # degrees: longer edges are split, so that they follow parallels and meridians
+
+
+def _on_one_side(geom: BaseGeometry) -> list[Polygon]:
+    """The parts of a region, cut at the antimeridian so that each part's longitudes keep to one
+    side of it (parts joined across it, with longitudes past ±180, are cut and wrapped back)."""
+    parts = []
+    for part in _parts(geom):
+        west, _, east, _ = part.bounds
+        if west >= -180.0 and east <= 180.0:
+            parts.append(part)
+            continue
+        for shift in (-360.0, 0.0, 360.0):
+            piece = part.intersection(shapely.box(-180.0 - shift, -90.0, 180.0 - shift, 90.0))
+            parts += [affinity.translate(p, xoff=shift) for p in _parts(piece)]
+    return parts
+
+
+def _off_seam(lon: float) -> float:
+    return max(-SEAM, min(SEAM, lon))
 
 
 def _pole_ring(ring: Sequence[LonLat]) -> list[LonLat] | None:
@@ -232,20 +243,61 @@ def _pole_ring(ring: Sequence[LonLat]) -> list[LonLat] | None:
 def region_rings(
     geom: BaseGeometry, tolerance: float, min_area: float, min_hole: float
 ) -> list[list[list[LonLat]]]:
-    """A region as GeoJSON polygon coordinates (d3 winding), simplified for the figure's size."""
-    geom = _join_antimeridian(shapely.make_valid(geom))
+    """A region as GeoJSON polygon coordinates (d3 winding), simplified for the figure's size.
+
+    d3 draws a polygon's edges as great-circle arcs and plotly tests hover on the flat lon/lat
+    rings: so every part keeps to one side of the antimeridian (a region across it, such as the
+    Indo-Pacific, is two parts meeting at ±179.99°), and long edges are split every MAX_EDGE
+    degrees so that a box's edges follow their parallels instead of bulging towards a pole.
+    """
     polygons: list[list[list[LonLat]]] = []
-    for part in _parts(geom.simplify(tolerance, preserve_topology=True)):
+    simplified = shapely.make_valid(geom).simplify(tolerance, preserve_topology=True)
+    for part in _on_one_side(simplified):
         if part.area < min_area:
             continue
         holes = [h for h in part.interiors if Polygon(h).area >= min_hole]
-        shaped = orient(Polygon(part.exterior, holes), sign=-1.0)
-        exterior = [(r(x), r(y)) for x, y in shaped.exterior.coords]
+        shaped = shapely.segmentize(orient(Polygon(part.exterior, holes), sign=-1.0), MAX_EDGE)
+        exterior = [(r(_off_seam(x)), r(y)) for x, y in shaped.exterior.coords]
         around_pole = _pole_ring(exterior)
         rings = [around_pole or exterior]
         rings += [[(r(x), r(y)) for x, y in h.coords] for h in shaped.interiors]
         polygons.append([[list(p) for p in ring] for ring in rings])
     return polygons
+
+
+def region_outline(
+    polygons: list[list[list[LonLat]]], lons: set[float], lats: set[float], whole: bool
+) -> list[list[LonLat]]:
+    """The lines that bound a region's extent: its exterior rings less the seams at the
+    antimeridian and the poles, and, unless `whole`, less the coasts (only the edges that run
+    along one of the extent's meridians `lons` or parallels `lats` are kept)."""
+
+    def on_extent(a: LonLat, b: LonLat) -> bool:
+        if abs(a[0]) >= SEAM - 0.01 and abs(b[0]) >= SEAM - 0.01:
+            return False  # the seam at the antimeridian
+        if abs(a[1]) >= 89.99 or abs(b[1]) >= 89.99:
+            return False  # the pole
+        if whole:
+            return True
+        same_lon = a[0] == b[0] and any(abs(a[0] - x) < 0.006 for x in lons)
+        same_lat = a[1] == b[1] and any(abs(a[1] - y) < 0.006 for y in lats)
+        return same_lon or same_lat
+
+    lines: list[list[LonLat]] = []
+    for polygon in polygons:
+        ring = [(float(p[0]), float(p[1])) for p in polygon[0]]
+        current: list[LonLat] = []
+        for a, b in itertools.pairwise(ring):
+            if on_extent(a, b):
+                if not current:
+                    current = [a]
+                current.append(b)
+            elif current:
+                lines.append(current)
+                current = []
+        if current:
+            lines.append(current)
+    return lines
 
 
 def region_feature(region_id: str, polygons: list) -> dict:

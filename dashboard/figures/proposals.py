@@ -24,6 +24,7 @@ def link_styles(ctx: Context) -> dict[str, links.LinkStyle]:
             label_priority=links.P_PROPOSAL,
             label_optional=False,
             label_prefix=t("mark.proposed_prefix", ctx.lang),
+            label_on_world_map=True,
         )
     }
 

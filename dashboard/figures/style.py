@@ -35,9 +35,11 @@ FONT_FAMILY = (
     "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Hiragino Kaku Gothic ProN, "
     "Yu Gothic, Meiryo, Arial, sans-serif"
 )
+# a white halo around map text, strong enough to read over the orange fills and the arcs
 HALO = (
     "1px 1px 1px #fff, -1px -1px 1px #fff, 1px -1px 1px #fff, -1px 1px 1px #fff, "
-    "0 0 2px #fff, 0 0 3px #fff, 0 0 4px #fff"
+    "0 1.5px 1px #fff, 0 -1.5px 1px #fff, 1.5px 0 1px #fff, -1.5px 0 1px #fff, "
+    "0 0 3px #fff, 0 0 4px #fff"
 )
 
 
@@ -162,7 +164,10 @@ SUPPORT = ORANGE
 THREAT_FILL = rgba("#5A5A5A", 0.32)
 THREAT_EDGE = rgba("#333333", 0.75)
 REGION_FILL = ORANGE
-REGION_OPACITY: dict[Basis, float] = {"stated": 0.32, "inferred": 0.18, "external": 0.2}
+# named seas and areas are light tints under everything else, bounded by a thin line
+REGION_OPACITY: dict[Basis, float] = {"stated": 0.16, "inferred": 0.11, "external": 0.1}
+REGION_EDGE = "#B07A00"
+REGION_LABEL = "#5C5C5C"
 UKRAINE_FILL = YELLOW
 UKRAINE_EDGE = BLUE
 UKRAINE_SUPPORT = BLUE

@@ -8,6 +8,7 @@ legend entries, basis and status words, hover headings and date formats.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -151,6 +152,34 @@ def has_japanese(text: str) -> bool:
 def plain(text: str) -> str:
     """`text` without the pseudo-HTML tags plotly understands (<b>, <br>, <span …>)."""
     return _TAG.sub("", text.replace("<br>", "\n"))
+
+
+LINE_SPACING = 1.3  # plotly's line height, in font sizes
+
+
+def char_width(char: str) -> float:
+    """Approximate advance of one character in em (Noto Sans CJK; a little generous for Latin)."""
+    if unicodedata.east_asian_width(char) in ("W", "F", "A") or "\u25a0" <= char <= "\u25ff":
+        return 1.0
+    if char == " ":
+        return 0.25
+    if char in "ilj.,:;'|!()[]-–—·":
+        return 0.3
+    if char.isupper() or char in "mwMW%&@":
+        return 0.68
+    return 0.55
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in px of the widest line of a (possibly multi-line, tagged) text."""
+    return max(sum(char_width(c) for c in line) for line in plain(text).split("\n")) * size
+
+
+def text_size(text: str, size: float) -> tuple[float, float]:
+    """Width and height in px of a (possibly multi-line) label."""
+    lines = plain(text).split("\n")
+    height = size * (1.0 + LINE_SPACING * (len(lines) - 1)) * 1.15
+    return text_width(text, size), height
 
 
 def localized(record: Mapping[str, Any] | Any, field: str, lang: Lang) -> str:

@@ -33,17 +33,29 @@ def draw(ctx: Context) -> Drawing:
 
 
 def _regions(ctx: Context, drawing: Drawing, threats) -> None:
+    """The seas and areas the threats name: a light tint with a thin edge along the extent's
+    box (dotted unless stated, grey if external), under every other layer, and an italic name."""
     wanted = {r for names in threats.regions for r in names}
     regions = ctx.layers.regions[ctx.layers.regions.id.isin(wanted)]
+    extents = {region.id: region.extent for region in ctx.atlas.knowledge.regions}
     features, ids, bases = [], [], []
+    outlines: dict[str, marks.LonLatList] = {}
+    outlined: dict[str, list[str]] = {}
     for _, region in regions.iterrows():
         polygons = marks.region_rings(
             region.geometry, REGION_TOLERANCE, REGION_MIN_AREA, REGION_MIN_HOLE
         )
-        if polygons:
-            features.append(marks.region_feature(region.id, polygons))
-            ids.append(region.id)
-            bases.append(region.basis)
+        if not polygons:
+            continue
+        features.append(marks.region_feature(region.id, polygons))
+        ids.append(region.id)
+        bases.append(region.basis)
+        lons, lats = _extent_lines(extents.get(region.id))
+        lines = marks.region_outline(polygons, lons, lats, whole=not (lons or lats))
+        for line in lines:
+            outlines.setdefault(region.basis, marks.LonLatList()).add(line)
+        if lines:
+            outlined.setdefault(region.basis, []).append(region.id)
     if not features:
         return
     drawing.add(
@@ -56,7 +68,7 @@ def _regions(ctx: Context, drawing: Drawing, threats) -> None:
             zmax=2,
             colorscale=style.basis_colorscale(style.REGION_FILL, style.REGION_OPACITY),
             showscale=False,
-            marker={"line": {"color": "#9A9A9A", "width": 0.6}},
+            marker={"line": {"width": 0}},
             customdata=ids,
             hovertext=[ctx.region_hover(ctx.regions[r]) for r in ids],
             hovertemplate=links.HOVER,
@@ -66,8 +78,40 @@ def _regions(ctx: Context, drawing: Drawing, threats) -> None:
         "region",
         ids,
     )
+    for basis in BASES:
+        if basis not in outlines:
+            continue
+        line = style.line_style(style.REGION_EDGE, basis)
+        drawing.add(
+            f"regions/edge/{basis}",
+            go.Scattergeo(
+                lon=outlines[basis].lon,
+                lat=outlines[basis].lat,
+                mode="lines",
+                line={"color": line.colour, "width": 1.0, "dash": line.dash},
+                opacity=line.opacity,
+                hoverinfo="skip",
+                name=t("legend.threat_region", ctx.lang),
+                showlegend=False,
+            ),
+            "region_edge",
+            outlined[basis],
+        )
     for region_id in ids:
         drawing.labels.append(links.name_label(ctx, region_id, required=True))
+
+
+def _extent_lines(extent) -> tuple[set[float], set[float]]:
+    """The meridians and parallels that bound a region's extent boxes (none for an extent made
+    of countries only, whose whole outline is its limit)."""
+    if extent is None or extent.box is None:
+        return set(), set()
+    lons: set[float] = set()
+    lats: set[float] = set()
+    for west, south, east, north in (extent.box, *extent.minus_boxes):
+        lons |= {marks.r(west), marks.r(east)}
+        lats |= {marks.r(south), marks.r(north)}
+    return lons, lats
 
 
 def _arrows(ctx: Context, drawing: Drawing, threats) -> None:
@@ -105,6 +149,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats) -> None:
                     text=f"<b>{wrap(localized(threat, 'name', ctx.lang), ctx.lang, 12 if ctx.lang == 'ja' else 22)}</b>",
                     cls="threat",
                     priority=links.P_THREAT,
+                    optional=ctx.compact,
                     gap=7.0,
                     colour="#3A3A3A",
                 )
