@@ -30,6 +30,7 @@ from dashboard.details import (
     country_rows,
     diff_rows,
     item_name,
+    layer_counts,
     roles_of,
     view_rows,
 )
@@ -65,6 +66,8 @@ FOCUS_RING_LAYER = "focus"
 FOCUS_COLOUR = "#d1008f"
 PATCH_SHARE = 0.5  # send a figure diff only when it is under half the figure's size
 _TITLES = ("id", "title_ja", "title_en", "description_ja", "description_en")
+_DEFAULT_PROJECTION = Scenario.model_fields["projection"].default
+_RENDERED_KEYS = {"key", "built", "traces", "layers"}
 MAX_UPLOAD_BYTES = 200_000
 
 
@@ -88,6 +91,7 @@ class Controller:
         self.options = {lang: options_for(atlas, presets, lang) for lang in LANGS}
         self._select = lru_cache(maxsize=64)(lambda s: select(atlas, s))
         self._figure = lru_cache(maxsize=12)(self._build_figure)
+        self._table = lru_cache(maxsize=12)(self._build_table)
 
     # --- scenario <-> URL <-> controls ---------------------------------------------------------
 
@@ -169,6 +173,9 @@ class Controller:
             "scenario": scenario.model_dump(mode="json", by_alias=True),
             "query": self.query_of(scenario),
         }
+
+    def lang_of(self, view: dict[str, Any] | None) -> str:
+        return self.scenario_of(view).lang
 
     def scenario_of(self, view: dict[str, Any] | None) -> Scenario:
         if not view:
@@ -360,7 +367,8 @@ class Controller:
             # the view the browser's figure was last drawn for, apart from later layer flips
             "built": _plain(scenario).model_dump(mode="json", by_alias=True),
             "traces": data["layers_of_traces"],
-            "visible": [_visible_value(trace) for trace in data["data"]],
+            # the layers whose traces the browser's figure shows (after any later flips)
+            "layers": list(scenario.layers),
         }
 
     def render(
@@ -369,46 +377,47 @@ class Controller:
         """The map for a view, as little as possible of it.
 
         Only `layers` changed: a Patch flipping `visible` on the traces of the toggled layers (no
-        geometry; labels stay where they were placed). Anything else: the difference between the
-        browser's figure and the new one as a Patch when that is much smaller than the figure
-        (e.g. a new focus that keeps the same traces), else the whole new figure.
+        geometry; labels stay where they were placed), no_update when none flips. Anything else:
+        the difference between the browser's figure and the new one as a Patch when that is much
+        smaller than the figure (e.g. a new focus that keeps the same traces), else the whole new
+        figure. `rendered` is the record of the browser's figure (see `_rendered`).
         """
         if not view:
             raise PreventUpdate
         scenario = self.scenario_of(view)
-        if not rendered or "built" not in rendered:
+        if not isinstance(rendered, dict) or not rendered.keys() >= _RENDERED_KEYS:
             return self.build_map(scenario)
-        if rendered.get("key") == self.figure_key(scenario):
+        if rendered["key"] == self.figure_key(scenario):
             return self._flip_layers(scenario, rendered)
         full, new_rendered = self.build_map(scenario)
         try:
             before = self.figure(Scenario.model_validate(rendered["built"]))
         except ValidationError:
             return full, new_rendered
+        shown_layers = set(rendered["layers"])
         shown = dict(before)
         shown["data"] = [
-            trace | {"visible": visible} if "visible" in trace or visible is not True else trace
-            for trace, visible in zip(before["data"], rendered["visible"], strict=False)
+            trace
+            if layer in ("base", FOCUS_RING_LAYER)
+            else trace | {"visible": layer in shown_layers}
+            for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
         patch, size = figure_patch(shown, full)
         if patch is None or size > PATCH_SHARE * len(json.dumps(full)):
             return full, new_rendered
         return patch, new_rendered
 
-    def _flip_layers(
-        self, scenario: Scenario, rendered: dict[str, Any]
-    ) -> tuple[Patch, dict[str, Any]]:
+    def _flip_layers(self, scenario: Scenario, rendered: dict[str, Any]) -> tuple[Any, Any]:
         patch = Patch()
-        shown = set(scenario.layers)
-        visible = list(rendered["visible"])
+        was, now = set(rendered["layers"]), set(scenario.layers)
+        flipped = False
         for index, layer in enumerate(rendered["traces"]):
-            if layer in ("base", FOCUS_RING_LAYER):
-                continue
-            wanted = layer in shown
-            if visible[index] != wanted:
-                patch["data"][index]["visible"] = wanted
-                visible[index] = wanted
-        return patch, rendered | {"visible": visible}
+            if layer not in ("base", FOCUS_RING_LAYER) and (layer in was) != (layer in now):
+                patch["data"][index]["visible"] = layer in now
+                flipped = True
+        if not flipped:
+            return no_update, rendered
+        return patch, rendered | {"layers": list(scenario.layers)}
 
     def focus_point(self, item_id: str | None) -> tuple[float, float] | None:
         """Where on the map an item is (lon, lat), for the focus ring."""
@@ -454,6 +463,11 @@ class Controller:
 
     # --- side panels ------------------------------------------------------------------------
 
+    def details_key(self, view: dict[str, Any] | None, selected: str | None) -> str:
+        """What the details panel depends on: the item shown and the language."""
+        scenario = self.scenario_of(view)
+        return f"{selected or scenario.focus or ''}|{scenario.lang}"
+
     def details(self, view: dict[str, Any] | None, selected: str | None) -> Any:
         scenario = self.scenario_of(view)
         lang = scenario.lang
@@ -474,15 +488,31 @@ class Controller:
 
     @staticmethod
     def table_key(scenario: Scenario) -> str:
-        """What the table depends on (not the focus, not the titles)."""
-        return Controller.figure_key(scenario) + "|" + ",".join(scenario.layers)
+        """What the table depends on: not the layers (it lists every layer's rows and the page
+        hides those of the layers not shown), not the focus, the projection or the titles."""
+        return json.dumps(_table_view(scenario).model_dump(mode="json"), sort_keys=True)
 
-    def table(self, view: dict[str, Any] | None) -> Any:
-        scenario = self.scenario_of(view)
-        rows = view_rows(self.shown_layers(scenario), scenario.lang, self.atlas)
-        return _table(
-            rows, scenario.lang, caption=t("table.caption", scenario.lang, count=len(rows))
-        )
+    def table_rows(self, scenario: Scenario) -> list[dict[str, Any]]:
+        """The rows of the table: every item of the view with all its layers (like the map)."""
+        return view_rows(self.full_layers(scenario), scenario.lang, self.atlas)
+
+    def table(self, view: dict[str, Any] | None) -> tuple[list[Any], dict[str, Any]]:
+        """(the table's rows, `table-meta`: the caption, the empty text, the rows per layers).
+
+        Each row names its layers in its class (`layered layer-<id>…`); the page shows the rows
+        of the shown layers and counts them (see `register`), so a layer toggle sends nothing.
+        """
+        return self._table(_table_view(self.scenario_of(view)))
+
+    def _build_table(self, scenario: Scenario) -> tuple[list[Any], dict[str, Any]]:
+        lang = scenario.lang
+        rows = self.table_rows(scenario)
+        meta = {
+            "caption": t("table.caption", lang, count="{count}"),
+            "empty": t("table.empty", lang),
+            "counts": layer_counts(rows),
+        }
+        return _table_rows(rows, lang, focusable=True, layered=True), meta
 
     def heading(self, view: dict[str, Any] | None) -> tuple[str, str]:
         scenario = self.scenario_of(view)
@@ -534,6 +564,11 @@ class Controller:
             lang,
         ]
 
+    @staticmethod
+    def compare_key(other: str, lang: str) -> str:
+        """The key of the B figure drawn beside the map (`compare-key`)."""
+        return f"{other}|{lang}"
+
     def compare(
         self,
         mode: str | None,
@@ -558,7 +593,7 @@ class Controller:
         caption_a = t("compare.a", lang)
         caption_b = t("compare.b", lang, title=b.title())
         if mode == "side":
-            key = f"{other}|{lang}"
+            key = self.compare_key(other, lang)
             figure = no_update if key == shown else self.build_map(b)[0]
             return figure, {}, None, caption_a, caption_b, key
         rows_a = view_rows(self.shown_layers(scenario), lang, self.atlas)
@@ -612,9 +647,26 @@ class Controller:
 # --- rendering helpers ---------------------------------------------------------------------------
 
 
-def _visible_value(trace: dict[str, Any]) -> Any:
-    value = trace.get("visible")
-    return True if value is None else value
+def _store_update(old: Any, new: dict[str, Any]) -> Any:
+    """A store's new value as little as possible: no_update when it equals `old`, a Patch of the
+    keys that changed when both have the same keys (a layer toggle: `layers` only), else `new`."""
+    if not isinstance(old, dict) or old.keys() != new.keys():
+        return new
+    changed = [key for key in new if old[key] != new[key]]
+    if not changed:
+        return no_update
+    patch = Patch()
+    for key in changed:
+        patch[key] = new[key]
+    return patch
+
+
+def _table_view(scenario: Scenario) -> Scenario:
+    """The scenario reduced to what the table depends on (its memo key): every layer, no focus,
+    the default projection, no id or titles."""
+    return _plain(scenario).model_copy(
+        update={"layers": LAYERS, "focus": None, "projection": _DEFAULT_PROJECTION}
+    )
 
 
 def _plain(scenario: Scenario) -> Scenario:
@@ -729,14 +781,26 @@ def _role_item(role: Role, lang: str) -> Any:
 
 
 def _table(rows: list[dict[str, Any]], lang: str, *, caption: str, focusable: bool = True) -> Any:
+    """A whole table of rows (the comparison's), or a hint when there are none."""
     if not rows:
         return html.P(t("table.empty", lang), className="hint")
     head = html.Thead(
         html.Tr([html.Th(t(f"col.{c}", lang), scope="col", className=f"col-{c}") for c in COLUMNS])
     )
+    body = html.Tbody(_table_rows(rows, lang, focusable=focusable))
+    return html.Table([html.Caption(caption), head, body], className="data-table")
+
+
+def _table_rows(
+    rows: list[dict[str, Any]], lang: str, *, focusable: bool = True, layered: bool = False
+) -> list[Any]:
+    """One <tr> per row. `layered`: each names its layers in its class (`layered layer-<id>`,
+    the page hides it while none is shown), and a cell of several layers lists them one by one
+    (`layer-tag layer-<id>`, hidden with their layer)."""
     body = []
     for row in rows:
         cells = []
+        layers = tuple(row.get("layers") or ()) if layered else ()
         for column in COLUMNS:
             value = row.get(column, "")
             if column == "name" and focusable:
@@ -748,10 +812,21 @@ def _table(rows: list[dict[str, Any]], lang: str, *, caption: str, focusable: bo
                     type="button",
                 )
                 cells.append(html.Th(value, scope="row", className="col-name"))
-            else:
-                cells.append(html.Td(value, className=f"col-{column}"))
-        body.append(html.Tr(cells, className=f"row-{row['key'].split(':')[0]}"))
-    return html.Table([html.Caption(caption), head, html.Tbody(body)], className="data-table")
+                continue
+            if column == "layer" and len(layers) > 1:
+                value = html.Ul(
+                    [
+                        html.Li(t(f"layer.{layer}", lang), className=f"layer-tag layer-{layer}")
+                        for layer in layers
+                    ],
+                    className="layer-tags",
+                )
+            cells.append(html.Td(value, className=f"col-{column}"))
+        classes = [f"row-{row['key'].split(':')[0]}"]
+        if layers:
+            classes += ["layered", *(f"layer-{layer}" for layer in layers)]
+        body.append(html.Tr(cells, className=" ".join(classes)))
+    return body
 
 
 # --- wiring --------------------------------------------------------------------------------------
@@ -813,20 +888,27 @@ def register(app: Dash, controller: Controller) -> None:
         State("rendered", "data"),
     )
     def render(view, rendered):
-        return c.render(view, rendered)
+        figure, new_rendered = c.render(view, rendered)
+        return figure, _store_update(rendered, new_rendered)
 
     @app.callback(
         Output("details", "children"),
+        Output("details-key", "data"),
         Input("view", "data"),
         Input("selected", "data"),
+        State("details-key", "data"),
     )
-    def details(view, selected):
+    def details(view, selected, shown_key):
         if not view:
             raise PreventUpdate
-        return c.details(view, selected)
+        key = c.details_key(view, selected)
+        if key == shown_key:
+            raise PreventUpdate  # the same item in the same language (e.g. a layer toggle)
+        return c.details(view, selected), key
 
     @app.callback(
         Output("view-table", "children"),
+        Output("table-meta", "data"),
         Output("table-key", "data"),
         Input("view", "data"),
         State("table-key", "data"),
@@ -836,18 +918,36 @@ def register(app: Dash, controller: Controller) -> None:
             raise PreventUpdate
         key = c.table_key(c.scenario_of(view))
         if key == shown_key:
-            raise PreventUpdate  # only the focus or the title changed
-        return c.table(view), key
+            raise PreventUpdate  # only the layers, the focus, the projection or the title changed
+        return (*c.table(view), key)
+
+    # which rows the table shows (the shown layers'), and its caption's count: in the page
+    app.clientside_callback(
+        TABLE_JS,
+        Output("view-table-area", "className"),
+        Output("view-table-caption", "children"),
+        Output("view-table-empty", "children"),
+        Input("view", "data"),
+        Input("table-meta", "data"),
+    )
 
     @app.callback(
         Output("view-title", "children"),
         Output("view-description", "children"),
         Input("view", "data"),
+        State("view-title", "children"),
+        State("view-description", "children"),
     )
-    def heading(view):
+    def heading(view, shown_title, shown_description):
         if not view:
             raise PreventUpdate
-        return c.heading(view)
+        title, description = c.heading(view)
+        if (title, description) == (shown_title, shown_description):
+            raise PreventUpdate
+        return (
+            no_update if title == shown_title else title,
+            no_update if description == shown_description else description,
+        )
 
     option_ids = (
         "scenario",
@@ -901,6 +1001,11 @@ def register(app: Dash, controller: Controller) -> None:
     def compare(mode, other, view, shown):
         if not view:
             raise PreventUpdate
+        if set(ctx.triggered_prop_ids) == {"view.data"} and (
+            mode not in ("side", "diff")
+            or (mode == "side" and shown == c.compare_key(other, c.lang_of(view)))
+        ):
+            raise PreventUpdate  # nothing of the comparison depends on the view A changed to
         return (
             *c.compare(mode, other, view, shown),
             "maps maps-side" if mode == "side" else "maps",
@@ -940,6 +1045,28 @@ def register(app: Dash, controller: Controller) -> None:
         Output("share-url", "value"),
         Input("view", "data"),
     )
+
+
+TABLE_JS = """
+function (view, meta) {
+    // the table lists every layer's rows: show those of the shown layers (CSS on `show-<id>`),
+    // and count them for the caption (`meta.counts`: rows per set of layers, "" for none)
+    const shown = (view && view.scenario && view.scenario.layers) || [];
+    const classes = ['view-table'].concat(shown.map((layer) => 'show-' + layer));
+    let count = 0;
+    Object.entries((meta && meta.counts) || {}).forEach(([key, n]) => {
+        const layers = key ? key.split(' ') : [];
+        if (!layers.length || layers.some((layer) => shown.includes(layer))) { count += n; }
+    });
+    if (!count) { classes.push('is-empty'); }
+    if (!meta) { return [classes.join(' '), null, null]; }
+    return [
+        classes.join(' '),
+        meta.caption.replace('{count}', String(count)),
+        count ? null : meta.empty,
+    ];
+}
+"""
 
 
 def _trigger() -> Any:

@@ -430,9 +430,11 @@ def _cited_at(citations: Iterable[Mapping[str, Any]], lang: str) -> str:
 def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dict[str, Any]]:
     """One row per item the view shows: groupings, links, threats, regions, events, domains.
 
-    Each row has the keys of COLUMNS plus `id` (the item whose details the row stands for) and
-    `key` ("kind:id[:…]", unique within a view). Values are plain text in `lang`. With `atlas`,
-    links to groupings or regions the view does not draw are named too (else by their id).
+    Each row has the keys of COLUMNS plus `id` (the item whose details the row stands for),
+    `key` ("kind:id[:…]", unique within a view) and `layers` (the ids of the map layers that draw
+    the item: one, or several for a region that links of several layers point to; the row is on
+    the map while any of them is shown). Values are plain text in `lang`. With `atlas`, links to
+    groupings or regions the view does not draw are named too (else by their id).
     """
     names = dict(_Names(atlas, lang).by_id) if atlas is not None else {}
     for row in layers.countries.itertuples():
@@ -444,10 +446,15 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
     sep = "、" if lang == "ja" else ", "
     rows: list[dict[str, Any]] = []
 
-    def add(kind: str, item_id: str, key: str | None = None, **values: Any) -> None:
+    def add(
+        kind: str, item_id: str, layer_ids: Iterable[str], key: str | None = None, **values: Any
+    ) -> None:
+        layer_ids = tuple(dict.fromkeys(layer_ids))
         row = {"key": key or f"{kind}:{item_id}", "id": item_id, "kind": t(f"kind.{kind}", lang)}
         row |= {c: "" for c in COLUMNS if c != "kind"}
+        row["layer"] = sep.join(t(f"layer.{layer}", lang) for layer in layer_ids)
         row |= {k: ("" if v is None else v) for k, v in values.items()}
+        row["layers"] = layer_ids
         rows.append(row)
 
     for g in layers.groupings.itertuples():
@@ -455,8 +462,8 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
         add(
             "grouping",
             g.id,
+            (_grouping_layer(g.status, g.camp),),
             name=names[g.id],
-            layer=t(f"layer.{_grouping_layer(g.status, g.camp)}", lang),
             basis=t(f"basis.{g.basis}", lang),
             status=t(f"status.{g.status}", lang),
             detail=f"{t('details.members', lang)} ({len(members)}): "
@@ -467,8 +474,8 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
         add(
             "relation",
             r.id,
+            (r.layer,),
             name=_relation_title(r, _Fallback(names), lang),
-            layer=t(f"layer.{r.layer}", lang),
             basis=t(f"basis.{r.basis}", lang),
             status=t(f"status.{r.status}", lang),
             date=_text(r.date),
@@ -479,8 +486,8 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
         add(
             "threat",
             x.id,
+            ("threats",),
             name=names[x.id],
-            layer=t("layer.threats", lang),
             basis=t(f"basis.{x.basis}", lang),
             status=t("status.existing", lang),
             detail=sep.join(names.get(s, s) for s in x.sources),
@@ -488,18 +495,17 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
         )
     region_layers: dict[str, list[str]] = {}
     for x in layers.threats.itertuples():
-        for region_id in (*x.regions, x.origin, x.target):
+        for region_id in x.regions:  # the regions the threats layer draws (not its ends)
             region_layers.setdefault(region_id, []).append("threats")
     for r in layers.relations.itertuples():
         for end in (r.source, r.target):
             region_layers.setdefault(end, []).append(r.layer)
     for region in layers.regions.itertuples():
-        shown_in = dict.fromkeys(region_layers.get(region.id, ()))
         add(
             "region",
             region.id,
+            region_layers.get(region.id, ()),
             name=names[region.id],
-            layer=sep.join(t(f"layer.{layer}", lang) for layer in shown_in),
             basis=t(f"basis.{region.basis}", lang),
             status=t("status.existing", lang),
             cited=_cited_at(region.citations, lang),
@@ -508,8 +514,8 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
         add(
             "event",
             e.id,
+            ("events",),
             name=names[e.id],
-            layer=t("layer.events", lang),
             basis=t(f"basis.{e.basis}", lang),
             status=t("status.existing", lang),
             date=e.date,
@@ -521,9 +527,9 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
         add(
             "domain",
             d.domain,
+            ("threats",),
             key=f"domain:{d.domain}:{d.actor}",
             name=f"{domain_name}: {names.get(d.actor, d.actor)}",
-            layer=t("layer.threats", lang),
             basis=t(f"basis.{d.basis}", lang),
             status=t("status.existing", lang),
             cited=_cited_at(d.citations, lang),
@@ -539,15 +545,18 @@ class _Fallback(dict):
 
 
 def country_rows(layers: Layers, lang: str) -> list[dict[str, Any]]:
-    """One row per country the view colours through a grouping membership (for comparisons)."""
+    """One row per country the view colours through a grouping membership (for comparisons);
+    its `layers` are those of its groupings (coloured while any of them is shown)."""
     rows = []
     by_iso = layers.countries.set_index("iso3")
+    groupings = layers.groupings.set_index("id")
     for iso3, group in layers.memberships.groupby("iso3", sort=True):
-        groupings = layers.groupings.set_index("id")
-        names = [name(groupings.loc[g], lang) for g in group.grouping if g in groupings.index]
+        shown = [groupings.loc[g] for g in group.grouping if g in groupings.index]
+        names = [name(g, lang) for g in shown]
         rows.append(
             {
                 "key": f"country:{iso3}",
+                "layers": tuple(dict.fromkeys(_grouping_layer(g.status, g.camp) for g in shown)),
                 "id": iso3,
                 "kind": t("kind.country", lang),
                 "name": name(by_iso.loc[iso3], lang) if iso3 in by_iso.index else iso3,
@@ -560,6 +569,23 @@ def country_rows(layers: Layers, lang: str) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def on_map(row: Mapping[str, Any], shown: Iterable[str]) -> bool:
+    """Whether the map shows a row's item with the layers `shown`: any of its layers is shown
+    (a row without layers always is)."""
+    layers = row.get("layers") or ()
+    return not layers or not set(layers).isdisjoint(shown)
+
+
+def layer_counts(rows: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many rows each set of layers has ("" for rows without layers), keyed by the layer ids
+    joined with spaces: the rows `on_map` shows are those of the keys with a shown layer."""
+    counts: dict[str, int] = {}
+    for row in rows:
+        key = " ".join(row.get("layers") or ())
+        counts[key] = counts.get(key, 0) + 1
+    return counts
 
 
 def diff_rows(

@@ -14,6 +14,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from dashboard.details import COLUMNS as TABLE_COLUMNS
 from dashboard.export import FORMATS as EXPORT_FORMATS
 from dashboard.i18n import name, t
 from geodata.atlas import Atlas
@@ -480,10 +481,37 @@ def build_layout(
         id="details-panel",
     )
 
+    # Every row of the view with all its layers is here (`view-table`, the table's body, sent
+    # again only when something other than the layers or the focus changes); a clientside
+    # callback names the shown layers in the container's class (`show-<layer>`), the CSS hides
+    # (display: none) the rows of the other layers, and the caption counts the rows shown.
     table = html.Section(
         [
             texts("table.heading", html.H2, className="panel-heading"),
-            html.Div(id="view-table", className="view-table"),
+            html.Div(
+                [
+                    html.P(id="view-table-empty", className="hint table-empty"),
+                    html.Table(
+                        [
+                            html.Caption(id="view-table-caption"),
+                            html.Thead(
+                                html.Tr(
+                                    [
+                                        texts(
+                                            f"col.{c}", html.Th, scope="col", className=f"col-{c}"
+                                        )
+                                        for c in TABLE_COLUMNS
+                                    ]
+                                )
+                            ),
+                            html.Tbody(id="view-table"),
+                        ],
+                        className="data-table",
+                    ),
+                ],
+                id="view-table-area",
+                className="view-table is-empty",
+            ),
         ],
         className="table-area panel",
     )
@@ -497,6 +525,8 @@ def build_layout(
             dcc.Store(id="rendered"),
             dcc.Store(id="selected"),
             dcc.Store(id="table-key"),
+            dcc.Store(id="table-meta"),
+            dcc.Store(id="details-key"),
             dcc.Store(id="compare-key"),
             header,
             notices,

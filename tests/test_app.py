@@ -6,6 +6,8 @@ import base64
 import hashlib
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -16,7 +18,8 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import cli
 from dashboard.app import ASSETS_DIR, create_app
-from dashboard.callbacks import CONTROL_IDS, FOCUS_RING_LAYER, Controller
+from dashboard.callbacks import CONTROL_IDS, FOCUS_RING_LAYER, TABLE_JS, Controller
+from dashboard.details import COLUMNS, on_map
 from geodata.scenario import LAYERS, Scenario
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -206,6 +209,179 @@ def test_a_layer_toggle_response_is_a_small_patch(client, controller, presets):
         for operation in patch["operations"]:
             assert operation["location"][0] == "data" and operation["location"][2] == "visible"
             assert rendered["traces"][operation["location"][1]] == layer
+
+
+class _Page:
+    """The page as dash-renderer runs it, without a browser: every component property of the
+    layout, and for a change the server callbacks it fires, posted with the current values as
+    the browser posts them, their responses applied (Patches too, new components registered)
+    and the callbacks those fire in turn. Clientside callbacks send nothing and are left out.
+    `change` returns every response it caused: (callback output, status, body bytes, {output:
+    its JSON bytes}).
+    """
+
+    def __init__(self, client):
+        self.client = client
+        self.callbacks = [
+            spec
+            for spec in client.get("/_dash-dependencies").get_json()
+            if not spec.get("clientside_function")
+        ]
+        self.props: dict[tuple[str, str], object] = {}
+        self._register(client.get("/_dash-layout").get_json())
+
+    @staticmethod
+    def _key(component_id) -> str:
+        return (
+            json.dumps(component_id, sort_keys=True)
+            if isinstance(component_id, dict)
+            else component_id
+        )
+
+    def _components(self, tree):
+        if isinstance(tree, list):
+            for item in tree:
+                yield from self._components(item)
+        elif isinstance(tree, dict) and "props" in tree and "type" in tree:
+            if tree["props"].get("id") is not None:
+                yield tree["props"]
+            for value in tree["props"].values():
+                yield from self._components(value)
+
+    def _register(self, tree) -> None:
+        for props in self._components(tree):
+            key = self._key(props["id"])
+            self.props |= {(key, name): value for name, value in props.items() if name != "id"}
+
+    def _unregister(self, tree) -> None:
+        for props in self._components(tree):
+            key = self._key(props["id"])
+            self.props = {k: v for k, v in self.props.items() if k[0] != key}
+
+    def _dependency(self, dep):
+        if not dep["id"].startswith("{"):
+            item = {"id": dep["id"], "property": dep["property"]}
+            if (dep["id"], dep["property"]) in self.props:
+                item["value"] = self.props[(dep["id"], dep["property"])]
+            return item
+        pattern = json.loads(dep["id"])
+        matches = []
+        for (key, prop), value in self.props.items():
+            if prop != dep["property"] or not key.startswith("{"):
+                continue
+            real = json.loads(key)
+            if real.keys() == pattern.keys() and all(
+                v == ["ALL"] or real[k] == v for k, v in pattern.items()
+            ):
+                matches.append({"id": real, "property": prop, "value": value})
+        return matches
+
+    def _outputs(self, spec) -> list:
+        output = spec["output"]
+        parts = output[2:-2].split("...") if output.startswith("..") else [output]
+        deps = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in parts]
+        outputs = []
+        for dep in deps:
+            item = self._dependency(dep)
+            if isinstance(item, list):  # a wildcard: every matching component, without values
+                item = [{k: v for k, v in match.items() if k != "value"} for match in item]
+            else:
+                item.pop("value", None)
+            outputs.append(item)
+        return outputs if output.startswith("..") else outputs[0]
+
+    def _set(self, key: str, prop: str, value) -> None:
+        old = self.props.get((key, prop))
+        if isinstance(value, dict) and "__dash_patch_update" in value:
+            value = _apply_operations(old, value["operations"])
+        self._unregister(old)
+        self.props[(key, prop)] = value
+        self._register(value)
+
+    def change(self, component_id: str, prop: str, value) -> list[tuple[str, int, int, dict]]:
+        self.props[(component_id, prop)] = value
+        changed = {(component_id, prop): None}  # prop -> the callback that set it
+        responses = []
+        while changed:
+            fired = []
+            for spec in self.callbacks:
+                inputs = {(d["id"], d["property"]) for d in spec["inputs"]}
+                by = [p for p in inputs & changed.keys() if changed[p] is not spec["output"]]
+                if by:
+                    fired.append((spec, by))
+            changed = {}
+            for spec, by in fired:
+                payload = {
+                    "output": spec["output"],
+                    "outputs": self._outputs(spec),
+                    "inputs": [self._dependency(d) for d in spec["inputs"]],
+                    "state": [self._dependency(d) for d in spec.get("state", [])],
+                    "changedPropIds": [f"{cid}.{p}" for cid, p in by],
+                }
+                response = self.client.post("/_dash-update-component", json=payload)
+                assert response.status_code in (200, 204), (spec["output"], response.data[:300])
+                sizes = {}
+                if response.status_code == 200:
+                    for cid, values in response.get_json()["response"].items():
+                        for p, v in values.items():
+                            sizes[f"{cid}.{p}"] = len(json.dumps(v, separators=(",", ":")))
+                            self._set(cid, p, v)
+                            changed[(cid, p)] = spec["output"]
+                responses.append((spec["output"], response.status_code, len(response.data), sizes))
+        return responses
+
+
+def _apply_operations(value, operations):
+    """What dash-renderer does with a Patch of Assign/Delete operations."""
+    value = json.loads(json.dumps(value))
+    for op in operations:
+        *path, last = op["location"]
+        node = value
+        for key in path:
+            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+        if op["operation"] == "Assign":
+            node[last] = op["params"]["value"]
+        else:
+            assert op["operation"] == "Delete", op
+            del node[last]
+    return value
+
+
+@pytest.mark.parametrize("query", ["", "?scenario=concept_diagram&focus=JPN"])
+def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
+    """A layer toggle, as the page runs it: every callback response it causes together (the URL
+    and view, the map's Patch and every callback that answers with nothing) stays within the
+    budget; the table, the details, B's map are not sent again."""
+    page = _Page(app.server.test_client())
+    page.change("url", "search", query)
+    assert page.props[("view-table", "children")]  # the page is drawn: table, details, map
+    assert page.props[("map", "figure")]["data"]
+    details = page.props[("details", "children")]
+    for layer in [*LAYERS, *LAYERS]:  # each one away from the view's value, then back
+        shown = page.props[("layers", "value")]
+        value = [x for x in LAYERS if (x in shown) != (x == layer)]
+        responses = page.change("layers", "value", value)
+        total = sum(size for _, _, size, _ in responses)
+        sizes = {name: size for *_, outputs in responses for name, size in outputs.items()}
+        assert total <= TOGGLE_BUDGET, (layer, total, sizes)
+        assert {output for output, status, *_ in responses if status == 200} <= {
+            "..url.search...scenario.value...lang.value...layers.value...groupings.value"
+            "...directions.value...domains.value...date-range.start_date...date-range.end_date"
+            "...basis.value...proposals.value...focus.value...projection.value...view.data"
+            "...notice-url.children...notice-error.children...upload-message.children"
+            "...selected.data..",
+            "..map.figure...rendered.data..",
+            "..view-title.children...view-description.children..",
+        }, (layer, sizes)
+        assert not {"view-table.children", "details.children", "map-b.figure"} & sizes.keys()
+        assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
+        # the browser's map and its record follow: each layer's traces visible iff it is shown
+        figure, rendered = page.props[("map", "figure")], page.props[("rendered", "data")]
+        assert rendered["layers"] == value
+        for trace, trace_layer in zip(figure["data"], rendered["traces"], strict=True):
+            if trace_layer not in ("base", FOCUS_RING_LAYER):
+                assert trace["visible"] == (trace_layer in value), (layer, trace_layer)
+    assert page.props[("details", "children")] == details
 
 
 @pytest.mark.parametrize("body", [{}, {"output": "map.figure", "inputs": []}])
@@ -476,6 +652,89 @@ def test_every_map_update_keeps_the_browser_figure_right(controller, presets, ch
         else:
             assert result == controller.build_map(scenario)[0]
         figure = result
+
+
+def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(controller, presets):
+    scenario = presets["concept_diagram"]
+    key = controller.table_key(scenario)
+    for change in (
+        {"layers": ("events",)},
+        {"layers": ()},
+        {"focus": "JPN"},
+        {"projection": "polar"},
+        {"id": None, "title_en": "x"},
+    ):
+        assert controller.table_key(scenario.model_copy(update=change)) == key, change
+    for change in (
+        {"lang": "en"},
+        {"basis": "stated"},
+        {"groupings": ("nato",)},
+        {"directions": ("east",)},
+        {"proposals": False},
+    ):
+        assert controller.table_key(scenario.model_copy(update=change)) != key, change
+
+
+def test_the_table_has_every_layers_rows_each_marked_with_its_layers(controller, presets):
+    scenario = presets["ukraine_support"]  # not every layer: the table still has them all
+    rows, meta = controller.table(controller.view_data(scenario))
+    expected = controller.table_rows(scenario)
+    assert len(rows) == len(expected) > 0
+    assert (
+        rows
+        == controller.table(controller.view_data(scenario.model_copy(update={"layers": ()})))[0]
+    )
+    for row, data in zip(rows, expected, strict=True):
+        classes = row.className.split()
+        assert classes[1:] == ["layered", *(f"layer-{layer}" for layer in data["layers"])]
+        layer_cell = row.children[COLUMNS.index("layer")].children
+        if len(data["layers"]) > 1:  # one item per layer, hidden with its layer
+            assert [li.className for li in layer_cell.children] == [
+                f"layer-tag layer-{layer}" for layer in data["layers"]
+            ]
+    assert sum(meta["counts"].values()) == len(rows)
+    assert "{count}" in meta["caption"] and meta["empty"]
+
+
+def test_the_stylesheet_hides_the_rows_of_each_layer_not_shown():
+    css = (Path(ASSETS_DIR) / "style.css").read_text(encoding="utf-8")
+    assert re.search(r"\.view-table tbody tr\.layered,[^{]*\{\s*display: none;", css)
+    for layer in LAYERS:
+        assert f".view-table.show-{layer} tr.layer-{layer}" in css, layer
+        assert f".view-table.show-{layer} .layer-tag.layer-{layer}" in css, layer
+
+
+@pytest.mark.skipif(not shutil.which("node"), reason="needs node")
+def test_the_table_script_counts_the_rows_the_map_shows(controller, presets, tmp_path):
+    """The clientside callback (run by node): the container's class names the shown layers,
+    the caption counts the rows of the layers shown, the empty text appears with none."""
+    cases = []
+    for scenario in presets.values():
+        _, meta = controller.table(controller.view_data(scenario))
+        rows = controller.table_rows(scenario)
+        for layers in (scenario.layers, (), ("events",), LAYERS[:3]):
+            view = controller.view_data(scenario.model_copy(update={"layers": layers}))
+            count = sum(on_map(row, layers) for row in rows)
+            cases.append([view, meta, list(layers), count])
+    script = tmp_path / "table.js"
+    script.write_text(
+        f"const f = {TABLE_JS.strip()};\n"
+        "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
+        "console.log(JSON.stringify(cases.map(([view, meta]) => f(view, meta))));\n"
+        "console.log(JSON.stringify(f(null, null)));\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        ["node", str(script)], input=json.dumps(cases), capture_output=True, text=True, check=True
+    )
+    outputs, nothing = (json.loads(line) for line in result.stdout.splitlines())
+    for (_, meta, layers, count), (classes, caption, empty) in zip(cases, outputs, strict=True):
+        shown = {c.removeprefix("show-") for c in classes.split() if c.startswith("show-")}
+        assert shown == set(layers)
+        assert ("is-empty" in classes.split()) == (count == 0)
+        assert caption == meta["caption"].replace("{count}", str(count))
+        assert empty == (None if count else meta["empty"])
+    assert nothing == ["view-table is-empty", None, None]
 
 
 def test_translations_cover_every_text_node(controller, client):

@@ -23,6 +23,8 @@ from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import create_app
 from dashboard.callbacks import Controller
+from dashboard.details import view_rows
+from dashboard.i18n import t
 from geodata.scenario import LAYERS
 
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
@@ -64,7 +66,9 @@ def duo(dash_thread_server, tmp_path):
         percy_run=False,
         wait_timeout=20,
     ) as composite:
-        composite.requests = []  # every (url, post body, encoded response length) seen
+        # every [url, post body, encoded response length, request id, status] seen
+        composite.requests = []
+        composite.pending = {}
         yield composite
 
 
@@ -73,18 +77,51 @@ def duo(dash_thread_server, tmp_path):
 
 def _drain_network(duo) -> None:
     """Move Chrome's performance log into duo.requests."""
-    pending = {}
+    pending = duo.pending  # by request id: a response's events may come in a later drain
     for entry in duo.driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         params = message.get("params", {})
+        rid = params.get("requestId")
         if message["method"] == "Network.requestWillBeSent":
             request = params["request"]
-            pending[params["requestId"]] = [request["url"], request.get("postData", ""), None]
-            duo.requests.append(pending[params["requestId"]])
-        elif message["method"] == "Network.loadingFinished" and params["requestId"] in pending:
-            pending[params["requestId"]][2] = params.get("encodedDataLength")
+            post = request.get("postData", "")
+            if request.get("hasPostData") and not post:  # too long for the log
+                post = duo.driver.execute_cdp_cmd("Network.getRequestPostData", {"requestId": rid})[
+                    "postData"
+                ]
+            pending[rid] = [request["url"], post, None, rid, None]
+            duo.requests.append(pending[rid])
+        elif message["method"] == "Network.responseReceived" and rid in pending:
+            pending[rid][4] = params["response"].get("status")
+            if pending[rid][4] == 204:  # no body, no loadingFinished: the headers' bytes
+                pending[rid][2] = int(params["response"].get("encodedDataLength") or 0)
+        elif message["method"] == "Network.loadingFinished" and rid in pending:
+            pending[rid][2] = params.get("encodedDataLength")
         elif message["method"] == "Network.webSocketCreated":
-            duo.requests.append([params["url"], "", None])
+            duo.requests.append([params["url"], "", None, rid, None])
+
+
+def _response_body(duo, request) -> bytes:
+    """The body of a recorded response (b"" for a 204)."""
+    if request[4] == 204:
+        return b""
+    import base64
+
+    result = duo.driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": request[3]})
+    if result.get("base64Encoded"):
+        return base64.b64decode(result["body"])
+    return result["body"].encode("utf-8")
+
+
+def _callback_requests(duo, seen: int) -> list:
+    """The callback requests since duo.requests[seen], once every response is in."""
+
+    def requests():
+        _drain_network(duo)
+        return [r for r in duo.requests[seen:] if "_dash-update-component" in r[0]]
+
+    _wait_for(lambda: all(r[2] is not None for r in requests()), "callback responses pending")
+    return requests()
 
 
 def _assert_offline(duo) -> None:
@@ -92,7 +129,7 @@ def _assert_offline(duo) -> None:
     assert duo.requests
     foreign = [
         url
-        for url, _, _ in duo.requests
+        for url, *_ in duo.requests
         if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in LOCAL_HOSTS
     ]
     assert foreign == []
@@ -186,6 +223,46 @@ def _shot(duo, name: str) -> None:
     (Path(SHOTS) / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
 
+# the table's rows: [row key, shown?] from each row's focus button, with the caption and the
+# empty-table text as the page shows them (innerText: empty for what is display: none)
+TABLE_JS = """
+const rows = Array.from(document.querySelectorAll('#view-table tr')).map((tr) => {
+    const button = tr.querySelector('button');
+    return [JSON.parse(button.id).key, getComputedStyle(tr).display !== 'none'];
+});
+const table = document.querySelector('#view-table-area .data-table');
+return {
+    rows: rows,
+    caption: getComputedStyle(table).display === 'none' ? null
+        : document.querySelector('#view-table-caption').innerText,
+    empty: document.querySelector('#view-table-empty').innerText,
+    tags: Array.from(document.querySelectorAll('#view-table .layer-tag'))
+        .map((li) => [li.className, getComputedStyle(li).display !== 'none']),
+};
+"""
+
+
+def _assert_table_shows(duo, controller, scenario) -> None:
+    """The table shows exactly the rows of what the view shows (the others are display: none),
+    and its caption counts them."""
+    expected = [
+        r["key"]
+        for r in view_rows(controller.shown_layers(scenario), scenario.lang, controller.atlas)
+    ]
+    caption = t("table.caption", scenario.lang, count=len(expected)) if expected else None
+    empty = "" if expected else t("table.empty", scenario.lang)
+
+    def shows() -> bool:
+        state = duo.driver.execute_script(TABLE_JS)
+        shown = [key for key, visible in state["rows"] if visible]
+        return shown == expected and state["caption"] == caption and state["empty"] == empty
+
+    _wait_for(shows, f"the table does not show the rows of {scenario.layers}", timeout=10)
+    # a row of several layers names only the shown ones
+    for name, visible in duo.driver.execute_script(TABLE_JS)["tags"]:
+        assert visible == (name.removeprefix("layer-tag layer-") in scenario.layers), name
+
+
 def _data_text(duo, graph="map") -> str:
     return duo.driver.execute_script(
         f"return JSON.stringify({GRAPH.format(id=graph)}.data.map(t => [t.name, t.text, t.hovertext]))"
@@ -219,6 +296,8 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
                 if i.is_selected()
             }
             assert checked == set(preset.layers), preset_id
+            if lang == "ja":
+                _assert_table_shows(duo, controller, preset)
             _assert_no_console_errors(duo)
             _shot(duo, f"{preset_id}_{lang}")
     if SHOTS:
@@ -230,15 +309,20 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
 
 
 def test_layers_details_url_and_language(duo, atlas, presets):
+    controller = Controller(atlas, presets, "ja")
     duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
     _open(duo, "?scenario=concept_diagram")
     duo.driver.execute_script("window.__sameDocument = true;")
     preset = presets["concept_diagram"]
+    _assert_table_shows(duo, controller, preset)
 
-    # every layer toggle flips its traces, updates the URL, and only sends a small patch
+    # every layer toggle flips its traces, updates the URL, hides or shows the table's rows of
+    # the layer, and all the callback responses it causes together stay small: the map's Patch,
+    # the URL; never the table again
+    scenario = preset
     for layer in LAYERS:
         before = _traces(duo)
-        was_on = layer in _query(duo).get("layers", ",".join(preset.layers)).split(",")
+        was_on = layer in scenario.layers
         _drain_network(duo)
         seen = len(duo.requests)
         duo.find_element(f"#layers input[value='{layer}']").click()
@@ -253,23 +337,30 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         changed = {b[0] for b, a in zip(before, after, strict=True) if b != a}
         assert changed == {layer}, (layer, changed)
         assert all(visible != was_on for name, visible in after if name == layer)
-        _drain_network(duo)
-        figure_responses = [
-            size
-            for url, body, size in duo.requests[seen:]
-            if "_dash-update-component" in url and "map.figure" in body
-        ]
-        assert figure_responses, layer
-        assert all(size is not None and size <= TOGGLE_BUDGET for size in figure_responses), (
-            layer,
-            figure_responses,
+        scenario = scenario.model_copy(
+            update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
         )
+        _assert_table_shows(duo, controller, scenario)
+        _wait_idle(duo)
+        callbacks = _callback_requests(duo, seen)
+        bodies = {r[3]: len(_response_body(duo, r)) for r in callbacks}
+        sent = {
+            json.loads(r[1])["output"]: bodies[r[3]] for r in callbacks if bodies[r[3]]
+        }  # the callbacks that answered with something, and their body's bytes
+        assert any("map.figure" in output for output in sent), (layer, sent)
+        assert sum(bodies.values()) <= TOGGLE_BUDGET, (layer, sent)
+        assert sum(r[2] for r in callbacks) <= TOGGLE_BUDGET, layer  # headers included
+        assert not any("view-table.children" in output for output in sent), (layer, sent)
     assert duo.driver.execute_script("return window.__sameDocument === true;")  # no reload
 
     # back restores the previous view
     duo.driver.back()
     _wait_for(lambda: "proposals" in _query(duo).get("layers", "").split(","), "back")
     _wait_idle(duo)
+
+    # no layer at all: the table says so
+    _open(duo, "?scenario=concept_diagram&layers=")
+    _assert_table_shows(duo, controller, preset.model_copy(update={"layers": ()}))
 
     # a click on Japan fills the details panel with its roles and citations
     _open(duo, "?scenario=concept_diagram")

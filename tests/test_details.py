@@ -9,10 +9,13 @@ from dashboard.details import (
     country_rows,
     diff_rows,
     item_name,
+    layer_counts,
+    on_map,
     roles_of,
     source_line,
     view_rows,
 )
+from dashboard.i18n import t
 from geodata.article import load_article
 from geodata.knowledge import BASES
 from geodata.scenario import LAYERS
@@ -219,3 +222,59 @@ def test_link_rows_name_ends_the_view_does_not_draw(atlas, presets):
     bare = {r["id"]: r for r in view_rows(layers, "ja")}
     assert "ap4" in bare["nato_ap4_partnership"]["name"]  # without the atlas: the id
     assert bare["nato_ap4_partnership"]["detail"] == "パートナーシップ"
+
+
+def _layer_choices(scenario):
+    """The view's own layers, each layer alone, each one left out, none and all."""
+    return {
+        tuple(scenario.layers),
+        (),
+        LAYERS,
+        *((layer,) for layer in LAYERS),
+        *(tuple(x for x in LAYERS if x != layer) for layer in LAYERS),
+    }
+
+
+def test_the_rows_of_every_layer_shown_by_layer_are_the_rows_of_the_view(atlas, presets):
+    """The table lists the rows of the view with every layer and hides those of the layers not
+    shown: what it then shows is exactly what the view with those layers lists."""
+    for preset_id, scenario in presets.items():
+        everything = view_rows(select(atlas, scenario.model_copy(update={"layers": LAYERS})), "en")
+        assert all(row["layers"] and set(row["layers"]) <= set(LAYERS) for row in everything)
+        for layers in _layer_choices(scenario):
+            view = scenario.model_copy(update={"layers": layers})
+            expected = [r["key"] for r in view_rows(select(atlas, view), "en")]
+            assert [r["key"] for r in everything if on_map(r, layers)] == expected, (
+                preset_id,
+                layers,
+            )
+
+
+def test_a_row_names_each_of_its_layers(atlas, presets):
+    scenario = presets["concept_diagram"].model_copy(update={"layers": LAYERS})
+    rows = view_rows(select(atlas, scenario), "en")
+    for row in rows:
+        kind = row["key"].split(":")[0]
+        if kind == "event":
+            assert row["layers"] == ("events",)
+        elif kind in ("threat", "domain"):
+            assert row["layers"] == ("threats",)
+        elif kind in ("grouping", "relation"):
+            assert len(row["layers"]) == 1
+    several = [r for r in rows if len(r["layers"]) > 1]
+    assert several and all(r["key"].startswith("region:") for r in several)
+    for row in several:  # the layer column names them all, in order
+        assert row["layer"] == ", ".join(t(f"layer.{layer}", "en") for layer in row["layers"])
+    counts = layer_counts(rows)
+    assert sum(counts.values()) == len(rows)
+    assert counts["events"] == sum(r["layers"] == ("events",) for r in rows)
+    assert on_map({"layers": ()}, ())  # a row without layers is always shown
+    assert not on_map({"layers": ("events",)}, ("threats",))
+    assert on_map({"layers": ("events", "threats")}, ("threats",))
+
+
+def test_country_rows_name_the_layers_of_their_groupings(atlas, presets):
+    layers = select(atlas, presets["concept_diagram"].model_copy(update={"layers": LAYERS}))
+    rows = {r["id"]: r for r in country_rows(layers, "en")}
+    assert rows["RUS"]["layers"] == ("authoritarian",)
+    assert "value_community" in rows["JPN"]["layers"]
