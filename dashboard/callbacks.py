@@ -190,10 +190,16 @@ class Controller:
         try:
             _, data = (contents or "").split(",", 1)
             raw = base64.b64decode(data, validate=True)
-            if len(raw) > MAX_UPLOAD_BYTES:
-                raise ValueError
-            text = raw.decode("utf-8")
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, binascii.Error):
+            raw = None
+        if raw is not None and len(raw) > MAX_UPLOAD_BYTES:
+            reason = t("load.too_large", lang, limit=MAX_UPLOAD_BYTES // 1000)
+            return None, _message(t("load.bad", lang, name=label), [reason], "bad")
+        try:
+            text = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError:
+            text = None
+        if text is None:
             return None, _message(
                 t("load.bad", lang, name=label), [t("load.unreadable", lang)], "bad"
             )

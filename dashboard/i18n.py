@@ -68,6 +68,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ja": "UTF-8のテキストファイルではありません",
         "en": "not a UTF-8 text file",
     },
+    "load.too_large": {
+        "ja": "ファイルが大きすぎます(上限{limit} KB)",
+        "en": "the file is too large (limit {limit} KB)",
+    },
     "load.line": {"ja": "{line}行目:{message}", "en": "line {line}: {message}"},
     # compare
     "compare.heading": {"ja": "比較", "en": "Compare"},

@@ -46,8 +46,9 @@ def dump(data: Any) -> str:
 
 def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
     """Parse one YAML document safely; return the data and a map from value path to 1-based line."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
     except yaml.YAMLError as error:
@@ -56,7 +57,8 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
         problem = getattr(error, "problem", None) or str(error)
         raise YamlSyntaxError(f"YAML syntax error: {problem}", line) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
         _record_lines(node, (), lines)
