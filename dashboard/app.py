@@ -17,6 +17,7 @@ from flask import Response, request
 
 from dashboard.callbacks import Controller, on_error, register
 from dashboard.layout import build_layout
+from dashboard.security import install_request_guards, install_security_headers
 from geodata.atlas import Atlas, load_atlas
 from geodata.scenario import LANGS, Scenario, load_presets
 
@@ -80,6 +81,8 @@ def create_app(
     register(app, controller)
     app.atlas_controller = controller  # type: ignore[attr-defined]  # for tests and tools
     _plain_errors(app.server)
+    install_security_headers(app.server, app)
+    install_request_guards(app.server)
     return app
 
 

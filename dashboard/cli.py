@@ -41,6 +41,20 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        print("alliance-atlas serve: --workers must be at least 1", file=sys.stderr)
+        return 2
+    if args.workers > 1:
+        if args.debug:
+            print(
+                "alliance-atlas serve: --debug runs one process: use --workers 1", file=sys.stderr
+            )
+            return 2
+        from dashboard import production
+
+        return production.run_gunicorn(
+            host=args.host, port=args.port, workers=args.workers, lang=args.lang
+        )
     from dashboard.app import create_app
 
     app = create_app(lang=args.lang)
@@ -84,6 +98,13 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("ja", "en"),
         default="ja",
         help="default UI language (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes; more than 1 serves with gunicorn, the atlas loaded once before "
+        "forking (default: %(default)s, the simple local server)",
     )
     serve.add_argument(
         "--debug", action="store_true", help="Dash debug mode (dev tools, reloader); off by default"

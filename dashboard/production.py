@@ -243,11 +243,31 @@ def worker_memory(master_pid: int) -> dict[str, Any]:
         values = [getattr(w, name) for w in workers]
         return None if any(v is None for v in values) else sum(values)
 
+    helpers = [process_memory(pid) for w in workers for pid in descendant_pids(w.pid)]
     return {
         "master": process_memory(master_pid).as_dict(),
         "workers": [w.as_dict() for w in workers],
         "total": {name: total(name) for name in ("rss", "pss", "uss")},
+        # processes the workers started: kaleido's headless Chromium, for the image export
+        "helpers": {
+            "count": len(helpers),
+            "rss": sum(h.rss for h in helpers),
+            "pss": None
+            if any(h.pss is None for h in helpers)
+            else sum(h.pss or 0 for h in helpers),
+        },
     }
+
+
+def descendant_pids(pid: int) -> list[int]:
+    """Every process below `pid` (children, their children, ...)."""
+    found: list[int] = []
+    stack = child_pids(pid)
+    while stack:
+        child = stack.pop()
+        found.append(child)
+        stack.extend(child_pids(child))
+    return found
 
 
 def wait_for_workers(master_pid: int, count: int, timeout: float = 60.0) -> list[int]:

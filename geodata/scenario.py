@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -16,6 +17,7 @@ from geodata.yamlio import YamlSyntaxError, dump, line_of, load_with_lines
 
 SCENARIOS_DIR = SEEDS_DIR / "scenarios"
 SCENARIO_VERSION = 1
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 LayerId = Literal[
     "value_community", "authoritarian", "support_flows", "threats", "ukraine", "events", "proposals"
@@ -86,7 +88,18 @@ class Scenario(BaseModel):
     def _order_groupings(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [v for v in value.split(",") if v]
-        return tuple(sorted(set(value))) if isinstance(value, list | tuple) else value
+        if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+            return tuple(sorted(set(value)))
+        return value  # let the type check name the bad item
+
+    @field_validator("date_from", "date_to", mode="before")
+    @classmethod
+    def _iso_day(cls, value: Any) -> Any:
+        if value is None or isinstance(value, date):
+            return value
+        if not (isinstance(value, str) and _ISO_DAY.match(value)):
+            raise ValueError("use an ISO date, YYYY-MM-DD")
+        return value
 
     @model_validator(mode="after")
     def _dates_in_order(self) -> Scenario:

@@ -56,23 +56,31 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path_, int]]:
         line = mark.line + 1 if mark is not None else 1
         problem = getattr(error, "problem", None) or str(error)
         raise YamlSyntaxError(f"YAML syntax error: {problem}", line) from None
+    except RecursionError:
+        raise YamlSyntaxError("YAML syntax error: nested too deeply", 1) from None
+    except ValueError as error:  # e.g. an integer of more than 4300 digits
+        raise YamlSyntaxError(f"YAML syntax error: {error}", 1) from None
     finally:
         if loader is not None:
             loader.dispose()
     lines: dict[Path_, int] = {}
     if node is not None:
-        _record_lines(node, (), lines)
+        _record_lines(node, (), lines, set())
     return data, lines
 
 
-def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int]) -> None:
+def _record_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], seen: set[int]) -> None:
+    """Each node once: an alias is its anchor's node (a cycle, or 9**n paths in an alias bomb)."""
     lines[path] = node.start_mark.line + 1
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
-            _record_lines(value_node, (*path, str(key_node.value)), lines)
+            _record_lines(value_node, (*path, str(key_node.value)), lines, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record_lines(item, (*path, index), lines)
+            _record_lines(item, (*path, index), lines, seen)
 
 
 def line_of(lines: dict[Path_, int], path: Path_) -> int:
