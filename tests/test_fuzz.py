@@ -15,14 +15,9 @@ Run with --hypothesis-show-statistics for the number of cases each property trie
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 import re
-import signal
-import socket
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -31,6 +26,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from serving import load_loadtest, running_gunicorn
 
 from dashboard import production
 from dashboard.app import create_app
@@ -54,17 +50,6 @@ FUZZ_HTTP = settings(max_examples=200, deadline=None, suppress_health_check=list
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
 HANDLED = {200, 204}
 REFUSED = {400, 404, 405, 413, 415}
-
-
-def load_loadtest():
-    if "atlas_loadtest" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "atlas_loadtest", REPO / "scripts" / "loadtest.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["atlas_loadtest"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["atlas_loadtest"]
 
 
 # --- strategies -----------------------------------------------------------------------------
@@ -619,46 +604,14 @@ def test_the_bad_request_corpus(client, real_bodies):
 # --- one real gunicorn run ------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    port = _free_port()
     log = tmp_path_factory.mktemp("fuzz-gunicorn") / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard.production",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--no-warm",
-            ],
-            cwd=REPO,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        load_loadtest().wait_ready(base, process)
-        workers = production.wait_for_workers(process.pid, 2)
-        with httpx.Client(base_url=base, timeout=60) as http:
-            yield http, process, workers, log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with (
+        running_gunicorn(log, 2) as (base, process, workers),
+        httpx.Client(base_url=base, timeout=60) as http,
+    ):
+        yield http, process, workers, log
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))

@@ -7,11 +7,8 @@ One real gunicorn (2 workers, on a free port of 127.0.0.1) serves the whole modu
 from __future__ import annotations
 
 import gc
-import importlib.util
 import json
 import os
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +17,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from serving import load_loadtest, running_gunicorn
 
 from dashboard import cli, production
 from dashboard.app import create_app
@@ -29,57 +27,12 @@ REPO = Path(__file__).resolve().parents[1]
 WORKERS = 2
 
 
-def load_loadtest():
-    if "atlas_loadtest" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "atlas_loadtest", REPO / "scripts" / "loadtest.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["atlas_loadtest"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["atlas_loadtest"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """(base url, master pid, log path) of `python -m dashboard.production --workers 2`."""
-    port = _free_port()
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard.production",
-                "--port",
-                str(port),
-                "--workers",
-                str(WORKERS),
-                "--no-warm",
-            ],
-            cwd=REPO,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        load_loadtest().wait_ready(base, process)
-        production.wait_for_workers(process.pid, WORKERS)
+    with running_gunicorn(log, WORKERS) as (base, process, _workers):
         yield base, process.pid, log
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
     assert process.returncode == 0, log.read_text(errors="replace")[-2000:]
 
 
