@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import random
 import re
-from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import httpx
@@ -43,7 +42,6 @@ from geodata.scenario import (
     load_presets,
 )
 
-REPO = Path(__file__).resolve().parents[1]
 PRESETS = load_presets()
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 FUZZ_HTTP = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))

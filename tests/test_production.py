@@ -23,7 +23,6 @@ from dashboard import cli, production
 from dashboard.app import create_app
 from dashboard.security import CALLBACK_PATH, install_request_guards, install_security_headers
 
-REPO = Path(__file__).resolve().parents[1]
 WORKERS = 2
 
 
