@@ -48,9 +48,9 @@ GROUPING_LAYERS = ("value_community", "authoritarian", "proposals")
 
 
 def _within(relation: pd.Series, shown: set[str], places: set[str], members: set[str]) -> bool:
-    """A relation that touches a shown grouping or its members, and no state outside them.
+    """A relation that touches a chosen grouping or its members, and no state outside them.
 
-    `shown` are the shown grouping ids, `places` every grouping and region id (ends that are
+    `shown` are the chosen grouping ids (before the layer filter), `places` every grouping and region id (ends that are
     not states), `members` the states in the shown groupings.
     """
     ends = (relation.source, relation.target)
@@ -67,6 +67,14 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
     groupings = atlas.groupings[atlas.groupings.basis.isin(shown_bases)]
     if scenario.groupings:
         groupings = groupings[groupings.id.isin(scenario.groupings)]
+    # the groupings the view is about, whatever layers are on (relations follow these)
+    scope_ids = set(groupings.id)
+    scope_members = set(
+        atlas.memberships.loc[
+            atlas.memberships.grouping.isin(scope_ids) & atlas.memberships.basis.isin(shown_bases),
+            "iso3",
+        ]
+    )
     grouping_layer = (
         groupings.apply(
             lambda g: (
@@ -101,9 +109,7 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
         places = set(atlas.groupings.id) | set(atlas.regions.id)
         relations = relations[
             ~relations.layer.isin(GROUPING_LAYERS)
-            | relations.apply(
-                lambda r: _within(r, set(groupings.id), places, set(memberships.iso3)), axis=1
-            )
+            | relations.apply(lambda r: _within(r, scope_ids, places, scope_members), axis=1)
         ]
 
     threats = atlas.threats.iloc[0:0]
