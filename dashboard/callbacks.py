@@ -69,6 +69,20 @@ _TITLES = ("id", "title_ja", "title_en", "description_ja", "description_en")
 _DEFAULT_PROJECTION = Scenario.model_fields["projection"].default
 _RENDERED_KEYS = {"key", "built", "traces", "layers"}
 MAX_UPLOAD_BYTES = 200_000
+# the controls whose option labels follow the language, in the translate callback's order
+OPTION_IDS = (
+    "scenario",
+    "layers",
+    "groupings",
+    "directions",
+    "domains",
+    "basis",
+    "proposals",
+    "focus",
+    "projection",
+    "compare-mode",
+    "compare-with",
+)
 
 
 def _figure_module() -> Any:
@@ -539,22 +553,7 @@ class Controller:
         first, last = event_span(self.atlas)
         return [
             [t(i["i18n"], lang) for i in i18n_ids],
-            *(
-                options[cid]
-                for cid in (
-                    "scenario",
-                    "layers",
-                    "groupings",
-                    "directions",
-                    "domains",
-                    "basis",
-                    "proposals",
-                    "focus",
-                    "projection",
-                    "compare-mode",
-                    "compare-with",
-                )
-            ),
+            *(options[cid] for cid in OPTION_IDS),
             placeholders["scenario"],
             placeholders["groupings"],
             placeholders["focus"],
@@ -955,23 +954,9 @@ def register(app: Dash, controller: Controller) -> None:
             no_update if description == shown_description else description,
         )
 
-    option_ids = (
-        "scenario",
-        "layers",
-        "groupings",
-        "directions",
-        "domains",
-        "basis",
-        "proposals",
-        "focus",
-        "projection",
-        "compare-mode",
-        "compare-with",
-    )
-
     @app.callback(
         Output({"i18n": ALL, "n": ALL}, "children"),
-        *(Output(cid, "options") for cid in option_ids),
+        *(Output(cid, "options") for cid in OPTION_IDS),
         Output("scenario", "placeholder"),
         Output("groupings", "placeholder"),
         Output("focus", "placeholder"),

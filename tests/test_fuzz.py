@@ -260,19 +260,6 @@ def _query_pairs(scenario: Scenario) -> list[tuple[str, str]]:
 # --- the scenario loader --------------------------------------------------------------------
 
 
-def _known_loader_gap(text: str) -> bool:
-    """Texts that hit a reported gap of geodata/yamlio.py + scenario.py (see the xfails); none
-    once those are fixed, so that the general properties then cover them too."""
-    if _loader_gaps_fixed():
-        return False
-    return bool(
-        "&" in text
-        or "*" in text
-        or sum(text.count(c) for c in "[{-?:") > 300
-        or re.search(r"\d{4000}", text)
-    )
-
-
 def _from_yaml_contract(text: str) -> None:
     try:
         scenario = Scenario.from_yaml(text)
@@ -324,7 +311,6 @@ yaml_ish = st.one_of(
 @FUZZ
 @given(yaml_ish)
 def test_from_yaml_raises_only_scenario_error(text):
-    assume(not _known_loader_gap(text))
     _from_yaml_contract(text)
 
 
@@ -332,7 +318,6 @@ def test_from_yaml_raises_only_scenario_error(text):
 @given(st.dictionaries(field_names, json_values, max_size=8) | json_values)
 def test_from_yaml_on_yaml_documents_raises_only_scenario_error(data):
     text = yaml.safe_dump(data, allow_unicode=True)
-    assume(not _known_loader_gap(text))
     groupings = data.get("groupings") if isinstance(data, dict) else None
     assume(not (isinstance(groupings, list) and not all(isinstance(g, str) for g in groupings)))
     _from_yaml_contract(text)
@@ -368,21 +353,6 @@ KNOWN_LOADER_GAPS = {
     "null and false in groupings (TypeError)": "groupings: [null, false]\n",
     "alias bomb (TypeError)": _alias_bomb(3),
 }
-
-
-def _loader_gaps_fixed() -> bool:
-    if "fixed" not in _GAPS:
-        try:
-            for text in KNOWN_LOADER_GAPS.values():
-                _from_yaml_contract(text)
-        except Exception:
-            _GAPS["fixed"] = False
-        else:
-            _GAPS["fixed"] = True
-    return _GAPS["fixed"]
-
-
-_GAPS: dict[str, bool] = {}
 
 
 @pytest.mark.parametrize("text", FIXED_LOADER_GAPS.values(), ids=FIXED_LOADER_GAPS.keys())
