@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from selenium.webdriver.chrome.options import Options as ChromeOptions
+from browser import browser_available, headless_dash
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -27,12 +26,8 @@ from dashboard.details import view_rows
 from dashboard.i18n import t
 from geodata.scenario import LAYERS
 
-CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 pytestmark = [
-    pytest.mark.skipif(
-        not (Path(CHROMIUM).exists() and shutil.which("chromedriver")),
-        reason="needs chromium and chromedriver",
-    ),
+    pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -40,30 +35,12 @@ TOGGLE_BUDGET = 15 * 1024
 SHOTS = os.environ.get("ATLAS_SHOTS")
 
 
-class _Options(ChromeOptions):
-    """Chrome options whose logging prefs dash's Browser cannot narrow to `browser` only."""
-
-    def set_capability(self, name, value):
-        if name == "goog:loggingPrefs":
-            value = {**value, "browser": "ALL", "performance": "ALL"}
-        super().set_capability(name, value)
-
-
 @pytest.fixture
 def duo(dash_thread_server, tmp_path):
-    from dash.testing.composite import DashComposite
-
-    os.environ.setdefault("DASH_TEST_CHROMEPATH", CHROMIUM)
-    options = _Options()
-    options.add_argument("--window-size=1600,1200")
-    options.add_argument("--lang=ja")
-    with DashComposite(
-        server=dash_thread_server,
-        browser="Chrome",
-        headless=True,
-        options=[options],
-        download_path=str(tmp_path / "download"),
-        percy_run=False,
+    with headless_dash(
+        dash_thread_server,
+        tmp_path / "download",
+        arguments=("--window-size=1600,1200", "--lang=ja"),
         wait_timeout=20,
     ) as composite:
         # every [url, post body, encoded response length, request id, status] seen

@@ -27,6 +27,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from browser import browser_available, headless_dash
 
 from dashboard import cli
 from dashboard.app import create_app
@@ -42,7 +43,6 @@ from dashboard.security import (
 from geodata.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
 
 
@@ -606,27 +606,12 @@ return !!(gd && gd.data && gd.data.length && gd._fullLayout
 
 @pytest.fixture
 def secure_duo(dash_thread_server, tmp_path):
-    if not (Path(CHROMIUM).exists() and shutil.which("chromedriver")):
+    if not browser_available():
         pytest.skip("needs chromium and chromedriver")
-    from dash.testing.composite import DashComposite
-    from selenium.webdriver.chrome.options import Options
-
-    class _Options(Options):
-        def set_capability(self, name, value):
-            if name == "goog:loggingPrefs":
-                value = {**value, "browser": "ALL", "performance": "ALL"}
-            super().set_capability(name, value)
-
-    os.environ.setdefault("DASH_TEST_CHROMEPATH", CHROMIUM)
-    options = _Options()
-    options.add_argument("--window-size=1400,1000")
-    with DashComposite(
-        server=dash_thread_server,
-        browser="Chrome",
-        headless=True,
-        options=[options],
-        download_path=str(tmp_path / "download"),
-        percy_run=False,
+    with headless_dash(
+        dash_thread_server,
+        tmp_path / "download",
+        arguments=("--window-size=1400,1000",),
         wait_timeout=30,
     ) as composite:
         yield composite

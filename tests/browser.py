@@ -1,0 +1,51 @@
+"""Shared by the real-browser tests: a headless Debian Chromium driven through dash's testing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from selenium.webdriver.chrome.options import Options as ChromeOptions
+
+CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
+
+
+def browser_available() -> bool:
+    """Whether Chromium and ChromeDriver are installed."""
+    return Path(CHROMIUM).exists() and shutil.which("chromedriver") is not None
+
+
+class _Options(ChromeOptions):
+    """Chrome options whose logging prefs dash's Browser cannot narrow to `browser` only."""
+
+    def set_capability(self, name, value):
+        if name == "goog:loggingPrefs":
+            value = {**value, "browser": "ALL", "performance": "ALL"}
+        super().set_capability(name, value)
+
+
+@contextmanager
+def headless_dash(
+    server: Any, download_dir: Path, *, arguments: tuple[str, ...], wait_timeout: int
+) -> Iterator[Any]:
+    """A DashComposite on `server` in headless Chromium, with the performance log on."""
+    from dash.testing.composite import DashComposite
+
+    os.environ.setdefault("DASH_TEST_CHROMEPATH", CHROMIUM)
+    options = _Options()
+    for argument in arguments:
+        options.add_argument(argument)
+    with DashComposite(
+        server=server,
+        browser="Chrome",
+        headless=True,
+        options=[options],
+        download_path=str(download_dir),
+        percy_run=False,
+        wait_timeout=wait_timeout,
+    ) as composite:
+        yield composite
