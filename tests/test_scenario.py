@@ -8,25 +8,12 @@ from urllib.parse import quote
 
 import pytest
 import yaml
+from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, PROJECTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.scenario import Scenario, load_presets
-
-LAYERS = [
-    "value_community",
-    "authoritarian",
-    "support_flows",
-    "threats",
-    "ukraine",
-    "events",
-    "proposals",
-]
-DIRECTIONS = ["east", "north", "south", "west"]
-DOMAINS = ["cyber", "space", "cognitive"]
-BASES = ["stated", "inferred", "external"]
-PROJECTIONS = ["robinson", "orthographic", "polar"]
 
 
 def _ids(file_name: str) -> list[str]:

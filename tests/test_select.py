@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import yaml
+from expected import BASES, DIRECTIONS, DOMAINS, LAYERS
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,18 +16,6 @@ from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.scenario import Scenario, load_presets
 from geodata.select import Layers, select
 
-BASES = ["stated", "inferred", "external"]
-LAYERS = [
-    "value_community",
-    "authoritarian",
-    "support_flows",
-    "threats",
-    "ukraine",
-    "events",
-    "proposals",
-]
-DIRECTIONS = ["east", "north", "south", "west"]
-DOMAINS = ["cyber", "space", "cognitive"]
 GROUPING_IDS = [
     g["id"]
     for g in yaml.safe_load((KNOWLEDGE_DIR / "groupings.yaml").read_text(encoding="utf-8"))[
