@@ -22,7 +22,7 @@ from geodata.knowledge import (
     Knowledge,
     Model,
 )
-from geodata.scenario import Scenario, ScenarioError
+from geodata.scenario import SCENARIOS_DIR, Scenario, ScenarioError
 from geodata.yamlio import Path_, YamlSyntaxError, line_of, load_with_lines
 
 
@@ -450,8 +450,6 @@ def _id_path(data: dict[str, Any], field_name: str, bad: str) -> tuple[str | int
 
 def validate_paths(paths: list[Path]) -> list[Problem]:
     """Validate knowledge directories and scenario files; with no paths, the bundled ones."""
-    from geodata.scenario import SCENARIOS_DIR
-
     if not paths:
         paths = [KNOWLEDGE_DIR, *sorted(SCENARIOS_DIR.glob("*.yaml"))]
     problems: list[Problem] = []
@@ -474,8 +472,6 @@ def validate_paths(paths: list[Path]) -> list[Problem]:
 def _scenario_problems(path: Path, knowledge: Knowledge | None) -> list[Problem]:
     if knowledge is None:
         return [Problem(path, 1, "cannot check ids: the bundled knowledge base does not validate")]
-    from geodata.scenario import SCENARIOS_DIR
-
     return validate_scenario_file(
         path, knowledge, preset=path.resolve().parent == SCENARIOS_DIR.resolve()
     )
