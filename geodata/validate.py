@@ -20,7 +20,6 @@ from geodata.knowledge import (
     Citation,
     Cited,
     Knowledge,
-    Model,
 )
 from geodata.scenario import SCENARIOS_DIR, Scenario, ScenarioError
 from geodata.yamlio import Path_, YamlSyntaxError, line_of, load_with_lines
@@ -497,7 +496,6 @@ def _bundled_or_none() -> Knowledge | None:
 
 __all__ = [
     "KnowledgeError",
-    "Model",
     "Problem",
     "check_knowledge",
     "check_scenario_ids",
