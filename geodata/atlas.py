@@ -26,9 +26,12 @@ CRS = "EPSG:4326"
 ARC_BOW_STEP = 0.12
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Atlas:
-    """Every layer the map can draw, each a (Geo)DataFrame in EPSG:4326. Treat as read-only."""
+    """Every layer the map can draw, each a (Geo)DataFrame in EPSG:4326. Treat as read-only.
+
+    Atlases compare and hash by identity (frames have no value hash), so that what is derived
+    from one can be cached per atlas."""
 
     knowledge: Knowledge
     article: Article

@@ -32,7 +32,6 @@ from dashboard.figures.base import (
     MISSING_FROM_BASEMAP,
     legend_size,
 )
-from dashboard.figures.labels import _overlap
 from dashboard.figures.links import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
@@ -47,6 +46,13 @@ SIZE_BUDGET = 400_000  # bytes of fig.to_json() for a preset's default view
 LANGS = ("ja", "en")
 PRESETS = load_presets()
 CASES = [(preset, lang) for preset in PRESETS for lang in LANGS]
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """The area two (x0, y0, x1, y1) boxes share."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,7 @@ Contract with the app:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import plotly.graph_objects as go
 
@@ -39,7 +40,14 @@ from dashboard.figures.base import (
     make_view,
     plan_frame,
 )
-from dashboard.figures.context import Context, Drawing, LabelRequest, make_uid
+from dashboard.figures.context import (
+    Context,
+    Drawing,
+    LabelRequest,
+    Trace,
+    make_uid,
+    scattergeo,
+)
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.marks import LonLatList
 from geodata.atlas import Atlas
@@ -68,6 +76,8 @@ CLICKABLE_KINDS = frozenset(
     {"country", "grouping", "relation", "threat", "region", "event", "domain"}
 )
 LABEL_CLASSES = ("region", "relation", "event", "threat", "actor", "badge", "grouping")
+# trace properties whose values are data kept as given (other dict values are plotly objects)
+DATA_PROPERTIES = frozenset({"meta", "geojson"})
 
 
 def build_figure(
@@ -88,24 +98,44 @@ def build_figure(
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
     ctx, drawings, placements = compose(layers, atlas, visible, size or NOMINAL_SIZE)
-    traces: list[tuple[str, str, object]] = []
+    traces: list[tuple[str, str, Trace]] = []
     for drawing in drawings:
         traces += [(drawing.layer, uid, trace) for uid, trace in drawing.traces]
     for drawing in drawings:
         traces += [
             (drawing.layer, uid, trace) for uid, trace in _label_traces(ctx, drawing, placements)
         ]
-    figure = go.Figure(layout=layout(ctx.view, scenario.lang, ctx.projector.frame_plan))
     for layer, uid, trace in traces:
-        trace.update(  # type: ignore[attr-defined]
+        trace.update(
             uid=uid,
             visible=layer in visible,
             legendgroup=layer,
             legendgrouptitle={"text": legend_title(layer, scenario.lang)},
             legendrank=LEGEND_RANK[layer],
         )
-        figure.add_trace(trace)  # type: ignore[arg-type]
+    # Validating every trace took most of the time: the traces skip it (the builders make them
+    # right, and the tests check them) and only the small layout is validated. The figure is the
+    # same as one made of validated graph objects (see _as_validated), and like one it validates
+    # what callers add or change later.
+    figure = go.Figure(
+        data=[_as_validated(trace) for _, _, trace in traces],
+        layout=go.Layout(layout(ctx.view, scenario.lang, ctx.projector.frame_plan)),
+        _validate=False,
+    )
+    for part in (figure, figure.layout, *figure.data):  # plotly keeps the flag it was built with
+        part._validate = True
     return figure
+
+
+def _as_validated(props: dict[str, Any]) -> dict[str, Any]:
+    """Trace properties with nested plotly objects (marker, line, ...) in the order validation
+    keeps them in: by name (a trace's own properties are put in that order by its class)."""
+    return {
+        key: _as_validated(value)
+        if isinstance(value, dict) and key not in DATA_PROPERTIES
+        else value
+        for key, value in sorted(props.items())
+    }
 
 
 def compose(
@@ -117,8 +147,9 @@ def compose(
     """Every layer's drawing and the placement of every label (the figure before plotly).
 
     The map's size depends on the legend (under or beside the map), and the legend on what the
-    layers draw: the layers are drawn once to read the legend, and again for the map's real size
-    (pixel offsets such as badge spacing depend on it) when that differs.
+    layers draw: the layers are drawn once to read the legend, and those that read the frame
+    (pixel offsets such as badge spacing depend on it) again for the map's real size when that
+    differs.
     """
     view = make_view(layers, atlas, visible)
     ctx = Context(
@@ -126,14 +157,22 @@ def compose(
         atlas=atlas,
         lang=layers.scenario.lang,
         view=view,
-        projector=Projector(view, plan_frame(view, size=size)),
+        size=size,
         visible=frozenset(visible),
     )
-    drawings = [build(ctx) for _, build in BUILDERS]
+    ctx.projector = Projector(view, plan_frame(view, size=size))
+    drawings, read_frame = [], []
+    for _, build in BUILDERS:
+        ctx.projector_read = False
+        drawings.append(build(ctx))
+        read_frame.append(ctx.projector_read)
     frame = plan_frame(view, legend_groups(drawings, visible, ctx.lang), size)
     if frame != ctx.projector.frame_plan:
         ctx.projector = Projector(view, frame)
-        drawings = [build(ctx) for _, build in BUILDERS]
+        drawings = [
+            build(ctx) if again else drawing
+            for (_, build), drawing, again in zip(BUILDERS, drawings, read_frame, strict=True)
+        ]
     placements = place_labels(
         [label for d in drawings for label in d.labels],
         [obstacle for d in drawings for obstacle in d.obstacles],
@@ -152,11 +191,11 @@ def legend_groups(drawings: list[Drawing], visible: set[str], lang: str) -> list
         if layer not in visible:
             continue
         names = [
-            trace.name
+            trace["name"]
             for d in drawings
             if d.layer == layer
             for _, trace in d.traces
-            if trace.showlegend and trace.name
+            if trace.get("showlegend") and trace.get("name")
         ]
         if names:
             groups.append(LegendGroup(legend_title(layer, lang), tuple(names)))  # type: ignore[arg-type]
@@ -177,7 +216,7 @@ def _gap_size(request: LabelRequest, placement: Placement) -> float:
 
 def _label_traces(
     ctx: Context, drawing: Drawing, placements: dict[str, Placement]
-) -> Iterable[tuple[str, go.Scattergeo]]:
+) -> Iterable[tuple[str, Trace]]:
     """One text trace per label class of a layer and one trace of leader lines.
 
     Every label the layer asked for is in its trace (one left out has empty text), so that the
@@ -196,9 +235,9 @@ def _label_traces(
         weight = "bold" if cls in ("grouping", "threat") else "normal"
         points = [placements[q.key].point or (q.lon, q.lat) for q in requests]
         shown = [placements[q.key].position is not None for q in requests]
-        trace = go.Scattergeo(
-            lon=[round(p[0], 2) for p in points],
-            lat=[round(p[1], 2) for p in points],
+        trace = scattergeo(  # points along arcs are numpy floats: rounded so, then made plain
+            lon=[float(round(p[0], 2)) for p in points],
+            lat=[float(round(p[1], 2)) for p in points],
             mode="markers+text",
             text=[q.text if ok else "" for q, ok in zip(requests, shown, strict=True)],
             textposition=[placements[q.key].position or q.positions[0] for q in requests],
@@ -217,7 +256,7 @@ def _label_traces(
             showlegend=False,
             name="",
         )
-        trace.meta = {"layer": drawing.layer, "kind": "label", "ids": [q.key for q in requests]}
+        trace["meta"] = {"layer": drawing.layer, "kind": "label", "ids": [q.key for q in requests]}
         yield make_uid(drawing.layer, f"labels/{cls}"), trace
     if not seen:
         return
@@ -230,7 +269,7 @@ def _label_traces(
     lines = LonLatList()
     for q in moved:
         lines.add([placements[q.key].leader, placements[q.key].point])  # type: ignore[list-item]
-    trace = go.Scattergeo(
+    trace = scattergeo(
         lon=lines.lon,
         lat=lines.lat,
         mode="lines",
@@ -239,5 +278,5 @@ def _label_traces(
         showlegend=False,
         name="",
     )
-    trace.meta = {"layer": drawing.layer, "kind": "leader", "ids": [q.key for q in moved]}
+    trace["meta"] = {"layer": drawing.layer, "kind": "leader", "ids": [q.key for q in moved]}
     yield make_uid(drawing.layer, "labels/leaders"), trace

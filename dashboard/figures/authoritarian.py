@@ -4,10 +4,8 @@ expansion ("膨張") as arrows to the regions the article names."""
 
 from __future__ import annotations
 
-import pandas as pd
-
 from dashboard.figures import links, style
-from dashboard.figures.context import Context, Drawing
+from dashboard.figures.context import Context, Drawing, Record
 
 LAYER = "authoritarian"
 LINK_STYLES = {
@@ -32,7 +30,7 @@ LINK_STYLES = {
 }
 
 
-def link_style(relation: pd.Series) -> links.LinkStyle:
+def link_style(relation: Record) -> links.LinkStyle:
     if relation.kind in ("partnership", "cooperation"):
         return LINK_STYLES["auth_partnership"]
     if relation.kind == "exercise":
@@ -42,28 +40,31 @@ def link_style(relation: pd.Series) -> links.LinkStyle:
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
-    frame = ctx.layers.groupings
-    keep = (frame.camp == "authoritarian") & (frame.status == "existing")
-    groupings = [g for g in ctx.grouping_order if g in set(frame[keep].id)]
-    memberships = ctx.layers.memberships[ctx.layers.memberships.grouping.isin(groupings)]
-    members = memberships.drop_duplicates("iso3")
-    if len(members):
+    shown = {
+        g.id for g in ctx.rows.groupings if g.camp == "authoritarian" and g.status == "existing"
+    }
+    groupings = [g for g in ctx.grouping_order if g in shown]
+    members: dict[str, Record] = {}  # the first membership of each country
+    for row in ctx.rows.memberships:
+        if row.grouping in groupings:
+            members.setdefault(row.iso3, row)
+    if members:
         links.country_fill(
             ctx,
             drawing,
             "fill",
-            list(members.iso3),
-            list(members.basis),
+            list(members),
+            [row.basis for row in members.values()],
             style.AUTHORITARIAN,
             name=ctx.name(groupings[0]),
         )
     for grouping_id in groupings:
         links.grouping_marker(ctx, drawing, grouping_id)
 
-    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
+    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
     links.draw_links(ctx, drawing, relations, link_style, LINK_STYLES)
     ends = links.endpoint_ids(relations)
     links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
-    named = [c for c in members.iso3 if c in ctx.stated_actors]
+    named = [c for c in members if c in ctx.stated_actors]
     links.label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), set())
     return drawing

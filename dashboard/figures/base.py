@@ -8,7 +8,7 @@ placed without collisions for a nominal figure size.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -449,15 +449,17 @@ class Projector:
 
     def __call__(self, lon: float, lat: float) -> tuple[float, float, bool]:
         """Pixel (x right, y down) of a point in the plot area, and whether it is on the map."""
-        x, y, ok = self.unit(self.view, np.array([lon]), np.array([lat]))
-        px = self.x0 + self.frame_w / 2.0 + self.k * (float(x[0]) - self.cx)
-        py = self.y0 + self.frame_h / 2.0 - self.k * (float(y[0]) - self.cy)
-        inside = (
-            bool(ok[0])
-            and self.x0 <= px <= self.x0 + self.frame_w
-            and self.y0 <= py <= self.y0 + self.frame_h
-        )
-        return px, py, inside
+        return self.pixels([(lon, lat)])[0]
+
+    def pixels(self, points: Sequence[tuple[float, float]]) -> list[tuple[float, float, bool]]:
+        """The pixel of each lon/lat point and whether it is on the map (see __call__)."""
+        lon, lat = np.array(points, dtype=float).reshape(-1, 2).T
+        x, y, ok = self.unit(self.view, lon, lat)
+        px = self.x0 + self.frame_w / 2.0 + self.k * (x - self.cx)
+        py = self.y0 + self.frame_h / 2.0 - self.k * (y - self.cy)
+        inside = ok & (self.x0 <= px) & (px <= self.x0 + self.frame_w)
+        inside &= (self.y0 <= py) & (py <= self.y0 + self.frame_h)
+        return list(zip(px.tolist(), py.tolist(), inside.tolist(), strict=True))
 
     def offset(self, lon: float, lat: float, dx: float, dy: float) -> tuple[float, float]:
         """The lon/lat that lies (dx, dy) pixels from a point (x right, y down), by the local
@@ -465,11 +467,11 @@ class Projector:
         if dx == 0.0 and dy == 0.0:
             return lon, lat
         step = 0.25
-        x0, y0, _ = self(lon, lat)
         lon1 = (lon + step + 180.0) % 360.0 - 180.0
-        x_lon, y_lon, _ = self(lon1, lat)
         lat1 = lat + step if lat + step < 89.9 else lat - step
-        x_lat, y_lat, _ = self(lon, lat1)
+        (x0, y0, _), (x_lon, y_lon, _), (x_lat, y_lat, _) = self.pixels(
+            [(lon, lat), (lon1, lat), (lon, lat1)]
+        )
         dlat_step = lat1 - lat
         a, b = (x_lon - x0) / step, (x_lat - x0) / dlat_step
         c, d = (y_lon - y0) / step, (y_lat - y0) / dlat_step
@@ -480,16 +482,16 @@ class Projector:
         dlat = (-c * dx + a * dy) / det
         return (lon + dlon + 180.0) % 360.0 - 180.0, max(-89.9, min(89.9, lat + dlat))
 
-    def within_outline(self, px: float, py: float) -> bool:
-        """Whether a pixel lies inside a Robinson map's curved outline (always, for the round
-        views, whose frame is their square)."""
+    def within_outline(self, px: np.ndarray, py: np.ndarray) -> np.ndarray:
+        """Whether pixels lie inside a Robinson map's curved outline (all, for the round views,
+        whose frame is their square)."""
         if self.view.projection != "robinson":
-            return True
+            return np.ones(np.shape(px), dtype=bool)
         uy = self.cy + (self.y0 + self.frame_h / 2.0 - py) / self.k
-        alat = float(np.interp(abs(uy) / 1.3523, _ROBINSON_Y, _ROBINSON_LATS))
-        half = 0.8487 * float(np.interp(alat, _ROBINSON_LATS, _ROBINSON_X)) * math.pi
+        alat = np.interp(np.abs(uy) / 1.3523, _ROBINSON_Y, _ROBINSON_LATS)
+        half = 0.8487 * np.interp(alat, _ROBINSON_LATS, _ROBINSON_X) * math.pi
         ux = self.cx + (px - self.x0 - self.frame_w / 2.0) / self.k
-        return abs(ux) <= half - 2.0 / self.k
+        return np.abs(ux) <= half - 2.0 / self.k
 
     def frame(self) -> tuple[float, float, float, float]:
         """The map's pixel box (x0, y0, x1, y1) in the plot area."""

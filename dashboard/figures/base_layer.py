@@ -4,10 +4,8 @@ and status are drawn — one entry per basis or status that the view's data cont
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from dashboard.figures import style
-from dashboard.figures.context import Context, Drawing
+from dashboard.figures.context import Context, Drawing, choropleth, scattergeo
 from dashboard.figures.links import HOVER
 from dashboard.figures.text import t
 from geodata.knowledge import BASES
@@ -17,11 +15,12 @@ LAYER = "base"
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
-    involved = list(dict.fromkeys([*ctx.actors, *sorted(set(ctx.layers.memberships.iso3))]))
+    shown_members = sorted({row.iso3 for row in ctx.rows.memberships})
+    involved = list(dict.fromkeys([*ctx.actors, *shown_members]))
     codes = [c for c in involved if c in ctx.country_rows and c not in ctx.missing_outline]
     drawing.add(
         "countries",
-        go.Choropleth(
+        choropleth(
             locations=codes,
             locationmode="ISO-3",
             z=[0] * len(codes),
@@ -42,7 +41,7 @@ def draw(ctx: Context) -> Drawing:
         points = [ctx.anchor(c) for c in missing]
         drawing.add(
             "countries/points",
-            go.Scattergeo(
+            scattergeo(
                 lon=[round(p[0], 2) for p in points],
                 lat=[round(p[1], 2) for p in points],
                 mode="markers",
@@ -82,28 +81,19 @@ def draw(ctx: Context) -> Drawing:
 
 def _present(ctx: Context) -> tuple[set[str], bool]:
     """The bases drawn in this view, and whether anything proposed is."""
-    layers = ctx.layers
+    rows = ctx.rows
     bases: set[str] = set()
-    for frame in (
-        layers.memberships,
-        layers.relations,
-        layers.threats,
-        layers.regions,
-        layers.domains,
-    ):
-        bases |= set(frame.basis)
-    if len(layers.events):
-        bases |= set(layers.events.place_basis) | set(layers.events.basis)
-    proposed = bool((layers.relations.status == "proposed").any()) or bool(
-        (layers.groupings.status == "proposed").any()
-    )
+    for frame in (rows.memberships, rows.relations, rows.threats, rows.regions, rows.domains):
+        bases |= {row.basis for row in frame}
+    bases |= {row.place_basis for row in rows.events} | {row.basis for row in rows.events}
+    proposed = any(row.status == "proposed" for row in [*rows.relations, *rows.groupings])
     return bases, proposed
 
 
 def _key(drawing: Drawing, uid: str, name: str, colour: str, dash: str, opacity: float) -> None:
     drawing.add(
         uid,
-        go.Scattergeo(
+        scattergeo(
             lon=[None],
             lat=[None],
             mode="lines",

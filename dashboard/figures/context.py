@@ -4,15 +4,17 @@ small records a builder returns (its traces, the labels it wants and the marks l
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from collections import namedtuple
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
+from functools import cache, cached_property
+from typing import Any, TypeVar
+from weakref import WeakKeyDictionary
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from dashboard.figures import style
-from dashboard.figures.base import Projector, View
+from dashboard.figures.base import MISSING_FROM_BASEMAP, Projector, View
 from dashboard.figures.text import format_date, join_names, localized, t
 from geodata.atlas import Atlas
 from geodata.knowledge import Basis
@@ -32,6 +34,35 @@ ALL_POSITIONS: tuple[str, ...] = (
 
 
 COMPACT_WIDTH = 1100  # px: narrower figures (side-by-side maps) label less
+
+# A plotly trace as a plain dict: build_figure makes the figure of them without validating each
+# (validating every trace cost more than drawing it).
+Trace = dict[str, Any]
+# A row of an atlas or layer frame (DataFrame.itertuples): fields by attribute, as on a Series.
+Record = Any
+T = TypeVar("T")
+
+
+def scattergeo(**props: Any) -> Trace:
+    """A scattergeo trace (props as go.Scattergeo takes them)."""
+    return {"type": "scattergeo", **props}
+
+
+def choropleth(**props: Any) -> Trace:
+    """A choropleth trace (props as go.Choropleth takes them)."""
+    return {"type": "choropleth", **props}
+
+
+def records(frame: pd.DataFrame) -> list[Record]:
+    """The rows of a frame as named tuples, as itertuples(index=False) gives them (at a fraction
+    of its cost; far cheaper to read than iterrows' Series)."""
+    columns = [frame[column].tolist() for column in frame.columns]
+    return list(map(_record_type(tuple(frame.columns))._make, zip(*columns, strict=True)))
+
+
+@cache
+def _record_type(columns: tuple[str, ...]) -> type:
+    return namedtuple("Record", columns, rename=True)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -77,65 +108,152 @@ class Drawing:
     """What one layer builder draws."""
 
     layer: str
-    traces: list[tuple[str, Any]] = field(default_factory=list)
+    traces: list[tuple[str, Trace]] = field(default_factory=list)
     labels: list[LabelRequest] = field(default_factory=list)
     obstacles: list[Obstacle] = field(default_factory=list)
 
-    def add(
-        self, uid: str, trace: go.Choropleth | go.Scattergeo, kind: str, ids: list[str]
-    ) -> None:
+    def add(self, uid: str, trace: Trace, kind: str, ids: list[str]) -> None:
         """Add a trace; its uid is made unique and stable as '<layer>-<uid>'."""
-        trace.meta = {"layer": self.layer, "kind": kind, "ids": list(ids)}
+        trace["meta"] = {"layer": self.layer, "kind": kind, "ids": list(ids)}
         self.traces.append((make_uid(self.layer, uid), trace))
+
+
+class AtlasIndex:
+    """Plain-Python lookups into an atlas, made once per atlas and shared by all its figures, and
+    a store of what is drawn the same way in every view of it (see `memo`)."""
+
+    def __init__(self, atlas: Atlas) -> None:
+        actors = atlas.knowledge.actors
+        self.actors: dict[str, Any] = {actor.id: actor for actor in actors}
+        self.stated_actors = frozenset(actor.id for actor in actors if actor.basis == "stated")
+        # every grouping of the atlas by id (not only the shown ones)
+        self.groupings: dict[str, Record] = {row.id: row for row in records(atlas.groupings)}
+        self.grouping_order: tuple[str, ...] = tuple(atlas.groupings.id)
+        # the place of each grouping without a style of its own among them (picks its colour)
+        value_ids = [g for g in self.grouping_order if g not in style.GROUPING_STYLES]
+        self.value_rank = {g: value_ids.index(g) for g in value_ids}
+        self.regions: dict[str, Record] = {row.id: row for row in records(atlas.regions)}
+        self.country_rows: dict[str, Record] = {row.iso3: row for row in records(atlas.countries)}
+        # every membership of each country (not only the shown groupings), in the knowledge
+        # base's grouping order
+        order = {g: i for i, g in enumerate(self.grouping_order)}
+        self.memberships_of: dict[str, list[Record]] = {}
+        for row in records(atlas.memberships):
+            self.memberships_of.setdefault(row.iso3, []).append(row)
+        for rows in self.memberships_of.values():
+            rows.sort(key=lambda row: order.get(row.grouping, 99))
+        self._memo: dict[tuple, Any] = {}
+
+    def memo(self, key: tuple, compute: Callable[[], T]) -> T:
+        """`compute()` the first time `key` is asked for, the stored value after (the value must
+        depend on the atlas and the key alone, and is shared: never change it)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
+
+
+_INDEXES: WeakKeyDictionary[Atlas, AtlasIndex] = WeakKeyDictionary()
+
+
+def atlas_index(atlas: Atlas) -> AtlasIndex:
+    """The lookups of an atlas (made on first use)."""
+    index = _INDEXES.get(atlas)
+    if index is None:
+        index = _INDEXES[atlas] = AtlasIndex(atlas)
+    return index
+
+
+@dataclass(frozen=True)
+class LayerRows:
+    """The frames of a view's layers as records (read by every drawing pass)."""
+
+    memberships: list[Record]
+    groupings: list[Record]
+    relations: list[Record]
+    threats: list[Record]
+    regions: list[Record]
+    events: list[Record]
+    domains: list[Record]
+
+    @classmethod
+    def of(cls, layers: Layers) -> LayerRows:
+        return cls(**{f.name: records(getattr(layers, f.name)) for f in fields(cls)})
 
 
 @dataclass
 class Context:
-    """One figure's inputs, with lookups the builders share."""
+    """One figure's inputs, with lookups the builders share.
+
+    What a builder draws depends on where the map goes in the figure (its frame) only through
+    `projector`, which notes that it was read: when the frame changes, compose draws again just
+    the layers that read it."""
 
     layers: Layers
     atlas: Atlas
     lang: Lang
     view: View
-    projector: Projector
+    size: tuple[int, int]  # px the figure is laid out for
     visible: frozenset[str] = frozenset()  # the layers shown at first
+    projector_read: bool = field(default=False, init=False)
+    _projector: Projector | None = field(default=None, init=False, repr=False)
+
+    @property
+    def projector(self) -> Projector:
+        """Lon/lat → pixels in the figure's frame."""
+        if self._projector is None:
+            raise RuntimeError("the context has no frame yet")
+        self.projector_read = True
+        return self._projector
+
+    @projector.setter
+    def projector(self, projector: Projector) -> None:
+        self._projector = projector
 
     @property
     def compact(self) -> bool:
         """Whether the figure is laid out small (a side-by-side map): fewer labels are kept."""
-        return self.projector.frame_plan.size[0] < COMPACT_WIDTH
+        return self.size[0] < COMPACT_WIDTH
 
     @cached_property
+    def index(self) -> AtlasIndex:
+        """The atlas's lookups."""
+        return atlas_index(self.atlas)
+
+    @cached_property
+    def rows(self) -> LayerRows:
+        """The view's layers as records."""
+        return LayerRows.of(self.layers)
+
+    @property
     def actors(self) -> dict[str, Any]:
         """Actor records by iso3."""
-        return {actor.id: actor for actor in self.atlas.knowledge.actors}
+        return self.index.actors
 
-    @cached_property
-    def stated_actors(self) -> set[str]:
-        return {a.id for a in self.atlas.knowledge.actors if a.basis == "stated"}
+    @property
+    def stated_actors(self) -> frozenset[str]:
+        return self.index.stated_actors
 
-    @cached_property
-    def groupings(self) -> dict[str, pd.Series]:
+    @property
+    def groupings(self) -> dict[str, Record]:
         """Every grouping of the atlas by id (not only the shown ones)."""
-        return {row.id: row for _, row in self.atlas.groupings.iterrows()}
+        return self.index.groupings
 
-    @cached_property
-    def grouping_order(self) -> list[str]:
-        return list(self.atlas.groupings.id)
+    @property
+    def grouping_order(self) -> tuple[str, ...]:
+        return self.index.grouping_order
 
     def grouping_style(self, grouping_id: str) -> style.GroupingStyle:
         row = self.groupings[grouping_id]
-        value_ids = [g for g in self.grouping_order if g not in style.GROUPING_STYLES]
-        index = value_ids.index(grouping_id) if grouping_id in value_ids else 0
+        index = self.index.value_rank.get(grouping_id, 0)
         return style.grouping_style(grouping_id, row.camp, row.status, index)
 
-    @cached_property
-    def regions(self) -> dict[str, pd.Series]:
-        return {row.id: row for _, row in self.atlas.regions.iterrows()}
+    @property
+    def regions(self) -> dict[str, Record]:
+        return self.index.regions
 
-    @cached_property
-    def country_rows(self) -> dict[str, pd.Series]:
-        return {row.iso3: row for _, row in self.atlas.countries.iterrows()}
+    @property
+    def country_rows(self) -> dict[str, Record]:
+        return self.index.country_rows
 
     def name(self, item_id: str) -> str:
         """The display name of a country, grouping or region id in the view's language."""
@@ -171,6 +289,11 @@ class Context:
 
     def country_hover(self, iso3: str) -> str:
         """Name, the article's basis for the country and every grouping it is in."""
+        return self.index.memo(
+            ("country_hover", self.lang, iso3), lambda: self._country_hover(iso3)
+        )
+
+    def _country_hover(self, iso3: str) -> str:
         lines = [f"<b>{self.name(iso3)}</b>"]
         actor = self.actors.get(iso3)
         if actor is not None:
@@ -188,25 +311,21 @@ class Context:
         return "<br>".join(lines)
 
     @cached_property
-    def memberships_of(self) -> dict[str, list[pd.Series]]:
+    def membership_basis(self) -> dict[tuple[str, str], str]:
+        """The basis of each shown membership, by (iso3, grouping)."""
+        return {(row.iso3, row.grouping): row.basis for row in self.rows.memberships}
+
+    @property
+    def memberships_of(self) -> dict[str, list[Record]]:
         """Every membership of each country in the atlas (not only the shown groupings), in
         the knowledge base's grouping order."""
-        order = {g: i for i, g in enumerate(self.grouping_order)}
-        frame = self.atlas.memberships
-        result: dict[str, list[pd.Series]] = {}
-        for _, row in frame.iterrows():
-            result.setdefault(row.iso3, []).append(row)
-        for rows in result.values():
-            rows.sort(key=lambda row: order.get(row.grouping, 99))
-        return result
+        return self.index.memberships_of
 
-    @cached_property
-    def missing_outline(self) -> set[str]:
-        from dashboard.figures.base import MISSING_FROM_BASEMAP
+    @property
+    def missing_outline(self) -> frozenset[str]:
+        return MISSING_FROM_BASEMAP
 
-        return set(MISSING_FROM_BASEMAP)
-
-    def _membership_line(self, row: pd.Series) -> str:
+    def _membership_line(self, row: Record) -> str:
         grouping = row.grouping
         glyph = self.grouping_style(grouping)
         colour = style.glyph_colour(glyph.colour, row.basis)
@@ -234,11 +353,11 @@ class Context:
             lines.append(_wrap_list(join_names(named, self.lang), self.lang))
         return "<br>".join(lines)
 
-    def endpoints(self, relation: pd.Series) -> str:
+    def endpoints(self, relation: Record) -> str:
         arrow = " → " if relation.directed else " — "
         return f"{self.name(relation.source)}{arrow}{self.name(relation.target)}"
 
-    def relation_hover(self, relation: pd.Series) -> str:
+    def relation_hover(self, relation: Record) -> str:
         lines = [f"<b>{self.endpoints(relation)}</b>", localized(relation, "label", self.lang)]
         kind = t(f"kind.{relation.kind}", self.lang) if f"kind.{relation.kind}" in _KINDS else ""
         if kind:
@@ -248,7 +367,7 @@ class Context:
         lines.append(self.basis_line(relation.basis, relation.status))
         return "<br>".join(lines)
 
-    def threat_hover(self, threat: pd.Series) -> str:
+    def threat_hover(self, threat: Record) -> str:
         lines = [
             f"<b>{localized(threat, 'name', self.lang)}</b>",
             f"{self.name(threat.origin)} → {self.name(threat.target)}",
@@ -259,7 +378,7 @@ class Context:
         lines.append(self.basis_line(threat.basis))
         return "<br>".join(lines)
 
-    def region_hover(self, region: pd.Series) -> str:
+    def region_hover(self, region: Record) -> str:
         lines = [f"<b>{localized(region, 'name', self.lang)}</b>", self.basis_line(region.basis)]
         if region.basis == "external":
             lines.append(t("hover.region_extent", self.lang))
@@ -267,7 +386,7 @@ class Context:
             lines.append(t("hover.region_inferred", self.lang))
         return "<br>".join(lines)
 
-    def event_hover(self, event: pd.Series) -> str:
+    def event_hover(self, event: Record) -> str:
         place = localized(event, "place", self.lang)
         return "<br>".join(
             [
@@ -278,7 +397,7 @@ class Context:
             ]
         )
 
-    def domain_hover(self, domain: pd.Series) -> str:
+    def domain_hover(self, domain: Record) -> str:
         return "<br>".join(
             [
                 f"<b>{localized(domain, 'name', self.lang)}</b> — {self.name(domain.actor)}",

@@ -4,10 +4,8 @@ the same place fan out side by side and share one label listing their dates."""
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
-
 from dashboard.figures import links, marks, style
-from dashboard.figures.context import Context, Drawing, LabelRequest, Obstacle
+from dashboard.figures.context import Context, Drawing, LabelRequest, Obstacle, scattergeo
 from dashboard.figures.text import format_date, t
 from geodata.knowledge import BASES
 
@@ -20,11 +18,11 @@ COLOURS = {"stated": style.EVENT, "inferred": style.EVENT, "external": "#6E6E6E"
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
-    events = ctx.layers.events
-    if not len(events):
+    events = ctx.rows.events
+    if not events:
         return drawing
     places: dict[tuple[float, float], list] = {}
-    for _, event in events.iterrows():
+    for event in events:
         key = (marks.r(event.geometry.x), marks.r(event.geometry.y))
         places.setdefault(key, []).append(event)
     position: dict[str, tuple[float, float]] = {}
@@ -60,13 +58,14 @@ def draw(ctx: Context) -> Drawing:
             )
         )
     for basis in BASES:
-        rows = events[events.place_basis == basis]
-        if not len(rows):
+        rows = [event for event in events if event.place_basis == basis]
+        if not rows:
             continue
-        points = [position[e] for e in rows.id]
+        ids = [event.id for event in rows]
+        points = [position[e] for e in ids]
         drawing.add(
             f"points/{basis}",
-            go.Scattergeo(
+            scattergeo(
                 lon=[marks.r(p[0]) for p in points],
                 lat=[marks.r(p[1]) for p in points],
                 mode="markers",
@@ -79,13 +78,13 @@ def draw(ctx: Context) -> Drawing:
                         "width": 1.8,
                     },
                 },
-                customdata=list(rows.id),
-                hovertext=[ctx.event_hover(e) for _, e in rows.iterrows()],
+                customdata=ids,
+                hovertext=[ctx.event_hover(e) for e in rows],
                 hovertemplate=links.HOVER,
                 name=t(f"legend.event.{basis}", ctx.lang),
                 showlegend=True,
             ),
             "event",
-            list(rows.id),
+            ids,
         )
     return drawing

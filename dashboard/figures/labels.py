@@ -39,12 +39,6 @@ def label_box(position: str, x: float, y: float, width: float, height: float, ga
     return x0 - PADDING, y0 - PADDING, x0 + width + PADDING, y0 + height + PADDING
 
 
-def _overlap(a: Box, b: Box) -> float:
-    width = min(a[2], b[2]) - max(a[0], b[0])
-    height = min(a[3], b[3]) - max(a[1], b[1])
-    return width * height if width > 0 and height > 0 else 0.0
-
-
 class _Blocked:
     """The boxes placed so far, with a vectorised overlap sum."""
 
@@ -54,13 +48,14 @@ class _Blocked:
     def append(self, box: Box) -> None:
         self._boxes = np.vstack([self._boxes, np.asarray(box, dtype=float)])
 
-    def overlap(self, box: Box) -> float:
+    def overlap(self, boxes: np.ndarray) -> np.ndarray:
+        """The area of each of `boxes` (n × 4) that the placed boxes cover (summed per box)."""
         if not len(self._boxes):
-            return 0.0
+            return np.zeros(len(boxes))
         b = self._boxes
-        width = np.minimum(box[2], b[:, 2]) - np.maximum(box[0], b[:, 0])
-        height = np.minimum(box[3], b[:, 3]) - np.maximum(box[1], b[:, 1])
-        return float(np.sum(np.clip(width, 0.0, None) * np.clip(height, 0.0, None)))
+        width = np.minimum(boxes[:, 2:3], b[:, 2]) - np.maximum(boxes[:, 0:1], b[:, 0])
+        height = np.minimum(boxes[:, 3:4], b[:, 3]) - np.maximum(boxes[:, 1:2], b[:, 1])
+        return np.sum(np.maximum(width, 0.0) * np.maximum(height, 0.0), axis=1)
 
 
 @dataclass(frozen=True)
@@ -114,28 +109,32 @@ def place_labels(
     )
     frame = projector.frame()
     blocked = _Blocked()
-    for obstacle in obstacles:
-        x, y, inside = projector(obstacle.lon, obstacle.lat)
+    marks = projector.pixels([(obstacle.lon, obstacle.lat) for obstacle in obstacles])
+    for obstacle, (x, y, inside) in zip(obstacles, marks, strict=True):
         if inside:
             radius = obstacle.radius
             blocked.append((x - radius, y - radius, x + radius, y + radius))
+    points = list(dict.fromkeys(p for q in order for p in ((q.lon, q.lat), *q.alternatives)))
+    pixel = dict(zip(points, projector.pixels(points), strict=True))
     placed: dict[str, Placement] = {}
     for request in order:
         anchors = [(request.lon, request.lat), *request.alternatives]
         width, height = text_size(request.text, FONT_SIZE[request.cls])
+        # every position at every anchor on the map, in the order they are tried
+        candidates = [
+            (point, position, label_box(position, x, y, width, height, request.gap))
+            for point in anchors
+            for x, y, inside in [pixel[point]]
+            if inside
+            for position in request.positions
+        ]
+        boxes = [box for _, _, box in candidates]
+        costs = _costs(boxes, blocked, frame, request.clearance, projector)
         best: tuple[float, str, Box, tuple[float, float]] | None = None
-        for point in anchors:
-            x, y, inside = projector(*point)
-            if not inside:
-                continue
-            for position in request.positions:
-                box = label_box(position, x, y, width, height, request.gap)
-                cost = _cost(box, blocked, frame, request.clearance, projector)
-                if best is None or cost < best[0]:
-                    best = (cost, position, box, point)
-                if cost == 0.0:
-                    break
-            if best is not None and best[0] == 0.0:
+        for (point, position, box), cost in zip(candidates, costs, strict=True):
+            if best is None or cost < best[0]:
+                best = (float(cost), position, box, point)
+            if cost == 0.0:
                 break
         if best is None:
             if projector.view.projection == "robinson":
@@ -152,7 +151,8 @@ def place_labels(
             placed[request.key] = Placement(None, None, None)
             continue
         if cost > 0.0:
-            moved = _move_off(request, (width, height), blocked, frame, projector)
+            anchor = pixel[(request.lon, request.lat)][:2]
+            moved = _move_off(request, anchor, (width, height), blocked, frame, projector)
             if moved is None and optional:
                 placed[request.key] = Placement(None, None, None)
                 continue
@@ -165,39 +165,52 @@ def place_labels(
     return placed
 
 
-def _cost(
-    box: Box,
-    blocked: _Blocked,
-    frame: Box,
-    clearance: float = 0.0,
-    projector: Projector | None = None,
-) -> float:
-    area = (box[2] - box[0]) * (box[3] - box[1])
-    outside = area - _overlap(box, frame)
-    if projector is not None:  # a Robinson map's outline is rounder than its frame
-        corners = ((box[0], box[1]), (box[2], box[1]), (box[0], box[3]), (box[2], box[3]))
-        outside += area / 4.0 * sum(not projector.within_outline(x, y) for x, y in corners)
-    if clearance:
-        c = clearance
-        box = (box[0] - c, box[1] - c, box[2] + c, box[3] + c)
-    return blocked.overlap(box) + 4.0 * outside
+def _costs(
+    boxes: list[Box], blocked: _Blocked, frame: Box, clearance: float, projector: Projector
+) -> np.ndarray:
+    """How bad each box is as a label's place: the area placed boxes cover (grown by
+    `clearance`) plus four times the area off the map."""
+    array = np.array(boxes, dtype=float).reshape(-1, 4)
+    x0, y0, x1, y1 = array.T
+    area = (x1 - x0) * (y1 - y0)
+    width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
+    height = np.minimum(y1, frame[3]) - np.maximum(y0, frame[1])
+    outside = area - np.where((width > 0) & (height > 0), width * height, 0.0)
+    # a Robinson map's outline is rounder than its frame: a quarter of the box per corner off it
+    corners = (np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
+    corners_off = np.sum(~projector.within_outline(*corners).reshape(4, -1), axis=0)
+    outside += area / 4.0 * corners_off
+    c = clearance
+    grown = array + np.array([-c, -c, c, c]) if c else array
+    return blocked.overlap(grown) + 4.0 * outside
 
 
 def _move_off(
     request: LabelRequest,
+    anchor: tuple[float, float],
     size: tuple[float, float],
     blocked: _Blocked,
     frame: Box,
     projector: Projector,
 ) -> Placement | None:
-    """The nearest free spot for a label away from its anchor, reached by a leader line."""
-    x, y, _ = projector(request.lon, request.lat)
+    """The nearest free spot for a label away from its anchor (at pixel `anchor`), reached by a
+    leader line."""
+    x, y = anchor
     reach = request.reach or DEFAULT_REACH
-    for distance in (d for d in LEADER_DISTANCES if d <= reach):
-        for ux, uy, position in LEADER_DIRECTIONS:
-            nx, ny = x + ux * distance, y + uy * distance
-            box = label_box(position, nx, ny, size[0], size[1], LEADER_GAP)
-            if _cost(box, blocked, frame, request.clearance, projector) == 0.0:
-                point = projector.offset(request.lon, request.lat, nx - x, ny - y)
-                return Placement(position, box, point, (request.lon, request.lat))
+    spots = [
+        (x + ux * distance, y + uy * distance, position)
+        for distance in LEADER_DISTANCES
+        if distance <= reach
+        for ux, uy, position in LEADER_DIRECTIONS
+    ]
+    if not spots:
+        return None
+    boxes = [
+        label_box(position, nx, ny, size[0], size[1], LEADER_GAP) for nx, ny, position in spots
+    ]
+    costs = _costs(boxes, blocked, frame, request.clearance, projector)
+    for (nx, ny, position), box, cost in zip(spots, boxes, costs, strict=True):
+        if cost == 0.0:
+            point = projector.offset(request.lon, request.lat, nx - x, ny - y)
+            return Placement(position, box, point, (request.lon, request.lat))
     return None

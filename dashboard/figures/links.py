@@ -5,13 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
-import pandas as pd
-import plotly.graph_objects as go
+from shapely.geometry import LineString, MultiLineString
 
 from dashboard.figures import marks, style
 from dashboard.figures.base import MISSING_FROM_BASEMAP
-from dashboard.figures.context import ALL_POSITIONS, Context, Drawing, LabelRequest, Obstacle
+from dashboard.figures.context import (
+    ALL_POSITIONS,
+    Context,
+    Drawing,
+    LabelRequest,
+    Obstacle,
+    Record,
+    choropleth,
+    scattergeo,
+)
 from dashboard.figures.text import localized, t, wrap
 from geodata.knowledge import BASES
 
@@ -75,14 +84,14 @@ def basis_suffix(ctx: Context, basis: str) -> str:
 def draw_links(
     ctx: Context,
     drawing: Drawing,
-    relations: pd.DataFrame,
-    style_of: Callable[[pd.Series], LinkStyle],
+    relations: list[Record],
+    style_of: Callable[[Record], LinkStyle],
     order: Iterable[str],
 ) -> None:
     """Arcs for `relations`, one line/arrowhead/handle trace triple per (style, basis, status)."""
-    groups: dict[tuple[str, str, str], list[pd.Series]] = {}
+    groups: dict[tuple[str, str, str], list[Record]] = {}
     styles: dict[str, LinkStyle] = {}
-    for _, relation in relations.iterrows():
+    for relation in relations:
         link = style_of(relation)
         styles[link.key] = link
         groups.setdefault((link.key, relation.basis, relation.status), []).append(relation)
@@ -96,13 +105,47 @@ def draw_links(
         _draw_link_group(ctx, drawing, link, basis, status, rows)
 
 
+@dataclass(frozen=True)
+class Arc:
+    """Where a relation's arc is drawn at one zoom: its shaft, its arrowhead (directed arcs), its
+    ends and the points along it that its label may go to."""
+
+    start: marks.LonLat
+    shaft: tuple[marks.LonLat, ...]
+    head: tuple[marks.LonLat, ...]  # a closed ring; empty when undirected
+    tip: marks.LonLat | None  # None when undirected
+    middle: marks.LonLat
+    along: tuple[marks.LonLat, ...]
+
+
+@lru_cache(maxsize=1024)
+def _arc(geometry: LineString | MultiLineString, zoom: float, directed: bool) -> Arc:
+    """The arc of a relation's path at a zoom (the same in every view at that zoom, so kept)."""
+    coords = marks.path(geometry)
+    lengths = marks.cumulative(coords)
+    total = float(lengths[-1])
+    end_gap = min(1.0 / zoom, 0.15 * total)
+    head = min(2.4 / zoom**0.8, 0.3 * total)
+    tip_at = total - end_gap if directed else total
+    shaft_end = tip_at - 0.7 * head if directed else total
+    fractions = (0.38, 0.62, 0.28, 0.72, 0.2, 0.8)
+    return Arc(
+        start=coords[0],
+        shaft=tuple(marks.cut(coords, min(0.5 / zoom, 0.1 * total), shaft_end)),
+        head=tuple(marks.arrowhead_ring(marks.cut(coords, 0.0, tip_at), head)) if directed else (),
+        tip=marks.point_at(coords, tip_at, lengths) if directed else None,
+        middle=marks.point_at(coords, total / 2, lengths),
+        along=tuple(marks.point_at(coords, f * total, lengths) for f in fractions),
+    )
+
+
 def _draw_link_group(
     ctx: Context,
     drawing: Drawing,
     link: LinkStyle,
     basis: str,
     status: str,
-    rows: list[pd.Series],
+    rows: list[Record],
 ) -> None:
     line = style.line_style(link.colour, basis, status)  # type: ignore[arg-type]
     zoom = ctx.view.zoom
@@ -111,21 +154,11 @@ def _draw_link_group(
     handles: list[tuple[float, float]] = []
     ids, hovers = [], []
     for relation in rows:
-        coords = marks.path(relation.geometry)
-        lengths = marks.cumulative(coords)
-        total = float(lengths[-1])
-        end_gap = min(1.0 / zoom, 0.15 * total)
-        head = min(2.4 / zoom**0.8, 0.3 * total)
-        directed = bool(relation.directed) and link.arrow
-        tip_at = total - end_gap if directed else total
-        shaft_end = tip_at - 0.7 * head if directed else total
-        lines.add(marks.cut(coords, min(0.5 / zoom, 0.1 * total), shaft_end))
-        if directed:
-            heads.add(marks.arrowhead_ring(marks.cut(coords, 0.0, tip_at), head))
-        handle = coords[0] if link.handle_at_source else marks.point_at(coords, total / 2, lengths)
-        along = [
-            marks.point_at(coords, f * total, lengths) for f in (0.38, 0.62, 0.28, 0.72, 0.2, 0.8)
-        ]
+        shape = _arc(relation.geometry, zoom, bool(relation.directed) and link.arrow)
+        lines.add(shape.shaft)
+        if shape.head:
+            heads.add(shape.head)
+        handle = shape.start if link.handle_at_source else shape.middle
         handles.append(handle)
         ids.append(relation.id)
         hovers.append(ctx.relation_hover(relation))
@@ -143,20 +176,19 @@ def _draw_link_group(
                     optional=link.label_optional or world,
                     gap=6.0,
                     colour=_label_colour(line.colour),
-                    alternatives=() if link.handle_at_source else tuple(along),
+                    alternatives=() if link.handle_at_source else shape.along,
                     clearance=WORLD_CLEARANCE if world else 0.0,
                     reach=SUBJECT_REACH if world and _arcs_are_the_subject(ctx) else None,
                 )
             )
         drawing.obstacles.append(Obstacle(handle[0], handle[1], 5.0))
-        if directed:
-            tip = marks.point_at(coords, tip_at, lengths)
-            drawing.obstacles.append(Obstacle(tip[0], tip[1], 5.0))
+        if shape.tip is not None:
+            drawing.obstacles.append(Obstacle(shape.tip[0], shape.tip[1], 5.0))
     uid = f"{link.key}/{basis}/{status}"
     name = t(link.legend, ctx.lang) + basis_suffix(ctx, basis)
     drawing.add(
         f"{uid}/lines",
-        go.Scattergeo(
+        scattergeo(
             lon=lines.lon,
             lat=lines.lat,
             mode="lines",
@@ -173,7 +205,7 @@ def _draw_link_group(
         fill = style.WHITE if link.hollow_head else line.colour
         drawing.add(
             f"{uid}/heads",
-            go.Scattergeo(
+            scattergeo(
                 lon=heads.lon,
                 lat=heads.lat,
                 mode="lines",
@@ -194,7 +226,7 @@ def _draw_link_group(
     )
     drawing.add(
         f"{uid}/handles",
-        go.Scattergeo(
+        scattergeo(
             lon=[marks.r(p[0]) for p in handles],
             lat=[marks.r(p[1]) for p in handles],
             mode="markers",
@@ -257,7 +289,7 @@ def country_fill(
     if keep:
         drawing.add(
             uid,
-            go.Choropleth(
+            choropleth(
                 locations=[c for c, _ in keep],
                 locationmode="ISO-3",
                 z=[BASES.index(b) for _, b in keep],  # type: ignore[arg-type]
@@ -279,7 +311,7 @@ def country_fill(
         points = [ctx.anchor(c) for c, _ in missing]
         drawing.add(
             f"{uid}/points",
-            go.Scattergeo(
+            scattergeo(
                 lon=[marks.r(p[0]) for p in points],
                 lat=[marks.r(p[1]) for p in points],
                 mode="markers",
@@ -316,7 +348,7 @@ def grouping_marker(
     proposed = grouping.status == "proposed"
     drawing.add(
         f"grouping/{grouping_id}",
-        go.Scattergeo(
+        scattergeo(
             lon=[marks.r(lon)],
             lat=[marks.r(lat)],
             mode="markers",
@@ -368,7 +400,10 @@ def grouping_label(
 def offset_point(
     ctx: Context, point: tuple[float, float], offset_px: tuple[float, float]
 ) -> tuple[float, float]:
-    """A point moved by a pixel offset (x right, y down) in the nominal view."""
+    """A point moved by a pixel offset (x right, y down) in the nominal view (no offset: the
+    point, which then does not depend on the frame)."""
+    if offset_px == (0.0, 0.0):
+        return point
     return ctx.projector.offset(point[0], point[1], *offset_px)
 
 
@@ -416,11 +451,10 @@ def badge_label(
     ctx: Context, layer: str, iso3: str, grouping_ids: list[str], positions: tuple[str, ...]
 ) -> LabelRequest:
     """A strip of coloured glyphs, one per grouping the country is in (legend colours)."""
-    rows = ctx.layers.memberships[ctx.layers.memberships.iso3 == iso3].set_index("grouping")
     glyphs = []
     for grouping_id in grouping_ids:
         look = ctx.grouping_style(grouping_id)
-        basis = rows.basis.get(grouping_id, "stated")
+        basis = ctx.membership_basis.get((iso3, grouping_id), "stated")
         glyphs.append(
             f"<span style='color:{style.glyph_colour(look.colour, basis)}'>{look.glyph}</span>"
         )
@@ -437,10 +471,10 @@ def badge_label(
     )
 
 
-def endpoint_ids(relations: pd.DataFrame) -> list[str]:
+def endpoint_ids(relations: list[Record]) -> list[str]:
     """Source and target ids of relations, in first-seen order."""
     seen: dict[str, None] = {}
-    for _, relation in relations.iterrows():
+    for relation in relations:
         seen.setdefault(relation.source, None)
         seen.setdefault(relation.target, None)
     return list(seen)
@@ -453,7 +487,7 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
     points = [ctx.anchor(r) for r in region_ids]
     drawing.add(
         "region_ends",
-        go.Scattergeo(
+        scattergeo(
             lon=[marks.r(p[0]) for p in points],
             lat=[marks.r(p[1]) for p in points],
             mode="markers",

@@ -4,6 +4,8 @@ Proposed."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from dashboard.figures import links, style
 from dashboard.figures.context import Context, Drawing
 from dashboard.figures.text import t
@@ -31,8 +33,8 @@ def link_styles(ctx: Context) -> dict[str, links.LinkStyle]:
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
-    frame = ctx.layers.groupings
-    groupings = [g for g in ctx.grouping_order if g in set(frame[frame.status == "proposed"].id)]
+    proposed = {g.id for g in ctx.rows.groupings if g.status == "proposed"}
+    groupings = [g for g in ctx.grouping_order if g in proposed]
     prefix = t("mark.proposed_prefix", ctx.lang)
     seen: dict[tuple[float, float], int] = {}
     for grouping_id in groupings:
@@ -48,12 +50,13 @@ def draw(ctx: Context) -> Drawing:
             legend_name=_legend_name(ctx, grouping_id),
         )
     # badges for the named countries that are direct members of a proposed framework
-    direct = ctx.layers.memberships[
-        ctx.layers.memberships.grouping.isin(groupings) & ctx.layers.memberships.via.isna()
-    ]
-    for iso3, rows in direct.groupby("iso3", sort=True):
+    direct: dict[str, set[str]] = {}
+    for row in ctx.rows.memberships:
+        if row.grouping in groupings and pd.isna(row.via):
+            direct.setdefault(row.iso3, set()).add(row.grouping)
+    for iso3, grouping_ids in sorted(direct.items()):
         if iso3 in ctx.stated_actors:
-            shown = [g for g in groupings if g in set(rows.grouping)]
+            shown = [g for g in groupings if g in grouping_ids]
             drawing.labels.append(
                 links.badge_label(
                     ctx,
@@ -64,7 +67,7 @@ def draw(ctx: Context) -> Drawing:
                 )
             )
 
-    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
+    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
     styles = link_styles(ctx)
     links.draw_links(ctx, drawing, relations, lambda _: styles["proposal_links"], styles)
     ends = links.endpoint_ids(relations)

@@ -21,7 +21,7 @@ LINK_STYLES = {
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
-    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
+    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
     links.draw_links(ctx, drawing, relations, lambda _: LINK_STYLES["support"], LINK_STYLES)
     ends = links.endpoint_ids(relations)
     links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])

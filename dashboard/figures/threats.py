@@ -5,10 +5,20 @@ domains without geography (cyber, space, cognitive) as badges on the states they
 
 from __future__ import annotations
 
-import plotly.graph_objects as go
+from functools import lru_cache
+
+from shapely.geometry import LineString, MultiLineString
 
 from dashboard.figures import links, marks, style
-from dashboard.figures.context import Context, Drawing, LabelRequest, Obstacle
+from dashboard.figures.context import (
+    Context,
+    Drawing,
+    LabelRequest,
+    Obstacle,
+    Record,
+    choropleth,
+    scattergeo,
+)
 from dashboard.figures.text import localized, t, wrap
 from geodata.knowledge import BASES
 
@@ -22,36 +32,31 @@ BADGE_DROP = 17.0  # px below the state's label point
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
-    threats = ctx.layers.threats
+    threats = ctx.rows.threats
     _regions(ctx, drawing, threats)
     _arrows(ctx, drawing, threats)
     _domains(ctx, drawing)
-    origins = [o for o in threats.origin if o in ctx.country_rows]
-    actors = list(dict.fromkeys([*origins, *ctx.layers.domains.actor]))
+    origins = [row.origin for row in threats if row.origin in ctx.country_rows]
+    actors = list(dict.fromkeys([*origins, *(row.actor for row in ctx.rows.domains)]))
     links.label_names(ctx, drawing, actors, set())
     return drawing
 
 
-def _regions(ctx: Context, drawing: Drawing, threats) -> None:
+def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
     """The seas and areas the threats name: a light tint with a thin edge along the extent's
     box (dotted unless stated, grey if external), under every other layer, and an italic name."""
-    wanted = {r for names in threats.regions for r in names}
-    regions = ctx.layers.regions[ctx.layers.regions.id.isin(wanted)]
-    extents = {region.id: region.extent for region in ctx.atlas.knowledge.regions}
+    wanted = {r for threat in threats for r in threat.regions}
+    regions = [region for region in ctx.rows.regions if region.id in wanted]
     features, ids, bases = [], [], []
     outlines: dict[str, marks.LonLatList] = {}
     outlined: dict[str, list[str]] = {}
-    for _, region in regions.iterrows():
-        polygons = marks.region_rings(
-            region.geometry, REGION_TOLERANCE, REGION_MIN_AREA, REGION_MIN_HOLE
-        )
+    for region in regions:
+        polygons, lines = _region_shape(ctx, region)
         if not polygons:
             continue
         features.append(marks.region_feature(region.id, polygons))
         ids.append(region.id)
         bases.append(region.basis)
-        lons, lats = _extent_lines(extents.get(region.id))
-        lines = marks.region_outline(polygons, lons, lats, whole=not (lons or lats))
         for line in lines:
             outlines.setdefault(region.basis, marks.LonLatList()).add(line)
         if lines:
@@ -60,7 +65,7 @@ def _regions(ctx: Context, drawing: Drawing, threats) -> None:
         return
     drawing.add(
         "regions",
-        go.Choropleth(
+        choropleth(
             geojson={"type": "FeatureCollection", "features": features},
             locations=ids,
             z=[BASES.index(b) for b in bases],
@@ -84,7 +89,7 @@ def _regions(ctx: Context, drawing: Drawing, threats) -> None:
         line = style.line_style(style.REGION_EDGE, basis)
         drawing.add(
             f"regions/edge/{basis}",
-            go.Scattergeo(
+            scattergeo(
                 lon=outlines[basis].lon,
                 lat=outlines[basis].lat,
                 mode="lines",
@@ -101,6 +106,21 @@ def _regions(ctx: Context, drawing: Drawing, threats) -> None:
         drawing.labels.append(links.name_label(ctx, region_id, required=True))
 
 
+def _region_shape(ctx: Context, region: Record) -> tuple[list, list[list[marks.LonLat]]]:
+    """A region's simplified polygons and the lines along its extent (the same in every view:
+    made once per atlas)."""
+
+    def shape() -> tuple[list, list[list[marks.LonLat]]]:
+        polygons = marks.region_rings(
+            region.geometry, REGION_TOLERANCE, REGION_MIN_AREA, REGION_MIN_HOLE
+        )
+        extents = {r.id: r.extent for r in ctx.atlas.knowledge.regions}
+        lons, lats = _extent_lines(extents.get(region.id))
+        return polygons, marks.region_outline(polygons, lons, lats, whole=not (lons or lats))
+
+    return ctx.index.memo(("threats.region", region.id), shape)
+
+
 def _extent_lines(extent) -> tuple[set[float], set[float]]:
     """The meridians and parallels that bound a region's extent boxes (none for an extent made
     of countries only, whose whole outline is its limit)."""
@@ -114,29 +134,17 @@ def _extent_lines(extent) -> tuple[set[float], set[float]]:
     return lons, lats
 
 
-def _arrows(ctx: Context, drawing: Drawing, threats) -> None:
+def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
     zoom = ctx.view.zoom**0.7
     for basis in BASES:
-        rows = threats[threats.basis == basis]
-        if not len(rows):
+        rows = [threat for threat in threats if threat.basis == basis]
+        if not rows:
             continue
         outlines = marks.LonLatList()
         handles, ids, hovers = [], [], []
-        for _, threat in rows.iterrows():
-            coords = marks.path(threat.geometry)
-            total = marks.length_deg(coords)
-            start = min(1.5 / zoom, 0.1 * total)
-            end = total - min(4.0 / zoom, 0.3 * total)
-            body = marks.cut(coords, start, end)
-            outlines.add(
-                marks.wide_arrow_ring(
-                    body,
-                    width=min(1.5 / zoom, 0.12 * total),
-                    head_width=min(3.4 / zoom, 0.25 * total),
-                    head_length=min(4.5 / zoom, 0.35 * total),
-                )
-            )
-            handle = marks.point_at(body, 0.4 * marks.length_deg(body))
+        for threat in rows:
+            ring, handle = _arrow(threat.geometry, zoom)
+            outlines.add(ring)
             handles.append(handle)
             ids.append(threat.id)
             hovers.append(ctx.threat_hover(threat))
@@ -158,7 +166,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats) -> None:
         line = style.line_style(style.THREAT_EDGE, basis)
         drawing.add(
             f"arrows/{basis}",
-            go.Scattergeo(
+            scattergeo(
                 lon=outlines.lon,
                 lat=outlines.lat,
                 mode="lines",
@@ -175,7 +183,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats) -> None:
         )
         drawing.add(
             f"handles/{basis}",
-            go.Scattergeo(
+            scattergeo(
                 lon=[marks.r(p[0]) for p in handles],
                 lat=[marks.r(p[1]) for p in handles],
                 mode="markers",
@@ -197,21 +205,39 @@ def _arrows(ctx: Context, drawing: Drawing, threats) -> None:
         )
 
 
+@lru_cache(maxsize=256)
+def _arrow(
+    geometry: LineString | MultiLineString, zoom: float
+) -> tuple[tuple[marks.LonLat, ...], marks.LonLat]:
+    """A threat's wide arrow along its path at a zoom, and the point its handle goes (the same
+    in every view at that zoom, so kept)."""
+    coords = marks.path(geometry)
+    total = marks.length_deg(coords)
+    start = min(1.5 / zoom, 0.1 * total)
+    end = total - min(4.0 / zoom, 0.3 * total)
+    body = marks.cut(coords, start, end)
+    ring = marks.wide_arrow_ring(
+        body,
+        width=min(1.5 / zoom, 0.12 * total),
+        head_width=min(3.4 / zoom, 0.25 * total),
+        head_length=min(4.5 / zoom, 0.35 * total),
+    )
+    return tuple(ring), marks.point_at(body, 0.4 * marks.length_deg(body))
+
+
 def _domains(ctx: Context, drawing: Drawing) -> None:
-    domains = ctx.layers.domains
-    if not len(domains):
-        return
-    order = list(dict.fromkeys(domains.domain))
+    attributions = ctx.rows.domains
+    order = list(dict.fromkeys(row.domain for row in attributions))
     per_actor: dict[str, list[str]] = {}
-    for _, row in domains.iterrows():
+    for row in attributions:
         per_actor.setdefault(row.actor, []).append(row.domain)
     for index, domain_id in enumerate(order):
-        rows = domains[domains.domain == domain_id]
+        rows = [row for row in attributions if row.domain == domain_id]
         symbol = style.DOMAIN_SYMBOLS.get(
             domain_id, style.DOMAIN_FALLBACK_SYMBOLS[index % len(style.DOMAIN_FALLBACK_SYMBOLS)]
         )
         points, symbols, opacities = [], [], []
-        for _, row in rows.iterrows():
+        for row in rows:
             slots = per_actor[row.actor]
             slot = slots.index(domain_id) - (len(slots) - 1) / 2.0
             point = links.offset_point(
@@ -222,10 +248,10 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
             opacities.append(style.MARKER_OPACITY[row.basis])
             drawing.obstacles.append(Obstacle(point[0], point[1], 7.0))
         name = f"{t('hover.domain', ctx.lang)}{':' if ctx.lang == 'ja' else ': '}"
-        name += localized(rows.iloc[0], "name", ctx.lang)
+        name += localized(rows[0], "name", ctx.lang)
         drawing.add(
             f"domains/{domain_id}",
-            go.Scattergeo(
+            scattergeo(
                 lon=[marks.r(p[0]) for p in points],
                 lat=[marks.r(p[1]) for p in points],
                 mode="markers",
@@ -237,11 +263,11 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
                     "line": {"color": style.DOMAIN_COLOUR, "width": 1.5},
                 },
                 customdata=[domain_id] * len(points),
-                hovertext=[ctx.domain_hover(row) for _, row in rows.iterrows()],
+                hovertext=[ctx.domain_hover(row) for row in rows],
                 hovertemplate=links.HOVER,
                 name=name,
                 showlegend=True,
             ),
             "domain",
-            [f"{domain_id}:{a}" for a in rows.actor],
+            [f"{domain_id}:{row.actor}" for row in rows],
         )

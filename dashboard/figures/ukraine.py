@@ -3,11 +3,8 @@ broad blue arrow, and Hungary's objection marked on Hungary."""
 
 from __future__ import annotations
 
-import pandas as pd
-import plotly.graph_objects as go
-
 from dashboard.figures import links, style
-from dashboard.figures.context import Context, Drawing
+from dashboard.figures.context import Context, Drawing, Record, choropleth
 from dashboard.figures.text import t
 
 LAYER = "ukraine"
@@ -36,7 +33,7 @@ LINK_STYLES = {
 }
 
 
-def link_style(relation: pd.Series) -> links.LinkStyle:
+def link_style(relation: Record) -> links.LinkStyle:
     if relation.kind == "objection":
         return LINK_STYLES["objection"]
     if relation.kind == "support":
@@ -46,9 +43,9 @@ def link_style(relation: pd.Series) -> links.LinkStyle:
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
-    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
-    support = relations[relations.kind == "support"]
-    recipients = [c for c in dict.fromkeys(support.target) if c in ctx.country_rows]
+    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
+    support_targets = [r.target for r in relations if r.kind == "support"]
+    recipients = [c for c in dict.fromkeys(support_targets) if c in ctx.country_rows]
     if recipients:
         links.country_fill(
             ctx,
@@ -63,15 +60,12 @@ def draw(ctx: Context) -> Drawing:
             line_width=2.0,
             hover_extra="<br>" + t("hover.recipient", ctx.lang),
         )
-    objectors = [
-        c
-        for c in dict.fromkeys(relations[relations.kind == "objection"].source)
-        if c in ctx.country_rows
-    ]
+    objecting = [r.source for r in relations if r.kind == "objection"]
+    objectors = [c for c in dict.fromkeys(objecting) if c in ctx.country_rows]
     if objectors:
         drawing.add(
             "objectors",
-            go.Choropleth(
+            choropleth(
                 locations=objectors,
                 locationmode="ISO-3",
                 z=[0] * len(objectors),

@@ -4,8 +4,6 @@ several groupings also shows a strip of coloured badges, one per grouping, under
 
 from __future__ import annotations
 
-import pandas as pd
-
 from dashboard.figures import links, style
 from dashboard.figures.context import Context, Drawing
 
@@ -17,26 +15,27 @@ LINK_STYLES = {
 
 def shown_groupings(ctx: Context) -> list[str]:
     """Existing value-camp groupings this view shows, in knowledge-base order."""
-    frame = ctx.layers.groupings
-    keep = (frame.camp == "value") & (frame.status == "existing")
-    return [g for g in ctx.grouping_order if g in set(frame[keep].id)]
+    shown = {g.id for g in ctx.rows.groupings if g.camp == "value" and g.status == "existing"}
+    return [g for g in ctx.grouping_order if g in shown]
 
 
 def primary_groupings(ctx: Context, groupings: list[str]) -> dict[str, str]:
     """The grouping whose colour fills each member country."""
     order = [g for g in style.FILL_PRIORITY if g in groupings]
     order += [g for g in groupings if g not in order]
-    members = ctx.layers.memberships[ctx.layers.memberships.grouping.isin(groupings)]
-    by_country = members.groupby("iso3")["grouping"].agg(set).to_dict()
+    by_country: dict[str, set[str]] = {}
+    for row in ctx.rows.memberships:
+        if row.grouping in groupings:
+            by_country.setdefault(row.iso3, set()).add(row.grouping)
     return {iso3: next(g for g in order if g in gs) for iso3, gs in sorted(by_country.items())}
 
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
     groupings = shown_groupings(ctx)
-    memberships = ctx.layers.memberships[ctx.layers.memberships.grouping.isin(groupings)]
+    memberships = [row for row in ctx.rows.memberships if row.grouping in groupings]
     primary = primary_groupings(ctx, groupings)
-    basis_of = {(m.grouping, m.iso3): m.basis for m in memberships.itertuples()}
+    basis_of = {(m.grouping, m.iso3): m.basis for m in memberships}
     fill_order = [g for g in style.FILL_PRIORITY if g in groupings]
     fill_order += [g for g in groupings if g not in fill_order]
     for grouping_id in fill_order:
@@ -57,9 +56,11 @@ def draw(ctx: Context) -> Drawing:
     # Name the article's stated actors whose place in a shown grouping is stated (not every
     # NATO member: the article counts 32 but names few), with a strip of badges, one per shown
     # grouping, when they are in two or more.
-    stated_members = memberships[memberships.basis == "stated"]
-    named = [c for c in sorted(set(stated_members.iso3)) if c in ctx.stated_actors]
-    member_sets = memberships.groupby("iso3")["grouping"].agg(list).to_dict()
+    stated_members = {m.iso3 for m in memberships if m.basis == "stated"}
+    named = [c for c in sorted(stated_members) if c in ctx.stated_actors]
+    member_sets: dict[str, list[str]] = {}
+    for m in memberships:
+        member_sets.setdefault(m.iso3, []).append(m.grouping)
     badged: set[str] = set()
     for iso3 in named:
         shown = [g for g in groupings if g in member_sets[iso3]]
@@ -67,13 +68,9 @@ def draw(ctx: Context) -> Drawing:
             badged.add(iso3)
             drawing.labels.append(links.badge_label(ctx, LAYER, iso3, shown, links.BADGE_POSITIONS))
 
-    relations = ctx.layers.relations[ctx.layers.relations.layer == LAYER]
+    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
     links.draw_links(ctx, drawing, relations, lambda _: LINK_STYLES["value_links"], LINK_STYLES)
     ends = links.endpoint_ids(relations)
     links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
-    links.label_names(ctx, drawing, _unique([*named, *ends]), badged)
+    links.label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), badged)
     return drawing
-
-
-def _unique(ids: list[str]) -> list[str]:
-    return list(pd.unique(pd.Series(ids, dtype=object)))
