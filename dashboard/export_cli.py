@@ -329,30 +329,32 @@ def _write_all(
 def _render_all(
     out: Path, views: list, fmt: str, width: int, height: int, scale: float
 ) -> list[str]:
-    from dashboard.export import Job, captioned_figure
+    from dashboard.export import render_views
     from geodata.atlas import load_atlas
 
     thumb_w, thumb_h = THUMB_SIZE[0], THUMB_SIZE[0] * height // width
     with batch_session() as session:  # the browser starts while the atlas loads
         atlas = load_atlas()
-        futures = []
-        for scenario in views:  # each image renders while the next figure is built
-            figure = captioned_figure(scenario, atlas, width=width, height=height)
-            futures.append(session.submit(Job(figure, fmt, width, height, scale)))
-            if fmt == "pdf":  # browsers show no PDF in <img>: add a PNG thumbnail
-                futures.append(session.submit(Job(figure, "png", thumb_w, thumb_h, 1.0)))
-        images = [session.result(future) for future in futures]
-    step = 2 if fmt == "pdf" else 1
+        images = render_views(
+            views, fmt, width=width, height=height, scale=scale, atlas=atlas, session=session
+        )
+        thumbnails = (  # browsers show no PDF in <img>: add PNG thumbnails
+            render_views(
+                views, "png", width=thumb_w, height=thumb_h, scale=1.0, atlas=atlas, session=session
+            )
+            if fmt == "pdf"
+            else None
+        )
 
     files: dict[Path, bytes] = {}
     entries = []
     for index, scenario in enumerate(views):
         name = _name(scenario, fmt)
-        files[out / name] = images[step * index]
+        files[out / name] = images[index]
         thumbnail = name
-        if step == 2:
+        if thumbnails is not None:
             thumbnail = f"thumbnails/{_name(scenario, 'png')}"
-            files[out / thumbnail] = images[step * index + 1]
+            files[out / thumbnail] = thumbnails[index]
         entries.append(SheetEntry(scenario, name, thumbnail))
     files[out / "index.html"] = contact_sheet(entries, fmt=fmt, size=(width, height)).encode()
     return _write_files(files)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from dashboard.app import create_app
 from dashboard.callbacks import Controller
+from dashboard.export import RenderSession
 from dashboard.export_cli import run_export
 
 
@@ -45,3 +46,16 @@ def test_export_writes_nothing_on_the_server(controller, presets, tmp_path: Path
     monkeypatch.chdir(tmp_path)
     controller.export(controller.view_data(presets["value_community"]), "svg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_exporting_the_same_view_again_needs_no_browser(controller, presets, monkeypatch):
+    view = controller.view_data(presets["concept_diagram"])
+    first, _ = controller.export(view, "png")
+
+    def no_browser(self, job):
+        raise AssertionError("the browser was needed for an image exported before")
+
+    monkeypatch.setattr(RenderSession, "submit", no_browser)
+    again, message = controller.export(view, "png")
+    assert message == ""
+    assert again == first

@@ -13,13 +13,17 @@ without a Japanese font would draw empty boxes (it needs a browser with other fo
 
 from __future__ import annotations
 
+import dataclasses
+import gc
 import html
 import io
 import json
 import os
 import subprocess
 import sys
+import weakref
 import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -369,6 +373,139 @@ def test_baselines_are_small():
         assert Image.open(path).size == tuple(MANIFEST["size"])
 
 
+# --- the caches -------------------------------------------------------------------------------
+
+
+class _NoBrowser(RenderSession):
+    """A session that fails the test if anything needs its browser."""
+
+    def start(self, *, wait: bool = True) -> None:
+        raise AssertionError("the browser was needed")
+
+
+def _image_stats():
+    return export.export_cache_stats()["images"]
+
+
+def test_a_repeated_render_comes_from_the_cache_with_the_same_bytes(session, presets, atlas):
+    view = _view(presets, "ukraine_support", "en")
+    export.clear_export_caches()
+    first = export.render(view, "png", width=640, height=360, scale=1, atlas=atlas)
+    assert (_image_stats().hits, _image_stats().misses) == (0, 1)
+    again = export.render(view, "png", width=640, height=360, scale=1.0, session=_NoBrowser())
+    assert again == first
+    assert (_image_stats().hits, _image_stats().misses) == (1, 1)
+    figure = captioned_figure(view, atlas, width=640, height=360)
+    uncached = session.render([Job(figure, "png", 640, 360, 1.0)])[0]
+    assert uncached == first  # the cache gives what rendering gives
+
+
+def test_different_views_formats_and_sizes_do_not_share_an_entry(session, presets, atlas):
+    view = _view(presets, "threats_360", "ja")
+    variants = [
+        (view, "png", 480, 270, 1.0),
+        (view.model_copy(update={"lang": "en"}), "png", 480, 270, 1.0),
+        (view.model_copy(update={"date_to": date(2024, 7, 11)}), "png", 480, 270, 1.0),
+        (_view(presets, "value_community", "ja"), "png", 480, 270, 1.0),
+        (view, "svg", 480, 270, 1.0),
+        (view, "png", 640, 360, 1.0),
+        (view, "png", 480, 270, 2.0),
+    ]
+    export.clear_export_caches()
+    images = [
+        export.render(v, fmt, width=w, height=h, scale=scale, atlas=atlas)
+        for v, fmt, w, h, scale in variants
+    ]
+    assert (_image_stats().misses, _image_stats().items) == (len(variants), len(variants))
+    assert len(set(images)) == len(variants)
+    assert [_png(images[i]).size for i in (0, 5, 6)] == [(480, 270), (640, 360), (960, 540)]
+    again = [
+        export.render(v, fmt, width=w, height=h, scale=scale, session=_NoBrowser())
+        for v, fmt, w, h, scale in variants
+    ]
+    assert again == images
+
+
+def test_the_picture_does_not_depend_on_today(presets, atlas, monkeypatch):
+    """The footer's as-of date comes from the view (its end date, capped at the article's date),
+    so the view is a sound cache key: on another day the figure is the same."""
+    view = _view(presets, "threats_360", "en")
+    assert view.date_to is None  # as of the article's date
+    export.clear_export_caches()
+    today = captioned_figure(view, atlas).to_json()
+
+    class LaterDate(date):
+        @classmethod
+        def today(cls):
+            return date(2031, 2, 3)
+
+    class LaterTime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2031, 2, 3, 4, 5, 6, tzinfo=tz)
+
+    monkeypatch.setattr(export, "date", LaterDate)
+    monkeypatch.setattr(export, "datetime", LaterTime)
+    export.clear_export_caches()
+    assert captioned_figure(view, atlas).to_json() == today
+
+
+def test_a_cached_pdf_carries_the_time_of_its_export(session, presets, atlas, monkeypatch):
+    view = _view(presets, "value_community", "en")
+    export.clear_export_caches()
+    first = export.render(view, "pdf", width=480, height=270, scale=1, atlas=atlas)
+    assert len(export._PDF_DATE.findall(first)) == 2  # CreationDate and ModDate: the render time
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2031, 2, 3, 4, 5, 6, tzinfo=UTC)
+
+    monkeypatch.setattr(export, "datetime", Later)
+    again = export.render(view, "pdf", width=480, height=270, scale=1, session=_NoBrowser())
+    assert again.count(b"(D:20310203040506+00'00')") == 2
+    assert len(again) == len(first)
+    assert export._PDF_DATE.sub(rb"\1\2", again) == export._PDF_DATE.sub(rb"\1\2", first)
+    from pypdf import PdfReader
+
+    assert PdfReader(io.BytesIO(again)).metadata.creation_date.year == 2031
+
+
+def test_a_pdf_with_dates_that_cannot_be_restamped_is_not_cached():
+    pdf = b"%PDF-1.4\n<</CreationDate (D:20240813120000+00'00') /ModDate (D:20240813120000Z)>>"
+    assert not export._cacheable(pdf, "pdf")
+    assert export._cacheable(pdf.replace(b"Z)", b"+00'00')"), "pdf")
+    assert export._cacheable(pdf, "png")  # only PDFs carry a render time
+
+
+def test_captioned_figure_gives_a_new_figure_per_call_from_compact_json(presets, atlas):
+    view = _view(presets, "concept_diagram", "en")
+    export.clear_export_caches()
+    first = captioned_figure(view, atlas)
+    first.update_layout(title_text="changed by a caller")
+    first.data[0].name = "changed too"
+    second = captioned_figure(view, atlas)
+    assert second is not first
+    assert second.layout.title.text != "changed by a caller"
+    assert second.data[0].name != "changed too"
+    figures = export.export_cache_stats()["figures"]
+    assert (figures.hits, figures.misses, figures.items) == (1, 1, 1)
+    assert 0.9 < figures.bytes / len(second.to_json()) < 1.1  # kept as its JSON
+
+
+def test_the_caches_tell_atlases_apart_and_keep_none_alive(presets, atlas):
+    view = _view(presets, "summit_outcomes", "en")
+    export.clear_export_caches()
+    captioned_figure(view, atlas)
+    other = dataclasses.replace(atlas)  # equal content, another object
+    captioned_figure(view, other)
+    assert export.export_cache_stats()["figures"].misses == 2
+    gone = weakref.ref(other)
+    del other
+    gc.collect()
+    assert gone() is None
+
+
 # --- the command ------------------------------------------------------------------------------
 
 
@@ -507,10 +644,11 @@ def test_bad_input_is_one_line_nonzero_and_writes_nothing(args, message, tmp_pat
 
 
 def test_a_failed_render_leaves_no_file(monkeypatch, tmp_path, capsys):
-    def broken(self, jobs):
+    def broken(self, job):
         raise ExportError("rendering failed: browser crashed")
 
-    monkeypatch.setattr(RenderSession, "render", broken)
+    export.clear_export_caches()  # a cached image would need no rendering
+    monkeypatch.setattr(RenderSession, "submit", broken)
     out = tmp_path / "a.png"
     assert run_export(["--scenario", "summit_outcomes", "--out", str(out)]) == 1
     assert (
