@@ -9,18 +9,22 @@ fonts, no CDN, no MathJax, no map tiles.
 
 from __future__ import annotations
 
+import json
+import logging
 from pathlib import Path
 from typing import Any
 
 from dash import Dash
+from dash._utils import to_json
 from flask import Response, request
 
 from dashboard.callbacks import Controller, on_error, register
-from dashboard.layout import build_layout
+from dashboard.layout import INITIAL_FIGURE_MARK, INITIAL_RENDERED_MARK, build_layout
 from dashboard.security import install_request_guards, install_security_headers
 from geodata.atlas import Atlas, load_atlas
 from geodata.scenario import LANGS, Scenario, load_presets
 
+logger = logging.getLogger(__name__)
 ASSETS_DIR = Path(__file__).parent / "assets"
 TOPOJSON_DIR = "topojson/"
 
@@ -44,6 +48,32 @@ _INDEX = """<!DOCTYPE html>
 </html>"""
 
 
+class AtlasDash(Dash):
+    """Dash whose layout response already holds the map of the page's URL.
+
+    The page asks for its layout with the page's address as Referer (Referrer-Policy
+    same-origin), so the first response can carry that view's figure: the browser draws the map
+    as soon as plotly.js is ready, instead of after the URL → view → figure callbacks.
+    The layout is serialised once; each response splices the (cached) figure JSON into it.
+    """
+
+    atlas_controller: Controller
+    _layout_json: str | None = None
+
+    def serve_layout(self) -> Any:
+        if self._layout_json is None:
+            self._layout_json = to_json(self.get_layout())
+        try:
+            figure, rendered = self.atlas_controller.initial_map(request.referrer)
+        except Exception:  # never fail the page for it: the callbacks draw the map as before
+            logger.warning("alliance-atlas: no initial map for %r", request.referrer, exc_info=True)
+            figure, rendered = self.atlas_controller.initial_map(None)
+        body = self._layout_json.replace(json.dumps(INITIAL_FIGURE_MARK), figure, 1).replace(
+            json.dumps(INITIAL_RENDERED_MARK), rendered, 1
+        )
+        return Response(body, mimetype="application/json")
+
+
 def create_app(
     lang: str = "ja",
     *,
@@ -55,7 +85,7 @@ def create_app(
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     atlas = atlas if atlas is not None else load_atlas()
     presets = presets if presets is not None else load_presets()
-    app = Dash(
+    app = AtlasDash(
         __name__,
         title="Alliance Atlas",
         update_title=None,

@@ -16,14 +16,17 @@ import base64
 import binascii
 import json
 import logging
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+from urllib.parse import urlsplit
 
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
+from dashboard.byte_cache import ByteLRU
 from dashboard.details import (
     COLUMNS,
     Role,
@@ -69,6 +72,13 @@ _TITLES = ("id", "title_ja", "title_en", "description_ja", "description_en")
 _DEFAULT_PROJECTION = Scenario.model_fields["projection"].default
 _RENDERED_KEYS = {"key", "built", "traces", "layers"}
 MAX_UPLOAD_BYTES = 200_000
+# maps of views other than the presets, per process: ~0.25 MB of JSON each
+MAP_CACHE_BYTES = 12_000_000
+EMPTY_FIGURE = {"data": [], "layout": {}}
+MAP_WAIT_MS = 5000
+# the page's clientside callbacks that hand a value on unchanged (for models of the page that
+# run only the server callbacks): the view goes to the table once the map is drawn
+CLIENTSIDE_COPIES = {("view", "data"): ("table-view", "data")}
 # the controls whose option labels follow the language, in the translate callback's order
 OPTION_IDS = (
     "scenario",
@@ -83,6 +93,17 @@ OPTION_IDS = (
     "compare-mode",
     "compare-with",
 )
+
+
+@dataclass(frozen=True)
+class BuiltMap:
+    """A view's map: the figure as JSON text, and the layer of each of its traces."""
+
+    figure_json: str
+    trace_layers: tuple[str, ...]
+
+    def size(self) -> int:
+        return len(self.figure_json)
 
 
 def _figure_module() -> Any:
@@ -104,7 +125,8 @@ class Controller:
         self.grouping_ids = {g.id for g in atlas.knowledge.groupings}
         self.options = {lang: options_for(atlas, presets, lang) for lang in LANGS}
         self._select = lru_cache(maxsize=64)(lambda s: select(atlas, s))
-        self._figure = lru_cache(maxsize=12)(self._build_figure)
+        self._maps: ByteLRU[Scenario, BuiltMap] = ByteLRU(MAP_CACHE_BYTES, BuiltMap.size)
+        self._preset_maps: dict[Scenario, BuiltMap] = {}
         self._table = lru_cache(maxsize=12)(self._build_table)
 
     # --- scenario <-> URL <-> controls ---------------------------------------------------------
@@ -362,31 +384,59 @@ class Controller:
 
     def figure(self, scenario: Scenario) -> dict[str, Any]:
         """The view's figure as plain JSON data (memoised: equal views give equal figures)."""
-        return self._figure(_plain(scenario))
+        return json.loads(self.built_map(scenario).figure_json)
 
-    def _build_figure(self, scenario: Scenario) -> dict[str, Any]:
+    def built_map(self, scenario: Scenario) -> BuiltMap:
+        """The view's map, from the presets' precomputed maps or the bounded cache of others."""
+        key = _plain(scenario)
+        built = self._preset_maps.get(key) or self._maps.get(key)
+        if built is None:
+            built = self._build_map(key)
+            self._maps.put(key, built)
+        return built
+
+    def precompute_presets(self) -> int:
+        """Build and keep (never evicted) the map of the default view and of every preset, in
+        every language; returns how many. Servers call it before forking: workers share them."""
+        for view in (Scenario(), *self.presets.values()):
+            for lang in LANGS:
+                key = _plain(view.model_copy(update={"lang": lang}))
+                self._preset_maps[key] = self._maps.get(key) or self._build_map(key)
+        return len(self._preset_maps)
+
+    def _build_map(self, scenario: Scenario) -> BuiltMap:
         figures = _figure_module()
         figure = figures.build_figure(
             self.full_layers(scenario), self.atlas, visible_layers=scenario.layers
         )
-        layers = list(figures.trace_layers(figure))
+        layers = (*figures.trace_layers(figure), FOCUS_RING_LAYER)
         figure.add_trace(self._focus_trace(scenario))
-        data = json.loads(figure.to_json())
-        data["layers_of_traces"] = [*layers, FOCUS_RING_LAYER]
-        return data
+        return BuiltMap(figure.to_json(), layers)
 
     def build_map(self, scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
         """The full figure of a view, and the record later patches are computed against."""
-        data = self.figure(scenario)
-        figure = {k: v for k, v in data.items() if k != "layers_of_traces"}
-        return figure, self._rendered(scenario, data)
+        built = self.built_map(scenario)
+        return json.loads(built.figure_json), self._rendered(scenario, built)
 
-    def _rendered(self, scenario: Scenario, data: dict[str, Any]) -> dict[str, Any]:
+    def initial_map(self, page_url: str | None) -> tuple[str, str]:
+        """The map of the page at `page_url` for the first layout response, as JSON texts of
+        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip.
+
+        The sync callback later reads the same URL with the same parser and finds the map
+        already drawn. Without a URL (no Referer) the map is left to the callbacks."""
+        if not page_url:
+            return json.dumps(EMPTY_FIGURE), "null"
+        query = urlsplit(page_url).query
+        scenario, _notices = self.parse_search(f"?{query}" if query else "")
+        built = self.built_map(scenario)
+        return built.figure_json, json.dumps(self._rendered(scenario, built))
+
+    def _rendered(self, scenario: Scenario, built: BuiltMap) -> dict[str, Any]:
         return {
             "key": self.figure_key(scenario),
             # the view the browser's figure was last drawn for, apart from later layer flips
             "built": _plain(scenario).model_dump(mode="json", by_alias=True),
-            "traces": data["layers_of_traces"],
+            "traces": list(built.trace_layers),
             # the layers whose traces the browser's figure shows (after any later flips)
             "layers": list(scenario.layers),
         }
@@ -911,11 +961,18 @@ def register(app: Dash, controller: Controller) -> None:
             raise PreventUpdate  # the same item in the same language (e.g. a layer toggle)
         return c.details(view, selected), key
 
+    # the table (hundreds of components) is rendered once the map is drawn, not before it
+    app.clientside_callback(
+        AFTER_MAP_JS,
+        Output("table-view", "data"),
+        Input("view", "data"),
+    )
+
     @app.callback(
         Output("view-table", "children"),
         Output("table-meta", "data"),
         Output("table-key", "data"),
-        Input("view", "data"),
+        Input("table-view", "data"),
         State("table-key", "data"),
     )
     def table(view, shown_key):
@@ -1037,6 +1094,29 @@ def register(app: Dash, controller: Controller) -> None:
         Input("view", "data"),
     )
 
+
+# `view`, handed on once the map has drawn its base map (at once after the first time; at most
+# MAP_WAIT_MS later if it never does), so that the first paint does not wait for the table
+AFTER_MAP_JS = """
+function (view) {
+    if (!view) { return window.dash_clientside.no_update; }
+    const started = performance.now();
+    const drawn = () => {
+        const gd = document.querySelector('#map .js-plotly-plot');
+        return !!(gd && gd._fullLayout && gd.querySelector('.geo path'));
+    };
+    return new Promise((resolve) => {
+        const wait = () => {
+            if (drawn() || performance.now() - started > MAP_WAIT_MS) {
+                requestAnimationFrame(() => setTimeout(() => resolve(view), 0));
+            } else {
+                setTimeout(wait, 50);
+            }
+        };
+        wait();
+    });
+}
+""".replace("MAP_WAIT_MS", str(MAP_WAIT_MS))
 
 TABLE_JS = """
 function (view, meta) {

@@ -24,6 +24,10 @@ from geodata.scenario import LAYERS, PROJECTIONS, Scenario
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
 PROPOSALS_ON = "on"
 COMPARE_MODES = ("off", "side", "diff")
+# Stand-ins for the map of the page's own URL, which the app puts into each layout response
+# (see dashboard.app.AtlasDash.serve_layout).
+INITIAL_FIGURE_MARK = "alliance-atlas:initial-figure"
+INITIAL_RENDERED_MARK = "alliance-atlas:initial-rendered"
 
 # the controls the scenario sets, in the order the sync callback returns them
 CONTROL_PROPS: tuple[tuple[str, str], ...] = (
@@ -423,6 +427,7 @@ def build_layout(
                             html.Div(id="map-caption-a", className="map-caption"),
                             dcc.Graph(
                                 id="map",
+                                figure=INITIAL_FIGURE_MARK,  # type: ignore[arg-type]
                                 config=graph_config(topojson_url),
                                 className="map",
                                 mathjax=False,
@@ -522,8 +527,9 @@ def build_layout(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="view"),
-            dcc.Store(id="rendered"),
+            dcc.Store(id="rendered", data=INITIAL_RENDERED_MARK),
             dcc.Store(id="selected"),
+            dcc.Store(id="table-view"),
             dcc.Store(id="table-key"),
             dcc.Store(id="table-meta"),
             dcc.Store(id="details-key"),

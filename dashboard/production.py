@@ -98,12 +98,10 @@ def warm_caches(app: Any) -> int:
         return 0
     count = 0
     try:
+        count = controller.precompute_presets()
         for preset in controller.presets.values():
             for lang in ("ja", "en"):
-                view = controller.view_data(preset.model_copy(update={"lang": lang}))
-                controller.render(view, None)
-                controller.table(view)
-                count += 1
+                controller.table(controller.view_data(preset.model_copy(update={"lang": lang})))
     except Exception:  # the warm-up is an optimisation, never a reason not to serve
         logger.warning("alliance-atlas: cache warm-up stopped", exc_info=True)
     return count

@@ -32,7 +32,8 @@ _EXTENSION = "alliance_atlas_security"
 # every response, whatever its type
 STATIC_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    # the page's address goes with its own requests only (the layout request needs it)
+    "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
     "Cross-Origin-Resource-Policy": "same-origin",

@@ -36,8 +36,9 @@ What is measured (all times in ms from navigation start, i.e. `performance.now()
 3. bytes per toggle: the body of the /_dash-update-component response that sets `map.figure`
    (CDP Network.getResponseBody of the requests in Chrome's performance log); the bodies of all
    callback responses of the toggle are reported too.
-4. the initial figure: the body of the first response(s) setting `map.figure`, and the figure's
-   part of it.
+4. the initial figure: the bytes that set `map.figure` on first load: the figure's part of the
+   layout response (the dashboard puts the map of the page's URL there, as the minimal app
+   does) plus the bodies of any callback responses setting it.
 5. the minimal apps' first paint, and the ratio dashboard / minimal (same run).
 
 Budgets (a benchmark, not a test: the exit status is 0 whatever they say unless --strict):
@@ -552,7 +553,8 @@ def milestones(
         figure = [r for r in callbacks(requests) if "map.figure" in r.output]
         out["url_callback_received"] = page_ms(sync[0].finished) if sync else None
         out["figure_requested"] = page_ms(figure[0].sent) if figure else None
-        out["figure_received"] = page_ms(figure[0].finished) if figure else None
+        # no callback sets it when the layout already carried it
+        out["figure_received"] = page_ms(figure[0].finished) if figure else out["layout_received"]
         out["callbacks_done"] = page_ms(
             max((r.finished or 0 for r in callbacks(requests)), default=None)
         )
@@ -586,20 +588,25 @@ def milestones(
 
 
 def figure_bytes(driver: Any, requests: dict[str, Request], kind: str) -> dict[str, Any]:
-    """The size of the map's first figure as sent (the responses that set it)."""
+    """The size of the map's first figure as sent: its part of the layout response (both apps put
+    it there) plus, for the dashboard, the bodies of any callback responses that set it."""
+    layout = [r for r in requests.values() if r.url.endswith("/_dash-layout")]
+    body = body_of(driver, layout[0]) if layout else b""
+    in_layout = _figure_json_size(body, layout=True)
     if kind != DASHBOARD:
-        layout = [r for r in requests.values() if r.url.endswith("/_dash-layout")]
-        body = body_of(driver, layout[0]) if layout else b""
-        return {"layout_body": len(body), "figure_json": _figure_json_size(body, layout=True)}
+        return {"layout_body": len(body), "figure_json": in_layout}
     setting = [r for r in callbacks(requests) if "map.figure" in r.output and r.status == 200]
-    if not setting:
-        raise BenchError("no callback response set map.figure on the first load")
     bodies = [body_of(driver, r) for r in setting]
+    in_callbacks = sum(_figure_json_size(b) for b in bodies)
+    if not in_layout and not in_callbacks:
+        raise BenchError("neither the layout nor a callback response set map.figure")
     return {
+        "layout_body": len(body),
+        "layout_figure_json": in_layout,
         "figure_responses": len(setting),
-        "figure_body": sum(len(b) for b in bodies),
+        "figure_body": in_layout + sum(len(b) for b in bodies),
         "figure_wire": sum(r.wire or 0 for r in setting),
-        "figure_json": sum(_figure_json_size(b) for b in bodies),
+        "figure_json": in_layout + in_callbacks,
         "all_callbacks_body": sum(
             len(body_of(driver, r)) for r in callbacks(requests) if r.status == 200
         ),
@@ -752,7 +759,15 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
         },
         "initial_figure": {
             key: stats(of(DASHBOARD, "bytes", key))
-            for key in ("figure_body", "figure_wire", "figure_json", "all_callbacks_body")
+            for key in (
+                "figure_body",
+                "figure_wire",
+                "figure_json",
+                "layout_body",
+                "layout_figure_json",
+                "figure_responses",
+                "all_callbacks_body",
+            )
         },
         "minimal_figure": {
             page: stats(of(page, "bytes", "figure_json")) for page in (MINIMAL, MINIMAL_DEFAULT)
@@ -820,7 +835,8 @@ def budgets(summary: dict[str, Any]) -> list[dict[str, Any]]:
         figure and figure["max"],
         BUDGET_FIGURE,
         f"{figure['max'] / KB:.1f} KB" if figure else "-",
-        "largest body of the responses setting map.figure on first load",
+        "the figure's part of the layout response plus the bodies of callback responses "
+        "setting map.figure on first load",
     )
     check(
         "per toggle <= 15 KB",
@@ -880,8 +896,14 @@ def render_report(report: dict[str, Any]) -> str:
     for page in PAGES:
         row(f"painted (next frame done), {page} (ms)", s["painted_ms"][page], "ms")
     row("painted ratio dashboard / minimal-50m", s["painted_ratio"][MINIMAL], "x")
-    row("initial figure: map.figure response body (KB)", s["initial_figure"]["figure_body"], "KB")
+    row("initial figure: bytes that set map.figure (KB)", s["initial_figure"]["figure_body"], "KB")
     row("initial figure: its figure JSON (KB)", s["initial_figure"]["figure_json"], "KB")
+    row(
+        "initial figure: its part of the layout (KB)",
+        s["initial_figure"]["layout_figure_json"],
+        "KB",
+    )
+    row("layout response body (KB)", s["initial_figure"]["layout_body"], "KB")
     row(
         "initial load: all callback response bodies (KB)",
         s["initial_figure"]["all_callbacks_body"],

@@ -67,6 +67,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from dashboard.callbacks import CLIENTSIDE_COPIES  # noqa: E402
 from dashboard.production import megabytes, wait_for_workers, worker_memory  # noqa: E402
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -303,6 +304,10 @@ class Browser:
                     changed.add((key, prop))
                     if prop == "children":
                         self._register(value, (key, prop))
+        for source, copy in CLIENTSIDE_COPIES.items():
+            if source in changed:
+                self.props[copy] = self.props[source]
+                changed.add(copy)
         return changed
 
     def triggered_by(

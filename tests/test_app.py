@@ -18,7 +18,13 @@ from dash.exceptions import PreventUpdate
 
 from dashboard import cli
 from dashboard.app import ASSETS_DIR, create_app
-from dashboard.callbacks import CONTROL_IDS, FOCUS_RING_LAYER, TABLE_JS, Controller
+from dashboard.callbacks import (
+    CLIENTSIDE_COPIES,
+    CONTROL_IDS,
+    FOCUS_RING_LAYER,
+    TABLE_JS,
+    Controller,
+)
 from dashboard.details import COLUMNS, on_map
 from geodata.scenario import LAYERS, Scenario
 
@@ -215,7 +221,8 @@ class _Page:
     """The page as dash-renderer runs it, without a browser: every component property of the
     layout, and for a change the server callbacks it fires, posted with the current values as
     the browser posts them, their responses applied (Patches too, new components registered)
-    and the callbacks those fire in turn. Clientside callbacks send nothing and are left out.
+    and the callbacks those fire in turn. Clientside callbacks send nothing and are left out,
+    apart from those that hand a value on (CLIENTSIDE_COPIES).
     `change` returns every response it caused: (callback output, status, body bytes, {output:
     its JSON bytes}).
     """
@@ -327,6 +334,9 @@ class _Page:
                             sizes[f"{cid}.{p}"] = len(json.dumps(v, separators=(",", ":")))
                             self._set(cid, p, v)
                             changed[(cid, p)] = spec["output"]
+                            if (cid, p) in CLIENTSIDE_COPIES:
+                                self.props[CLIENTSIDE_COPIES[(cid, p)]] = self.props[(cid, p)]
+                                changed[CLIENTSIDE_COPIES[(cid, p)]] = "clientside"
                 responses.append((spec["output"], response.status_code, len(response.data), sizes))
         return responses
 
@@ -400,6 +410,58 @@ def test_callback_errors_become_a_notice_not_a_500(client):
 
 
 # --- the controller: URL <-> scenario <-> controls ----------------------------------------------
+
+
+def _layout_props(client, referer: str | None) -> dict[str, dict]:
+    """The props of the `map` graph and the `rendered` store in the layout response."""
+    headers = {"Referer": referer} if referer is not None else {}
+    response = client.get("/_dash-layout", headers=headers)
+    assert response.status_code == 200
+    found: dict[str, dict] = {}
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and props.get("id") in ("map", "rendered"):
+                found[props["id"]] = props
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(response.get_json())
+    return found
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["?scenario=threats_360&lang=en", "?layers=events&from=2024-07-01&projection=polar", ""],
+)
+def test_the_layout_carries_the_map_of_the_page_url(client, controller, query):
+    """The page's first response draws its view: the same figure and record as the callbacks'
+    (so the first render callback sends nothing)."""
+    props = _layout_props(client, f"http://127.0.0.1:8050/{query}")
+    scenario, _ = controller.parse_search(query)
+    figure, rendered = controller.build_map(scenario)
+    assert props["map"]["figure"] == figure
+    assert props["rendered"]["data"] == rendered
+    view = controller.view_data(scenario)
+    assert controller.render(view, props["rendered"]["data"]) == (no_update, rendered)
+
+
+@pytest.mark.parametrize(
+    "referer",
+    [None, "http://127.0.0.1:8050/?layers=%ff%fe&from=2024-02-30&focus=" + "x" * 100_000, "::"],
+)
+def test_the_layout_without_a_usable_url_leaves_the_map_to_the_callbacks(client, referer):
+    props = _layout_props(client, referer)
+    if referer is None:
+        assert props["map"]["figure"] == {"data": [], "layout": {}}
+        assert props["rendered"].get("data") is None
+    else:  # bad parameters are dropped (the sync callback shows the notices)
+        assert props["map"]["figure"]["data"]
+        assert props["rendered"]["data"]["layers"]
 
 
 def test_every_preset_round_trips_url_and_controls(controller, presets):

@@ -285,6 +285,73 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
     _assert_offline(duo)
 
 
+def _layout_map(duo, seen: int) -> dict:
+    """The map figure in the page's last /_dash-layout response since duo.requests[seen]."""
+    _drain_network(duo)
+    layouts = [r for r in duo.requests[seen:] if r[0].endswith("/_dash-layout")]
+    assert layouts, "the page did not ask for its layout"
+    found: list[dict] = []
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            props = node.get("props")
+            if isinstance(props, dict) and props.get("id") == "map":
+                found.append(props.get("figure"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(json.loads(_response_body(duo, layouts[-1])))
+    return found[0]
+
+
+def _figure_responses(duo, seen: int) -> list[dict]:
+    """The whole figures (not Patches) that callback responses since duo.requests[seen] sent
+    to the map."""
+    figures = []
+    for request in _callback_requests(duo, seen):
+        if request[4] == 200:
+            value = json.loads(_response_body(duo, request)).get("response", {}).get("map", {})
+            if "figure" in value and "__dash_patch_update" not in value["figure"]:
+                figures.append(value["figure"])
+    return figures
+
+
+def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets):
+    """Opening a link: the layout response already holds that view's map (no callback sends a
+    figure), the drawn map is that view's, and later toggles patch it as usual."""
+    controller = Controller(atlas, presets, "ja")
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
+    _wait_map(duo)
+    for query in (
+        "?scenario=threats_360&lang=en",
+        "?layers=threats,bogus&projection=orthographic&focus=JPN",  # a bad value is dropped
+        "",
+    ):
+        _drain_network(duo)
+        seen = len(duo.requests)
+        _open(duo, query)
+        scenario, _ = controller.parse_search(query)
+        expected, _ = controller.build_map(scenario)
+        assert _layout_map(duo, seen) == expected, query
+        assert _figure_responses(duo, seen) == [], query
+        assert _traces(duo) == [
+            ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+            for t in expected["data"]
+        ], query
+        if "bogus" in query:
+            duo.wait_for_contains_text("#notice-url", "bogus")
+    _drain_network(duo)
+    seen = len(duo.requests)
+    duo.find_element("#layers input[value='events']").click()
+    _wait_for(lambda: "events" not in _visible_layers(duo), "events still shown after the click")
+    assert _figure_responses(duo, seen) == []  # a Patch of `visible`, not a figure
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)
+
+
 def test_layers_details_url_and_language(duo, atlas, presets):
     controller = Controller(atlas, presets, "ja")
     duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
