@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
+from plotly.io.json import to_json_plotly
 from pydantic import ValidationError
 
 from dashboard.byte_cache import ByteLRU
@@ -72,8 +73,11 @@ _TITLES = ("id", "title_ja", "title_en", "description_ja", "description_en")
 _DEFAULT_PROJECTION = Scenario.model_fields["projection"].default
 _RENDERED_KEYS = {"key", "built", "traces", "layers"}
 MAX_UPLOAD_BYTES = 200_000
-# maps of views other than the presets, per process: ~0.25 MB of JSON each
-MAP_CACHE_BYTES = 12_000_000
+# Per process, for views other than the default and the presets (those are precomputed and kept):
+# maps as JSON (~0.2 MB each), selections (~0.16 MB each), tables (~0.6 MB each).
+MAP_CACHE_BYTES = 2 * 2**20
+SELECTIONS_KEPT = 8
+TABLES_KEPT = 4
 EMPTY_FIGURE = {"data": [], "layout": {}}
 MAP_WAIT_MS = 5000
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
@@ -124,10 +128,12 @@ class Controller:
         self.actor_ids = {a.id for a in atlas.knowledge.actors}
         self.grouping_ids = {g.id for g in atlas.knowledge.groupings}
         self.options = {lang: options_for(atlas, presets, lang) for lang in LANGS}
-        self._select = lru_cache(maxsize=64)(lambda s: select(atlas, s))
+        self._select = lru_cache(maxsize=SELECTIONS_KEPT)(lambda s: select(atlas, s))
         self._maps: ByteLRU[Scenario, BuiltMap] = ByteLRU(MAP_CACHE_BYTES, BuiltMap.size)
         self._preset_maps: dict[Scenario, BuiltMap] = {}
-        self._table = lru_cache(maxsize=12)(self._build_table)
+        # the last few maps parsed (a view change diffs the browser's figure against the new one)
+        self._parsed = lru_cache(maxsize=4)(lambda built: json.loads(built.figure_json))
+        self._table = lru_cache(maxsize=TABLES_KEPT)(self._build_table)
 
     # --- scenario <-> URL <-> controls ---------------------------------------------------------
 
@@ -383,8 +389,8 @@ class Controller:
         return json.dumps(data, sort_keys=True)
 
     def figure(self, scenario: Scenario) -> dict[str, Any]:
-        """The view's figure as plain JSON data (memoised: equal views give equal figures)."""
-        return json.loads(self.built_map(scenario).figure_json)
+        """The view's figure as plain JSON data (memoised and shared: do not change it)."""
+        return self._parsed(self.built_map(scenario))
 
     def built_map(self, scenario: Scenario) -> BuiltMap:
         """The view's map, from the presets' precomputed maps or the bounded cache of others."""
@@ -405,18 +411,27 @@ class Controller:
         return len(self._preset_maps)
 
     def _build_map(self, scenario: Scenario) -> BuiltMap:
-        figures = _figure_module()
-        figure = figures.build_figure(
+        traces, layout = _figure_module().figure_parts(
             self.full_layers(scenario), self.atlas, visible_layers=scenario.layers
         )
-        layers = (*figures.trace_layers(figure), FOCUS_RING_LAYER)
-        figure.add_trace(self._focus_trace(scenario))
-        return BuiltMap(figure.to_json(), layers)
+        traces.append(self._focus_trace(scenario).to_plotly_json())
+        figure = {
+            "data": traces,
+            # as a go.Figure would have it: with the default template
+            "layout": go.Figure(layout=layout).to_plotly_json()["layout"],
+        }
+        layers = tuple(trace["meta"]["layer"] for trace in traces)
+        try:
+            text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except ValueError:  # NaN or infinity: plotly's encoder writes them as null
+            text = to_json_plotly(figure)
+        return BuiltMap(text, layers)
 
     def build_map(self, scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The full figure of a view, and the record later patches are computed against."""
+        """The full figure of a view (shared: do not change it), and the record later patches are
+        computed against."""
         built = self.built_map(scenario)
-        return json.loads(built.figure_json), self._rendered(scenario, built)
+        return self._parsed(built), self._rendered(scenario, built)
 
     def initial_map(self, page_url: str | None) -> tuple[str, str]:
         """The map of the page at `page_url` for the first layout response, as JSON texts of
@@ -459,7 +474,8 @@ class Controller:
             return self.build_map(scenario)
         if rendered["key"] == self.figure_key(scenario):
             return self._flip_layers(scenario, rendered)
-        full, new_rendered = self.build_map(scenario)
+        built = self.built_map(scenario)
+        full, new_rendered = self._parsed(built), self._rendered(scenario, built)
         try:
             before = self.figure(Scenario.model_validate(rendered["built"]))
         except ValidationError:
@@ -473,7 +489,7 @@ class Controller:
             for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
         patch, size = figure_patch(shown, full)
-        if patch is None or size > PATCH_SHARE * len(json.dumps(full)):
+        if patch is None or size > PATCH_SHARE * len(built.figure_json):
             return full, new_rendered
         return patch, new_rendered
 

@@ -55,8 +55,10 @@ def _serve(args: argparse.Namespace) -> int:
         return production.run_gunicorn(
             host=args.host, port=args.port, workers=args.workers, lang=args.lang
         )
+    from dashboard.allocator import return_large_blocks_to_os
     from dashboard.app import create_app
 
+    return_large_blocks_to_os()
     app = create_app(lang=args.lang)
     app.run(
         host=args.host,

@@ -71,8 +71,10 @@ CJK_PREFERRED = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic",
 LATIN_FALLBACK = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
 RENDER_TIMEOUT_S = 90
 
-FIGURE_CACHE_BYTES = 4 * 2**20  # captioned figures as JSON: 0.1–0.2 MB each, so ~25 views
-IMAGE_CACHE_BYTES = 16 * 2**20  # rendered images: ~30 PNGs (0.55 MB) or 4 PDFs at 1920×1080
+# Per process (each server worker has its own): together with the dashboard's caches they keep
+# a worker's memory within ~10 % of what it starts with.
+FIGURE_CACHE_BYTES = 2 * 2**20  # captioned figures as JSON: 0.1–0.2 MB each, so ~12 views
+IMAGE_CACHE_BYTES = 5 * 2**20  # rendered images: ~8 PNGs (0.55 MB) or one PDF at 1920×1080
 IMAGE_CACHE_ITEM_BYTES = 4 * 2**20  # not kept: larger images (an SVG at 1920×1080 is ~11 MB)
 
 INK = "#1a1a1a"
@@ -1022,11 +1024,20 @@ class RenderSession:
     def result(self, future: concurrent.futures.Future[bytes]) -> bytes:
         """The bytes of a submitted job; on failure the session closes (a later call restarts)."""
         try:
-            return future.result(timeout=RENDER_TIMEOUT_S * 4)
+            image = future.result(timeout=RENDER_TIMEOUT_S * 4)
         except Exception as error:
             self.close()
             reason = str(error) or type(error).__name__
             raise ExportError(f"rendering failed: {reason}".splitlines()[0]) from None
+        self._release_last_message()
+        return image
+
+    def _release_last_message(self) -> None:
+        """Make the browser send one more (tiny) message. choreographer's pipe-reading thread
+        keeps the last messages it read alive until the next one arrives: after an export that
+        is the image itself, as JSON and base64 (~26 MB for a 1920×1080 SVG)."""
+        with contextlib.suppress(Exception):
+            self._call(self._kaleido.send_command("Browser.getVersion"), timeout=5)
 
     def render(self, jobs: Sequence[Job]) -> list[bytes]:
         """Render the jobs (concurrently over the session's tabs); bytes in the same order."""

@@ -68,10 +68,12 @@ def gunicorn_options(
 def build_wsgi_app(lang: str = "ja", *, warm: bool = True) -> Any:
     """The Flask server of a new dashboard app, with the security headers and request guards;
     with `warm`, the presets' maps and tables already computed (see warm_caches)."""
+    from dashboard.allocator import return_large_blocks_to_os
     from dashboard.app import create_app
     from dashboard.security import install_request_guards, install_security_headers
 
     started = time.perf_counter()
+    return_large_blocks_to_os()  # before the workers fork: they inherit it
     app = create_app(lang=lang)
     # no-ops when create_app already installed them
     install_security_headers(app.server, app)
@@ -87,24 +89,22 @@ def build_wsgi_app(lang: str = "ja", *, warm: bool = True) -> Any:
 
 
 def warm_caches(app: Any) -> int:
-    """Compute the map and table of every preset, in both languages, before the workers fork.
+    """Compute the map of the default view and of every preset, in both languages, before the
+    workers fork.
 
-    The controller memoises them (pure functions of the view), so with preload_app every worker
-    starts with them in shared memory instead of computing each one itself. Returns the number
-    of views computed; a failure only ends the warm-up (the app computes on demand as usual).
+    The controller keeps them (as JSON text: touching them does not copy pages into a worker),
+    so with preload_app every worker starts with them in shared memory instead of computing each
+    one itself. Returns the number of views computed; a failure only ends the warm-up (the app
+    computes on demand as usual).
     """
     controller = getattr(app, "atlas_controller", None)
     if controller is None:
         return 0
-    count = 0
     try:
-        count = controller.precompute_presets()
-        for preset in controller.presets.values():
-            for lang in ("ja", "en"):
-                controller.table(controller.view_data(preset.model_copy(update={"lang": lang})))
+        return controller.precompute_presets()
     except Exception:  # the warm-up is an optimisation, never a reason not to serve
         logger.warning("alliance-atlas: cache warm-up stopped", exc_info=True)
-    return count
+        return 0
 
 
 def _load_gunicorn_base() -> type:

@@ -852,3 +852,28 @@ def test_every_ui_string_has_both_languages():
 
     for key, entry in STRINGS.items():
         assert set(entry) == {"ja", "en"} and all(entry.values()), key
+
+
+def test_precomputed_maps_of_the_presets_are_kept_and_others_bounded(atlas, presets, monkeypatch):
+    """Servers precompute the default view and every preset in both languages; those are never
+    evicted, and the maps of other views stay within the cache's byte budget."""
+    controller = Controller(atlas, presets, "ja")
+    assert controller.precompute_presets() == (1 + len(presets)) * 2
+    views = [
+        Scenario(lang="en", date_from=f"2014-01-{day:02d}", layers=("events",))
+        for day in range(1, 29)
+    ]
+    for view in views:
+        controller.built_map(view)
+    assert controller._maps.stats().bytes <= controller._maps.max_bytes
+    assert controller._maps.stats().items < len(views)  # the oldest ones went
+
+    def no_building(_scenario):
+        raise AssertionError("a precomputed map was built again")
+
+    monkeypatch.setattr(controller, "_build_map", no_building)
+    for lang in ("ja", "en"):
+        for preset in presets.values():
+            figure, _ = controller.build_map(preset.model_copy(update={"lang": lang}))
+            assert figure["data"]
+        assert controller.build_map(Scenario(lang=lang))[0]["data"]

@@ -54,7 +54,14 @@ from geodata.atlas import Atlas
 from geodata.scenario import LAYERS
 from geodata.select import Layers
 
-__all__ = ["BASE_LAYER", "CLICKABLE_KINDS", "LAYER_IDS", "build_figure", "trace_layers"]
+__all__ = [
+    "BASE_LAYER",
+    "CLICKABLE_KINDS",
+    "LAYER_IDS",
+    "build_figure",
+    "figure_parts",
+    "trace_layers",
+]
 
 BASE_LAYER = "base"
 LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
@@ -95,6 +102,28 @@ def build_figure(
     `size` is the (width, height) in px the figure is laid out and its labels placed for (the
     1600×900 export size by default; a side-by-side map at half width should say so).
     """
+    traces, figure_layout = figure_parts(layers, atlas, visible_layers=visible_layers, size=size)
+    # Validating every trace took most of the time: the traces skip it (the builders make them
+    # right, and the tests check them) and only the small layout is validated. The figure is the
+    # same as one made of validated graph objects (see _as_validated), and like one it validates
+    # what callers add or change later.
+    figure = go.Figure(data=traces, layout=figure_layout, _validate=False)
+    for part in (figure, figure.layout, *figure.data):  # plotly keeps the flag it was built with
+        part._validate = True
+    return figure
+
+
+def figure_parts(
+    layers: Layers,
+    atlas: Atlas,
+    *,
+    visible_layers: tuple[str, ...] | None = None,
+    size: tuple[int, int] | None = None,
+) -> tuple[list[dict[str, Any]], go.Layout]:
+    """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout.
+
+    For callers that only serialise the figure (the dashboard), which saves go.Figure's copy of
+    every trace."""
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
     ctx, drawings, placements = compose(layers, atlas, visible, size or NOMINAL_SIZE)
@@ -113,18 +142,10 @@ def build_figure(
             legendgrouptitle={"text": legend_title(layer, scenario.lang)},
             legendrank=LEGEND_RANK[layer],
         )
-    # Validating every trace took most of the time: the traces skip it (the builders make them
-    # right, and the tests check them) and only the small layout is validated. The figure is the
-    # same as one made of validated graph objects (see _as_validated), and like one it validates
-    # what callers add or change later.
-    figure = go.Figure(
-        data=[_as_validated(trace) for _, _, trace in traces],
-        layout=go.Layout(layout(ctx.view, scenario.lang, ctx.projector.frame_plan)),
-        _validate=False,
+    return (
+        [_as_validated(trace) for _, _, trace in traces],
+        go.Layout(layout(ctx.view, scenario.lang, ctx.projector.frame_plan)),
     )
-    for part in (figure, figure.layout, *figure.data):  # plotly keeps the flag it was built with
-        part._validate = True
-    return figure
 
 
 def _as_validated(props: dict[str, Any]) -> dict[str, Any]:

@@ -118,7 +118,7 @@ class Arc:
     along: tuple[marks.LonLat, ...]
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=256)
 def _arc(geometry: LineString | MultiLineString, zoom: float, directed: bool) -> Arc:
     """The arc of a relation's path at a zoom (the same in every view at that zoom, so kept)."""
     coords = marks.path(geometry)

@@ -205,7 +205,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         )
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _arrow(
     geometry: LineString | MultiLineString, zoom: float
 ) -> tuple[tuple[marks.LonLat, ...], marks.LonLat]:
