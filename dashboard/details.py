@@ -13,10 +13,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
+from dashboard.figures.context import Record, atlas_index, records
 from dashboard.i18n import name, t, t_or
 from geodata.atlas import Atlas
 from geodata.knowledge import Footnote
-from geodata.select import Layers
+from geodata.select import Layers, grouping_layer
 
 
 @dataclass(frozen=True)
@@ -89,24 +92,37 @@ def source_line(footnote: Footnote | None) -> str:
     return "; ".join(works)
 
 
+def _records(atlas: Atlas, frame: str) -> list[Record]:
+    """The rows of the atlas frame `frame` as records (read once per atlas; do not change them)."""
+    return atlas_index(atlas).memo(
+        ("details.records", frame), lambda: records(getattr(atlas, frame))
+    )
+
+
 class _Names:
     """Names of every referable id (ISO codes, groupings, regions, …) in one language."""
 
     def __init__(self, atlas: Atlas, lang: str) -> None:
         self.lang = lang
         self.by_id: dict[str, str] = {}
-        for row in atlas.countries.itertuples():
+        for row in _records(atlas, "countries"):
             self.by_id[row.iso3] = name(row, lang)
-        for frame in (atlas.groupings, atlas.regions, atlas.threats, atlas.events):
-            for row in frame.itertuples():
+        for frame in ("groupings", "regions", "threats", "events"):
+            for row in _records(atlas, frame):
                 self.by_id[row.id] = name(row, lang)
-        for row in atlas.relations.itertuples():
+        for row in _records(atlas, "relations"):
             self.by_id[row.id] = _relation_title(row, self, lang)
         for domain in atlas.knowledge.domains:
             self.by_id[domain.id] = name(domain, lang)
 
     def __call__(self, item_id: str) -> str:
         return self.by_id.get(item_id, item_id)
+
+
+def _names(atlas: Atlas, lang: str) -> _Names:
+    """The names of the atlas's ids in `lang` (made once per atlas and language: do not change
+    them)."""
+    return atlas_index(atlas).memo(("details.names", lang), lambda: _Names(atlas, lang))
 
 
 def _relation_title(row: Any, names: Any, lang: str) -> str:
@@ -142,12 +158,6 @@ def _as_dicts(citations: Iterable[Any]) -> list[dict[str, Any]]:
     return [c if isinstance(c, dict) else c.model_dump(mode="json") for c in citations]
 
 
-def _grouping_layer(status: str, camp: str) -> str:
-    if status == "proposed":
-        return "proposals"
-    return "authoritarian" if camp == "authoritarian" else "value_community"
-
-
 # --- roles ---------------------------------------------------------------------------------------
 
 
@@ -163,7 +173,7 @@ class _RoleBuilder:
     def __init__(self, atlas: Atlas, lang: str) -> None:
         self.atlas = atlas
         self.lang = lang
-        self.names = _Names(atlas, lang)
+        self.names = _names(atlas, lang)
         self.footnotes = {f.number: f for f in atlas.knowledge.footnotes}
 
     def cite(self, citations: Iterable[Any]) -> tuple[CitationRef, ...]:
@@ -171,7 +181,7 @@ class _RoleBuilder:
 
     def roles(self, item_id: str) -> list[Role]:
         kb = self.atlas.knowledge
-        countries = set(self.atlas.countries.iso3)
+        countries = atlas_index(self.atlas).country_rows
         if item_id in countries or any(a.id == item_id for a in kb.actors):
             return self.country(item_id)
         if any(g.id == item_id for g in kb.groupings):
@@ -219,9 +229,10 @@ class _RoleBuilder:
         return roles
 
     def memberships(self, iso3: str) -> list[Role]:
-        frame = self.atlas.memberships[self.atlas.memberships.iso3 == iso3]
         roles = []
-        for row in frame.itertuples():
+        for row in _records(self.atlas, "memberships"):
+            if row.iso3 != iso3:
+                continue
             title = self.names(row.grouping)
             role_text = _text(row.role_ja if self.lang == "ja" else row.role_en)
             via = _text(row.via)
@@ -238,7 +249,7 @@ class _RoleBuilder:
                     basis=row.basis,
                     status=row.status,
                     reason=_text(row.reason),
-                    layer=_grouping_layer(row.status, row.camp),
+                    layer=grouping_layer(row.status, row.camp),
                     facts=tuple(facts),
                     citations=self.cite(row.citations),
                 )
@@ -246,7 +257,7 @@ class _RoleBuilder:
         return roles
 
     def grouping(self, grouping_id: str) -> list[Role]:
-        row = next(self.atlas.groupings[self.atlas.groupings.id == grouping_id].itertuples())
+        row = next(r for r in _records(self.atlas, "groupings") if r.id == grouping_id)
         members = ("、" if self.lang == "ja" else ", ").join(self.names(m) for m in row.members)
         roles = [
             Role(
@@ -256,7 +267,7 @@ class _RoleBuilder:
                 basis=row.basis,
                 status=row.status,
                 reason=_text(row.reason),
-                layer=_grouping_layer(row.status, row.camp),
+                layer=grouping_layer(row.status, row.camp),
                 facts=((t("details.members", self.lang), members),),
                 citations=self.cite(row.citations),
             )
@@ -267,7 +278,7 @@ class _RoleBuilder:
         return roles
 
     def region(self, region_id: str) -> list[Role]:
-        row = next(self.atlas.regions[self.atlas.regions.id == region_id].itertuples())
+        row = next(r for r in _records(self.atlas, "regions") if r.id == region_id)
         roles = [
             Role(
                 kind="region",
@@ -286,7 +297,7 @@ class _RoleBuilder:
 
     def relations(self, keep: Any) -> list[Role]:
         roles = []
-        for row in self.atlas.relations.itertuples():
+        for row in _records(self.atlas, "relations"):
             if not keep(row):
                 continue
             roles.append(
@@ -307,7 +318,7 @@ class _RoleBuilder:
     def events(self, keep: Any) -> list[Role]:
         roles = []
         sep = "、" if self.lang == "ja" else ", "
-        for row in self.atlas.events.itertuples():
+        for row in _records(self.atlas, "events"):
             if not keep(row):
                 continue
             place = row.place_ja if self.lang == "ja" else row.place_en
@@ -338,7 +349,7 @@ class _RoleBuilder:
     def threats(self, keep: Any, kind: str) -> list[Role]:
         roles = []
         sep = "、" if self.lang == "ja" else ", "
-        for row in self.atlas.threats.itertuples():
+        for row in _records(self.atlas, "threats"):
             if not keep(row):
                 continue
             facts = [(t("directions.label", self.lang), t(f"direction.{row.direction}", self.lang))]
@@ -363,7 +374,6 @@ class _RoleBuilder:
         return roles
 
     def attributions(self, iso3: str) -> list[Role]:
-        frame = self.atlas.domains[self.atlas.domains.actor == iso3]
         return [
             Role(
                 kind="domain",
@@ -374,7 +384,8 @@ class _RoleBuilder:
                 layer="threats",
                 citations=self.cite(row.citations),
             )
-            for row in frame.itertuples()
+            for row in _records(self.atlas, "domains")
+            if row.actor == iso3
         ]
 
     def domain(self, domain_id: str) -> list[Role]:
@@ -412,7 +423,7 @@ class _RoleBuilder:
 
 def item_name(atlas: Atlas, item_id: str, lang: str) -> str:
     """The display name of any id the map can show (falls back to the id itself)."""
-    return _Names(atlas, lang)(item_id)
+    return _names(atlas, lang)(item_id)
 
 
 # --- the table view ------------------------------------------------------------------------------
@@ -427,6 +438,23 @@ def _cited_at(citations: Iterable[Mapping[str, Any]], lang: str) -> str:
     return ", ".join(parts)
 
 
+def _names_in(frame: pd.DataFrame, key: str, lang: str) -> dict[str, str]:
+    """The name in `lang` of each row of `frame` (with name_ja / name_en), by its `key` column."""
+    columns = (frame[key].tolist(), frame["name_ja"].tolist(), frame["name_en"].tolist())
+    return {
+        item: name({"name_ja": name_ja, "name_en": name_en}, lang)
+        for item, name_ja, name_en in zip(*columns, strict=True)
+    }
+
+
+def _grouped(frame: pd.DataFrame, key: str, value: str) -> dict[Any, list[Any]]:
+    """The `value` column of `frame` by its `key` column (the keys and values in row order)."""
+    groups: dict[Any, list[Any]] = {}
+    for item, value_of_item in zip(frame[key].tolist(), frame[value].tolist(), strict=True):
+        groups.setdefault(item, []).append(value_of_item)
+    return groups
+
+
 def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dict[str, Any]]:
     """One row per item the view shows: groupings, links, threats, regions, events, domains.
 
@@ -436,13 +464,11 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
     the map while any of them is shown). Values are plain text in `lang`. With `atlas`, links to
     groupings or regions the view does not draw are named too (else by their id).
     """
-    names = dict(_Names(atlas, lang).by_id) if atlas is not None else {}
-    for row in layers.countries.itertuples():
-        names[row.iso3] = name(row, lang)
-    for frame in (layers.groupings, layers.regions, layers.threats, layers.events):
-        for row in frame.itertuples():
-            names[row.id] = name(row, lang)
     # ends of links may be groupings or regions the view does not draw
+    names = _Fallback(_names(atlas, lang).by_id if atlas is not None else {})
+    names |= _names_in(layers.countries, "iso3", lang)
+    for frame in (layers.groupings, layers.regions, layers.threats, layers.events):
+        names |= _names_in(frame, "id", lang)
     sep = "、" if lang == "ja" else ", "
     rows: list[dict[str, Any]] = []
 
@@ -457,12 +483,13 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
         row["layers"] = layer_ids
         rows.append(row)
 
-    for g in layers.groupings.itertuples():
-        members = layers.memberships.loc[layers.memberships.grouping == g.id, "iso3"]
+    members_of = _grouped(layers.memberships, "grouping", "iso3")
+    for g in records(layers.groupings):
+        members = members_of.get(g.id, [])
         add(
             "grouping",
             g.id,
-            (_grouping_layer(g.status, g.camp),),
+            (grouping_layer(g.status, g.camp),),
             name=names[g.id],
             basis=t(f"basis.{g.basis}", lang),
             status=t(f"status.{g.status}", lang),
@@ -470,19 +497,19 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             + sep.join(names.get(m, m) for m in members),
             cited=_cited_at(g.citations, lang),
         )
-    for r in layers.relations.itertuples():
+    for r in records(layers.relations):
         add(
             "relation",
             r.id,
             (r.layer,),
-            name=_relation_title(r, _Fallback(names), lang),
+            name=_relation_title(r, names, lang),
             basis=t(f"basis.{r.basis}", lang),
             status=t(f"status.{r.status}", lang),
             date=_text(r.date),
             detail=t_or(f"relkind.{r.kind}", lang, r.kind),
             cited=_cited_at(r.citations, lang),
         )
-    for x in layers.threats.itertuples():
+    for x in records(layers.threats):
         add(
             "threat",
             x.id,
@@ -493,24 +520,17 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             detail=sep.join(names.get(s, s) for s in x.sources),
             cited=_cited_at(x.citations, lang),
         )
-    region_layers: dict[str, list[str]] = {}
-    for x in layers.threats.itertuples():
-        for region_id in x.regions:  # the regions the threats layer draws (not its ends)
-            region_layers.setdefault(region_id, []).append("threats")
-    for r in layers.relations.itertuples():
-        for end in (r.source, r.target):
-            region_layers.setdefault(end, []).append(r.layer)
-    for region in layers.regions.itertuples():
+    for region in records(layers.regions):
         add(
             "region",
             region.id,
-            region_layers.get(region.id, ()),
+            layers.region_layers.get(region.id, ()),
             name=names[region.id],
             basis=t(f"basis.{region.basis}", lang),
             status=t("status.existing", lang),
             cited=_cited_at(region.citations, lang),
         )
-    for e in layers.events.itertuples():
+    for e in records(layers.events):
         add(
             "event",
             e.id,
@@ -522,7 +542,7 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             detail=e.place_ja if lang == "ja" else e.place_en,
             cited=_cited_at(e.citations, lang),
         )
-    for d in layers.domains.itertuples():
+    for d in records(layers.domains):
         domain_name = d.name_ja if lang == "ja" else d.name_en
         add(
             "domain",
@@ -547,19 +567,20 @@ class _Fallback(dict):
 def country_rows(layers: Layers, lang: str) -> list[dict[str, Any]]:
     """One row per country the view colours through a grouping membership (for comparisons);
     its `layers` are those of its groupings (coloured while any of them is shown)."""
+    country_names = _names_in(layers.countries, "iso3", lang)
+    groupings = {g.id: g for g in records(layers.groupings)}
+    groupings_of = _grouped(layers.memberships, "iso3", "grouping")
     rows = []
-    by_iso = layers.countries.set_index("iso3")
-    groupings = layers.groupings.set_index("id")
-    for iso3, group in layers.memberships.groupby("iso3", sort=True):
-        shown = [groupings.loc[g] for g in group.grouping if g in groupings.index]
+    for iso3 in sorted(groupings_of):
+        shown = [groupings[g] for g in groupings_of[iso3] if g in groupings]
         names = [name(g, lang) for g in shown]
         rows.append(
             {
                 "key": f"country:{iso3}",
-                "layers": tuple(dict.fromkeys(_grouping_layer(g.status, g.camp) for g in shown)),
+                "layers": tuple(dict.fromkeys(grouping_layer(g.status, g.camp) for g in shown)),
                 "id": iso3,
                 "kind": t("kind.country", lang),
-                "name": name(by_iso.loc[iso3], lang) if iso3 in by_iso.index else iso3,
+                "name": country_names.get(iso3, iso3),
                 "layer": "",
                 "basis": "",
                 "status": "",

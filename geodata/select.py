@@ -2,20 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from types import MappingProxyType
+from weakref import WeakKeyDictionary
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geodata.atlas import Atlas
 from geodata.knowledge import BASES, date_bounds
 from geodata.scenario import Scenario
 
+DateSpan = tuple[date, date]
+
 
 @dataclass(frozen=True)
 class Layers:
-    """What one view shows: filtered copies of the atlas frames, plus the view itself."""
+    """What one view shows: filtered copies of the atlas frames, plus the view itself.
+
+    `region_layers` maps each region of `regions` to the layers that draw it, in the order they
+    come: "threats" for the regions a threat crosses, then the layer of each link ending at it.
+    """
 
     scenario: Scenario
     countries: gpd.GeoDataFrame
@@ -26,6 +36,7 @@ class Layers:
     regions: gpd.GeoDataFrame
     events: gpd.GeoDataFrame
     domains: pd.DataFrame
+    region_layers: Mapping[str, tuple[str, ...]]
 
     def is_empty(self) -> bool:
         """Whether the view draws nothing at all."""
@@ -35,121 +46,204 @@ class Layers:
         )
 
 
-def in_date_range(value: object, start: date | None, end: date | None) -> bool:
-    """Whether a partial ISO date overlaps [start, end]; undated items (None/NaN) always pass."""
-    if not isinstance(value, str):
+def date_span(value: object) -> DateSpan | None:
+    """The first and last day of a partial ISO date; None for an undated item (None/NaN)."""
+    return date_bounds(value) if isinstance(value, str) else None
+
+
+def overlaps(span: DateSpan | None, start: date | None, end: date | None) -> bool:
+    """Whether a date span overlaps [start, end]; undated items (None) always do."""
+    if span is None:
         return True
-    first, last = date_bounds(value)
+    first, last = span
     return (start is None or last >= start) and (end is None or first <= end)
+
+
+def grouping_layer(status: str, camp: str) -> str:
+    """The map layer that draws a grouping (and its memberships)."""
+    if status == "proposed":
+        return "proposals"
+    return "authoritarian" if camp == "authoritarian" else "value_community"
 
 
 # layers whose relations follow the grouping filter (the others are about states, not groupings)
 GROUPING_LAYERS = ("value_community", "authoritarian", "proposals")
 
 
-def _within(relation: pd.Series, shown: set[str], places: set[str], members: set[str]) -> bool:
-    """A relation that touches a chosen grouping or its members, and no state outside them.
+def _within(
+    ends: tuple[str, str], shown: set[str], places: frozenset[str], members: set[str]
+) -> bool:
+    """Whether a relation with these ends touches a chosen grouping or its members, and no state
+    outside them.
 
-    `shown` are the chosen grouping ids (before the layer filter), `places` every grouping and region id (ends that are
-    not states), `members` the states in the shown groupings.
+    `shown` are the chosen grouping ids (before the layer filter), `places` every grouping and
+    region id (ends that are not states), `members` the states in the shown groupings.
     """
-    ends = (relation.source, relation.target)
     states = [end for end in ends if end not in places]
     touches = any(end in shown for end in ends) or any(end in members for end in states)
     return touches and all(end in members for end in states)
 
 
-def select(atlas: Atlas, scenario: Scenario) -> Layers:
-    """The layers of `atlas` that `scenario` shows."""
-    shown_bases = BASES[: BASES.index(scenario.basis) + 1]
-    layers = set(scenario.layers)
+class _AtlasRows:
+    """The atlas columns `select` filters on, row by row as plain tuples (reading a frame row by
+    row is slow): made once per atlas, which is read-only."""
 
-    groupings = atlas.groupings[atlas.groupings.basis.isin(shown_bases)]
-    if scenario.groupings:
-        groupings = groupings[groupings.id.isin(scenario.groupings)]
-    # the groupings the view is about, whatever layers are on (relations follow these)
-    scope_ids = set(groupings.id)
-    scope_members = set(
-        atlas.memberships.loc[
-            atlas.memberships.grouping.isin(scope_ids) & atlas.memberships.basis.isin(shown_bases),
-            "iso3",
-        ]
-    )
-    grouping_layer = (
-        groupings.apply(
-            lambda g: (
-                "proposals"
-                if g.status == "proposed"
-                else "authoritarian"
-                if g.camp == "authoritarian"
-                else "value_community"
-            ),
-            axis=1,
-        )
-        if len(groupings)
-        else pd.Series(dtype=str)
-    )
-    keep = grouping_layer.isin(layers)
-    if not scenario.proposals:
-        keep &= groupings.status != "proposed"
-    groupings = groupings[keep]
+    def __init__(self, atlas: Atlas) -> None:
+        def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
+            return list(zip(*(frame[column].tolist() for column in columns), strict=True))
 
-    memberships = atlas.memberships[
-        atlas.memberships.grouping.isin(groupings.id) & atlas.memberships.basis.isin(shown_bases)
-    ]
-
-    relations = atlas.relations[
-        atlas.relations.layer.isin(layers)
-        & atlas.relations.basis.isin(shown_bases)
-        & atlas.relations.date.map(lambda d: in_date_range(d, scenario.date_from, scenario.date_to))
-    ]
-    if not scenario.proposals:
-        relations = relations[relations.status != "proposed"]
-    if scenario.groupings:
-        places = set(atlas.groupings.id) | set(atlas.regions.id)
-        relations = relations[
-            ~relations.layer.isin(GROUPING_LAYERS)
-            | relations.apply(lambda r: _within(r, scope_ids, places, scope_members), axis=1)
-        ]
-
-    threats = atlas.threats.iloc[0:0]
-    domains = atlas.domains.iloc[0:0]
-    if "threats" in layers:
-        threats = atlas.threats[
-            atlas.threats.direction.isin(scenario.directions)
-            & atlas.threats.basis.isin(shown_bases)
-        ]
-        domains = atlas.domains[
-            atlas.domains.domain.isin(scenario.domains) & atlas.domains.basis.isin(shown_bases)
-        ]
-
-    region_ids = {r for names in threats.regions for r in names}
-    region_ids |= set(relations.source) | set(relations.target)
-    regions = atlas.regions[
-        atlas.regions.id.isin(region_ids) & atlas.regions.basis.isin(shown_bases)
-    ]
-
-    events = atlas.events.iloc[0:0]
-    if "events" in layers:
-        events = atlas.events[
-            atlas.events.basis.isin(shown_bases)
-            & atlas.events.date.map(
-                lambda d: in_date_range(d, scenario.date_from, scenario.date_to)
+        self.groupings = [
+            (grouping_id, basis, status, grouping_layer(status, camp))
+            for grouping_id, basis, status, camp in rows(
+                atlas.groupings, "id", "basis", "status", "camp"
             )
         ]
+        self.memberships = rows(atlas.memberships, "grouping", "iso3", "basis")
+        self.relations = [
+            (layer, basis, status, (source, target), date_span(day))
+            for layer, basis, status, source, target, day in rows(
+                atlas.relations, "layer", "basis", "status", "source", "target", "date"
+            )
+        ]
+        self.threats = rows(atlas.threats, "direction", "basis", "regions")
+        self.domains = rows(atlas.domains, "domain", "basis")
+        self.regions = rows(atlas.regions, "id", "basis")
+        self.events = [
+            (basis, date_span(day)) for basis, day in rows(atlas.events, "basis", "date")
+        ]
+        self.country_iso3s: list[str] = atlas.countries["iso3"].tolist()
+        # the ends of relations that are not states
+        self.places = frozenset(atlas.groupings["id"].tolist()) | frozenset(
+            atlas.regions["id"].tolist()
+        )
 
-    shown_groupings = memberships.groupby("iso3")["grouping"].agg(list).to_dict()
+
+_ROWS: WeakKeyDictionary[Atlas, _AtlasRows] = WeakKeyDictionary()
+
+
+def _atlas_rows(atlas: Atlas) -> _AtlasRows:
+    rows = _ROWS.get(atlas)
+    if rows is None:
+        rows = _ROWS[atlas] = _AtlasRows(atlas)
+    return rows
+
+
+def _filtered(frame: pd.DataFrame, *masks: list[bool]) -> pd.DataFrame:
+    """The rows of `frame` that every mask keeps, as filtering by one mask after the other
+    (frame[a][b]…) gives them: the index too, which depends on the steps (a step that keeps
+    every row keeps the index as it is; one that drops rows takes the rest of it). Pandas copies
+    on write: the atlas frame never changes through the result."""
+    index = frame.index
+    kept = np.arange(len(frame))
+    for mask in masks:
+        passed = np.asarray(mask, dtype=bool)[kept]
+        if not passed.all():
+            kept = kept[passed]
+            index = index.take(np.flatnonzero(passed))
+    rows = frame.take(kept)
+    rows.index = index
+    return rows
+
+
+def select(atlas: Atlas, scenario: Scenario) -> Layers:
+    """The layers of `atlas` that `scenario` shows."""
+    rows = _atlas_rows(atlas)
+    bases = set(BASES[: BASES.index(scenario.basis) + 1])
+    layers = set(scenario.layers)
+    chosen = set(scenario.groupings)
+    start, end = scenario.date_from, scenario.date_to
+
+    def shown_status(status: str) -> bool:
+        return scenario.proposals or status != "proposed"
+
+    # the groupings the view is about, whatever layers are on (relations follow these)
+    grouping_basis = [basis in bases for _, basis, _, _ in rows.groupings]
+    grouping_chosen = [not chosen or grouping_id in chosen for grouping_id, *_ in rows.groupings]
+    scope_ids = {
+        grouping_id
+        for (grouping_id, *_), shown, picked in zip(
+            rows.groupings, grouping_basis, grouping_chosen, strict=True
+        )
+        if shown and picked
+    }
+    scope_members = {
+        iso3
+        for grouping_id, iso3, basis in rows.memberships
+        if grouping_id in scope_ids and basis in bases
+    }
+    grouping_layer_shown = [
+        layer in layers and shown_status(status) for _, _, status, layer in rows.groupings
+    ]
+    grouping_ids = {
+        grouping_id
+        for (grouping_id, *_), layer_shown in zip(rows.groupings, grouping_layer_shown, strict=True)
+        if layer_shown and grouping_id in scope_ids
+    }
+    keep_memberships = [
+        grouping_id in grouping_ids and basis in bases for grouping_id, _, basis in rows.memberships
+    ]
+
+    relation_shown = [
+        layer in layers and basis in bases and overlaps(span, start, end)
+        for layer, basis, _, _, span in rows.relations
+    ]
+    relation_status = [shown_status(status) for _, _, status, _, _ in rows.relations]
+    relation_in_scope = [
+        not chosen
+        or layer not in GROUPING_LAYERS
+        or _within(ends, scope_ids, rows.places, scope_members)
+        for layer, _, _, ends, _ in rows.relations
+    ]
+    keep_relations = [
+        shown and status and in_scope
+        for shown, status, in_scope in zip(
+            relation_shown, relation_status, relation_in_scope, strict=True
+        )
+    ]
+    keep_threats = [
+        "threats" in layers and direction in scenario.directions and basis in bases
+        for direction, basis, _ in rows.threats
+    ]
+    keep_domains = [
+        "threats" in layers and domain in scenario.domains and basis in bases
+        for domain, basis in rows.domains
+    ]
+    keep_events = [
+        "events" in layers and basis in bases and overlaps(span, start, end)
+        for basis, span in rows.events
+    ]
+
+    # the layers that draw each place: threats the regions they cross, links their ends
+    drawn_by: dict[str, dict[str, None]] = {}
+    for (_, _, regions), keep in zip(rows.threats, keep_threats, strict=True):
+        for region_id in regions if keep else ():
+            drawn_by.setdefault(region_id, {})["threats"] = None
+    for (layer, _, _, ends, _), keep in zip(rows.relations, keep_relations, strict=True):
+        for place in ends if keep else ():
+            drawn_by.setdefault(place, {})[layer] = None
+    keep_regions = [region_id in drawn_by and basis in bases for region_id, basis in rows.regions]
+    region_layers = {
+        region_id: tuple(drawn_by[region_id])
+        for (region_id, _), keep in zip(rows.regions, keep_regions, strict=True)
+        if keep
+    }
+
+    shown_groupings: dict[str, list[str]] = {}
+    for (grouping_id, iso3, _), keep in zip(rows.memberships, keep_memberships, strict=True):
+        if keep:
+            shown_groupings.setdefault(iso3, []).append(grouping_id)
     countries = atlas.countries.copy()
-    countries["groupings"] = [shown_groupings.get(i, []) for i in countries.iso3]
+    countries["groupings"] = [shown_groupings.get(i, []) for i in rows.country_iso3s]
 
     return Layers(
         scenario=scenario,
         countries=countries,
-        memberships=memberships.copy(),
-        groupings=groupings.copy(),
-        relations=relations.copy(),
-        threats=threats.copy(),
-        regions=regions.copy(),
-        events=events.copy(),
-        domains=domains.copy(),
+        memberships=_filtered(atlas.memberships, keep_memberships),
+        groupings=_filtered(atlas.groupings, grouping_basis, grouping_chosen, grouping_layer_shown),
+        relations=_filtered(atlas.relations, relation_shown, relation_status, relation_in_scope),
+        threats=_filtered(atlas.threats, keep_threats),
+        regions=_filtered(atlas.regions, keep_regions),
+        events=_filtered(atlas.events, keep_events),
+        domains=_filtered(atlas.domains, keep_domains),
+        region_layers=MappingProxyType(region_layers),
     )

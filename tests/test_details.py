@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from dashboard.details import (
@@ -113,6 +115,17 @@ def test_titles_follow_the_language(atlas):
     assert "→" in relation_ja.title and "ロシア" in relation_ja.title
     assert item_name(atlas, "nato", "en") == "NATO"
     assert item_name(atlas, "unknown-id", "en") == "unknown-id"
+
+
+def test_names_are_those_of_each_atlas(atlas):
+    """Names are kept per atlas (atlases are equal only to themselves)."""
+    countries = atlas.countries.copy()
+    countries.loc[countries.iso3 == "JPN", "name_en"] = "Nippon"
+    other = dataclasses.replace(atlas, countries=countries)
+    assert item_name(atlas, "JPN", "en") == "Japan"
+    assert item_name(other, "JPN", "en") == "Nippon"
+    assert roles_of(other, "JPN", "en")[0].title == "Nippon"
+    assert item_name(atlas, "JPN", "en") == "Japan"
 
 
 def test_citation_place_names_paragraph_and_footnotes(atlas):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import dataclasses
 from datetime import date
 
 import pytest
@@ -304,3 +305,27 @@ def test_regions_at_the_ends_of_shown_relations_are_shown() -> None:
     assert {"southern_neighbourhood", "indo_pacific", "euro_atlantic"} <= set(view.regions.id)
     stated = select(ATLAS, Scenario(layers=("authoritarian",), basis="stated"))
     assert stated.regions.empty  # every region's extent is at least inferred
+
+
+def test_region_layers_name_what_draws_each_region() -> None:
+    for scenario in (Scenario(), Scenario(basis="inferred"), *PRESETS.values()):
+        view = select(ATLAS, scenario)
+        assert list(view.region_layers) == list(view.regions.id)
+        for region_id, layers in view.region_layers.items():
+            expected = ["threats" for regions in view.threats.regions if region_id in regions]
+            expected += [
+                layer
+                for source, target, layer in zip(
+                    view.relations.source, view.relations.target, view.relations.layer, strict=True
+                )
+                if region_id in (source, target)
+            ]
+            assert layers == tuple(dict.fromkeys(expected)), (scenario.id, region_id)
+
+
+def test_each_atlas_is_read_for_itself() -> None:
+    """What select keeps of an atlas is kept per atlas (atlases are equal only to themselves)."""
+    other = dataclasses.replace(ATLAS, relations=ATLAS.relations.iloc[:0])
+    assert select(ATLAS, Scenario()).relations.size
+    assert select(other, Scenario()).relations.empty
+    assert select(ATLAS, Scenario()).relations.size
