@@ -75,6 +75,7 @@ RENDER_TIMEOUT_S = 90
 # a worker's memory within ~10 % of what it starts with.
 FIGURE_CACHE_BYTES = 2 * 2**20  # captioned figures as JSON: 0.1–0.2 MB each, so ~12 views
 IMAGE_CACHE_BYTES = 5 * 2**20  # rendered images: ~8 PNGs (0.55 MB) or one PDF at 1920×1080
+RENDER_NICENESS = 10  # exports run at background priority (see _run_in_background)
 IMAGE_CACHE_ITEM_BYTES = 4 * 2**20  # not kept: larger images (an SVG at 1920×1080 is ~11 MB)
 
 INK = "#1a1a1a"
@@ -958,7 +959,9 @@ class RenderSession:
                 browser, self._topojson = self._renderer[:2]
                 configure_plotly()
                 loop = asyncio.new_event_loop()
-                thread = threading.Thread(target=loop.run_forever, name="kaleido", daemon=True)
+                thread = threading.Thread(
+                    target=_run_in_background, args=(loop,), name="kaleido", daemon=True
+                )
                 thread.start()
                 self._loop, self._thread, self._browser = loop, thread, browser
                 self._opening = asyncio.run_coroutine_threadsafe(self._open(browser), loop)
@@ -981,6 +984,7 @@ class RenderSession:
             path=browser,
         )
         await k.open()
+        _background_priority(os.getpid())
         return k
 
     def close(self) -> None:
@@ -1043,6 +1047,34 @@ class RenderSession:
         """Render the jobs (concurrently over the session's tabs); bytes in the same order."""
         futures = [self.submit(job) for job in jobs]
         return [self.result(future) for future in futures]
+
+
+def _run_in_background(loop: asyncio.AbstractEventLoop) -> None:
+    """Run the session's event loop (and the threads it starts) at background priority: on
+    Linux niceness is per thread and inherited by the threads and processes a thread starts."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed
+        os.setpriority(os.PRIO_PROCESS, 0, RENDER_NICENESS)
+    loop.run_forever()
+
+
+def _background_priority(root: int) -> None:
+    """Every thread of every process below `root` at background priority: the export browser
+    sets its own processes' priorities (its main process above normal when it may), so exports
+    would otherwise compete with the dashboard's interactive requests for the CPU."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/task").is_dir() else ():
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            if entry.name.isdigit():
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                children.setdefault(parent, []).append(int(entry.name))
+    waiting = list(children.get(root, []))
+    while waiting:
+        pid = waiting.pop()
+        waiting += children.get(pid, [])
+        with contextlib.suppress(OSError):
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                with contextlib.suppress(OSError, ValueError):
+                    os.setpriority(os.PRIO_PROCESS, int(task.name), RENDER_NICENESS)
 
 
 def renderer_identity() -> tuple[str, ...]:

@@ -238,7 +238,9 @@ def _gap_size(request: LabelRequest, placement: Placement) -> float:
 def _label_traces(
     ctx: Context, drawing: Drawing, placements: dict[str, Placement]
 ) -> Iterable[tuple[str, Trace]]:
-    """One text trace per label class of a layer and one trace of leader lines.
+    """One text trace of a layer's labels (class by class, in LABEL_CLASSES order: later ones are
+    drawn on top) and one trace of leader lines. Few traces: plotly.js draws each text trace in
+    its own pass, which was a good part of the map's first paint.
 
     Every label the layer asked for is in its trace (one left out has empty text), so that the
     traces do not depend on where labels went.
@@ -249,11 +251,8 @@ def _label_traces(
         if request.key not in seen:
             seen.add(request.key)
             by_class.setdefault(request.cls, []).append(request)
-    for cls in LABEL_CLASSES:
-        requests = by_class.get(cls)
-        if not requests:
-            continue
-        weight = "bold" if cls in ("grouping", "threat") else "normal"
+    requests = [q for cls in LABEL_CLASSES for q in by_class.get(cls, [])]
+    if requests:
         points = [placements[q.key].point or (q.lon, q.lat) for q in requests]
         shown = [placements[q.key].position is not None for q in requests]
         trace = scattergeo(  # points along arcs are numpy floats: rounded so, then made plain
@@ -263,10 +262,12 @@ def _label_traces(
             text=[q.text if ok else "" for q, ok in zip(requests, shown, strict=True)],
             textposition=[placements[q.key].position or q.positions[0] for q in requests],
             textfont={
-                "size": style.FONT_SIZE[cls],
+                "size": [style.FONT_SIZE[q.cls] for q in requests],
                 "color": [q.colour for q in requests],
                 "family": style.FONT_FAMILY,
-                "weight": weight,
+                "weight": [
+                    "bold" if q.cls in ("grouping", "threat") else "normal" for q in requests
+                ],
                 "shadow": style.HALO,
             },
             marker={
@@ -278,7 +279,7 @@ def _label_traces(
             name="",
         )
         trace["meta"] = {"layer": drawing.layer, "kind": "label", "ids": [q.key for q in requests]}
-        yield make_uid(drawing.layer, f"labels/{cls}"), trace
+        yield make_uid(drawing.layer, "labels"), trace
     if not seen:
         return
     moved = [
