@@ -21,10 +21,10 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
-from plotly.io.json import to_json_plotly
 from pydantic import ValidationError
 
 from dashboard.byte_cache import ByteLRU
@@ -132,7 +132,7 @@ class Controller:
         self._maps: ByteLRU[Scenario, BuiltMap] = ByteLRU(MAP_CACHE_BYTES, BuiltMap.size)
         self._preset_maps: dict[Scenario, BuiltMap] = {}
         # the last few maps parsed (a view change diffs the browser's figure against the new one)
-        self._parsed = lru_cache(maxsize=4)(lambda built: json.loads(built.figure_json))
+        self._parsed = lru_cache(maxsize=4)(lambda built: orjson.loads(built.figure_json))
         self._table = lru_cache(maxsize=TABLES_KEPT)(self._build_table)
 
     # --- scenario <-> URL <-> controls ---------------------------------------------------------
@@ -421,11 +421,7 @@ class Controller:
             "layout": go.Figure(layout=layout).to_plotly_json()["layout"],
         }
         layers = tuple(trace["meta"]["layer"] for trace in traces)
-        try:
-            text = json.dumps(figure, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-        except ValueError:  # NaN or infinity: plotly's encoder writes them as null
-            text = to_json_plotly(figure)
-        return BuiltMap(text, layers)
+        return BuiltMap(orjson.dumps(figure).decode(), layers)  # NaN and infinity as null
 
     def build_map(self, scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
         """The full figure of a view (shared: do not change it), and the record later patches are

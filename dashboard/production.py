@@ -30,6 +30,8 @@ logger = logging.getLogger("gunicorn.error")  # gunicorn's error log (stderr by 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 DEFAULT_TIMEOUT_S = 60
+THREADS_PER_WORKER = 4
+KEEPALIVE_S = 5  # seconds an idle client connection stays open (gthread workers keep them)
 
 
 def gunicorn_options(
@@ -47,10 +49,14 @@ def gunicorn_options(
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",  # CPU-bound callbacks; put nginx in front for slow clients
+        # a few threads per worker: while one waits for the export browser (seconds, without the
+        # GIL), the others answer the interactive callbacks; put nginx in front for slow clients
+        "worker_class": "gthread",
+        "threads": THREADS_PER_WORKER,
         "preload_app": True,  # load the atlas once, before forking
         "timeout": timeout,
         "graceful_timeout": 30,
+        "keepalive": KEEPALIVE_S,
         "accesslog": "-" if access_log else None,
         "errorlog": "-",
         "loglevel": "info",

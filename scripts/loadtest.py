@@ -68,7 +68,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from dashboard.callbacks import CLIENTSIDE_COPIES  # noqa: E402
-from dashboard.production import megabytes, wait_for_workers, worker_memory  # noqa: E402
+from dashboard.production import KEEPALIVE_S, megabytes, wait_for_workers, worker_memory  # noqa: E402
 
 CALLBACK_PATH = "/_dash-update-component"
 ERROR_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
@@ -1165,7 +1165,13 @@ def print_report(report: dict[str, Any], args) -> list[str]:
 
 async def run(args: argparse.Namespace, base: str, master_pid: int | None) -> dict[str, Any]:
     test = LoadTest(args, base)
-    limits = httpx.Limits(max_connections=args.clients * 6, max_keepalive_connections=args.clients)
+    # idle connections are dropped before the server's keep-alive (KEEPALIVE_S) closes them, so
+    # a request never races the server's close (a browser retries such a request by itself)
+    limits = httpx.Limits(
+        max_connections=args.clients * 6,
+        max_keepalive_connections=args.clients,
+        keepalive_expiry=KEEPALIVE_S / 2,
+    )
     timeout = httpx.Timeout(args.request_timeout)
     async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
         dependencies = (await client.get(base + "/_dash-dependencies")).json()
