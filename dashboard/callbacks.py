@@ -758,9 +758,7 @@ def figure_patch(before: dict[str, Any], after: dict[str, Any]) -> tuple[Patch |
 
 def _patch_dict(patch: Patch, old: dict[str, Any], new: dict[str, Any], depth: int) -> None:
     """Set the keys that changed; go one level down into changed dicts (two for the layout)."""
-    for key in old.keys() | new.keys():
-        if key == "layers_of_traces":
-            continue
+    for key in [*old, *(key for key in new if key not in old)]:  # the same order everywhere
         if key not in new:
             del patch[key]
         elif old.get(key) != new[key]:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -877,3 +879,31 @@ def test_precomputed_maps_of_the_presets_are_kept_and_others_bounded(atlas, pres
             figure, _ = controller.build_map(preset.model_copy(update={"lang": lang}))
             assert figure["data"]
         assert controller.build_map(Scenario(lang=lang))[0]["data"]
+
+
+def test_figure_patches_are_the_same_bytes_on_every_machine():
+    """The diff sent for a view change does not depend on the process's hash seed (set order)."""
+    script = (
+        "import json\n"
+        "from dashboard.callbacks import Controller, figure_patch\n"
+        "from geodata.atlas import load_atlas\n"
+        "from geodata.scenario import Scenario, load_presets\n"
+        "c = Controller(load_atlas(), load_presets())\n"
+        "a = c.figure(Scenario(lang='en'))\n"
+        "b = c.figure(Scenario(lang='en', focus='JPN', projection='orthographic'))\n"
+        "patch, _ = figure_patch(a, b)\n"
+        "print(json.dumps(patch.to_plotly_json()))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2", "3")
+    }
+    assert len(outputs) == 1
+    assert "operations" in next(iter(outputs))
