@@ -79,6 +79,9 @@ MAP_CACHE_BYTES = 2 * 2**20
 SELECTIONS_KEPT = 8
 TABLES_KEPT = 4
 EMPTY_FIGURE = {"data": [], "layout": {}}
+# The size the dashboard's map is laid out for (legend beside or under it, labels placed): the
+# map column of a 1600 px wide window, a little less; larger screens only get more room.
+DASHBOARD_MAP_SIZE = (1200, 675)
 MAP_WAIT_MS = 5000
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
 # run only the server callbacks): the view goes to the table once the map is drawn
@@ -412,7 +415,10 @@ class Controller:
 
     def _build_map(self, scenario: Scenario) -> BuiltMap:
         traces, layout = _figure_module().figure_parts(
-            self.full_layers(scenario), self.atlas, visible_layers=scenario.layers
+            self.full_layers(scenario),
+            self.atlas,
+            visible_layers=scenario.layers,
+            size=DASHBOARD_MAP_SIZE,
         )
         traces.append(self._focus_trace(scenario).to_plotly_json())
         figure = {
