@@ -27,6 +27,7 @@ CALLBACK_PATH = "/_dash-update-component"
 # The largest request the page legitimately sends is a scenario upload: dcc.Upload caps files at
 # 200 kB, i.e. ~270 kB of base64 plus the view state. 1 MiB leaves room for that and no more.
 MAX_REQUEST_BYTES = 1024 * 1024
+DISCARD_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES  # larger refused bodies are not read: the server may close
 _EXTENSION = "alliance_atlas_security"
 
 # every response, whatever its type
@@ -119,6 +120,7 @@ def install_request_guards(server: Flask, max_bytes: int = MAX_REQUEST_BYTES) ->
 
     @server.errorhandler(RequestEntityTooLarge)
     def _too_large(_error: Exception) -> Response:
+        _discard_body()
         return _plain(f"Request too large (limit {max_bytes} bytes).", 413)
 
     @server.errorhandler(DependencyException)
@@ -133,6 +135,7 @@ def install_request_guards(server: Flask, max_bytes: int = MAX_REQUEST_BYTES) ->
             return None
         length = request.content_length
         if length is not None and length > max_bytes:
+            _discard_body()
             return _plain(f"Request too large (limit {max_bytes} bytes).", 413)
         if not request.is_json:
             return _plain("Bad callback request: the body must be JSON.", 415)
@@ -147,6 +150,19 @@ def install_request_guards(server: Flask, max_bytes: int = MAX_REQUEST_BYTES) ->
         if problem:
             return _plain(f"Bad callback request: {problem}.", 400)
         return None
+
+
+def _discard_body(limit: int = DISCARD_LIMIT_BYTES) -> None:
+    """Read and drop a refused request's body (up to `limit`), so that the connection can carry
+    the client's next request: a threaded gunicorn worker keeps it open, and an unread body
+    would otherwise make it drop the connection after answering."""
+    stream = request.environ.get("wsgi.input")
+    remaining = min(request.content_length or 0, limit)
+    while stream is not None and remaining > 0:
+        chunk = stream.read(min(64 * 1024, remaining))
+        if not chunk:
+            break
+        remaining -= len(chunk)
 
 
 def callback_body_problem(body: Any, dash_app: Any = None) -> str | None:

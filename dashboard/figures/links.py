@@ -274,7 +274,7 @@ def country_fill(
     uid: str,
     iso3s: list[str],
     bases: list[str],
-    colour: str,
+    colours: str | list[str],
     *,
     name: str,
     showlegend: bool = False,
@@ -282,33 +282,47 @@ def country_fill(
     line_width: float = 0.6,
     hover_extra: str = "",
 ) -> None:
-    """A choropleth of countries in one colour, lighter by basis (external greyed)."""
-    keep = [(c, b) for c, b in zip(iso3s, bases, strict=True) if c not in MISSING_FROM_BASEMAP]
-    missing = [(c, b) for c, b in zip(iso3s, bases, strict=True) if c in MISSING_FROM_BASEMAP]
-    hover = [ctx.country_hover(c) + hover_extra for c, _ in keep]
+    """One choropleth of countries, each in its colour (one for all, or one per country),
+    lighter by basis (external greyed). One trace however many colours: plotly.js converts the
+    whole base map for every choropleth it draws."""
+    per_country = [colours] * len(iso3s) if isinstance(colours, str) else colours
+    rows = list(zip(iso3s, bases, per_country, strict=True))
+    keep = [row for row in rows if row[0] not in MISSING_FROM_BASEMAP]
+    missing = [row for row in rows if row[0] in MISSING_FROM_BASEMAP]
     if keep:
+        steps = list(
+            dict.fromkeys(
+                style.basis_colour(c, b, style.FILL_OPACITY)  # type: ignore[arg-type]
+                for _, b, c in keep
+            )
+        )
+        if isinstance(colours, str):  # the usual three steps, whichever bases are present
+            steps = [style.basis_colour(colours, b, style.FILL_OPACITY) for b in BASES]
         drawing.add(
             uid,
             choropleth(
-                locations=[c for c, _ in keep],
+                locations=[iso3 for iso3, _, _ in keep],
                 locationmode="ISO-3",
-                z=[BASES.index(b) for _, b in keep],  # type: ignore[arg-type]
+                z=[
+                    steps.index(style.basis_colour(c, b, style.FILL_OPACITY))  # type: ignore[arg-type]
+                    for _, b, c in keep
+                ],
                 zmin=0,
-                zmax=2,
-                colorscale=style.basis_colorscale(colour, style.FILL_OPACITY),
+                zmax=max(len(steps) - 1, 1),
+                colorscale=style.stepped_colorscale(steps),
                 showscale=False,
                 marker={"line": {"color": line_colour, "width": line_width}},
-                customdata=[c for c, _ in keep],
-                hovertext=hover,
+                customdata=[iso3 for iso3, _, _ in keep],
+                hovertext=[ctx.country_hover(iso3) + hover_extra for iso3, _, _ in keep],
                 hovertemplate=HOVER,
                 name=name,
                 showlegend=showlegend,
             ),
             "country",
-            [c for c, _ in keep],
+            [iso3 for iso3, _, _ in keep],
         )
     if missing:  # no outline on the base map (e.g. Kosovo): a marker at the label point
-        points = [ctx.anchor(c) for c, _ in missing]
+        points = [ctx.anchor(iso3) for iso3, _, _ in missing]
         drawing.add(
             f"{uid}/points",
             scattergeo(
@@ -318,17 +332,17 @@ def country_fill(
                 marker={
                     "symbol": "square",
                     "size": 9,
-                    "color": [style.fill_colour(colour, b) for _, b in missing],  # type: ignore[arg-type]
+                    "color": [style.fill_colour(c, b) for _, b, c in missing],  # type: ignore[arg-type]
                     "opacity": 0.85,
                 },
-                customdata=[c for c, _ in missing],
-                hovertext=[ctx.country_hover(c) + hover_extra for c, _ in missing],
+                customdata=[iso3 for iso3, _, _ in missing],
+                hovertext=[ctx.country_hover(iso3) + hover_extra for iso3, _, _ in missing],
                 hovertemplate=HOVER,
                 name=name,
                 showlegend=False,
             ),
             "country",
-            [c for c, _ in missing],
+            [iso3 for iso3, _, _ in missing],
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geodata.knowledge import Basis
+from geodata.knowledge import BASES, Basis
 
 # Okabe–Ito
 ORANGE = "#E69F00"
@@ -129,23 +129,26 @@ def rgba(colour: str, alpha: float) -> str:
     return f"rgba({red},{green},{blue},{alpha:g})"
 
 
+def basis_colour(colour: str, basis: Basis, alphas: dict[Basis, float]) -> str:
+    """An area's fill for a basis: the colour at the basis's alpha (external greyed)."""
+    return rgba(fill_colour(colour, basis), alphas[basis])
+
+
+def stepped_colorscale(steps: list[str]) -> list[list]:
+    """A colorscale giving z = 0, 1, … n-1 (zmin 0, zmax n-1) the n colours of `steps`.
+    plotly.js applies choropleth marker.opacity to the whole trace, so per-area alphas live
+    in the colours."""
+    if len(steps) == 1:
+        return [[0.0, steps[0]], [1.0, steps[0]]]
+    scale = []
+    for index, colour in enumerate(steps):
+        scale += [[index / len(steps), colour], [(index + 1) / len(steps), colour]]
+    return scale
+
+
 def basis_colorscale(colour: str, alphas: dict[Basis, float]) -> list[list]:
-    """A stepped colorscale for z = BASES.index(basis): the colour at each basis's alpha
-    (external greyed). plotly.js applies choropleth marker.opacity to the whole trace, so the
-    basis is carried by z and the alpha lives in the colours."""
-    steps = [
-        rgba(colour, alphas["stated"]),
-        rgba(colour, alphas["inferred"]),
-        rgba(GREY, alphas["external"]),
-    ]
-    return [
-        [0.0, steps[0]],
-        [1 / 3, steps[0]],
-        [1 / 3, steps[1]],
-        [2 / 3, steps[1]],
-        [2 / 3, steps[2]],
-        [1.0, steps[2]],
-    ]
+    """A stepped colorscale for z = BASES.index(basis) (see basis_colour)."""
+    return stepped_colorscale([basis_colour(colour, b, alphas) for b in BASES])
 
 
 def glyph_colour(colour: str, basis: Basis) -> str:

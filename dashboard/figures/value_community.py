@@ -38,18 +38,17 @@ def draw(ctx: Context) -> Drawing:
     basis_of = {(m.grouping, m.iso3): m.basis for m in memberships}
     fill_order = [g for g in style.FILL_PRIORITY if g in groupings]
     fill_order += [g for g in groupings if g not in fill_order]
-    for grouping_id in fill_order:
-        iso3s = [c for c, g in primary.items() if g == grouping_id]
-        if iso3s:
-            links.country_fill(
-                ctx,
-                drawing,
-                f"fill/{grouping_id}",
-                iso3s,
-                [basis_of[(grouping_id, c)] for c in iso3s],
-                ctx.grouping_style(grouping_id).colour,
-                name=ctx.name(grouping_id),
-            )
+    filled = [(c, g) for g in fill_order for c, primary_g in primary.items() if primary_g == g]
+    if filled:
+        links.country_fill(
+            ctx,
+            drawing,
+            "fill",
+            [c for c, _ in filled],
+            [basis_of[(g, c)] for c, g in filled],
+            [ctx.grouping_style(g).colour for _, g in filled],
+            name=", ".join(ctx.name(g) for g in dict.fromkeys(g for _, g in filled)),
+        )
     for grouping_id in groupings:
         links.grouping_marker(ctx, drawing, grouping_id)
 
