@@ -27,7 +27,8 @@ CALLBACK_PATH = "/_dash-update-component"
 # The largest request the page legitimately sends is a scenario upload: dcc.Upload caps files at
 # 200 kB, i.e. ~270 kB of base64 plus the view state. 1 MiB leaves room for that and no more.
 MAX_REQUEST_BYTES = 1024 * 1024
-DISCARD_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES  # larger refused bodies are not read: the server may close
+# a refused body up to this size is read and dropped (keeps the connection); larger ones are not
+DISCARD_LIMIT_BYTES = 16 * MAX_REQUEST_BYTES
 _EXTENSION = "alliance_atlas_security"
 
 # every response, whatever its type
