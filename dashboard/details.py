@@ -15,9 +15,9 @@ from typing import Any
 
 import pandas as pd
 
-from dashboard.figures.context import Record, atlas_index, records
+from dashboard.figures.context import atlas_index
 from dashboard.i18n import name, t, t_or
-from geodata.atlas import Atlas
+from geodata.atlas import Atlas, Record, records
 from geodata.knowledge import Footnote
 from geodata.select import Layers, grouping_layer
 

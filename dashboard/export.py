@@ -32,7 +32,6 @@ import shutil
 import subprocess
 import tempfile
 import threading
-import weakref
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -306,18 +305,17 @@ def _atlas_or_default(atlas: Atlas | None) -> Atlas:
 
 
 def _atlas_serial(atlas: Atlas) -> int:
-    """A number naming this atlas object in cache keys (an id() may be reused once it is gone;
-    a serial is not, and the cache does not keep the atlas alive)."""
-    with _atlas_serials_lock:
-        known = _atlas_serials.get(id(atlas))
-        if known is None or known[0]() is not atlas:
-            known = (weakref.ref(atlas), next(_serial_numbers))
-            _atlas_serials[id(atlas)] = known
-        return known[1]
+    """A number naming this atlas object in cache keys (the caches do not keep it alive, and an
+    id() may be reused once it is gone; a serial is not)."""
+    from geodata.atlas import derived
+
+    return derived(atlas, _new_serial)
 
 
-_atlas_serials: dict[int, tuple[weakref.ref[Any], int]] = {}
-_atlas_serials_lock = threading.Lock()
+def _new_serial(_atlas: Atlas) -> int:
+    return next(_serial_numbers)
+
+
 _serial_numbers = itertools.count()
 _figure_cache: ByteLRU[tuple[Any, ...], bytes] = ByteLRU(FIGURE_CACHE_BYTES)
 _image_cache: ByteLRU[tuple[Any, ...], bytes] = ByteLRU(

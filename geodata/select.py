@@ -6,13 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from types import MappingProxyType
-from weakref import WeakKeyDictionary
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geodata.atlas import Atlas
+from geodata.atlas import Atlas, derived, records
 from geodata.knowledge import BASES, date_bounds
 from geodata.scenario import Scenario
 
@@ -90,7 +89,7 @@ class _AtlasRows:
 
     def __init__(self, atlas: Atlas) -> None:
         def rows(frame: pd.DataFrame, *columns: str) -> list[tuple]:
-            return list(zip(*(frame[column].tolist() for column in columns), strict=True))
+            return records(frame[list(columns)])
 
         self.groupings = [
             (grouping_id, basis, status, grouping_layer(status, camp))
@@ -118,16 +117,6 @@ class _AtlasRows:
         )
 
 
-_ROWS: WeakKeyDictionary[Atlas, _AtlasRows] = WeakKeyDictionary()
-
-
-def _atlas_rows(atlas: Atlas) -> _AtlasRows:
-    rows = _ROWS.get(atlas)
-    if rows is None:
-        rows = _ROWS[atlas] = _AtlasRows(atlas)
-    return rows
-
-
 def _filtered(frame: pd.DataFrame, *masks: list[bool]) -> pd.DataFrame:
     """The rows of `frame` that every mask keeps, as filtering by one mask after the other
     (frame[a][b]…) gives them: the index too, which depends on the steps (a step that keeps
@@ -147,7 +136,7 @@ def _filtered(frame: pd.DataFrame, *masks: list[bool]) -> pd.DataFrame:
 
 def select(atlas: Atlas, scenario: Scenario) -> Layers:
     """The layers of `atlas` that `scenario` shows."""
-    rows = _atlas_rows(atlas)
+    rows = derived(atlas, _AtlasRows)
     bases = set(BASES[: BASES.index(scenario.basis) + 1])
     layers = set(scenario.layers)
     chosen = set(scenario.groupings)

@@ -5,7 +5,8 @@ expansion ("膨張") as arrows to the regions the article names."""
 from __future__ import annotations
 
 from dashboard.figures import links, style
-from dashboard.figures.context import Context, Drawing, Record
+from dashboard.figures.context import Context, Drawing
+from geodata.atlas import Record
 
 LAYER = "authoritarian"
 LINK_STYLES = {

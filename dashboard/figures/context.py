@@ -4,19 +4,15 @@ small records a builder returns (its traces, the labels it wants and the marks l
 from __future__ import annotations
 
 import re
-from collections import namedtuple
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Any, TypeVar
-from weakref import WeakKeyDictionary
-
-import pandas as pd
 
 from dashboard.figures import style
 from dashboard.figures.base import MISSING_FROM_BASEMAP, Projector, View
 from dashboard.figures.text import format_date, join_names, localized, t
-from geodata.atlas import Atlas
+from geodata.atlas import Atlas, Record, derived, records
 from geodata.knowledge import Basis
 from geodata.scenario import Lang
 from geodata.select import Layers
@@ -38,8 +34,6 @@ COMPACT_WIDTH = 1100  # px: narrower figures (side-by-side maps) label less
 # A plotly trace as a plain dict: build_figure makes the figure of them without validating each
 # (validating every trace cost more than drawing it).
 Trace = dict[str, Any]
-# A row of an atlas or layer frame (DataFrame.itertuples): fields by attribute, as on a Series.
-Record = Any
 T = TypeVar("T")
 
 
@@ -51,18 +45,6 @@ def scattergeo(**props: Any) -> Trace:
 def choropleth(**props: Any) -> Trace:
     """A choropleth trace (props as go.Choropleth takes them)."""
     return {"type": "choropleth", **props}
-
-
-def records(frame: pd.DataFrame) -> list[Record]:
-    """The rows of a frame as named tuples, as itertuples(index=False) gives them (at a fraction
-    of its cost; far cheaper to read than iterrows' Series)."""
-    columns = [frame[column].tolist() for column in frame.columns]
-    return list(map(_record_type(tuple(frame.columns))._make, zip(*columns, strict=True)))
-
-
-@cache
-def _record_type(columns: tuple[str, ...]) -> type:
-    return namedtuple("Record", columns, rename=True)  # type: ignore[misc]
 
 
 @dataclass(frozen=True)
@@ -152,15 +134,9 @@ class AtlasIndex:
         return self._memo[key]
 
 
-_INDEXES: WeakKeyDictionary[Atlas, AtlasIndex] = WeakKeyDictionary()
-
-
 def atlas_index(atlas: Atlas) -> AtlasIndex:
     """The lookups of an atlas (made on first use)."""
-    index = _INDEXES.get(atlas)
-    if index is None:
-        index = _INDEXES[atlas] = AtlasIndex(atlas)
-    return index
+    return derived(atlas, AtlasIndex)
 
 
 @dataclass(frozen=True)
