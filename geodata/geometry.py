@@ -27,12 +27,14 @@ __all__ = [
     "angular_distance_deg",
     "arrow_head",
     "bearing_deg",
+    "destination",
     "end_bearing",
     "great_circle_arc",
     "lonlat_box",
     "path_coordinates",
     "sea_area",
     "unwrap_longitudes",
+    "wrap180",
 ]
 
 _SAME_POINT_RAD = 1e-12  # angular separation (radians) below which two points are "the same"
@@ -83,8 +85,8 @@ def _angles(vecs: np.ndarray) -> np.ndarray:
     return np.arctan2(np.linalg.norm(np.cross(a, b), axis=1), np.einsum("ij,ij->i", a, b))
 
 
-def _wrap180(delta: float) -> float:
-    """Wrap a longitude difference into ``[-180, 180)``."""
+def wrap180(delta: float) -> float:
+    """Wrap a longitude (or a longitude difference) into ``[-180, 180)``."""
     return (delta + 180.0) % 360.0 - 180.0
 
 
@@ -92,7 +94,7 @@ def _normalise_lon(lon: float) -> float:
     """Longitude in ``[-180, 180]`` (values already in range are returned unchanged)."""
     if -180.0 <= lon <= 180.0:
         return lon
-    return _wrap180(lon)
+    return wrap180(lon)
 
 
 def _at_pole(lat: float) -> bool:
@@ -431,8 +433,9 @@ def bearing_deg(start: Sequence[float], end: Sequence[float]) -> float:
     return 0.0 if result >= 360.0 else result  # -1e-300 % 360 rounds to 360.0
 
 
-def _destination(lon: float, lat: float, bearing: float, dist_deg: float) -> LonLat:
-    """Point reached from (lon, lat) travelling ``dist_deg`` of arc along ``bearing``."""
+def destination(lon: float, lat: float, bearing: float, dist_deg: float) -> LonLat:
+    """Point reached from (lon, lat) travelling ``dist_deg`` of arc along ``bearing`` (0 =
+    north); its longitude is not wrapped (callers wrap it as they need)."""
     phi1, lam1 = math.radians(lat), math.radians(lon)
     theta, delta = math.radians(bearing), math.radians(dist_deg)
     sin_phi2 = math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta)
@@ -441,7 +444,7 @@ def _destination(lon: float, lat: float, bearing: float, dist_deg: float) -> Lon
         math.sin(theta) * math.sin(delta) * math.cos(phi1),
         math.cos(delta) - math.sin(phi1) * sin_phi2,
     )
-    return _normalise_lon(math.degrees(lam2)), math.degrees(phi2)
+    return math.degrees(lam2), math.degrees(phi2)
 
 
 def arrow_head(
@@ -465,9 +468,12 @@ def arrow_head(
     if not math.isfinite(bearing):
         raise ValueError(f"bearing must be finite, got {bearing!r}")
     back = bearing + 180.0
-    left = _destination(t_lon, t_lat, (back + spread_deg) % 360.0, length_deg)
-    right = _destination(t_lon, t_lat, (back - spread_deg) % 360.0, length_deg)
-    return [left, (t_lon, t_lat), right]
+
+    def barb(turn: float) -> LonLat:
+        lon, lat = destination(t_lon, t_lat, (back + turn) % 360.0, length_deg)
+        return _normalise_lon(lon), lat
+
+    return [barb(spread_deg), (t_lon, t_lat), barb(-spread_deg)]
 
 
 def end_bearing(geom: LineString | MultiLineString) -> float:

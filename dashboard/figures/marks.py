@@ -19,7 +19,8 @@ from shapely.geometry import LineString, MultiLineString, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
-from geodata.geometry import arrow_head, bearing_deg, path_coordinates
+from geodata import geometry
+from geodata.geometry import arrow_head, bearing_deg, path_coordinates, wrap180
 
 LonLat = tuple[float, float]
 DIGITS = 2  # 0.01° ≈ 1 km: far below a pixel at every zoom the app offers
@@ -28,11 +29,6 @@ DIGITS = 2  # 0.01° ≈ 1 km: far below a pixel at every zoom the app offers
 def r(value: float) -> float:
     """A coordinate rounded for the figure JSON."""
     return round(float(value), DIGITS)
-
-
-def wrap_lon(lon: float) -> float:
-    """A longitude in [-180, 180)."""
-    return (lon + 180.0) % 360.0 - 180.0
 
 
 def distance_deg(a: LonLat, b: LonLat) -> float:
@@ -44,16 +40,9 @@ def distance_deg(a: LonLat, b: LonLat) -> float:
 
 
 def destination(point: LonLat, bearing: float, dist_deg: float) -> LonLat:
-    """The point `dist_deg` of arc from `point` along `bearing` (0 = north)."""
-    phi1, lam1 = math.radians(point[1]), math.radians(point[0])
-    theta, delta = math.radians(bearing), math.radians(dist_deg)
-    sin_phi2 = math.sin(phi1) * math.cos(delta) + math.cos(phi1) * math.sin(delta) * math.cos(theta)
-    phi2 = math.asin(max(-1.0, min(1.0, sin_phi2)))
-    lam2 = lam1 + math.atan2(
-        math.sin(theta) * math.sin(delta) * math.cos(phi1),
-        math.cos(delta) - math.sin(phi1) * sin_phi2,
-    )
-    return wrap_lon(math.degrees(lam2)), math.degrees(phi2)
+    """The point `dist_deg` of arc from `point` along `bearing` (0 = north), in [-180, 180)."""
+    lon, lat = geometry.destination(point[0], point[1], bearing, dist_deg)
+    return wrap180(lon), lat
 
 
 def path(geom: LineString | MultiLineString) -> list[LonLat]:
@@ -79,8 +68,8 @@ def length_deg(coords: Sequence[LonLat]) -> float:
 
 def _between(a: LonLat, b: LonLat, f: float) -> LonLat:
     """A point a fraction f of the way from a to b (short steps: linear in wrapped lon/lat)."""
-    lon = a[0] + f * wrap_lon(b[0] - a[0])
-    return wrap_lon(lon) if abs(lon) > 180.0 else lon, a[1] + f * (b[1] - a[1])
+    lon = a[0] + f * wrap180(b[0] - a[0])
+    return wrap180(lon) if abs(lon) > 180.0 else lon, a[1] + f * (b[1] - a[1])
 
 
 def point_at(
