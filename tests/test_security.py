@@ -10,13 +10,11 @@ from __future__ import annotations
 import ast
 import base64
 import hashlib
-import importlib.util
 import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 from browser import browser_available, headless_dash
+from serving import free_port, load_loadtest
 
 from dashboard import cli
 from dashboard.app import create_app
@@ -44,18 +43,6 @@ from geodata.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
-
-
-def load_loadtest():
-    """scripts/loadtest.py as a module (its request builder and bad-request corpus)."""
-    if "atlas_loadtest" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "atlas_loadtest", REPO / "scripts" / "loadtest.py"
-        )
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["atlas_loadtest"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["atlas_loadtest"]
 
 
 def secured(app):
@@ -98,12 +85,6 @@ def _browser(page, client, search: str = ""):
 
 def _clean(text: str) -> bool:
     return not any(marker in text for marker in TRACEBACK_MARKERS)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- headers --------------------------------------------------------------------------------
@@ -238,7 +219,7 @@ def test_a_callback_that_raises_shows_no_traceback(client, page):
 
 def test_the_default_serve_command_exposes_no_debugger(tmp_path):
     """`alliance-atlas serve` as a user starts it (no flags): no debugger, no traceback."""
-    port = _free_port()
+    port = free_port()
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -671,7 +652,7 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     duo = secure_duo
     app = secured(create_app(lang="ja", atlas=atlas, presets=presets))
     duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
-    duo.start_server(app, port=_free_port())
+    duo.start_server(app, port=free_port())
     duo.driver.get(duo.server_url + "/")
     _wait(lambda: duo.driver.execute_script(GRAPH_DRAWN), "the map was not drawn")
     first = _posted_bodies(duo.driver)
