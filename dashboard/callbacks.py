@@ -65,6 +65,14 @@ SYNC_OUTPUTS = (
     ("notice-error", "children"),
     ("upload-message", "children"),
     ("selected", "data"),
+    # the panels that follow the view (see Controller.panels)
+    ("view-title", "children"),
+    ("view-description", "children"),
+    ("details", "children"),
+    ("details-key", "data"),
+    # what asks the table and the comparison to be drawn again (see Controller.requests)
+    ("table-request", "data"),
+    ("compare-view", "data"),
 )
 FOCUS_RING_LAYER = "focus"
 FOCUS_COLOUR = "#d1008f"
@@ -85,7 +93,7 @@ DASHBOARD_MAP_SIZE = (1200, 675)
 MAP_WAIT_MS = 5000
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
 # run only the server callbacks): the view goes to the table once the map is drawn
-CLIENTSIDE_COPIES = {("view", "data"): ("table-view", "data")}
+CLIENTSIDE_COPIES = {("table-request", "data"): ("table-view", "data")}
 # the controls whose option labels follow the language, in the translate callback's order
 OPTION_IDS = (
     "scenario",
@@ -602,6 +610,56 @@ class Controller:
         }
         return _table_rows(rows, lang, focusable=True, layered=True), meta
 
+    def panels(
+        self,
+        view: dict[str, Any] | None,
+        selected: str | None,
+        shown: tuple[Any, Any, Any],
+    ) -> dict[str, Any]:
+        """The view's heading and details panel, keyed like `sync`'s outputs: only those that
+        differ from `shown` (the title, description and details key the page shows).
+
+        They are part of the `sync` response, so an action costs no extra request for them."""
+        if not view:
+            return {}
+        if not isinstance(selected, str):
+            selected = None  # the page only ever stores an id there
+        out: dict[str, Any] = {}
+        title, description = self.heading(view)
+        shown_title, shown_description, shown_key = shown
+        if title != shown_title:
+            out["view-title.children"] = title
+        if description != shown_description:
+            out["view-description.children"] = description
+        key = self.details_key(view, selected)
+        if key != shown_key:  # another item, or another language
+            out["details.children"] = self.details(view, selected)
+            out["details-key.data"] = key
+        return out
+
+    def requests(
+        self, before: dict[str, Any] | None, after: dict[str, Any] | None, compare_mode: Any
+    ) -> dict[str, Any]:
+        """The stores that ask for the table and the comparison to be drawn again, keyed like
+        `sync`'s outputs: set only when what they show differs between the views `before` and
+        `after` (a layer toggle or a new focus asks for neither; nothing is asked while the
+        comparison is off), so those callbacks are not even requested otherwise."""
+        if not after:
+            return {}
+        old, new = self.scenario_of(before), self.scenario_of(after)
+        out: dict[str, Any] = {}
+        if not before or self.table_key(old) != self.table_key(new):
+            out["table-request.data"] = after
+        if compare_mode == "side":
+            compared = old.lang != new.lang  # B is drawn in A's language
+        else:  # the difference lists what each view shows
+            compared = compare_mode == "diff" and (
+                (self.table_key(old), old.layers) != (self.table_key(new), new.layers)
+            )
+        if compared:
+            out["compare-view.data"] = after
+        return out
+
     def heading(self, view: dict[str, Any] | None) -> tuple[str, str]:
         scenario = self.scenario_of(view)
         lang = scenario.lang
@@ -935,11 +993,16 @@ def register(app: Dash, controller: Controller) -> None:
         Input("details-clear", "n_clicks"),
         State("upload", "filename"),
         State("view", "data"),
+        State("selected", "data"),
+        State("view-title", "children"),
+        State("view-description", "children"),
+        State("details-key", "data"),
+        State("compare-mode", "value"),
     )
     def sync(search, *args):
         n = len(CONTROL_PROPS)
         values = dict(zip(CONTROL_IDS, args[:n], strict=True))
-        click, contents, _row_clicks, _clear, filename, view = args[n:]
+        click, contents, _row_clicks, _clear, filename, view, selected, *shown, mode = args[n:]
         trigger = _trigger()
         if trigger == "upload" and not contents:
             raise PreventUpdate
@@ -950,6 +1013,9 @@ def register(app: Dash, controller: Controller) -> None:
             if not fired:
                 raise PreventUpdate
         out = c.sync(trigger, search, values, view, upload=(contents, filename), click=click)
+        new_view = out.get("view.data", view)
+        out |= c.panels(new_view, out.get("selected.data", selected), tuple(shown))
+        out |= c.requests(view, new_view, mode)
         return [out.get(f"{cid}.{prop}", no_update) for cid, prop in SYNC_OUTPUTS]
 
     @app.callback(
@@ -962,26 +1028,11 @@ def register(app: Dash, controller: Controller) -> None:
         figure, new_rendered = c.render(view, rendered)
         return figure, _store_update(rendered, new_rendered)
 
-    @app.callback(
-        Output("details", "children"),
-        Output("details-key", "data"),
-        Input("view", "data"),
-        Input("selected", "data"),
-        State("details-key", "data"),
-    )
-    def details(view, selected, shown_key):
-        if not view:
-            raise PreventUpdate
-        key = c.details_key(view, selected)
-        if key == shown_key:
-            raise PreventUpdate  # the same item in the same language (e.g. a layer toggle)
-        return c.details(view, selected), key
-
     # the table (hundreds of components) is rendered once the map is drawn, not before it
     app.clientside_callback(
         AFTER_MAP_JS,
         Output("table-view", "data"),
-        Input("view", "data"),
+        Input("table-request", "data"),
     )
 
     @app.callback(
@@ -1008,24 +1059,6 @@ def register(app: Dash, controller: Controller) -> None:
         Input("view", "data"),
         Input("table-meta", "data"),
     )
-
-    @app.callback(
-        Output("view-title", "children"),
-        Output("view-description", "children"),
-        Input("view", "data"),
-        State("view-title", "children"),
-        State("view-description", "children"),
-    )
-    def heading(view, shown_title, shown_description):
-        if not view:
-            raise PreventUpdate
-        title, description = c.heading(view)
-        if (title, description) == (shown_title, shown_description):
-            raise PreventUpdate
-        return (
-            no_update if title == shown_title else title,
-            no_update if description == shown_description else description,
-        )
 
     @app.callback(
         Output({"i18n": ALL, "n": ALL}, "children"),
@@ -1059,17 +1092,13 @@ def register(app: Dash, controller: Controller) -> None:
         Output("maps", "className"),
         Input("compare-mode", "value"),
         Input("compare-with", "value"),
-        Input("view", "data"),
+        Input("compare-view", "data"),  # set by `sync` when the comparison depends on a change
+        State("view", "data"),
         State("compare-key", "data"),
     )
-    def compare(mode, other, view, shown):
+    def compare(mode, other, _asked, view, shown):
         if not view:
             raise PreventUpdate
-        if set(ctx.triggered_prop_ids) == {"view.data"} and (
-            mode not in ("side", "diff")
-            or (mode == "side" and shown == c.compare_key(other, c.lang_of(view)))
-        ):
-            raise PreventUpdate  # nothing of the comparison depends on the view A changed to
         return (
             *c.compare(mode, other, view, shown),
             "maps maps-side" if mode == "side" else "maps",

@@ -147,9 +147,7 @@ EXPORT_NAMES = {"download": "yaml", "export-download": "image"}
 CALLBACK_NAMES = {
     "url": "sync",
     "map": "render",
-    "details": "details",
     "view-table": "table",
-    "view-title": "heading",
     "map-b": "compare",
 }
 
@@ -412,7 +410,6 @@ def bad_requests(browser: Browser) -> list[BadRequest]:
     model = browser.model
     sync = browser.payload(model.by_name("sync"), [("layers", "value")])
     render = browser.payload(model.by_name("render"), [("view", "data")])
-    details = browser.payload(model.by_name("details"), [("view", "data")])
     export = browser.payload(model.by_name("export:yaml"), [("save", "n_clicks")])
     view = browser.get("view", "data")
     huge = "x" * MB  # 1 MB: under the 1 MiB body limit, so the callbacks must handle it
@@ -469,7 +466,7 @@ def bad_requests(browser: Browser) -> list[BadRequest]:
             "wrong-type-view-fields", _with_input(sync, "view", "data", {"scenario": {"layers": 7}})
         ),
         post("wrong-type-rendered", _with_input(render, "rendered", "data", [1, 2])),
-        post("wrong-type-selected", _with_input(details, "selected", "data", {"id": [1]})),
+        post("wrong-type-selected", _with_input(sync, "selected", "data", {"id": [1]})),
         post("wrong-type-click", _with_input(sync, "map", "clickData", {"points": "all"})),
         post("huge-search", _with_input(sync, "url", "search", "?focus=" + huge)),
         post("huge-date", _with_input(sync, "date-range", "end_date", huge)),
@@ -484,7 +481,7 @@ def bad_requests(browser: Browser) -> list[BadRequest]:
         post("control-chars-title", _with_input(export, "view", "data", _retitle(view, control))),
         post("path-export-id", _with_input(export, "view", "data", _reid(view, traversal))),
         post("path-scenario", _with_input(sync, "scenario", "value", traversal)),
-        post("path-selected", _with_input(details, "selected", "data", traversal)),
+        post("path-selected", _with_input(sync, "selected", "data", traversal)),
         post("unknown-scenario", _with_input(sync, "scenario", "value", "no-such-preset")),
         post(
             "unknown-scenario-url", _with_input(sync, "url", "search", "?scenario=no-such-preset")

@@ -10,6 +10,7 @@ import re
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -24,6 +25,7 @@ from dashboard.callbacks import (
     CLIENTSIDE_COPIES,
     CONTROL_IDS,
     FOCUS_RING_LAYER,
+    SYNC_OUTPUTS,
     TABLE_JS,
     Controller,
 )
@@ -376,15 +378,10 @@ def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
         total = sum(size for _, _, size, _ in responses)
         sizes = {name: size for *_, outputs in responses for name, size in outputs.items()}
         assert total <= TOGGLE_BUDGET, (layer, total, sizes)
-        assert {output for output, status, *_ in responses if status == 200} <= {
-            "..url.search...scenario.value...lang.value...layers.value...groupings.value"
-            "...directions.value...domains.value...date-range.start_date...date-range.end_date"
-            "...basis.value...proposals.value...focus.value...projection.value...view.data"
-            "...notice-url.children...notice-error.children...upload-message.children"
-            "...selected.data..",
-            "..map.figure...rendered.data..",
-            "..view-title.children...view-description.children..",
-        }, (layer, sizes)
+        # nothing else is even requested: the panels come with `sync`, which asks for no table
+        # or comparison when they do not change
+        sync = ".." + "...".join(f"{cid}.{prop}" for cid, prop in SYNC_OUTPUTS) + ".."
+        assert [output for output, *_ in responses] == [sync, "..map.figure...rendered.data.."]
         assert not {"view-table.children", "details.children", "map-b.figure"} & sizes.keys()
         assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
         # the browser's map and its record follow: each layer's traces visible iff it is shown
@@ -596,6 +593,32 @@ def test_table_rows_and_clear_button_focus_and_unfocus(controller, presets):
     cleared = controller.sync("details-clear", None, {}, out["view.data"])
     assert "focus=&" in cleared["url.search"] + "&" and cleared["selected.data"] is None
     assert controller.sync("details-clear", None, {}, view) == {"selected.data": None}
+
+
+def test_sync_asks_for_the_table_and_comparison_only_when_they_change(controller, presets):
+    """A layer toggle or a new focus asks for no table and no comparison; a date or a language
+    does; the comparison is never asked for while it is off."""
+    base = presets["summit_outcomes"]
+    view = controller.view_data
+    toggled = base.model_copy(update={"layers": base.layers[:-1]})
+    focused = base.model_copy(update={"focus": "JPN"})
+    dated = base.model_copy(update={"date_from": date(2024, 7, 1)})
+    english = base.model_copy(update={"lang": "en"})
+    assert controller.requests(None, view(base), None).keys() == {"table-request.data"}
+    for mode in (None, "none", "side"):
+        assert controller.requests(view(base), view(toggled), mode) == {}
+        assert controller.requests(view(base), view(focused), mode) == {}
+        assert controller.requests(view(base), view(dated), mode).keys() == ({"table-request.data"})
+    asked = controller.requests(view(base), view(english), "side")
+    assert asked == {"table-request.data": view(english), "compare-view.data": view(english)}
+    assert controller.requests(view(base), view(toggled), "diff") == {
+        "compare-view.data": view(toggled)
+    }
+    assert controller.requests(view(base), view(focused), "diff") == {}
+    assert controller.requests(view(base), view(dated), "diff").keys() == {
+        "table-request.data",
+        "compare-view.data",
+    }
 
 
 def test_details_show_the_roles_with_citations(controller, presets):
