@@ -16,10 +16,15 @@ property the way dash-renderer keeps them, and for each user action builds the P
 ALL dependencies as lists of every matching component), `changedPropIds` and
 `parsedChangedPropsIds`. The response is applied to that browser's state (new components inside
 `children` are registered, e.g. the table's row buttons) and the callbacks whose inputs changed
-are fired next, concurrently, as the browser does: a layer toggle is `sync`, then `render`,
-`table`, `heading`, `compare`, `details`. tests/test_security.py runs the page in headless
-Chromium, records the bodies the real browser sends and checks that these are built the same
-way (same keys, ids, properties and value types).
+are fired next, concurrently, as the browser does: a date change is `sync` (which brings the
+heading and details too), then `render` and, once the map is drawn, `table` (and `compare` when
+the comparison is on). tests/test_security.py runs the page in headless Chromium, records the
+bodies the real browser sends and checks that these are built the same way (same keys, ids,
+properties and value types).
+
+Each simulated browser has its own connections (at most 6, as Chromium has per host), so one
+browser's requests never queue behind another's in the load generator. The report also gives
+how late the load generator's own event loop ran: that delay is inside every latency measured.
 
 Actions (weights): page loads with a random shared URL, presets, layer toggles, date ranges,
 other controls, map and table clicks (details), compare, language switches, exports (the
@@ -73,6 +78,13 @@ from dashboard.production import KEEPALIVE_S, megabytes, wait_for_workers, worke
 CALLBACK_PATH = "/_dash-update-component"
 ERROR_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
 MB = 1_000_000
+# each simulated browser has its own connections, as a browser does: at most 6 to one host
+# (Chromium's limit for HTTP/1.1), idle ones dropped before the server's keep-alive (KEEPALIVE_S)
+# closes them, so that a request never races the server's close (a browser retries such a
+# request by itself)
+BROWSER_LIMITS = httpx.Limits(
+    max_connections=6, max_keepalive_connections=6, keepalive_expiry=KEEPALIVE_S / 2
+)
 
 # --- the page's callback map ---------------------------------------------------------------
 
@@ -354,6 +366,7 @@ class Stats:
     bad: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
     requests: int = 0
     bytes_in: int = 0
+    loop_lag: list[float] = field(default_factory=list)  # s late, of a 10 ms timer in the client
 
     def error(self, kind: str, message: str) -> None:
         self.error_count[kind] += 1
@@ -590,18 +603,18 @@ class LoadTest:
         self.bad_index = 0
         self.memory_samples: list[dict[str, Any]] = []
 
-    async def run_phase(self, client: httpx.AsyncClient, requests: int, measure: bool) -> float:
+    async def run_phase(
+        self, clients: list[httpx.AsyncClient], requests: int, measure: bool
+    ) -> float:
         self.budget = requests
         self.measure = measure
         start = time.perf_counter()
-        clients = [
-            self.client_loop(client, random.Random(self.rng.random()))
-            for _ in range(self.args.clients)
-        ]
-        await asyncio.gather(*clients)
+        await asyncio.gather(
+            *(self.client_loop(client, random.Random(self.rng.random())) for client in clients)
+        )
         return time.perf_counter() - start
 
-    async def prime_exports(self, client: httpx.AsyncClient, count: int) -> None:
+    async def prime_exports(self, clients: list[httpx.AsyncClient], count: int) -> None:
         """Image exports sent at once, so that (sync workers taking one request each) every
         worker has started its export browser before memory is measured."""
         assert self.model is not None
@@ -612,6 +625,7 @@ class LoadTest:
         self.measure = False
 
         async def one(index: int) -> None:
+            client = clients[index % len(clients)]
             browser = Browser(self.model, random.Random(index))
             browser.reset("")
             await self.call(client, browser, self.model.by_name("sync"), [("url", "search")])
@@ -1033,6 +1047,11 @@ def build_report(test: LoadTest, elapsed: float, memory: dict[str, Any], args) -
         "bad_total": sum(sum(c.values()) for c in stats.bad.values()),
         "memory": memory,
         "load_average": os.getloadavg(),
+        "client_loop_lag_ms": {
+            "p50": 1000 * percentile(stats.loop_lag, 50) if stats.loop_lag else None,
+            "p95": 1000 * percentile(stats.loop_lag, 95) if stats.loop_lag else None,
+            "max": 1000 * max(stats.loop_lag) if stats.loop_lag else None,
+        },
     }
 
 
@@ -1156,23 +1175,28 @@ def print_report(report: dict[str, Any], args) -> list[str]:
         failed.append(f"only {report['requests']} of {args.requests} requests (time cap)")
     load = report["load_average"]
     out(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
+    lag = report["client_loop_lag_ms"]
+    if lag["p50"] is not None:
+        out(
+            f"this client's event loop was late by p50 {lag['p50']:.1f} / p95 {lag['p95']:.1f} / "
+            f"max {lag['max']:.0f} ms (included in every latency above)"
+        )
     out("targets: " + ("all met" if not failed else "FAILED: " + "; ".join(failed)))
     return failed
 
 
 async def run(args: argparse.Namespace, base: str, master_pid: int | None) -> dict[str, Any]:
     test = LoadTest(args, base)
-    # idle connections are dropped before the server's keep-alive (KEEPALIVE_S) closes them, so
-    # a request never races the server's close (a browser retries such a request by itself)
-    limits = httpx.Limits(
-        max_connections=args.clients * 6,
-        max_keepalive_connections=args.clients,
-        keepalive_expiry=KEEPALIVE_S / 2,
-    )
     timeout = httpx.Timeout(args.request_timeout)
-    async with httpx.AsyncClient(limits=limits, timeout=timeout) as client:
-        dependencies = (await client.get(base + "/_dash-dependencies")).json()
-        layout = (await client.get(base + "/_dash-layout")).json()
+    async with contextlib.AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(
+                httpx.AsyncClient(limits=BROWSER_LIMITS, timeout=timeout)
+            )
+            for _ in range(args.clients)
+        ]
+        dependencies = (await clients[0].get(base + "/_dash-dependencies")).json()
+        layout = (await clients[0].get(base + "/_dash-layout")).json()
         test.model = AppModel.from_json(dependencies, layout)
         test.deadline = time.monotonic() + args.max_seconds
         before = None
@@ -1180,15 +1204,17 @@ async def run(args: argparse.Namespace, base: str, master_pid: int | None) -> di
         try:
             async with asyncio.timeout(args.max_seconds):
                 if args.warmup:
-                    await test.prime_exports(client, args.workers * 2)
-                    await test.run_phase(client, args.warmup, measure=False)
+                    await test.prime_exports(clients, args.workers * 2)
+                    await test.run_phase(clients, args.warmup, measure=False)
                 before = worker_memory(master_pid) if master_pid else None
                 start = time.perf_counter()
                 sampler = asyncio.create_task(sample_memory(test, master_pid, args.requests))
+                lag = asyncio.create_task(sample_loop_lag(test.stats.loop_lag))
                 try:
-                    await test.run_phase(client, args.requests, measure=True)
+                    await test.run_phase(clients, args.requests, measure=True)
                 finally:
                     sampler.cancel()
+                    lag.cancel()
         except TimeoutError:
             print(
                 f"loadtest: hard time cap of {args.max_seconds} s reached; stopped", file=sys.stderr
@@ -1199,6 +1225,14 @@ async def run(args: argparse.Namespace, base: str, master_pid: int | None) -> di
     if memory:
         memory["samples"] = test.memory_samples
     return build_report(test, elapsed, memory, args)
+
+
+async def sample_loop_lag(lags: list[float], period: float = 0.01) -> None:
+    """How late this client's event loop wakes up: any lateness is in every latency measured."""
+    while True:
+        start = time.perf_counter()
+        await asyncio.sleep(period)
+        lags.append(max(0.0, time.perf_counter() - start - period))
 
 
 async def sample_memory(test: LoadTest, master_pid: int | None, total: int) -> None:
