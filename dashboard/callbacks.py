@@ -17,7 +17,7 @@ import binascii
 import json
 import logging
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -405,12 +405,17 @@ class Controller:
 
     def built_map(self, scenario: Scenario) -> BuiltMap:
         """The view's map, from the presets' precomputed maps or the bounded cache of others."""
-        key = _plain(scenario)
-        built = self._preset_maps.get(key) or self._maps.get(key)
+        built = self.cached_map(scenario)
         if built is None:
+            key = _plain(scenario)
             built = self._build_map(key)
             self._maps.put(key, built)
         return built
+
+    def cached_map(self, scenario: Scenario) -> BuiltMap | None:
+        """The view's map if it is at hand (precomputed or cached), without building it."""
+        key = _plain(scenario)
+        return self._preset_maps.get(key) or self._maps.get(key)
 
     def precompute_presets(self) -> int:
         """Build and keep (never evicted) the map of the default view and of every preset, in
@@ -432,16 +437,16 @@ class Controller:
         figure = {
             "data": traces,
             # as a go.Figure would have it: with the default template
-            "layout": go.Figure(layout=layout).to_plotly_json()["layout"],
+            "layout": layout.to_plotly_json() | {"template": _default_template()},
         }
         layers = tuple(trace["meta"]["layer"] for trace in traces)
         return BuiltMap(orjson.dumps(figure).decode(), layers)  # NaN and infinity as null
 
-    def build_map(self, scenario: Scenario) -> tuple[dict[str, Any], dict[str, Any]]:
-        """The full figure of a view (shared: do not change it), and the record later patches are
-        computed against."""
+    def full_map(self, scenario: Scenario) -> tuple[orjson.Fragment, dict[str, Any]]:
+        """The whole figure of a view as JSON text that Dash writes into its response as it is
+        (not parsed and serialised again), and the record later patches are computed against."""
         built = self.built_map(scenario)
-        return self._parsed(built), self._rendered(scenario, built)
+        return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
     def initial_map(self, page_url: str | None) -> tuple[str, str]:
         """The map of the page at `page_url` for the first layout response, as JSON texts of
@@ -474,22 +479,26 @@ class Controller:
         Only `layers` changed: a Patch flipping `visible` on the traces of the toggled layers (no
         geometry; labels stay where they were placed), no_update when none flips. Anything else:
         the difference between the browser's figure and the new one as a Patch when that is much
-        smaller than the figure (e.g. a new focus that keeps the same traces), else the whole new
-        figure. `rendered` is the record of the browser's figure (see `_rendered`).
+        smaller than the figure (e.g. a new focus that keeps the same traces) and the browser's
+        figure is still in this process's cache, else the whole new figure (as JSON text, see
+        `full_map`). `rendered` is the record of the browser's figure (see `_rendered`).
         """
         if not view:
             raise PreventUpdate
         scenario = self.scenario_of(view)
         if not isinstance(rendered, dict) or not rendered.keys() >= _RENDERED_KEYS:
-            return self.build_map(scenario)
+            return self.full_map(scenario)
         if rendered["key"] == self.figure_key(scenario):
             return self._flip_layers(scenario, rendered)
-        built = self.built_map(scenario)
-        full, new_rendered = self._parsed(built), self._rendered(scenario, built)
+        full, new_rendered = self.full_map(scenario)
         try:
-            before = self.figure(Scenario.model_validate(rendered["built"]))
+            before_built = self.cached_map(Scenario.model_validate(rendered["built"]))
         except ValidationError:
             return full, new_rendered
+        if before_built is None:  # building the browser's figure again costs more than it saves
+            return full, new_rendered
+        before = self._parsed(before_built)
+        built = self.built_map(scenario)
         shown_layers = set(rendered["layers"])
         shown = dict(before)
         shown["data"] = [
@@ -498,7 +507,7 @@ class Controller:
             else trace | {"visible": layer in shown_layers}
             for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
-        patch, size = figure_patch(shown, full)
+        patch, size = figure_patch(shown, self._parsed(built))
         if patch is None or size > PATCH_SHARE * len(built.figure_json):
             return full, new_rendered
         return patch, new_rendered
@@ -725,7 +734,7 @@ class Controller:
         caption_b = t("compare.b", lang, title=b.title())
         if mode == "side":
             key = self.compare_key(other, lang)
-            figure = no_update if key == shown else self.build_map(b)[0]
+            figure = no_update if key == shown else self.full_map(b)[0]
             return figure, {}, None, caption_a, caption_b, key
         rows_a = view_rows(self.shown_layers(scenario), lang, self.atlas)
         rows_a += country_rows(self.shown_layers(scenario), lang)
@@ -790,6 +799,13 @@ def _store_update(old: Any, new: dict[str, Any]) -> Any:
     for key in changed:
         patch[key] = new[key]
     return patch
+
+
+@cache
+def _default_template() -> dict[str, Any]:
+    """plotly's default template, as a new go.Figure puts it in its layout (shared: do not
+    change it)."""
+    return go.Figure().to_plotly_json()["layout"]["template"]
 
 
 def _table_view(scenario: Scenario) -> Scenario:

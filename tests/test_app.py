@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
 import pytest
 from dash import Patch, no_update
 from dash._utils import to_json
@@ -442,8 +443,8 @@ def test_the_layout_carries_the_map_of_the_page_url(client, controller, query):
     (so the first render callback sends nothing)."""
     props = _layout_props(client, f"http://127.0.0.1:8050/{query}")
     scenario, _ = controller.parse_search(query)
-    figure, rendered = controller.build_map(scenario)
-    assert props["map"]["figure"] == figure
+    figure, rendered = controller.full_map(scenario)
+    assert props["map"]["figure"] == _decoded(figure)
     assert props["rendered"]["data"] == rendered
     view = controller.view_data(scenario)
     assert controller.render(view, props["rendered"]["data"]) == (no_update, rendered)
@@ -680,17 +681,23 @@ def test_saved_yaml_loads_back_as_the_same_view(controller, presets):
 def test_focus_turns_the_view_and_rings_the_item(controller, presets):
     scenario = presets["concept_diagram"].model_copy(update={"projection": "orthographic"})
     figure, rendered = controller.render(controller.view_data(scenario), None)
+    figure = _decoded(figure)
     assert rendered["traces"][-1] == FOCUS_RING_LAYER
     assert figure["data"][-1]["lon"] == []
     focused = scenario.model_copy(update={"focus": "JPN"})
     update, rendered2 = controller.render(controller.view_data(focused), rendered)
-    result = _apply(figure, update) if isinstance(update, Patch) else update
-    assert result == controller.build_map(focused)[0]
+    result = _apply(figure, update) if isinstance(update, Patch) else _decoded(update)
+    assert result == controller.figure(focused)
     assert rendered2["built"]["focus"] == "JPN"
     ring = result["data"][-1]
     assert ring["customdata"] == ["JPN"] and ring["hovertext"] == ["日本"]
     rotation = result["layout"]["geo"]["projection"]["rotation"]
     assert abs(rotation["lon"] - controller.focus_point("JPN")[0]) < 1
+
+
+def _decoded(figure: orjson.Fragment) -> dict:
+    """A figure sent as JSON text, as the browser reads it."""
+    return orjson.loads(orjson.dumps(figure))
 
 
 def _apply(figure: dict, patch: Patch) -> dict:
@@ -709,6 +716,26 @@ def _apply(figure: dict, patch: Patch) -> dict:
     return figure
 
 
+def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
+    atlas, presets, monkeypatch
+):
+    """The browser's figure was drawn by another process: this one builds the new view only
+    and sends it whole, instead of building the old one again to diff against it."""
+    first, second = Controller(atlas, presets), Controller(atlas, presets)
+    scenario = presets["concept_diagram"].model_copy(update={"projection": "robinson"})
+    _, rendered = first.render(first.view_data(scenario), None)
+    built = []
+    build = second._build_map
+    monkeypatch.setattr(second, "_build_map", lambda view: built.append(view) or build(view))
+    focused = scenario.model_copy(update={"focus": "JPN"})
+    update, _ = second.render(second.view_data(focused), rendered)
+    assert [view.focus for view in built] == ["JPN"]
+    assert _decoded(update) == second.figure(focused)
+    # where the old figure is at hand, the same change is a Patch
+    update, _ = first.render(first.view_data(focused), rendered)
+    assert isinstance(update, Patch)
+
+
 @pytest.mark.parametrize(
     "changes",
     [
@@ -723,10 +750,11 @@ def test_every_map_update_keeps_the_browser_figure_right(controller, presets, ch
     layer flip changes nothing but `visible`."""
     scenario = presets["concept_diagram"]
     figure, rendered = controller.render(controller.view_data(scenario), None)
+    figure = _decoded(figure)
     for change in changes:
         scenario = scenario.model_copy(update=change)
         update, rendered = controller.render(controller.view_data(scenario), rendered)
-        result = _apply(figure, update) if isinstance(update, Patch) else update
+        result = _apply(figure, update) if isinstance(update, Patch) else _decoded(update)
         if set(change) == {"layers"}:
             assert isinstance(update, Patch)
             layers = rendered["traces"]
@@ -737,7 +765,7 @@ def test_every_map_update_keeps_the_browser_figure_right(controller, presets, ch
                 if layers[index] not in ("base", FOCUS_RING_LAYER):
                     assert new["visible"] == (layers[index] in scenario.layers)
         else:
-            assert result == controller.build_map(scenario)[0]
+            assert result == controller.figure(scenario)
         figure = result
 
 
@@ -839,7 +867,9 @@ def test_compare_modes(controller, presets):
     figure, style, diff, caption_a, caption_b, key = controller.compare(
         "side", "summit_outcomes", view
     )
-    assert style == {} and figure["data"] and diff is None
+    assert style == {} and diff is None
+    b = presets["summit_outcomes"].model_copy(update={"lang": "ja"})
+    assert _decoded(figure) == controller.figure(b)  # B drawn in A's language
     assert caption_a.startswith("A") and caption_b.startswith("B")
     again, style, *_ = controller.compare("side", "summit_outcomes", view, key)
     assert again is no_update and style == {}  # B is not sent again for a change in A
@@ -899,9 +929,9 @@ def test_precomputed_maps_of_the_presets_are_kept_and_others_bounded(atlas, pres
     monkeypatch.setattr(controller, "_build_map", no_building)
     for lang in ("ja", "en"):
         for preset in presets.values():
-            figure, _ = controller.build_map(preset.model_copy(update={"lang": lang}))
+            figure = controller.figure(preset.model_copy(update={"lang": lang}))
             assert figure["data"]
-        assert controller.build_map(Scenario(lang=lang))[0]["data"]
+        assert controller.figure(Scenario(lang=lang))["data"]
 
 
 def test_figure_patches_are_the_same_bytes_on_every_machine():

@@ -259,7 +259,7 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
             _open(duo, f"?scenario={preset_id}&lang={lang}")
             title = preset.title_ja if lang == "ja" else preset.title_en
             duo.wait_for_text_to_equal("#view-title", title)
-            expected, _ = controller.build_map(preset.model_copy(update={"lang": lang}))
+            expected = controller.figure(preset.model_copy(update={"lang": lang}))
             assert _traces(duo) == [
                 ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
                 for t in expected["data"]
@@ -334,7 +334,7 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
         seen = len(duo.requests)
         _open(duo, query)
         scenario, _ = controller.parse_search(query)
-        expected, _ = controller.build_map(scenario)
+        expected = controller.figure(scenario)
         assert _layout_map(duo, seen) == expected, query
         assert _figure_responses(duo, seen) == [], query
         assert _traces(duo) == [
