@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 import orjson
 import plotly.graph_objects as go
 from dash import ALL, Dash, Input, Output, Patch, State, ctx, dcc, html, no_update
+from dash.development.base_component import Component
 from dash.exceptions import PreventUpdate
 from pydantic import ValidationError
 
@@ -601,15 +602,17 @@ class Controller:
         """The rows of the table: every item of the view with all its layers (like the map)."""
         return view_rows(self.full_layers(scenario), scenario.lang, self.atlas)
 
-    def table(self, view: dict[str, Any] | None) -> tuple[list[Any], dict[str, Any]]:
-        """(the table's rows, `table-meta`: the caption, the empty text, the rows per layers).
+    def table(self, view: dict[str, Any] | None) -> tuple[orjson.Fragment, dict[str, Any]]:
+        """(the table's rows as the JSON of their components, `table-meta`: the caption, the
+        empty text, the rows per layers).
 
         Each row names its layers in its class (`layered layer-<id>…`); the page shows the rows
         of the shown layers and counts them (see `register`), so a layer toggle sends nothing.
+        The rows (hundreds of components) are serialised once, when built, not per response.
         """
         return self._table(_table_view(self.scenario_of(view)))
 
-    def _build_table(self, scenario: Scenario) -> tuple[list[Any], dict[str, Any]]:
+    def _build_table(self, scenario: Scenario) -> tuple[orjson.Fragment, dict[str, Any]]:
         lang = scenario.lang
         rows = self.table_rows(scenario)
         meta = {
@@ -617,7 +620,8 @@ class Controller:
             "empty": t("table.empty", lang),
             "counts": layer_counts(rows),
         }
-        return _table_rows(rows, lang, focusable=True, layered=True), meta
+        components = _table_rows(rows, lang, focusable=True, layered=True)
+        return orjson.Fragment(orjson.dumps(components, default=_component_json)), meta
 
     def panels(
         self,
@@ -799,6 +803,13 @@ def _store_update(old: Any, new: dict[str, Any]) -> Any:
     for key in changed:
         patch[key] = new[key]
     return patch
+
+
+def _component_json(component: Any) -> dict[str, Any]:
+    """A Dash component as the JSON Dash sends for it (orjson's hook for types it lacks)."""
+    if not isinstance(component, Component):
+        raise TypeError(f"not JSON: {type(component).__name__}")
+    return component.to_plotly_json()
 
 
 @cache
