@@ -67,6 +67,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import orjson
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -234,6 +235,7 @@ class Browser:
     def __init__(self, model: AppModel, rng: random.Random):
         self.model = model
         self.rng = rng
+        self.bad_cases: list[BadRequest] = []  # built from this page once, when first needed
         self.reset()
 
     def reset(self, search: str = "") -> None:
@@ -307,17 +309,17 @@ class Browser:
             for key, props in (body.get(section) or {}).items():
                 for prop, value in props.items():
                     if isinstance(value, dict) and "__dash_patch_update" in value:
-                        continue  # a Patch (the map figure): not something callbacks read
+                        value = apply_patch(self.props.get((key, prop)), value["operations"])
                     if self.props.get((key, prop), object()) == value:
                         continue
                     self.props[(key, prop)] = value
                     changed.add((key, prop))
                     if prop == "children":
                         self._register(value, (key, prop))
-        for source, copy in CLIENTSIDE_COPIES.items():
+        for source, target in CLIENTSIDE_COPIES.items():
             if source in changed:
-                self.props[copy] = self.props[source]
-                changed.add(copy)
+                self.props[target] = self.props[source]
+                changed.add(target)
         return changed
 
     def triggered_by(
@@ -372,6 +374,24 @@ class Stats:
         self.error_count[kind] += 1
         if len(self.errors) < 20:
             self.errors.append(f"{kind}: {message}")
+
+
+def apply_patch(value: Any, operations: list[dict[str, Any]]) -> Any:
+    """What dash-renderer does with a dash.Patch of Assign and Delete operations: a new value
+    (`value` itself is left as it was)."""
+    value = orjson.loads(orjson.dumps(value))
+    for operation in operations:
+        *path, last = operation["location"]
+        node = value
+        for key in path:
+            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
+        if operation["operation"] == "Assign":
+            node[last] = operation["params"]["value"]
+        elif operation["operation"] == "Delete":
+            del node[last]
+        else:
+            raise ValueError(f"unexpected Patch operation {operation['operation']!r}")
+    return value
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -697,7 +717,7 @@ class LoadTest:
                 self.stats.error(kind, f"status {status}: {text[:200]}")
             return
         try:
-            data = json.loads(text)
+            data = orjson.loads(text)
         except ValueError:
             if self.measure:
                 self.stats.error(kind, f"not JSON: {text[:200]}")
@@ -885,8 +905,10 @@ class LoadTest:
         return browser.set(control, "value", value)
 
     async def bad(self, client: httpx.AsyncClient, browser: Browser, rng: random.Random) -> None:
-        cases = bad_requests(browser)
-        case = cases[self.bad_index % len(cases)]
+        # (the corpus has megabyte bodies: building it for every malformed request would stall
+        # this event loop, and so every latency measured meanwhile)
+        browser.bad_cases = browser.bad_cases or bad_requests(browser)
+        case = browser.bad_cases[self.bad_index % len(browser.bad_cases)]
         self.bad_index += 1
         answer = await self.send(
             client, f"bad:{case.name}", case.method, case.path, case.body, case.content_type

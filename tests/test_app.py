@@ -12,6 +12,7 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import orjson
@@ -19,6 +20,7 @@ import pytest
 from dash import Patch, no_update
 from dash._utils import to_json
 from dash.exceptions import PreventUpdate
+from serving import load_loadtest
 
 from dashboard import cli
 from dashboard.app import ASSETS_DIR, create_app
@@ -305,7 +307,7 @@ class _Page:
     def _set(self, key: str, prop: str, value) -> None:
         old = self.props.get((key, prop))
         if isinstance(value, dict) and "__dash_patch_update" in value:
-            value = _apply_operations(old, value["operations"])
+            value = load_loadtest().apply_patch(old, value["operations"])
         self._unregister(old)
         self.props[(key, prop)] = value
         self._register(value)
@@ -344,22 +346,6 @@ class _Page:
                                 changed[CLIENTSIDE_COPIES[(cid, p)]] = "clientside"
                 responses.append((spec["output"], response.status_code, len(response.data), sizes))
         return responses
-
-
-def _apply_operations(value, operations):
-    """What dash-renderer does with a Patch of Assign/Delete operations."""
-    value = json.loads(json.dumps(value))
-    for op in operations:
-        *path, last = op["location"]
-        node = value
-        for key in path:
-            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
-        if op["operation"] == "Assign":
-            node[last] = op["params"]["value"]
-        else:
-            assert op["operation"] == "Delete", op
-            del node[last]
-    return value
 
 
 @pytest.mark.parametrize("query", ["", "?scenario=concept_diagram&focus=JPN"])
@@ -695,25 +681,14 @@ def test_focus_turns_the_view_and_rings_the_item(controller, presets):
     assert abs(rotation["lon"] - controller.focus_point("JPN")[0]) < 1
 
 
-def _decoded(figure: orjson.Fragment) -> dict:
-    """A figure sent as JSON text, as the browser reads it."""
-    return orjson.loads(orjson.dumps(figure))
+def _decoded(fragment: orjson.Fragment) -> Any:
+    """A value sent as JSON text (a figure, the table's rows), as the browser reads it."""
+    return orjson.loads(orjson.dumps(fragment))
 
 
 def _apply(figure: dict, patch: Patch) -> dict:
-    """What dash-renderer does with a Patch of Assign/Delete operations."""
-    figure = json.loads(json.dumps(figure))
-    for op in patch.to_plotly_json()["operations"]:
-        *path, last = op["location"]
-        node = figure
-        for key in path:
-            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
-        if op["operation"] == "Assign":
-            node[last] = op["params"]["value"]
-        else:
-            assert op["operation"] == "Delete"
-            del node[last]
-    return figure
+    """What dash-renderer does with a Patch."""
+    return load_loadtest().apply_patch(figure, patch.to_plotly_json()["operations"])
 
 
 def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
@@ -792,19 +767,19 @@ def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(controlle
 
 def test_the_table_has_every_layers_rows_each_marked_with_its_layers(controller, presets):
     scenario = presets["ukraine_support"]  # not every layer: the table still has them all
-    rows, meta = controller.table(controller.view_data(scenario))
+    fragment, meta = controller.table(controller.view_data(scenario))
+    rows = _decoded(fragment)  # the components as the browser gets them
     expected = controller.table_rows(scenario)
     assert len(rows) == len(expected) > 0
-    assert (
-        rows
-        == controller.table(controller.view_data(scenario.model_copy(update={"layers": ()})))[0]
-    )
+    no_layers = scenario.model_copy(update={"layers": ()})
+    assert rows == _decoded(controller.table(controller.view_data(no_layers))[0])
     for row, data in zip(rows, expected, strict=True):
-        classes = row.className.split()
+        assert row["type"] == "Tr"
+        classes = row["props"]["className"].split()
         assert classes[1:] == ["layered", *(f"layer-{layer}" for layer in data["layers"])]
-        layer_cell = row.children[COLUMNS.index("layer")].children
+        layer_cell = row["props"]["children"][COLUMNS.index("layer")]["props"]["children"]
         if len(data["layers"]) > 1:  # one item per layer, hidden with its layer
-            assert [li.className for li in layer_cell.children] == [
+            assert [li["props"]["className"] for li in layer_cell["props"]["children"]] == [
                 f"layer-tag layer-{layer}" for layer in data["layers"]
             ]
     assert sum(meta["counts"].values()) == len(rows)
