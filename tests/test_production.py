@@ -279,6 +279,8 @@ def test_loadtest_smoke(server, tmp_path, capsys):
             "240",
             "--seed",
             "11",
+            "--think-ms",
+            "0",
             "--json",
             str(report_path),
         ]
