@@ -7,7 +7,8 @@
 
 It starts, on free ports of 127.0.0.1 (subprocesses in their own sessions, stopped at the end):
 
-- the dashboard: `alliance-atlas serve` (the Flask server, default language);
+- the dashboard: `python -m dashboard serve` of this checkout (`alliance-atlas serve`, the Flask
+  server, default language);
 - a minimal plotly-express app written below (`--serve-minimal`, run as a subprocess): one
   `dcc.Graph(id="map")` holding `px.choropleth` of the same countries (the ISO-3 locations of the
   choropleth traces of the dashboard's default figure, locationmode ISO-3), the same offline
@@ -329,9 +330,11 @@ def stop_server(server: Server, timeout: float = 10.0) -> None:
 
 
 def dashboard_command(port: int, lang: str) -> list[str]:
-    script = Path(sys.executable).with_name("alliance-atlas")
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "dashboard"]
-    return [*head, "serve", "--host", "127.0.0.1", "--port", str(port), "--lang", lang]
+    """`alliance-atlas serve` of this checkout: `python -m dashboard`, run with cwd REPO, imports
+    REPO/dashboard (the venv's `alliance-atlas` script would import whichever checkout the venv
+    has installed in editable mode)."""
+    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--lang", lang]
+    return [sys.executable, "-m", "dashboard", *serve]
 
 
 def minimal_command(
