@@ -304,7 +304,7 @@ class Controller:
             if search is None:
                 raise PreventUpdate
             scenario, notices = self.parse_search(search)
-            out = self._show(scenario, set_url=False)
+            out = self._show(scenario, values, set_url=False)
             out["notice-url.children"] = _notices(notices, scenario.lang)
             out["notice-error.children"] = None
             out["selected.data"] = None
@@ -313,7 +313,7 @@ class Controller:
             preset = values.get("scenario.value")
             if preset in self.presets:
                 scenario = self.presets[preset].model_copy(update={"lang": lang})
-                return self._show(scenario) | {"selected.data": None}
+                return self._show(scenario, values) | {"selected.data": None}
             if current.id is None:
                 raise PreventUpdate
             scenario = current.model_copy(
@@ -330,7 +330,7 @@ class Controller:
             scenario, message = self.load_upload(*upload, lang)
             if scenario is None:
                 return {"upload-message.children": message}
-            out = self._show(scenario)
+            out = self._show(scenario, values)
             out["upload-message.children"] = message
             out["selected.data"] = None
             return out
@@ -360,8 +360,15 @@ class Controller:
             return out
         return self._changed(current, scenario)
 
-    def _show(self, scenario: Scenario, *, set_url: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = dict(zip(CONTROL_IDS, self.controls_of(scenario), strict=True))
+    def _show(
+        self, scenario: Scenario, shown: dict[str, Any], *, set_url: bool = True
+    ) -> dict[str, Any]:
+        """Everything that shows `scenario`, but the controls whose current value (`shown`)
+        already is theirs: re-sent, each would be re-rendered for nothing (on a page load, all)."""
+        controls = zip(CONTROL_IDS, self.controls_of(scenario), strict=True)
+        out: dict[str, Any] = {
+            key: value for key, value in controls if key not in shown or shown[key] != value
+        }
         out["view.data"] = self.view_data(scenario)
         out["notice-error.children"] = None
         if set_url:

@@ -398,8 +398,11 @@ def test_callback_errors_become_a_notice_not_a_500(client):
 # --- the controller: URL <-> scenario <-> controls ----------------------------------------------
 
 
-def _layout_props(client, referer: str | None) -> dict[str, dict]:
-    """The props of the `map` graph and the `rendered` store in the layout response."""
+def _layout_props(
+    client, referer: str | None, ids: tuple[str, ...] = ("map", "rendered")
+) -> dict[str, dict]:
+    """The props of the components `ids` (the `map` graph and the `rendered` store) in the layout
+    response."""
     headers = {"Referer": referer} if referer is not None else {}
     response = client.get("/_dash-layout", headers=headers)
     assert response.status_code == 200
@@ -408,7 +411,7 @@ def _layout_props(client, referer: str | None) -> dict[str, dict]:
     def walk(node) -> None:
         if isinstance(node, dict):
             props = node.get("props")
-            if isinstance(props, dict) and props.get("id") in ("map", "rendered"):
+            if isinstance(props, dict) and props.get("id") in ids:
                 found[props["id"]] = props
             for value in node.values():
                 walk(value)
@@ -490,6 +493,21 @@ def test_url_with_every_field_sets_every_control(controller):
     scenario = Scenario.model_validate(out["view.data"]["scenario"])
     assert dict(parse_qsl(out["view.data"]["query"][1:])) == dict(parse_qsl(query[1:]))
     assert scenario.focus == "JPN"
+
+
+def test_opening_a_link_sends_only_the_controls_its_url_changes(client, controller):
+    """The page comes with the default view's controls: the URL's sync sends only those that
+    show something else (each control sent is drawn again; a new `lang` translates the page)."""
+    control_ids = tuple(dict.fromkeys(key.split(".")[0] for key in CONTROL_IDS))
+    props = _layout_props(client, None, control_ids)
+    shown = {key: props[key.split(".")[0]].get(key.split(".")[1]) for key in CONTROL_IDS}
+    for query, changed in (
+        ("", set()),
+        ("?lang=en&projection=polar", {"lang.value", "projection.value"}),
+    ):
+        out = controller.sync("url", query, shown, None)
+        assert set(out) & set(CONTROL_IDS) == changed, query
+        assert out["view.data"]["scenario"]["lang"] == ("en" if changed else "ja"), query
 
 
 def test_bad_and_unknown_parameters_are_dropped_with_notices(controller):
