@@ -1111,6 +1111,8 @@ def register(app: Dash, controller: Controller) -> None:
         Output("details-clear", "children"),
         Output("app", "lang"),
         Input("lang", "value"),
+        # the page comes in the app's language, and sync sets `lang` only when the URL's differs
+        prevent_initial_call=True,
     )
     def translate(lang):
         ids = [o["id"] for o in ctx.outputs_list[0]]

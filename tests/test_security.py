@@ -656,7 +656,7 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     duo.driver.get(duo.server_url + "/")
     _wait(lambda: duo.driver.execute_script(GRAPH_DRAWN), "the map was not drawn")
     first = _posted_bodies(duo.driver)
-    # interact: a layer, a row of the table (details), the save button (a download)
+    # interact: a layer, a row of the table (details), the save button (a download), the language
     duo.driver.execute_script("document.querySelector('#layers input').click()")
     _wait(
         lambda: duo.driver.execute_script("return !!document.querySelector('#view-table button')"),
@@ -665,6 +665,8 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     duo.driver.execute_script("document.querySelector('#view-table button').click()")
     time.sleep(1.5)
     duo.driver.execute_script("document.querySelector('#save').click()")
+    time.sleep(1.5)
+    duo.driver.execute_script("document.querySelector('#lang input[value=en]').click()")
     time.sleep(1.5)
     bodies = first + _posted_bodies(duo.driver)
     violations = duo.driver.execute_script("return window.__csp")
