@@ -289,6 +289,12 @@ def _captioned_json(scenario: Scenario, atlas: Atlas, width: int, height: int) -
     data = _figure_cache.get(key)
     if data is None:
         figure = _map_figure(scenario, atlas)
+        margin = _caption(figure, scenario, atlas, ref_width)
+        # the labels were placed for the nominal figure's map, and the slide's map is another
+        # size (its caption and legend take room): place them again for the map as drawn
+        from dashboard.figures.base import Frame
+
+        figure = _map_figure(scenario, atlas, Frame((round(ref_width), REF_HEIGHT), margin, {}))
         _caption(figure, scenario, atlas, ref_width)
         data = figure.to_json().encode()
         _figure_cache.put(key, data)
@@ -334,7 +340,9 @@ def export_cache_stats() -> dict[str, CacheStats]:
     return {"figures": _figure_cache.stats(), "images": _image_cache.stats()}
 
 
-def _map_figure(scenario: Scenario, atlas: Atlas) -> go.Figure:
+def _map_figure(scenario: Scenario, atlas: Atlas, frame: Any = None) -> go.Figure:
+    """The view's map with only its shown layers; its labels placed for `frame` (a
+    dashboard.figures.base.Frame) when given."""
     try:
         from dashboard.figures import build_figure
     except ImportError as error:
@@ -342,7 +350,7 @@ def _map_figure(scenario: Scenario, atlas: Atlas) -> go.Figure:
     from geodata.select import select
 
     layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
-    figure = build_figure(layers, atlas, visible_layers=scenario.layers)
+    figure = build_figure(layers, atlas, visible_layers=scenario.layers, frame=frame)
     # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
     figure.data = tuple(t for t in figure.data if t.visible not in (False, "legendonly"))
     return figure
@@ -365,8 +373,11 @@ class _Legend:
     height: float
 
 
-def _caption(figure: go.Figure, scenario: Scenario, atlas: Atlas, ref_width: float) -> None:
-    """Title, subtitle, legend and footer around the map, in px of the REF_HEIGHT layout.
+def _caption(
+    figure: go.Figure, scenario: Scenario, atlas: Atlas, ref_width: float
+) -> tuple[float, float, float, float]:
+    """Title, subtitle, legend and footer around the map, in px of the REF_HEIGHT layout;
+    returns the margins (left, top, right, bottom) around the map's plot area.
 
     The legend goes to the right of the map or below it, whichever leaves the larger map; the
     map's box is sized to its projection's aspect and the spare height is shared above and below.
@@ -501,6 +512,7 @@ def _caption(figure: go.Figure, scenario: Scenario, atlas: Atlas, ref_width: flo
             name="export-empty",
         )
     _enforce_min_text(figure)
+    return margin_l, top, margin_r, bottom
 
 
 def _plotly_text(text: str) -> str:

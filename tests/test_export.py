@@ -725,3 +725,39 @@ def test_footer_keeps_its_parts_whole_when_it_wraps():
     parts = ["Source: a long article title, 2024/08/13", "Made with Natural Earth", "As of 1 May"]
     lines = export._wrap_parts(parts, export._text_width(parts[0] + "  |  x", 17), 17, "  |  ")
     assert lines == [parts[0], "Made with Natural Earth  |  As of 1 May"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas, presets, lang):
+    """The slide's map is smaller than the dashboard's (its caption and legend take room): its
+    labels are placed for the map as the slide draws it, and none runs up to the map's edge,
+    where plotly cuts text off (the Japanese value-community slide lost the end of the AP4
+    label)."""
+    from dashboard.figures import compose
+    from dashboard.figures.base import Frame
+    from geodata.select import select
+
+    for scenario in presets.values():
+        scenario = scenario.model_copy(update={"lang": lang})
+        figure = captioned_figure(scenario, atlas)
+        margin = figure.layout.margin
+        frame = Frame((1920, export.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
+        shown = {*scenario.layers, "base"}
+        layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
+        ctx, _, placements = compose(layers, atlas, shown, frame.size, frame)
+        x0, y0, x1, y1 = ctx.projector.frame()
+        inside = 4.0  # px: the estimated text widths may be off by this much
+        checked = 0
+        for trace in figure.data:
+            if (trace.meta or {}).get("kind") != "label":
+                continue
+            for index, key in enumerate(trace.meta["ids"]):
+                placement = placements[key]
+                if placement.box is None or not trace.text[index]:
+                    continue
+                assert trace.textposition[index] == placement.position, (scenario.id, key)
+                box = placement.box
+                assert x0 + inside <= box[0] and box[2] <= x1 - inside, (scenario.id, key, box)
+                assert y0 + inside <= box[1] and box[3] <= y1 - inside, (scenario.id, key, box)
+                checked += 1
+        assert checked > 5, scenario.id

@@ -33,6 +33,7 @@ from dashboard.figures import (
 )
 from dashboard.figures.base import (
     NOMINAL_SIZE,
+    Frame,
     LegendGroup,
     Projector,
     layout,
@@ -93,6 +94,7 @@ def build_figure(
     *,
     visible_layers: tuple[str, ...] | None = None,
     size: tuple[int, int] | None = None,
+    frame: Frame | None = None,
 ) -> go.Figure:
     """The map of `layers`, with the traces of layers outside `visible_layers` hidden.
 
@@ -101,8 +103,12 @@ def build_figure(
     view is zoomed to them); the list of traces is the same whatever `visible_layers` is.
     `size` is the (width, height) in px the figure is laid out and its labels placed for (the
     1600×900 export size by default; a side-by-side map at half width should say so).
+    `frame` instead fixes where the map goes (for a caller that lays out the legend itself, such
+    as the slide export): the labels are placed for a map of exactly that plot area.
     """
-    traces, figure_layout = figure_parts(layers, atlas, visible_layers=visible_layers, size=size)
+    traces, figure_layout = figure_parts(
+        layers, atlas, visible_layers=visible_layers, size=size, frame=frame
+    )
     # Validating every trace took most of the time: the traces skip it (the builders make them
     # right, and the tests check them) and only the small layout is validated. The figure is the
     # same as one made of validated graph objects (see _as_validated), and like one it validates
@@ -119,6 +125,7 @@ def figure_parts(
     *,
     visible_layers: tuple[str, ...] | None = None,
     size: tuple[int, int] | None = None,
+    frame: Frame | None = None,
 ) -> tuple[list[dict[str, Any]], go.Layout]:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout.
 
@@ -126,7 +133,9 @@ def figure_parts(
     every trace."""
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
-    ctx, drawings, placements = compose(layers, atlas, visible, size or NOMINAL_SIZE)
+    ctx, drawings, placements = compose(
+        layers, atlas, visible, frame.size if frame else size or NOMINAL_SIZE, frame
+    )
     traces: list[tuple[str, str, Trace]] = []
     for drawing in drawings:
         traces += [(drawing.layer, uid, trace) for uid, trace in drawing.traces]
@@ -164,13 +173,14 @@ def compose(
     atlas: Atlas,
     visible: set[str],
     size: tuple[int, int] = NOMINAL_SIZE,
+    fixed_frame: Frame | None = None,
 ) -> tuple[Context, list[Drawing], dict[str, Placement]]:
     """Every layer's drawing and the placement of every label (the figure before plotly).
 
     The map's size depends on the legend (under or beside the map), and the legend on what the
     layers draw: the layers are drawn once to read the legend, and those that read the frame
     (pixel offsets such as badge spacing depend on it) again for the map's real size when that
-    differs.
+    differs. A `fixed_frame` is used as it is.
     """
     view = make_view(layers, atlas, visible)
     ctx = Context(
@@ -181,13 +191,13 @@ def compose(
         size=size,
         visible=frozenset(visible),
     )
-    ctx.projector = Projector(view, plan_frame(view, size=size))
+    ctx.projector = Projector(view, fixed_frame or plan_frame(view, size=size))
     drawings, read_frame = [], []
     for _, build in BUILDERS:
         ctx.projector_read = False
         drawings.append(build(ctx))
         read_frame.append(ctx.projector_read)
-    frame = plan_frame(view, legend_groups(drawings, visible, ctx.lang), size)
+    frame = fixed_frame or plan_frame(view, legend_groups(drawings, visible, ctx.lang), size)
     if frame != ctx.projector.frame_plan:
         ctx.projector = Projector(view, frame)
         drawings = [

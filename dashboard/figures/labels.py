@@ -17,6 +17,7 @@ from dashboard.figures.style import FONT_SIZE
 from dashboard.figures.text import text_size
 
 PADDING = 2.0
+EDGE_MARGIN = 8.0  # px: how far inside the map's edge labels keep
 
 Box = tuple[float, float, float, float]
 
@@ -107,7 +108,10 @@ def place_labels(
     order = sorted(
         unique.values(), key=lambda q: (q.key not in first, q.optional, q.priority, q.key)
     )
-    frame = projector.frame()
+    x0, y0, x1, y1 = projector.frame()
+    # a little inside the map's edge: the text widths are estimates, and text past the edge is
+    # cut off
+    frame = (x0 + EDGE_MARGIN, y0 + EDGE_MARGIN, x1 - EDGE_MARGIN, y1 - EDGE_MARGIN)
     blocked = _Blocked()
     marks = projector.pixels([(obstacle.lon, obstacle.lat) for obstacle in obstacles])
     for obstacle, (x, y, inside) in zip(obstacles, marks, strict=True):
