@@ -228,9 +228,6 @@ class Controller:
             "query": self.query_of(scenario),
         }
 
-    def lang_of(self, view: dict[str, Any] | None) -> str:
-        return self.scenario_of(view).lang
-
     def scenario_of(self, view: dict[str, Any] | None) -> Scenario:
         if not view:
             return self.default_scenario()
