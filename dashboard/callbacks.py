@@ -450,7 +450,10 @@ class Controller:
     def full_map(self, scenario: Scenario) -> tuple[orjson.Fragment, dict[str, Any]]:
         """The whole figure of a view as JSON text that Dash writes into its response as it is
         (not parsed and serialised again), and the record later patches are computed against."""
-        built = self.built_map(scenario)
+        return self._whole(scenario, self.built_map(scenario))
+
+    def _whole(self, scenario: Scenario, built: BuiltMap) -> tuple[orjson.Fragment, dict[str, Any]]:
+        """`full_map` of a view whose map is already at hand."""
         return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
     def initial_map(self, page_url: str | None) -> tuple[str, str]:
@@ -495,7 +498,8 @@ class Controller:
             return self.full_map(scenario)
         if rendered["key"] == self.figure_key(scenario):
             return self._flip_layers(scenario, rendered)
-        full, new_rendered = self.full_map(scenario)
+        built = self.built_map(scenario)
+        full, new_rendered = self._whole(scenario, built)
         try:
             before_built = self.cached_map(Scenario.model_validate(rendered["built"]))
         except ValidationError:
@@ -503,7 +507,6 @@ class Controller:
         if before_built is None:  # building the browser's figure again costs more than it saves
             return full, new_rendered
         before = self._parsed(before_built)
-        built = self.built_map(scenario)
         shown_layers = set(rendered["layers"])
         shown = dict(before)
         shown["data"] = [
@@ -664,14 +667,15 @@ class Controller:
         if not after:
             return {}
         old, new = self.scenario_of(before), self.scenario_of(after)
+        old_table, new_table = self.table_key(old), self.table_key(new)
         out: dict[str, Any] = {}
-        if not before or self.table_key(old) != self.table_key(new):
+        if not before or old_table != new_table:
             out["table-request.data"] = after
         if compare_mode == "side":
             compared = old.lang != new.lang  # B is drawn in A's language
         else:  # the difference lists what each view shows
             compared = compare_mode == "diff" and (
-                (self.table_key(old), old.layers) != (self.table_key(new), new.layers)
+                (old_table, old.layers) != (new_table, new.layers)
             )
         if compared:
             out["compare-view.data"] = after
