@@ -1071,16 +1071,11 @@ def _background_priority(root: int) -> None:
     """Every thread of every process below `root` at background priority: the export browser
     sets its own processes' priorities (its main process above normal when it may), so exports
     would otherwise compete with the dashboard's interactive requests for the CPU."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir() if Path("/proc/self/task").is_dir() else ():
-        with contextlib.suppress(OSError, ValueError, IndexError):
-            if entry.name.isdigit():
-                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                children.setdefault(parent, []).append(int(entry.name))
-    waiting = list(children.get(root, []))
-    while waiting:
-        pid = waiting.pop()
-        waiting += children.get(pid, [])
+    if not Path("/proc/self/task").is_dir():  # not Linux
+        return
+    from dashboard.production import descendant_pids
+
+    for pid in descendant_pids(root):
         with contextlib.suppress(OSError):
             for task in Path(f"/proc/{pid}/task").iterdir():
                 with contextlib.suppress(OSError, ValueError):
