@@ -26,9 +26,8 @@ BLACK = "#000000"
 GREY = "#8C8C8C"
 DARK = "#222222"
 LAND = "#EDEDEB"
-OCEAN = "#F7F9FB"
-COASTLINE = "#A6A6A6"
-BORDER = "#C4C4C4"
+FRAME = "#A6A6A6"  # the outline of the map (of the globe, of the Robinson oval)
+BORDER = "#B8B8B8"  # every country's outline, coasts included
 WHITE = "#FFFFFF"
 
 FONT_FAMILY = (
