@@ -19,6 +19,7 @@ from dash._utils import to_json
 from flask import Response, request
 
 from dashboard.callbacks import Controller, on_error, register
+from dashboard.figures.base import BASE_MAP_RESOLUTION
 from dashboard.layout import INITIAL_FIGURE_MARK, INITIAL_RENDERED_MARK, build_layout
 from dashboard.security import install_request_guards, install_security_headers
 from geodata.atlas import Atlas, load_atlas
@@ -27,6 +28,14 @@ from geodata.scenario import LANGS, Scenario, load_presets
 logger = logging.getLogger(__name__)
 ASSETS_DIR = Path(__file__).parent / "assets"
 TOPOJSON_DIR = "topojson/"
+# What the map needs before it can draw, fetched while dash-renderer starts: otherwise plotly.js
+# (4.7 MB) is only asked for once the layout has rendered the Graph, and the base map only once
+# plotly.js has run. Their URLs are the ones dcc's lazy loader and plotly.js ask for, so the
+# browser uses the preloaded responses (tests/test_browser.py checks each is fetched once).
+PRELOADED_SCRIPTS = (
+    "_dash-component-suites/dash/dcc/async-graph.js",
+    "_dash-component-suites/plotly/package_data/plotly.min.js",
+)
 
 _INDEX = """<!DOCTYPE html>
 <html lang="{lang}">
@@ -35,6 +44,7 @@ _INDEX = """<!DOCTYPE html>
         <title>{{%title%}}</title>
         {{%favicon%}}
         {{%css%}}
+        {preloads}
     </head>
     <body>
         <noscript>Alliance Atlas needs JavaScript. / Alliance Atlas には JavaScript が必要です。</noscript>
@@ -93,7 +103,6 @@ def create_app(
         serve_locally=True,
         include_assets_files=True,
         compress=False,
-        index_string=_INDEX.format(lang=lang),
         meta_tags=[
             {"name": "viewport", "content": "width=device-width, initial-scale=1"},
             {
@@ -106,6 +115,7 @@ def create_app(
     )
     app.scripts.config.serve_locally = True
     app.css.config.serve_locally = True
+    app.index_string = _INDEX.format(lang=lang, preloads=_preload_links(app))
     controller = Controller(atlas, presets, lang)
     app.layout = build_layout(atlas, presets, lang, app.get_asset_url(TOPOJSON_DIR))
     register(app, controller)
@@ -114,6 +124,16 @@ def create_app(
     install_security_headers(app.server, app)
     install_request_guards(app.server)
     return app
+
+
+def _preload_links(app: Dash) -> str:
+    """<link rel=preload> tags for plotly.js, dcc's Graph chunk and the base-map topojson (which
+    plotly.js reads with an XMLHttpRequest: a CORS-mode fetch, hence `crossorigin`)."""
+    scripts = [app.get_relative_path(f"/{path}") for path in PRELOADED_SCRIPTS]
+    topojson = app.get_asset_url(f"{TOPOJSON_DIR}world_{BASE_MAP_RESOLUTION}m.json")
+    links = [f'<link rel="preload" as="script" href="{href}">' for href in scripts]
+    links.append(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{topojson}">')
+    return "\n        ".join(links)
 
 
 def _plain_errors(server: Any) -> None:

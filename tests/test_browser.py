@@ -20,7 +20,7 @@ from browser import browser_available, headless_dash
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from dashboard.app import create_app
+from dashboard.app import PRELOADED_SCRIPTS, create_app
 from dashboard.callbacks import Controller
 from dashboard.details import view_rows
 from dashboard.i18n import t
@@ -319,12 +319,26 @@ def _figure_responses(duo, seen: int) -> list[dict]:
     return figures
 
 
+def _assert_preloads_used(duo) -> None:
+    """The page asks for plotly.js, dcc's Graph chunk and the base map before its layout, and
+    each exactly once: the lazy loader and plotly.js took the preloaded responses."""
+    _drain_network(duo)
+    urls = [urlsplit(url).path for url, *_ in duo.requests]
+    layout = urls.index("/_dash-layout")
+    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), "/assets/topojson/world_50m.json"):
+        assert urls.count(path) == 1, f"{path} fetched {urls.count(path)} times"
+        assert urls.index(path) < layout, f"{path} was not preloaded"
+    logs = duo.get_logs()  # this drains the log: keep checking for errors here too
+    assert [e for e in logs if "preload" in e.get("message", "") or e["level"] == "SEVERE"] == []
+
+
 def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets):
     """Opening a link: the layout response already holds that view's map (no callback sends a
     figure), the drawn map is that view's, and later toggles patch it as usual."""
     controller = Controller(atlas, presets, "ja")
     duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
     _wait_map(duo)
+    _assert_preloads_used(duo)
     for query in (
         "?scenario=threats_360&lang=en",
         "?layers=threats,bogus&projection=orthographic&focus=JPN",  # a bad value is dropped

@@ -166,6 +166,9 @@ def _drawn_points(layers: Layers, atlas: Atlas, visible: set[str]) -> Iterable[t
             yield anchors[iso3]
 
 
+BASE_MAP_RESOLUTION = 50  # plotly's world_50m topojson: Natural Earth 1:50m
+
+
 def geo_layout(view: View) -> dict:
     """The layout.geo dict: calm greys and the view's projection.
 
@@ -180,7 +183,7 @@ def geo_layout(view: View) -> dict:
     geo = {
         "projection": projection,
         "center": {"lon": round(view.center[0], 3), "lat": round(view.center[1], 3)},
-        "resolution": 50,
+        "resolution": BASE_MAP_RESOLUTION,
         "showframe": True,
         "framecolor": style.FRAME,
         "framewidth": 0.8,
