@@ -113,10 +113,14 @@ OPTION_IDS = (
 
 @dataclass(frozen=True)
 class BuiltMap:
-    """A view's map: the figure as JSON text, and the layer of each of its traces."""
+    """A view's map: the figure as JSON text, the layer of each of its traces, and what a layer
+    toggle restyles its countries trace from (dashboard.figures.CountryFills: the same for every
+    set of shown layers of a figure key) and where that trace is."""
 
     figure_json: str
     trace_layers: tuple[str, ...]
+    countries: Any  # dashboard.figures.CountryFills
+    countries_index: int
 
     def size(self) -> int:
         return len(self.figure_json)
@@ -432,7 +436,7 @@ class Controller:
         return len(self._preset_maps)
 
     def _build_map(self, scenario: Scenario) -> BuiltMap:
-        traces, layout = _figure_module().figure_parts(
+        traces, layout, countries, countries_index = _figure_module().figure_parts(
             self.full_layers(scenario),
             self.atlas,
             visible_layers=scenario.layers,
@@ -445,7 +449,8 @@ class Controller:
             "layout": layout.to_plotly_json() | {"template": _default_template()},
         }
         layers = tuple(trace["meta"]["layer"] for trace in traces)
-        return BuiltMap(orjson.dumps(figure).decode(), layers)  # NaN and infinity as null
+        # NaN and infinity as null
+        return BuiltMap(orjson.dumps(figure).decode(), layers, countries, countries_index)
 
     def full_map(self, scenario: Scenario) -> tuple[orjson.Fragment, dict[str, Any]]:
         """The whole figure of a view as JSON text that Dash writes into its response as it is

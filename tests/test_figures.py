@@ -35,6 +35,7 @@ from dashboard.figures.base import (
 from dashboard.figures.links import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
+from dashboard.figures.text import t as figure_text
 from geodata.atlas import Atlas, load_atlas
 from geodata.geometry import path_coordinates
 from geodata.scenario import LAYERS, Scenario, load_presets
@@ -83,6 +84,30 @@ def traces_of(figure: go.Figure, *, kind: str | None = None, item: str | None = 
         if (kind is None or trace.meta["kind"] == kind)
         and (item is None or item in trace.meta["ids"])
     ]
+
+
+def countries_trace(figure: go.Figure):
+    """The one choropleth of plotly's base-map countries (every layer's fills and outlines)."""
+    (trace,) = [t for t in figure.data if t.type == "choropleth" and t.locationmode == "ISO-3"]
+    return trace
+
+
+def fill_colour(trace, iso3: str) -> str:
+    """The colour plotly fills a country of a choropleth with: its z's place on the colorscale
+    (a stepped one: the two stops around it have the same colour)."""
+    z = trace.z[list(trace.locations).index(iso3)]
+    at = (z - trace.zmin) / (trace.zmax - trace.zmin)
+    for (low, low_colour), (high, high_colour) in itertools.pairwise(trace.colorscale):
+        if low <= at <= high:
+            assert low_colour == high_colour, (iso3, at)
+            return low_colour
+    raise AssertionError(f"{iso3}: z outside the colorscale")
+
+
+def outline(trace, iso3: str) -> tuple[str, float]:
+    """The colour and width of a country's outline in a choropleth."""
+    index = list(trace.locations).index(iso3)
+    return trace.marker.line.color[index], trace.marker.line.width[index]
 
 
 def visible_strings(figure: go.Figure) -> list[str]:
@@ -136,8 +161,11 @@ def test_the_trace_list_does_not_depend_on_the_visible_layers(atlas: Atlas, pres
     variants = [(), LAYERS, scenario.layers, ("threats", "events"), ("proposals",)]
     figures = [build_figure(layers, atlas, visible_layers=v) for v in variants]
     reference = [(t.uid, t.type, t.meta["layer"], t.meta["kind"]) for t in figures[0].data]
+    locations = list(countries_trace(figures[0]).locations)
     for visible, figure in zip(variants, figures, strict=True):
         assert [(t.uid, t.type, t.meta["layer"], t.meta["kind"]) for t in figure.data] == reference
+        # a toggle restyles the countries trace, never moves its countries
+        assert list(countries_trace(figure).locations) == locations
         for trace in figure.data:
             assert trace.visible is (trace.meta["layer"] in {*visible, BASE_LAYER})
 
@@ -230,13 +258,10 @@ def test_inferred_memberships_are_filled_lighter(atlas: Atlas) -> None:
     basis = dict(zip(members.iso3, members.basis, strict=True))
     assert {basis[c] for c in ("CHN", "RUS", "PRK")} == {"stated"}
     assert {basis[c] for c in ("IRN", "BLR")} == {"inferred"}
-    (fill,) = [t for t in figure.data if t.uid == "authoritarian-fill"]
+    fill = countries_trace(figure)
 
     def alpha(iso3: str) -> float:
-        z = fill.z[list(fill.locations).index(iso3)]
-        stops = {round(stop, 3): colour for stop, colour in fill.colorscale}
-        colour = stops[round(z / 2, 3)] if round(z / 2, 3) in stops else fill.colorscale[-1][1]
-        return float(colour.rsplit(",", 1)[1].rstrip(")"))
+        return float(fill_colour(fill, iso3).rsplit(",", 1)[1].rstrip(")"))
 
     for stated in ("CHN", "RUS", "PRK"):
         for inferred in ("IRN", "BLR"):
@@ -443,6 +468,124 @@ def test_a_member_without_a_base_map_outline_is_still_drawn(atlas: Atlas) -> Non
     for trace in figure.data:
         if trace.type == "choropleth" and trace.locationmode == "ISO-3":
             assert missing not in trace.locations
+
+
+# --- the countries trace -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_one_choropleth_draws_the_countries_of_every_layer(
+    atlas: Atlas, preset: str, lang: str
+) -> None:
+    """plotly.js converts the whole base map for every ISO-3 choropleth it draws: a figure has
+    one, always shown, with every country the view involves once (a click and hover target)."""
+    figure = figure_for(preset, lang)
+    traces = [t for t in figure.data if t.type == "choropleth" and t.locationmode == "ISO-3"]
+    assert len(traces) == 1
+    (trace,) = traces
+    assert trace.meta["layer"] == BASE_LAYER and trace.visible is True
+    assert trace.meta["kind"] == "country" and list(trace.customdata) == list(trace.locations)
+    layers = all_layers(atlas, view(preset, lang))
+    involved = set(layers.memberships.iso3) | {a.id for a in atlas.knowledge.actors}
+    outlined = set(atlas.countries.iso3) - MISSING_FROM_BASEMAP
+    assert sorted(trace.locations) == sorted(involved & outlined)
+    # what the shown layers fill is filled: the members of the shown (existing) value groupings
+    if "value_community" in PRESETS[preset].layers:
+        groupings = layers.groupings
+        value = set(groupings[(groupings.camp == "value") & (groupings.status == "existing")].id)
+        members = set(layers.memberships[layers.memberships.grouping.isin(value)].iso3)
+        assert members & outlined
+        for iso3 in members & outlined:
+            assert _alpha(fill_colour(trace, iso3)) > 0, iso3
+
+
+def _alpha(colour: str) -> float:
+    return float(colour.rsplit(",", 1)[1].rstrip(")")) if colour.startswith("rgba") else 1.0
+
+
+def test_a_country_keeps_its_hover_and_click_target_when_its_layer_is_off(atlas: Atlas) -> None:
+    """Ukraine is filled by the ukraine layer only: with the layer off it is not filled or
+    outlined, but still there to hover (its own text, not the layer's) and to click."""
+    scenario = view("ukraine_support", "en")
+    layers = all_layers(atlas, scenario)
+    support = layers.relations[
+        (layers.relations.layer == "ukraine") & (layers.relations.kind == "support")
+    ]
+    only_ukraine = set(support.target) & set(atlas.countries.iso3) - set(layers.memberships.iso3)
+    assert only_ukraine
+    recipient = figure_text("hover.recipient", "en")
+    names = dict(zip(atlas.countries.iso3, atlas.countries.name_en, strict=True))
+    on = countries_trace(build_figure(layers, atlas, visible_layers=scenario.layers))
+    others = tuple(layer for layer in scenario.layers if layer != "ukraine")
+    off = countries_trace(build_figure(layers, atlas, visible_layers=others))
+    assert off.visible is True
+    for iso3 in only_ukraine:
+        index = list(off.locations).index(iso3)
+        assert off.customdata[index] == iso3
+        assert names[iso3] in plain(off.hovertext[index])
+        assert recipient not in off.hovertext[index]
+        assert _alpha(fill_colour(off, iso3)) == 0 and outline(off, iso3)[1] == 0
+        index = list(on.locations).index(iso3)
+        assert recipient in on.hovertext[index]
+        assert _alpha(fill_colour(on, iso3)) > 0 and outline(on, iso3)[1] > 0
+
+
+def test_the_recipients_fill_keeps_its_legend_entry(atlas: Atlas) -> None:
+    """The legend's square for Ukraine's fill is drawn as the map draws Ukraine, and shows and
+    hides with the ukraine layer."""
+    name = figure_text("legend.ukraine_recipient", "en")
+    figure = figure_for("summit_outcomes", "en")
+    (entry,) = [t for t in figure.data if t.name == name and t.showlegend]
+    assert entry.meta["layer"] == "ukraine" and entry.visible is True
+    assert entry.hoverinfo == "skip" and all(lon is None for lon in entry.lon)
+    recipients = set(
+        atlas.relations[
+            (atlas.relations.layer == "ukraine") & (atlas.relations.kind == "support")
+        ].target
+    )
+    stated = {a.id for a in atlas.knowledge.actors if a.basis == "stated"}
+    trace = countries_trace(figure)
+    drawn = sorted(recipients & stated & set(trace.locations))
+    assert drawn
+    for iso3 in drawn:
+        assert entry.marker.color == fill_colour(trace, iso3)
+        assert entry.marker.line.color == outline(trace, iso3)[0]
+    scenario = view("summit_outcomes", "en")
+    hidden = build_figure(
+        all_layers(atlas, scenario),
+        atlas,
+        visible_layers=tuple(x for x in scenario.layers if x != "ukraine"),
+    )
+    assert not [t for t in hidden.data if t.name == name and t.visible]
+
+
+@pytest.mark.parametrize("preset", [p for p, s in PRESETS.items() if "ukraine" in s.layers])
+def test_a_thick_outline_is_drawn_after_its_neighbours_thin_ones(atlas: Atlas, preset: str) -> None:
+    """plotly.js draws a choropleth's countries in location order, each over the ones before:
+    Hungary's objection outline (and Ukraine's edge) come after their neighbours, whose fills and
+    thin white outlines would otherwise cover half of them."""
+    trace = countries_trace(figure_for(preset, "en"))
+    order = list(trace.locations)
+    objection = atlas.relations[
+        (atlas.relations.kind == "objection") & (atlas.relations.layer == "ukraine")
+    ]
+    objectors = set(objection.source) & set(order)
+    assert "HUN" in objectors
+    geometry = dict(zip(atlas.countries.iso3, atlas.countries.geometry, strict=True))
+    grown = {c: geometry[c].buffer(0.05) for c in order}
+    checked = 0
+    for a in order:
+        width = outline(trace, a)[1]
+        for b in order:
+            if a != b and grown[a].intersects(geometry[b]) and outline(trace, b)[1] < width:
+                assert order.index(a) > order.index(b), (a, b)
+                checked += 1
+    for iso3 in objectors:
+        assert outline(trace, iso3)[0] == figure_style.OBJECTION
+        neighbours = [c for c in order if c != iso3 and grown[iso3].intersects(geometry[c])]
+        assert neighbours
+        assert all(order.index(c) < order.index(iso3) for c in neighbours), iso3
+    assert checked >= len(objectors)
 
 
 # --- language ----------------------------------------------------------------------------------

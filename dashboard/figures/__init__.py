@@ -3,20 +3,28 @@
 Contract with the app:
 
 - ``build_figure(layers, atlas, visible_layers=...)`` draws every layer present in ``layers``; the
-  trace list (count, order, uids) does not depend on ``visible_layers``, only ``visible`` does.
-  Toggling a layer is therefore ``visible`` on the traces whose ``meta["layer"]`` is that layer.
+  trace list (count, order, uids) does not depend on ``visible_layers``: ``visible`` does, and the
+  style of the one countries trace (below).
+- Every country fill and outline of every layer is drawn by ONE ISO-3 choropleth in the
+  always-shown base layer (uid ``base-countries``, kind "country"; see
+  dashboard.figures.countries): its locations and customdata are fixed, its fills, outlines and
+  hover text follow the shown layers (``country_style``). Toggling a layer is therefore
+  ``visible`` on the traces whose ``meta["layer"]`` is that layer, and, when the layer has
+  country records (``FigureParts.countries``), the countries trace restyled with
+  ``country_style`` for the new set of shown layers.
 - Every trace has ``meta = {"layer": <layer id or "base">, "kind": <what it draws>, "ids": [...]}``
   and a stable ``uid``.
 - Clickable points carry their item id in ``customdata``: iso3 for countries, and the
   relation / threat / region / event / grouping / domain id for the rest.
 - Country shapes come from plotly's base-map topojson (``locationmode="ISO-3"``, resolution 50),
-  which the app serves itself; only region polygons are embedded, simplified.
+  which the app serves itself; only region polygons are embedded, simplified. A country without
+  an outline there (e.g. Kosovo) is a point of its layer's own instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
 
@@ -49,6 +57,13 @@ from dashboard.figures.context import (
     make_uid,
     scattergeo,
 )
+from dashboard.figures.countries import (
+    CountryFills,
+    CountryStyle,
+    countries_trace,
+    country_fills,
+    country_style,
+)
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.marks import LonLatList
 from geodata.atlas import Atlas
@@ -58,8 +73,13 @@ from geodata.select import Layers
 __all__ = [
     "BASE_LAYER",
     "CLICKABLE_KINDS",
+    "COUNTRIES_UID",
     "LAYER_IDS",
+    "CountryFills",
+    "CountryStyle",
+    "FigureParts",
     "build_figure",
+    "country_style",
     "figure_parts",
     "trace_layers",
 ]
@@ -67,7 +87,9 @@ __all__ = [
 BASE_LAYER = "base"
 LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
 
-# Drawing order (later is on top). Choropleths are always drawn under scattergeo traces.
+# Drawing order (later is on top). Choropleths are always drawn under scattergeo traces; the one
+# countries choropleth (see dashboard.figures.countries) goes after every other choropleth, so
+# country fills cover the tints of named areas.
 BUILDERS: tuple[tuple[str, Callable[[Context], Drawing]], ...] = (
     (BASE_LAYER, base_layer.draw),
     ("threats", threats.draw),
@@ -84,6 +106,7 @@ CLICKABLE_KINDS = frozenset(
     {"country", "grouping", "relation", "threat", "region", "event", "domain"}
 )
 LABEL_CLASSES = ("region", "relation", "event", "threat", "actor", "badge", "grouping")
+COUNTRIES_UID = make_uid(BASE_LAYER, "countries")
 # trace properties whose values are data kept as given (other dict values are plotly objects)
 DATA_PROPERTIES = frozenset({"meta", "geojson"})
 
@@ -106,7 +129,7 @@ def build_figure(
     `frame` instead fixes where the map goes (for a caller that lays out the legend itself, such
     as the slide export): the labels are placed for a map of exactly that plot area.
     """
-    traces, figure_layout = figure_parts(
+    traces, figure_layout, *_ = figure_parts(
         layers, atlas, visible_layers=visible_layers, size=size, frame=frame
     )
     # Validating every trace took most of the time: the traces skip it (the builders make them
@@ -119,6 +142,15 @@ def build_figure(
     return figure
 
 
+class FigureParts(NamedTuple):
+    """What build_figure wraps, and what a layer toggle needs to restyle the countries trace."""
+
+    traces: list[dict[str, Any]]  # JSON-ready dicts
+    layout: go.Layout  # validated
+    countries: CountryFills  # every layer's country records
+    countries_index: int  # where the countries trace is in `traces`
+
+
 def figure_parts(
     layers: Layers,
     atlas: Atlas,
@@ -126,8 +158,9 @@ def figure_parts(
     visible_layers: tuple[str, ...] | None = None,
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
-) -> tuple[list[dict[str, Any]], go.Layout]:
-    """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout.
+) -> FigureParts:
+    """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
+    (with the country records a toggle restyles the countries trace from).
 
     For callers that only serialise the figure (the dashboard), which saves go.Figure's copy of
     every trace."""
@@ -139,6 +172,11 @@ def figure_parts(
     traces: list[tuple[str, str, Trace]] = []
     for drawing in drawings:
         traces += [(drawing.layer, uid, trace) for uid, trace in drawing.traces]
+    countries = country_fills(drawings, ctx.country_hover)
+    trace = countries_trace(countries, visible)
+    trace["meta"] = {"layer": BASE_LAYER, "kind": "country", "ids": list(countries.locations)}
+    at = max((i + 1 for i, (_, _, t) in enumerate(traces) if t["type"] == "choropleth"), default=0)
+    traces.insert(at, (BASE_LAYER, COUNTRIES_UID, trace))
     for drawing in drawings:
         traces += [
             (drawing.layer, uid, trace) for uid, trace in _label_traces(ctx, drawing, placements)
@@ -151,9 +189,11 @@ def figure_parts(
             legendgrouptitle={"text": legend_title(layer, scenario.lang)},
             legendrank=LEGEND_RANK[layer],
         )
-    return (
+    return FigureParts(
         [_as_validated(trace) for _, _, trace in traces],
         go.Layout(layout(ctx.view, scenario.lang, ctx.projector.frame_plan)),
+        countries,
+        at,
     )
 
 

@@ -1,11 +1,14 @@
 """The always-on "base" layer: every country the article involves as an invisible click and hover
 target (so a country keeps its details when its layer is off), and the legend's key to how basis
-and status are drawn — one entry per basis or status that the view's data contains."""
+and status are drawn — one entry per basis or status that the view's data contains.
+
+The countries are drawn, with every layer's fills, by one choropleth that this layer holds (see
+dashboard.figures.countries)."""
 
 from __future__ import annotations
 
 from dashboard.figures import style
-from dashboard.figures.context import Context, Drawing, choropleth, scattergeo
+from dashboard.figures.context import Context, CountryFill, Drawing, scattergeo
 from dashboard.figures.links import HOVER
 from dashboard.figures.text import t
 from geodata.knowledge import BASES
@@ -18,24 +21,9 @@ def draw(ctx: Context) -> Drawing:
     shown_members = sorted({row.iso3 for row in ctx.rows.memberships})
     involved = list(dict.fromkeys([*ctx.actors, *shown_members]))
     codes = [c for c in involved if c in ctx.country_rows and c not in ctx.missing_outline]
-    drawing.add(
-        "countries",
-        choropleth(
-            locations=codes,
-            locationmode="ISO-3",
-            z=[0] * len(codes),
-            colorscale=[[0.0, "rgba(0,0,0,0)"], [1.0, "rgba(0,0,0,0)"]],
-            showscale=False,
-            marker={"line": {"width": 0}},
-            customdata=codes,
-            hovertext=[ctx.country_hover(c) for c in codes],
-            hovertemplate=HOVER,
-            name="",
-            showlegend=False,
-        ),
-        "country",
-        codes,
-    )
+    # every involved country is a hover and click target of the map's one countries trace
+    # (dashboard.figures.countries), whatever layers are shown
+    drawing.fills += [CountryFill(c) for c in codes]
     missing = [c for c in involved if c in ctx.country_rows and c in ctx.missing_outline]
     if missing:  # no outline on plotly's base map (e.g. Kosovo): a small point to click
         points = [ctx.anchor(c) for c in missing]

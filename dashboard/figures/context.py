@@ -79,6 +79,20 @@ class Obstacle:
     radius: float
 
 
+@dataclass(frozen=True)
+class CountryFill:
+    """How a layer draws one country (iso3) on the map's one countries trace (see
+    dashboard.figures.countries): its fill (an rgba colour, None for none) and its outline (None
+    for none), and the text it adds to the country's hover. Of the shown layers, the last (in
+    drawing order) that sets a fill, or an outline, is the one drawn."""
+
+    iso3: str
+    fill: str | None = None
+    line_colour: str | None = None
+    line_width: float = 0.0
+    hover: str = ""
+
+
 def make_uid(layer: str, name: str) -> str:
     """A stable trace uid. plotly.js puts uids in element ids and CSS selectors, so only
     letters, digits, '_' and '-' are used (the parts are ids made of [a-z0-9_])."""
@@ -93,6 +107,8 @@ class Drawing:
     traces: list[tuple[str, Trace]] = field(default_factory=list)
     labels: list[LabelRequest] = field(default_factory=list)
     obstacles: list[Obstacle] = field(default_factory=list)
+    # countries this layer fills or outlines (drawn by the one countries trace, in base)
+    fills: list[CountryFill] = field(default_factory=list)
 
     def add(self, uid: str, trace: Trace, kind: str, ids: list[str]) -> None:
         """Add a trace; its uid is made unique and stable as '<layer>-<uid>'."""

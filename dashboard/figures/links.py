@@ -14,11 +14,11 @@ from dashboard.figures.base import MISSING_FROM_BASEMAP
 from dashboard.figures.context import (
     ALL_POSITIONS,
     Context,
+    CountryFill,
     Drawing,
     LabelRequest,
     Obstacle,
     Record,
-    choropleth,
     scattergeo,
 )
 from dashboard.figures.text import localized, t, wrap
@@ -282,44 +282,34 @@ def country_fill(
     line_width: float = 0.6,
     hover_extra: str = "",
 ) -> None:
-    """One choropleth of countries, each in its colour (one for all, or one per country),
-    lighter by basis (external greyed). One trace however many colours: plotly.js converts the
-    whole base map for every choropleth it draws."""
+    """Countries filled each in its colour (one for all, or one per country), lighter by basis
+    (external greyed), outlined and with `hover_extra` added to their hover.
+
+    The fills are drawn by the map's one countries trace (dashboard.figures.countries: plotly.js
+    converts the whole base map for every choropleth it draws), so the layer only registers them;
+    in the legend (`showlegend`) they are a square of the fill, which shows with the layer."""
     per_country = [colours] * len(iso3s) if isinstance(colours, str) else colours
     rows = list(zip(iso3s, bases, per_country, strict=True))
     keep = [row for row in rows if row[0] not in MISSING_FROM_BASEMAP]
     missing = [row for row in rows if row[0] in MISSING_FROM_BASEMAP]
-    if keep:
-        steps = list(
-            dict.fromkeys(
-                style.basis_colour(c, b, style.FILL_OPACITY)  # type: ignore[arg-type]
-                for _, b, c in keep
-            )
+    drawing.fills += [
+        CountryFill(
+            iso3,
+            style.basis_colour(colour, basis, style.FILL_OPACITY),  # type: ignore[arg-type]
+            line_colour,
+            line_width,
+            hover_extra,
         )
-        if isinstance(colours, str):  # the usual three steps, whichever bases are present
-            steps = [style.basis_colour(colours, b, style.FILL_OPACITY) for b in BASES]
-        drawing.add(
+        for iso3, basis, colour in keep
+    ]
+    if showlegend and keep:
+        legend_key(
+            drawing,
             uid,
-            choropleth(
-                locations=[iso3 for iso3, _, _ in keep],
-                locationmode="ISO-3",
-                z=[
-                    steps.index(style.basis_colour(c, b, style.FILL_OPACITY))  # type: ignore[arg-type]
-                    for _, b, c in keep
-                ],
-                zmin=0,
-                zmax=max(len(steps) - 1, 1),
-                colorscale=style.stepped_colorscale(steps),
-                showscale=False,
-                marker={"line": {"color": line_colour, "width": line_width}},
-                customdata=[iso3 for iso3, _, _ in keep],
-                hovertext=[ctx.country_hover(iso3) + hover_extra for iso3, _, _ in keep],
-                hovertemplate=HOVER,
-                name=name,
-                showlegend=showlegend,
-            ),
-            "country",
-            [iso3 for iso3, _, _ in keep],
+            name,
+            style.basis_colour(keep[0][2], "stated", style.FILL_OPACITY),
+            line_colour,
+            line_width,
         )
     if missing:  # no outline on the base map (e.g. Kosovo): a marker at the label point
         points = [ctx.anchor(iso3) for iso3, _, _ in missing]
@@ -344,6 +334,32 @@ def country_fill(
             "country",
             [iso3 for iso3, _, _ in missing],
         )
+
+
+def legend_key(
+    drawing: Drawing, uid: str, name: str, fill: str, line_colour: str, line_width: float
+) -> None:
+    """A legend entry of a country fill: a square of the fill with its outline, drawing nothing on
+    the map (so it shows and hides with its layer)."""
+    drawing.add(
+        uid,
+        scattergeo(
+            lon=[None],
+            lat=[None],
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": 12,
+                "color": fill,
+                "line": {"color": line_colour, "width": line_width},
+            },
+            hoverinfo="skip",
+            name=name,
+            showlegend=True,
+        ),
+        "legend",
+        [],
+    )
 
 
 def grouping_marker(

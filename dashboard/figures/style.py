@@ -29,6 +29,7 @@ LAND = "#EDEDEB"
 FRAME = "#A6A6A6"  # the outline of the map (of the globe, of the Robinson oval)
 BORDER = "#B8B8B8"  # every country's outline, coasts included
 WHITE = "#FFFFFF"
+TRANSPARENT = "rgba(0,0,0,0)"
 
 FONT_FAMILY = (
     "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Hiragino Kaku Gothic ProN, "

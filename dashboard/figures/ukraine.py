@@ -4,7 +4,7 @@ broad blue arrow, and Hungary's objection marked on Hungary."""
 from __future__ import annotations
 
 from dashboard.figures import links, style
-from dashboard.figures.context import Context, Drawing, Record, choropleth
+from dashboard.figures.context import Context, CountryFill, Drawing, Record
 from dashboard.figures.text import t
 
 LAYER = "ukraine"
@@ -62,25 +62,12 @@ def draw(ctx: Context) -> Drawing:
         )
     objecting = [r.source for r in relations if r.kind == "objection"]
     objectors = [c for c in dict.fromkeys(objecting) if c in ctx.country_rows]
-    if objectors:
-        drawing.add(
-            "objectors",
-            choropleth(
-                locations=objectors,
-                locationmode="ISO-3",
-                z=[0] * len(objectors),
-                colorscale=[[0.0, "rgba(0,0,0,0)"], [1.0, "rgba(0,0,0,0)"]],
-                showscale=False,
-                marker={"line": {"color": style.OBJECTION, "width": 2.0}},
-                customdata=objectors,
-                hovertext=[ctx.country_hover(c) for c in objectors],
-                hovertemplate=links.HOVER,
-                name=t("legend.objection", ctx.lang),
-                showlegend=False,
-            ),
-            "country",
-            objectors,
-        )
+    # an objecting member (Hungary): a dark outline over whatever fills it
+    drawing.fills += [
+        CountryFill(c, None, style.OBJECTION, 2.0)
+        for c in objectors
+        if c not in ctx.missing_outline
+    ]
     links.draw_links(ctx, drawing, relations, link_style, LINK_STYLES)
     ends = links.endpoint_ids(relations)
     links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])

@@ -1,0 +1,142 @@
+"""The map's one choropleth of countries, which draws the country fills and outlines of every layer.
+
+plotly.js converts the whole 1:50m base map to GeoJSON for every ISO-3 choropleth it draws, and
+then draws each located country: one trace for all layers instead of one per layer was ~65 ms of
+the dashboard's first paint. So layers do not draw countries; each registers how it draws them
+(`CountryFill` records on its Drawing), and the composer makes one trace of them in the
+always-shown base layer (the base layer registers every country the view involves, with no fill
+and no outline, so each stays a hover and click target whatever is shown).
+
+The trace's locations (and customdata) are fixed for a figure; what depends on the shown layers
+(fill, outline, hover text) is `country_style`, for a figure and for a layer toggle alike.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from dashboard.figures import style
+from dashboard.figures.context import CountryFill, Drawing, Trace, choropleth
+from dashboard.figures.links import HOVER
+
+NO_FILL = style.TRANSPARENT
+
+
+@dataclass(frozen=True)
+class CountryFills:
+    """Every layer's country records (layers in drawing order), the trace's locations and each
+    located country's own hover text (its name, basis and groupings)."""
+
+    layers: tuple[tuple[str, tuple[CountryFill, ...]], ...]
+    locations: tuple[str, ...]
+    hover: tuple[str, ...]
+
+    @property
+    def colours(self) -> tuple[str, ...]:
+        """The fills of the colorscale's steps: none first, then each fill any layer uses (the
+        same whichever layers are shown, so a toggle changes only the z of what it fills)."""
+        fills = (f.fill for _, records in self.layers for f in records if f.fill is not None)
+        return tuple(dict.fromkeys([NO_FILL, *fills]))
+
+
+def country_fills(drawings: Iterable[Drawing], country_hover: Callable[[str], str]) -> CountryFills:
+    """The records of `drawings` (in drawing order), and where the countries trace draws them.
+
+    Each country is located once, ordered by the last layer that has a record for it (then in
+    that layer's order): plotly.js draws a trace's outlines in location order, so an outline a
+    later layer emphasises (Hungary's objection, Ukraine's edge) is drawn after its neighbours'
+    thin ones, as when each layer was a trace of its own, whichever layers are shown."""
+    layers = tuple((d.layer, tuple(d.fills)) for d in drawings if d.fills)
+    order: dict[str, None] = {}
+    for _, records in layers:
+        for record in records:
+            order.pop(record.iso3, None)
+            order[record.iso3] = None
+    locations = tuple(order)
+    return CountryFills(layers, locations, tuple(country_hover(c) for c in locations))
+
+
+@dataclass(frozen=True)
+class CountryStyle:
+    """What of the countries trace depends on the shown layers, one value per location."""
+
+    z: tuple[int, ...]
+    zmax: int
+    colorscale: tuple[tuple[float, str], ...]
+    line_colour: tuple[str, ...]
+    line_width: tuple[float, ...]
+    hovertext: tuple[str, ...]
+
+    def properties(self) -> list[tuple[tuple[str, ...], Any]]:
+        """(path in the trace, value) of each property, values as JSON data (lists)."""
+        return [
+            (("z",), list(self.z)),
+            (("zmin",), 0),
+            (("zmax",), self.zmax),
+            (("colorscale",), [list(step) for step in self.colorscale]),
+            (("marker", "line", "color"), list(self.line_colour)),
+            (("marker", "line", "width"), list(self.line_width)),
+            (("hovertext",), list(self.hovertext)),
+        ]
+
+    def applied(self, trace: dict[str, Any]) -> dict[str, Any]:
+        """A copy of the countries trace (as JSON data) drawn with this style."""
+        trace = dict(trace)
+        for path, value in self.properties():
+            node = trace
+            for key in path[:-1]:
+                node[key] = node = dict(node.get(key) or {})
+            node[path[-1]] = value
+        return trace
+
+
+def country_style(fills: CountryFills, visible: Collection[str]) -> CountryStyle:
+    """The countries trace's fills, outlines and hover text with the layers `visible` shown.
+
+    Of the shown layers' records for a country, the last that sets a fill gives its fill, and the
+    last that sets an outline its outline (as when each layer's trace was drawn over the one
+    before); its hover text is its own followed by what each shown layer adds."""
+    fill: dict[str, str] = {}
+    line: dict[str, tuple[str, float]] = {}
+    extra: dict[str, str] = {}
+    for layer, records in fills.layers:
+        if layer not in visible:
+            continue
+        for record in records:
+            if record.fill is not None:
+                fill[record.iso3] = record.fill
+            if record.line_colour is not None and record.line_width > 0:
+                line[record.iso3] = (record.line_colour, record.line_width)
+            if record.hover:
+                extra[record.iso3] = extra.get(record.iso3, "") + record.hover
+    steps = fills.colours
+    index = {colour: i for i, colour in enumerate(steps)}
+    no_line = (NO_FILL, 0.0)
+    return CountryStyle(
+        z=tuple(index[fill.get(c, NO_FILL)] for c in fills.locations),
+        zmax=max(len(steps) - 1, 1),
+        colorscale=tuple(
+            (float(stop), colour) for stop, colour in style.stepped_colorscale(list(steps))
+        ),
+        line_colour=tuple(line.get(c, no_line)[0] for c in fills.locations),
+        line_width=tuple(line.get(c, no_line)[1] for c in fills.locations),
+        hovertext=tuple(
+            hover + extra.get(c, "") for c, hover in zip(fills.locations, fills.hover, strict=True)
+        ),
+    )
+
+
+def countries_trace(fills: CountryFills, visible: Collection[str]) -> Trace:
+    """The countries choropleth (plotly's base-map outlines, ISO-3), drawn for `visible`."""
+    trace = choropleth(
+        locations=list(fills.locations),
+        locationmode="ISO-3",
+        showscale=False,
+        customdata=list(fills.locations),
+        hovertemplate=HOVER,
+        name="",
+        showlegend=False,
+    )
+    return country_style(fills, visible).applied(trace)
