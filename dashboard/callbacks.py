@@ -489,8 +489,9 @@ class Controller:
     ) -> tuple[Any, dict[str, Any]]:
         """The map for a view, as little as possible of it.
 
-        Only `layers` changed: a Patch flipping `visible` on the traces of the toggled layers (no
-        geometry; labels stay where they were placed), no_update when none flips. Anything else:
+        Only `layers` changed: a Patch flipping `visible` on the traces of the toggled layers and
+        restyling the countries trace when they fill countries (no geometry; labels stay where
+        they were placed), no_update when nothing changes. Anything else:
         the difference between the browser's figure and the new one as a Patch when that is much
         smaller than the figure (e.g. a new focus that keeps the same traces) and the browser's
         figure is still in this process's cache, else the whole new figure (as JSON text, see
@@ -520,22 +521,75 @@ class Controller:
             else trace | {"visible": layer in shown_layers}
             for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
+        index = before_built.countries_index  # restyled by the flips too
+        if index < len(shown["data"]):
+            style = _country_style(before_built, shown_layers)
+            shown["data"][index] = style.applied(shown["data"][index])
         patch, size = figure_patch(shown, self._parsed(built))
         if patch is None or size > PATCH_SHARE * len(built.figure_json):
             return full, new_rendered
         return patch, new_rendered
 
     def _flip_layers(self, scenario: Scenario, rendered: dict[str, Any]) -> tuple[Any, Any]:
-        patch = Patch()
+        """A Patch of what a change of the shown layers changes: `visible` on the traces of the
+        toggled layers and, when those fill or outline countries, the style of the countries trace
+        (never its locations)."""
         was, now = set(rendered["layers"]), set(scenario.layers)
-        flipped = False
+        if was == now:
+            return no_update, rendered
+        patch = Patch()
+        changed = False
         for index, layer in enumerate(rendered["traces"]):
             if layer not in ("base", FOCUS_RING_LAYER) and (layer in was) != (layer in now):
                 patch["data"][index]["visible"] = layer in now
-                flipped = True
-        if not flipped:
+                changed = True
+        changed |= self._restyle_countries(patch, self._same_figure(scenario, rendered), was, now)
+        if not changed:
             return no_update, rendered
         return patch, rendered | {"layers": list(scenario.layers)}
+
+    def _same_figure(self, scenario: Scenario, rendered: dict[str, Any]) -> BuiltMap:
+        """A map of the browser's figure key (`scenario`'s), whichever layers it was built to show
+        (its traces and country records are the browser's figure's): one at hand if there is one,
+        else `scenario`'s, built."""
+        try:
+            drawn = Scenario.model_validate(rendered["built"])
+        except ValidationError:
+            drawn = None
+        built = None
+        if drawn is not None and self.figure_key(drawn) == self.figure_key(scenario):
+            built = self.cached_map(drawn)
+        return built or self.built_map(scenario)
+
+    @staticmethod
+    def _restyle_countries(patch: Patch, built: BuiltMap, was: set[str], now: set[str]) -> bool:
+        """Add to `patch` what of the countries trace changes from layers `was` to `now` (an
+        array as its changed entries when that is shorter, as the hover text always is). Whether
+        anything did."""
+        toggled = was ^ now
+        if not any(layer in toggled for layer, _ in built.countries.layers):
+            return False
+        before, after = _country_style(built, was), _country_style(built, now)
+        changed = False
+        for (path, old), (_, new) in zip(before.properties(), after.properties(), strict=True):
+            if old == new:
+                continue
+            changed = True
+            node = patch["data"][built.countries_index]
+            for key in path[:-1]:
+                node = node[key]
+            entries = (
+                [i for i, (a, b) in enumerate(zip(old, new, strict=True)) if a != b]
+                if isinstance(new, list) and isinstance(old, list) and len(old) == len(new)
+                else None
+            )
+            whole = len(orjson.dumps(new))
+            if entries is not None and _entries_size(new, entries) < whole:
+                for i in entries:
+                    node[path[-1]][i] = new[i]
+            else:
+                node[path[-1]] = new
+        return changed
 
     def focus_point(self, item_id: str | None) -> tuple[float, float] | None:
         """Where on the map an item is (lon, lat), for the focus ring."""
@@ -802,6 +856,20 @@ class Controller:
 
 
 # --- rendering helpers ---------------------------------------------------------------------------
+
+
+PATCH_ENTRY_BYTES = 80  # a Patch operation's JSON around the value it assigns
+
+
+def _entries_size(values: list[Any], entries: list[int]) -> int:
+    """About how many bytes of Patch operations set `values` at `entries` one by one."""
+    return sum(len(orjson.dumps(values[i])) + PATCH_ENTRY_BYTES for i in entries)
+
+
+def _country_style(built: BuiltMap, layers: set[str]) -> Any:
+    """The style of a map's countries trace with `layers` shown (and the base layer)."""
+    figures = _figure_module()
+    return figures.country_style(built.countries, layers | {figures.BASE_LAYER})
 
 
 def _store_update(old: Any, new: dict[str, Any]) -> Any:

@@ -42,6 +42,8 @@ TOPOJSON_SHA256 = {
     "world_50m.json": "8aca84b4376b3ad809cd6284bfec947434e57e61c565c525570f0639964c96bf",
 }
 TOGGLE_BUDGET = 15 * 1024
+# what a layer toggle may change of the countries trace (its fills, outlines and hover text)
+COUNTRY_STYLE = {"z", "zmin", "zmax", "colorscale", "marker", "hovertext"}
 
 
 @pytest.fixture(scope="module")
@@ -210,6 +212,7 @@ def test_a_layer_toggle_response_is_a_small_patch(client, controller, presets):
     figure = body["map"]["figure"]
     rendered = body["rendered"]["data"]
     assert len(figure["data"]) == len(rendered["traces"])
+    countries = _countries_index(figure)
     for layer in LAYERS:
         toggled = scenario.model_copy(
             update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
@@ -220,8 +223,12 @@ def test_a_layer_toggle_response_is_a_small_patch(client, controller, presets):
         patch = response.get_json()["response"]["map"]["figure"]
         assert patch["__dash_patch_update"] == "__dash_patch_update"
         for operation in patch["operations"]:
-            assert operation["location"][0] == "data" and operation["location"][2] == "visible"
-            assert rendered["traces"][operation["location"][1]] == layer
+            assert operation["location"][0] == "data"
+            index, prop = operation["location"][1:3]
+            if index == countries:  # restyled (the layer's fills): never its countries
+                assert prop in COUNTRY_STYLE, operation["location"]
+            else:
+                assert prop == "visible" and rendered["traces"][index] == layer
 
 
 class _Page:
@@ -699,6 +706,16 @@ def test_focus_turns_the_view_and_rings_the_item(controller, presets):
     assert abs(rotation["lon"] - controller.focus_point("JPN")[0]) < 1
 
 
+def _countries_index(figure: dict) -> int:
+    """Where the one choropleth of the base map's countries is in a figure (as JSON data)."""
+    (index,) = [
+        i
+        for i, trace in enumerate(figure["data"])
+        if trace["type"] == "choropleth" and trace.get("locationmode") == "ISO-3"
+    ]
+    return index
+
+
 def _decoded(fragment: orjson.Fragment) -> Any:
     """A value sent as JSON text (a figure, the table's rows), as the browser reads it."""
     return orjson.loads(orjson.dumps(fragment))
@@ -736,6 +753,11 @@ def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
         [{"layers": ("events",)}, {"layers": ("threats",)}, {"basis": "stated"}],
         [{"lang": "en"}, {"projection": "polar"}],
         [{"layers": ("events",), "directions": ("south",)}, {"groupings": ("nato",)}],
+        # the countries were restyled by the flip: the diff starts from what the browser shows
+        [
+            {"layers": ("authoritarian", "threats")},
+            {"layers": ("value_community", "authoritarian", "threats"), "focus": "JPN"},
+        ],
     ],
 )
 def test_every_map_update_keeps_the_browser_figure_right(controller, presets, changes):
@@ -751,7 +773,11 @@ def test_every_map_update_keeps_the_browser_figure_right(controller, presets, ch
         if set(change) == {"layers"}:
             assert isinstance(update, Patch)
             layers = rendered["traces"]
+            countries = _countries_index(figure)
             for index, (old, new) in enumerate(zip(figure["data"], result["data"], strict=True)):
+                if index == countries:  # drawn as the new view's own map draws it
+                    assert new == controller.figure(scenario)["data"][index]
+                    continue
                 assert {k: v for k, v in old.items() if k != "visible"} == {
                     k: v for k, v in new.items() if k != "visible"
                 }
@@ -760,6 +786,37 @@ def test_every_map_update_keeps_the_browser_figure_right(controller, presets, ch
         else:
             assert result == controller.figure(scenario)
         figure = result
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(controller, presets, lang):
+    """Every layer of every preset toggled off and on again: the browser's figure with the
+    toggle's Patch applied shows, shades and outlines each country, with its hover text, as
+    the map of the new view built directly; the other traces only change `visible`."""
+    for preset in presets.values():
+        start = preset.model_copy(update={"lang": lang})
+        figure, rendered = controller.render(controller.view_data(start), None)
+        figure = _decoded(figure)
+        countries = _countries_index(figure)
+        for layer in LAYERS:
+            for scenario in (
+                start.model_copy(
+                    update={
+                        "layers": tuple(x for x in LAYERS if (x in start.layers) != (x == layer))
+                    }
+                ),
+                start,
+            ):
+                update, rendered = controller.render(controller.view_data(scenario), rendered)
+                # no_update: a layer that draws nothing in this view
+                assert update is no_update or isinstance(update, Patch)
+                result = figure if update is no_update else _apply(figure, update)
+                direct = controller.figure(scenario)["data"]
+                assert result["data"][countries] == direct[countries], (preset.id, layer)
+                assert [t.get("visible") for t in result["data"]] == [
+                    t.get("visible") for t in direct
+                ], (preset.id, layer)
+                figure = result
 
 
 def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(controller, presets):

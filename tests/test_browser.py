@@ -23,6 +23,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.app import PRELOADED_SCRIPTS, create_app
 from dashboard.callbacks import Controller
 from dashboard.details import view_rows
+from dashboard.figures.text import t as figure_text
 from dashboard.i18n import t
 from geodata.scenario import LAYERS
 
@@ -219,6 +220,32 @@ return {
 """
 
 
+def _assert_countries_drawn(duo, controller, scenario) -> None:
+    """The map's one countries trace, as the page has it after the toggles' Patches, is the one
+    of the view's own map (fills, outlines, hover text), and the legend has the entry of
+    Ukraine's fill, with its square, exactly when the ukraine layer is shown."""
+    expected = controller.figure(scenario)["data"]
+    (index,) = [
+        i
+        for i, trace in enumerate(expected)
+        if trace["type"] == "choropleth" and trace.get("locationmode") == "ISO-3"
+    ]
+    keys = ["locations", "customdata", "z", "zmin", "zmax", "colorscale", "marker", "hovertext"]
+    drawn = duo.driver.execute_script(
+        f"const t = {GRAPH.format(id='map')}.data[{index}]; return arguments[0].map(k => t[k]);",
+        keys,
+    )
+    assert drawn == [expected[index][key] for key in keys], scenario.layers
+    legend = duo.driver.execute_script(
+        "return Array.from(document.querySelectorAll('#map .legend .traces')).map(g => "
+        "[g.querySelector('.legendtext').textContent, "
+        "g.querySelectorAll('.legendpoints path').length]);"
+    )
+    name = figure_text("legend.ukraine_recipient", scenario.lang)
+    shown = [points for text, points in legend if text == name]
+    assert shown == ([1] if "ukraine" in scenario.layers else []), (scenario.layers, legend)
+
+
 def _assert_table_shows(duo, controller, scenario) -> None:
     """The table shows exactly the rows of what the view shows (the others are display: none),
     and its caption counts them."""
@@ -399,6 +426,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
             update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
         )
         _assert_table_shows(duo, controller, scenario)
+        _assert_countries_drawn(duo, controller, scenario)
         _wait_idle(duo)
         callbacks = _callback_requests(duo, seen)
         bodies = {r[3]: len(_response_body(duo, r)) for r in callbacks}
