@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dashboard.figures import style
 from dashboard.figures.context import Context, CountryFill, Drawing, scattergeo
-from dashboard.figures.links import HOVER
+from dashboard.figures.links import HOVER, legend_entry
 from dashboard.figures.text import t
 from geodata.knowledge import BASES
 
@@ -79,18 +79,12 @@ def _present(ctx: Context) -> tuple[set[str], bool]:
 
 
 def _key(drawing: Drawing, uid: str, name: str, colour: str, dash: str, opacity: float) -> None:
-    drawing.add(
+    legend_entry(
+        drawing,
         uid,
-        scattergeo(
-            lon=[None],
-            lat=[None],
-            mode="lines",
-            line={"color": colour, "width": 2.5, "dash": dash},
-            opacity=opacity,
-            hoverinfo="skip",
-            name=name,
-            showlegend=True,
-        ),
+        name,
         "key",
-        [],
+        mode="lines",
+        line={"color": colour, "width": 2.5, "dash": dash},
+        opacity=opacity,
     )

@@ -302,14 +302,19 @@ def country_fill(
         )
         for iso3, basis, colour in keep
     ]
-    if showlegend and keep:
-        legend_key(
+    if showlegend and keep:  # a square of the fill with its outline
+        legend_entry(
             drawing,
             uid,
             name,
-            style.basis_colour(keep[0][2], "stated", style.FILL_OPACITY),
-            line_colour,
-            line_width,
+            "legend",
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": 12,
+                "color": style.basis_colour(keep[0][2], "stated", style.FILL_OPACITY),
+                "line": {"color": line_colour, "width": line_width},
+            },
         )
     if missing:  # no outline on the base map (e.g. Kosovo): a marker at the label point
         points = [ctx.anchor(iso3) for iso3, _, _ in missing]
@@ -336,28 +341,13 @@ def country_fill(
         )
 
 
-def legend_key(
-    drawing: Drawing, uid: str, name: str, fill: str, line_colour: str, line_width: float
-) -> None:
-    """A legend entry of a country fill: a square of the fill with its outline, drawing nothing on
-    the map (so it shows and hides with its layer)."""
+def legend_entry(drawing: Drawing, uid: str, name: str, kind: str, **look: object) -> None:
+    """A legend entry that draws nothing on the map (so it shows and hides with its layer):
+    a trace of one empty point drawn as `look` says (mode, line, marker, opacity)."""
     drawing.add(
         uid,
-        scattergeo(
-            lon=[None],
-            lat=[None],
-            mode="markers",
-            marker={
-                "symbol": "square",
-                "size": 12,
-                "color": fill,
-                "line": {"color": line_colour, "width": line_width},
-            },
-            hoverinfo="skip",
-            name=name,
-            showlegend=True,
-        ),
-        "legend",
+        scattergeo(lon=[None], lat=[None], hoverinfo="skip", name=name, showlegend=True, **look),
+        kind,
         [],
     )
 
