@@ -220,20 +220,22 @@ return {want, traces: idx.length};
 
 
 def atlas_countries(lang: str) -> tuple[list[str], list[int]]:
-    """The ISO-3 codes of the choropleth traces of the dashboard's default figure, and how many
-    of those traces each one is in (the minimal app's colour)."""
+    """The ISO-3 codes of the dashboard's default figure's country choropleth, and a colour
+    index for each (neighbours in its order get different colours in the minimal app)."""
     from dashboard.callbacks import Controller
     from geodata.atlas import load_atlas
     from geodata.scenario import load_presets
 
     controller = Controller(load_atlas(), load_presets(), lang)
     figure = controller.figure(controller.default_scenario())
-    counts: dict[str, int] = {}
-    for trace in figure["data"]:
-        if trace.get("type") == "choropleth":
-            for code in trace.get("locations") or []:
-                counts[code] = counts.get(code, 0) + 1
-    return list(counts), list(counts.values())
+    codes = [
+        code
+        for trace in figure["data"]
+        if trace.get("type") == "choropleth" and trace.get("locationmode") == "ISO-3"
+        for code in trace["locations"]
+    ]
+    codes = list(dict.fromkeys(codes))
+    return codes, [index % 5 for index in range(len(codes))]
 
 
 def serve_minimal(port: int, resolution: int | None, size: tuple[int, int], lang: str) -> None:
