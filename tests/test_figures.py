@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
+import math
 import re
 from datetime import date
 from functools import cache
@@ -32,6 +33,7 @@ from dashboard.figures.base import (
     MISSING_FROM_BASEMAP,
     legend_size,
 )
+from dashboard.figures.labels import PADDING
 from dashboard.figures.links import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
@@ -650,15 +652,47 @@ def test_not_every_nato_member_is_labelled(atlas: Atlas) -> None:
 @pytest.mark.parametrize(("preset", "lang"), CASES)
 def test_labels_of_the_shown_layers_do_not_collide(atlas: Atlas, preset: str, lang: str) -> None:
     """In the nominal figure the view is fitted to (the export size), no two placed labels of the
-    layers shown at first overlap."""
+    layers shown at first overlap: their texts (the boxes without the placer's padding) share no
+    pixel. (A threat label that finds no free spot near its own arrow may touch another rather
+    than go beside another arrow.)"""
     scenario = view(preset, lang)
     visible = {*scenario.layers, BASE_LAYER}
     _, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible)
     keys = {q.key for d in drawings if d.layer in visible for q in d.labels}
-    boxes = [placements[k].box for k in sorted(keys) if placements[k].box is not None]
+    p = PADDING
+    boxes = [
+        (x0 + p, y0 + p, x1 - p, y1 - p)
+        for k in sorted(keys)
+        if placements[k].box is not None
+        for x0, y0, x1, y1 in [placements[k].box]
+    ]
     for index, box in enumerate(boxes):
         for other in boxes[index + 1 :]:
-            assert _overlap(box, other) == 0.0  # type: ignore[arg-type]
+            assert _overlap(box, other) == 0.0
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1920, 1080), (1100, 700)])
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_a_threat_label_stays_nearest_its_own_arrow(
+    atlas: Atlas, preset: str, lang: str, size: tuple[int, int]
+) -> None:
+    """A threat direction's name, even when a leader line takes it off its arrow, is nearer its
+    own arrow's handle than any other arrow's: it cannot be read as another direction."""
+    scenario = view(preset, lang)
+    visible = {*scenario.layers, BASE_LAYER}
+    ctx, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible, size)
+    requests = {q.key: q for d in drawings for q in d.labels if q.cls == "threat"}
+    anchors = ctx.projector.pixels([(q.lon, q.lat) for q in requests.values()])
+    handles = dict(zip(requests, anchors, strict=True))
+    for key in requests:
+        placement = placements[key]
+        if placement.box is None or placement.leader is None or not handles[key][2]:
+            continue
+        ((x, y, _),) = ctx.projector.pixels([placement.point])
+        own = math.dist((x, y), handles[key][:2])
+        for other, (hx, hy, inside) in handles.items():
+            if other != key and inside:
+                assert own < math.dist((x, y), (hx, hy)), (key, other)
 
 
 def placed_boxes(atlas: Atlas, scenario: Scenario, size: tuple[int, int] | None = None):

@@ -68,6 +68,9 @@ class LabelRequest:
     alternatives: tuple[tuple[float, float], ...] = ()  # other anchors to try (e.g. along an arc)
     clearance: float = 0.0  # px kept free around the label (thins out dense labels)
     reach: float | None = None  # px an optional label may move off its anchor (leader line)
+    # a label moved off its anchor stays nearer it than any other anchor of its class (so it
+    # cannot be read as another arrow's)
+    distinct: bool = False
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ with the least overlap.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,7 +157,12 @@ def place_labels(
             continue
         if cost > 0.0:
             anchor = pixel[(request.lon, request.lat)][:2]
-            moved = _move_off(request, anchor, (width, height), blocked, frame, projector)
+            rivals = (
+                [pixel[(q.lon, q.lat)][:2] for q in order if q.cls == request.cls and q != request]
+                if request.distinct
+                else []
+            )
+            moved = _move_off(request, anchor, (width, height), blocked, frame, projector, rivals)
             if moved is None and optional:
                 placed[request.key] = Placement(None, None, None)
                 continue
@@ -196,9 +202,10 @@ def _move_off(
     blocked: _Blocked,
     frame: Box,
     projector: Projector,
+    rivals: list[tuple[float, float]],
 ) -> Placement | None:
     """The nearest free spot for a label away from its anchor (at pixel `anchor`), reached by a
-    leader line."""
+    leader line, and no nearer any of the `rivals` (other anchors, in px) than its own."""
     x, y = anchor
     reach = request.reach or DEFAULT_REACH
     spots = [
@@ -206,6 +213,9 @@ def _move_off(
         for distance in LEADER_DISTANCES
         if distance <= reach
         for ux, uy, position in LEADER_DIRECTIONS
+        if all(
+            math.dist((x + ux * distance, y + uy * distance), rival) > distance for rival in rivals
+        )
     ]
     if not spots:
         return None

@@ -143,7 +143,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         outlines = marks.LonLatList()
         handles, ids, hovers = [], [], []
         for threat in rows:
-            ring, handle = _arrow(threat.geometry, zoom)
+            ring, handle, along = _arrow(threat.geometry, zoom)
             outlines.add(ring)
             handles.append(handle)
             ids.append(threat.id)
@@ -160,6 +160,11 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
                     optional=ctx.compact,
                     gap=7.0,
                     colour="#3A3A3A",
+                    # elsewhere on its own arrow before a leader line takes it off, and never
+                    # nearer another arrow (the Baltic one's label beside the southern arrow)
+                    alternatives=along,
+                    distinct=True,
+                    reach=THREAT_LABEL_REACH,
                 )
             )
         name = t("legend.threat_arrow", ctx.lang) + links.basis_suffix(ctx, basis)
@@ -205,12 +210,17 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         )
 
 
+HANDLE_AT = 0.4  # of the arrow's body: where its handle (and label) goes
+LABEL_ALONG = (0.2, 0.6, 0.1, 0.75)  # other places on the body its label may go, in this order
+THREAT_LABEL_REACH = 150.0  # px: a leader may take it this far to open sea rather than near another
+
+
 @lru_cache(maxsize=64)
 def _arrow(
     geometry: LineString | MultiLineString, zoom: float
-) -> tuple[tuple[marks.LonLat, ...], marks.LonLat]:
-    """A threat's wide arrow along its path at a zoom, and the point its handle goes (the same
-    in every view at that zoom, so kept)."""
+) -> tuple[tuple[marks.LonLat, ...], marks.LonLat, tuple[marks.LonLat, ...]]:
+    """A threat's wide arrow along its path at a zoom, the point its handle goes, and the other
+    points on it its label may go (the same in every view at that zoom, so kept)."""
     coords = marks.path(geometry)
     total = marks.length_deg(coords)
     start = min(1.5 / zoom, 0.1 * total)
@@ -222,7 +232,9 @@ def _arrow(
         head_width=min(3.4 / zoom, 0.25 * total),
         head_length=min(4.5 / zoom, 0.35 * total),
     )
-    return tuple(ring), marks.point_at(body, 0.4 * marks.length_deg(body))
+    length = marks.length_deg(body)
+    along = tuple(marks.point_at(body, f * length) for f in LABEL_ALONG)
+    return tuple(ring), marks.point_at(body, HANDLE_AT * length), along
 
 
 def _domains(ctx: Context, drawing: Drawing) -> None:
