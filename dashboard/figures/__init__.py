@@ -322,7 +322,7 @@ def _label_traces(
             },
             marker={
                 "size": [_gap_size(q, placements[q.key]) for q in requests],
-                "color": "rgba(0,0,0,0)",
+                "color": style.TRANSPARENT,
             },
             hoverinfo="skip",
             showlegend=False,

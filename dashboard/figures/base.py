@@ -198,7 +198,7 @@ def geo_layout(view: View) -> dict:
         "countrywidth": 0.5,
         "showrivers": False,
         "showsubunits": False,
-        "bgcolor": "rgba(0,0,0,0)",
+        "bgcolor": style.TRANSPARENT,
         "fitbounds": False,
         "lonaxis": {"showgrid": False},
         "lataxis": {"showgrid": False},
