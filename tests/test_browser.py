@@ -19,6 +19,7 @@ import pytest
 from browser import browser_available, headless_dash
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from serving import free_port
 
 from dashboard.app import PRELOADED_SCRIPTS, create_app
 from dashboard.callbacks import Controller
@@ -279,7 +280,7 @@ def _data_text(duo, graph="map") -> str:
 
 def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
     controller = Controller(atlas, presets, "ja")
-    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
     _wait_map(duo)
     for preset_id, preset in presets.items():
         for lang in ("ja", "en") if SHOTS else ("ja",):
@@ -363,7 +364,7 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
     """Opening a link: the layout response already holds that view's map (no callback sends a
     figure), the drawn map is that view's, and later toggles patch it as usual."""
     controller = Controller(atlas, presets, "ja")
-    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
     _wait_map(duo)
     _assert_preloads_used(duo)
     for query in (
@@ -395,7 +396,7 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
 
 def test_layers_details_url_and_language(duo, atlas, presets):
     controller = Controller(atlas, presets, "ja")
-    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets))
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=concept_diagram")
     duo.driver.execute_script("window.__sameDocument = true;")
     preset = presets["concept_diagram"]
@@ -544,7 +545,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
 
 
 def test_files_and_compare(duo, atlas, presets, tmp_path):
-    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets))
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=summit_outcomes&lang=en")
     url_before = duo.driver.current_url
     figure_before = _data_text(duo)
