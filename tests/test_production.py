@@ -19,7 +19,7 @@ import httpx
 import pytest
 from serving import load_loadtest, running_gunicorn
 
-from dashboard import cli, production
+from dashboard import cli, processes, production
 from dashboard.app import create_app
 from dashboard.security import CALLBACK_PATH, install_request_guards, install_security_headers
 
@@ -140,7 +140,7 @@ def test_the_app_is_built_once_in_the_master_before_the_workers_fork(server):
     assert f"app built in process {pid} " in text
     assert text.count("app built in process") == 1
     assert text.index("app built in process") < text.index("Booting worker")
-    memory = production.worker_memory(pid)
+    memory = processes.tree_memory(pid)
     assert len(memory["workers"]) == WORKERS
     for worker in memory["workers"]:
         assert worker["rss"] > 50 * 2**20
@@ -164,7 +164,7 @@ def test_any_worker_and_any_machine_answer_the_same(server, local_app):
     for callback, changed in browser.triggered_by({("view", "data")}):
         requests.append(browser.payload(callback, changed))
     expected = [local.post(CALLBACK_PATH, json=body).get_data() for body in requests]
-    cpu_before = {w: _cpu_ticks(w) for w in production.child_pids(pid)}
+    cpu_before = {w: _cpu_ticks(w) for w in processes.children(pid)}
 
     def post(body):
         return httpx.post(base + CALLBACK_PATH, json=body, timeout=60).content
@@ -221,35 +221,31 @@ def test_a_view_can_move_between_machines_mid_session(server, local_app):
 
 def test_worker_memory_is_measured(server):
     _base, pid, _log = server
-    memory = production.worker_memory(pid)
+    memory = processes.tree_memory(pid)
     print()
     for worker in [memory["master"], *memory["workers"]]:
         print(
-            f"pid {worker['pid']}: RSS {production.megabytes(worker['rss'])} MB, "
-            f"PSS {production.megabytes(worker['pss'])} MB, USS {production.megabytes(worker['uss'])} MB"
+            f"pid {worker['pid']}: RSS {processes.megabytes(worker['rss'])} MB, "
+            f"PSS {processes.megabytes(worker['pss'])} MB, USS {processes.megabytes(worker['uss'])} MB"
         )
     assert memory["total"]["rss"] == sum(w["rss"] for w in memory["workers"])
     assert memory["master"]["pid"] == pid
 
 
 def test_memory_helpers_read_proc():
-    mine = production.process_memory(os.getpid())
+    mine = processes.process_memory(os.getpid())
     assert mine.rss > 0
     if mine.pss is not None:
         assert 0 < mine.pss <= mine.rss and 0 < mine.uss <= mine.rss
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:
         deadline = time.monotonic() + 10
-        while child.pid not in production.child_pids(os.getpid()) and time.monotonic() < deadline:
+        while child.pid not in processes.children(os.getpid()) and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert child.pid in production.child_pids(os.getpid())
+        assert child.pid in processes.children(os.getpid())
     finally:
         child.kill()
         child.wait()
-    assert production._kb_fields("Rss:   12 kB\nPss: 3 kB\nName: x\n") == {
-        "Rss": 12 * 1024,
-        "Pss": 3 * 1024,
-    }
 
 
 # --- the load test script -------------------------------------------------------------------

@@ -15,7 +15,6 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
 import tempfile
 import threading
@@ -23,14 +22,16 @@ import time
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from browser import browser_available, headless_dash
-from serving import free_port, load_loadtest
+from serving import load_loadtest
 
 from dashboard import cli
 from dashboard.app import create_app
 from dashboard.callbacks import MAX_UPLOAD_BYTES
+from dashboard.local_server import free_port, local_server, serve_command
 from dashboard.security import (
     CALLBACK_PATH,
     MAX_REQUEST_BYTES,
@@ -221,20 +222,16 @@ def test_the_default_serve_command_exposes_no_debugger(tmp_path):
     """`alliance-atlas serve` as a user starts it (no flags): no debugger, no traceback."""
     port = free_port()
     log = tmp_path / "serve.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "dashboard", "serve", "--port", str(port)],
-            cwd=tmp_path,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        import httpx
-
-        base = f"http://127.0.0.1:{port}"
-        load_loadtest().wait_ready(base, process)
+    with local_server(
+        serve_command(port),
+        port=port,
+        log=log,
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stop_signal=signal.SIGINT,
+        stop_timeout=15,
+    ) as server:
+        base = server.url.rstrip("/")
         bad = httpx.post(
             base + CALLBACK_PATH,
             json={
@@ -249,13 +246,6 @@ def test_the_default_serve_command_exposes_no_debugger(tmp_path):
         assert "Werkzeug Debugger" not in debugger.text and "CONSOLE_MODE" not in debugger.text
         assert _clean(debugger.text)
         assert httpx.get(base + "/").status_code == 200
-    finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
     assert "Debug mode: off" in log.read_text(errors="replace")
 
 
