@@ -44,6 +44,8 @@ import plotly.io as pio
 
 import dashboard
 from dashboard.byte_cache import ByteLRU, CacheStats
+from dashboard.i18n import MONTHS_EN, t
+from dashboard.processes import lower_priority
 from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
 from geodata.scenario import LAYERS, Scenario
 
@@ -79,47 +81,6 @@ IMAGE_CACHE_ITEM_BYTES = 4 * 2**20  # not kept: larger images (an SVG at 1920×1
 
 INK = "#1a1a1a"
 MUTED = "#555555"
-
-TEXT: dict[str, dict[str, str]] = {
-    "source": {
-        "ja": f"出典:論考「{ARTICLE_TITLE_EN}」(英語版の題名、{ARTICLE_DATE.replace('-', '/')})の本文と脚注",
-        "en": f"Source: “{ARTICLE_TITLE_EN}” ({ARTICLE_DATE.replace('-', '/')}), text and footnotes",
-    },
-    "basemap": {"ja": "基図:Made with Natural Earth", "en": "Base map: Made with Natural Earth"},
-    "as_of": {"ja": "{year}年{month}月{day}日時点", "en": "As of {day} {month_name} {year}"},
-    "inferred": {
-        "ja": "「推論」の項目は論考の記述ではなく、論考からの読み取りです。",
-        "en": "Items marked “inferred” are a reading of the article, not its statements.",
-    },
-    "external": {
-        "ja": "「外部知識」は論考にない背景知識です。",
-        "en": "“External” items are background knowledge the article does not contain.",
-    },
-    "conceptual": {
-        "ja": "概念図:配置と矢印は考え方を示すもので、正確な地理関係ではありません。",
-        "en": "Conceptual diagram: placement and arrows show ideas, not exact geography.",
-    },
-    "legend": {"ja": "凡例", "en": "Legend"},
-    "empty": {
-        "ja": "この設定では地図に表示する項目がありません",
-        "en": "Nothing to draw with these settings",
-    },
-}
-MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-
 
 class ExportError(Exception):
     """An export that cannot be done; the message is one line meant for the user."""
@@ -422,7 +383,7 @@ def _caption(
             "yanchor": "top",
             "maxheight": REF_HEIGHT - top - footer,
             "title": {
-                "text": f"<b>{TEXT['legend'][lang]}</b>",
+                "text": f"<b>{t('export.legend', lang)}</b>",
                 "font": {"family": family, "size": legend.font + 2, "color": INK},
             },
         }
@@ -502,7 +463,7 @@ def _caption(
     ]
     if not _legend_entries(figure):
         figure.add_annotation(
-            text=TEXT["empty"][lang],
+            text=t("map.empty", lang),
             xref="paper",
             yref="paper",
             x=0.5,
@@ -720,6 +681,11 @@ def _tokens(text: str) -> list[str]:
     return tokens
 
 
+def source_line(lang: str) -> str:
+    """The footer's source: the article's (English) title and date."""
+    return t("export.source", lang, title=ARTICLE_TITLE_EN, date=ARTICLE_DATE.replace("-", "/"))
+
+
 def as_of(scenario: Scenario) -> date:
     """The date the view shows the situation at: its end date, at most the article's date."""
     article_date = date.fromisoformat(ARTICLE_DATE)
@@ -727,8 +693,13 @@ def as_of(scenario: Scenario) -> date:
 
 
 def _format_date(day: date, lang: str) -> str:
-    return TEXT["as_of"][lang].format(
-        year=day.year, month=day.month, day=day.day, month_name=MONTHS[day.month - 1]
+    return t(
+        "export.as_of",
+        lang,
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        month_name=MONTHS_EN[day.month - 1],
     )
 
 
@@ -754,15 +725,15 @@ def _drawn_layers(scenario: Scenario, atlas: Atlas) -> Layers:
 def _footer(scenario: Scenario, atlas: Atlas) -> list[list[str]]:
     """The footer's paragraphs, each a list of parts kept whole on a line where they fit."""
     lang = scenario.lang
-    first = [TEXT["source"][lang], TEXT["basemap"][lang], _format_date(as_of(scenario), lang)]
+    first = [source_line(lang), t("export.basemap", lang), _format_date(as_of(scenario), lang)]
     notes: list[str] = []
     if scenario.id == "concept_diagram":
-        notes.append(TEXT["conceptual"][lang])
+        notes.append(t("export.conceptual", lang))
     bases = drawn_bases(scenario, atlas)
     if "inferred" in bases:
-        notes.append(TEXT["inferred"][lang])
+        notes.append(t("export.inferred", lang))
     if "external" in bases:
-        notes.append(TEXT["external"][lang])
+        notes.append(t("export.external", lang))
     return [first, notes]
 
 
@@ -863,7 +834,7 @@ def speaker_notes(scenario: Scenario, atlas: Atlas) -> str:
         scenario.title(),
         scenario.description(),
         f"View: ?{scenario.to_query()}",
-        TEXT["source"]["en"] + ". " + _format_date(as_of(scenario), "en") + ".",
+        source_line("en") + ". " + _format_date(as_of(scenario), "en") + ".",
         "",
         f"Citations ({len(ordered)}) for every item drawn:",
     ]
@@ -994,7 +965,9 @@ class RenderSession:
             path=browser,
         )
         await k.open()
-        _background_priority(os.getpid())
+        # the browser sets its own processes' priorities (its main process above normal when it
+        # may): at background priority, exports do not compete with the interactive requests
+        lower_priority(os.getpid(), RENDER_NICENESS)
         return k
 
     def close(self) -> None:
@@ -1065,21 +1038,6 @@ def _run_in_background(loop: asyncio.AbstractEventLoop) -> None:
     with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed
         os.setpriority(os.PRIO_PROCESS, 0, RENDER_NICENESS)
     loop.run_forever()
-
-
-def _background_priority(root: int) -> None:
-    """Every thread of every process below `root` at background priority: the export browser
-    sets its own processes' priorities (its main process above normal when it may), so exports
-    would otherwise compete with the dashboard's interactive requests for the CPU."""
-    if not Path("/proc/self/task").is_dir():  # not Linux
-        return
-    from dashboard.production import descendant_pids
-
-    for pid in descendant_pids(root):
-        with contextlib.suppress(OSError):
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                with contextlib.suppress(OSError, ValueError):
-                    os.setpriority(os.PRIO_PROCESS, int(task.name), RENDER_NICENESS)
 
 
 def renderer_identity() -> tuple[str, ...]:
@@ -1359,7 +1317,7 @@ code {{ display: block; font-size: 12px; word-break: break-all; margin-top: 6px;
 .meta {{ color: #666; font-size: 13px; }}
 </style></head><body>
 <h1>Alliance Atlas — exported views</h1>
-<p>{len(entries)} views, {fmt.upper()} at {size[0]}×{size[1]}. {html.escape(TEXT["source"]["en"])}.
+<p>{len(entries)} views, {fmt.upper()} at {size[0]}×{size[1]}. {html.escape(source_line("en"))}.
 Made with Natural Earth. Open a view in the dashboard by appending its query to the dashboard URL.</p>
 <main>
 {chr(10).join(cards)}

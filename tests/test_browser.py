@@ -19,13 +19,12 @@ import pytest
 from browser import browser_available, headless_dash
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from serving import free_port
 
 from dashboard.app import PRELOADED_SCRIPTS, create_app
 from dashboard.callbacks import Controller
 from dashboard.details import view_rows
-from dashboard.figures.text import t as figure_text
 from dashboard.i18n import t
+from dashboard.local_server import free_port
 from geodata.scenario import LAYERS
 
 pytestmark = [
@@ -242,7 +241,7 @@ def _assert_countries_drawn(duo, controller, scenario) -> None:
         "[g.querySelector('.legendtext').textContent, "
         "g.querySelectorAll('.legendpoints path').length]);"
     )
-    name = figure_text("legend.ukraine_recipient", scenario.lang)
+    name = t("legend.ukraine_recipient", scenario.lang)
     shown = [points for text, points in legend if text == name]
     assert shown == ([1] if "ukraine" in scenario.layers else []), (scenario.layers, legend)
 

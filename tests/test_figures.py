@@ -37,7 +37,7 @@ from dashboard.figures.labels import PADDING
 from dashboard.figures.links import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
-from dashboard.figures.text import t as figure_text
+from dashboard.i18n import t
 from geodata.atlas import Atlas, load_atlas
 from geodata.geometry import path_coordinates
 from geodata.scenario import LAYERS, Scenario, load_presets
@@ -515,7 +515,7 @@ def test_a_country_keeps_its_hover_and_click_target_when_its_layer_is_off(atlas:
     ]
     only_ukraine = set(support.target) & set(atlas.countries.iso3) - set(layers.memberships.iso3)
     assert only_ukraine
-    recipient = figure_text("hover.recipient", "en")
+    recipient = t("hover.recipient", "en")
     names = dict(zip(atlas.countries.iso3, atlas.countries.name_en, strict=True))
     on = countries_trace(build_figure(layers, atlas, visible_layers=scenario.layers))
     others = tuple(layer for layer in scenario.layers if layer != "ukraine")
@@ -535,7 +535,7 @@ def test_a_country_keeps_its_hover_and_click_target_when_its_layer_is_off(atlas:
 def test_the_recipients_fill_keeps_its_legend_entry(atlas: Atlas) -> None:
     """The legend's square for Ukraine's fill is drawn as the map draws Ukraine, and shows and
     hides with the ukraine layer."""
-    name = figure_text("legend.ukraine_recipient", "en")
+    name = t("legend.ukraine_recipient", "en")
     figure = figure_for("summit_outcomes", "en")
     (entry,) = [t for t in figure.data if t.name == name and t.showlegend]
     assert entry.meta["layer"] == "ukraine" and entry.visible is True

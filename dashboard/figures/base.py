@@ -15,7 +15,8 @@ import numpy as np
 from shapely.geometry import LineString, MultiLineString
 
 from dashboard.figures import style
-from dashboard.figures.text import LINE_SPACING, t, text_width
+from dashboard.figures.text import LINE_SPACING, text_width
+from dashboard.i18n import t
 from geodata.atlas import Atlas
 from geodata.geometry import path_coordinates
 from geodata.scenario import Lang

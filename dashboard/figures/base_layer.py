@@ -10,7 +10,7 @@ from __future__ import annotations
 from dashboard.figures import style
 from dashboard.figures.context import Context, CountryFill, Drawing, scattergeo
 from dashboard.figures.links import HOVER, legend_entry
-from dashboard.figures.text import t
+from dashboard.i18n import t
 from geodata.knowledge import BASES
 
 LAYER = "base"

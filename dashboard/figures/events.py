@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dashboard.figures import links, marks, style
 from dashboard.figures.context import Context, Drawing, LabelRequest, Obstacle, scattergeo
-from dashboard.figures.text import format_date, t
+from dashboard.i18n import format_date, t
 from geodata.knowledge import BASES
 
 LAYER = "events"

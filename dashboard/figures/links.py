@@ -21,7 +21,8 @@ from dashboard.figures.context import (
     Record,
     scattergeo,
 )
-from dashboard.figures.text import localized, t, wrap
+from dashboard.figures.text import wrap
+from dashboard.i18n import localized, t
 from geodata.knowledge import BASES
 
 HOVER = "%{hovertext}<extra></extra>"

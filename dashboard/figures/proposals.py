@@ -8,7 +8,8 @@ import pandas as pd
 
 from dashboard.figures import links, style
 from dashboard.figures.context import Context, Drawing
-from dashboard.figures.text import t
+from dashboard.figures.text import wrap
+from dashboard.i18n import t
 
 LAYER = "proposals"
 PROPOSED_MARKER_STEP = 26.0  # px: proposed frameworks that share an anchor sit side by side
@@ -77,7 +78,5 @@ def draw(ctx: Context) -> Drawing:
 
 
 def _legend_name(ctx: Context, grouping_id: str) -> str:
-    from dashboard.figures.text import wrap
-
     name = t("mark.proposed_prefix", ctx.lang) + ctx.name(grouping_id)
     return wrap(name, ctx.lang, 20 if ctx.lang == "ja" else 38)

@@ -19,7 +19,8 @@ from dashboard.figures.context import (
     choropleth,
     scattergeo,
 )
-from dashboard.figures.text import localized, t, wrap
+from dashboard.figures.text import wrap
+from dashboard.i18n import localized, t
 from geodata.knowledge import BASES
 
 LAYER = "threats"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dashboard.figures import links, style
 from dashboard.figures.context import Context, CountryFill, Drawing, Record
-from dashboard.figures.text import t
+from dashboard.i18n import t
 
 LAYER = "ukraine"
 LINK_STYLES = {
