@@ -19,7 +19,7 @@ from dash._utils import to_json
 from flask import Response, request
 
 from dashboard.callbacks import Controller, on_error, register
-from dashboard.figures.base import BASE_MAP_RESOLUTION
+from dashboard.figures.geo import BASE_MAP_RESOLUTION
 from dashboard.layout import INITIAL_FIGURE_MARK, INITIAL_RENDERED_MARK, build_layout
 from dashboard.security import install_request_guards, install_security_headers
 from geodata.atlas import Atlas, load_atlas

@@ -253,7 +253,7 @@ def _captioned_json(scenario: Scenario, atlas: Atlas, width: int, height: int) -
         margin = _caption(figure, scenario, atlas, ref_width)
         # the labels were placed for the nominal figure's map, and the slide's map is another
         # size (its caption and legend take room): place them again for the map as drawn
-        from dashboard.figures.base import Frame
+        from dashboard.figures.geo import Frame
 
         figure = _map_figure(scenario, atlas, Frame((round(ref_width), REF_HEIGHT), margin, {}))
         _caption(figure, scenario, atlas, ref_width)
@@ -303,7 +303,7 @@ def export_cache_stats() -> dict[str, CacheStats]:
 
 def _map_figure(scenario: Scenario, atlas: Atlas, frame: Any = None) -> go.Figure:
     """The view's map with only its shown layers; its labels placed for `frame` (a
-    dashboard.figures.base.Frame) when given."""
+    dashboard.figures.geo.Frame) when given."""
     try:
         from dashboard.figures import build_figure
     except ImportError as error:

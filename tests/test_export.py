@@ -733,8 +733,8 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
     labels are placed for the map as the slide draws it, and none runs up to the map's edge,
     where plotly cuts text off (the Japanese value-community slide lost the end of the AP4
     label)."""
-    from dashboard.figures import compose
-    from dashboard.figures.base import Frame
+    from dashboard.figures.composition import compose
+    from dashboard.figures.geo import Frame
     from geodata.select import select
 
     for scenario in presets.values():

@@ -22,19 +22,18 @@ from dashboard.figures import (
     CLICKABLE_KINDS,
     LAYER_IDS,
     build_figure,
-    compose,
-    legend_groups,
     trace_layers,
 )
 from dashboard.figures import style as figure_style
-from dashboard.figures.base import (
+from dashboard.figures.composition import compose, legend_groups
+from dashboard.figures.geo import (
     LEGEND_GAP,
     LEGEND_MAX_HEIGHT,
     MISSING_FROM_BASEMAP,
     legend_size,
 )
+from dashboard.figures.kit import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.labels import PADDING
-from dashboard.figures.links import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
 from dashboard.i18n import t
@@ -789,7 +788,7 @@ def test_round_views_keep_their_labels_inside_the_map(atlas: Atlas, lang: str) -
 def test_the_polar_view_frames_the_northern_hemisphere(atlas: Atlas) -> None:
     """Zoomed to what it shows north of the equator (not out to Australia): every threat's ends
     are on the map, and the southern points of the concept diagram are not what sets the zoom."""
-    from dashboard.figures.base import Projector, make_view
+    from dashboard.figures.geo import Projector, make_view
 
     scenario = view("threats_360", "en")
     layers = all_layers(atlas, scenario)

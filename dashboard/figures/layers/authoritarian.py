@@ -4,16 +4,16 @@ expansion ("膨張") as arrows to the regions the article names."""
 
 from __future__ import annotations
 
-from dashboard.figures import links, style
+from dashboard.figures import kit, style
 from dashboard.figures.context import Context, Drawing
 from geodata.atlas import Record
 
 LAYER = "authoritarian"
 LINK_STYLES = {
-    "auth_partnership": links.LinkStyle(
+    "auth_partnership": kit.LinkStyle(
         "auth_partnership", "legend.auth_partnership", style.AUTHORITARIAN, 2.6, arrow=False
     ),
-    "auth_exercise": links.LinkStyle(
+    "auth_exercise": kit.LinkStyle(
         "auth_exercise",
         "legend.auth_exercise",
         style.AUTHORITARIAN,
@@ -21,7 +21,7 @@ LINK_STYLES = {
         arrow=False,
         handle_symbol="x",
     ),
-    "auth_expansion": links.LinkStyle(
+    "auth_expansion": kit.LinkStyle(
         "auth_expansion",
         "legend.auth_expansion",
         style.EXPANSION,
@@ -31,7 +31,7 @@ LINK_STYLES = {
 }
 
 
-def link_style(relation: Record) -> links.LinkStyle:
+def link_style(relation: Record) -> kit.LinkStyle:
     if relation.kind in ("partnership", "cooperation"):
         return LINK_STYLES["auth_partnership"]
     if relation.kind == "exercise":
@@ -50,7 +50,7 @@ def draw(ctx: Context) -> Drawing:
         if row.grouping in groupings:
             members.setdefault(row.iso3, row)
     if members:
-        links.country_fill(
+        kit.country_fill(
             ctx,
             drawing,
             "fill",
@@ -60,12 +60,8 @@ def draw(ctx: Context) -> Drawing:
             name=ctx.name(groupings[0]),
         )
     for grouping_id in groupings:
-        links.grouping_marker(ctx, drawing, grouping_id)
+        kit.grouping_marker(ctx, drawing, grouping_id)
 
-    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
-    links.draw_links(ctx, drawing, relations, link_style, LINK_STYLES)
-    ends = links.endpoint_ids(relations)
-    links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
     named = [c for c in members if c in ctx.stated_actors]
-    links.label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), set())
+    kit.draw_relations(ctx, drawing, link_style, LINK_STYLES, named=named)
     return drawing

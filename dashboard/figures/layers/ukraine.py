@@ -3,37 +3,37 @@ broad blue arrow, and Hungary's objection marked on Hungary."""
 
 from __future__ import annotations
 
-from dashboard.figures import links, style
+from dashboard.figures import kit, style
 from dashboard.figures.context import Context, CountryFill, Drawing, Record
 from dashboard.i18n import t
 
 LAYER = "ukraine"
 LINK_STYLES = {
-    "ukraine_support": links.LinkStyle(
+    "ukraine_support": kit.LinkStyle(
         "ukraine_support",
         "legend.ukraine_support",
         style.UKRAINE_SUPPORT,
         3.6,
-        label_priority=links.P_FLOW,
+        label_priority=kit.P_FLOW,
         label_optional=False,
     ),
-    "objection": links.LinkStyle(
+    "objection": kit.LinkStyle(
         "objection",
         "legend.objection",
         style.OBJECTION,
         1.4,
         handle_symbol="x-thin",
         handle_at_source=True,
-        label_priority=links.P_FLOW,
+        label_priority=kit.P_FLOW,
         label_optional=False,
     ),
-    "ukraine_other": links.LinkStyle(
+    "ukraine_other": kit.LinkStyle(
         "ukraine_other", "legend.other_links", style.UKRAINE_SUPPORT, 1.6
     ),
 }
 
 
-def link_style(relation: Record) -> links.LinkStyle:
+def link_style(relation: Record) -> kit.LinkStyle:
     if relation.kind == "objection":
         return LINK_STYLES["objection"]
     if relation.kind == "support":
@@ -47,7 +47,7 @@ def draw(ctx: Context) -> Drawing:
     support_targets = [r.target for r in relations if r.kind == "support"]
     recipients = [c for c in dict.fromkeys(support_targets) if c in ctx.country_rows]
     if recipients:
-        links.country_fill(
+        kit.country_fill(
             ctx,
             drawing,
             "recipients",
@@ -68,8 +68,5 @@ def draw(ctx: Context) -> Drawing:
         for c in objectors
         if c not in ctx.missing_outline
     ]
-    links.draw_links(ctx, drawing, relations, link_style, LINK_STYLES)
-    ends = links.endpoint_ids(relations)
-    links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
-    links.label_names(ctx, drawing, ends, set())
+    kit.draw_relations(ctx, drawing, link_style, LINK_STYLES)
     return drawing

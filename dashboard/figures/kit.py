@@ -1,16 +1,16 @@
-"""Shared drawing of relations (arcs with arrowheads and a click handle), country fills, grouping
-markers, region end points and name labels, used by several layer builders."""
+"""The drawing kit the layer builders share: relations (arcs with arrowheads and a click handle,
+with the regions they end in and the names of their ends), country fills, grouping markers,
+legend-only entries and name labels."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from shapely.geometry import LineString, MultiLineString
 
 from dashboard.figures import marks, style
-from dashboard.figures.base import MISSING_FROM_BASEMAP
 from dashboard.figures.context import (
     ALL_POSITIONS,
     Context,
@@ -21,6 +21,7 @@ from dashboard.figures.context import (
     Record,
     scattergeo,
 )
+from dashboard.figures.geo import MISSING_FROM_BASEMAP
 from dashboard.figures.text import wrap
 from dashboard.i18n import localized, t
 from geodata.knowledge import BASES
@@ -104,6 +105,25 @@ def draw_links(
         link = styles[key]
         rows = groups[(key, basis, status)]
         _draw_link_group(ctx, drawing, link, basis, status, rows)
+
+
+def draw_relations(
+    ctx: Context,
+    drawing: Drawing,
+    style_of: Callable[[Record], LinkStyle],
+    order: Iterable[str],
+    *,
+    named: Iterable[str] = (),
+    badged: Collection[str] = (),
+) -> None:
+    """The relations of the drawing's layer as arcs (see draw_links), hollow markers at the
+    regions they end in, and name labels for `named` and for their ends (`badged`: countries
+    whose name sits above a strip of badges)."""
+    relations = [r for r in ctx.rows.relations if r.layer == drawing.layer]
+    draw_links(ctx, drawing, relations, style_of, order)
+    ends = endpoint_ids(relations)
+    region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
+    label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), set(badged))
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,12 @@ several groupings also shows a strip of coloured badges, one per grouping, under
 
 from __future__ import annotations
 
-from dashboard.figures import links, style
+from dashboard.figures import kit, style
 from dashboard.figures.context import Context, Drawing
 
 LAYER = "value_community"
 LINK_STYLES = {
-    "value_links": links.LinkStyle("value_links", "legend.value_links", style.VALUE_LINK, 2.0),
+    "value_links": kit.LinkStyle("value_links", "legend.value_links", style.VALUE_LINK, 2.0),
 }
 
 
@@ -40,7 +40,7 @@ def draw(ctx: Context) -> Drawing:
     fill_order += [g for g in groupings if g not in fill_order]
     filled = [(c, g) for g in fill_order for c, primary_g in primary.items() if primary_g == g]
     if filled:
-        links.country_fill(
+        kit.country_fill(
             ctx,
             drawing,
             "fill",
@@ -50,7 +50,7 @@ def draw(ctx: Context) -> Drawing:
             name=", ".join(ctx.name(g) for g in dict.fromkeys(g for _, g in filled)),
         )
     for grouping_id in groupings:
-        links.grouping_marker(ctx, drawing, grouping_id)
+        kit.grouping_marker(ctx, drawing, grouping_id)
 
     # Name the article's stated actors whose place in a shown grouping is stated (not every
     # NATO member: the article counts 32 but names few), with a strip of badges, one per shown
@@ -65,11 +65,9 @@ def draw(ctx: Context) -> Drawing:
         shown = [g for g in groupings if g in member_sets[iso3]]
         if len(shown) >= 2:
             badged.add(iso3)
-            drawing.labels.append(links.badge_label(ctx, LAYER, iso3, shown, links.BADGE_POSITIONS))
+            drawing.labels.append(kit.badge_label(ctx, LAYER, iso3, shown, kit.BADGE_POSITIONS))
 
-    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
-    links.draw_links(ctx, drawing, relations, lambda _: LINK_STYLES["value_links"], LINK_STYLES)
-    ends = links.endpoint_ids(relations)
-    links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
-    links.label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), badged)
+    kit.draw_relations(
+        ctx, drawing, lambda _: LINK_STYLES["value_links"], LINK_STYLES, named=named, badged=badged
+    )
     return drawing

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard.figures import links, style
+from dashboard.figures import kit, style
 from dashboard.figures.context import Context, Drawing
 from dashboard.figures.text import wrap
 from dashboard.i18n import t
@@ -15,16 +15,16 @@ LAYER = "proposals"
 PROPOSED_MARKER_STEP = 26.0  # px: proposed frameworks that share an anchor sit side by side
 
 
-def link_styles(ctx: Context) -> dict[str, links.LinkStyle]:
+def link_styles(ctx: Context) -> dict[str, kit.LinkStyle]:
     return {
-        "proposal_links": links.LinkStyle(
+        "proposal_links": kit.LinkStyle(
             "proposal_links",
             "legend.proposal_links",
             style.PROPOSAL,
             2.0,
             hollow_head=True,
             handle_symbol="star-open",
-            label_priority=links.P_PROPOSAL,
+            label_priority=kit.P_PROPOSAL,
             label_optional=False,
             label_prefix=t("mark.proposed_prefix", ctx.lang),
             label_on_world_map=True,
@@ -42,7 +42,7 @@ def draw(ctx: Context) -> Drawing:
         anchor = ctx.anchor(grouping_id)
         index = seen.get(anchor, 0)
         seen[anchor] = index + 1
-        links.grouping_marker(
+        kit.grouping_marker(
             ctx,
             drawing,
             grouping_id,
@@ -59,7 +59,7 @@ def draw(ctx: Context) -> Drawing:
         if iso3 in ctx.stated_actors:
             shown = [g for g in groupings if g in grouping_ids]
             drawing.labels.append(
-                links.badge_label(
+                kit.badge_label(
                     ctx,
                     LAYER,
                     iso3,
@@ -68,12 +68,8 @@ def draw(ctx: Context) -> Drawing:
                 )
             )
 
-    relations = [r for r in ctx.rows.relations if r.layer == LAYER]
     styles = link_styles(ctx)
-    links.draw_links(ctx, drawing, relations, lambda _: styles["proposal_links"], styles)
-    ends = links.endpoint_ids(relations)
-    links.region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
-    links.label_names(ctx, drawing, ends, set())
+    kit.draw_relations(ctx, drawing, lambda _: styles["proposal_links"], styles)
     return drawing
 
 

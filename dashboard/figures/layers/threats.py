@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from shapely.geometry import LineString, MultiLineString
 
-from dashboard.figures import links, marks, style
+from dashboard.figures import kit, marks, style
 from dashboard.figures.context import (
     Context,
     Drawing,
@@ -39,7 +39,7 @@ def draw(ctx: Context) -> Drawing:
     _domains(ctx, drawing)
     origins = [row.origin for row in threats if row.origin in ctx.country_rows]
     actors = list(dict.fromkeys([*origins, *(row.actor for row in ctx.rows.domains)]))
-    links.label_names(ctx, drawing, actors, set())
+    kit.label_names(ctx, drawing, actors, set())
     return drawing
 
 
@@ -77,7 +77,7 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
             marker={"line": {"width": 0}},
             customdata=ids,
             hovertext=[ctx.region_hover(ctx.regions[r]) for r in ids],
-            hovertemplate=links.HOVER,
+            hovertemplate=kit.HOVER,
             name=t("legend.threat_region", ctx.lang),
             showlegend=True,
         ),
@@ -104,7 +104,7 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
             outlined[basis],
         )
     for region_id in ids:
-        drawing.labels.append(links.name_label(ctx, region_id, required=True))
+        drawing.labels.append(kit.name_label(ctx, region_id, required=True))
 
 
 def _region_shape(ctx: Context, region: Record) -> tuple[list, list[list[marks.LonLat]]]:
@@ -157,7 +157,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
                     lat=handle[1],
                     text=f"<b>{wrap(localized(threat, 'name', ctx.lang), ctx.lang, 12 if ctx.lang == 'ja' else 22)}</b>",
                     cls="threat",
-                    priority=links.P_THREAT,
+                    priority=kit.P_THREAT,
                     optional=ctx.compact,
                     gap=7.0,
                     colour="#3A3A3A",
@@ -168,7 +168,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
                     reach=THREAT_LABEL_REACH,
                 )
             )
-        name = t("legend.threat_arrow", ctx.lang) + links.basis_suffix(ctx, basis)
+        name = t("legend.threat_arrow", ctx.lang) + kit.basis_suffix(ctx, basis)
         line = style.line_style(style.THREAT_EDGE, basis)
         drawing.add(
             f"arrows/{basis}",
@@ -202,7 +202,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
                 opacity=line.opacity,
                 customdata=ids,
                 hovertext=hovers,
-                hovertemplate=links.HOVER,
+                hovertemplate=kit.HOVER,
                 name=name,
                 showlegend=False,
             ),
@@ -253,9 +253,7 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
         for row in rows:
             slots = per_actor[row.actor]
             slot = slots.index(domain_id) - (len(slots) - 1) / 2.0
-            point = links.offset_point(
-                ctx, ctx.anchor(row.actor), (slot * BADGE_SPACING, BADGE_DROP)
-            )
+            point = kit.offset_point(ctx, ctx.anchor(row.actor), (slot * BADGE_SPACING, BADGE_DROP))
             points.append(point)
             symbols.append(symbol if row.basis == "stated" else f"{symbol}-open")
             opacities.append(style.MARKER_OPACITY[row.basis])
@@ -277,7 +275,7 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
                 },
                 customdata=[domain_id] * len(points),
                 hovertext=[ctx.domain_hover(row) for row in rows],
-                hovertemplate=links.HOVER,
+                hovertemplate=kit.HOVER,
                 name=name,
                 showlegend=True,
             ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dashboard.figures import style
 from dashboard.figures.context import Context, CountryFill, Drawing, scattergeo
-from dashboard.figures.links import HOVER, legend_entry
+from dashboard.figures.kit import HOVER, legend_entry
 from dashboard.i18n import t
 from geodata.knowledge import BASES
 

@@ -4,7 +4,7 @@ the same place fan out side by side and share one label listing their dates."""
 
 from __future__ import annotations
 
-from dashboard.figures import links, marks, style
+from dashboard.figures import kit, marks, style
 from dashboard.figures.context import Context, Drawing, LabelRequest, Obstacle, scattergeo
 from dashboard.i18n import format_date, t
 from geodata.knowledge import BASES
@@ -29,7 +29,7 @@ def draw(ctx: Context) -> Drawing:
     for (lon, lat), group in places.items():
         for index, event in enumerate(group):
             slot = index - (len(group) - 1) / 2.0
-            position[event.id] = links.offset_point(ctx, (lon, lat), (slot * SPACING, 0.0))
+            position[event.id] = kit.offset_point(ctx, (lon, lat), (slot * SPACING, 0.0))
             drawing.obstacles.append(Obstacle(*position[event.id], 6.0))
         dates = []
         for event in group:
@@ -49,7 +49,7 @@ def draw(ctx: Context) -> Drawing:
                 lat=lat,
                 text="<br>".join(unique),
                 cls="event",
-                priority=links.P_EVENT,
+                priority=kit.P_EVENT,
                 gap=6.0 + width,
                 positions=("bottom center", "top center", "middle right", "middle left")
                 if len(group) > 1
@@ -80,7 +80,7 @@ def draw(ctx: Context) -> Drawing:
                 },
                 customdata=ids,
                 hovertext=[ctx.event_hover(e) for e in rows],
-                hovertemplate=links.HOVER,
+                hovertemplate=kit.HOVER,
                 name=t(f"legend.event.{basis}", ctx.lang),
                 showlegend=True,
             ),
