@@ -39,9 +39,9 @@ from dashboard.details import (
     roles_of,
     view_rows,
 )
-from dashboard.export import FORMATS as EXPORT_FORMATS
-from dashboard.export import ExportError
-from dashboard.export import render as render_view
+from dashboard.export.errors import ExportError
+from dashboard.export.formats import FORMATS as EXPORT_FORMATS
+from dashboard.export.images import render as render_view
 from dashboard.i18n import t
 from dashboard.layout import (
     CONTROL_PROPS,

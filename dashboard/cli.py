@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dashboard.export_cli import add_export_parser
+from dashboard.export.cli import add_export_parser
 
 
 def _layers(args: argparse.Namespace) -> int:

@@ -15,7 +15,7 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.details import COLUMNS as TABLE_COLUMNS
-from dashboard.export import FORMATS as EXPORT_FORMATS
+from dashboard.export.formats import FORMATS as EXPORT_FORMATS
 from dashboard.i18n import name, t
 from geodata.atlas import Atlas
 from geodata.knowledge import BASES, DIRECTIONS

@@ -11,8 +11,8 @@ from PIL import Image
 
 from dashboard.app import create_app
 from dashboard.callbacks import Controller
-from dashboard.export import RenderSession
-from dashboard.export_cli import run_export
+from dashboard.export.cli import run_export
+from dashboard.export.session import RenderSession
 
 
 @pytest.fixture(scope="module")

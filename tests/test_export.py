@@ -30,9 +30,12 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from dashboard import export
-from dashboard.export import ExportError, Job, RenderSession, captioned_figure
-from dashboard.export_cli import run_export
+from dashboard.export import caption, citations, environment, files, formats, images
+from dashboard.export import session as export_session
+from dashboard.export.caption import captioned_figure
+from dashboard.export.cli import run_export
+from dashboard.export.errors import ExportError
+from dashboard.export.session import Job, RenderSession
 from geodata.scenario import LAYERS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,10 +48,10 @@ SMALL = (480, 270)
 @pytest.fixture(scope="module")
 def session():
     """One browser for the module, also used by `render()` and the CLI through shared_session."""
-    shared = export.shared_session()
+    shared = export_session.shared_session()
     shared.start()
     yield shared
-    export.close_shared_session()
+    export_session.close_shared_session()
 
 
 def _png(data: bytes) -> Image.Image:
@@ -93,7 +96,7 @@ def _view(presets, scenario_id: str, lang: str):
 def test_every_preset_exports_to_png_svg_pdf_in_both_languages(session, presets, atlas):
     views = [p.model_copy(update={"lang": lang}) for p in presets.values() for lang in ("ja", "en")]
     figures = [captioned_figure(v, atlas, width=SMALL[0], height=SMALL[1]) for v in views]
-    jobs = [Job(f, fmt, *SMALL, 1.0) for f in figures for fmt in export.FORMATS]
+    jobs = [Job(f, fmt, *SMALL, 1.0) for f in figures for fmt in formats.FORMATS]
     outputs = session.render(jobs)
     assert len(outputs) == len(views) * 3
     for index, view in enumerate(views):
@@ -119,9 +122,9 @@ def test_every_preset_exports_to_png_svg_pdf_in_both_languages(session, presets,
 def test_render_gives_the_requested_pixels_for_each_aspect(session, presets):
     view = presets["summit_outcomes"]
     for size in [(640, 360), (640, 480), (707, 500)]:
-        data = export.render(view, "png", width=size[0], height=size[1], scale=1.0)
+        data = images.render(view, "png", width=size[0], height=size[1], scale=1.0)
         assert _png(data).size == size
-    data = export.render(view, "png", width=320, height=180, scale=2)
+    data = images.render(view, "png", width=320, height=180, scale=2)
     assert _png(data).size == (640, 360)
 
 
@@ -146,9 +149,9 @@ def test_caption_has_title_subtitle_source_date_and_natural_earth(presets, atlas
 
 
 def test_as_of_is_the_end_date_capped_at_the_article_date(presets):
-    assert str(export.as_of(presets["summit_outcomes"])) == "2024-07-31"
+    assert str(caption.as_of(presets["summit_outcomes"])) == "2024-07-31"
     open_ended = presets["summit_outcomes"].model_copy(update={"date_to": None})
-    assert str(export.as_of(open_ended)) == "2024-08-13"
+    assert str(caption.as_of(open_ended)) == "2024-08-13"
 
 
 def test_footer_notes_inferred_and_conceptual_only_when_drawn(presets, atlas):
@@ -160,7 +163,7 @@ def test_footer_notes_inferred_and_conceptual_only_when_drawn(presets, atlas):
     stated = presets["summit_outcomes"].model_copy(
         update={"basis": "stated", "layers": ("value_community", "threats"), "lang": "en"}
     )
-    assert export.drawn_bases(stated, atlas) == {"stated"}
+    assert caption.drawn_bases(stated, atlas) == {"stated"}
     footer = " ".join(
         a.text
         for a in captioned_figure(stated, atlas).layout.annotations
@@ -181,7 +184,7 @@ def test_no_text_under_12px_at_1920x1080(presets, atlas):
             font = getattr(trace, "textfont", None)
             if font is not None and font.size is not None:
                 sizes += list(font.size) if isinstance(font.size, tuple | list) else [font.size]
-        assert min(s for s in sizes if s is not None) >= export.MIN_TEXT_PX, view.id
+        assert min(s for s in sizes if s is not None) >= caption.MIN_TEXT_PX, view.id
 
 
 def test_legend_names_every_drawn_symbol(presets, atlas):
@@ -203,11 +206,11 @@ def test_legend_names_every_drawn_symbol(presets, atlas):
 
 def test_wrap_keeps_lines_inside_the_width():
     text = "グローバリズム下における権威主義の膨張、価値共同体と権威主義勢力、対露支援、360度の脅威"
-    lines = export._wrap(text, 400, 25)
+    lines = caption._wrap(text, 400, 25)
     assert "".join(lines) == text and len(lines) > 1
-    assert all(export._text_width(line, 25) <= 400 for line in lines)
+    assert all(caption._text_width(line, 25) <= 400 for line in lines)
     english = "The value community and the authoritarian bloc, support to Russia, the 360° threats"
-    lines = export._wrap(english, 500, 25)
+    lines = caption._wrap(english, 500, 25)
     assert " ".join(lines) == english and all(not line.startswith(" ") for line in lines)
 
 
@@ -215,24 +218,24 @@ def test_wrap_keeps_lines_inside_the_width():
 
 
 def test_offline_assets_are_local(session):
-    assert export.topojson_url().startswith("file://")
-    assert export.topojson_url().endswith("/")
-    assert export.PLOTLY_JS.is_file()
+    assert environment.topojson_url().startswith("file://")
+    assert environment.topojson_url().endswith("/")
+    assert environment.PLOTLY_JS.is_file()
     import plotly.io as pio
 
-    assert pio.defaults.topojson == export.topojson_url()
+    assert pio.defaults.topojson == environment.topojson_url()
 
 
 def test_missing_topojson_says_where(monkeypatch, tmp_path):
-    monkeypatch.setattr(export, "TOPOJSON_DIR", tmp_path / "nowhere")
+    monkeypatch.setattr(environment, "TOPOJSON_DIR", tmp_path / "nowhere")
     with pytest.raises(ExportError, match=r"topojson missing: .*world_110m\.json"):
-        export.check_environment(["en"])
+        environment.check_environment(["en"])
 
 
 def test_missing_browser_says_how_to_install(monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     with pytest.raises(ExportError, match=r"apt-get install chromium"):
-        export.find_browser()
+        environment.find_browser()
 
 
 def _latin_only_fontconfig(tmp_path: Path) -> Path:
@@ -249,10 +252,10 @@ def _latin_only_fontconfig(tmp_path: Path) -> Path:
 
 def test_no_japanese_font_stops_with_install_hint(monkeypatch, tmp_path, presets):
     monkeypatch.setenv("FONTCONFIG_FILE", str(_latin_only_fontconfig(tmp_path)))
-    assert export.japanese_font_families() == ()
+    assert environment.japanese_font_families() == ()
     with pytest.raises(ExportError, match=r"apt-get install fonts-noto-cjk"):
-        export.check_environment(["ja"])
-    export.check_environment(["en"])  # English needs no CJK font
+        environment.check_environment(["ja"])
+    environment.check_environment(["en"])  # English needs no CJK font
     out = tmp_path / "view.png"
     code = run_export(["--scenario", "summit_outcomes", "--lang", "ja", "--out", str(out)])
     assert code != 0 and not out.exists()
@@ -263,7 +266,7 @@ def _title_only(text: str) -> Job:
 
     figure = go.Figure()
     figure.update_layout(
-        title={"text": text, "font": {"size": 90, "family": export.font_family("ja")}},
+        title={"text": text, "font": {"size": 90, "family": environment.font_family("ja")}},
         xaxis_visible=False,
         yaxis_visible=False,
         plot_bgcolor="white",
@@ -303,7 +306,7 @@ def test_tofu_detector_fires_on_a_browser_without_japanese_fonts(monkeypatch, tm
     """A browser that sees only Latin fonts draws tofu, and the check above would catch it."""
     monkeypatch.setenv("FONTCONFIG_FILE", str(_latin_only_fontconfig(tmp_path)))
     family = "Noto Sans CJK JP, DejaVu Sans"
-    monkeypatch.setattr(export, "font_family", lambda lang: family)
+    monkeypatch.setattr(environment, "font_family", lambda lang: family)
     with RenderSession() as latin_only:
         ja_a, ja_b = latin_only.render([_title_only(t) for t in (JA_A, JA_B)])
     assert not _distinct(ja_a, ja_b), "expected empty boxes without a Japanese font"
@@ -326,7 +329,7 @@ def _baseline(view) -> bytes:
 def test_exports_match_baselines(session, presets, atlas, tmp_path):
     views = _baseline_views(presets)
     width, height = MANIFEST["size"]
-    actual = export.render_views(views, "png", width=width, height=height, scale=1.0, atlas=atlas)
+    actual = images.render_views(views, "png", width=width, height=height, scale=1.0, atlas=atlas)
     failures = []
     for view, data in zip(views, actual, strict=True):
         expected = _baseline(view)
@@ -357,12 +360,12 @@ def test_baseline_comparison_fails_for_blank_map_missing_layer_or_legend(session
     missing_layer = captioned_figure(without_threats, atlas, width=width, height=height)
     unchanged = captioned_figure(view, atlas, width=width, height=height)
 
-    images = session.render(
+    rendered = session.render(
         [Job(f, "png", width, height, 1.0) for f in (blank, no_legend, missing_layer, unchanged)]
     )
-    assert matches_baseline(images[3], expected), "the control render should match"
+    assert matches_baseline(rendered[3], expected), "the control render should match"
     for name, data in zip(
-        ("blank map", "legend off", "threats layer removed"), images, strict=False
+        ("blank map", "legend off", "threats layer removed"), rendered, strict=False
     ):
         assert not matches_baseline(data, expected), f"a {name} passed the baseline comparison"
 
@@ -383,18 +386,14 @@ class _NoBrowser(RenderSession):
         raise AssertionError("the browser was needed")
 
 
-def _image_stats():
-    return export.export_cache_stats()["images"]
-
-
 def test_a_repeated_render_comes_from_the_cache_with_the_same_bytes(session, presets, atlas):
     view = _view(presets, "ukraine_support", "en")
-    export.clear_export_caches()
-    first = export.render(view, "png", width=640, height=360, scale=1, atlas=atlas)
-    assert (_image_stats().hits, _image_stats().misses) == (0, 1)
-    again = export.render(view, "png", width=640, height=360, scale=1.0, session=_NoBrowser())
+    images.clear_caches()
+    first = images.render(view, "png", width=640, height=360, scale=1, atlas=atlas)
+    assert len(images.images) == 1  # rendered once, and kept
+    again = images.render(view, "png", width=640, height=360, scale=1.0, session=_NoBrowser())
     assert again == first
-    assert (_image_stats().hits, _image_stats().misses) == (1, 1)
+    assert len(images.images) == 1  # a hit (_NoBrowser fails the test if it is not)
     figure = captioned_figure(view, atlas, width=640, height=360)
     uncached = session.render([Job(figure, "png", 640, 360, 1.0)])[0]
     assert uncached == first  # the cache gives what rendering gives
@@ -411,19 +410,19 @@ def test_different_views_formats_and_sizes_do_not_share_an_entry(session, preset
         (view, "png", 640, 360, 1.0),
         (view, "png", 480, 270, 2.0),
     ]
-    export.clear_export_caches()
-    images = [
-        export.render(v, fmt, width=w, height=h, scale=scale, atlas=atlas)
+    images.clear_caches()
+    rendered = [
+        images.render(v, fmt, width=w, height=h, scale=scale, atlas=atlas)
         for v, fmt, w, h, scale in variants
     ]
-    assert (_image_stats().misses, _image_stats().items) == (len(variants), len(variants))
-    assert len(set(images)) == len(variants)
-    assert [_png(images[i]).size for i in (0, 5, 6)] == [(480, 270), (640, 360), (960, 540)]
+    assert len(images.images) == len(variants)  # one entry each: none shared
+    assert len(set(rendered)) == len(variants)
+    assert [_png(rendered[i]).size for i in (0, 5, 6)] == [(480, 270), (640, 360), (960, 540)]
     again = [
-        export.render(v, fmt, width=w, height=h, scale=scale, session=_NoBrowser())
+        images.render(v, fmt, width=w, height=h, scale=scale, session=_NoBrowser())
         for v, fmt, w, h, scale in variants
     ]
-    assert again == images
+    assert again == rendered
 
 
 def test_the_picture_does_not_depend_on_today(presets, atlas, monkeypatch):
@@ -431,7 +430,7 @@ def test_the_picture_does_not_depend_on_today(presets, atlas, monkeypatch):
     so the view is a sound cache key: on another day the figure is the same."""
     view = _view(presets, "threats_360", "en")
     assert view.date_to is None  # as of the article's date
-    export.clear_export_caches()
+    images.clear_caches()
     today = captioned_figure(view, atlas).to_json()
 
     class LaterDate(date):
@@ -444,28 +443,28 @@ def test_the_picture_does_not_depend_on_today(presets, atlas, monkeypatch):
         def now(cls, tz=None):
             return datetime(2031, 2, 3, 4, 5, 6, tzinfo=tz)
 
-    monkeypatch.setattr(export, "date", LaterDate)
-    monkeypatch.setattr(export, "datetime", LaterTime)
-    export.clear_export_caches()
+    monkeypatch.setattr(caption, "date", LaterDate)
+    monkeypatch.setattr(images, "datetime", LaterTime)
+    images.clear_caches()
     assert captioned_figure(view, atlas).to_json() == today
 
 
 def test_a_cached_pdf_carries_the_time_of_its_export(session, presets, atlas, monkeypatch):
     view = _view(presets, "value_community", "en")
-    export.clear_export_caches()
-    first = export.render(view, "pdf", width=480, height=270, scale=1, atlas=atlas)
-    assert len(export._PDF_DATE.findall(first)) == 2  # CreationDate and ModDate: the render time
+    images.clear_caches()
+    first = images.render(view, "pdf", width=480, height=270, scale=1, atlas=atlas)
+    assert len(images._PDF_DATE.findall(first)) == 2  # CreationDate and ModDate: the render time
 
     class Later(datetime):
         @classmethod
         def now(cls, tz=None):
             return datetime(2031, 2, 3, 4, 5, 6, tzinfo=UTC)
 
-    monkeypatch.setattr(export, "datetime", Later)
-    again = export.render(view, "pdf", width=480, height=270, scale=1, session=_NoBrowser())
+    monkeypatch.setattr(images, "datetime", Later)
+    again = images.render(view, "pdf", width=480, height=270, scale=1, session=_NoBrowser())
     assert again.count(b"(D:20310203040506+00'00')") == 2
     assert len(again) == len(first)
-    assert export._PDF_DATE.sub(rb"\1\2", again) == export._PDF_DATE.sub(rb"\1\2", first)
+    assert images._PDF_DATE.sub(rb"\1\2", again) == images._PDF_DATE.sub(rb"\1\2", first)
     from pypdf import PdfReader
 
     assert PdfReader(io.BytesIO(again)).metadata.creation_date.year == 2031
@@ -473,14 +472,14 @@ def test_a_cached_pdf_carries_the_time_of_its_export(session, presets, atlas, mo
 
 def test_a_pdf_with_dates_that_cannot_be_restamped_is_not_cached():
     pdf = b"%PDF-1.4\n<</CreationDate (D:20240813120000+00'00') /ModDate (D:20240813120000Z)>>"
-    assert not export._cacheable(pdf, "pdf")
-    assert export._cacheable(pdf.replace(b"Z)", b"+00'00')"), "pdf")
-    assert export._cacheable(pdf, "png")  # only PDFs carry a render time
+    assert not images._cacheable(pdf, "pdf")
+    assert images._cacheable(pdf.replace(b"Z)", b"+00'00')"), "pdf")
+    assert images._cacheable(pdf, "png")  # only PDFs carry a render time
 
 
 def test_captioned_figure_gives_a_new_figure_per_call_from_compact_json(presets, atlas):
     view = _view(presets, "concept_diagram", "en")
-    export.clear_export_caches()
+    images.clear_caches()
     first = captioned_figure(view, atlas)
     first.update_layout(title_text="changed by a caller")
     first.data[0].name = "changed too"
@@ -488,18 +487,18 @@ def test_captioned_figure_gives_a_new_figure_per_call_from_compact_json(presets,
     assert second is not first
     assert second.layout.title.text != "changed by a caller"
     assert second.data[0].name != "changed too"
-    figures = export.export_cache_stats()["figures"]
-    assert (figures.hits, figures.misses, figures.items) == (1, 1, 1)
-    assert 0.9 < figures.bytes / len(second.to_json()) < 1.1  # kept as its JSON
+    figures = caption.captioned_json.cache_info()
+    assert (figures.hits, figures.misses, len(caption.captioned_json.cache)) == (1, 1, 1)
+    assert 0.9 < figures.currsize / len(second.to_json()) < 1.1  # kept as its JSON
 
 
 def test_the_caches_tell_atlases_apart_and_keep_none_alive(presets, atlas):
     view = _view(presets, "summit_outcomes", "en")
-    export.clear_export_caches()
+    images.clear_caches()
     captioned_figure(view, atlas)
     other = dataclasses.replace(atlas)  # equal content, another object
     captioned_figure(view, other)
-    assert export.export_cache_stats()["figures"].misses == 2
+    assert caption.captioned_json.cache_info().misses == 2
     gone = weakref.ref(other)
     del other
     gc.collect()
@@ -522,7 +521,7 @@ def test_cli_single_export_by_scenario_state_and_file(session, tmp_path, presets
     assert run_export(args) == 0
     err = capsys.readouterr().err
     assert "bogus" in err and len(err.strip().splitlines()) == 1
-    direct = export.render(
+    direct = images.render(
         _view(presets, "threats_360", "en"), "png", width=640, height=360, scale=1
     )
     assert compare_images(by_state.read_bytes(), direct) == (0.0, 0.0)
@@ -647,7 +646,7 @@ def test_a_failed_render_leaves_no_file(monkeypatch, tmp_path, capsys):
     def broken(self, job):
         raise ExportError("rendering failed: browser crashed")
 
-    export.clear_export_caches()  # a cached image would need no rendering
+    images.clear_caches()  # a cached image would need no rendering
     monkeypatch.setattr(RenderSession, "submit", broken)
     out = tmp_path / "a.png"
     assert run_export(["--scenario", "summit_outcomes", "--out", str(out)]) == 1
@@ -660,8 +659,8 @@ def test_a_failed_render_leaves_no_file(monkeypatch, tmp_path, capsys):
 
 def test_write_atomic_replaces_whole_files(tmp_path):
     target = tmp_path / "a.bin"
-    export.write_atomic(target, b"one")
-    export.write_atomic(target, b"two")
+    files.write_atomic(target, b"one")
+    files.write_atomic(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
 
@@ -705,12 +704,12 @@ def test_python_m_dashboard_export(tmp_path):
 
 def test_speaker_notes_cite_every_drawn_item(presets, atlas):
     view = presets["authoritarian_partnerships"]
-    notes = export.speaker_notes(view, atlas)
-    cited = export.view_citations(view, atlas)
+    notes = citations.speaker_notes(view, atlas)
+    cited = citations.view_citations(view, atlas)
     assert cited
     for item in cited:
         assert item.quote_ja in notes
-    drawn = export._drawn_layers(view, atlas)
+    drawn = caption.drawn_layers(view, atlas)
     cited_ids = {i.id for i in cited}
     for frame in (drawn.groupings, drawn.relations, drawn.threats, drawn.regions, drawn.events):
         assert set(frame["id"]) <= cited_ids
@@ -723,7 +722,7 @@ def test_every_layer_of_the_atlas_is_known():
 
 def test_footer_keeps_its_parts_whole_when_it_wraps():
     parts = ["Source: a long article title, 2024/08/13", "Made with Natural Earth", "As of 1 May"]
-    lines = export._wrap_parts(parts, export._text_width(parts[0] + "  |  x", 17), 17, "  |  ")
+    lines = caption._wrap_parts(parts, caption._text_width(parts[0] + "  |  x", 17), 17, "  |  ")
     assert lines == [parts[0], "Made with Natural Earth  |  As of 1 May"]
 
 
@@ -741,7 +740,7 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
         scenario = scenario.model_copy(update={"lang": lang})
         figure = captioned_figure(scenario, atlas)
         margin = figure.layout.margin
-        frame = Frame((1920, export.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
+        frame = Frame((1920, formats.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
         shown = {*scenario.layers, "base"}
         layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
         ctx, _, placements = compose(layers, atlas, shown, frame.size, frame)

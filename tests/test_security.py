@@ -31,6 +31,8 @@ from serving import load_loadtest
 from dashboard import cli
 from dashboard.app import create_app
 from dashboard.callbacks import MAX_UPLOAD_BYTES
+from dashboard.export import session as export_session
+from dashboard.export.session import RenderSession
 from dashboard.local_server import free_port, local_server, serve_command
 from dashboard.security import (
     CALLBACK_PATH,
@@ -518,15 +520,13 @@ def test_web_requests_write_no_files(client, page, request, monkeypatch):
     it write nothing.
     """
     global _HOOKED
-    from dashboard import export
-
     # short: Chromium puts a unix socket in TMPDIR, and those paths are limited to 107 bytes
     private_tmp = Path(tempfile.mkdtemp(prefix="atlas-tmp-"))
     request.addfinalizer(lambda: shutil.rmtree(private_tmp, ignore_errors=True))
     monkeypatch.setenv("TMPDIR", str(private_tmp))
     monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
-    session = export.RenderSession()
-    monkeypatch.setattr(export, "_shared", session)
+    session = RenderSession()
+    monkeypatch.setattr(export_session, "_shared", session)
     session.start()
     if not _HOOKED:
         sys.addaudithook(_audit_hook)

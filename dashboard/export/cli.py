@@ -20,19 +20,16 @@ from pathlib import Path
 from typing import NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
-from dashboard.export import (
-    ASPECTS,
-    FORMATS,
-    ExportError,
-    SheetEntry,
-    batch_session,
-    build_deck,
-    check_environment,
-    check_writable,
-    contact_sheet,
-    parse_size,
-    write_atomic,
-)
+from dashboard.export.environment import check_environment
+from dashboard.export.errors import ExportError
+from dashboard.export.files import check_writable, write_atomic, write_files
+from dashboard.export.formats import ASPECTS, FORMATS, check_size, parse_size
+from dashboard.export.images import render, render_views
+from dashboard.export.session import batch_session
+from dashboard.export.sheet import SheetEntry, contact_sheet
+from geodata.atlas import load_atlas
+from geodata.scenario import QUERY_KEYS, Scenario, ScenarioError, load_presets
+from geodata.validate import check_scenario_ids, load_knowledge
 
 PROG = "alliance-atlas export"
 THUMB_SIZE = (480, 270)
@@ -134,8 +131,6 @@ def _export(args: argparse.Namespace) -> list[str]:
     _check_combination(args)
     width, height = _size(args)
     scale = args.scale
-    from dashboard.export import check_size
-
     try:
         check_size(width, height, scale)
     except ValueError as error:
@@ -163,8 +158,6 @@ def _export(args: argparse.Namespace) -> list[str]:
     views = _views(args)
     check_writable(out)
     check_environment(s.lang for s in views)
-    from dashboard.export import render
-
     with batch_session() as session:
         data = render(views[0], fmt, width=width, height=height, scale=scale, session=session)
     write_atomic(out, data)
@@ -221,8 +214,6 @@ def _format(out: Path, requested: str | None) -> str:
 
 def _views(args: argparse.Namespace) -> list:
     """The scenarios to export, in the requested language(s)."""
-    from geodata.scenario import load_presets
-
     presets = load_presets()
     if args.state:
         base = [_from_state(args.state, presets)]
@@ -247,8 +238,6 @@ def _preset(name: str, presets: dict) -> object:
 
 
 def _from_state(state: str, presets: dict) -> object:
-    from geodata.scenario import QUERY_KEYS, Scenario
-
     query = urlsplit(state).query if ("?" in state or "://" in state) else state
     keys = [key for key, _ in parse_qsl(query.lstrip("?"), keep_blank_values=True)]
     if not any(key in QUERY_KEYS for key in keys):
@@ -267,8 +256,6 @@ def _from_state(state: str, presets: dict) -> object:
 
 
 def _from_file(path: Path) -> object:
-    from geodata.scenario import Scenario, ScenarioError
-
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -287,8 +274,6 @@ def _from_file(path: Path) -> object:
 
 
 def _check_ids(scenario: object, where: str) -> None:
-    from geodata.validate import check_scenario_ids, load_knowledge
-
     problems = check_scenario_ids(scenario, load_knowledge())
     if problems:
         more = len(problems) - 1
@@ -329,9 +314,6 @@ def _write_all(
 def _render_all(
     out: Path, views: list, fmt: str, width: int, height: int, scale: float
 ) -> list[str]:
-    from dashboard.export import render_views
-    from geodata.atlas import load_atlas
-
     thumb_w, thumb_h = THUMB_SIZE[0], THUMB_SIZE[0] * height // width
     with batch_session() as session:  # the browser starts while the atlas loads
         atlas = load_atlas()
@@ -357,33 +339,13 @@ def _render_all(
             files[out / thumbnail] = thumbnails[index]
         entries.append(SheetEntry(scenario, name, thumbnail))
     files[out / "index.html"] = contact_sheet(entries, fmt=fmt, size=(width, height)).encode()
-    return _write_files(files)
-
-
-def _write_files(files: dict[Path, bytes]) -> list[str]:
-    """Write every file or, when one fails, remove those this run wrote and fail."""
-    written: list[Path] = []
-    try:
-        for path, data in files.items():
-            if not path.parent.is_dir():
-                try:
-                    path.parent.mkdir(parents=True)
-                except OSError as error:
-                    raise ExportError(
-                        f"cannot create folder {path.parent}: {error.strerror or error}"
-                    ) from None
-            write_atomic(path, data)
-            written.append(path)
-    except ExportError:
-        for path in written:
-            path.unlink(missing_ok=True)
-        raise
-    return [str(p) for p in written]
+    return write_files(files)
 
 
 def _write_deck(deck: Path, views: list, width: int, height: int, scale: float) -> list[str]:
-    from dashboard.export import render_views
-    from geodata.atlas import load_atlas
+    # python-pptx is imported here, not at the top: it costs ~0.18 s of start-up (measured with
+    # python -X importtime), and every other command and the dashboard would pay it
+    from dashboard.export.deck import build_deck
 
     with batch_session() as session:  # the browser starts while the atlas loads
         atlas = load_atlas()
