@@ -99,16 +99,16 @@ def warm_caches(app: Any) -> int:
     """Compute the map of the default view and of every preset, in both languages, before the
     workers fork.
 
-    The controller keeps them (as JSON text: touching them does not copy pages into a worker),
+    The view service keeps them (as JSON text: touching them does not copy pages into a worker),
     so with preload_app every worker starts with them in shared memory instead of computing each
     one itself. Returns the number of views computed; a failure only ends the warm-up (the app
     computes on demand as usual).
     """
-    controller = getattr(app, "atlas_controller", None)
-    if controller is None:
+    service = getattr(app, "view_service", None)
+    if service is None:
         return 0
     try:
-        return controller.precompute_presets()
+        return service.maps.precompute_presets()
     except Exception:  # the warm-up is an optimisation, never a reason not to serve
         logger.warning("alliance-atlas: cache warm-up stopped", exc_info=True)
         return 0
@@ -116,6 +116,7 @@ def warm_caches(app: Any) -> int:
 
 def make_gunicorn_application(factory: Callable[[], Any], options: dict[str, Any]) -> Any:
     """A gunicorn application serving what `factory()` returns (a WSGI callable)."""
+
     class AtlasApplication(BaseApplication):  # type: ignore[misc]
         """gunicorn's documented custom application: settings from a dict, app from a factory."""
 

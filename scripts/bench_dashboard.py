@@ -221,12 +221,12 @@ return {want, traces: idx.length};
 def atlas_countries(lang: str) -> tuple[list[str], list[int]]:
     """The ISO-3 codes of the dashboard's default figure's country choropleth, and a colour
     index for each (neighbours in its order get different colours in the minimal app)."""
-    from dashboard.callbacks import Controller
+    from dashboard.service import ViewService
     from geodata.atlas import load_atlas
     from geodata.scenario import load_presets
 
-    controller = Controller(load_atlas(), load_presets(), lang)
-    figure = controller.figure(controller.default_scenario())
+    service = ViewService(load_atlas(), load_presets(), lang)
+    figure = service.maps.figure(service.views.default_scenario())
     codes = [
         code
         for trace in figure["data"]

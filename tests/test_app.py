@@ -19,20 +19,18 @@ import orjson
 import pytest
 from dash import Patch, no_update
 from dash._utils import to_json
-from dash.exceptions import PreventUpdate
 from serving import load_loadtest
 
-from dashboard import cli
+from dashboard import cli, components
 from dashboard.app import ASSETS_DIR, create_app
-from dashboard.callbacks import (
-    CLIENTSIDE_COPIES,
-    CONTROL_IDS,
-    FOCUS_RING_LAYER,
-    SYNC_OUTPUTS,
-    TABLE_JS,
-    Controller,
-)
+from dashboard.callbacks import CLIENTSIDE_COPIES, SYNC_OUTPUTS, dash_value
 from dashboard.details import COLUMNS, on_map
+from dashboard.figures.geo import focus_point
+from dashboard.service import ViewService
+from dashboard.service.controls import CONTROL_IDS
+from dashboard.service.maps import FOCUS_RING_LAYER
+from dashboard.service.models import Unchanged
+from dashboard.service.panels import table_key
 from geodata.scenario import LAYERS, Scenario
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -57,10 +55,28 @@ def client(app):
 
 
 @pytest.fixture(scope="module")
-def controller(app):
-    """The app's own controller (its figure cache is shared with the HTTP tests)."""
-    assert isinstance(app.atlas_controller, Controller)
-    return app.atlas_controller
+def service(app):
+    """The app's own view service (its figure cache is shared with the HTTP tests)."""
+    assert isinstance(app.view_service, ViewService)
+    return app.view_service
+
+
+def _render(service, view, rendered):
+    """The render callback: the map's update and the new record of the browser's map."""
+    figure, new_rendered = service.maps.render(service.views.scenario_of(view), rendered)
+    return dash_value(figure), new_rendered
+
+
+def _compare(service, mode, other, view, shown=None):
+    """The compare callback's values (the service's, as Dash sends them)."""
+    result = service.panels.compare(mode, other, service.views.scenario_of(view), shown)
+    return tuple(dash_value(value) for value in result)
+
+
+def _table(service, scenario):
+    """The table callback's rows (the JSON of their components) and `table-meta`."""
+    body, meta = service.panels.table(scenario)
+    return components.table_body(body), meta
 
 
 def _text(component) -> str:
@@ -204,9 +220,9 @@ def _render_request(client, view, rendered):
     )
 
 
-def test_a_layer_toggle_response_is_a_small_patch(client, controller, presets):
+def test_a_layer_toggle_response_is_a_small_patch(client, service, presets):
     scenario = presets["concept_diagram"]
-    full = _render_request(client, controller.view_data(scenario), None)
+    full = _render_request(client, service.views.view_data(scenario), None)
     assert full.status_code == 200
     body = full.get_json()["response"]
     figure = body["map"]["figure"]
@@ -217,7 +233,7 @@ def test_a_layer_toggle_response_is_a_small_patch(client, controller, presets):
         toggled = scenario.model_copy(
             update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
         )
-        response = _render_request(client, controller.view_data(toggled), rendered)
+        response = _render_request(client, service.views.view_data(toggled), rendered)
         assert response.status_code == 200
         assert len(response.data) <= TOGGLE_BUDGET, (layer, len(response.data))
         patch = response.get_json()["response"]["map"]["figure"]
@@ -402,7 +418,7 @@ def test_callback_errors_become_a_notice_not_a_500(client):
     assert "Traceback" not in text
 
 
-# --- the controller: URL <-> scenario <-> controls ----------------------------------------------
+# --- the view service: URL <-> scenario <-> controls ----------------------------------------------
 
 
 def _layout_props(
@@ -434,16 +450,16 @@ def _layout_props(
     "query",
     ["?scenario=threats_360&lang=en", "?layers=events&from=2024-07-01&projection=polar", ""],
 )
-def test_the_layout_carries_the_map_of_the_page_url(client, controller, query):
+def test_the_layout_carries_the_map_of_the_page_url(client, service, query):
     """The page's first response draws its view: the same figure and record as the callbacks'
     (so the first render callback sends nothing)."""
     props = _layout_props(client, f"http://127.0.0.1:8050/{query}")
-    scenario, _ = controller.parse_search(query)
-    figure, rendered = controller.full_map(scenario)
+    scenario, _ = service.views.parse_search(query)
+    figure, rendered = service.maps.full_map(scenario)
     assert props["map"]["figure"] == _decoded(figure)
     assert props["rendered"]["data"] == rendered
-    view = controller.view_data(scenario)
-    assert controller.render(view, props["rendered"]["data"]) == (no_update, rendered)
+    view = service.views.view_data(scenario)
+    assert _render(service, view, props["rendered"]["data"]) == (no_update, rendered)
 
 
 @pytest.mark.parametrize(
@@ -460,26 +476,26 @@ def test_the_layout_without_a_usable_url_leaves_the_map_to_the_callbacks(client,
         assert props["rendered"]["data"]["layers"]
 
 
-def test_every_preset_round_trips_url_and_controls(controller, presets):
+def test_every_preset_round_trips_url_and_controls(service, presets):
     for preset_id, preset in presets.items():
-        query = controller.query_of(preset)
-        scenario, notices = controller.parse_search(query)
+        query = service.views.query_of(preset)
+        scenario, notices = service.views.parse_search(query)
         assert notices == [], preset_id
         assert scenario == preset, preset_id
-        values = dict(zip(CONTROL_IDS, controller.controls_of(scenario), strict=True))
+        values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
         assert values["scenario.value"] == preset_id
-        again = controller.scenario_from_controls(scenario, values)
+        again = service.views.scenario_from_controls(scenario, values)
         assert again == scenario, preset_id
-        assert controller.query_of(again) == query
+        assert service.views.query_of(again) == query
 
 
-def test_url_with_every_field_sets_every_control(controller):
+def test_url_with_every_field_sets_every_control(service):
     query = (
         "?scenario=threats_360&layers=threats,events&groupings=ap4,nato&directions=north,west"
         "&domains=space&basis=stated&proposals=0&from=2024-06-01&to=2024-07-31"
         "&projection=orthographic&lang=en&focus=JPN"
     )
-    out = controller.sync("url", query, {}, None)
+    out = service.actions.sync("url", query, {}, None)
     values = {key: out[key] for key in CONTROL_IDS}
     assert values == {
         "scenario.value": "threats_360",
@@ -502,7 +518,7 @@ def test_url_with_every_field_sets_every_control(controller):
     assert scenario.focus == "JPN"
 
 
-def test_opening_a_link_sends_only_the_controls_its_url_changes(client, controller):
+def test_opening_a_link_sends_only_the_controls_its_url_changes(client, service):
     """The page comes with the default view's controls: the URL's sync sends only those that
     show something else (each control sent is drawn again; a new `lang` translates the page)."""
     control_ids = tuple(dict.fromkeys(key.split(".")[0] for key in CONTROL_IDS))
@@ -512,17 +528,17 @@ def test_opening_a_link_sends_only_the_controls_its_url_changes(client, controll
         ("", set()),
         ("?lang=en&projection=polar", {"lang.value", "projection.value"}),
     ):
-        out = controller.sync("url", query, shown, None)
+        out = service.actions.sync("url", query, shown, None)
         assert set(out) & set(CONTROL_IDS) == changed, query
         assert out["view.data"]["scenario"]["lang"] == ("en" if changed else "ja"), query
 
 
-def test_bad_and_unknown_parameters_are_dropped_with_notices(controller):
+def test_bad_and_unknown_parameters_are_dropped_with_notices(service):
     query = (
         "?layers=events,bogus&zoom=3&basis=maybe&groupings=nato,atlantis&focus=XXX"
         "&from=2024-13-01&projection=mercator"
     )
-    scenario, notices = controller.parse_search(query)
+    scenario, notices = service.views.parse_search(query)
     assert scenario.layers == ("events",)
     assert scenario.groupings == ("nato",)
     assert scenario.focus is None
@@ -532,114 +548,119 @@ def test_bad_and_unknown_parameters_are_dropped_with_notices(controller):
     text = " | ".join(notices)
     for word in ("bogus", "zoom", "maybe", "atlantis", "XXX", "from", "mercator"):
         assert word in text, word
-    out = controller.sync("url", query, {}, None)
-    rendered = _text(out["notice-url.children"])
+    out = service.actions.sync("url", query, {}, None)
+    rendered = _text(dash_value(out["notice-url.children"]))
     assert "zoom" in rendered and "atlantis" in rendered
 
 
 def test_url_without_lang_uses_the_app_language(atlas, presets):
-    english = Controller(atlas, presets, "en")
+    english = ViewService(atlas, presets, "en").views
     assert english.parse_search("")[0].lang == "en"
     assert english.parse_search("?scenario=threats_360")[0].lang == "en"
     assert english.parse_search("?lang=ja")[0].lang == "ja"
     assert english.parse_search("?lang=xx")[0].lang == "en"
 
 
-def test_initial_call_without_a_location_waits(controller):
-    with pytest.raises(PreventUpdate):
-        controller.sync(None, None, {}, None)
+def test_initial_call_without_a_location_waits(service):
+    with pytest.raises(Unchanged):
+        service.actions.sync(None, None, {}, None)
 
 
-def test_a_control_change_updates_the_url(controller, presets):
-    view = controller.view_data(presets["summit_outcomes"])
-    values = dict(zip(CONTROL_IDS, controller.controls_of(presets["summit_outcomes"]), strict=True))
+def test_a_control_change_updates_the_url(service, presets):
+    view = service.views.view_data(presets["summit_outcomes"])
+    values = dict(
+        zip(CONTROL_IDS, service.views.controls_of(presets["summit_outcomes"]), strict=True)
+    )
     values["layers.value"] = ["threats", "events"]
-    out = controller.sync("layers", None, values, view)
+    out = service.actions.sync("layers", None, values, view)
     params = dict(parse_qsl(out["url.search"][1:]))
     assert params["layers"] == "threats,events"
     assert params["scenario"] == "summit_outcomes"
     assert out["view.data"]["query"] == out["url.search"]
-    with pytest.raises(PreventUpdate):  # nothing changed: no new history entry
-        controller.sync("layers", None, values, out["view.data"])
+    with pytest.raises(Unchanged):  # nothing changed: no new history entry
+        service.actions.sync("layers", None, values, out["view.data"])
 
 
-def test_an_invalid_control_combination_keeps_the_view(controller, presets):
+def test_an_invalid_control_combination_keeps_the_view(service, presets):
     scenario = presets["summit_outcomes"]
-    view = controller.view_data(scenario)
-    values = dict(zip(CONTROL_IDS, controller.controls_of(scenario), strict=True))
+    view = service.views.view_data(scenario)
+    values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
     values["date-range.start_date"] = "2024-09-01"  # after `to`
-    out = controller.sync("date-range", None, values, view)
+    out = service.actions.sync("date-range", None, values, view)
     assert "view.data" not in out and "url.search" not in out
     assert out["date-range.start_date"] == "2024-06-01"  # the control is put back
     assert out["notice-error.children"] is not None
 
 
-def test_a_preset_keeps_the_current_language(controller, presets):
-    view = controller.view_data(Scenario(lang="en"))
-    out = controller.sync("scenario", None, {"scenario.value": "threats_360"}, view)
+def test_a_preset_keeps_the_current_language(service, presets):
+    view = service.views.view_data(Scenario(lang="en"))
+    out = service.actions.sync("scenario", None, {"scenario.value": "threats_360"}, view)
     assert out["lang.value"] == "en"
     assert out["projection.value"] == "polar"
     assert "scenario=threats_360" in out["url.search"]
 
 
-def test_a_click_focuses_the_item(controller, presets):
-    view = controller.view_data(presets["concept_diagram"])
+def test_a_click_focuses_the_item(service, presets):
+    view = service.views.view_data(presets["concept_diagram"])
     click = {"points": [{"curveNumber": 1, "pointNumber": 3, "customdata": "JPN"}]}
-    out = controller.sync("map", None, {}, view, click=click)
+    out = service.actions.sync("map", None, {}, view, click=click)
     assert "focus=JPN" in out["url.search"]
     assert out["focus.value"] == "JPN"
     arc = {"points": [{"curveNumber": 2, "customdata": ["chn_rus_dual_use", "x"]}]}
-    out = controller.sync("map", None, {}, view, click=arc)
+    out = service.actions.sync("map", None, {}, view, click=arc)
     assert "focus=chn_rus_dual_use" in out["url.search"]
     assert out["focus.value"] is None  # not a country
     other = {"points": [{"curveNumber": 0, "location": "BRA"}]}
-    assert controller.sync("map", None, {}, view, click=other) == {"selected.data": "BRA"}
+    assert service.actions.sync("map", None, {}, view, click=other) == {"selected.data": "BRA"}
 
 
-def test_table_rows_and_clear_button_focus_and_unfocus(controller, presets):
-    view = controller.view_data(presets["concept_diagram"])
-    out = controller.sync({"type": "row-focus", "key": "grouping:nato"}, None, {}, view)
+def test_table_rows_and_clear_button_focus_and_unfocus(service, presets):
+    view = service.views.view_data(presets["concept_diagram"])
+    out = service.actions.sync({"type": "row-focus", "key": "grouping:nato"}, None, {}, view)
     assert "focus=nato" in out["url.search"] and out["focus.value"] is None
-    domain = controller.sync({"type": "row-focus", "key": "domain:cyber:CHN"}, None, {}, view)
+    domain = service.actions.sync({"type": "row-focus", "key": "domain:cyber:CHN"}, None, {}, view)
     assert domain == {"selected.data": "cyber"}  # domains are not focusable: details only
-    cleared = controller.sync("details-clear", None, {}, out["view.data"])
+    cleared = service.actions.sync("details-clear", None, {}, out["view.data"])
     assert "focus=&" in cleared["url.search"] + "&" and cleared["selected.data"] is None
-    assert controller.sync("details-clear", None, {}, view) == {"selected.data": None}
+    assert service.actions.sync("details-clear", None, {}, view) == {"selected.data": None}
 
 
-def test_sync_asks_for_the_table_and_comparison_only_when_they_change(controller, presets):
+def test_sync_asks_for_the_table_and_comparison_only_when_they_change(service, presets):
     """A layer toggle or a new focus asks for no table and no comparison; a date or a language
     does; the comparison is never asked for while it is off."""
     base = presets["summit_outcomes"]
-    view = controller.view_data
+    view = service.views.view_data
     toggled = base.model_copy(update={"layers": base.layers[:-1]})
     focused = base.model_copy(update={"focus": "JPN"})
     dated = base.model_copy(update={"date_from": date(2024, 7, 1)})
     english = base.model_copy(update={"lang": "en"})
-    assert controller.requests(None, view(base), None).keys() == {"table-request.data"}
+    assert service.panels.requests(None, view(base), None).keys() == {"table-request.data"}
     for mode in (None, "none", "side"):
-        assert controller.requests(view(base), view(toggled), mode) == {}
-        assert controller.requests(view(base), view(focused), mode) == {}
-        assert controller.requests(view(base), view(dated), mode).keys() == ({"table-request.data"})
-    asked = controller.requests(view(base), view(english), "side")
+        assert service.panels.requests(view(base), view(toggled), mode) == {}
+        assert service.panels.requests(view(base), view(focused), mode) == {}
+        assert service.panels.requests(view(base), view(dated), mode).keys() == (
+            {"table-request.data"}
+        )
+    asked = service.panels.requests(view(base), view(english), "side")
     assert asked == {"table-request.data": view(english), "compare-view.data": view(english)}
-    assert controller.requests(view(base), view(toggled), "diff") == {
+    assert service.panels.requests(view(base), view(toggled), "diff") == {
         "compare-view.data": view(toggled)
     }
-    assert controller.requests(view(base), view(focused), "diff") == {}
-    assert controller.requests(view(base), view(dated), "diff").keys() == {
+    assert service.panels.requests(view(base), view(focused), "diff") == {}
+    assert service.panels.requests(view(base), view(dated), "diff").keys() == {
         "table-request.data",
         "compare-view.data",
     }
 
 
-def test_details_show_the_roles_with_citations(controller, presets):
-    view = controller.view_data(presets["concept_diagram"].model_copy(update={"focus": "JPN"}))
-    text = _text(controller.details(view, None))
+def test_details_show_the_roles_with_citations(service, presets):
+    view = service.views.view_data(presets["concept_diagram"].model_copy(update={"focus": "JPN"}))
+    scenario = service.views.scenario_of(view)
+    text = _text(dash_value(service.panels.details(scenario, None)))
     assert "2024年4月、日米首脳は" in text  # the quote
     assert "global partners" in text  # the gloss
     assert "Japan-U.S. Joint Leaders" in text  # footnote 19's source line
-    none = _text(controller.details(view, "BRA"))
+    none = _text(dash_value(service.panels.details(scenario, "BRA")))
     assert "ブラジル" in none or "Brazil" in none
 
 
@@ -647,14 +668,14 @@ def _upload(text: str) -> str:
     return "data:application/x-yaml;base64," + base64.b64encode(text.encode()).decode()
 
 
-def test_upload_a_good_scenario(controller, presets):
+def test_upload_a_good_scenario(service, presets):
     text = presets["threats_360"].model_copy(update={"lang": "en"}).to_yaml()
-    out = controller.sync(
-        "upload", None, {}, controller.view_data(Scenario()), upload=(_upload(text), "t.yaml")
+    out = service.actions.sync(
+        "upload", None, {}, service.views.view_data(Scenario()), upload=(_upload(text), "t.yaml")
     )
     assert out["projection.value"] == "polar"
     assert "scenario=threats_360" in out["url.search"]
-    assert "message-ok" in _text(out["upload-message.children"])
+    assert "message-ok" in _text(dash_value(out["upload-message.children"]))
 
 
 @pytest.mark.parametrize(
@@ -668,42 +689,42 @@ def test_upload_a_good_scenario(controller, presets):
         ("version: 1\nfrom: 2024-08-01\nto: 2024-07-01\n", "after"),
     ],
 )
-def test_upload_a_bad_scenario_changes_nothing(controller, text, expected):
-    view = controller.view_data(Scenario())
-    out = controller.sync("upload", None, {}, view, upload=(_upload(text), "bad.yaml"))
+def test_upload_a_bad_scenario_changes_nothing(service, text, expected):
+    view = service.views.view_data(Scenario())
+    out = service.actions.sync("upload", None, {}, view, upload=(_upload(text), "bad.yaml"))
     assert set(out) == {"upload-message.children"}
-    message = _text(out["upload-message.children"])
+    message = _text(dash_value(out["upload-message.children"]))
     assert expected in message and "bad.yaml" in message
 
 
-def test_upload_of_a_binary_file_is_refused(controller):
+def test_upload_of_a_binary_file_is_refused(service):
     contents = "data:application/octet-stream;base64," + base64.b64encode(b"\xff\xfe\x00").decode()
-    out = controller.sync("upload", None, {}, None, upload=(contents, "x.bin"))
+    out = service.actions.sync("upload", None, {}, None, upload=(contents, "x.bin"))
     assert set(out) == {"upload-message.children"}
 
 
-def test_saved_yaml_loads_back_as_the_same_view(controller, presets):
+def test_saved_yaml_loads_back_as_the_same_view(service, presets):
     scenario = presets["ukraine_support"].model_copy(update={"lang": "en", "basis": "stated"})
-    download = controller.download(controller.view_data(scenario))
-    assert download["filename"] == "ukraine_support.yaml"
-    assert Scenario.from_yaml(download["content"]) == scenario
+    text, filename = service.views.saved(service.views.view_data(scenario))
+    assert filename == "ukraine_support.yaml"
+    assert Scenario.from_yaml(text) == scenario
 
 
-def test_focus_turns_the_view_and_rings_the_item(controller, presets):
+def test_focus_turns_the_view_and_rings_the_item(service, presets):
     scenario = presets["concept_diagram"].model_copy(update={"projection": "orthographic"})
-    figure, rendered = controller.render(controller.view_data(scenario), None)
+    figure, rendered = _render(service, service.views.view_data(scenario), None)
     figure = _decoded(figure)
     assert rendered["traces"][-1] == FOCUS_RING_LAYER
     assert figure["data"][-1]["lon"] == []
     focused = scenario.model_copy(update={"focus": "JPN"})
-    update, rendered2 = controller.render(controller.view_data(focused), rendered)
+    update, rendered2 = _render(service, service.views.view_data(focused), rendered)
     result = _apply(figure, update) if isinstance(update, Patch) else _decoded(update)
-    assert result == controller.figure(focused)
+    assert result == service.maps.figure(focused)
     assert rendered2["built"]["focus"] == "JPN"
     ring = result["data"][-1]
     assert ring["customdata"] == ["JPN"] and ring["hovertext"] == ["日本"]
     rotation = result["layout"]["geo"]["projection"]["rotation"]
-    assert abs(rotation["lon"] - controller.focus_point("JPN")[0]) < 1
+    assert abs(rotation["lon"] - focus_point(service.atlas, "JPN")[0]) < 1
 
 
 def _countries_index(figure: dict) -> int:
@@ -731,18 +752,18 @@ def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
 ):
     """The browser's figure was drawn by another process: this one builds the new view only
     and sends it whole, instead of building the old one again to diff against it."""
-    first, second = Controller(atlas, presets), Controller(atlas, presets)
+    first, second = ViewService(atlas, presets), ViewService(atlas, presets)
     scenario = presets["concept_diagram"].model_copy(update={"projection": "robinson"})
-    _, rendered = first.render(first.view_data(scenario), None)
+    _, rendered = _render(first, first.views.view_data(scenario), None)
     built = []
-    build = second._build_map
-    monkeypatch.setattr(second, "_build_map", lambda view: built.append(view) or build(view))
+    build = second.maps._build_map
+    monkeypatch.setattr(second.maps, "_build_map", lambda view: built.append(view) or build(view))
     focused = scenario.model_copy(update={"focus": "JPN"})
-    update, _ = second.render(second.view_data(focused), rendered)
+    update, _ = _render(second, second.views.view_data(focused), rendered)
     assert [view.focus for view in built] == ["JPN"]
-    assert _decoded(update) == second.figure(focused)
+    assert _decoded(update) == second.maps.figure(focused)
     # where the old figure is at hand, the same change is a Patch
-    update, _ = first.render(first.view_data(focused), rendered)
+    update, _ = _render(first, first.views.view_data(focused), rendered)
     assert isinstance(update, Patch)
 
 
@@ -760,15 +781,15 @@ def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
         ],
     ],
 )
-def test_every_map_update_keeps_the_browser_figure_right(controller, presets, changes):
+def test_every_map_update_keeps_the_browser_figure_right(service, presets, changes):
     """Replaying the updates the browser gets ends at the full figure of the last view, and a
     layer flip changes nothing but `visible`."""
     scenario = presets["concept_diagram"]
-    figure, rendered = controller.render(controller.view_data(scenario), None)
+    figure, rendered = _render(service, service.views.view_data(scenario), None)
     figure = _decoded(figure)
     for change in changes:
         scenario = scenario.model_copy(update=change)
-        update, rendered = controller.render(controller.view_data(scenario), rendered)
+        update, rendered = _render(service, service.views.view_data(scenario), rendered)
         result = _apply(figure, update) if isinstance(update, Patch) else _decoded(update)
         if set(change) == {"layers"}:
             assert isinstance(update, Patch)
@@ -776,7 +797,7 @@ def test_every_map_update_keeps_the_browser_figure_right(controller, presets, ch
             countries = _countries_index(figure)
             for index, (old, new) in enumerate(zip(figure["data"], result["data"], strict=True)):
                 if index == countries:  # drawn as the new view's own map draws it
-                    assert new == controller.figure(scenario)["data"][index]
+                    assert new == service.maps.figure(scenario)["data"][index]
                     continue
                 assert {k: v for k, v in old.items() if k != "visible"} == {
                     k: v for k, v in new.items() if k != "visible"
@@ -784,18 +805,18 @@ def test_every_map_update_keeps_the_browser_figure_right(controller, presets, ch
                 if layers[index] not in ("base", FOCUS_RING_LAYER):
                     assert new["visible"] == (layers[index] in scenario.layers)
         else:
-            assert result == controller.figure(scenario)
+            assert result == service.maps.figure(scenario)
         figure = result
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(controller, presets, lang):
+def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(service, presets, lang):
     """Every layer of every preset toggled off and on again: the browser's figure with the
     toggle's Patch applied shows, shades and outlines each country, with its hover text, as
     the map of the new view built directly; the other traces only change `visible`."""
     for preset in presets.values():
         start = preset.model_copy(update={"lang": lang})
-        figure, rendered = controller.render(controller.view_data(start), None)
+        figure, rendered = _render(service, service.views.view_data(start), None)
         figure = _decoded(figure)
         countries = _countries_index(figure)
         for layer in LAYERS:
@@ -807,11 +828,11 @@ def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(controller, pre
                 ),
                 start,
             ):
-                update, rendered = controller.render(controller.view_data(scenario), rendered)
+                update, rendered = _render(service, service.views.view_data(scenario), rendered)
                 # no_update: a layer that draws nothing in this view
                 assert update is no_update or isinstance(update, Patch)
                 result = figure if update is no_update else _apply(figure, update)
-                direct = controller.figure(scenario)["data"]
+                direct = service.maps.figure(scenario)["data"]
                 assert result["data"][countries] == direct[countries], (preset.id, layer)
                 assert [t.get("visible") for t in result["data"]] == [
                     t.get("visible") for t in direct
@@ -819,9 +840,9 @@ def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(controller, pre
                 figure = result
 
 
-def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(controller, presets):
+def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, presets):
     scenario = presets["concept_diagram"]
-    key = controller.table_key(scenario)
+    key = table_key(scenario)
     for change in (
         {"layers": ("events",)},
         {"layers": ()},
@@ -829,7 +850,7 @@ def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(controlle
         {"projection": "polar"},
         {"id": None, "title_en": "x"},
     ):
-        assert controller.table_key(scenario.model_copy(update=change)) == key, change
+        assert table_key(scenario.model_copy(update=change)) == key, change
     for change in (
         {"lang": "en"},
         {"basis": "stated"},
@@ -837,17 +858,17 @@ def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(controlle
         {"directions": ("east",)},
         {"proposals": False},
     ):
-        assert controller.table_key(scenario.model_copy(update=change)) != key, change
+        assert table_key(scenario.model_copy(update=change)) != key, change
 
 
-def test_the_table_has_every_layers_rows_each_marked_with_its_layers(controller, presets):
+def test_the_table_has_every_layers_rows_each_marked_with_its_layers(service, presets):
     scenario = presets["ukraine_support"]  # not every layer: the table still has them all
-    fragment, meta = controller.table(controller.view_data(scenario))
+    fragment, meta = _table(service, scenario)
     rows = _decoded(fragment)  # the components as the browser gets them
-    expected = controller.table_rows(scenario)
+    expected = service.panels.table_rows(scenario)
     assert len(rows) == len(expected) > 0
     no_layers = scenario.model_copy(update={"layers": ()})
-    assert rows == _decoded(controller.table(controller.view_data(no_layers))[0])
+    assert rows == _decoded(_table(service, no_layers)[0])
     for row, data in zip(rows, expected, strict=True):
         assert row["type"] == "Tr"
         classes = row["props"]["className"].split()
@@ -870,20 +891,22 @@ def test_the_stylesheet_hides_the_rows_of_each_layer_not_shown():
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs node")
-def test_the_table_script_counts_the_rows_the_map_shows(controller, presets, tmp_path):
+def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_path):
     """The clientside callback (run by node): the container's class names the shown layers,
     the caption counts the rows of the layers shown, the empty text appears with none."""
     cases = []
     for scenario in presets.values():
-        _, meta = controller.table(controller.view_data(scenario))
-        rows = controller.table_rows(scenario)
+        _, meta = _table(service, scenario)
+        rows = service.panels.table_rows(scenario)
         for layers in (scenario.layers, (), ("events",), LAYERS[:3]):
-            view = controller.view_data(scenario.model_copy(update={"layers": layers}))
+            view = service.views.view_data(scenario.model_copy(update={"layers": layers}))
             count = sum(on_map(row, layers) for row in rows)
             cases.append([view, meta, list(layers), count])
     script = tmp_path / "table.js"
     script.write_text(
-        f"const f = {TABLE_JS.strip()};\n"
+        "global.window = {};\n"
+        f"{(Path(ASSETS_DIR) / 'atlas.js').read_text(encoding='utf-8')}\n"
+        "const f = window.dash_clientside.atlas.tableRows;\n"
         "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
         "console.log(JSON.stringify(cases.map(([view, meta]) => f(view, meta))));\n"
         "console.log(JSON.stringify(f(null, null)));\n",
@@ -902,33 +925,33 @@ def test_the_table_script_counts_the_rows_the_map_shows(controller, presets, tmp
     assert nothing == ["view-table is-empty", None, None]
 
 
-def test_translations_cover_every_text_node(controller, client):
+def test_translations_cover_every_text_node(service, client):
     layout = client.get("/_dash-layout").get_json()
     ids = re.findall(r'\{"i18n": "([^"]+)", "n": (\d+)\}', json.dumps(layout))
     assert ids
-    values = controller.translations("en", [{"i18n": key, "n": int(n)} for key, n in ids])
+    values = service.panels.translations("en", [{"i18n": key, "n": int(n)} for key, n in ids])
     assert values[0][0] == "Alliance Atlas"
     assert "Layers" in values[0]
     assert values[-1] == "en"
 
 
-def test_compare_modes(controller, presets):
-    view = controller.view_data(presets["proposals_japan_five_eyes_nato"])
-    figure, style, diff, caption_a, caption_b, key = controller.compare(
-        "side", "summit_outcomes", view
+def test_compare_modes(service, presets):
+    view = service.views.view_data(presets["proposals_japan_five_eyes_nato"])
+    figure, style, diff, caption_a, caption_b, key = _compare(
+        service, "side", "summit_outcomes", view
     )
     assert style == {} and diff is None
     b = presets["summit_outcomes"].model_copy(update={"lang": "ja"})
-    assert _decoded(figure) == controller.figure(b)  # B drawn in A's language
+    assert _decoded(figure) == service.maps.figure(b)  # B drawn in A's language
     assert caption_a.startswith("A") and caption_b.startswith("B")
-    again, style, *_ = controller.compare("side", "summit_outcomes", view, key)
+    again, style, *_ = _compare(service, "side", "summit_outcomes", view, key)
     assert again is no_update and style == {}  # B is not sent again for a change in A
-    _, style, diff, *_ = controller.compare("diff", "summit_outcomes", view)
+    _, style, diff, *_ = _compare(service, "diff", "summit_outcomes", view)
     text = _text(diff)
     assert style == {"display": "none"}
     assert "日本・ファイブアイズ・NATO三極情報・技術協力" in text  # only in A
     assert "AP4" in text  # only in B
-    _, style, diff, *_ = controller.compare("off", "summit_outcomes", view)
+    _, style, diff, *_ = _compare(service, "off", "summit_outcomes", view)
     assert style == {"display": "none"} and diff is None
 
 
@@ -962,40 +985,40 @@ def test_every_ui_string_has_both_languages():
 def test_precomputed_maps_of_the_presets_are_kept_and_others_bounded(atlas, presets, monkeypatch):
     """Servers precompute the default view and every preset in both languages; those are never
     evicted, and the maps of other views stay within the cache's byte budget."""
-    controller = Controller(atlas, presets, "ja")
-    assert controller.precompute_presets() == (1 + len(presets)) * 2
+    maps = ViewService(atlas, presets, "ja").maps
+    assert maps.precompute_presets() == (1 + len(presets)) * 2
     views = [
         Scenario(lang="en", date_from=f"2014-01-{day:02d}", layers=("events",))
         for day in range(1, 29)
     ]
     for view in views:
-        controller.built_map(view)
-    assert controller._maps.stats().bytes <= controller._maps.max_bytes
-    assert controller._maps.stats().items < len(views)  # the oldest ones went
+        maps.built_map(view)
+    assert maps.cache.currsize <= maps.cache.maxsize
+    assert len(maps.cache) < len(views)  # the oldest ones went
 
     def no_building(_scenario):
         raise AssertionError("a precomputed map was built again")
 
-    monkeypatch.setattr(controller, "_build_map", no_building)
+    monkeypatch.setattr(maps, "_build_map", no_building)
     for lang in ("ja", "en"):
         for preset in presets.values():
-            figure = controller.figure(preset.model_copy(update={"lang": lang}))
+            figure = maps.figure(preset.model_copy(update={"lang": lang}))
             assert figure["data"]
-        assert controller.figure(Scenario(lang=lang))["data"]
+        assert maps.figure(Scenario(lang=lang))["data"]
 
 
 def test_figure_patches_are_the_same_bytes_on_every_machine():
     """The diff sent for a view change does not depend on the process's hash seed (set order)."""
     script = (
         "import json\n"
-        "from dashboard.callbacks import Controller, figure_patch\n"
+        "from dashboard.service import ViewService\n"
+        "from dashboard.service.patches import figure_edits\n"
         "from geodata.atlas import load_atlas\n"
         "from geodata.scenario import Scenario, load_presets\n"
-        "c = Controller(load_atlas(), load_presets())\n"
-        "a = c.figure(Scenario(lang='en'))\n"
-        "b = c.figure(Scenario(lang='en', focus='JPN', projection='orthographic'))\n"
-        "patch, _ = figure_patch(a, b)\n"
-        "print(json.dumps(patch.to_plotly_json()))\n"
+        "maps = ViewService(load_atlas(), load_presets()).maps\n"
+        "a = maps.figure(Scenario(lang='en'))\n"
+        "b = maps.figure(Scenario(lang='en', focus='JPN', projection='orthographic'))\n"
+        "print(json.dumps(figure_edits(a, b).operations))\n"
     )
     outputs = {
         subprocess.run(
@@ -1009,4 +1032,4 @@ def test_figure_patches_are_the_same_bytes_on_every_machine():
         for seed in ("1", "2", "3")
     }
     assert len(outputs) == 1
-    assert "operations" in next(iter(outputs))
+    assert '"operation": "Assign"' in next(iter(outputs))

@@ -21,10 +21,10 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import PRELOADED_SCRIPTS, create_app
-from dashboard.callbacks import Controller
 from dashboard.details import view_rows
 from dashboard.i18n import t
 from dashboard.local_server import free_port
+from dashboard.service import ViewService
 from geodata.scenario import LAYERS
 
 pytestmark = [
@@ -220,11 +220,11 @@ return {
 """
 
 
-def _assert_countries_drawn(duo, controller, scenario) -> None:
+def _assert_countries_drawn(duo, service, scenario) -> None:
     """The map's one countries trace, as the page has it after the toggles' Patches, is the one
     of the view's own map (fills, outlines, hover text), and the legend has the entry of
     Ukraine's fill, with its square, exactly when the ukraine layer is shown."""
-    expected = controller.figure(scenario)["data"]
+    expected = service.maps.figure(scenario)["data"]
     (index,) = [
         i
         for i, trace in enumerate(expected)
@@ -246,12 +246,12 @@ def _assert_countries_drawn(duo, controller, scenario) -> None:
     assert shown == ([1] if "ukraine" in scenario.layers else []), (scenario.layers, legend)
 
 
-def _assert_table_shows(duo, controller, scenario) -> None:
+def _assert_table_shows(duo, service, scenario) -> None:
     """The table shows exactly the rows of what the view shows (the others are display: none),
     and its caption counts them."""
     expected = [
         r["key"]
-        for r in view_rows(controller.shown_layers(scenario), scenario.lang, controller.atlas)
+        for r in view_rows(service.maps.shown_layers(scenario), scenario.lang, service.atlas)
     ]
     caption = t("table.caption", scenario.lang, count=len(expected)) if expected else None
     empty = "" if expected else t("table.empty", scenario.lang)
@@ -278,7 +278,7 @@ def _data_text(duo, graph="map") -> str:
 
 
 def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
-    controller = Controller(atlas, presets, "ja")
+    service = ViewService(atlas, presets, "ja")
     duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
     _wait_map(duo)
     for preset_id, preset in presets.items():
@@ -286,7 +286,7 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
             _open(duo, f"?scenario={preset_id}&lang={lang}")
             title = preset.title_ja if lang == "ja" else preset.title_en
             duo.wait_for_text_to_equal("#view-title", title)
-            expected = controller.figure(preset.model_copy(update={"lang": lang}))
+            expected = service.maps.figure(preset.model_copy(update={"lang": lang}))
             assert _traces(duo) == [
                 ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
                 for t in expected["data"]
@@ -301,7 +301,7 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
             }
             assert checked == set(preset.layers), preset_id
             if lang == "ja":
-                _assert_table_shows(duo, controller, preset)
+                _assert_table_shows(duo, service, preset)
             _assert_no_console_errors(duo)
             _shot(duo, f"{preset_id}_{lang}")
     if SHOTS:
@@ -362,7 +362,7 @@ def _assert_preloads_used(duo) -> None:
 def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets):
     """Opening a link: the layout response already holds that view's map (no callback sends a
     figure), the drawn map is that view's, and later toggles patch it as usual."""
-    controller = Controller(atlas, presets, "ja")
+    service = ViewService(atlas, presets, "ja")
     duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
     _wait_map(duo)
     _assert_preloads_used(duo)
@@ -374,8 +374,8 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
         _drain_network(duo)
         seen = len(duo.requests)
         _open(duo, query)
-        scenario, _ = controller.parse_search(query)
-        expected = controller.figure(scenario)
+        scenario, _ = service.views.parse_search(query)
+        expected = service.maps.figure(scenario)
         assert _layout_map(duo, seen) == expected, query
         assert _figure_responses(duo, seen) == [], query
         assert _traces(duo) == [
@@ -394,12 +394,12 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
 
 
 def test_layers_details_url_and_language(duo, atlas, presets):
-    controller = Controller(atlas, presets, "ja")
+    service = ViewService(atlas, presets, "ja")
     duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=concept_diagram")
     duo.driver.execute_script("window.__sameDocument = true;")
     preset = presets["concept_diagram"]
-    _assert_table_shows(duo, controller, preset)
+    _assert_table_shows(duo, service, preset)
 
     # every layer toggle flips its traces, updates the URL, hides or shows the table's rows of
     # the layer, and all the callback responses it causes together stay small: the map's Patch,
@@ -425,8 +425,8 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         scenario = scenario.model_copy(
             update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
         )
-        _assert_table_shows(duo, controller, scenario)
-        _assert_countries_drawn(duo, controller, scenario)
+        _assert_table_shows(duo, service, scenario)
+        _assert_countries_drawn(duo, service, scenario)
         _wait_idle(duo)
         callbacks = _callback_requests(duo, seen)
         bodies = {r[3]: len(_response_body(duo, r)) for r in callbacks}
@@ -446,7 +446,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
 
     # no layer at all: the table says so
     _open(duo, "?scenario=concept_diagram&layers=")
-    _assert_table_shows(duo, controller, preset.model_copy(update={"layers": ()}))
+    _assert_table_shows(duo, service, preset.model_copy(update={"layers": ()}))
 
     # a click on Japan fills the details panel with its roles and citations
     _open(duo, "?scenario=concept_diagram")

@@ -10,19 +10,52 @@ import pytest
 from PIL import Image
 
 from dashboard.app import create_app
-from dashboard.callbacks import Controller
 from dashboard.export.cli import run_export
 from dashboard.export.session import RenderSession
 
 
 @pytest.fixture(scope="module")
-def controller(atlas, presets) -> Controller:
-    return create_app(lang="ja", atlas=atlas, presets=presets).atlas_controller
+def app(atlas, presets):
+    return create_app(lang="ja", atlas=atlas, presets=presets)
 
 
-def test_export_button_sends_the_same_png_as_the_command_line(controller, presets, tmp_path: Path):
+class _Page:
+    """The page's export control, pressed through the app's callback endpoint."""
+
+    def __init__(self, app):
+        self.client = app.server.test_client()
+        self.views = app.view_service.views
+
+    def export(self, scenario, fmt):
+        """(the download the page gets, or None; the message under the button)."""
+        body = {
+            "output": "..export-download.data...export-message.children..",
+            "outputs": [
+                {"id": "export-download", "property": "data"},
+                {"id": "export-message", "property": "children"},
+            ],
+            "inputs": [{"id": "export", "property": "n_clicks", "value": 1}],
+            "state": [
+                {"id": "view", "property": "data", "value": self.views.view_data(scenario)},
+                {"id": "export-format", "property": "value", "value": fmt},
+            ],
+            "changedPropIds": ["export.n_clicks"],
+        }
+        response = self.client.post("/_dash-update-component", json=body)
+        assert response.status_code == 200, response.data[:300]
+        answer = response.get_json()["response"]
+        download = answer.get("export-download", {}).get("data")
+        return download, answer["export-message"]["children"]
+
+
+@pytest.fixture(scope="module")
+def page(app):
+    return _Page(app)
+
+
+def test_export_button_sends_the_same_png_as_the_command_line(page, presets, tmp_path: Path):
     scenario = presets["ukraine_support"].model_copy(update={"lang": "en"})
-    data, message = controller.export(controller.view_data(scenario), "png")
+    data, message = page.export(scenario, "png")
     assert message == ""
     assert data["filename"] == "ukraine_support.en.png"
     sent = base64.b64decode(data["content"])
@@ -36,26 +69,26 @@ def test_export_button_sends_the_same_png_as_the_command_line(controller, preset
     assert out.read_bytes() == sent
 
 
-def test_export_of_an_unknown_format_falls_back_to_png(controller, presets):
-    data, _ = controller.export(controller.view_data(presets["threats_360"]), "exe")
+def test_export_of_an_unknown_format_falls_back_to_png(page, presets):
+    data, _ = page.export(presets["threats_360"], "exe")
     assert data["filename"].endswith(".png")
     assert base64.b64decode(data["content"]).startswith(b"\x89PNG")
 
 
-def test_export_writes_nothing_on_the_server(controller, presets, tmp_path: Path, monkeypatch):
+def test_export_writes_nothing_on_the_server(page, presets, tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    controller.export(controller.view_data(presets["value_community"]), "svg")
+    page.export(presets["value_community"], "svg")
     assert list(tmp_path.iterdir()) == []
 
 
-def test_exporting_the_same_view_again_needs_no_browser(controller, presets, monkeypatch):
-    view = controller.view_data(presets["concept_diagram"])
-    first, _ = controller.export(view, "png")
+def test_exporting_the_same_view_again_needs_no_browser(page, presets, monkeypatch):
+    view = presets["concept_diagram"]
+    first, _ = page.export(view, "png")
 
     def no_browser(self, job):
         raise AssertionError("the browser was needed for an image exported before")
 
     monkeypatch.setattr(RenderSession, "submit", no_browser)
-    again, message = controller.export(view, "png")
+    again, message = page.export(view, "png")
     assert message == ""
     assert again == first

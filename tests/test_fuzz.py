@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from serving import load_loadtest, running_gunicorn
 
-from dashboard import production
+from dashboard import processes
 from dashboard.app import create_app
 from dashboard.security import CALLBACK_PATH, install_request_guards, install_security_headers
 from geodata.knowledge import BASES, DIRECTIONS
@@ -177,9 +177,9 @@ def test_valid_state_url_state_is_the_identity(scenario):
 
 @FUZZ
 @given(valid_scenarios(atlas_ids=True))
-def test_the_app_reads_back_the_url_it_writes(controller, scenario):
+def test_the_app_reads_back_the_url_it_writes(views, scenario):
     """Through the app's own parse/format (which also checks ids against the atlas)."""
-    back, notices = controller.parse_search(controller.query_of(scenario))
+    back, notices = views.parse_search(views.query_of(scenario))
     assert notices == []
     assert back == scenario
 
@@ -395,8 +395,8 @@ def app(atlas, presets):
 
 
 @pytest.fixture(scope="module")
-def controller(app):
-    return app.atlas_controller
+def views(app):
+    return app.view_service.views
 
 
 @pytest.fixture(scope="module")
@@ -608,7 +608,7 @@ def test_gunicorn_survives_the_corpus_and_still_serves(gunicorn, real_bodies):
     response = http.post(CALLBACK_PATH, json=huge)
     _check(response.status_code, response.text)
     assert process.poll() is None
-    assert production.child_pids(process.pid) == workers  # no worker died or was replaced
+    assert processes.children(process.pid) == workers  # no worker died or was replaced
     for body in bodies:
         assert http.post(CALLBACK_PATH, json=body).status_code in HANDLED
     assert http.get("/").status_code == 200

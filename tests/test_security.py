@@ -26,11 +26,12 @@ import httpx
 import pytest
 import yaml
 from browser import browser_available, headless_dash
+from dash._utils import to_json
 from serving import load_loadtest
 
 from dashboard import cli
 from dashboard.app import create_app
-from dashboard.callbacks import MAX_UPLOAD_BYTES
+from dashboard.callbacks import dash_value
 from dashboard.export import session as export_session
 from dashboard.export.session import RenderSession
 from dashboard.local_server import free_port, local_server, serve_command
@@ -42,6 +43,7 @@ from dashboard.security import (
     install_request_guards,
     install_security_headers,
 )
+from dashboard.service.views import MAX_UPLOAD_BYTES
 from geodata.scenario import Scenario
 
 REPO = Path(__file__).resolve().parents[1]
@@ -152,7 +154,9 @@ def test_csp_allows_exactly_the_inline_scripts_dash_writes(app, client):
     inline = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>(.*?)</script>", html, flags=re.S)
     executable = [body for attrs, body in inline if "application/json" not in attrs]
     assert any("DashRenderer" in body for body in executable)
-    assert any("dash_clientside" in body for body in executable)  # the share-link callback
+    # the clientside callbacks are a file of this server (assets/atlas.js), not inline code
+    assert not any("dash_clientside" in body for body in executable)
+    assert re.search(r'<script src="/assets/atlas\.js\?m=[0-9.]+">', html)
     for body in executable:
         digest = base64.b64encode(hashlib.sha256(body.encode()).digest()).decode()
         assert f"'sha256-{digest}'" in scripts
@@ -316,17 +320,16 @@ def test_the_largest_upload_the_page_sends_fits_under_the_limit(client, page):
 # --- scenario upload ------------------------------------------------------------------------
 
 
-def _upload_text(controller, text: str | bytes, name: str = "s.yaml"):
+def _upload_text(service, text: str | bytes, name: str = "s.yaml"):
     raw = text.encode() if isinstance(text, str) else text
     contents = "data:application/x-yaml;base64," + base64.b64encode(raw).decode()
-    view = controller.view_data(Scenario(layers=("threats",)))
-    return controller.sync("upload", None, {}, view, upload=(contents, name))
+    view = service.views.view_data(Scenario(layers=("threats",)))
+    return service.actions.sync("upload", None, {}, view, upload=(contents, name))
 
 
 def _message(out) -> str:
-    from dash._utils import to_json
-
-    return json.dumps(json.loads(to_json(out["upload-message.children"])), ensure_ascii=False)
+    message = dash_value(out["upload-message.children"])
+    return json.dumps(json.loads(to_json(message)), ensure_ascii=False)
 
 
 @pytest.mark.parametrize(
@@ -344,7 +347,7 @@ def _message(out) -> str:
     ],
 )
 def test_each_upload_failure_has_a_message_and_keeps_the_view(app, label, text, expected):
-    out = _upload_text(app.atlas_controller, text, name="../../etc/passwd")
+    out = _upload_text(app.view_service, text, name="../../etc/passwd")
     assert set(out) == {"upload-message.children"}, label  # view, URL and controls unchanged
     message = _message(out)
     assert "message-bad" in message, label
@@ -355,25 +358,25 @@ def test_each_upload_failure_has_a_message_and_keeps_the_view(app, label, text, 
 def test_an_upload_cannot_run_code(app, tmp_path):
     marker = tmp_path / "ran"
     text = f"!!python/object/apply:builtins.exec [\"open({str(marker)!r}, 'w')\"]\n"
-    out = _upload_text(app.atlas_controller, text)
+    out = _upload_text(app.view_service, text)
     assert set(out) == {"upload-message.children"}
     assert not marker.exists()
 
 
 def test_an_oversized_upload_is_refused_with_a_message(app):
-    out = _upload_text(app.atlas_controller, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES)
+    out = _upload_text(app.view_service, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES)
     assert set(out) == {"upload-message.children"}
     assert "message-bad" in _message(out)
 
 
 def test_an_oversized_upload_says_it_is_too_large(app):
-    message = _message(_upload_text(app.atlas_controller, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES))
+    message = _message(_upload_text(app.view_service, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES))
     assert str(MAX_UPLOAD_BYTES // 1000) in message and "KB" in message
 
 
 @pytest.mark.parametrize("text", ["version: 1\ntitle_en: a\x00b\n", "title_en: \ud800\n"])
 def test_characters_yaml_forbids_get_an_upload_message(app, text):
-    out = _upload_text(app.atlas_controller, text.encode("utf-8", "surrogatepass"))
+    out = _upload_text(app.view_service, text.encode("utf-8", "surrogatepass"))
     assert set(out) == {"upload-message.children"}
     assert "message-bad" in _message(out)
 
