@@ -32,7 +32,7 @@ TOPOJSON_DIR = "topojson/"
 # What the map needs before it can draw, fetched while dash-renderer starts: otherwise plotly.js
 # (4.7 MB) is only asked for once the layout has rendered the Graph, and the base map only once
 # plotly.js has run. Their URLs are the ones dcc's lazy loader and plotly.js ask for, so the
-# browser uses the preloaded responses (tests/test_browser.py checks each is fetched once).
+# browser uses the preloaded responses (tests/dashboard/test_browser.py checks each is fetched once).
 PRELOADED_SCRIPTS = (
     "_dash-component-suites/dash/dcc/async-graph.js",
     "_dash-component-suites/plotly/package_data/plotly.min.js",

@@ -18,7 +18,7 @@ ALL dependencies as lists of every matching component), `changedPropIds` and
 `children` are registered, e.g. the table's row buttons) and the callbacks whose inputs changed
 are fired next, concurrently, as the browser does: a date change is `sync` (which brings the
 heading and details too), then `render` and, once the map is drawn, `table` (and `compare` when
-the comparison is on). tests/test_security.py runs the page in headless Chromium, records the
+the comparison is on). tests/dashboard/test_security.py runs the page in headless Chromium, records the
 bodies the real browser sends and checks that these are built the same way (same keys, ids,
 properties and value types).
 

@@ -1,4 +1,4 @@
-"""Re-render the image-regression baselines of tests/test_export.py.
+"""Re-render the image-regression baselines of tests/dashboard/export/test_export.py.
 
     .venv/bin/python scripts/refresh_baselines.py          # rewrite tests/baseline/*.png
     .venv/bin/python scripts/refresh_baselines.py --check  # only report how far they drifted

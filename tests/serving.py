@@ -5,15 +5,16 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from locations import REPO
 
 from dashboard.local_server import free_port, gunicorn_command, local_server
 from dashboard.processes import wait_for_children
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def load_loadtest() -> ModuleType:
@@ -26,6 +27,14 @@ def load_loadtest() -> ModuleType:
         sys.modules["atlas_loadtest"] = module
         spec.loader.exec_module(module)
     return sys.modules["atlas_loadtest"]
+
+
+def page_model(get_json: Callable[[str], Any]) -> tuple[ModuleType, Any]:
+    """(scripts/loadtest.py, its model of the page) from a server's callback map and layout;
+    `get_json(path)` is a GET of that path's JSON (a test client's, or httpx's)."""
+    loadtest = load_loadtest()
+    model = loadtest.AppModel.from_json(get_json("/_dash-dependencies"), get_json("/_dash-layout"))
+    return loadtest, model
 
 
 @contextmanager

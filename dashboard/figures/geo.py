@@ -23,7 +23,7 @@ from geodata.scenario import Lang
 from geodata.select import Layers
 
 # iso3 codes of the countries layer that plotly's world_50m base map has no outline for
-# (checked against shared/plotly-topojson/world_50m.json by tests/test_figures.py)
+# (checked against shared/plotly-topojson/world_50m.json by tests/dashboard/figures/test_figures.py)
 MISSING_FROM_BASEMAP: frozenset[str] = frozenset({"ATC", "CYN", "IOA", "KAS", "SOL", "TUV", "XKX"})
 
 ROBINSON_CENTRE_LON = 10.0  # puts the map's edge through the Bering Strait

@@ -19,6 +19,7 @@ import orjson
 import pytest
 from dash import Patch, no_update
 from dash._utils import to_json
+from locations import REPO
 from serving import load_loadtest
 
 from dashboard import cli, components
@@ -42,16 +43,6 @@ TOPOJSON_SHA256 = {
 TOGGLE_BUDGET = 15 * 1024
 # what a layer toggle may change of the countries trace (its fills, outlines and hover text)
 COUNTRY_STYLE = {"z", "zmin", "zmax", "colorscale", "marker", "hovertext"}
-
-
-@pytest.fixture(scope="module")
-def app(atlas, presets):
-    return create_app(lang="ja", atlas=atlas, presets=presets)
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
 
 
 @pytest.fixture(scope="module")
@@ -1023,7 +1014,7 @@ def test_figure_patches_are_the_same_bytes_on_every_machine():
     outputs = {
         subprocess.run(
             [sys.executable, "-c", script],
-            cwd=Path(__file__).resolve().parents[1],
+            cwd=REPO,
             env={**os.environ, "PYTHONHASHSEED": seed},
             capture_output=True,
             text=True,

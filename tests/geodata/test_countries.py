@@ -8,11 +8,11 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from locations import REPO, SHARED
 
 from geodata.countries import COUNTRIES_PATH, load_countries
 
-REPO = Path(__file__).resolve().parents[1]
-NATURALEARTH_SOURCE = REPO.parent / "shared" / "naturalearth" / "ne_50m_admin_0_countries.geojson"
+NATURALEARTH_SOURCE = SHARED / "naturalearth" / "ne_50m_admin_0_countries.geojson"
 # fmt: off
 NATO_2024 = [  # the 32 members as of July 2024
     "ALB", "BEL", "BGR", "CAN", "HRV", "CZE", "DNK", "EST", "FIN", "FRA", "DEU",

@@ -7,13 +7,12 @@ import platform
 import subprocess
 import sys
 import textwrap
-from pathlib import Path
 
 import pytest
+from locations import REPO
 
 from dashboard.allocator import return_large_blocks_to_os
 
-REPO = Path(__file__).resolve().parents[1]
 # Blocks of growing size, each followed by a small block that stays: on the heap, freed large
 # blocks stay resident below the small ones (the pattern of an export's temporary copies).
 PROBE = textwrap.dedent(

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import os
 import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser import browser_available, headless_dash
+from browser import browser_available, headless_dash, wait_for
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -98,7 +99,7 @@ def _callback_requests(duo, seen: int) -> list:
         _drain_network(duo)
         return [r for r in duo.requests[seen:] if "_dash-update-component" in r[0]]
 
-    _wait_for(lambda: all(r[2] is not None for r in requests()), "callback responses pending")
+    wait_for(lambda: all(r[2] is not None for r in requests()), "callback responses pending")
     return requests()
 
 
@@ -169,15 +170,6 @@ def _query(duo) -> dict[str, str]:
 def _open(duo, query: str) -> None:
     duo.driver.get(duo.server_url + "/" + query)
     _wait_map(duo)
-
-
-def _wait_for(predicate, message, timeout=20) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    raise AssertionError(message)
 
 
 def _shot(duo, name: str) -> None:
@@ -261,7 +253,7 @@ def _assert_table_shows(duo, service, scenario) -> None:
         shown = [key for key, visible in state["rows"] if visible]
         return shown == expected and state["caption"] == caption and state["empty"] == empty
 
-    _wait_for(shows, f"the table does not show the rows of {scenario.layers}", timeout=10)
+    wait_for(shows, f"the table does not show the rows of {scenario.layers}", timeout=10)
     # a row of several layers names only the shown ones
     for name, visible in duo.driver.execute_script(TABLE_JS)["tags"]:
         assert visible == (name.removeprefix("layer-tag layer-") in scenario.layers), name
@@ -387,7 +379,7 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
     _drain_network(duo)
     seen = len(duo.requests)
     duo.find_element("#layers input[value='events']").click()
-    _wait_for(lambda: "events" not in _visible_layers(duo), "events still shown after the click")
+    wait_for(lambda: "events" not in _visible_layers(duo), "events still shown after the click")
     assert _figure_responses(duo, seen) == []  # a Patch of `visible`, not a figure
     _assert_no_console_errors(duo)
     _assert_offline(duo)
@@ -411,7 +403,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         _drain_network(duo)
         seen = len(duo.requests)
         duo.find_element(f"#layers input[value='{layer}']").click()
-        _wait_for(
+        wait_for(
             lambda layer=layer, was_on=was_on: (
                 (layer in _query(duo).get("layers", "").split(",")) != was_on
             ),
@@ -441,7 +433,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
 
     # back restores the previous view
     duo.driver.back()
-    _wait_for(lambda: "proposals" in _query(duo).get("layers", "").split(","), "back")
+    wait_for(lambda: "proposals" in _query(duo).get("layers", "").split(","), "back")
     _wait_idle(duo)
 
     # no layer at all: the table says so
@@ -476,12 +468,12 @@ def test_layers_details_url_and_language(duo, atlas, presets):
 
     # the table's names focus their item too (keyboard and screen-reader access to the map)
     duo.find_element("#view-table button[id*='five_eyes']").click()
-    _wait_for(lambda: _query(duo).get("focus") == "five_eyes", "the table row did not focus")
+    wait_for(lambda: _query(duo).get("focus") == "five_eyes", "the table row did not focus")
     duo.wait_for_contains_text(
         "#details", "構成国間の相互監視を行わないというお互いの信頼関係の上に"
     )
     duo.find_element("#details-clear").click()
-    _wait_for(lambda: not _query(duo).get("focus"), "clear did not drop the focus")
+    wait_for(lambda: not _query(duo).get("focus"), "clear did not drop the focus")
     duo.wait_for_contains_text("#details", "クリック")
 
     # URL -> view -> URL
@@ -493,7 +485,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     _open(duo, query)
     duo.wait_for_contains_text("#details", "Ukraine")
     assert _visible_layers(duo) - {"base", "focus"} <= {"value_community", "threats", "events"}
-    _wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
+    wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
     share = duo.find_element("#share-url").get_attribute("value")
     assert dict(parse_qsl(urlsplit(share).query)) == dict(parse_qsl(query[1:]))
     assert urlsplit(share).hostname in LOCAL_HOSTS
@@ -509,13 +501,13 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     start.click()
     start.send_keys(Keys.CONTROL, "a")
     start.send_keys("2024-07-01", Keys.ENTER)
-    _wait_for(lambda: _query(duo).get("from") == "2024-07-01", "from did not follow the picker")
+    wait_for(lambda: _query(duo).get("from") == "2024-07-01", "from did not follow the picker")
     _wait_idle(duo)
     end = duo.find_element(".dash-datepicker-end-date")
     end.click()
     end.send_keys(Keys.CONTROL, "a")
     end.send_keys(Keys.BACKSPACE, Keys.TAB)
-    _wait_for(lambda: not _query(duo).get("to"), "clearing `to` did not drop it")
+    wait_for(lambda: not _query(duo).get("to"), "clearing `to` did not drop it")
     _wait_idle(duo)
 
     # the language switch changes the UI strings and the map labels
@@ -562,7 +554,7 @@ def test_files_and_compare(duo, atlas, presets, tmp_path):
     good.write_text(presets["threats_360"].model_copy(update={"lang": "en"}).to_yaml())
     duo.find_element("#upload input[type=file]").send_keys(str(good))
     duo.wait_for_contains_text("#upload-message", "good.yaml")
-    _wait_for(lambda: _query(duo).get("scenario") == "threats_360", "upload did not apply")
+    wait_for(lambda: _query(duo).get("scenario") == "threats_360", "upload did not apply")
     _wait_map(duo)
     assert _query(duo)["projection"] == "polar"
     assert duo.find_element("#projection input[value='polar']").is_selected()
@@ -570,7 +562,7 @@ def test_files_and_compare(duo, atlas, presets, tmp_path):
     # save: the download is the current view as YAML
     duo.find_element("#save").click()
     saved = Path(duo.download_path) / "threats_360.yaml"
-    _wait_for(saved.exists, "no download")
+    wait_for(saved.exists, "no download")
     from geodata.scenario import Scenario
 
     assert Scenario.from_yaml(saved.read_text(encoding="utf-8")).projection == "polar"
@@ -588,3 +580,44 @@ def test_files_and_compare(duo, atlas, presets, tmp_path):
     _shot(duo, "compare_diff_en")
     _assert_no_console_errors(duo)
     _assert_offline(duo)
+
+
+def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(duo, atlas, presets):
+    """assets/atlas.js defines window.dash_clientside.atlas, and the page's three clientside
+    callbacks are wired to it (no inline code). In the page: the share link is the page's
+    address with the view's query, tableRows shows and counts the shown layers' rows, and
+    afterMap's test for a drawn map holds (plotly.js's private `_fullLayout` is still there)."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    with urllib.request.urlopen(duo.server_url + "/_dash-dependencies") as response:
+        dependencies = json.load(response)
+    wired = sorted(
+        d["clientside_function"]["function_name"]
+        for d in dependencies
+        if d.get("clientside_function")
+    )
+    assert wired == ["afterMap", "shareUrl", "tableRows"]
+    assert {
+        d["clientside_function"]["namespace"] for d in dependencies if d.get("clientside_function")
+    } == {"atlas"}
+    _open(duo, "?scenario=threats_360&lang=en")
+    names = duo.driver.execute_script("return Object.keys(window.dash_clientside.atlas).sort()")
+    assert names == wired
+    assert duo.driver.execute_script(f"return !!{GRAPH.format(id='map')}._fullLayout")
+    share = duo.find_element("#share-url")
+    wait_for(lambda: share.get_attribute("value"), "the share link was not set")
+    link = urlsplit(share.get_attribute("value"))
+    assert f"{link.scheme}://{link.netloc}" == duo.server_url
+    assert dict(parse_qsl(link.query))["scenario"] == "threats_360"
+    assert dict(parse_qsl(link.query))["lang"] == "en"
+    meta = {
+        "counts": {"events": 2, "threats events": 3, "": 1},
+        "caption": "{count} rows",
+        "empty": "none",
+    }
+    rows = "return window.dash_clientside.atlas.tableRows(arguments[0], arguments[1]);"
+    shown = duo.driver.execute_script(rows, {"scenario": {"layers": ["events"]}}, meta)
+    assert shown == ["view-table show-events", "6 rows", None]
+    hidden = duo.driver.execute_script(rows, {"scenario": {"layers": ["ukraine"]}}, meta)
+    assert hidden == ["view-table show-ukraine", "1 rows", None]
+    none = duo.driver.execute_script(rows, {"scenario": {"layers": []}}, {**meta, "counts": {}})
+    assert none == ["view-table is-empty", "0 rows", "none"]

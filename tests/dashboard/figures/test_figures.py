@@ -11,11 +11,11 @@ import math
 import re
 from datetime import date
 from functools import cache
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from locations import SHARED
 
 from dashboard.figures import (
     BASE_LAYER,
@@ -42,8 +42,7 @@ from geodata.geometry import path_coordinates
 from geodata.scenario import LAYERS, Scenario, load_presets
 from geodata.select import Layers, select
 
-REPO = Path(__file__).resolve().parents[1]
-WORLD_50M = REPO.parent / "shared" / "plotly-topojson" / "world_50m.json"
+WORLD_50M = SHARED / "plotly-topojson" / "world_50m.json"
 SIZE_BUDGET = 400_000  # bytes of fig.to_json() for a preset's default view
 LANGS = ("ja", "en")
 PRESETS = load_presets()

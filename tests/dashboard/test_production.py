@@ -8,20 +8,15 @@ from __future__ import annotations
 
 import gc
 import json
-import os
-import subprocess
-import sys
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
-from serving import load_loadtest, running_gunicorn
+from serving import load_loadtest, page_model, running_gunicorn
 
 from dashboard import cli, processes, production
-from dashboard.app import create_app
-from dashboard.security import CALLBACK_PATH, install_request_guards, install_security_headers
+from dashboard.security import CALLBACK_PATH
 
 WORKERS = 2
 
@@ -36,20 +31,13 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def local_app(atlas, presets):
+def local_app(app):
     """The same app in this process: a second 'machine'."""
-    app = create_app(lang="ja", atlas=atlas, presets=presets)
-    install_security_headers(app.server, app)
-    install_request_guards(app.server)
     return app
 
 
 def _page(base: str):
-    loadtest = load_loadtest()
-    model = loadtest.AppModel.from_json(
-        httpx.get(base + "/_dash-dependencies").json(), httpx.get(base + "/_dash-layout").json()
-    )
-    return loadtest, model
+    return page_model(lambda path: httpx.get(base + path).json())
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -230,22 +218,6 @@ def test_worker_memory_is_measured(server):
         )
     assert memory["total"]["rss"] == sum(w["rss"] for w in memory["workers"])
     assert memory["master"]["pid"] == pid
-
-
-def test_memory_helpers_read_proc():
-    mine = processes.process_memory(os.getpid())
-    assert mine.rss > 0
-    if mine.pss is not None:
-        assert 0 < mine.pss <= mine.rss and 0 < mine.uss <= mine.rss
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
-    try:
-        deadline = time.monotonic() + 10
-        while child.pid not in processes.children(os.getpid()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert child.pid in processes.children(os.getpid())
-    finally:
-        child.kill()
-        child.wait()
 
 
 # --- the load test script -------------------------------------------------------------------

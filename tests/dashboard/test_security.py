@@ -25,9 +25,10 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
-from browser import browser_available, headless_dash
+from browser import browser_available, headless_dash, wait_for
 from dash._utils import to_json
-from serving import load_loadtest
+from locations import REPO
+from serving import page_model
 
 from dashboard import cli
 from dashboard.app import create_app
@@ -46,7 +47,6 @@ from dashboard.security import (
 from dashboard.service.views import MAX_UPLOAD_BYTES
 from geodata.scenario import Scenario
 
-REPO = Path(__file__).resolve().parents[1]
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
 
 
@@ -57,23 +57,9 @@ def secured(app):
 
 
 @pytest.fixture(scope="module")
-def app(atlas, presets):
-    return secured(create_app(lang="ja", atlas=atlas, presets=presets))
-
-
-@pytest.fixture(scope="module")
-def client(app):
-    return app.server.test_client()
-
-
-@pytest.fixture(scope="module")
 def page(client):
     """A simulated browser (scripts/loadtest.py) that has loaded the page."""
-    loadtest = load_loadtest()
-    model = loadtest.AppModel.from_json(
-        client.get("/_dash-dependencies").get_json(), client.get("/_dash-layout").get_json()
-    )
-    return loadtest, model
+    return page_model(lambda path: client.get(path).get_json())
 
 
 def _browser(page, client, search: str = ""):
@@ -591,15 +577,6 @@ def secure_duo(dash_thread_server, tmp_path):
         yield composite
 
 
-def _wait(predicate, message: str, timeout: float = 40) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError(message)
-
-
 def _posted_bodies(driver) -> list[dict]:
     bodies = []
     for entry in driver.get_log("performance"):
@@ -643,17 +620,18 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     """Headless Chromium: the map draws its geo paths under the CSP, no violation is reported,
     and the callback bodies the page posts have the form scripts/loadtest.py builds."""
     duo = secure_duo
-    app = secured(create_app(lang="ja", atlas=atlas, presets=presets))
+    app = create_app(lang="ja", atlas=atlas, presets=presets)
     duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER})
     duo.start_server(app, port=free_port())
     duo.driver.get(duo.server_url + "/")
-    _wait(lambda: duo.driver.execute_script(GRAPH_DRAWN), "the map was not drawn")
+    wait_for(lambda: duo.driver.execute_script(GRAPH_DRAWN), "the map was not drawn", timeout=40)
     first = _posted_bodies(duo.driver)
     # interact: a layer, a row of the table (details), the save button (a download), the language
     duo.driver.execute_script("document.querySelector('#layers input').click()")
-    _wait(
+    wait_for(
         lambda: duo.driver.execute_script("return !!document.querySelector('#view-table button')"),
         "no table rows",
+        timeout=40,
     )
     duo.driver.execute_script("document.querySelector('#view-table button').click()")
     time.sleep(1.5)

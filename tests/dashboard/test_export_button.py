@@ -9,14 +9,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from dashboard.app import create_app
 from dashboard.export.cli import run_export
 from dashboard.export.session import RenderSession
-
-
-@pytest.fixture(scope="module")
-def app(atlas, presets):
-    return create_app(lang="ja", atlas=atlas, presets=presets)
 
 
 class _Page:

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from locations import BASELINE_DIR, REPO
 from PIL import Image
 
 from dashboard.export import caption, citations, environment, files, formats, images
@@ -38,8 +39,6 @@ from dashboard.export.errors import ExportError
 from dashboard.export.session import Job, RenderSession
 from geodata.scenario import LAYERS
 
-REPO = Path(__file__).resolve().parents[1]
-BASELINE_DIR = Path(__file__).resolve().parent / "baseline"
 MANIFEST = json.loads((BASELINE_DIR / "baselines.json").read_text(encoding="utf-8"))
 TOLERANCE = MANIFEST["tolerance"]
 SMALL = (480, 270)
