@@ -74,3 +74,9 @@ def app(atlas, presets):
 def client(app):
     """A Flask test client of the shared app."""
     return app.server.test_client()
+
+
+@pytest.fixture(scope="session")
+def service(app):
+    """The shared app's view service (its caches are shared with the HTTP tests)."""
+    return app.view_service

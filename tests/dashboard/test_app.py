@@ -1,38 +1,28 @@
-"""The Dash app without a browser: Flask test client, and the callbacks called as functions."""
+"""The Dash app without a browser: the Flask test client, the layout, the assets and the
+callbacks' responses."""
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
-from datetime import date
 from pathlib import Path
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
-import orjson
 import pytest
-from dash import Patch, no_update
-from dash._utils import to_json
-from locations import REPO
+from dash import no_update
+from pages import countries_index, decoded, render, table
 from serving import load_loadtest
 
-from dashboard import cli, components
+from dashboard import cli
 from dashboard.app import ASSETS_DIR, create_app
-from dashboard.callbacks import CLIENTSIDE_COPIES, SYNC_OUTPUTS, dash_value
-from dashboard.details import COLUMNS, on_map
-from dashboard.figures.geo import focus_point
-from dashboard.service import ViewService
+from dashboard.callbacks import CLIENTSIDE_COPIES, SYNC_OUTPUTS
+from dashboard.details import on_map
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
-from dashboard.service.models import Unchanged
-from dashboard.service.panels import table_key
-from geodata.scenario import LAYERS, Scenario
+from geodata.scenario import LAYERS
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 URL_RE = re.compile(r"""https?://[^\s"'<>)\\]+""")
@@ -45,41 +35,8 @@ TOGGLE_BUDGET = 15 * 1024
 COUNTRY_STYLE = {"z", "zmin", "zmax", "colorscale", "marker", "hovertext"}
 
 
-@pytest.fixture(scope="module")
-def service(app):
-    """The app's own view service (its figure cache is shared with the HTTP tests)."""
-    assert isinstance(app.view_service, ViewService)
-    return app.view_service
-
-
-def _render(service, view, rendered):
-    """The render callback: the map's update and the new record of the browser's map."""
-    figure, new_rendered = service.maps.render(service.views.scenario_of(view), rendered)
-    return dash_value(figure), new_rendered
-
-
-def _compare(service, mode, other, view, shown=None):
-    """The compare callback's values (the service's, as Dash sends them)."""
-    result = service.panels.compare(mode, other, service.views.scenario_of(view), shown)
-    return tuple(dash_value(value) for value in result)
-
-
-def _table(service, scenario):
-    """The table callback's rows (the JSON of their components) and `table-meta`."""
-    body, meta = service.panels.table(scenario)
-    return components.table_body(body), meta
-
-
-def _text(component) -> str:
-    """A component tree as JSON text (unicode kept), for searching."""
-    return json.dumps(json.loads(to_json(component)), ensure_ascii=False)
-
-
 def _foreign_urls(text: str) -> set[str]:
     return {u for u in URL_RE.findall(text) if urlsplit(u).hostname not in LOCAL_HOSTS}
-
-
-# --- HTTP ---------------------------------------------------------------------------------------
 
 
 def test_index_is_served_and_names_no_other_host(client):
@@ -219,7 +176,7 @@ def test_a_layer_toggle_response_is_a_small_patch(client, service, presets):
     figure = body["map"]["figure"]
     rendered = body["rendered"]["data"]
     assert len(figure["data"]) == len(rendered["traces"])
-    countries = _countries_index(figure)
+    countries = countries_index(figure)
     for layer in LAYERS:
         toggled = scenario.model_copy(
             update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
@@ -409,9 +366,6 @@ def test_callback_errors_become_a_notice_not_a_500(client):
     assert "Traceback" not in text
 
 
-# --- the view service: URL <-> scenario <-> controls ----------------------------------------------
-
-
 def _layout_props(
     client, referer: str | None, ids: tuple[str, ...] = ("map", "rendered")
 ) -> dict[str, dict]:
@@ -447,10 +401,10 @@ def test_the_layout_carries_the_map_of_the_page_url(client, service, query):
     props = _layout_props(client, f"http://127.0.0.1:8050/{query}")
     scenario, _ = service.views.parse_search(query)
     figure, rendered = service.maps.full_map(scenario)
-    assert props["map"]["figure"] == _decoded(figure)
+    assert props["map"]["figure"] == decoded(figure)
     assert props["rendered"]["data"] == rendered
     view = service.views.view_data(scenario)
-    assert _render(service, view, props["rendered"]["data"]) == (no_update, rendered)
+    assert render(service, view, props["rendered"]["data"]) == (no_update, rendered)
 
 
 @pytest.mark.parametrize(
@@ -465,48 +419,6 @@ def test_the_layout_without_a_usable_url_leaves_the_map_to_the_callbacks(client,
     else:  # bad parameters are dropped (the sync callback shows the notices)
         assert props["map"]["figure"]["data"]
         assert props["rendered"]["data"]["layers"]
-
-
-def test_every_preset_round_trips_url_and_controls(service, presets):
-    for preset_id, preset in presets.items():
-        query = service.views.query_of(preset)
-        scenario, notices = service.views.parse_search(query)
-        assert notices == [], preset_id
-        assert scenario == preset, preset_id
-        values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
-        assert values["scenario.value"] == preset_id
-        again = service.views.scenario_from_controls(scenario, values)
-        assert again == scenario, preset_id
-        assert service.views.query_of(again) == query
-
-
-def test_url_with_every_field_sets_every_control(service):
-    query = (
-        "?scenario=threats_360&layers=threats,events&groupings=ap4,nato&directions=north,west"
-        "&domains=space&basis=stated&proposals=0&from=2024-06-01&to=2024-07-31"
-        "&projection=orthographic&lang=en&focus=JPN"
-    )
-    out = service.actions.sync("url", query, {}, None)
-    values = {key: out[key] for key in CONTROL_IDS}
-    assert values == {
-        "scenario.value": "threats_360",
-        "lang.value": "en",
-        "layers.value": ["threats", "events"],
-        "groupings.value": ["ap4", "nato"],
-        "directions.value": ["north", "west"],
-        "domains.value": ["space"],
-        "date-range.start_date": "2024-06-01",
-        "date-range.end_date": "2024-07-31",
-        "basis.value": "stated",
-        "proposals.value": [],
-        "focus.value": "JPN",
-        "projection.value": "orthographic",
-    }
-    assert out["notice-url.children"] is None
-    assert "url.search" not in out  # the address bar keeps what the user opened
-    scenario = Scenario.model_validate(out["view.data"]["scenario"])
-    assert dict(parse_qsl(out["view.data"]["query"][1:])) == dict(parse_qsl(query[1:]))
-    assert scenario.focus == "JPN"
 
 
 def test_opening_a_link_sends_only_the_controls_its_url_changes(client, service):
@@ -524,355 +436,6 @@ def test_opening_a_link_sends_only_the_controls_its_url_changes(client, service)
         assert out["view.data"]["scenario"]["lang"] == ("en" if changed else "ja"), query
 
 
-def test_bad_and_unknown_parameters_are_dropped_with_notices(service):
-    query = (
-        "?layers=events,bogus&zoom=3&basis=maybe&groupings=nato,atlantis&focus=XXX"
-        "&from=2024-13-01&projection=mercator"
-    )
-    scenario, notices = service.views.parse_search(query)
-    assert scenario.layers == ("events",)
-    assert scenario.groupings == ("nato",)
-    assert scenario.focus is None
-    assert scenario.date_from is None
-    assert scenario.basis == Scenario().basis
-    assert scenario.projection == "robinson"
-    text = " | ".join(notices)
-    for word in ("bogus", "zoom", "maybe", "atlantis", "XXX", "from", "mercator"):
-        assert word in text, word
-    out = service.actions.sync("url", query, {}, None)
-    rendered = _text(dash_value(out["notice-url.children"]))
-    assert "zoom" in rendered and "atlantis" in rendered
-
-
-def test_url_without_lang_uses_the_app_language(atlas, presets):
-    english = ViewService(atlas, presets, "en").views
-    assert english.parse_search("")[0].lang == "en"
-    assert english.parse_search("?scenario=threats_360")[0].lang == "en"
-    assert english.parse_search("?lang=ja")[0].lang == "ja"
-    assert english.parse_search("?lang=xx")[0].lang == "en"
-
-
-def test_initial_call_without_a_location_waits(service):
-    with pytest.raises(Unchanged):
-        service.actions.sync(None, None, {}, None)
-
-
-def test_a_control_change_updates_the_url(service, presets):
-    view = service.views.view_data(presets["summit_outcomes"])
-    values = dict(
-        zip(CONTROL_IDS, service.views.controls_of(presets["summit_outcomes"]), strict=True)
-    )
-    values["layers.value"] = ["threats", "events"]
-    out = service.actions.sync("layers", None, values, view)
-    params = dict(parse_qsl(out["url.search"][1:]))
-    assert params["layers"] == "threats,events"
-    assert params["scenario"] == "summit_outcomes"
-    assert out["view.data"]["query"] == out["url.search"]
-    with pytest.raises(Unchanged):  # nothing changed: no new history entry
-        service.actions.sync("layers", None, values, out["view.data"])
-
-
-def test_an_invalid_control_combination_keeps_the_view(service, presets):
-    scenario = presets["summit_outcomes"]
-    view = service.views.view_data(scenario)
-    values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
-    values["date-range.start_date"] = "2024-09-01"  # after `to`
-    out = service.actions.sync("date-range", None, values, view)
-    assert "view.data" not in out and "url.search" not in out
-    assert out["date-range.start_date"] == "2024-06-01"  # the control is put back
-    assert out["notice-error.children"] is not None
-
-
-def test_a_preset_keeps_the_current_language(service, presets):
-    view = service.views.view_data(Scenario(lang="en"))
-    out = service.actions.sync("scenario", None, {"scenario.value": "threats_360"}, view)
-    assert out["lang.value"] == "en"
-    assert out["projection.value"] == "polar"
-    assert "scenario=threats_360" in out["url.search"]
-
-
-def test_a_click_focuses_the_item(service, presets):
-    view = service.views.view_data(presets["concept_diagram"])
-    click = {"points": [{"curveNumber": 1, "pointNumber": 3, "customdata": "JPN"}]}
-    out = service.actions.sync("map", None, {}, view, click=click)
-    assert "focus=JPN" in out["url.search"]
-    assert out["focus.value"] == "JPN"
-    arc = {"points": [{"curveNumber": 2, "customdata": ["chn_rus_dual_use", "x"]}]}
-    out = service.actions.sync("map", None, {}, view, click=arc)
-    assert "focus=chn_rus_dual_use" in out["url.search"]
-    assert out["focus.value"] is None  # not a country
-    other = {"points": [{"curveNumber": 0, "location": "BRA"}]}
-    assert service.actions.sync("map", None, {}, view, click=other) == {"selected.data": "BRA"}
-
-
-def test_table_rows_and_clear_button_focus_and_unfocus(service, presets):
-    view = service.views.view_data(presets["concept_diagram"])
-    out = service.actions.sync({"type": "row-focus", "key": "grouping:nato"}, None, {}, view)
-    assert "focus=nato" in out["url.search"] and out["focus.value"] is None
-    domain = service.actions.sync({"type": "row-focus", "key": "domain:cyber:CHN"}, None, {}, view)
-    assert domain == {"selected.data": "cyber"}  # domains are not focusable: details only
-    cleared = service.actions.sync("details-clear", None, {}, out["view.data"])
-    assert "focus=&" in cleared["url.search"] + "&" and cleared["selected.data"] is None
-    assert service.actions.sync("details-clear", None, {}, view) == {"selected.data": None}
-
-
-def test_sync_asks_for_the_table_and_comparison_only_when_they_change(service, presets):
-    """A layer toggle or a new focus asks for no table and no comparison; a date or a language
-    does; the comparison is never asked for while it is off."""
-    base = presets["summit_outcomes"]
-    view = service.views.view_data
-    toggled = base.model_copy(update={"layers": base.layers[:-1]})
-    focused = base.model_copy(update={"focus": "JPN"})
-    dated = base.model_copy(update={"date_from": date(2024, 7, 1)})
-    english = base.model_copy(update={"lang": "en"})
-    assert service.panels.requests(None, view(base), None).keys() == {"table-request.data"}
-    for mode in (None, "none", "side"):
-        assert service.panels.requests(view(base), view(toggled), mode) == {}
-        assert service.panels.requests(view(base), view(focused), mode) == {}
-        assert service.panels.requests(view(base), view(dated), mode).keys() == (
-            {"table-request.data"}
-        )
-    asked = service.panels.requests(view(base), view(english), "side")
-    assert asked == {"table-request.data": view(english), "compare-view.data": view(english)}
-    assert service.panels.requests(view(base), view(toggled), "diff") == {
-        "compare-view.data": view(toggled)
-    }
-    assert service.panels.requests(view(base), view(focused), "diff") == {}
-    assert service.panels.requests(view(base), view(dated), "diff").keys() == {
-        "table-request.data",
-        "compare-view.data",
-    }
-
-
-def test_details_show_the_roles_with_citations(service, presets):
-    view = service.views.view_data(presets["concept_diagram"].model_copy(update={"focus": "JPN"}))
-    scenario = service.views.scenario_of(view)
-    text = _text(dash_value(service.panels.details(scenario, None)))
-    assert "2024年4月、日米首脳は" in text  # the quote
-    assert "global partners" in text  # the gloss
-    assert "Japan-U.S. Joint Leaders" in text  # footnote 19's source line
-    none = _text(dash_value(service.panels.details(scenario, "BRA")))
-    assert "ブラジル" in none or "Brazil" in none
-
-
-def _upload(text: str) -> str:
-    return "data:application/x-yaml;base64," + base64.b64encode(text.encode()).decode()
-
-
-def test_upload_a_good_scenario(service, presets):
-    text = presets["threats_360"].model_copy(update={"lang": "en"}).to_yaml()
-    out = service.actions.sync(
-        "upload", None, {}, service.views.view_data(Scenario()), upload=(_upload(text), "t.yaml")
-    )
-    assert out["projection.value"] == "polar"
-    assert "scenario=threats_360" in out["url.search"]
-    assert "message-ok" in _text(dash_value(out["upload-message.children"]))
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("layers: [value_community, dragons]\n", "layers"),
-        ("version: 1\ngroupings: [nato, atlantis]\n", "atlantis"),
-        ("version: 1\nfocus: ZZZ\n", "ZZZ"),
-        ("- just\n- a list\n", "mapping"),
-        ("layers: [unclosed\n", "YAML"),
-        ("version: 1\nfrom: 2024-08-01\nto: 2024-07-01\n", "after"),
-    ],
-)
-def test_upload_a_bad_scenario_changes_nothing(service, text, expected):
-    view = service.views.view_data(Scenario())
-    out = service.actions.sync("upload", None, {}, view, upload=(_upload(text), "bad.yaml"))
-    assert set(out) == {"upload-message.children"}
-    message = _text(dash_value(out["upload-message.children"]))
-    assert expected in message and "bad.yaml" in message
-
-
-def test_upload_of_a_binary_file_is_refused(service):
-    contents = "data:application/octet-stream;base64," + base64.b64encode(b"\xff\xfe\x00").decode()
-    out = service.actions.sync("upload", None, {}, None, upload=(contents, "x.bin"))
-    assert set(out) == {"upload-message.children"}
-
-
-def test_saved_yaml_loads_back_as_the_same_view(service, presets):
-    scenario = presets["ukraine_support"].model_copy(update={"lang": "en", "basis": "stated"})
-    text, filename = service.views.saved(service.views.view_data(scenario))
-    assert filename == "ukraine_support.yaml"
-    assert Scenario.from_yaml(text) == scenario
-
-
-def test_focus_turns_the_view_and_rings_the_item(service, presets):
-    scenario = presets["concept_diagram"].model_copy(update={"projection": "orthographic"})
-    figure, rendered = _render(service, service.views.view_data(scenario), None)
-    figure = _decoded(figure)
-    assert rendered["traces"][-1] == FOCUS_RING_LAYER
-    assert figure["data"][-1]["lon"] == []
-    focused = scenario.model_copy(update={"focus": "JPN"})
-    update, rendered2 = _render(service, service.views.view_data(focused), rendered)
-    result = _apply(figure, update) if isinstance(update, Patch) else _decoded(update)
-    assert result == service.maps.figure(focused)
-    assert rendered2["built"]["focus"] == "JPN"
-    ring = result["data"][-1]
-    assert ring["customdata"] == ["JPN"] and ring["hovertext"] == ["日本"]
-    rotation = result["layout"]["geo"]["projection"]["rotation"]
-    assert abs(rotation["lon"] - focus_point(service.atlas, "JPN")[0]) < 1
-
-
-def _countries_index(figure: dict) -> int:
-    """Where the one choropleth of the base map's countries is in a figure (as JSON data)."""
-    (index,) = [
-        i
-        for i, trace in enumerate(figure["data"])
-        if trace["type"] == "choropleth" and trace.get("locationmode") == "ISO-3"
-    ]
-    return index
-
-
-def _decoded(fragment: orjson.Fragment) -> Any:
-    """A value sent as JSON text (a figure, the table's rows), as the browser reads it."""
-    return orjson.loads(orjson.dumps(fragment))
-
-
-def _apply(figure: dict, patch: Patch) -> dict:
-    """What dash-renderer does with a Patch."""
-    return load_loadtest().apply_patch(figure, patch.to_plotly_json()["operations"])
-
-
-def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
-    atlas, presets, monkeypatch
-):
-    """The browser's figure was drawn by another process: this one builds the new view only
-    and sends it whole, instead of building the old one again to diff against it."""
-    first, second = ViewService(atlas, presets), ViewService(atlas, presets)
-    scenario = presets["concept_diagram"].model_copy(update={"projection": "robinson"})
-    _, rendered = _render(first, first.views.view_data(scenario), None)
-    built = []
-    build = second.maps._build_map
-    monkeypatch.setattr(second.maps, "_build_map", lambda view: built.append(view) or build(view))
-    focused = scenario.model_copy(update={"focus": "JPN"})
-    update, _ = _render(second, second.views.view_data(focused), rendered)
-    assert [view.focus for view in built] == ["JPN"]
-    assert _decoded(update) == second.maps.figure(focused)
-    # where the old figure is at hand, the same change is a Patch
-    update, _ = _render(first, first.views.view_data(focused), rendered)
-    assert isinstance(update, Patch)
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        [{"layers": ("events", "threats", "ukraine")}, {"focus": "UKR"}],
-        [{"layers": ("events",)}, {"layers": ("threats",)}, {"basis": "stated"}],
-        [{"lang": "en"}, {"projection": "polar"}],
-        [{"layers": ("events",), "directions": ("south",)}, {"groupings": ("nato",)}],
-        # the countries were restyled by the flip: the diff starts from what the browser shows
-        [
-            {"layers": ("authoritarian", "threats")},
-            {"layers": ("value_community", "authoritarian", "threats"), "focus": "JPN"},
-        ],
-    ],
-)
-def test_every_map_update_keeps_the_browser_figure_right(service, presets, changes):
-    """Replaying the updates the browser gets ends at the full figure of the last view, and a
-    layer flip changes nothing but `visible`."""
-    scenario = presets["concept_diagram"]
-    figure, rendered = _render(service, service.views.view_data(scenario), None)
-    figure = _decoded(figure)
-    for change in changes:
-        scenario = scenario.model_copy(update=change)
-        update, rendered = _render(service, service.views.view_data(scenario), rendered)
-        result = _apply(figure, update) if isinstance(update, Patch) else _decoded(update)
-        if set(change) == {"layers"}:
-            assert isinstance(update, Patch)
-            layers = rendered["traces"]
-            countries = _countries_index(figure)
-            for index, (old, new) in enumerate(zip(figure["data"], result["data"], strict=True)):
-                if index == countries:  # drawn as the new view's own map draws it
-                    assert new == service.maps.figure(scenario)["data"][index]
-                    continue
-                assert {k: v for k, v in old.items() if k != "visible"} == {
-                    k: v for k, v in new.items() if k != "visible"
-                }
-                if layers[index] not in ("base", FOCUS_RING_LAYER):
-                    assert new["visible"] == (layers[index] in scenario.layers)
-        else:
-            assert result == service.maps.figure(scenario)
-        figure = result
-
-
-@pytest.mark.parametrize("lang", ["ja", "en"])
-def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(service, presets, lang):
-    """Every layer of every preset toggled off and on again: the browser's figure with the
-    toggle's Patch applied shows, shades and outlines each country, with its hover text, as
-    the map of the new view built directly; the other traces only change `visible`."""
-    for preset in presets.values():
-        start = preset.model_copy(update={"lang": lang})
-        figure, rendered = _render(service, service.views.view_data(start), None)
-        figure = _decoded(figure)
-        countries = _countries_index(figure)
-        for layer in LAYERS:
-            for scenario in (
-                start.model_copy(
-                    update={
-                        "layers": tuple(x for x in LAYERS if (x in start.layers) != (x == layer))
-                    }
-                ),
-                start,
-            ):
-                update, rendered = _render(service, service.views.view_data(scenario), rendered)
-                # no_update: a layer that draws nothing in this view
-                assert update is no_update or isinstance(update, Patch)
-                result = figure if update is no_update else _apply(figure, update)
-                direct = service.maps.figure(scenario)["data"]
-                assert result["data"][countries] == direct[countries], (preset.id, layer)
-                assert [t.get("visible") for t in result["data"]] == [
-                    t.get("visible") for t in direct
-                ], (preset.id, layer)
-                figure = result
-
-
-def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, presets):
-    scenario = presets["concept_diagram"]
-    key = table_key(scenario)
-    for change in (
-        {"layers": ("events",)},
-        {"layers": ()},
-        {"focus": "JPN"},
-        {"projection": "polar"},
-        {"id": None, "title_en": "x"},
-    ):
-        assert table_key(scenario.model_copy(update=change)) == key, change
-    for change in (
-        {"lang": "en"},
-        {"basis": "stated"},
-        {"groupings": ("nato",)},
-        {"directions": ("east",)},
-        {"proposals": False},
-    ):
-        assert table_key(scenario.model_copy(update=change)) != key, change
-
-
-def test_the_table_has_every_layers_rows_each_marked_with_its_layers(service, presets):
-    scenario = presets["ukraine_support"]  # not every layer: the table still has them all
-    fragment, meta = _table(service, scenario)
-    rows = _decoded(fragment)  # the components as the browser gets them
-    expected = service.panels.table_rows(scenario)
-    assert len(rows) == len(expected) > 0
-    no_layers = scenario.model_copy(update={"layers": ()})
-    assert rows == _decoded(_table(service, no_layers)[0])
-    for row, data in zip(rows, expected, strict=True):
-        assert row["type"] == "Tr"
-        classes = row["props"]["className"].split()
-        assert classes[1:] == ["layered", *(f"layer-{layer}" for layer in data["layers"])]
-        layer_cell = row["props"]["children"][COLUMNS.index("layer")]["props"]["children"]
-        if len(data["layers"]) > 1:  # one item per layer, hidden with its layer
-            assert [li["props"]["className"] for li in layer_cell["props"]["children"]] == [
-                f"layer-tag layer-{layer}" for layer in data["layers"]
-            ]
-    assert sum(meta["counts"].values()) == len(rows)
-    assert "{count}" in meta["caption"] and meta["empty"]
-
-
 def test_the_stylesheet_hides_the_rows_of_each_layer_not_shown():
     css = (Path(ASSETS_DIR) / "style.css").read_text(encoding="utf-8")
     assert re.search(r"\.view-table tbody tr\.layered,[^{]*\{\s*display: none;", css)
@@ -887,7 +450,7 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     the caption counts the rows of the layers shown, the empty text appears with none."""
     cases = []
     for scenario in presets.values():
-        _, meta = _table(service, scenario)
+        _, meta = table(service, scenario)
         rows = service.panels.table_rows(scenario)
         for layers in (scenario.layers, (), ("events",), LAYERS[:3]):
             view = service.views.view_data(scenario.model_copy(update={"layers": layers}))
@@ -916,36 +479,6 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     assert nothing == ["view-table is-empty", None, None]
 
 
-def test_translations_cover_every_text_node(service, client):
-    layout = client.get("/_dash-layout").get_json()
-    ids = re.findall(r'\{"i18n": "([^"]+)", "n": (\d+)\}', json.dumps(layout))
-    assert ids
-    values = service.panels.translations("en", [{"i18n": key, "n": int(n)} for key, n in ids])
-    assert values[0][0] == "Alliance Atlas"
-    assert "Layers" in values[0]
-    assert values[-1] == "en"
-
-
-def test_compare_modes(service, presets):
-    view = service.views.view_data(presets["proposals_japan_five_eyes_nato"])
-    figure, style, diff, caption_a, caption_b, key = _compare(
-        service, "side", "summit_outcomes", view
-    )
-    assert style == {} and diff is None
-    b = presets["summit_outcomes"].model_copy(update={"lang": "ja"})
-    assert _decoded(figure) == service.maps.figure(b)  # B drawn in A's language
-    assert caption_a.startswith("A") and caption_b.startswith("B")
-    again, style, *_ = _compare(service, "side", "summit_outcomes", view, key)
-    assert again is no_update and style == {}  # B is not sent again for a change in A
-    _, style, diff, *_ = _compare(service, "diff", "summit_outcomes", view)
-    text = _text(diff)
-    assert style == {"display": "none"}
-    assert "日本・ファイブアイズ・NATO三極情報・技術協力" in text  # only in A
-    assert "AP4" in text  # only in B
-    _, style, diff, *_ = _compare(service, "off", "summit_outcomes", view)
-    assert style == {"display": "none"} and diff is None
-
-
 def test_the_stable_ids_are_in_the_layout(client):
     layout = json.dumps(client.get("/_dash-layout").get_json())
     for component_id in (
@@ -971,56 +504,3 @@ def test_every_ui_string_has_both_languages():
 
     for key, entry in STRINGS.items():
         assert set(entry) == {"ja", "en"} and all(entry.values()), key
-
-
-def test_precomputed_maps_of_the_presets_are_kept_and_others_bounded(atlas, presets, monkeypatch):
-    """Servers precompute the default view and every preset in both languages; those are never
-    evicted, and the maps of other views stay within the cache's byte budget."""
-    maps = ViewService(atlas, presets, "ja").maps
-    assert maps.precompute_presets() == (1 + len(presets)) * 2
-    views = [
-        Scenario(lang="en", date_from=f"2014-01-{day:02d}", layers=("events",))
-        for day in range(1, 29)
-    ]
-    for view in views:
-        maps.built_map(view)
-    assert maps.cache.currsize <= maps.cache.maxsize
-    assert len(maps.cache) < len(views)  # the oldest ones went
-
-    def no_building(_scenario):
-        raise AssertionError("a precomputed map was built again")
-
-    monkeypatch.setattr(maps, "_build_map", no_building)
-    for lang in ("ja", "en"):
-        for preset in presets.values():
-            figure = maps.figure(preset.model_copy(update={"lang": lang}))
-            assert figure["data"]
-        assert maps.figure(Scenario(lang=lang))["data"]
-
-
-def test_figure_patches_are_the_same_bytes_on_every_machine():
-    """The diff sent for a view change does not depend on the process's hash seed (set order)."""
-    script = (
-        "import json\n"
-        "from dashboard.service import ViewService\n"
-        "from dashboard.service.patches import figure_edits\n"
-        "from geodata.atlas import load_atlas\n"
-        "from geodata.scenario import Scenario, load_presets\n"
-        "maps = ViewService(load_atlas(), load_presets()).maps\n"
-        "a = maps.figure(Scenario(lang='en'))\n"
-        "b = maps.figure(Scenario(lang='en', focus='JPN', projection='orthographic'))\n"
-        "print(json.dumps(figure_edits(a, b).operations))\n"
-    )
-    outputs = {
-        subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=REPO,
-            env={**os.environ, "PYTHONHASHSEED": seed},
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
-        for seed in ("1", "2", "3")
-    }
-    assert len(outputs) == 1
-    assert '"operation": "Assign"' in next(iter(outputs))

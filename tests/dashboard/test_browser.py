@@ -29,6 +29,7 @@ from dashboard.service import ViewService
 from geodata.scenario import LAYERS
 
 pytestmark = [
+    pytest.mark.browser,
     pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]

@@ -12,6 +12,8 @@ from PIL import Image
 from dashboard.export.cli import run_export
 from dashboard.export.session import RenderSession
 
+pytestmark = pytest.mark.browser  # the export renders in kaleido's Chromium
+
 
 class _Page:
     """The page's export control, pressed through the app's callback endpoint."""

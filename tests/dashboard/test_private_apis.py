@@ -27,9 +27,7 @@ def test_dash_routes_the_layout_request_to_serve_layout(app):
     """AtlasDash.serve_layout puts the first map into the layout response: Dash must still
     answer `_dash-layout` with the app's serve_layout, and have get_layout and to_json."""
     layout_views = [
-        view
-        for rule, view in app.server.view_functions.items()
-        if rule.endswith("_dash-layout")
+        view for rule, view in app.server.view_functions.items() if rule.endswith("_dash-layout")
     ]
     assert [getattr(view, "__func__", None) for view in layout_views] == [AtlasDash.serve_layout]
     assert list(inspect.signature(dash.Dash.serve_layout).parameters) == ["self"]

@@ -106,6 +106,7 @@ def test_serve_with_workers_runs_gunicorn(monkeypatch):
 # --- the running server ---------------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_gunicorn_serves_the_page_and_callbacks_with_the_headers(server):
     base, _pid, _log = server
     page = httpx.get(base + "/")
@@ -122,6 +123,7 @@ def test_gunicorn_serves_the_page_and_callbacks_with_the_headers(server):
     assert response.json()["response"]["view"]["data"]["scenario"]["id"] == "threats_360"
 
 
+@pytest.mark.server
 def test_the_app_is_built_once_in_the_master_before_the_workers_fork(server):
     _base, pid, log = server
     text = log.read_text(errors="replace")
@@ -137,6 +139,7 @@ def test_the_app_is_built_once_in_the_master_before_the_workers_fork(server):
             assert worker["pss"] <= worker["rss"]
 
 
+@pytest.mark.server
 def test_any_worker_and_any_machine_answer_the_same(server, local_app):
     """The same requests, sent concurrently to both workers and to an app in this process, get
     byte-identical answers: no state lives in a server process."""
@@ -170,6 +173,7 @@ def _cpu_ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
+@pytest.mark.server
 def test_a_view_can_move_between_machines_mid_session(server, local_app):
     """Every other request of one page goes to the other 'machine': the page works the same."""
     base, _pid, _log = server
@@ -207,6 +211,7 @@ def test_a_view_can_move_between_machines_mid_session(server, local_app):
             pending += one.triggered_by(changed_one, callback)
 
 
+@pytest.mark.server
 def test_worker_memory_is_measured(server):
     _base, pid, _log = server
     memory = processes.tree_memory(pid)
@@ -223,6 +228,7 @@ def test_worker_memory_is_measured(server):
 # --- the load test script -------------------------------------------------------------------
 
 
+@pytest.mark.server
 def test_loadtest_smoke(server, tmp_path, capsys):
     """2 clients, 50 requests against the module's gunicorn: the script runs, stops by itself,
     reports every request kind and the bad-input cases, and sees no error. (No timing checks.)"""

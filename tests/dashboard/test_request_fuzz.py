@@ -224,6 +224,7 @@ def gunicorn(tmp_path_factory):
         yield http, process, workers, log
 
 
+@pytest.mark.server
 @settings(max_examples=120, deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_gunicorn_answers_mutated_bodies_without_5xx(gunicorn, real_bodies, data):
@@ -236,6 +237,7 @@ def test_gunicorn_answers_mutated_bodies_without_5xx(gunicorn, real_bodies, data
     assert process.poll() is None
 
 
+@pytest.mark.server
 def test_gunicorn_survives_the_corpus_and_still_serves(gunicorn, real_bodies):
     http, process, workers, log = gunicorn
     loadtest = load_loadtest()

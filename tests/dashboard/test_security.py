@@ -210,6 +210,7 @@ def test_a_callback_that_raises_shows_no_traceback(client, page):
         assert "Werkzeug Debugger" not in response.get_data(as_text=True)
 
 
+@pytest.mark.server
 def test_the_default_serve_command_exposes_no_debugger(tmp_path):
     """`alliance-atlas serve` as a user starts it (no flags): no debugger, no traceback."""
     port = free_port()
@@ -497,6 +498,7 @@ def _burst(client, page, token: str) -> list[str]:
     return sent
 
 
+@pytest.mark.browser
 def test_web_requests_write_no_files(client, page, request, monkeypatch):
     """A burst of callback requests (YAML and PNG/SVG/PDF exports, uploads, bad input) writes no
     file: nothing opened for writing by any thread of the server process, nothing new in its
@@ -614,6 +616,7 @@ def _shape(body: dict) -> dict:
     }
 
 
+@pytest.mark.browser
 def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     secure_duo, atlas, presets, page, client
 ):

@@ -92,6 +92,7 @@ def _view(presets, scenario_id: str, lang: str):
 # --- every preset, every format, both languages -------------------------------------------------
 
 
+@pytest.mark.browser
 def test_every_preset_exports_to_png_svg_pdf_in_both_languages(session, presets, atlas):
     views = [p.model_copy(update={"lang": lang}) for p in presets.values() for lang in ("ja", "en")]
     figures = [captioned_figure(v, atlas, width=SMALL[0], height=SMALL[1]) for v in views]
@@ -118,6 +119,7 @@ def test_every_preset_exports_to_png_svg_pdf_in_both_languages(session, presets,
         assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, where
 
 
+@pytest.mark.browser
 def test_render_gives_the_requested_pixels_for_each_aspect(session, presets):
     view = presets["summit_outcomes"]
     for size in [(640, 360), (640, 480), (707, 500)]:
@@ -216,6 +218,7 @@ def test_wrap_keeps_lines_inside_the_width():
 # --- offline and fonts ------------------------------------------------------------------------
 
 
+@pytest.mark.browser
 def test_offline_assets_are_local(session):
     assert environment.topojson_url().startswith("file://")
     assert environment.topojson_url().endswith("/")
@@ -288,6 +291,7 @@ def _distinct(a: bytes, b: bytes) -> bool:
     return float(np.abs(_title_strip(a) - _title_strip(b)).mean()) > 0.5
 
 
+@pytest.mark.browser
 def test_japanese_glyphs_really_render(session):
     """Distinct Japanese titles render distinctly, and unlike boxes for missing glyphs."""
     ja_a, ja_b, tofu_a, tofu_b = session.render(
@@ -301,6 +305,7 @@ def test_japanese_glyphs_really_render(session):
     assert _distinct(ja_a, tofu_a), "the Japanese title renders like missing-glyph boxes"
 
 
+@pytest.mark.browser
 def test_tofu_detector_fires_on_a_browser_without_japanese_fonts(monkeypatch, tmp_path, session):
     """A browser that sees only Latin fonts draws tofu, and the check above would catch it."""
     monkeypatch.setenv("FONTCONFIG_FILE", str(_latin_only_fontconfig(tmp_path)))
@@ -325,6 +330,7 @@ def _baseline(view) -> bytes:
     return path.read_bytes()
 
 
+@pytest.mark.browser
 def test_exports_match_baselines(session, presets, atlas, tmp_path):
     views = _baseline_views(presets)
     width, height = MANIFEST["size"]
@@ -343,6 +349,7 @@ def test_exports_match_baselines(session, presets, atlas, tmp_path):
     assert not failures, "\n".join(failures)
 
 
+@pytest.mark.browser
 def test_baseline_comparison_fails_for_blank_map_missing_layer_or_legend(session, presets, atlas):
     view = _view(presets, "summit_outcomes", "ja")
     width, height = MANIFEST["size"]
@@ -385,6 +392,7 @@ class _NoBrowser(RenderSession):
         raise AssertionError("the browser was needed")
 
 
+@pytest.mark.browser
 def test_a_repeated_render_comes_from_the_cache_with_the_same_bytes(session, presets, atlas):
     view = _view(presets, "ukraine_support", "en")
     images.clear_caches()
@@ -398,6 +406,7 @@ def test_a_repeated_render_comes_from_the_cache_with_the_same_bytes(session, pre
     assert uncached == first  # the cache gives what rendering gives
 
 
+@pytest.mark.browser
 def test_different_views_formats_and_sizes_do_not_share_an_entry(session, presets, atlas):
     view = _view(presets, "threats_360", "ja")
     variants = [
@@ -448,6 +457,7 @@ def test_the_picture_does_not_depend_on_today(presets, atlas, monkeypatch):
     assert captioned_figure(view, atlas).to_json() == today
 
 
+@pytest.mark.browser
 def test_a_cached_pdf_carries_the_time_of_its_export(session, presets, atlas, monkeypatch):
     view = _view(presets, "value_community", "en")
     images.clear_caches()
@@ -507,6 +517,7 @@ def test_the_caches_tell_atlases_apart_and_keep_none_alive(presets, atlas):
 # --- the command ------------------------------------------------------------------------------
 
 
+@pytest.mark.browser
 def test_cli_single_export_by_scenario_state_and_file(session, tmp_path, presets, capsys):
     out = tmp_path / "summit.svg"
     assert (
@@ -539,6 +550,7 @@ def test_cli_single_export_by_scenario_state_and_file(session, tmp_path, presets
     )  # no temporary files left
 
 
+@pytest.mark.browser
 def test_cli_all_both_languages_writes_every_preset_and_a_contact_sheet(session, tmp_path, presets):
     out = tmp_path / "views"
     assert run_export(["--all", "--out", str(out), "--lang", "both", "--size", "480x270"]) == 0
@@ -552,6 +564,7 @@ def test_cli_all_both_languages_writes_every_preset_and_a_contact_sheet(session,
         assert f"scenario={pid}&amp;" in sheet  # each view's state query
 
 
+@pytest.mark.browser
 def test_cli_deck_has_one_slide_per_view_with_picture_and_cited_notes(
     session, tmp_path, presets, article_text
 ):
@@ -641,6 +654,7 @@ def test_bad_input_is_one_line_nonzero_and_writes_nothing(args, message, tmp_pat
     assert sorted(tmp_path.rglob("*")) == before
 
 
+@pytest.mark.browser
 def test_a_failed_render_leaves_no_file(monkeypatch, tmp_path, capsys):
     def broken(self, job):
         raise ExportError("rendering failed: browser crashed")
@@ -672,6 +686,7 @@ def _export_is_wired() -> bool:
     return "export" in commands.choices
 
 
+@pytest.mark.browser
 @pytest.mark.skipif(
     not _export_is_wired(), reason="`export` is not yet registered in dashboard/cli.py"
 )
