@@ -1,5 +1,5 @@
-"""Text on the map: how wide a label is drawn (the one text-width heuristic of the figures), and
-where a long label breaks into lines. The words themselves are in dashboard.i18n."""
+"""Text on the map: how wide a label is drawn, and where a long label breaks into lines. The
+words themselves are in dashboard.i18n."""
 
 from __future__ import annotations
 
