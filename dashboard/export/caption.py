@@ -403,7 +403,8 @@ def _text_width(text: str, size: float) -> float:
     others 0.52 em.
 
     Not yet dashboard.figures.text.text_width, the map labels' per-character estimate, which is
-    closer to Noto Sans CJK JP's real advances (legend lines: within 7 % against 13–25 % here).
+    closer to Noto Sans CJK JP's real advances (legend lines and glyphs measured with PIL: within
+    8 %, against -50 % to +25 % here).
     Switching changes where 25 of 63 slide layouts put their legend or break their lines, and
     moves the legend of threats_360 (en) far enough to fail its image baseline: it waits for a
     change that may refresh the baselines (see issue 15)."""
