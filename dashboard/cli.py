@@ -22,6 +22,9 @@ def _layers(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
+    except ValueError as error:  # data the chosen format cannot hold without loss
+        print(f"alliance-atlas layers: {error}", file=sys.stderr)
+        return 1
     for path in written:
         print(path)
     return 0

@@ -42,7 +42,7 @@ def delimited(value: Any) -> str | None:
         return value
     members = [str(member) for member in value]
     if any(LIST_SEPARATOR in member for member in members):
-        raise ValueError(f"a list member contains {LIST_SEPARATOR!r}: {members}")
+        raise ValueError(f"a list member contains {LIST_SEPARATOR!r}, the separator: {members}")
     return LIST_SEPARATOR.join(members)
 
 
@@ -82,7 +82,10 @@ def _dbf_frame(
             continue
         is_list = values.map(is_nested).any()
         how = f"list, {LIST_SEPARATOR} between members" if is_list else "value"
-        text = values.map(delimited) if is_list else values
+        try:
+            text = values.map(delimited) if is_list else values
+        except ValueError as error:
+            raise ValueError(f"cannot write {layer}.{column} to a Shapefile: {error}") from None
         if text.map(_utf8_bytes).max() > FIELD_BYTES_LIMIT:
             companions[LONG_TEXTS] += [
                 {"layer": layer, "id": i, "field": column, "text": v}
