@@ -8,12 +8,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard.export.cli import add_export_parser
+from geodata.atlas import load_atlas
+from geodata.layers_io import write_layers
+from geodata.validate import validate_paths
 
 
 def _layers(args: argparse.Namespace) -> int:
-    from geodata.atlas import load_atlas
-    from geodata.layers_io import write_layers
-
     try:
         written = write_layers(load_atlas(), Path(args.out), args.format, args.lang)
     except OSError as error:
@@ -31,8 +31,6 @@ def _layers(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from geodata.validate import validate_paths
-
     problems = validate_paths([Path(p) for p in args.paths])
     for problem in problems:
         print(problem)
