@@ -13,6 +13,7 @@ nothing, so a caller that needs a format name does not load the browser session)
     files         safe file writes (checked, temporary file and rename)
     deck          PowerPoint decks
     sheet         the contact sheet (index.html) of a batch export
-    cli           `alliance-atlas export`
-    errors        ExportError, one line meant for the user
+    cli           `alliance-atlas export`: its arguments and exit statuses
+    command       what the export command does with its parsed arguments
+    errors        ExportError and InputError, one line meant for the user
 """
