@@ -24,7 +24,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-import yaml
 from browser import browser_available, headless_dash
 from serving import free_port, load_loadtest
 
@@ -387,10 +386,13 @@ def test_characters_yaml_forbids_get_an_upload_message(app, text):
 
 
 def test_the_yaml_loader_is_safe():
+    """It builds objects with SafeConstructor (plain values only), whichever parser it reads."""
+    from yaml.constructor import FullConstructor, SafeConstructor
+
     from geodata import yamlio
 
-    assert issubclass(yamlio._Loader, yaml.SafeLoader)
-    assert not issubclass(yamlio._Loader, yaml.FullLoader | yaml.UnsafeLoader)
+    assert issubclass(yamlio._Loader, SafeConstructor)
+    assert not issubclass(yamlio._Loader, FullConstructor)
 
 
 def test_no_project_code_uses_an_unsafe_yaml_loader():
