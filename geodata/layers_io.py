@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 import geopandas as gpd
 
-from geodata.atlas import Atlas
+from geodata.atlas import TOPIC_COLUMNS, Atlas
 
 LayerFormat = Literal["geojson", "gpkg"]
 
@@ -20,7 +20,18 @@ LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
     "countries": ("countries", ["iso3", "name_en", "name_ja", "groupings"]),
     "groupings": (
         "groupings",
-        ["id", "name_en", "name_ja", "camp", "status", "basis", "reason", "members", "citations"],
+        [
+            "id",
+            "name_en",
+            "name_ja",
+            "camp",
+            "status",
+            "basis",
+            "reason",
+            "modality",
+            "members",
+            "citations",
+        ],
     ),
     "relations": (
         "relations",
@@ -30,9 +41,13 @@ LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
             "target",
             "kind",
             "directed",
+            "placement",
             "date",
+            "date_basis",
+            "date_reason",
             "basis",
             "reason",
+            "modality",
             "status",
             "layer",
             "label_en",
@@ -54,15 +69,21 @@ LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
             "regions",
             "basis",
             "reason",
+            "modality",
             "citations",
         ],
     ),
-    "regions": ("regions", ["id", "name_en", "name_ja", "kind", "basis", "reason", "citations"]),
+    "regions": (
+        "regions",
+        ["id", "name_en", "name_ja", "kind", "basis", "reason", "modality", "citations"],
+    ),
     "events": (
         "events",
         [
             "id",
             "date",
+            "date_basis",
+            "date_reason",
             "name_en",
             "name_ja",
             "actors",
@@ -71,11 +92,21 @@ LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
             "place_basis",
             "basis",
             "reason",
+            "modality",
             "citations",
         ],
     ),
 }
-MEMBERSHIP_COLUMNS = ["grouping", "iso3", "basis", "reason", "status", "via", "citations"]
+MEMBERSHIP_COLUMNS = [
+    "grouping",
+    "iso3",
+    "basis",
+    "reason",
+    "modality",
+    "status",
+    "via",
+    "citations",
+]
 
 
 def drawn_countries(atlas: Atlas) -> gpd.GeoDataFrame:
@@ -95,7 +126,16 @@ def layer_frames(atlas: Atlas) -> dict[str, gpd.GeoDataFrame]:
 
 def memberships_records(atlas: Atlas) -> list[dict[str, Any]]:
     """memberships.json: one record per (grouping, state)."""
-    frame = atlas.memberships[MEMBERSHIP_COLUMNS].astype(object)
+    return _json_records(atlas.memberships[MEMBERSHIP_COLUMNS])
+
+
+def topics_records(atlas: Atlas) -> list[dict[str, Any]]:
+    """topics.json: one record per topic (what the article discusses without a place)."""
+    return _json_records(atlas.topics[list(TOPIC_COLUMNS)])
+
+
+def _json_records(frame: Any) -> list[dict[str, Any]]:
+    frame = frame.astype(object)
     return frame.where(frame.notna(), None).to_dict(orient="records")
 
 
@@ -104,11 +144,14 @@ def write_layers(atlas: Atlas, out: Path, fmt: LayerFormat = "geojson") -> list[
     out.mkdir(parents=True, exist_ok=True)
     written = [
         _atomic_write(
-            out / "memberships.json",
-            lambda p: p.write_text(
-                json.dumps(memberships_records(atlas), ensure_ascii=False, indent=1),
-                encoding="utf-8",
+            out / f"{name}.json",
+            lambda p, rows=rows: p.write_text(
+                json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8"
             ),
+        )
+        for name, rows in (
+            ("memberships", memberships_records(atlas)),
+            ("topics", topics_records(atlas)),
         )
     ]
     frames = layer_frames(atlas)
@@ -155,4 +198,11 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> Path:
     return path
 
 
-__all__ = ["LayerFormat", "drawn_countries", "layer_frames", "memberships_records", "write_layers"]
+__all__ = [
+    "LayerFormat",
+    "drawn_countries",
+    "layer_frames",
+    "memberships_records",
+    "topics_records",
+    "write_layers",
+]
