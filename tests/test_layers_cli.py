@@ -17,27 +17,50 @@ import yaml
 from geodata.knowledge import KNOWLEDGE_DIR
 
 GEOJSON_LAYERS = ["countries", "groupings", "relations", "threats", "regions", "events"]
-FILES = {f"{name}.geojson" for name in GEOJSON_LAYERS} | {"memberships.json"}
+FILES = {f"{name}.geojson" for name in GEOJSON_LAYERS} | {"memberships.json", "topics.json"}
 COLUMNS = {
     "countries": {"iso3", "name_en", "name_ja", "groupings"},
-    "groupings": {"id", "name_en", "name_ja", "status", "basis", "members", "citations"},
+    "groupings": {
+        "id",
+        "name_en",
+        "name_ja",
+        "status",
+        "basis",
+        "modality",
+        "members",
+        "citations",
+    },
     "relations": {
         "id",
         "source",
         "target",
         "kind",
         "directed",
+        "placement",
         "date",
+        "date_basis",
         "basis",
+        "modality",
         "status",
         "label_en",
         "label_ja",
         "citations",
     },
-    "threats": {"direction", "sources", "kinds", "regions", "basis", "citations"},
-    "regions": {"id", "name_en", "name_ja", "basis", "citations"},
-    "events": {"id", "date", "name_en", "name_ja", "actors", "basis", "citations"},
+    "threats": {"direction", "sources", "kinds", "regions", "basis", "modality", "citations"},
+    "regions": {"id", "name_en", "name_ja", "basis", "modality", "citations"},
+    "events": {
+        "id",
+        "date",
+        "date_basis",
+        "name_en",
+        "name_ja",
+        "actors",
+        "basis",
+        "modality",
+        "citations",
+    },
 }
+MODALITIES = ["asserted", "assessed", "projected", "recommended"]
 GEOMETRY_TYPES = {
     "countries": {"Polygon", "MultiPolygon"},
     "groupings": {"Polygon", "MultiPolygon"},
@@ -134,10 +157,28 @@ def test_geojson_layer_reads_back(geojson_dir: Path, name: str) -> None:
     assert frame.crs is not None and frame.crs.to_epsg() == 4326
     assert COLUMNS[name] <= set(frame.columns), COLUMNS[name] - set(frame.columns)
     assert len(frame) > 0
+    if name == "relations":  # a relation marked at its source or only listed has no geometry
+        unplaced = frame[frame.placement != "arc"]
+        assert len(unplaced) and unplaced.geometry.isna().all()
+        frame = frame[frame.placement == "arc"]
     assert set(frame.geometry.geom_type) <= GEOMETRY_TYPES[name]
     assert frame.geometry.is_valid.all() and not frame.geometry.is_empty.any()
     minx, miny, maxx, maxy = frame.total_bounds
     assert -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+
+
+@pytest.mark.parametrize("name", GEOJSON_LAYERS[1:])
+def test_geojson_features_and_their_citations_carry_modality(geojson_dir: Path, name: str) -> None:
+    features = json.loads((geojson_dir / f"{name}.geojson").read_text(encoding="utf-8"))
+    for feature in features["features"]:
+        properties = feature["properties"]
+        citations = properties["citations"]
+        assert {c["modality"] for c in citations} <= set(MODALITIES), properties["id"]
+        for citation in citations:  # the hedge is named exactly when the article hedges
+            assert (citation["hedge_ja"] is None) == (citation["modality"] == "asserted")
+        # a feature is as certain as its most certain citation
+        most_certain = min((c["modality"] for c in citations), key=MODALITIES.index)
+        assert properties["modality"] == most_certain, properties["id"]
 
 
 def test_geojson_records_match_the_knowledge_base(geojson_dir: Path) -> None:
@@ -191,14 +232,34 @@ def test_memberships_json(geojson_dir: Path) -> None:
     records = json.loads((geojson_dir / "memberships.json").read_text(encoding="utf-8"))
     assert isinstance(records, list) and records
     for record in records:
-        assert {"grouping", "iso3", "basis", "status", "citations"} <= set(record)
+        assert {"grouping", "iso3", "basis", "modality", "status", "citations"} <= set(record)
         assert record["basis"] in {"stated", "inferred", "external"}
+        citation_modalities = [c["modality"] for c in record["citations"]]
+        # never more certain than the least certain step of the path (inclusion, membership)
+        assert MODALITIES.index(record["modality"]) >= min(
+            map(MODALITIES.index, citation_modalities)
+        )
         assert record["status"] in {"existing", "proposed"}
         assert record["citations"] and all("quote_ja" in c for c in record["citations"])
     nato = {r["iso3"] for r in records if r["grouping"] == "nato"}
     assert nato == NATO_2024
+    # the article names the Five Eyes members, and only recommends the trilateral cooperation
+    by_pair = {(r["grouping"], r["iso3"]): r for r in records}
+    assert by_pair[("five_eyes", "GBR")]["modality"] == "asserted"
+    assert by_pair[("japan_five_eyes_nato", "GBR")]["modality"] == "recommended"
     pairs = [(r["grouping"], r["iso3"]) for r in records]
     assert len(pairs) == len(set(pairs))
+
+
+def test_topics_json(geojson_dir: Path) -> None:
+    records = json.loads((geojson_dir / "topics.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == [t["id"] for t in raw("topics")]
+    for record in records:
+        assert {"id", "name_en", "name_ja", "kind", "layer", "about", "basis", "modality"} <= set(
+            record
+        )
+        assert record["modality"] in MODALITIES
+        assert record["citations"] and all("modality" in c for c in record["citations"])
 
 
 def test_geopackage_has_every_layer(gpkg_dir: Path) -> None:

@@ -8,12 +8,12 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, PROJECTIONS
+from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, MODALITY_LEVELS, PROJECTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata.knowledge import KNOWLEDGE_DIR
-from geodata.scenario import Scenario, load_presets
+from geodata.scenario import Scenario, ScenarioError, load_presets
 
 
 def _ids(file_name: str) -> list[str]:
@@ -75,6 +75,7 @@ def scenarios(draw, *, free_titles: bool = False, preset_ids: bool = True) -> Sc
         date_from=date_from,
         date_to=date_to,
         basis=draw(st.sampled_from(BASES)),
+        modality=draw(st.sampled_from(MODALITY_LEVELS)),
         proposals=draw(st.booleans()),
         projection=draw(st.sampled_from(PROJECTIONS)),
         lang=draw(st.sampled_from(["ja", "en"])),
@@ -153,6 +154,7 @@ KEYS = [
     "directions",
     "domains",
     "basis",
+    "modality",
     "proposals",
     "from",
     "to",
@@ -164,7 +166,9 @@ query_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=400)
 pieces = st.one_of(
     st.sampled_from(["&", "=", "%", "%2", "%zz", "%E3%81", "+", "?", "#", ",", ";", "://"]),
     st.sampled_from(KEYS),
-    st.sampled_from([*LAYERS, *BASES, *GROUPING_IDS, "2024-07-01", "2024-13-01", "0", "1"]),
+    st.sampled_from(
+        [*LAYERS, *BASES, *MODALITY_LEVELS, *GROUPING_IDS, "2024-07-01", "2024-13-01", "0", "1"]
+    ),
     st.text(max_size=20),
 )
 
@@ -192,6 +196,7 @@ def test_huge_values_give_short_notices(key: str) -> None:
 
 BAD_VALUES = {
     "basis": ["guessed", "STATED", ""],
+    "modality": ["recommended", "certain", "Asserted", ""],
     "proposals": ["yes", "2", ""],
     "projection": ["mercator", ""],
     "lang": ["fr", "JA"],
@@ -259,7 +264,7 @@ def test_bad_date_keeps_the_previous_date(value: str) -> None:
 
 
 def test_from_after_to_gives_a_notice_and_keeps_the_previous_date() -> None:
-    base = PRESETS["summit_outcomes"]  # 2024-06-01 … 2024-07-31
+    base = PRESETS["summit_outcomes"]  # 2024-07-09 … 2024-07-11
     scenario, notices = Scenario.from_query("scenario=summit_outcomes&from=2024-08-01", PRESETS)
     assert len(notices) == 1 and "2024-08-01" in notices[0]
     assert (scenario.date_from, scenario.date_to) == (base.date_from, base.date_to)
@@ -288,3 +293,30 @@ def test_to_query_uses_only_url_safe_characters() -> None:
     allowed = set(string.ascii_letters + string.digits + "-_.~&=,%")
     for preset in PRESETS.values():
         assert set(preset.to_query()) <= allowed
+
+
+# --- the modality filter ----------------------------------------------------------------------
+
+
+def test_modality_defaults_to_showing_everything_and_round_trips() -> None:
+    assert Scenario().modality == "projected"
+    for level in MODALITY_LEVELS:
+        scenario = Scenario(modality=level)
+        assert f"modality={level}" in scenario.to_query()
+        assert Scenario.from_query(f"modality={level}", PRESETS) == (scenario, [])
+        assert yaml.safe_load(scenario.to_yaml())["modality"] == level
+        assert Scenario.from_yaml(scenario.to_yaml()) == scenario
+
+
+def test_a_recommendation_passes_only_with_projections() -> None:
+    assert Scenario(modality="projected").shows_modality("recommended")
+    assert not Scenario(modality="assessed").shows_modality("recommended")
+    assert not Scenario(modality="asserted").shows_modality("assessed")
+    assert Scenario(modality="assessed").shows_modality("asserted")
+
+
+def test_a_scenario_file_with_a_bad_modality_is_refused_at_its_line() -> None:
+    with pytest.raises(ScenarioError) as error:
+        Scenario.from_yaml("title_en: x\nmodality: likely\n")
+    ((line, message),) = error.value.problems
+    assert line == 2 and "likely" in message and "'projected'" in message
