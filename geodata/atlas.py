@@ -30,6 +30,7 @@ from geodata.knowledge import (
     Region,
     Relation,
     least_certain,
+    most_certain,
 )
 from geodata.validate import load_knowledge
 
@@ -227,9 +228,15 @@ def _groupings(
 def _countries(
     knowledge: Knowledge, countries: gpd.GeoDataFrame, memberships: pd.DataFrame
 ) -> gpd.GeoDataFrame:
-    """Every country, with the article's Japanese name for its actors and its grouping ids."""
+    """Every country, with the article's Japanese name for its actors, its grouping ids, and how
+    the article supports it being drawn (`basis`, `modality`): an actor's own, otherwise its
+    best-supported membership's (none for a country the map does not draw)."""
     actor_names = {a.id: (a.name_ja, a.name_en) for a in knowledge.actors}
     groupings = memberships.groupby("iso3")["grouping"].agg(list).to_dict()
+    support = {
+        iso3: (min(rows.basis, key=BASES.index), most_certain(rows.modality))
+        for iso3, rows in memberships.groupby("iso3")
+    } | {a.id: (a.basis, a.modality) for a in knowledge.actors}
     frame = countries.copy()
     frame["name_ja"] = [
         actor_names.get(i, (n, None))[0] for i, n in zip(frame.iso3, frame.name_ja, strict=True)
@@ -239,6 +246,8 @@ def _countries(
     ]
     frame["is_actor"] = frame.iso3.isin(actor_names)
     frame["groupings"] = [groupings.get(i, []) for i in frame.iso3]
+    frame["basis"] = [support.get(i, (None, None))[0] for i in frame.iso3]
+    frame["modality"] = [support.get(i, (None, None))[1] for i in frame.iso3]
     return frame
 
 

@@ -17,7 +17,7 @@ LayerFormat = Literal["geojson", "gpkg"]
 
 # output name → (atlas frame, columns written, in order)
 LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
-    "countries": ("countries", ["iso3", "name_en", "name_ja", "groupings"]),
+    "countries": ("countries", ["iso3", "name_en", "name_ja", "groupings", "basis", "modality"]),
     "groupings": (
         "groupings",
         [

@@ -19,7 +19,7 @@ from geodata.knowledge import KNOWLEDGE_DIR
 GEOJSON_LAYERS = ["countries", "groupings", "relations", "threats", "regions", "events"]
 FILES = {f"{name}.geojson" for name in GEOJSON_LAYERS} | {"memberships.json", "topics.json"}
 COLUMNS = {
-    "countries": {"iso3", "name_en", "name_ja", "groupings"},
+    "countries": {"iso3", "name_en", "name_ja", "groupings", "basis", "modality"},
     "groupings": {
         "id",
         "name_en",
@@ -226,6 +226,11 @@ def test_geojson_countries_include_every_member_and_actor(geojson_dir: Path) -> 
     assert actors | members <= set(countries.index)
     assert "nato" in as_list(countries.groupings["TUR"])
     assert countries.name_ja["USA"] == "米国"  # the knowledge base's name, not the layer's
+    # how the article supports each country: an actor's own record, else its memberships
+    assert (countries.basis["JPN"], countries.modality["JPN"]) == ("stated", "asserted")
+    assert (countries.basis["DEU"], countries.modality["DEU"]) == ("external", "asserted")
+    assert countries.basis.notna().all()  # every country drawn is an actor or a member
+    assert set(countries.modality) <= set(MODALITIES)
 
 
 def test_memberships_json(geojson_dir: Path) -> None:
