@@ -15,12 +15,15 @@ def _layers(args: argparse.Namespace) -> int:
     from geodata.layers_io import write_layers
 
     try:
-        written = write_layers(load_atlas(), Path(args.out), args.format)
+        written = write_layers(load_atlas(), Path(args.out), args.format, args.lang)
     except OSError as error:
         print(
             f"alliance-atlas layers: cannot write to {args.out}: {error.strerror or error}",
             file=sys.stderr,
         )
+        return 1
+    except ValueError as error:  # data the chosen format cannot hold without loss
+        print(f"alliance-atlas layers: {error}", file=sys.stderr)
         return 1
     for path in written:
         print(path)
@@ -107,7 +110,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     layers = commands.add_parser("layers", help="write the map layers for GIS tools (EPSG:4326)")
     layers.add_argument("--out", required=True, help="output directory")
-    layers.add_argument("--format", choices=("geojson", "gpkg"), default="geojson")
+    layers.add_argument(
+        "--format",
+        choices=("geojson", "gpkg", "parquet", "fgb", "shp", "kml"),
+        default="geojson",
+        help="GeoJSON (RFC 7946) files, one GeoPackage, GeoParquet, FlatGeobuf, Shapefiles or "
+        "KML (default: %(default)s)",
+    )
+    layers.add_argument(
+        "--lang",
+        choices=("ja", "en"),
+        default="ja",
+        help="language of the KML placemarks' names and descriptions (default: %(default)s)",
+    )
     layers.set_defaults(run=_layers)
 
     validate = commands.add_parser(

@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
 # Idempotent setup: Debian packages (Chromium, ChromeDriver, a CJK font), then .venv with the
-# project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test extras)
+# project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test extras:
+# GDAL's command-line tools, Node and the npm test tools of package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+testing=false
+[[ "${1:-}" == "--test" ]] && testing=true
 extras="build"
-[[ "${1:-}" == "--test" ]] && extras="test,build"
+$testing && extras="test,build"
 
 debian_packages=(chromium chromium-driver fonts-noto-cjk)
+$testing && debian_packages+=(gdal-bin)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
+# Node may come from elsewhere than Debian (a nodesource package brings its own npm)
+$testing && ! command -v npm >/dev/null && missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo_cmd=()
@@ -32,4 +38,13 @@ if [[ ! -f "$stamp" ]]; then
   .venv/bin/python -m pip install -q -e ".[$extras]"
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+
+if $testing; then
+  node_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+  if [[ ! -f "$node_stamp" ]]; then
+    echo "setup: installing the npm test tools (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    touch "$node_stamp"
+  fi
 fi
