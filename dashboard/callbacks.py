@@ -602,7 +602,7 @@ class Controller:
             return float(lon), float(lat)
         for frame in (self.atlas.events, self.atlas.relations, self.atlas.threats):
             match = frame[frame.id == item_id]
-            if len(match):
+            if len(match) and match.geometry.iloc[0] is not None:  # a listed relation has none
                 geometry = match.geometry.iloc[0]
                 point = (
                     geometry

@@ -170,6 +170,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "relkind.network": {"ja": "ネットワーク", "en": "network"},
     "relkind.cooperation": {"ja": "協力", "en": "cooperation"},
     "relkind.liaison": {"ja": "連絡拠点", "en": "liaison"},
+    "relkind.war": {"ja": "戦争", "en": "war"},
+    "relkind.compromise": {"ja": "折衷案", "en": "compromise"},
+    "relkind.rejection": {"ja": "否定", "en": "rejection"},
+    "relkind.concern": {"ja": "危機感・警戒感", "en": "concern"},
+    "relkind.outreach": {"ja": "アプローチ", "en": "outreach"},
+    "relkind.posture": {"ja": "安全保障態勢", "en": "security posture"},
     # notices
     "notices.url": {
         "ja": "URLの一部を無視しました:",

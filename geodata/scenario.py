@@ -11,7 +11,16 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geodata.article import SEEDS_DIR
-from geodata.knowledge import BASES, DIRECTIONS, Basis, Direction
+from geodata.knowledge import (
+    BASES,
+    DIRECTIONS,
+    MODALITY_LEVELS,
+    Basis,
+    Direction,
+    Modality,
+    ModalityLevel,
+    modality_level,
+)
 from geodata.wording import describe, did_you_mean, explain, one_of
 from geodata.yamlio import YamlError, YamlLimits, dump, line_of, load_with_lines, read_text
 
@@ -73,6 +82,7 @@ class Scenario(BaseModel):
     date_from: date | None = Field(None, alias="from")
     date_to: date | None = Field(None, alias="to")
     basis: Basis = Field("external", description="the highest basis shown")
+    modality: ModalityLevel = Field("projected", description="the least certain modality shown")
     proposals: bool = True
     projection: Projection = "robinson"
     lang: Lang = "ja"
@@ -135,6 +145,11 @@ class Scenario(BaseModel):
         """Whether items of this basis pass the view's basis filter."""
         return BASES.index(basis) <= BASES.index(self.basis)
 
+    def shows_modality(self, modality: Modality) -> bool:
+        """Whether items of this modality pass the view's modality filter (recommendations
+        pass with projections)."""
+        return modality_level(modality) <= MODALITY_LEVELS.index(self.modality)
+
     # --- YAML -------------------------------------------------------------------------------
 
     def to_yaml(self) -> str:
@@ -188,6 +203,7 @@ class Scenario(BaseModel):
             ("directions", ",".join(self.directions)),
             ("domains", ",".join(self.domains)),
             ("basis", self.basis),
+            ("modality", self.modality),
             ("proposals", "1" if self.proposals else "0"),
         ]
         params += [
@@ -294,6 +310,7 @@ _QUERY_PARSERS = {
     "directions": str,
     "domains": str,
     "basis": str,
+    "modality": str,
     "proposals": _parse_bool,
     "from": _parse_optional,
     "to": _parse_optional,
@@ -322,6 +339,7 @@ _NOUNS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "directions": ("direction", DIRECTIONS),
     "domains": ("domain", DOMAINS),
     "basis": ("basis", BASES),
+    "modality": ("modality", MODALITY_LEVELS),
     "projection": ("projection", PROJECTIONS),
     "lang": ("language", LANGS),
 }

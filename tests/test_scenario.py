@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, PROJECTIONS
+from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, MODALITY_LEVELS, PROJECTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -83,6 +83,7 @@ def scenarios(draw, *, free_titles: bool = False, preset_ids: bool = True) -> Sc
         date_from=date_from,
         date_to=date_to,
         basis=draw(st.sampled_from(BASES)),
+        modality=draw(st.sampled_from(MODALITY_LEVELS)),
         proposals=draw(st.booleans()),
         projection=draw(st.sampled_from(PROJECTIONS)),
         lang=draw(st.sampled_from(["ja", "en"])),
@@ -161,6 +162,7 @@ KEYS = [
     "directions",
     "domains",
     "basis",
+    "modality",
     "proposals",
     "from",
     "to",
@@ -172,7 +174,9 @@ query_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=400)
 pieces = st.one_of(
     st.sampled_from(["&", "=", "%", "%2", "%zz", "%E3%81", "+", "?", "#", ",", ";", "://"]),
     st.sampled_from(KEYS),
-    st.sampled_from([*LAYERS, *BASES, *GROUPING_IDS, "2024-07-01", "2024-13-01", "0", "1"]),
+    st.sampled_from(
+        [*LAYERS, *BASES, *MODALITY_LEVELS, *GROUPING_IDS, "2024-07-01", "2024-13-01", "0", "1"]
+    ),
     st.text(max_size=20),
 )
 
@@ -200,6 +204,7 @@ def test_huge_values_give_short_notices(key: str) -> None:
 
 BAD_VALUES = {
     "basis": ["guessed", "STATED", ""],
+    "modality": ["recommended", "certain", "Asserted", ""],
     "proposals": ["yes", "2", ""],
     "projection": ["mercator", ""],
     "lang": ["fr", "JA"],
@@ -267,7 +272,7 @@ def test_bad_date_keeps_the_previous_date(value: str) -> None:
 
 
 def test_from_after_to_gives_a_notice_and_keeps_the_previous_date() -> None:
-    base = PRESETS["summit_outcomes"]  # 2024-06-01 … 2024-07-31
+    base = PRESETS["summit_outcomes"]  # 2024-07-09 … 2024-07-11
     scenario, notices = Scenario.from_query("scenario=summit_outcomes&from=2024-08-01", PRESETS)
     assert len(notices) == 1 and "2024-08-01" in notices[0]
     assert (scenario.date_from, scenario.date_to) == (base.date_from, base.date_to)
@@ -414,3 +419,33 @@ def test_notices_are_capped_and_the_single_values_come_first() -> None:
     assert notices[1].startswith("ignored lang='fr'")
     # 2 single values, 4 + 4 list notices, 4 unknown-parameter notices: 9 shown, 5 counted
     assert notices[-1] == "and 5 more problems in the address"
+
+
+# --- the modality filter ----------------------------------------------------------------------
+
+
+def test_modality_defaults_to_showing_everything_and_round_trips() -> None:
+    assert Scenario().modality == "projected"
+    for level in MODALITY_LEVELS:
+        scenario = Scenario(modality=level)
+        assert f"modality={level}" in scenario.to_query()
+        assert Scenario.from_query(f"modality={level}", PRESETS) == (scenario, [])
+        assert yaml.safe_load(scenario.to_yaml())["modality"] == level
+        assert Scenario.from_yaml(scenario.to_yaml()) == scenario
+
+
+def test_a_recommendation_passes_only_with_projections() -> None:
+    assert Scenario(modality="projected").shows_modality("recommended")
+    assert not Scenario(modality="assessed").shows_modality("recommended")
+    assert not Scenario(modality="asserted").shows_modality("assessed")
+    assert Scenario(modality="assessed").shows_modality("asserted")
+
+
+def test_a_scenario_file_with_a_bad_modality_is_refused_at_its_line() -> None:
+    with pytest.raises(ScenarioError) as error:
+        Scenario.from_yaml("title_en: x\nmodality: likely\n")
+    ((line, message),) = error.value.problems
+    assert (line, message) == (
+        2,
+        f"modality: 'likely' is not a modality; use {_either(MODALITY_LEVELS)}",
+    )

@@ -77,6 +77,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "legend.ukraine_support": {"ja": "NATOの長期的支援", "en": "NATO's long-term support"},
     "legend.objection": {"ja": "ハンガリーの異議", "en": "Hungary's objection"},
+    "legend.war": {"ja": "ロシアのウクライナ戦争", "en": "Russia's war against Ukraine"},
     "legend.event.stated": {"ja": "出来事(場所:明記)", "en": "Event (place stated)"},
     "legend.event.inferred": {"ja": "出来事(場所:推論)", "en": "Event (place inferred)"},
     "legend.event.external": {
