@@ -1,16 +1,20 @@
-"""The `alliance-atlas` command: layers, validate, serve, export."""
+"""The `alliance-atlas` command: layers, validate, coverage, serve, export."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from dashboard.export.cli import add_export_parser
 from geodata.atlas import load_atlas
+from geodata.coverage import coverage_json, coverage_text, sentence_coverage
+from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.layers_io import write_layers
-from geodata.validate import validate_paths
+from geodata.sentences import bundled_sentences
+from geodata.validate import read_knowledge, validate_paths
 
 
 def _layers(args: argparse.Namespace) -> int:
@@ -38,6 +42,27 @@ def _validate(args: argparse.Namespace) -> int:
         print(f"{len(problems)} problem(s) found", file=sys.stderr)
         return 1
     print("ok: knowledge base and scenarios are valid")
+    return 0
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    knowledge, problems, _ = read_knowledge(
+        Path(args.knowledge) if args.knowledge else KNOWLEDGE_DIR
+    )
+    if knowledge is None:
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        print("alliance-atlas coverage: the knowledge base does not load", file=sys.stderr)
+        return 1
+    rows = sentence_coverage(knowledge, bundled_sentences())
+    if args.format == "json":
+        print(json.dumps(coverage_json(rows), ensure_ascii=False, indent=1))
+    else:
+        print(coverage_text(rows), end="")
+    neither = sum(row.status == "neither" for row in rows)
+    if neither:
+        print(f"{neither} sentence(s) neither mapped nor explained", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -104,6 +129,16 @@ def build_parser() -> argparse.ArgumentParser:
         "paths", nargs="*", metavar="PATH", help="knowledge directory or scenario files"
     )
     validate.set_defaults(run=_validate)
+
+    coverage = commands.add_parser(
+        "coverage",
+        help="each sentence of the article: its gloss and the records it supports, or its reason",
+    )
+    coverage.add_argument("--format", choices=("text", "json"), default="text")
+    coverage.add_argument(
+        "--knowledge", metavar="DIR", help="knowledge directory (default: the bundled one)"
+    )
+    coverage.set_defaults(run=_coverage)
 
     serve = commands.add_parser("serve", help="run the dashboard (offline: everything is local)")
     serve.add_argument(

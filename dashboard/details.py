@@ -107,7 +107,7 @@ class _Names:
         self.by_id: dict[str, str] = {}
         for row in _records(atlas, "countries"):
             self.by_id[row.iso3] = name(row, lang)
-        for frame in ("groupings", "regions", "threats", "events"):
+        for frame in ("groupings", "regions", "threats", "events", "topics"):
             for row in _records(atlas, frame):
                 self.by_id[row.id] = name(row, lang)
         for row in _records(atlas, "relations"):

@@ -75,6 +75,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "legend.ukraine_support": {"ja": "NATOの長期的支援", "en": "NATO's long-term support"},
     "legend.objection": {"ja": "ハンガリーの異議", "en": "Hungary's objection"},
+    "legend.war": {"ja": "ロシアのウクライナ戦争", "en": "Russia's war against Ukraine"},
     "legend.event.stated": {"ja": "出来事(場所:明記)", "en": "Event (place stated)"},
     "legend.event.inferred": {"ja": "出来事(場所:推論)", "en": "Event (place inferred)"},
     "legend.event.external": {
@@ -282,6 +283,12 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "relkind.network": {"ja": "ネットワーク", "en": "network"},
     "relkind.cooperation": {"ja": "協力", "en": "cooperation"},
     "relkind.liaison": {"ja": "連絡拠点", "en": "liaison"},
+    "relkind.war": {"ja": "戦争", "en": "war"},
+    "relkind.compromise": {"ja": "折衷案", "en": "compromise"},
+    "relkind.rejection": {"ja": "否定", "en": "rejection"},
+    "relkind.concern": {"ja": "危機感・警戒感", "en": "concern"},
+    "relkind.outreach": {"ja": "アプローチ", "en": "outreach"},
+    "relkind.posture": {"ja": "安全保障態勢", "en": "security posture"},
     # notices
     "notices.url": {
         "ja": "URLの一部を無視しました:",

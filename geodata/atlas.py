@@ -21,7 +21,17 @@ from shapely.geometry.base import BaseGeometry
 from geodata.article import Article, load_article
 from geodata.countries import load_countries
 from geodata.geometry import great_circle_arc, lonlat_box, sea_area
-from geodata.knowledge import BASES, Basis, Citation, Grouping, Knowledge, Region, Relation
+from geodata.knowledge import (
+    BASES,
+    Basis,
+    Citation,
+    Grouping,
+    Knowledge,
+    Region,
+    Relation,
+    least_certain,
+    most_certain,
+)
 from geodata.validate import load_knowledge
 
 CRS = "EPSG:4326"
@@ -48,6 +58,7 @@ class Atlas:
     regions: gpd.GeoDataFrame
     events: gpd.GeoDataFrame
     domains: pd.DataFrame
+    topics: pd.DataFrame
     anchors: Mapping[str, tuple[float, float]]
 
 
@@ -113,6 +124,7 @@ def build_atlas(knowledge: Knowledge, article: Article) -> Atlas:
         regions=regions,
         events=_events(knowledge),
         domains=_domains(knowledge),
+        topics=_topics(knowledge),
         anchors=MappingProxyType(anchors),
     )
 
@@ -140,6 +152,7 @@ def _memberships(knowledge: Knowledge) -> pd.DataFrame:
         "iso3",
         "basis",
         "reason",
+        "modality",
         "status",
         "camp",
         "via",
@@ -158,6 +171,7 @@ def _members_of(
             "iso3": m.iso3,
             "basis": m.basis,
             "reason": m.reason,
+            "modality": m.modality,
             "via": None,
             "role_en": m.role_en,
             "role_ja": m.role_ja,
@@ -176,6 +190,7 @@ def _members_of(
                     **row,
                     "basis": basis,
                     "reason": "; ".join(reasons) or None,
+                    "modality": least_certain(inclusion.modality, row["modality"]),
                     "via": row["via"] or inclusion.grouping,
                     "citations": citations_json(inclusion.citations) + row["citations"],
                 }
@@ -213,9 +228,15 @@ def _groupings(
 def _countries(
     knowledge: Knowledge, countries: gpd.GeoDataFrame, memberships: pd.DataFrame
 ) -> gpd.GeoDataFrame:
-    """Every country, with the article's Japanese name for its actors and its grouping ids."""
+    """Every country, with the article's Japanese name for its actors, its grouping ids, and how
+    the article supports it being drawn (`basis`, `modality`): an actor's own, otherwise its
+    best-supported membership's (none for a country the map does not draw)."""
     actor_names = {a.id: (a.name_ja, a.name_en) for a in knowledge.actors}
     groupings = memberships.groupby("iso3")["grouping"].agg(list).to_dict()
+    support = {
+        iso3: (min(rows.basis, key=BASES.index), most_certain(rows.modality))
+        for iso3, rows in memberships.groupby("iso3")
+    } | {a.id: (a.basis, a.modality) for a in knowledge.actors}
     frame = countries.copy()
     frame["name_ja"] = [
         actor_names.get(i, (n, None))[0] for i, n in zip(frame.iso3, frame.name_ja, strict=True)
@@ -225,6 +246,8 @@ def _countries(
     ]
     frame["is_actor"] = frame.iso3.isin(actor_names)
     frame["groupings"] = [groupings.get(i, []) for i in frame.iso3]
+    frame["basis"] = [support.get(i, (None, None))[0] for i in frame.iso3]
+    frame["modality"] = [support.get(i, (None, None))[1] for i in frame.iso3]
     return frame
 
 
@@ -322,6 +345,8 @@ def _bows(relations: tuple[Relation, ...]) -> dict[str, float]:
     """Sideways bend per relation so that links between the same two places fan out."""
     by_pair: dict[tuple[str, str], list[Relation]] = defaultdict(list)
     for relation in relations:
+        if relation.placement != "arc":
+            continue
         by_pair[tuple(sorted((relation.source, relation.target)))].append(relation)
     bows = {}
     for pair, group in by_pair.items():
@@ -342,19 +367,23 @@ def _relations(
     rows = [
         {
             **_cited_fields(relation),
+            **_date_fields(relation),
             "id": relation.id,
             "source": relation.source,
             "target": relation.target,
             "kind": relation.kind,
             "directed": relation.directed,
-            "date": relation.date,
+            "placement": relation.placement,
             "status": relation.status,
             "label_en": relation.label_en,
             "label_ja": relation.label_ja,
             "layer": relation_layer(relation, authoritarian),
+            # only an arc has a line; a mark at the source or a listed relation has none
             "geometry": great_circle_arc(
                 anchors[relation.source], anchors[relation.target], bow=bows[relation.id]
-            ),
+            )
+            if relation.placement == "arc"
+            else None,
         }
         for relation in knowledge.relations
     ]
@@ -385,8 +414,8 @@ def _events(knowledge: Knowledge) -> gpd.GeoDataFrame:
     rows = [
         {
             **_cited_fields(event),
+            **_date_fields(event),
             "id": event.id,
-            "date": event.date,
             "name_en": event.name_en,
             "name_ja": event.name_ja,
             "actors": list(event.actors),
@@ -411,6 +440,7 @@ def _domains(knowledge: Knowledge) -> pd.DataFrame:
             "actor": attribution.actor,
             "basis": weakest(domain.basis, attribution.basis),
             "reason": attribution.reason,
+            "modality": least_certain(domain.modality, attribution.modality),
             "citations": citations_json(attribution.citations),
             "domain_citations": citations_json(domain.citations),
         }
@@ -420,9 +450,53 @@ def _domains(knowledge: Knowledge) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# the topics frame, which is also the public topics.json record
+TOPIC_COLUMNS = (
+    "id",
+    "name_en",
+    "name_ja",
+    "kind",
+    "layer",
+    "about",
+    "status",
+    "date",
+    "date_basis",
+    "date_reason",
+    "basis",
+    "reason",
+    "modality",
+    "citations",
+)
+
+
+def _topics(knowledge: Knowledge) -> pd.DataFrame:
+    """One row per topic: what the article discusses without a place of its own."""
+    rows = [
+        {
+            **{column: getattr(topic, column) for column in TOPIC_COLUMNS[:7]},
+            "about": list(topic.about),
+            **_date_fields(topic),
+            **_cited_fields(topic),
+        }
+        for topic in knowledge.topics
+    ]
+    return pd.DataFrame(rows, columns=list(TOPIC_COLUMNS))
+
+
+def _date_fields(record: Any) -> dict[str, Any]:
+    """The date and how the article supports it (no basis for an undated record)."""
+    dated = record.date is not None
+    return {
+        "date": record.date,
+        "date_basis": record.date_basis if dated else None,
+        "date_reason": record.date_reason,
+    }
+
+
 def _cited_fields(record: Any) -> dict[str, Any]:
     return {
         "basis": record.basis,
         "reason": record.reason,
+        "modality": record.modality,
         "citations": citations_json(record.citations),
     }

@@ -20,7 +20,7 @@ FIELD_NAME_LIMIT = 10
 FIELD_BYTES_LIMIT = 254
 LIST_SEPARATOR = ";"
 # contract name → DBF field name, for names longer than FIELD_NAME_LIMIT (README's table)
-SHORT_NAMES = {"place_basis": "placebasis"}
+SHORT_NAMES = {"place_basis": "placebasis", "date_reason": "datereason"}
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 LONG_TEXTS = "long_texts.csv"
 FIELDS = "fields.csv"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Iterable
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -25,6 +26,26 @@ Status = Literal["existing", "proposed"]
 Direction = Literal["east", "north", "south", "west"]
 DIRECTIONS: tuple[Direction, ...] = ("east", "north", "south", "west")
 Camp = Literal["value", "authoritarian"]
+# how strongly the article says what a citation quotes, most certain first
+Modality = Literal["asserted", "assessed", "projected", "recommended"]
+MODALITIES: tuple[Modality, ...] = ("asserted", "assessed", "projected", "recommended")
+# the levels of the modality filter: the least certain shown (recommendations go with projections)
+ModalityLevel = Literal["asserted", "assessed", "projected"]
+MODALITY_LEVELS: tuple[ModalityLevel, ...] = ("asserted", "assessed", "projected")
+# how a relation is drawn: an arc between its ends, a mark at its source, or only listed
+Placement = Literal["arc", "at_source", "listed"]
+TopicKind = Literal[
+    "theme",
+    "institution",
+    "driver",
+    "framing",
+    "definition",
+    "value",
+    "trend",
+    "assessment",
+    "technology",
+    "initiative",
+]
 
 _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
@@ -32,6 +53,21 @@ _PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 def basis_rank(basis: Basis) -> int:
     """0 for stated, 1 for inferred, 2 for external: the order the basis filter uses."""
     return BASES.index(basis)
+
+
+def modality_level(modality: Modality) -> int:
+    """0 asserted, 1 assessed, 2 projected or recommended: the order the modality filter uses."""
+    return min(MODALITIES.index(modality), len(MODALITY_LEVELS) - 1)
+
+
+def most_certain(modalities: Iterable[Modality]) -> Modality:
+    """The most certain of several modalities (a record's is its most certain citation's)."""
+    return min(modalities, key=MODALITIES.index)
+
+
+def least_certain(*modalities: Modality) -> Modality:
+    """The least certain of several modalities (a membership through another grouping)."""
+    return max(modalities, key=MODALITIES.index)
 
 
 def _normalise_partial_date(value: Any) -> Any:
@@ -75,12 +111,16 @@ class Model(BaseModel):
 
 
 class Citation(Model):
-    """Where the article supports an item: a paragraph, footnotes, a verbatim quote and a gloss."""
+    """Where the article supports an item: a paragraph, footnotes, a verbatim quote and a gloss,
+    and how strongly the article says it: `modality`, with the words it hedges by (`hedge_ja`,
+    verbatim in the quote's sentence) when it does not simply assert it."""
 
     paragraph: int | None = Field(None, description="body paragraph number, P1…P12")
     footnotes: tuple[int, ...] = ()
     quote_ja: str = Field(min_length=1)
     gloss_en: str = Field(min_length=1)
+    modality: Modality = "asserted"
+    hedge_ja: str | None = Field(None, min_length=1)
 
     @model_validator(mode="after")
     def _has_a_place(self) -> Citation:
@@ -95,6 +135,21 @@ class Cited(Model):
     basis: Basis
     reason: str | None = None
     citations: tuple[Citation, ...] = Field(min_length=1)
+
+    @property
+    def modality(self) -> Modality:
+        """How strongly the article says it: its most certain citation's modality."""
+        return most_certain(c.modality for c in self.citations)
+
+
+class Dated(Model):
+    """A record with an optional (partial) ISO date and how the article supports that date:
+    stated (the article gives it), inferred (read from the article: a relative date such as
+    "just before the summit", a year from context, a cited work's date) or external."""
+
+    date: PartialDate | None = None
+    date_basis: Basis = "stated"
+    date_reason: str | None = None
 
 
 class Actor(Cited):
@@ -191,15 +246,17 @@ class Domain(Cited):
     attributions: tuple[Attribution, ...] = ()
 
 
-class Relation(Cited):
-    """A link between two actors, groupings or regions: support, partnership, exercise, proposal…"""
+class Relation(Cited, Dated):
+    """A link between two actors, groupings, regions or topics: support, partnership, exercise,
+    proposal…; `placement` says how a map may draw it (an arc, a mark at its source, or only
+    listed when an arc would mislead)."""
 
     id: str
     source: str
     target: str
     kind: str
     directed: bool = True
-    date: PartialDate | None = None
+    placement: Placement = "arc"
     status: Status = "existing"
     label_ja: str
     label_en: str
@@ -216,7 +273,7 @@ class Place(Model):
     reason: str | None = None
 
 
-class Event(Cited):
+class Event(Cited, Dated):
     """A dated event the article names."""
 
     id: str
@@ -225,6 +282,30 @@ class Event(Cited):
     name_en: str
     actors: tuple[str, ...] = ()
     place: Place
+
+
+class Topic(Cited, Dated):
+    """Something the article discusses that is neither a place nor a link: a theme of the
+    summit, an institution, a driver, a framing, a value, a trend, a technology, an initiative.
+    `about` names the records it concerns (where a map may place it); with none, it is listed."""
+
+    id: str
+    name_ja: str
+    name_en: str
+    kind: TopicKind
+    layer: str = Field(description="the map layer that lists it (a Scenario layer id)")
+    about: tuple[str, ...] = ()
+    status: Status = "existing"
+
+
+class SentenceNote(Model):
+    """One sentence of the article (see geodata.sentences): its text, its English gloss and,
+    when no record's citation quotes it, the reason it maps to nothing."""
+
+    id: str = Field(pattern=r"^(P\d+|fn\d+)\.\d+$")
+    text_ja: str = Field(min_length=1)
+    gloss_en: str = Field(min_length=1)
+    reason: str | None = None
 
 
 class Source(Model):
@@ -242,6 +323,7 @@ class Footnote(Model):
     number: int
     sources: tuple[Source, ...] = ()
     note_ja: str | None = None
+    reason: str | None = Field(None, description="why no record cites it, if none does")
 
 
 class Knowledge(Model):
@@ -254,7 +336,9 @@ class Knowledge(Model):
     domains: tuple[Domain, ...]
     relations: tuple[Relation, ...]
     events: tuple[Event, ...]
+    topics: tuple[Topic, ...]
     footnotes: tuple[Footnote, ...]
+    sentences: tuple[SentenceNote, ...]
 
 
 # file name → (top-level key, record model) for each knowledge file
@@ -266,5 +350,7 @@ KNOWLEDGE_FILES: dict[str, tuple[str, type[Model]]] = {
     "domains.yaml": ("domains", Domain),
     "relations.yaml": ("relations", Relation),
     "events.yaml": ("events", Event),
+    "topics.yaml": ("topics", Topic),
     "footnotes.yaml": ("footnotes", Footnote),
+    "sentences.yaml": ("sentences", SentenceNote),
 }

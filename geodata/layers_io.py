@@ -1,5 +1,6 @@
 """Writing the atlas layers for GIS tools, in EPSG:4326: GeoJSON (RFC 7946), GeoPackage,
-GeoParquet, FlatGeobuf, Shapefile or KML, always with memberships.json."""
+GeoParquet, FlatGeobuf, Shapefile or KML, always with the records that have no geometry
+(memberships.json, topics.json, relations_without_arcs.json)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any, Literal, get_args
 import geopandas as gpd
 import pandas as pd
 
-from geodata.atlas import Atlas
+from geodata.atlas import TOPIC_COLUMNS, Atlas
 from geodata.gis_fields import with_json_text
 from geodata.gis_geometry import gis_geometry
 from geodata.gis_kml import write_kml
@@ -28,10 +29,21 @@ GEOPACKAGE_VERSION = "1.3"
 
 # output name → (atlas frame, columns written, in order)
 LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
-    "countries": ("countries", ["iso3", "name_en", "name_ja", "groupings"]),
+    "countries": ("countries", ["iso3", "name_en", "name_ja", "groupings", "basis", "modality"]),
     "groupings": (
         "groupings",
-        ["id", "name_en", "name_ja", "camp", "status", "basis", "reason", "members", "citations"],
+        [
+            "id",
+            "name_en",
+            "name_ja",
+            "camp",
+            "status",
+            "basis",
+            "reason",
+            "modality",
+            "members",
+            "citations",
+        ],
     ),
     "relations": (
         "relations",
@@ -41,9 +53,13 @@ LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
             "target",
             "kind",
             "directed",
+            "placement",
             "date",
+            "date_basis",
+            "date_reason",
             "basis",
             "reason",
+            "modality",
             "status",
             "layer",
             "label_en",
@@ -65,15 +81,21 @@ LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
             "regions",
             "basis",
             "reason",
+            "modality",
             "citations",
         ],
     ),
-    "regions": ("regions", ["id", "name_en", "name_ja", "kind", "basis", "reason", "citations"]),
+    "regions": (
+        "regions",
+        ["id", "name_en", "name_ja", "kind", "basis", "reason", "modality", "citations"],
+    ),
     "events": (
         "events",
         [
             "id",
             "date",
+            "date_basis",
+            "date_reason",
             "name_en",
             "name_ja",
             "actors",
@@ -82,11 +104,21 @@ LAYER_COLUMNS: dict[str, tuple[str, list[str]]] = {
             "place_basis",
             "basis",
             "reason",
+            "modality",
             "citations",
         ],
     ),
 }
-MEMBERSHIP_COLUMNS = ["grouping", "iso3", "basis", "reason", "status", "via", "citations"]
+MEMBERSHIP_COLUMNS = [
+    "grouping",
+    "iso3",
+    "basis",
+    "reason",
+    "modality",
+    "status",
+    "via",
+    "citations",
+]
 
 
 def drawn_countries(atlas: Atlas) -> gpd.GeoDataFrame:
@@ -101,6 +133,8 @@ def layer_frames(atlas: Atlas) -> dict[str, gpd.GeoDataFrame]:
     frames = {}
     for name, (attribute, columns) in LAYER_COLUMNS.items():
         frame = drawn_countries(atlas) if name == "countries" else getattr(atlas, attribute)
+        if name == "relations":  # the others have no line: relations_without_arcs.json
+            frame = frame[frame.placement == "arc"]
         public = frame[[*columns, "geometry"]].reset_index(drop=True)
         for column in columns:
             if public[column].dtype != bool:
@@ -111,7 +145,23 @@ def layer_frames(atlas: Atlas) -> dict[str, gpd.GeoDataFrame]:
 
 def memberships_records(atlas: Atlas) -> list[dict[str, Any]]:
     """memberships.json: one record per (grouping, state)."""
-    frame = atlas.memberships[MEMBERSHIP_COLUMNS].astype(object)
+    return _json_records(atlas.memberships[MEMBERSHIP_COLUMNS])
+
+
+def relations_without_arcs_records(atlas: Atlas) -> list[dict[str, Any]]:
+    """relations_without_arcs.json: the relations marked at their source or only listed (a
+    stance towards a value, a concern, a compromise), with the relations layer's properties."""
+    relations = atlas.relations[atlas.relations.placement != "arc"]
+    return _json_records(pd.DataFrame(relations[LAYER_COLUMNS["relations"][1]]))
+
+
+def topics_records(atlas: Atlas) -> list[dict[str, Any]]:
+    """topics.json: one record per topic (what the article discusses without a place)."""
+    return _json_records(atlas.topics[list(TOPIC_COLUMNS)])
+
+
+def _json_records(frame: Any) -> list[dict[str, Any]]:
+    frame = frame.astype(object)
     return frame.where(frame.notna(), None).to_dict(orient="records")
 
 
@@ -119,18 +169,23 @@ def write_layers(
     atlas: Atlas, out: Path, fmt: LayerFormat = "geojson", lang: Lang = "ja"
 ) -> list[Path]:
     """Write every layer under `out` in `fmt` (KML names and descriptions in `lang`), plus
-    memberships.json, and return the paths written. Files are made in a temporary directory
-    inside `out` and moved into place, so a failed run leaves no partial file."""
+    memberships.json, topics.json and relations_without_arcs.json, and return the paths
+    written. Files are made in a temporary directory inside `out` and moved into place, so a
+    failed run leaves no partial file."""
     out.mkdir(parents=True, exist_ok=True)
     frames = layer_frames(atlas)
     stage = Path(tempfile.mkdtemp(prefix=".alliance-atlas-", dir=out))
     try:
-        memberships = stage / "memberships.json"
-        memberships.write_text(
-            json.dumps(memberships_records(atlas), ensure_ascii=False, indent=1),
-            encoding="utf-8",
-        )
-        staged = [memberships, *WRITERS[fmt](frames, stage, lang)]
+        records = []
+        for name, rows in (
+            ("memberships", memberships_records(atlas)),
+            ("topics", topics_records(atlas)),
+            ("relations_without_arcs", relations_without_arcs_records(atlas)),
+        ):
+            path = stage / f"{name}.json"
+            path.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
+            records.append(path)
+        staged = [*records, *WRITERS[fmt](frames, stage, lang)]
         return [path.replace(out / path.name) for path in staged]
     finally:
         shutil.rmtree(stage, ignore_errors=True)
@@ -211,5 +266,7 @@ __all__ = [
     "drawn_countries",
     "layer_frames",
     "memberships_records",
+    "relations_without_arcs_records",
+    "topics_records",
     "write_layers",
 ]

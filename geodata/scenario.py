@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from datetime import date
 from pathlib import Path
@@ -12,12 +11,32 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geodata.article import SEEDS_DIR
-from geodata.knowledge import BASES, DIRECTIONS, Basis, Direction
-from geodata.yamlio import YamlSyntaxError, dump, line_of, load_with_lines
+from geodata.knowledge import (
+    BASES,
+    DIRECTIONS,
+    MODALITY_LEVELS,
+    Basis,
+    Direction,
+    Modality,
+    ModalityLevel,
+    modality_level,
+)
+from geodata.wording import describe, did_you_mean, explain, one_of
+from geodata.yamlio import YamlError, YamlLimits, dump, line_of, load_with_lines, read_text
 
 SCENARIOS_DIR = SEEDS_DIR / "scenarios"
 SCENARIO_VERSION = 1
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# a scenario file is a few hundred bytes of some 30 values; these bound the work a hostile one causes
+SCENARIO_LIMITS = YamlLimits(
+    "a scenario file", max_bytes=200_000, max_aliases=100, max_values=5_000, max_depth=16
+)
+MAX_LIST_ITEMS = 100  # layers, groupings, directions or domains in one view
+MAX_QUERY_CHARS = 8_000  # the longest view (100 grouping ids of 64 characters) fits
+MAX_PROBLEMS = 20  # a scenario file's problems shown (one for each field), the rest counted
+MAX_NOTICES = 10  # a URL's notices shown, the rest counted
+_SHOWN_PER_KIND = 3  # unknown parameters, or unknown items of one list, named one by one
 
 LayerId = Literal[
     "value_community", "authoritarian", "support_flows", "threats", "ukraine", "events", "proposals"
@@ -55,14 +74,15 @@ class Scenario(BaseModel):
     description_ja: str = Field("", max_length=1000)
     description_en: str = Field("", max_length=1000)
     groupings: tuple[Annotated[str, Field(pattern=r"^[a-z0-9_]+$", max_length=64)], ...] = Field(
-        (), description="grouping ids shown; empty means all"
+        (), description="grouping ids shown; empty means all", max_length=MAX_LIST_ITEMS
     )
-    layers: tuple[LayerId, ...] = LAYERS
-    directions: tuple[Direction, ...] = DIRECTIONS
-    domains: tuple[DomainId, ...] = DOMAINS
+    layers: tuple[LayerId, ...] = Field(LAYERS, max_length=MAX_LIST_ITEMS)
+    directions: tuple[Direction, ...] = Field(DIRECTIONS, max_length=MAX_LIST_ITEMS)
+    domains: tuple[DomainId, ...] = Field(DOMAINS, max_length=MAX_LIST_ITEMS)
     date_from: date | None = Field(None, alias="from")
     date_to: date | None = Field(None, alias="to")
     basis: Basis = Field("external", description="the highest basis shown")
+    modality: ModalityLevel = Field("projected", description="the least certain modality shown")
     proposals: bool = True
     projection: Projection = "robinson"
     lang: Lang = "ja"
@@ -125,6 +145,11 @@ class Scenario(BaseModel):
         """Whether items of this basis pass the view's basis filter."""
         return BASES.index(basis) <= BASES.index(self.basis)
 
+    def shows_modality(self, modality: Modality) -> bool:
+        """Whether items of this modality pass the view's modality filter (recommendations
+        pass with projections)."""
+        return modality_level(modality) <= MODALITY_LEVELS.index(self.modality)
+
     # --- YAML -------------------------------------------------------------------------------
 
     def to_yaml(self) -> str:
@@ -135,10 +160,11 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_yaml(cls, text: str, *, preset_id: str | None = None) -> Scenario:
-        """Parse a scenario file; raise ScenarioError with line-numbered problems."""
+        """Parse a scenario file within SCENARIO_LIMITS; raise ScenarioError with line-numbered
+        problems in plain words."""
         try:
-            data, lines = load_with_lines(text)
-        except YamlSyntaxError as error:
+            data, lines = load_with_lines(text, SCENARIO_LIMITS)
+        except YamlError as error:
             raise ScenarioError([(error.line, str(error))]) from None
         if not isinstance(data, dict):
             raise ScenarioError([(1, "a scenario file must be a YAML mapping of fields")])
@@ -152,8 +178,17 @@ class Scenario(BaseModel):
             return cls.model_validate(data)
         except ValidationError as error:
             raise ScenarioError(
-                [(line_of(lines, _error_path(e)), _explain(e)) for e in error.errors()]
+                [(line_of(lines, _error_path(e)), explain_error(e)) for e in error.errors()]
             ) from None
+
+    @classmethod
+    def from_file(cls, path: Path, *, preset_id: str | None = None) -> Scenario:
+        """Read and parse a scenario file (at most SCENARIO_LIMITS.max_bytes are read)."""
+        try:
+            text = read_text(path, SCENARIO_LIMITS)
+        except YamlError as error:
+            raise ScenarioError([(error.line, str(error))]) from None
+        return cls.from_yaml(text, preset_id=preset_id)
 
     # --- URL query ------------------------------------------------------------------------
 
@@ -168,6 +203,7 @@ class Scenario(BaseModel):
             ("directions", ",".join(self.directions)),
             ("domains", ",".join(self.domains)),
             ("basis", self.basis),
+            ("modality", self.modality),
             ("proposals", "1" if self.proposals else "0"),
         ]
         params += [
@@ -183,18 +219,26 @@ class Scenario(BaseModel):
     def from_query(
         cls, query: str, presets: dict[str, Scenario] | None = None
     ) -> tuple[Scenario, list[str]]:
-        """Parse a query string (or whole URL); drop each bad value with a notice, never raise."""
+        """Parse a query string (or whole URL); drop each bad value with a notice, never raise.
+
+        The work is bounded: a query over MAX_QUERY_CHARS is ignored whole, a list over
+        MAX_LIST_ITEMS is ignored, and at most MAX_NOTICES notices come back.
+        """
+        if len(query) > MAX_QUERY_CHARS:
+            return cls(), [
+                f"ignored the whole query: it is {len(query):,} characters long; "
+                f"a view's query has at most {MAX_QUERY_CHARS:,}"
+            ]
         if "?" in query or "://" in query:
             query = urlsplit(query).query
-        notices: list[str] = []
-        pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
         params: dict[str, str] = {}
-        for key, value in pairs:
-            if key not in QUERY_KEYS:
-                suggestion = _did_you_mean(key, QUERY_KEYS)
-                notices.append(f"ignored unknown parameter {_short(key)!r}{suggestion}")
-            else:
+        unknown_keys: list[str] = []
+        for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
+            if key in QUERY_KEYS:
                 params[key] = value
+            else:
+                unknown_keys.append(key)
+        notices: dict[str, list[str]] = {key: [] for key in _NOTICE_ORDER}
         base = cls()
         preset_id = params.pop("scenario", None)
         if preset_id is not None:
@@ -202,14 +246,20 @@ class Scenario(BaseModel):
                 base = presets[preset_id]
             else:
                 known = tuple(presets or ())
-                notices.append(
-                    f"ignored unknown scenario {_short(preset_id)!r}{_did_you_mean(preset_id, known)}"
+                notices["scenario"].append(
+                    f"ignored unknown scenario {describe(preset_id)}{did_you_mean(preset_id, known)}"
                 )
         fields = base.model_dump(by_alias=True)
         updates: dict[str, Any] = {}
         for key, raw in params.items():
+            if key in _LIST_KEYS and raw.count(",") >= MAX_LIST_ITEMS:
+                notices[key].append(
+                    f"ignored {key}: it lists {raw.count(',') + 1:,} items; "
+                    f"a list may have at most {MAX_LIST_ITEMS}"
+                )
+                continue
             if key in _LIST_CHOICES:
-                kept = _drop_unknown_items(key, raw, _LIST_CHOICES[key], notices)
+                kept = _drop_unknown_items(key, raw, notices[key])
                 if kept is None:
                     continue
                 raw = kept
@@ -217,21 +267,27 @@ class Scenario(BaseModel):
                 value = _QUERY_PARSERS[key](raw)
                 cls.model_validate({**fields, **_NO_DATE_RANGE, key: value})
             except (ValueError, ValidationError) as error:
-                notices.append(f"ignored {key}={_short(raw)!r}: {_first_error(error)}")
+                notices[key].append(f"ignored {key}={describe(raw)}: {_first_error(error)}")
                 continue
             updates[key] = value
+        notices["unknown"] = _unknown_parameters(unknown_keys)
         try:
-            return cls.model_validate({**fields, **updates}), notices
+            return cls.model_validate({**fields, **updates}), _at_most(notices)
         except ValidationError as error:  # only the date range can conflict across parameters
-            notices.append(f"ignored from/to: {_first_error(error)}")
+            notices["from"].append(f"ignored from/to: {_first_error(error)}")
             updates = {k: v for k, v in updates.items() if k not in ("from", "to")}
-            return cls.model_validate({**fields, **updates}), notices
+            return cls.model_validate({**fields, **updates}), _at_most(notices)
 
 
 class ScenarioError(ValueError):
-    """A scenario file that does not validate: a list of (line, message)."""
+    """A scenario file that does not validate: a list of (line, message), at most MAX_PROBLEMS
+    of them and then one that counts the rest."""
 
     def __init__(self, problems: list[tuple[int, str]]) -> None:
+        if len(problems) > MAX_PROBLEMS:
+            rest = len(problems) - (MAX_PROBLEMS - 1)
+            last_line = problems[MAX_PROBLEMS - 1][0]
+            problems = [*problems[: MAX_PROBLEMS - 1], (last_line, f"and {rest:,} more problems")]
         super().__init__("; ".join(f"line {line}: {message}" for line, message in problems))
         self.problems = problems
 
@@ -254,6 +310,7 @@ _QUERY_PARSERS = {
     "directions": str,
     "domains": str,
     "basis": str,
+    "modality": str,
     "proposals": _parse_bool,
     "from": _parse_optional,
     "to": _parse_optional,
@@ -262,10 +319,34 @@ _QUERY_PARSERS = {
     "focus": _parse_optional,
 }
 QUERY_KEYS: tuple[str, ...] = ("scenario", *_QUERY_PARSERS)
+_LIST_KEYS = ("layers", "groupings", "directions", "domains")
 _LIST_CHOICES: dict[str, tuple[str, ...]] = {
     "layers": LAYERS,
     "directions": DIRECTIONS,
     "domains": DOMAINS,
+}
+# notices come in this order, so the cap can only cut the long tails (list items, unknown keys)
+_NOTICE_ORDER = (
+    "scenario",
+    *(key for key in _QUERY_PARSERS if key not in _LIST_KEYS),
+    *_LIST_KEYS,
+    "unknown",
+)
+# the words for a field's allowed values: "'xyz' is not a layer; use …"
+_NOUNS: dict[str, tuple[str, tuple[Any, ...]]] = {
+    "version": ("scenario file version", (SCENARIO_VERSION,)),
+    "layers": ("layer", LAYERS),
+    "directions": ("direction", DIRECTIONS),
+    "domains": ("domain", DOMAINS),
+    "basis": ("basis", BASES),
+    "modality": ("modality", MODALITY_LEVELS),
+    "projection": ("projection", PROJECTIONS),
+    "lang": ("language", LANGS),
+}
+_PATTERN_HINTS = {
+    "id": "an id is lower-case letters, digits, '_' and '-'",
+    "groupings": "a grouping id is lower-case letters, digits and '_'",
+    "focus": "a focus is an id of letters, digits and '_', such as JPN or nato",
 }
 
 
@@ -273,28 +354,45 @@ _LIST_CHOICES: dict[str, tuple[str, ...]] = {
 _NO_DATE_RANGE = {"from": None, "to": None}
 
 
-def _drop_unknown_items(
-    key: str, raw: str, choices: tuple[str, ...], notices: list[str]
-) -> str | None:
-    """Keep the known items of a comma list, noting each unknown one; None when none is known."""
-    kept = []
-    for item in (v for v in raw.split(",") if v):
-        if item in choices:
-            kept.append(item)
-        else:
-            notices.append(f"ignored {key} item {_short(item)!r}{_did_you_mean(item, choices)}")
+def _drop_unknown_items(key: str, raw: str, notices: list[str]) -> str | None:
+    """Keep the known items of a comma list; note the first unknown ones and count the rest.
+    None when no item is known."""
+    choices = _LIST_CHOICES[key]
+    noun = _NOUNS[key][0]
+    items = [v for v in raw.split(",") if v]
+    kept = [item for item in items if item in choices]
+    unknown = [item for item in items if item not in choices]
+    for item in unknown[:_SHOWN_PER_KIND]:
+        suggestion = did_you_mean(item, choices) or f"; use {one_of(choices)}"
+        notices.append(f"ignored {key} item {describe(item)}: not a {noun}{suggestion}")
+    if len(unknown) > _SHOWN_PER_KIND:
+        rest = len(unknown) - _SHOWN_PER_KIND
+        notices.append(f"ignored {rest:,} more {key} items that are not {noun}s")
     if raw and not kept:
         return None
     return ",".join(kept)
 
 
-def _short(text: str, limit: int = 40) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
+def _unknown_parameters(keys: list[str]) -> list[str]:
+    notices = [
+        f"ignored unknown parameter {describe(key)}{did_you_mean(key, QUERY_KEYS)}"
+        for key in keys[:_SHOWN_PER_KIND]
+    ]
+    if len(keys) > _SHOWN_PER_KIND:
+        notices.append(
+            f"ignored {len(keys) - _SHOWN_PER_KIND:,} more unknown parameters; "
+            f"parameters are {one_of(QUERY_KEYS)}"
+        )
+    return notices
 
 
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+def _at_most(notices: dict[str, list[str]]) -> list[str]:
+    """The notices in _NOTICE_ORDER; past MAX_NOTICES, one line counts the rest."""
+    ordered = [notice for key in _NOTICE_ORDER for notice in notices[key]]
+    if len(ordered) <= MAX_NOTICES:
+        return ordered
+    rest = len(ordered) - (MAX_NOTICES - 1)
+    return [*ordered[: MAX_NOTICES - 1], f"and {rest:,} more problems in the address"]
 
 
 def _error_path(error: Any) -> tuple[str | int, ...]:
@@ -305,22 +403,26 @@ def _error_path(error: Any) -> tuple[str | int, ...]:
     return (named[-1],) if named else ()
 
 
-def _explain(error: Any) -> str:
-    """A one-line reading of a pydantic error, with the allowed values where there are some."""
+def explain_error(error: Any) -> str:
+    """One pydantic error about a Scenario in plain words, led by the field it is about
+    ("layers: 'xyz' is not a layer; use …")."""
+    field = str(error["loc"][0]) if error["loc"] else ""
     where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
-    message = error["msg"].removeprefix("Value error, ")
     if error["type"] == "extra_forbidden":
-        message = f"unknown field{_did_you_mean(str(error['loc'][-1]), list(FIELD_NAMES))}"
-    elif error["type"] == "literal_error":
-        message = (
-            f"unknown value {_short(str(error['input']))!r}; {message[0].lower()}{message[1:]}"
-        )
+        message = f"unknown field{did_you_mean(field, FIELD_NAMES)}"
+    elif error["type"] == "literal_error" and field in _NOUNS:
+        noun, choices = _NOUNS[field]
+        message = f"{describe(error['input'])} is not a {noun}; use {one_of(choices)}"
+    elif error["type"] == "string_pattern_mismatch" and field in _PATTERN_HINTS:
+        message = f"{describe(error['input'])} is not allowed: {_PATTERN_HINTS[field]}"
+    else:
+        message = explain(error)
     return f"{where}: {message}" if where else message
 
 
 def _first_error(error: Exception) -> str:
     if isinstance(error, ValidationError):
-        return _explain(error.errors()[0]).split(": ", 1)[-1]
+        return explain_error(error.errors()[0]).split(": ", 1)[-1]
     return str(error)
 
 
@@ -332,6 +434,6 @@ FIELD_NAMES: tuple[str, ...] = tuple(
 def load_presets(directory: Path = SCENARIOS_DIR) -> dict[str, Scenario]:
     """The bundled scenario presets, keyed by file name without extension, in file-name order."""
     return {
-        path.stem: Scenario.from_yaml(path.read_text(encoding="utf-8"), preset_id=path.stem)
+        path.stem: Scenario.from_file(path, preset_id=path.stem)
         for path in sorted(directory.glob("*.yaml"))
     }

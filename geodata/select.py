@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.atlas import Atlas, derived, records
-from geodata.knowledge import BASES, date_bounds
+from geodata.knowledge import BASES, MODALITIES, date_bounds
 from geodata.scenario import Scenario
 
 DateSpan = tuple[date, date]
@@ -35,6 +35,7 @@ class Layers:
     regions: gpd.GeoDataFrame
     events: gpd.GeoDataFrame
     domains: pd.DataFrame
+    topics: pd.DataFrame
     region_layers: Mapping[str, tuple[str, ...]]
 
     def is_empty(self) -> bool:
@@ -75,8 +76,8 @@ def _within(
     """Whether a relation with these ends touches a chosen grouping or its members, and no state
     outside them.
 
-    `shown` are the chosen grouping ids (before the layer filter), `places` every grouping and
-    region id (ends that are not states), `members` the states in the shown groupings.
+    `shown` are the chosen grouping ids (before the layer filter), `places` every grouping,
+    region and topic id (ends that are not states), `members` the states in the shown groupings.
     """
     states = [end for end in ends if end not in places]
     touches = any(end in shown for end in ends) or any(end in members for end in states)
@@ -92,28 +93,54 @@ class _AtlasRows:
             return records(frame[list(columns)])
 
         self.groupings = [
-            (grouping_id, basis, status, grouping_layer(status, camp))
-            for grouping_id, basis, status, camp in rows(
-                atlas.groupings, "id", "basis", "status", "camp"
-            )
+            (grouping_id, status, grouping_layer(status, camp))
+            for grouping_id, status, camp in rows(atlas.groupings, "id", "status", "camp")
         ]
-        self.memberships = rows(atlas.memberships, "grouping", "iso3", "basis")
+        # how certain each row is, by frame: (basis, modality), for the two certainty filters
+        self.certainty = {
+            frame: rows(getattr(atlas, frame), "basis", "modality")
+            for frame in (
+                "groupings",
+                "memberships",
+                "relations",
+                "threats",
+                "domains",
+                "regions",
+                "events",
+                "topics",
+            )
+        }
+        self.memberships = rows(atlas.memberships, "grouping", "iso3")
         self.relations = [
-            (layer, basis, status, (source, target), date_span(day))
-            for layer, basis, status, source, target, day in rows(
-                atlas.relations, "layer", "basis", "status", "source", "target", "date"
+            (
+                layer,
+                status,
+                (source, target),
+                date_span(day),
+                _drawn_ends(placement, source, target),
+            )
+            for layer, status, source, target, day, placement in rows(
+                atlas.relations, "layer", "status", "source", "target", "date", "placement"
             )
         ]
-        self.threats = rows(atlas.threats, "direction", "basis", "regions")
-        self.domains = rows(atlas.domains, "domain", "basis")
-        self.regions = rows(atlas.regions, "id", "basis")
+        self.threats = rows(atlas.threats, "direction", "regions")
+        self.domains: list[str] = atlas.domains["domain"].tolist()
+        self.regions: list[str] = atlas.regions["id"].tolist()
         self.events = [
-            (basis, date_span(day)) for basis, day in rows(atlas.events, "basis", "date")
+            (date_span(day), tuple(actors)) for day, actors in rows(atlas.events, "date", "actors")
+        ]
+        self.topics = [
+            (layer, status, date_span(day), tuple(about))
+            for layer, status, day, about in rows(atlas.topics, "layer", "status", "date", "about")
         ]
         self.country_iso3s: list[str] = atlas.countries["iso3"].tolist()
-        # the ends of relations that are not states
-        self.places = frozenset(atlas.groupings["id"].tolist()) | frozenset(
-            atlas.regions["id"].tolist()
+        self.country_set = frozenset(self.country_iso3s)
+        # the ends of relations that are not states: groupings, regions and topics
+        self.grouping_set = frozenset(atlas.groupings["id"].tolist())
+        self.places = (
+            self.grouping_set
+            | frozenset(atlas.regions["id"].tolist())
+            | frozenset(atlas.topics["id"].tolist())
         )
 
 
@@ -134,54 +161,77 @@ def _filtered(frame: pd.DataFrame, *masks: list[bool]) -> pd.DataFrame:
     return rows
 
 
+def _drawn_ends(placement: str, source: str, target: str) -> tuple[str, ...]:
+    """The ends a relation is drawn at: both for an arc, its source for a mark there, none for a
+    relation that is only listed."""
+    return {"arc": (source, target), "at_source": (source,)}.get(placement, ())
+
+
 def select(atlas: Atlas, scenario: Scenario) -> Layers:
     """The layers of `atlas` that `scenario` shows."""
     rows = derived(atlas, _AtlasRows)
     bases = set(BASES[: BASES.index(scenario.basis) + 1])
+    modalities = {m for m in MODALITIES if scenario.shows_modality(m)}
     layers = set(scenario.layers)
     chosen = set(scenario.groupings)
     start, end = scenario.date_from, scenario.date_to
+
+    def certain(frame: str) -> list[bool]:
+        """Which rows of a frame pass the basis and the modality filters."""
+        return [b in bases and m in modalities for b, m in rows.certainty[frame]]
 
     def shown_status(status: str) -> bool:
         return scenario.proposals or status != "proposed"
 
     # the groupings the view is about, whatever layers are on (relations follow these)
-    grouping_basis = [basis in bases for _, basis, _, _ in rows.groupings]
-    grouping_chosen = [not chosen or grouping_id in chosen for grouping_id, *_ in rows.groupings]
+    grouping_certain = certain("groupings")
+    grouping_chosen = [not chosen or grouping_id in chosen for grouping_id, _, _ in rows.groupings]
     scope_ids = {
         grouping_id
-        for (grouping_id, *_), shown, picked in zip(
-            rows.groupings, grouping_basis, grouping_chosen, strict=True
+        for (grouping_id, _, _), shown, picked in zip(
+            rows.groupings, grouping_certain, grouping_chosen, strict=True
         )
         if shown and picked
     }
+    membership_certain = certain("memberships")
     scope_members = {
         iso3
-        for grouping_id, iso3, basis in rows.memberships
-        if grouping_id in scope_ids and basis in bases
+        for (grouping_id, iso3), shown in zip(rows.memberships, membership_certain, strict=True)
+        if grouping_id in scope_ids and shown
     }
     grouping_layer_shown = [
-        layer in layers and shown_status(status) for _, _, status, layer in rows.groupings
+        layer in layers and shown_status(status) for _, status, layer in rows.groupings
     ]
     grouping_ids = {
         grouping_id
-        for (grouping_id, *_), layer_shown in zip(rows.groupings, grouping_layer_shown, strict=True)
+        for (grouping_id, _, _), layer_shown in zip(
+            rows.groupings, grouping_layer_shown, strict=True
+        )
         if layer_shown and grouping_id in scope_ids
     }
     keep_memberships = [
-        grouping_id in grouping_ids and basis in bases for grouping_id, _, basis in rows.memberships
+        grouping_id in grouping_ids and shown
+        for (grouping_id, _), shown in zip(rows.memberships, membership_certain, strict=True)
     ]
 
+    def in_scope(ends: tuple[str, ...]) -> bool:
+        """Whether an event's actors or a topic's subjects touch a chosen grouping or one of its
+        members (or name no grouping or state at all); always when the view names none."""
+        if not chosen:
+            return True
+        parties = [e for e in ends if e in rows.grouping_set or e in rows.country_set]
+        return not parties or any(e in scope_ids or e in scope_members for e in parties)
+
     relation_shown = [
-        layer in layers and basis in bases and overlaps(span, start, end)
-        for layer, basis, _, _, span in rows.relations
+        layer in layers and shown and overlaps(span, start, end)
+        for (layer, _, _, span, _), shown in zip(rows.relations, certain("relations"), strict=True)
     ]
-    relation_status = [shown_status(status) for _, _, status, _, _ in rows.relations]
+    relation_status = [shown_status(status) for _, status, _, _, _ in rows.relations]
     relation_in_scope = [
         not chosen
         or layer not in GROUPING_LAYERS
         or _within(ends, scope_ids, rows.places, scope_members)
-        for layer, _, _, ends, _ in rows.relations
+        for layer, _, ends, _, _ in rows.relations
     ]
     keep_relations = [
         shown and status and in_scope
@@ -190,35 +240,46 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
         )
     ]
     keep_threats = [
-        "threats" in layers and direction in scenario.directions and basis in bases
-        for direction, basis, _ in rows.threats
+        "threats" in layers and direction in scenario.directions and shown
+        for (direction, _), shown in zip(rows.threats, certain("threats"), strict=True)
     ]
     keep_domains = [
-        "threats" in layers and domain in scenario.domains and basis in bases
-        for domain, basis in rows.domains
+        "threats" in layers and domain in scenario.domains and shown
+        for domain, shown in zip(rows.domains, certain("domains"), strict=True)
     ]
     keep_events = [
-        "events" in layers and basis in bases and overlaps(span, start, end)
-        for basis, span in rows.events
+        "events" in layers and shown and overlaps(span, start, end) and in_scope(actors)
+        for (span, actors), shown in zip(rows.events, certain("events"), strict=True)
+    ]
+    keep_topics = [
+        layer in layers
+        and shown
+        and shown_status(status)
+        and overlaps(span, start, end)
+        and (layer not in GROUPING_LAYERS or in_scope(about))
+        for (layer, status, span, about), shown in zip(rows.topics, certain("topics"), strict=True)
     ]
 
-    # the layers that draw each place: threats the regions they cross, links their ends
+    # the layers that draw each place: threats the regions they cross, links their drawn ends
     drawn_by: dict[str, dict[str, None]] = {}
-    for (_, _, regions), keep in zip(rows.threats, keep_threats, strict=True):
+    for (_, regions), keep in zip(rows.threats, keep_threats, strict=True):
         for region_id in regions if keep else ():
             drawn_by.setdefault(region_id, {})["threats"] = None
-    for (layer, _, _, ends, _), keep in zip(rows.relations, keep_relations, strict=True):
-        for place in ends if keep else ():
+    for (layer, _, _, _, drawn_ends), keep in zip(rows.relations, keep_relations, strict=True):
+        for place in drawn_ends if keep else ():
             drawn_by.setdefault(place, {})[layer] = None
-    keep_regions = [region_id in drawn_by and basis in bases for region_id, basis in rows.regions]
+    keep_regions = [
+        region_id in drawn_by and shown
+        for region_id, shown in zip(rows.regions, certain("regions"), strict=True)
+    ]
     region_layers = {
         region_id: tuple(drawn_by[region_id])
-        for (region_id, _), keep in zip(rows.regions, keep_regions, strict=True)
+        for region_id, keep in zip(rows.regions, keep_regions, strict=True)
         if keep
     }
 
     shown_groupings: dict[str, list[str]] = {}
-    for (grouping_id, iso3, _), keep in zip(rows.memberships, keep_memberships, strict=True):
+    for (grouping_id, iso3), keep in zip(rows.memberships, keep_memberships, strict=True):
         if keep:
             shown_groupings.setdefault(iso3, []).append(grouping_id)
     countries = atlas.countries.copy()
@@ -228,11 +289,14 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
         scenario=scenario,
         countries=countries,
         memberships=_filtered(atlas.memberships, keep_memberships),
-        groupings=_filtered(atlas.groupings, grouping_basis, grouping_chosen, grouping_layer_shown),
+        groupings=_filtered(
+            atlas.groupings, grouping_certain, grouping_chosen, grouping_layer_shown
+        ),
         relations=_filtered(atlas.relations, relation_shown, relation_status, relation_in_scope),
         threats=_filtered(atlas.threats, keep_threats),
         regions=_filtered(atlas.regions, keep_regions),
         events=_filtered(atlas.events, keep_events),
         domains=_filtered(atlas.domains, keep_domains),
+        topics=_filtered(atlas.topics, keep_topics),
         region_layers=MappingProxyType(region_layers),
     )

@@ -18,11 +18,18 @@ from geodata.knowledge import (
     KNOWLEDGE_DIR,
     KNOWLEDGE_FILES,
     Citation,
-    Cited,
     Knowledge,
 )
-from geodata.scenario import SCENARIOS_DIR, Scenario, ScenarioError
-from geodata.yamlio import Path_, YamlSyntaxError, line_of, load_with_lines
+from geodata.records import cited_records
+from geodata.scenario import LAYERS, SCENARIO_LIMITS, SCENARIOS_DIR, Scenario, ScenarioError
+from geodata.sentence_checks import sentence_problems
+from geodata.wording import describe, explain
+from geodata.yamlio import Path_, YamlError, YamlLimits, line_of, load_with_lines, read_text
+
+# the bundled files are 3-15 KB of at most 1,300 values and 75 aliases, nested 9 deep
+KNOWLEDGE_LIMITS = YamlLimits(
+    "a knowledge file", max_bytes=1_000_000, max_aliases=5_000, max_values=200_000, max_depth=32
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -71,8 +78,8 @@ def read_knowledge(
             problems.append(Problem(path, 1, f"missing knowledge file {file_name}"))
             continue
         try:
-            data, lines = load_with_lines(path.read_text(encoding="utf-8"))
-        except YamlSyntaxError as error:
+            data, lines = load_with_lines(read_text(path, KNOWLEDGE_LIMITS), KNOWLEDGE_LIMITS)
+        except YamlError as error:
             problems.append(Problem(path, error.line, str(error)))
             continue
         source.lines[key] = lines
@@ -85,7 +92,7 @@ def read_knowledge(
                     source.problem(
                         key,
                         (),
-                        f"unknown top-level key {extra!r} (only '{key}' "
+                        f"unknown top-level key {describe(extra)} (only '{key}' "
                         "and 'x-…' anchors are allowed)",
                     )
                 )
@@ -102,9 +109,9 @@ def read_knowledge(
     return Knowledge(**records), problems, source
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Any) -> str:
     where = ".".join(str(p) for p in error["loc"] if not isinstance(p, int))
-    message = error["msg"].removeprefix("Value error, ")
+    message = explain(error)
     if error["type"] == "extra_forbidden":
         message = "unknown field (check the spelling against the other records)"
     return f"{where}: {message}" if where else message
@@ -145,19 +152,42 @@ class _Checker:
         self.actor_ids = {a.id for a in knowledge.actors}
         self.grouping_ids = {g.id for g in knowledge.groupings}
         self.region_ids = {r.id for r in knowledge.regions}
+        self.topic_ids = {t.id for t in knowledge.topics}
+        # the places a map can anchor: relation ends and threat origins
         self.refs = self.actor_ids | self.grouping_ids | self.region_ids
+        # what a topic may be about: any record with an id
+        self.record_ids = (
+            self.refs
+            | self.topic_ids
+            | {
+                record.id
+                for kind in ("threats", "domains", "relations", "events")
+                for record in getattr(knowledge, kind)
+            }
+        )
 
     def run(self) -> Iterator[Problem]:
         yield from self._duplicates()
         yield from self._citations_and_basis()
         yield from self._codes()
         yield from self._references()
+        yield from self._topics()
         yield from self._footnotes()
+        yield from sentence_problems(self.kb, self.article, self.source.problem)
 
     # --- ids -----------------------------------------------------------------------------
 
     def _duplicates(self) -> Iterator[Problem]:
-        kinds = ("actors", "groupings", "regions", "threats", "domains", "relations", "events")
+        kinds = (
+            "actors",
+            "groupings",
+            "regions",
+            "threats",
+            "domains",
+            "relations",
+            "events",
+            "topics",
+        )
         first_seen: dict[str, str] = {}
         for kind in kinds:
             for index, record in enumerate(getattr(self.kb, kind)):
@@ -189,21 +219,9 @@ class _Checker:
 
     # --- citations and basis ----------------------------------------------------------------
 
-    def _cited_records(self) -> Iterator[tuple[str, Path_, Cited]]:
-        for kind in ("actors", "groupings", "regions", "threats", "domains", "relations", "events"):
-            for index, record in enumerate(getattr(self.kb, kind)):
-                yield kind, (index,), record
-        for gi, grouping in enumerate(self.kb.groupings):
-            for mi, member in enumerate(grouping.members):
-                yield "groupings", (gi, "members", mi), member
-            for ii, inclusion in enumerate(grouping.includes):
-                yield "groupings", (gi, "includes", ii), inclusion
-        for di, domain in enumerate(self.kb.domains):
-            for ai, attribution in enumerate(domain.attributions):
-                yield "domains", (di, "attributions", ai), attribution
-
     def _citations_and_basis(self) -> Iterator[Problem]:
-        for kind, path, record in self._cited_records():
+        for item in cited_records(self.kb):
+            kind, path, record = item.file_key, item.path, item.record
             if record.basis != "stated" and not (record.reason or "").strip():
                 yield self.source.problem(
                     kind,
@@ -219,6 +237,22 @@ class _Checker:
                     (ei, "place", "basis"),
                     f"place basis {event.place.basis!r} needs a 'reason' saying where the place comes from",
                 )
+        for kind in ("relations", "events", "topics"):
+            for index, record in enumerate(getattr(self.kb, kind)):
+                yield from self._date_basis(kind, (index,), record)
+
+    def _date_basis(self, kind: str, path: Path_, record: Any) -> Iterator[Problem]:
+        if record.date is None and (record.date_basis != "stated" or record.date_reason):
+            yield self.source.problem(
+                kind, (*path, "date_basis"), "date_basis and date_reason need a date"
+            )
+        elif record.date_basis != "stated" and not (record.date_reason or "").strip():
+            yield self.source.problem(
+                kind,
+                (*path, "date_basis"),
+                f"date_basis {record.date_basis!r} needs a 'date_reason' saying where the date "
+                "comes from (a relative date, a year from context, a cited work's date…)",
+            )
 
     def _citation(self, kind: str, path: Path_, citation: Citation) -> Iterator[Problem]:
         paragraphs = len(self.article.paragraphs)
@@ -311,8 +345,10 @@ class _Checker:
                         f"unknown region {region!r}{_did_you_mean(region, self.region_ids)}",
                     )
         for index, relation in enumerate(self.kb.relations):
-            yield from self._ref("relations", (index, "source"), relation.source)
-            yield from self._ref("relations", (index, "target"), relation.target)
+            for end in ("source", "target"):
+                if getattr(relation, end) not in self.topic_ids:
+                    yield from self._ref("relations", (index, end), getattr(relation, end))
+            yield from self._placement(index, relation)
             if relation.source == relation.target:
                 yield self.source.problem(
                     "relations", (index, "target"), "a relation needs two different ends"
@@ -333,19 +369,59 @@ class _Checker:
                         "groupings", (gi, "includes", ii), "a grouping cannot include itself"
                     )
 
-    def _ref(self, kind: str, path: Path_, ref: str) -> Iterator[Problem]:
-        if ref in self.refs:
+    def _placement(self, index: int, relation: Any) -> Iterator[Problem]:
+        """An arc joins two places; a mark at the source needs a place there; a topic end (a
+        value, a trend) has no place, so such a relation is marked at its source or listed."""
+        topic_ends = [e for e in ("source", "target") if getattr(relation, e) in self.topic_ids]
+        if relation.placement == "arc" and topic_ends:
+            yield self.source.problem(
+                "relations",
+                (index, "placement"),
+                f"{getattr(relation, topic_ends[0])!r} is a topic, which has no place to draw an "
+                "arc to: use placement: at_source (a mark at the source) or listed",
+            )
+        elif relation.placement == "at_source" and "source" in topic_ends:
+            yield self.source.problem(
+                "relations",
+                (index, "placement"),
+                "placement at_source needs a source with a place (an actor, grouping or region)",
+            )
+
+    def _topics(self) -> Iterator[Problem]:
+        for index, topic in enumerate(self.kb.topics):
+            if topic.layer not in LAYERS:
+                yield self.source.problem(
+                    "topics",
+                    (index, "layer"),
+                    f"unknown layer {topic.layer!r}{_did_you_mean(topic.layer, LAYERS)}; "
+                    f"use one of {', '.join(LAYERS)}",
+                )
+            for ai, ref in enumerate(topic.about):
+                if ref == topic.id:
+                    yield self.source.problem(
+                        "topics", (index, "about", ai), "a topic cannot be about itself"
+                    )
+                elif ref not in self.record_ids:
+                    yield from self._ref("topics", (index, "about", ai), ref, self.record_ids)
+
+    def _ref(
+        self, kind: str, path: Path_, ref: str, known: set[str] | None = None
+    ) -> Iterator[Problem]:
+        known = self.refs if known is None else known
+        if ref in known:
             return
         if len(ref) == 3 and ref.isupper():
             message = self._code_problem(ref, must_be_actor=True)
             if message:
                 yield self.source.problem(kind, path, message)
             return
+        what = (
+            "an actor's ISO code or a grouping or region id"
+            if known is self.refs
+            else "the id of an actor, grouping, region, threat, domain, relation, event or topic"
+        )
         yield self.source.problem(
-            kind,
-            path,
-            f"unknown reference {ref!r}: use an actor's ISO code or a grouping or region id"
-            f"{_did_you_mean(ref, self.refs)}",
+            kind, path, f"unknown reference {ref!r}: use {what}{_did_you_mean(ref, known)}"
         )
 
     # --- footnotes --------------------------------------------------------------------------
@@ -425,14 +501,14 @@ def validate_scenario_file(
 ) -> list[Problem]:
     """Problems in one scenario file (shape, then ids against the knowledge base)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return [Problem(path, 1, f"cannot read the file: {error}")]
+        text = read_text(path, SCENARIO_LIMITS)
+    except YamlError as error:
+        return [Problem(path, error.line, str(error))]
     try:
         scenario = Scenario.from_yaml(text, preset_id=path.stem if preset else None)
     except ScenarioError as error:
         return [Problem(path, line, message) for line, message in error.problems]
-    data, lines = load_with_lines(text)
+    data, lines = load_with_lines(text, SCENARIO_LIMITS)
     return [
         Problem(path, line_of(lines, _id_path(data, field_name, bad)), message)
         for field_name, bad, message in unknown_scenario_ids(scenario, knowledge)

@@ -12,4 +12,7 @@ LAYERS = [
 DIRECTIONS = ["east", "north", "south", "west"]
 DOMAINS = ["cyber", "space", "cognitive"]
 BASES = ["stated", "inferred", "external"]
+# the modality filter's levels, most certain first (recommendations pass with projections)
+MODALITY_LEVELS = ["asserted", "assessed", "projected"]
+MODALITIES = ["asserted", "assessed", "projected", "recommended"]
 PROJECTIONS = ["robinson", "orthographic", "polar"]

@@ -31,6 +31,7 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
     lang = scenario.lang
     names = dict(zip(atlas.countries.iso3, atlas.countries[f"name_{lang}"], strict=True))
     grouping_names = dict(zip(atlas.groupings.id, atlas.groupings[f"name_{lang}"], strict=True))
+    topic_names = dict(zip(atlas.topics.id, atlas.topics[f"name_{lang}"], strict=True))
     items: list[CitedItem] = []
 
     def add(kind: str, ref: str, label: str, basis: str, citations: Any) -> None:
@@ -49,7 +50,12 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
             )
 
     def name_of(ref: str) -> str:
-        return str(names.get(ref) or grouping_names.get(ref) or _region_name(atlas, ref, lang))
+        return str(
+            names.get(ref)
+            or grouping_names.get(ref)
+            or topic_names.get(ref)
+            or _region_name(atlas, ref, lang)
+        )
 
     for row in drawn.groupings.itertuples():
         add("grouping", row.id, getattr(row, f"name_{lang}"), row.basis, row.citations)

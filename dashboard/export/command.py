@@ -157,12 +157,7 @@ def _from_state(state: str, presets: dict) -> object:
 
 def _from_file(path: Path) -> object:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        reason = getattr(error, "strerror", None) or str(error)
-        raise InputError(f"cannot read {path}: {reason}") from None
-    try:
-        scenario = Scenario.from_yaml(text)
+        scenario = Scenario.from_file(path)
     except ScenarioError as error:
         line, message = error.problems[0]
         more = len(error.problems) - 1

@@ -173,7 +173,11 @@ class LayerRows:
 
     @classmethod
     def of(cls, layers: Layers) -> LayerRows:
-        return cls(**{f.name: records(getattr(layers, f.name)) for f in fields(cls)})
+        rows = {f.name: records(getattr(layers, f.name)) for f in fields(cls)}
+        # the figures draw relations as arcs; one marked at its source or only listed has no
+        # line (its placement says so) and stays in the details and the table
+        rows["relations"] = [r for r in rows["relations"] if r.placement == "arc"]
+        return cls(**rows)
 
 
 @dataclass

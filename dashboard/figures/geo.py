@@ -83,7 +83,7 @@ def focus_point(atlas: Atlas, focus: str | None) -> tuple[float, float] | None:
         return float(point.x), float(point.y)
     for frame in (atlas.relations, atlas.threats):
         rows = frame[frame.id == focus]
-        if len(rows):
+        if len(rows) and rows.geometry.iloc[0] is not None:  # a listed relation has no line
             coords = path_coordinates(rows.geometry.iloc[0])
             return coords[len(coords) // 2]
     return None

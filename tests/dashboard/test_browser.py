@@ -480,7 +480,8 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     # URL -> view -> URL
     query = (
         "?scenario=summit_outcomes&layers=value_community,threats,events&groupings=ap4,nato"
-        "&directions=east,south&domains=cyber&basis=stated&proposals=0&from=2024-06-01"
+        "&directions=east,south&domains=cyber&basis=stated&modality=assessed&proposals=0"
+        "&from=2024-06-01"
         "&to=2024-07-31&projection=orthographic&lang=en&focus=UKR"
     )
     _open(duo, query)

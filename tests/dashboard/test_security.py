@@ -24,7 +24,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-import yaml
 from browser import browser_available, headless_dash, wait_for
 from dash._utils import to_json
 from locations import REPO
@@ -369,10 +368,13 @@ def test_characters_yaml_forbids_get_an_upload_message(app, text):
 
 
 def test_the_yaml_loader_is_safe():
+    """It builds objects with SafeConstructor (plain values only), whichever parser it reads."""
+    from yaml.constructor import FullConstructor, SafeConstructor
+
     from geodata import yamlio
 
-    assert issubclass(yamlio._Loader, yaml.SafeLoader)
-    assert not issubclass(yamlio._Loader, yaml.FullLoader | yaml.UnsafeLoader)
+    assert issubclass(yamlio._Loader, SafeConstructor)
+    assert not issubclass(yamlio._Loader, FullConstructor)
 
 
 def test_no_project_code_uses_an_unsafe_yaml_loader():

@@ -33,19 +33,22 @@ from geodata.layers_io import write_layers
 
 GEOJSONHINT = REPO / "node_modules" / ".bin" / "geojsonhint"
 GEOJSON_LAYERS = ["countries", "groupings", "relations", "threats", "regions", "events"]
-FILES = {f"{name}.geojson" for name in GEOJSON_LAYERS} | {"memberships.json"}
+# the records without geometry, beside every format's layers
+RECORDS = {"memberships.json", "topics.json", "relations_without_arcs.json"}
+FILES = {f"{name}.geojson" for name in GEOJSON_LAYERS} | RECORDS
 FORMAT_FILES = {
     "geojson": FILES,
-    "gpkg": {"alliance_atlas.gpkg", "memberships.json"},
-    "parquet": {f"{name}.parquet" for name in GEOJSON_LAYERS} | {"memberships.json"},
-    "fgb": {f"{name}.fgb" for name in GEOJSON_LAYERS} | {"memberships.json"},
+    "gpkg": {"alliance_atlas.gpkg"} | RECORDS,
+    "parquet": {f"{name}.parquet" for name in GEOJSON_LAYERS} | RECORDS,
+    "fgb": {f"{name}.fgb" for name in GEOJSON_LAYERS} | RECORDS,
     "shp": {
         f"{name}{suffix}"
         for name in GEOJSON_LAYERS
         for suffix in (".shp", ".shx", ".dbf", ".prj", ".cpg")
     }
-    | {"citations.csv", "fields.csv", "memberships.json"},
-    "kml": {f"{name}.kml" for name in GEOJSON_LAYERS} | {"memberships.json"},
+    | {"citations.csv", "fields.csv"}
+    | RECORDS,
+    "kml": {f"{name}.kml" for name in GEOJSON_LAYERS} | RECORDS,
 }
 # the outputs of this module: name → (format, language); the command line runs two of them
 # (and the errors), the others are written in-process to spare the machine five interpreters
@@ -62,25 +65,48 @@ CLI_RUNS = {"geojson": [], "kml_en": ["--format", "kml", "--lang", "en"]}
 # files GDAL reads as layers, by run (the sidecars of a Shapefile are part of its .shp)
 GDAL_SUFFIXES = {".geojson", ".gpkg", ".fgb", ".shp", ".kml", ".csv"}
 COLUMNS = {
-    "countries": {"iso3", "name_en", "name_ja", "groupings"},
-    "groupings": {"id", "name_en", "name_ja", "status", "basis", "members", "citations"},
+    "countries": {"iso3", "name_en", "name_ja", "groupings", "basis", "modality"},
+    "groupings": {
+        "id",
+        "name_en",
+        "name_ja",
+        "status",
+        "basis",
+        "modality",
+        "members",
+        "citations",
+    },
     "relations": {
         "id",
         "source",
         "target",
         "kind",
         "directed",
+        "placement",
         "date",
+        "date_basis",
         "basis",
+        "modality",
         "status",
         "label_en",
         "label_ja",
         "citations",
     },
-    "threats": {"direction", "sources", "kinds", "regions", "basis", "citations"},
-    "regions": {"id", "name_en", "name_ja", "basis", "citations"},
-    "events": {"id", "date", "name_en", "name_ja", "actors", "basis", "citations"},
+    "threats": {"direction", "sources", "kinds", "regions", "basis", "modality", "citations"},
+    "regions": {"id", "name_en", "name_ja", "basis", "modality", "citations"},
+    "events": {
+        "id",
+        "date",
+        "date_basis",
+        "name_en",
+        "name_ja",
+        "actors",
+        "basis",
+        "modality",
+        "citations",
+    },
 }
+MODALITIES = ["asserted", "assessed", "projected", "recommended"]
 # one geometry type per layer: areas and lines are Multi* whatever their number of parts
 GEOMETRY_TYPES = {
     "countries": "MultiPolygon",
@@ -229,9 +255,30 @@ def test_geojson_records_match_the_knowledge_base(geojson_dir: Path) -> None:
     def ids(name: str) -> set[str]:
         return set(gpd.read_file(geojson_dir / f"{name}.geojson").id)
 
-    for name in ("relations", "threats", "regions", "events", "groupings"):
+    for name in ("threats", "regions", "events", "groupings"):
         assert ids(name) == {r["id"] for r in raw(name)}, name
     assert {"nato", "ap4", "five_eyes", "japan_us_alliance", "authoritarian"} <= ids("groupings")
+    # a relation is a feature when it is drawn as an arc; the others are records without geometry
+    arcs = {r["id"] for r in raw("relations") if r.get("placement", "arc") == "arc"}
+    assert ids("relations") == arcs
+    unplaced = json.loads((geojson_dir / "relations_without_arcs.json").read_text("utf-8"))
+    assert {r["id"] for r in unplaced} == {r["id"] for r in raw("relations")} - arcs
+    assert unplaced and {r["placement"] for r in unplaced} <= {"at_source", "listed"}
+    assert all(r["citations"] and "geometry" not in r for r in unplaced)
+
+
+@pytest.mark.parametrize("name", GEOJSON_LAYERS[1:])
+def test_geojson_features_and_their_citations_carry_modality(geojson_dir: Path, name: str) -> None:
+    features = json.loads((geojson_dir / f"{name}.geojson").read_text(encoding="utf-8"))
+    for feature in features["features"]:
+        properties = feature["properties"]
+        citations = properties["citations"]
+        assert {c["modality"] for c in citations} <= set(MODALITIES), properties["id"]
+        for citation in citations:  # the hedge is named exactly when the article hedges
+            assert (citation["hedge_ja"] is None) == (citation["modality"] == "asserted")
+        # a feature is as certain as its most certain citation
+        most_certain = min((c["modality"] for c in citations), key=MODALITIES.index)
+        assert properties["modality"] == most_certain, properties["id"]
 
 
 def test_geojson_groupings_carry_members_and_citations(geojson_dir: Path) -> None:
@@ -270,20 +317,45 @@ def test_geojson_countries_include_every_member_and_actor(geojson_dir: Path) -> 
     assert actors | members <= set(countries.index)
     assert "nato" in as_list(countries.groupings["TUR"])
     assert countries.name_ja["USA"] == "米国"  # the knowledge base's name, not the layer's
+    # how the article supports each country: an actor's own record, else its memberships
+    assert (countries.basis["JPN"], countries.modality["JPN"]) == ("stated", "asserted")
+    assert (countries.basis["DEU"], countries.modality["DEU"]) == ("external", "asserted")
+    assert countries.basis.notna().all()  # every country drawn is an actor or a member
+    assert set(countries.modality) <= set(MODALITIES)
 
 
 def test_memberships_json(geojson_dir: Path) -> None:
     records = json.loads((geojson_dir / "memberships.json").read_text(encoding="utf-8"))
     assert isinstance(records, list) and records
     for record in records:
-        assert {"grouping", "iso3", "basis", "status", "citations"} <= set(record)
+        assert {"grouping", "iso3", "basis", "modality", "status", "citations"} <= set(record)
         assert record["basis"] in {"stated", "inferred", "external"}
         assert record["status"] in {"existing", "proposed"}
         assert record["citations"] and all("quote_ja" in c for c in record["citations"])
+        citation_modalities = [c["modality"] for c in record["citations"]]
+        # never more certain than the least certain step of the path (inclusion, membership)
+        assert MODALITIES.index(record["modality"]) >= min(
+            map(MODALITIES.index, citation_modalities)
+        )
     nato = {r["iso3"] for r in records if r["grouping"] == "nato"}
     assert nato == NATO_2024
+    # the article names the Five Eyes members, and only recommends the trilateral cooperation
+    by_pair = {(r["grouping"], r["iso3"]): r for r in records}
+    assert by_pair[("five_eyes", "GBR")]["modality"] == "asserted"
+    assert by_pair[("japan_five_eyes_nato", "GBR")]["modality"] == "recommended"
     pairs = [(r["grouping"], r["iso3"]) for r in records]
     assert len(pairs) == len(set(pairs))
+
+
+def test_topics_json(geojson_dir: Path) -> None:
+    records = json.loads((geojson_dir / "topics.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in records] == [t["id"] for t in raw("topics")]
+    for record in records:
+        assert {"id", "name_en", "name_ja", "kind", "layer", "about", "basis", "modality"} <= set(
+            record
+        )
+        assert record["modality"] in MODALITIES
+        assert record["citations"] and all("modality" in c for c in record["citations"])
 
 
 def test_geopackage_has_every_layer(gpkg_dir: Path) -> None:

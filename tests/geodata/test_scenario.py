@@ -8,12 +8,20 @@ from urllib.parse import quote
 
 import pytest
 import yaml
-from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, PROJECTIONS
+from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, MODALITY_LEVELS, PROJECTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geodata.knowledge import KNOWLEDGE_DIR
-from geodata.scenario import Scenario, load_presets
+from geodata.scenario import (
+    MAX_LIST_ITEMS,
+    MAX_NOTICES,
+    MAX_PROBLEMS,
+    MAX_QUERY_CHARS,
+    Scenario,
+    ScenarioError,
+    load_presets,
+)
 
 
 def _ids(file_name: str) -> list[str]:
@@ -75,6 +83,7 @@ def scenarios(draw, *, free_titles: bool = False, preset_ids: bool = True) -> Sc
         date_from=date_from,
         date_to=date_to,
         basis=draw(st.sampled_from(BASES)),
+        modality=draw(st.sampled_from(MODALITY_LEVELS)),
         proposals=draw(st.booleans()),
         projection=draw(st.sampled_from(PROJECTIONS)),
         lang=draw(st.sampled_from(["ja", "en"])),
@@ -153,6 +162,7 @@ KEYS = [
     "directions",
     "domains",
     "basis",
+    "modality",
     "proposals",
     "from",
     "to",
@@ -164,7 +174,9 @@ query_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=400)
 pieces = st.one_of(
     st.sampled_from(["&", "=", "%", "%2", "%zz", "%E3%81", "+", "?", "#", ",", ";", "://"]),
     st.sampled_from(KEYS),
-    st.sampled_from([*LAYERS, *BASES, *GROUPING_IDS, "2024-07-01", "2024-13-01", "0", "1"]),
+    st.sampled_from(
+        [*LAYERS, *BASES, *MODALITY_LEVELS, *GROUPING_IDS, "2024-07-01", "2024-13-01", "0", "1"]
+    ),
     st.text(max_size=20),
 )
 
@@ -192,6 +204,7 @@ def test_huge_values_give_short_notices(key: str) -> None:
 
 BAD_VALUES = {
     "basis": ["guessed", "STATED", ""],
+    "modality": ["recommended", "certain", "Asserted", ""],
     "proposals": ["yes", "2", ""],
     "projection": ["mercator", ""],
     "lang": ["fr", "JA"],
@@ -259,7 +272,7 @@ def test_bad_date_keeps_the_previous_date(value: str) -> None:
 
 
 def test_from_after_to_gives_a_notice_and_keeps_the_previous_date() -> None:
-    base = PRESETS["summit_outcomes"]  # 2024-06-01 … 2024-07-31
+    base = PRESETS["summit_outcomes"]  # 2024-07-09 … 2024-07-11
     scenario, notices = Scenario.from_query("scenario=summit_outcomes&from=2024-08-01", PRESETS)
     assert len(notices) == 1 and "2024-08-01" in notices[0]
     assert (scenario.date_from, scenario.date_to) == (base.date_from, base.date_to)
@@ -288,3 +301,151 @@ def test_to_query_uses_only_url_safe_characters() -> None:
     allowed = set(string.ascii_letters + string.digits + "-_.~&=,%")
     for preset in PRESETS.values():
         assert set(preset.to_query()) <= allowed
+
+
+# --- messages: plain words, and a bounded number of them -------------------------------------
+
+PYDANTIC_WORDS = (
+    "Input should",
+    "Value error",
+    "String should",
+    "Tuple should",
+    "pydantic",
+    "http",
+)
+
+
+def _either(words: list[str]) -> str:
+    return f"{', '.join(words[:-1])} or {words[-1]}"
+
+
+BAD_FILE = {  # field: (its line in the text below, the words its problem must have)
+    "version": (1, "2 is not a scenario file version; use 1"),
+    "layers": (2, f"'xyz' is not a layer; use {_either(LAYERS)}"),
+    "basis": (3, f"'rumour' is not a basis; use {_either(BASES)}"),
+    "lang": (4, "'fr' is not a language; use ja or en"),
+    "projection": (5, f"'mercator' is not a projection; use {_either(PROJECTIONS)}"),
+    "proposals": (6, "expected true or false, not 'maybe'"),
+    "from": (7, "'2024-02-30' is not a real date; use YYYY-MM-DD"),
+    "focus": (8, "'a b' is not allowed: a focus is an id of letters, digits and '_'"),
+    "title_en": (9, "at most 200 characters, not 5,000"),
+    "groupings": (10, "expected text, not a list of 1 item"),
+    "title_ja": (11, "expected text, not a mapping of 3 keys"),
+}
+
+
+def test_a_bad_file_gets_one_plain_problem_per_field_at_its_line() -> None:
+    text = (
+        "version: 2\nlayers: [threats, xyz]\nbasis: rumour\nlang: fr\nprojection: mercator\n"
+        "proposals: maybe\nfrom: 2024-02-30\nfocus: a b\ntitle_en: " + "x" * 5000 + "\n"
+        "groupings: [[a]]\ntitle_ja: {a: 1, b: 2, c: 3}\n"
+    )
+    with pytest.raises(ScenarioError) as raised:
+        Scenario.from_yaml(text)
+    problems = raised.value.problems
+    assert len(problems) == len(BAD_FILE)
+    for line, message in problems:
+        field, words = message.split(": ", 1)
+        assert (line, True) == (BAD_FILE[field][0], words.startswith(BAD_FILE[field][1])), message
+        assert not any(w in message for w in PYDANTIC_WORDS), message
+        assert len(message) < 200
+
+
+def test_a_file_with_many_problems_shows_twenty_and_counts_the_rest() -> None:
+    text = "groupings: [" + ", ".join(str(i) for i in range(50)) + "]\n"
+    with pytest.raises(ScenarioError) as raised:
+        Scenario.from_yaml(text)
+    problems = raised.value.problems
+    assert len(problems) == MAX_PROBLEMS == 20
+    assert problems[0] == (1, "groupings: expected text, not 0")
+    assert problems[-1] == (1, "and 31 more problems")
+
+
+def test_url_notices_are_plain_words() -> None:
+    query = "layers=xyz&basis=rumour&lang=fr&proposals=maybe&focus=a%20b&zoom=3"
+    scenario, notices = Scenario.from_query(query)
+    assert scenario == Scenario()
+    assert notices == [
+        f"ignored basis='rumour': 'rumour' is not a basis; use {_either(BASES)}",
+        "ignored proposals='maybe': use 0 or 1",
+        "ignored lang='fr': 'fr' is not a language; use ja or en",
+        "ignored focus='a b': 'a b' is not allowed: a focus is an id of letters, digits and '_', "
+        "such as JPN or nato",
+        f"ignored layers item 'xyz': not a layer; use {_either(LAYERS)}",
+        "ignored unknown parameter 'zoom'",
+    ]
+
+
+def test_a_query_over_the_length_limit_is_ignored_whole() -> None:
+    query = "lang=en&" + "x=1&" * (MAX_QUERY_CHARS // 4)
+    scenario, notices = Scenario.from_query(query)
+    assert scenario == Scenario()
+    assert notices == [
+        f"ignored the whole query: it is {len(query):,} characters long; "
+        f"a view's query has at most {MAX_QUERY_CHARS:,}"
+    ]
+
+
+def test_a_list_over_the_length_limit_is_ignored() -> None:
+    at_limit = ",".join(["events"] * MAX_LIST_ITEMS)
+    assert Scenario.from_query(f"layers={at_limit}") == (Scenario(layers=("events",)), [])
+    scenario, notices = Scenario.from_query(f"layers={at_limit},events&basis=stated")
+    assert scenario == Scenario(basis="stated")
+    assert notices == ["ignored layers: it lists 101 items; a list may have at most 100"]
+
+
+def test_unknown_items_are_named_three_times_then_counted() -> None:
+    query = "layers=events," + ",".join(f"x{i}" for i in range(50))
+    scenario, notices = Scenario.from_query(query)
+    assert scenario.layers == ("events",)
+    assert [n.split(":")[0] for n in notices] == [
+        "ignored layers item 'x0'",
+        "ignored layers item 'x1'",
+        "ignored layers item 'x2'",
+        "ignored 47 more layers items that are not layers",
+    ]
+
+
+def test_notices_are_capped_and_the_single_values_come_first() -> None:
+    junk = [",".join(f"{key[0]}{i}" for i in range(30)) for key in ("layers", "directions")]
+    query = "&".join(
+        [f"p{i}=1" for i in range(30)]
+        + [f"layers={junk[0]}", f"directions={junk[1]}", "lang=fr", "basis=rumour"]
+    )
+    scenario, notices = Scenario.from_query(query)
+    assert scenario == Scenario()
+    assert len(notices) == MAX_NOTICES
+    assert notices[0].startswith("ignored basis='rumour'")
+    assert notices[1].startswith("ignored lang='fr'")
+    # 2 single values, 4 + 4 list notices, 4 unknown-parameter notices: 9 shown, 5 counted
+    assert notices[-1] == "and 5 more problems in the address"
+
+
+# --- the modality filter ----------------------------------------------------------------------
+
+
+def test_modality_defaults_to_showing_everything_and_round_trips() -> None:
+    assert Scenario().modality == "projected"
+    for level in MODALITY_LEVELS:
+        scenario = Scenario(modality=level)
+        assert f"modality={level}" in scenario.to_query()
+        assert Scenario.from_query(f"modality={level}", PRESETS) == (scenario, [])
+        assert yaml.safe_load(scenario.to_yaml())["modality"] == level
+        assert Scenario.from_yaml(scenario.to_yaml()) == scenario
+
+
+def test_a_recommendation_passes_only_with_projections() -> None:
+    assert Scenario(modality="projected").shows_modality("recommended")
+    assert not Scenario(modality="assessed").shows_modality("recommended")
+    assert not Scenario(modality="asserted").shows_modality("assessed")
+    assert Scenario(modality="assessed").shows_modality("asserted")
+
+
+def test_a_scenario_file_with_a_bad_modality_is_refused_at_its_line() -> None:
+    with pytest.raises(ScenarioError) as error:
+        Scenario.from_yaml("title_en: x\nmodality: likely\n")
+    ((line, message),) = error.value.problems
+    assert (line, message) == (
+        2,
+        f"modality: 'likely' is not a modality; use {_either(MODALITY_LEVELS)}",
+    )

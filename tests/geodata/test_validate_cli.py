@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
+from geodata.article import ARTICLE_PATH, parse_article
 from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.scenario import SCENARIOS_DIR
-from geodata.validate import validate_paths
+from geodata.validate import check_knowledge, read_knowledge, validate_paths
 
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
 
@@ -180,6 +181,36 @@ CLI_KNOWLEDGE = {
         "    name_en: Baltic Sea: oops\n",
         "name_en",
         ("YAML syntax error",),
+    ),
+    # the article sentence by sentence, and its own certainty
+    "sentence_neither_mapped_nor_explained": Corruption(
+        "sentences.yaml",
+        "    reason: 'the article''s outline of its own approach: it says what the paper will "
+        "discuss and claims nothing a map or a record could carry'\n",
+        "    reason: ' '\n",
+        "reason: ' '",
+        ("sentence P2.2 is neither mapped nor explained",),
+    ),
+    "unknown_sentence_id": Corruption(
+        "sentences.yaml",
+        "  - id: P2.2\n",
+        "  - id: P2.9\n",
+        "P2.9",
+        ("unknown sentence id P2.9", "P2.1…P2.2"),
+    ),
+    "hedge_not_in_its_sentence": Corruption(
+        "relations.yaml",
+        "        hedge_ja: 認知されつつある\n",
+        "        hedge_ja: と見られる\n",
+        "と見られる",
+        ("hedge_ja 'と見られる' is not in the quote's sentence P6.3",),
+    ),
+    "hedged_modality_without_hedge": Corruption(
+        "relations.yaml",
+        "        modality: assessed\n        hedge_ja: 認知されつつある\n",
+        "        modality: assessed\n",
+        "modality: assessed",
+        ("modality 'assessed' needs hedge_ja",),
     ),
 }
 CLI_SCENARIOS = {
@@ -344,14 +375,14 @@ MORE_KNOWLEDGE = {
     ),
     "blank_reason": Corruption(
         "domains.yaml",
-        "      - actor: CHN\n        basis: inferred\n        reason: the sentence attributes cyber attacks to China and Russia; extending that to acts in space is a reading\n",
-        '      - actor: CHN\n        basis: inferred\n        reason: "  "\n',
+        "      - actor: RUS\n        basis: inferred\n        reason: the article has Russia and China exploit disinformation-fed sentiment in the south; it does not attribute cognitive attacks to them in words\n",
+        '      - actor: RUS\n        basis: inferred\n        reason: "  "\n',
         "basis: inferred",
         ("'inferred'", "reason"),
     ),
     "external_membership_without_reason": Corruption(
         "groupings.yaml",
-        "      - {iso3: ALB, basis: inferred, reason: *nato32reason, citations: *nato32}",
+        "      - {iso3: ALB, basis: external, reason: *nato32reason, citations: *nato32}",
         "      - {iso3: ALB, basis: external, citations: *nato32}",
         "basis: external",
         ("'external'", "reason"),
@@ -392,6 +423,69 @@ MORE_KNOWLEDGE = {
         "    regions: [baltic]",
         "baltic]",
         ("baltic", "did you mean 'baltic_sea'"),
+    ),
+    "sentence_text_changed": Corruption(
+        "sentences.yaml",
+        "ゆくことが宿命づけられている。\n",
+        "ゆくことが宿命づけられる。\n",
+        "宿命づけられる。",
+        ("text_ja of P4.3 is not the article's sentence P4.3",),
+    ),
+    "mapped_sentence_with_a_reason": Corruption(
+        "sentences.yaml",
+        "overcoming such political difficulties in the future.\n",
+        "overcoming such political difficulties in the future.\n    reason: nothing to map\n",
+        "reason: nothing to map",
+        ("sentence P4.3 is mapped", "drop its reason"),
+    ),
+    "asserted_citation_with_a_hedge": Corruption(
+        "topics.yaml",
+        "        modality: projected\n        hedge_ja: 今後\n",
+        "        hedge_ja: 今後\n",
+        "hedge_ja: 今後",
+        ("hedge_ja on an asserted citation",),
+    ),
+    "quote_across_a_sentence_end": Corruption(
+        "topics.yaml",
+        "        quote_ja: コンセンサスを旨とする同盟\n",
+        "        quote_ja: コンセンサスを旨とする同盟の舵取りを成功へ導いた[6]。32カ国\n",
+        "導いた[6]。32カ国",
+        ("runs across sentences P4.2 and P4.3",),
+    ),
+    "quote_in_two_sentences": Corruption(
+        "topics.yaml",
+        "        quote_ja: コンセンサスを旨とする同盟\n",
+        "        quote_ja: ハンガリー\n",
+        "quote_ja: ハンガリー",
+        ("quote_ja is in P4.1 and P4.2",),
+    ),
+    "arc_to_a_topic": Corruption(
+        "relations.yaml",
+        "    placement: at_source\n",
+        "    placement: arc\n",
+        "placement: arc",
+        ("'shared_values' is a topic", "at_source"),
+    ),
+    "topic_unknown_layer": Corruption(
+        "topics.yaml",
+        "    layer: ukraine\n    about: [washington_summit, nato, UKR]\n",
+        "    layer: ukrain\n    about: [washington_summit, nato, UKR]\n",
+        "layer: ukrain",
+        ("unknown layer 'ukrain'", "did you mean 'ukraine'"),
+    ),
+    "topic_about_an_unknown_record": Corruption(
+        "topics.yaml",
+        "    about: [chn_threat_europe]\n",
+        "    about: [chn_threat_eu]\n",
+        "chn_threat_eu]",
+        ("unknown reference 'chn_threat_eu'", "did you mean 'chn_threat_europe'"),
+    ),
+    "date_basis_without_a_reason": Corruption(
+        "events.yaml",
+        '    date_basis: inferred\n    date_reason: "the article gives no date; this is the date of footnote 10\'s Reuters report"\n',
+        "    date_basis: inferred\n",
+        "date_basis: inferred",
+        ("date_basis 'inferred' needs a 'date_reason'",),
     ),
 }
 
@@ -473,3 +567,43 @@ def test_unquoted_impossible_date_in_a_scenario(tmp_path: Path) -> None:
     case = ScenarioCase("title_en: x\nbasis: stated\nfrom: 2024-13-01\n", "from", ("from",))
     path, run = prepare_scenario(tmp_path, case)
     assert_problem(validate_paths([path]), path, run.lines, run.fragments)
+
+
+# --- places nothing cites: footnotes and paragraphs -------------------------------------------
+
+
+def test_a_footnote_nothing_cites_needs_a_reason(tmp_path: Path) -> None:
+    directory = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, directory)
+    replace_once(
+        directory / "groupings.yaml",
+        "      - paragraph: 1\n        footnotes: [1]\n",
+        "      - paragraph: 1\n",
+        "paragraph: 1",
+    )
+    footnotes = directory / "footnotes.yaml"
+    line = token_line(footnotes.read_text(encoding="utf-8"), "{number: 1,")
+    assert_problem(
+        validate_paths([directory]), footnotes, {line}, ("footnote 1 is cited by no record",)
+    )
+    replace_once(
+        footnotes,
+        "  - {number: 1, sources:",
+        "  - {number: 1, reason: only the definition NATO gives of itself, sources:",
+        "reason",
+    )
+    assert not [p for p in validate_paths([directory]) if "footnote 1" in p.message]
+
+
+def test_a_paragraph_nothing_cites_needs_a_reason_for_each_sentence() -> None:
+    text = ARTICLE_PATH.read_text(encoding="utf-8")
+    extended = text.replace(
+        "\n(2024/08/13)", "\n 追加の段落である。二つ目の文である。\n\n(2024/08/13)"
+    )
+    article = parse_article(extended)
+    assert len(article.paragraphs) == 13
+    knowledge, problems, source = read_knowledge(KNOWLEDGE_DIR)
+    assert knowledge is not None and problems == []
+    messages = [p.message for p in check_knowledge(knowledge, source, article)]
+    assert any("sentence P13.1 has no note" in m for m in messages), messages
+    assert any("paragraph P13 is cited by no record" in m for m in messages), messages

@@ -1,5 +1,6 @@
 """Ukraine: highlighted as the recipient of NATO's long-term support, with the support as a
-broad blue arrow, and Hungary's objection marked on Hungary."""
+broad blue arrow, Russia's war against it in the bloc's colour, and Hungary's objection marked
+on Hungary."""
 
 from __future__ import annotations
 
@@ -27,6 +28,15 @@ LINK_STYLES = {
         label_priority=kit.P_FLOW,
         label_optional=False,
     ),
+    "war": kit.LinkStyle(
+        "war",
+        "legend.war",
+        style.AUTHORITARIAN,
+        2.4,
+        handle_symbol="x",
+        label_priority=kit.P_FLOW,
+        label_optional=False,
+    ),
     "ukraine_other": kit.LinkStyle(
         "ukraine_other", "legend.other_links", style.UKRAINE_SUPPORT, 1.6
     ),
@@ -38,6 +48,8 @@ def link_style(relation: Record) -> kit.LinkStyle:
         return LINK_STYLES["objection"]
     if relation.kind == "support":
         return LINK_STYLES["ukraine_support"]
+    if relation.kind == "war":
+        return LINK_STYLES["war"]
     return LINK_STYLES["ukraine_other"]
 
 

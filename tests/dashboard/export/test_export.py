@@ -146,11 +146,12 @@ def test_caption_has_title_subtitle_source_date_and_natural_earth(presets, atlas
         assert "Natural Earth" in footer
         assert "Three Results from the Washington NATO Summit" in footer
         assert "2024/08/13" in footer
-        assert ("2024年7月31日時点" if lang == "ja" else "As of 31 July 2024") in footer
+        # the summit's own days: its window ends on 11 July 2024
+        assert ("2024年7月11日時点" if lang == "ja" else "As of 11 July 2024") in footer
 
 
 def test_as_of_is_the_end_date_capped_at_the_article_date(presets):
-    assert str(caption.as_of(presets["summit_outcomes"])) == "2024-07-31"
+    assert str(caption.as_of(presets["summit_outcomes"])) == "2024-07-11"
     open_ended = presets["summit_outcomes"].model_copy(update={"date_to": None})
     assert str(caption.as_of(open_ended)) == "2024-08-13"
 
@@ -159,7 +160,7 @@ def test_footer_notes_inferred_and_conceptual_only_when_drawn(presets, atlas):
     concept = captioned_figure(presets["concept_diagram"], atlas)
     footer = " ".join(a.text for a in concept.layout.annotations if a.name == "export-footer")
     assert "概念図" in footer
-    assert "推論" in footer  # concept_diagram shows inferred items (basis: inferred)
+    assert "推論" in footer  # concept_diagram shows inferred items (and external ones)
 
     stated = presets["summit_outcomes"].model_copy(
         update={"basis": "stated", "layers": ("value_community", "threats"), "lang": "en"}

@@ -17,7 +17,7 @@ from geodata.scenario import Scenario
 def test_url_with_every_field_sets_every_control(service):
     query = (
         "?scenario=threats_360&layers=threats,events&groupings=ap4,nato&directions=north,west"
-        "&domains=space&basis=stated&proposals=0&from=2024-06-01&to=2024-07-31"
+        "&domains=space&basis=stated&modality=assessed&proposals=0&from=2024-06-01&to=2024-07-31"
         "&projection=orthographic&lang=en&focus=JPN"
     )
     out = service.actions.sync("url", query, {}, None)
@@ -41,6 +41,7 @@ def test_url_with_every_field_sets_every_control(service):
     scenario = Scenario.model_validate(out["view.data"]["scenario"])
     assert dict(parse_qsl(out["view.data"]["query"][1:])) == dict(parse_qsl(query[1:]))
     assert scenario.focus == "JPN"
+    assert scenario.modality == "assessed"  # no control yet, but the view keeps it
 
 
 def test_initial_call_without_a_location_waits(service):
@@ -70,7 +71,7 @@ def test_an_invalid_control_combination_keeps_the_view(service, presets):
     values["date-range.start_date"] = "2024-09-01"  # after `to`
     out = service.actions.sync("date-range", None, values, view)
     assert "view.data" not in out and "url.search" not in out
-    assert out["date-range.start_date"] == "2024-06-01"  # the control is put back
+    assert out["date-range.start_date"] == scenario.date_from.isoformat()  # put back
     assert out["notice-error.children"] is not None
 
 
