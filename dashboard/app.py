@@ -18,10 +18,11 @@ from dash import Dash
 from dash._utils import to_json
 from flask import Response, request
 
-from dashboard.callbacks import Controller, on_error, register
-from dashboard.figures.base import BASE_MAP_RESOLUTION
+from dashboard.callbacks import on_error, register
+from dashboard.figures.geo import BASE_MAP_RESOLUTION
 from dashboard.layout import INITIAL_FIGURE_MARK, INITIAL_RENDERED_MARK, build_layout
 from dashboard.security import install_request_guards, install_security_headers
+from dashboard.service import ViewService
 from geodata.atlas import Atlas, load_atlas
 from geodata.scenario import LANGS, Scenario, load_presets
 
@@ -31,7 +32,7 @@ TOPOJSON_DIR = "topojson/"
 # What the map needs before it can draw, fetched while dash-renderer starts: otherwise plotly.js
 # (4.7 MB) is only asked for once the layout has rendered the Graph, and the base map only once
 # plotly.js has run. Their URLs are the ones dcc's lazy loader and plotly.js ask for, so the
-# browser uses the preloaded responses (tests/test_browser.py checks each is fetched once).
+# browser uses the preloaded responses (tests/dashboard/test_browser.py checks each is fetched once).
 PRELOADED_SCRIPTS = (
     "_dash-component-suites/dash/dcc/async-graph.js",
     "_dash-component-suites/plotly/package_data/plotly.min.js",
@@ -67,17 +68,17 @@ class AtlasDash(Dash):
     The layout is serialised once; each response splices the (cached) figure JSON into it.
     """
 
-    atlas_controller: Controller
+    view_service: ViewService
     _layout_json: str | None = None
 
     def serve_layout(self) -> Any:
         if self._layout_json is None:
             self._layout_json = to_json(self.get_layout())
         try:
-            figure, rendered = self.atlas_controller.initial_map(request.referrer)
+            figure, rendered = self.view_service.maps.initial_map(request.referrer)
         except Exception:  # never fail the page for it: the callbacks draw the map as before
             logger.warning("alliance-atlas: no initial map for %r", request.referrer, exc_info=True)
-            figure, rendered = self.atlas_controller.initial_map(None)
+            figure, rendered = self.view_service.maps.initial_map(None)
         body = self._layout_json.replace(json.dumps(INITIAL_FIGURE_MARK), figure, 1).replace(
             json.dumps(INITIAL_RENDERED_MARK), rendered, 1
         )
@@ -116,10 +117,10 @@ def create_app(
     app.scripts.config.serve_locally = True
     app.css.config.serve_locally = True
     app.index_string = _INDEX.format(lang=lang, preloads=_preload_links(app))
-    controller = Controller(atlas, presets, lang)
+    service = ViewService(atlas, presets, lang)
     app.layout = build_layout(atlas, presets, lang, app.get_asset_url(TOPOJSON_DIR))
-    register(app, controller)
-    app.atlas_controller = controller  # type: ignore[attr-defined]  # for tests and tools
+    register(app, service)
+    app.view_service = service  # type: ignore[attr-defined]  # for servers, tests and tools
     _plain_errors(app.server)
     install_security_headers(app.server, app)
     install_request_guards(app.server)

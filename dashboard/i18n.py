@@ -1,17 +1,135 @@
-"""Every UI string of the dashboard in Japanese and English.
+"""Every string the dashboard, the map and the exported images show, in Japanese and English,
+and the functions that put them in a language: `t(key, lang, **values)` and the names of records.
 
-Map labels come from the knowledge base (name_ja / name_en) through the figure builders; the
-strings here are the dashboard's own: control labels, option names, headings and messages,
-on top of the map's strings (layer names, basis and status words) from the figure builders.
+Names of actors, groupings, regions, events and relation labels come from the knowledge base
+(name_ja / name_en, label_ja / label_en); the strings here are the product's own words.
 """
 
 from __future__ import annotations
 
-from dashboard.figures.text import STRINGS as MAP_STRINGS
+from collections.abc import Mapping
+from typing import Any
+
 from geodata.scenario import Lang
 
 STRINGS: dict[str, dict[Lang, str]] = {
-    **MAP_STRINGS,
+    # --- the map and its legend (dashboard.figures) ---
+    # layers (legend group titles); the same words as the dashboard's controls
+    "layer.value_community": {"ja": "価値共同体", "en": "Value community"},
+    "layer.authoritarian": {"ja": "権威主義勢力", "en": "Authoritarian bloc"},
+    "layer.support_flows": {"ja": "対露支援", "en": "Support to Russia"},
+    "layer.threats": {"ja": "360度の脅威", "en": "360° threats"},
+    "layer.ukraine": {"ja": "ウクライナ支援", "en": "Ukraine support"},
+    "layer.events": {"ja": "出来事", "en": "Events"},
+    "layer.proposals": {"ja": "論考の提言", "en": "The article's proposals"},
+    "layer.base": {"ja": "根拠と状態の表し方", "en": "How basis and status are drawn"},
+    # basis and status words
+    "basis.stated": {"ja": "明記", "en": "stated"},
+    "basis.inferred": {"ja": "推論", "en": "inferred"},
+    "basis.external": {"ja": "外部知識", "en": "external"},
+    "status.existing": {"ja": "既存", "en": "existing"},
+    "status.proposed": {"ja": "提言", "en": "proposed"},
+    # the basis/status key in the legend
+    "key.stated": {"ja": "明記:実線・濃い色", "en": "Stated in the article: solid, full colour"},
+    "key.inferred": {
+        "ja": "推論:点線・薄い色",
+        "en": "Inferred from the article: dotted, lighter",
+    },
+    "key.external": {
+        "ja": "外部知識:灰色・点線・※印",
+        "en": "External knowledge: grey, dotted, marked *",
+    },
+    "key.proposed": {
+        "ja": "提言:破線・白抜き",
+        "en": "Proposed by the article: dashed, hollow",
+    },
+    # marks
+    "mark.external": {"ja": "※", "en": "*"},
+    "mark.proposed_prefix": {"ja": "提言:", "en": "Proposed: "},
+    # legend entries by layer
+    "legend.value_links": {"ja": "パートナーシップ・連携", "en": "Partnerships and networks"},
+    "legend.auth_partnership": {
+        "ja": "包括的戦略パートナーシップ・協力",
+        "en": "Comprehensive strategic partnerships",
+    },
+    "legend.auth_exercise": {"ja": "合同軍事演習", "en": "Joint military exercises"},
+    "legend.auth_expansion": {
+        "ja": "権威主義の膨張(影響力・脅威・言説)",
+        "en": "Authoritarian expansion (influence, threat, rhetoric)",
+    },
+    "legend.support": {
+        "ja": "対露支援と見返り(矢印:流れるもの)",
+        "en": "Support to Russia and what returns (arrows: what flows)",
+    },
+    "legend.threat_arrow": {
+        "ja": "脅威の方向(同盟へ向かう矢印)",
+        "en": "Threat directions (arrows towards the Alliance)",
+    },
+    "legend.threat_region": {
+        "ja": "論考が挙げる海域・地域",
+        "en": "Seas and areas the article names",
+    },
+    "legend.ukraine_recipient": {
+        "ja": "ウクライナ(長期的支援の対象)",
+        "en": "Ukraine (recipient of long-term support)",
+    },
+    "legend.ukraine_support": {"ja": "NATOの長期的支援", "en": "NATO's long-term support"},
+    "legend.objection": {"ja": "ハンガリーの異議", "en": "Hungary's objection"},
+    "legend.war": {"ja": "ロシアのウクライナ戦争", "en": "Russia's war against Ukraine"},
+    "legend.event.stated": {"ja": "出来事(場所:明記)", "en": "Event (place stated)"},
+    "legend.event.inferred": {"ja": "出来事(場所:推論)", "en": "Event (place inferred)"},
+    "legend.event.external": {
+        "ja": "出来事(場所:外部知識※)",
+        "en": "Event (place from external knowledge*)",
+    },
+    "legend.proposal_links": {"ja": "提言された協力・連携", "en": "Proposed cooperation and links"},
+    "legend.proposal_groupings": {"ja": "提言された枠組み", "en": "Proposed frameworks"},
+    "legend.other_links": {"ja": "その他の関係", "en": "Other links"},
+    # hover
+    "hover.basis": {"ja": "根拠:{basis}", "en": "Basis: {basis}"},
+    "hover.basis_status": {
+        "ja": "根拠:{basis} · 状態:{status}",
+        "en": "Basis: {basis} · status: {status}",
+    },
+    "hover.place_basis": {"ja": "場所の根拠:{basis}", "en": "Place: {basis}"},
+    "hover.groupings": {"ja": "所属する枠組み:", "en": "Groupings:"},
+    "hover.no_groupings": {"ja": "所属する枠組み:なし", "en": "Groupings: none"},
+    "hover.not_actor": {
+        "ja": "論考は国名を挙げていません",
+        "en": "The article does not name this country",
+    },
+    "hover.via": {"ja": "{name}経由", "en": "via {name}"},
+    "hover.members": {"ja": "構成国:{count}か国", "en": "Members: {count}"},
+    "hover.sources": {"ja": "脅威の源:{names}", "en": "Sources: {names}"},
+    "hover.domain": {"ja": "領域の脅威", "en": "Threat domain"},
+    "hover.date": {"ja": "日付:{date}", "en": "Date: {date}"},
+    "hover.region_extent": {
+        "ja": "範囲は論考外の知識による作図",
+        "en": "Extent drawn from outside knowledge",
+    },
+    "hover.region_inferred": {
+        "ja": "範囲は論考からの推論による作図",
+        "en": "Extent read from the article",
+    },
+    "hover.base_map_missing": {
+        "ja": "基図に国境がないため点で表示",
+        "en": "No outline on the base map; drawn as a point",
+    },
+    "hover.recipient": {"ja": "長期的支援の対象", "en": "Recipient of long-term support"},
+    # kinds of relation (hover)
+    "hover.kind.support": {"ja": "支援", "en": "support"},
+    "hover.kind.partnership": {"ja": "パートナーシップ", "en": "partnership"},
+    "hover.kind.exercise": {"ja": "合同演習", "en": "exercise"},
+    "hover.kind.influence": {"ja": "影響力", "en": "influence"},
+    "hover.kind.threat": {"ja": "脅威", "en": "threat"},
+    "hover.kind.objection": {"ja": "異議", "en": "objection"},
+    "hover.kind.rhetoric": {"ja": "言説", "en": "rhetoric"},
+    "hover.kind.network": {"ja": "ネットワーク", "en": "network"},
+    "hover.kind.cooperation": {"ja": "協力", "en": "cooperation"},
+    "hover.kind.liaison": {"ja": "連絡拠点", "en": "liaison"},
+    # events
+    "event.more": {"ja": "ほか{count}件", "en": "+{count} more"},
+    # --- the dashboard ---
     # header
     "app.title": {"ja": "Alliance Atlas", "en": "Alliance Atlas"},
     "app.subtitle": {
@@ -75,11 +193,9 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "load.line": {"ja": "{line}行目:{message}", "en": "line {line}: {message}"},
     # compare
     "compare.heading": {"ja": "比較", "en": "Compare"},
-    "compare.mode": {"ja": "比較の方法", "en": "Compare mode"},
     "compare.off": {"ja": "なし", "en": "Off"},
     "compare.side": {"ja": "並べて表示", "en": "Side by side"},
     "compare.diff": {"ja": "差分", "en": "Difference"},
-    "compare.with": {"ja": "比較するシナリオ (B)", "en": "Compare with (B)"},
     "compare.a": {"ja": "A:現在の表示", "en": "A: the current view"},
     "compare.b": {"ja": "B:{title}", "en": "B: {title}"},
     "compare.only_a": {"ja": "Aのみ({count})", "en": "Only in A ({count})"},
@@ -103,8 +219,6 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "{name}: not mentioned in the article.",
     },
     "details.roles": {"ja": "{count}件の役割", "en": "{count} role(s)"},
-    "details.quote": {"ja": "引用", "en": "Quote"},
-    "details.gloss": {"ja": "英訳", "en": "Gloss"},
     "details.reason": {"ja": "根拠の説明", "en": "Why this basis"},
     "details.paragraph": {"ja": "第{n}段落", "en": "P{n}"},
     "details.footnote": {"ja": "脚注{n}", "en": "footnote {n}"},
@@ -148,7 +262,6 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "col.detail": {"ja": "内容", "en": "Detail"},
     "col.cited": {"ja": "出典箇所", "en": "Cited at"},
     # values
-    "layer.base": {"ja": "基図", "en": "Base map"},
     "direction.east": {"ja": "東方", "en": "East"},
     "direction.north": {"ja": "北方", "en": "North"},
     "direction.south": {"ja": "南方", "en": "South"},
@@ -185,17 +298,54 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ja": "処理できない入力がありました。表示は変更していません。",
         "en": "Some input could not be handled; the view is unchanged.",
     },
-    "notices.dismiss": {"ja": "閉じる", "en": "Dismiss"},
     "map.label": {"ja": "地図", "en": "Map"},
     "map.empty": {
-        "ja": "この設定では地図に表示する項目がありません。",
-        "en": "Nothing to draw with these settings.",
+        "ja": "この設定では地図に表示する項目がありません",
+        "en": "Nothing to draw with these settings",
     },
     "footer.source": {
         "ja": "出典:論考本文(2024/08/13)と脚注。基図:Natural Earth。",
         "en": "Source: the article's text (2024-08-13) and footnotes. Base map: Natural Earth.",
     },
+    # --- the exported images' caption and footer ---
+    "export.source": {
+        "ja": "出典:論考「{title}」(英語版の題名、{date})の本文と脚注",
+        "en": "Source: “{title}” ({date}), text and footnotes",
+    },
+    "export.basemap": {
+        "ja": "基図:Made with Natural Earth",
+        "en": "Base map: Made with Natural Earth",
+    },
+    "export.as_of": {"ja": "{year}年{month}月{day}日時点", "en": "As of {day} {month_name} {year}"},
+    "export.inferred": {
+        "ja": "「推論」の項目は論考の記述ではなく、論考からの読み取りです。",
+        "en": "Items marked “inferred” are a reading of the article, not its statements.",
+    },
+    "export.external": {
+        "ja": "「外部知識」は論考にない背景知識です。",
+        "en": "“External” items are background knowledge the article does not contain.",
+    },
+    "export.conceptual": {
+        "ja": "概念図:配置と矢印は考え方を示すもので、正確な地理関係ではありません。",
+        "en": "Conceptual diagram: placement and arrows show ideas, not exact geography.",
+    },
+    "export.legend": {"ja": "凡例", "en": "Legend"},
 }
+
+MONTHS_EN = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def t(key: str, lang: str, **values: object) -> str:
@@ -205,13 +355,46 @@ def t(key: str, lang: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
-def name(record: object, lang: str) -> str:
-    """A record's name_ja / name_en (a dict, a pandas row or a model), in `lang`."""
-    get = record.get if isinstance(record, dict) else lambda k: getattr(record, k, None)
-    first, second = ("name_ja", "name_en") if lang == "ja" else ("name_en", "name_ja")
-    return str(get(first) or get(second) or "")
-
-
 def t_or(key: str, lang: str, default: str) -> str:
     """The string `key` in `lang`, or `default` when there is no such string."""
     return t(key, lang) if key in STRINGS else default
+
+
+def localized(record: Mapping[str, Any] | Any, field: str, lang: str) -> str:
+    """A record's `<field>_ja` / `<field>_en` (a dict, a pandas row or a model) in `lang`,
+    falling back to the other language."""
+
+    def get(key: str) -> Any:
+        value = record.get(key) if isinstance(record, Mapping) else getattr(record, key, None)
+        return value if isinstance(value, str) and value else None
+
+    first, second = (
+        (f"{field}_ja", f"{field}_en") if lang == "ja" else (f"{field}_en", f"{field}_ja")
+    )
+    return get(first) or get(second) or ""
+
+
+def name(record: Mapping[str, Any] | Any, lang: str) -> str:
+    """A record's name_ja / name_en in `lang`."""
+    return localized(record, "name", lang)
+
+
+def format_date(value: object, lang: str) -> str:
+    """A partial ISO date ("2015", "2024-07", "2024-07-09") in the view's language."""
+    if not isinstance(value, str) or not value:
+        return ""
+    parts = [int(p) for p in value.split("-")]
+    if lang == "ja":
+        units = ("年", "月", "日")
+        return "".join(f"{p}{u}" for p, u in zip(parts, units, strict=False))
+    if len(parts) == 1:
+        return str(parts[0])
+    month = MONTHS_EN[parts[1] - 1][:3]
+    if len(parts) == 2:
+        return f"{month} {parts[0]}"
+    return f"{parts[2]} {month} {parts[0]}"
+
+
+def join_names(names: list[str], lang: str) -> str:
+    """A list of names joined the way the language lists them."""
+    return ("、" if lang == "ja" else ", ").join(names)

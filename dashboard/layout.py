@@ -1,11 +1,11 @@
-"""The dashboard's components and their stable ids.
+"""The dashboard's page: every component, with its stable id.
 
 Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
 `date-range`, `details`, `share-link`. The other controls: `groupings`, `directions`, `domains`,
 `basis`, `proposals`, `focus`, `projection`, `save`, `upload`, `compare-mode`, `compare-with`.
 
 Every translatable text node has the id {"i18n": key, "n": k}; one callback rewrites them all when
-the language changes. Option labels are rewritten by `options_for`.
+the language changes. Option labels and placeholders come from dashboard.service.controls.
 """
 
 from __future__ import annotations
@@ -15,35 +15,17 @@ from typing import Any
 from dash import dcc, html
 
 from dashboard.details import COLUMNS as TABLE_COLUMNS
-from dashboard.export import FORMATS as EXPORT_FORMATS
-from dashboard.i18n import name, t
+from dashboard.export.formats import FORMATS as EXPORT_FORMATS
+from dashboard.i18n import t
+from dashboard.service.controls import PROPOSALS_ON, event_span, options_for, placeholders_for
 from geodata.atlas import Atlas
-from geodata.knowledge import BASES, DIRECTIONS
-from geodata.scenario import LAYERS, PROJECTIONS, Scenario
+from geodata.scenario import Scenario
 
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
-PROPOSALS_ON = "on"
-COMPARE_MODES = ("off", "side", "diff")
 # Stand-ins for the map of the page's own URL, which the app puts into each layout response
 # (see dashboard.app.AtlasDash.serve_layout).
 INITIAL_FIGURE_MARK = "alliance-atlas:initial-figure"
 INITIAL_RENDERED_MARK = "alliance-atlas:initial-rendered"
-
-# the controls the scenario sets, in the order the sync callback returns them
-CONTROL_PROPS: tuple[tuple[str, str], ...] = (
-    ("scenario", "value"),
-    ("lang", "value"),
-    ("layers", "value"),
-    ("groupings", "value"),
-    ("directions", "value"),
-    ("domains", "value"),
-    ("date-range", "start_date"),
-    ("date-range", "end_date"),
-    ("basis", "value"),
-    ("proposals", "value"),
-    ("focus", "value"),
-    ("projection", "value"),
-)
 
 
 class _Texts:
@@ -68,53 +50,6 @@ def graph_config(topojson_url: str) -> dict[str, Any]:
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
         "toImageButtonOptions": {"format": "png", "filename": "alliance-atlas", "scale": 2},
     }
-
-
-def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[str, Any]:
-    """Every control's options (and placeholders) in `lang`, keyed by component id."""
-    kb = atlas.knowledge
-    countries = sorted(
-        ((name(a, lang), a.id) for a in kb.actors),
-        key=lambda pair: pair[0],
-    )
-    preset_options = [
-        {
-            "label": (p.title_ja or p.title_en) if lang == "ja" else (p.title_en or p.title_ja),
-            "value": key,
-        }
-        for key, p in presets.items()
-    ]
-    return {
-        "scenario": preset_options,
-        "layers": [{"label": t(f"layer.{layer}", lang), "value": layer} for layer in LAYERS],
-        "groupings": [{"label": name(g, lang), "value": g.id} for g in kb.groupings],
-        "directions": [{"label": t(f"direction.{d}", lang), "value": d} for d in DIRECTIONS],
-        "domains": [{"label": name(d, lang), "value": d.id} for d in kb.domains],
-        "basis": [{"label": t(f"basis.opt.{b}", lang), "value": b} for b in BASES],
-        "proposals": [{"label": t("proposals.on", lang), "value": PROPOSALS_ON}],
-        "focus": [{"label": f"{label} ({iso3})", "value": iso3} for label, iso3 in countries],
-        "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],
-        "compare-mode": [{"label": t(f"compare.{m}", lang), "value": m} for m in COMPARE_MODES],
-        "compare-with": preset_options,
-    }
-
-
-def placeholders_for(lang: str) -> dict[str, str]:
-    """Placeholder texts, keyed by component id (and date-range's two inputs)."""
-    return {
-        "scenario": t("scenario.custom", lang),
-        "groupings": t("groupings.all", lang),
-        "focus": t("focus.placeholder", lang),
-        "compare-with": t("compare.pick", lang),
-        "date-range.start": t("dates.from", lang),
-        "date-range.end": t("dates.to", lang),
-    }
-
-
-def event_span(atlas: Atlas) -> tuple[str, str]:
-    """The first and last event date (partial ISO dates as written)."""
-    dates = sorted(atlas.events.date)
-    return dates[0], dates[-1]
 
 
 def _field(texts: _Texts, label_key: str, control: Any, control_id: str) -> html.Div:

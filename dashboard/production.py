@@ -21,9 +21,14 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from dashboard.allocator import return_large_blocks_to_os
+from dashboard.app import create_app
+from dashboard.security import install_request_guards, install_security_headers
 
 logger = logging.getLogger("gunicorn.error")  # gunicorn's error log (stderr by default)
 
@@ -74,10 +79,6 @@ def gunicorn_options(
 def build_wsgi_app(lang: str = "ja", *, warm: bool = True) -> Any:
     """The Flask server of a new dashboard app, with the security headers and request guards;
     with `warm`, the presets' maps and tables already computed (see warm_caches)."""
-    from dashboard.allocator import return_large_blocks_to_os
-    from dashboard.app import create_app
-    from dashboard.security import install_request_guards, install_security_headers
-
     started = time.perf_counter()
     return_large_blocks_to_os()  # before the workers fork: they inherit it
     app = create_app(lang=lang)
@@ -98,36 +99,25 @@ def warm_caches(app: Any) -> int:
     """Compute the map of the default view and of every preset, in both languages, before the
     workers fork.
 
-    The controller keeps them (as JSON text: touching them does not copy pages into a worker),
+    The view service keeps them (as JSON text: touching them does not copy pages into a worker),
     so with preload_app every worker starts with them in shared memory instead of computing each
     one itself. Returns the number of views computed; a failure only ends the warm-up (the app
     computes on demand as usual).
     """
-    controller = getattr(app, "atlas_controller", None)
-    if controller is None:
+    service = getattr(app, "view_service", None)
+    if service is None:
         return 0
     try:
-        return controller.precompute_presets()
+        return service.maps.precompute_presets()
     except Exception:  # the warm-up is an optimisation, never a reason not to serve
         logger.warning("alliance-atlas: cache warm-up stopped", exc_info=True)
         return 0
 
 
-def _load_gunicorn_base() -> type:
-    try:
-        from gunicorn.app.base import BaseApplication
-    except ImportError as error:  # pragma: no cover - depends on the environment
-        raise RuntimeError(
-            "serving with several workers needs gunicorn: pip install gunicorn"
-        ) from error
-    return BaseApplication
-
-
 def make_gunicorn_application(factory: Callable[[], Any], options: dict[str, Any]) -> Any:
     """A gunicorn application serving what `factory()` returns (a WSGI callable)."""
-    base = _load_gunicorn_base()
 
-    class AtlasApplication(base):  # type: ignore[misc, valid-type]
+    class AtlasApplication(BaseApplication):  # type: ignore[misc]
         """gunicorn's documented custom application: settings from a dict, app from a factory."""
 
         def __init__(self) -> None:
@@ -170,123 +160,6 @@ def run_gunicorn(
     except SystemExit as stop:  # the arbiter leaves through sys.exit
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     return 0
-
-
-# --- memory of the workers ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProcessMemory:
-    """One process's memory in bytes. PSS and USS are None where /proc/PID/smaps_rollup is not
-    readable. PSS charges each shared page to its sharers in equal parts; USS is what only this
-    process holds (what it would give back on exit)."""
-
-    pid: int
-    rss: int
-    pss: int | None
-    uss: int | None
-    shared: int | None
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-def process_memory(pid: int) -> ProcessMemory:
-    """RSS, and PSS/USS from /proc/PID/smaps_rollup (Linux >= 4.14) when available."""
-    rollup = Path(f"/proc/{pid}/smaps_rollup")
-    try:
-        fields = _kb_fields(rollup.read_text())
-    except OSError:
-        fields = {}
-    if "Rss" in fields:
-        private = fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0)
-        shared = fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0)
-        return ProcessMemory(pid, fields["Rss"], fields.get("Pss"), private, shared)
-    status = _kb_fields(Path(f"/proc/{pid}/status").read_text())
-    return ProcessMemory(pid, status.get("VmRSS", 0), None, None, None)
-
-
-def _kb_fields(text: str) -> dict[str, int]:
-    """'Name:   123 kB' lines as {name: bytes}."""
-    fields: dict[str, int] = {}
-    for line in text.splitlines():
-        name, _, rest = line.partition(":")
-        parts = rest.split()
-        if len(parts) == 2 and parts[1] == "kB" and parts[0].isdigit():
-            fields[name.strip()] = int(parts[0]) * 1024
-    return fields
-
-
-def child_pids(pid: int) -> list[int]:
-    """The direct children of a process (gunicorn's workers, for its master)."""
-    children: set[int] = set()
-    try:
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            text = (task / "children").read_text()
-            children.update(int(p) for p in text.split())
-        return sorted(children)
-    except OSError:
-        pass
-    for entry in Path("/proc").iterdir():  # kernels without /proc/PID/task/TID/children
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
-            children.add(int(entry.name))
-    return sorted(children)
-
-
-def worker_memory(master_pid: int) -> dict[str, Any]:
-    """The memory of a gunicorn master and each of its workers, and the workers' totals."""
-    workers = [process_memory(pid) for pid in child_pids(master_pid)]
-
-    def total(name: str) -> int | None:
-        values = [getattr(w, name) for w in workers]
-        return None if any(v is None for v in values) else sum(values)
-
-    helpers = [process_memory(pid) for w in workers for pid in descendant_pids(w.pid)]
-    return {
-        "master": process_memory(master_pid).as_dict(),
-        "workers": [w.as_dict() for w in workers],
-        "total": {name: total(name) for name in ("rss", "pss", "uss")},
-        # processes the workers started: kaleido's headless Chromium, for the image export
-        "helpers": {
-            "count": len(helpers),
-            "rss": sum(h.rss for h in helpers),
-            "pss": None
-            if any(h.pss is None for h in helpers)
-            else sum(h.pss or 0 for h in helpers),
-        },
-    }
-
-
-def descendant_pids(pid: int) -> list[int]:
-    """Every process below `pid` (children, their children, ...)."""
-    found: list[int] = []
-    stack = child_pids(pid)
-    while stack:
-        child = stack.pop()
-        found.append(child)
-        stack.extend(child_pids(child))
-    return found
-
-
-def wait_for_workers(master_pid: int, count: int, timeout: float = 60.0) -> list[int]:
-    """Until the master has `count` workers; their pids."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pids = child_pids(master_pid)
-        if len(pids) >= count:
-            return pids
-        time.sleep(0.1)
-    raise TimeoutError(f"gunicorn {master_pid} did not start {count} workers in {timeout:.0f} s")
-
-
-def megabytes(value: int | None) -> str:
-    return "n/a" if value is None else f"{value / 2**20:.1f}"
 
 
 # --- command line (python -m dashboard.production) --------------------------------------------

@@ -11,7 +11,7 @@ writes into the index page, by hash: the renderer start-up (`var renderer = new 
 and the clientside-callback definitions. The hashes come from Dash's documented `csp_hashes()`.
 The renderer config (`<script id="_dash-config" type="application/json">`) is data, not script,
 and needs no hash. No 'unsafe-eval' and no 'unsafe-inline' for scripts: plotly.js 4 and the Dash
-bundles run without them (tests/test_security.py checks this in headless Chromium). Styles need
+bundles run without them (tests/dashboard/test_security.py checks this in headless Chromium). Styles need
 'unsafe-inline' (plotly.js and React set inline styles and plotly injects <style> elements).
 """
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dash import Dash
 from dash.exceptions import DependencyException
 from flask import Flask, Response, request
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -61,8 +62,6 @@ def content_security_policy(script_hashes: list[str] | tuple[str, ...] = ()) -> 
 
 def dash_app_of(server: Flask) -> Any:
     """The Dash app serving on `server` (Dash binds its routes to the app's own methods)."""
-    from dash import Dash
-
     for view in server.view_functions.values():
         owner = getattr(view, "__self__", None)
         if isinstance(owner, Dash):

@@ -60,14 +60,11 @@ import os
 import platform
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +73,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
+
+from dashboard.local_server import free_port, local_server, serve_command  # noqa: E402
 
 CHROMIUM = os.environ.get("BENCH_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("BENCH_CHROMEDRIVER", "/usr/bin/chromedriver")
@@ -222,12 +221,12 @@ return {want, traces: idx.length};
 def atlas_countries(lang: str) -> tuple[list[str], list[int]]:
     """The ISO-3 codes of the dashboard's default figure's country choropleth, and a colour
     index for each (neighbours in its order get different colours in the minimal app)."""
-    from dashboard.callbacks import Controller
+    from dashboard.service import ViewService
     from geodata.atlas import load_atlas
     from geodata.scenario import load_presets
 
-    controller = Controller(load_atlas(), load_presets(), lang)
-    figure = controller.figure(controller.default_scenario())
+    service = ViewService(load_atlas(), load_presets(), lang)
+    figure = service.maps.figure(service.views.default_scenario())
     codes = [
         code
         for trace in figure["data"]
@@ -267,76 +266,6 @@ def serve_minimal(port: int, resolution: int | None, size: tuple[int, int], lang
 
 class BenchError(RuntimeError):
     """The measurement could not be made."""
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@dataclass
-class Server:
-    name: str
-    process: subprocess.Popen[bytes]
-    url: str
-    log: Path
-
-    def tail(self, lines: int = 15) -> str:
-        with contextlib.suppress(OSError):
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        return ""
-
-
-def start_server(name: str, command: list[str], port: int, logs: Path) -> Server:
-    log = logs / f"{name}.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            command,
-            cwd=REPO,
-            stdin=subprocess.DEVNULL,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,  # its own process group: stopped as a whole, by its id
-        )
-    return Server(name, process, f"http://127.0.0.1:{port}/", log)
-
-
-def wait_ready(server: Server, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            raise BenchError(f"{server.name} server exited:\n{server.tail()}")
-        try:
-            with urllib.request.urlopen(server.url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.3)
-    raise BenchError(f"{server.name} server not ready after {timeout:.0f} s:\n{server.tail()}")
-
-
-def stop_server(server: Server, timeout: float = 10.0) -> None:
-    """SIGTERM to the server's own process group, SIGKILL after `timeout` seconds."""
-    if server.process.poll() is not None:
-        return
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.process.pid, sig)
-        try:
-            server.process.wait(timeout=timeout)
-            return
-        except subprocess.TimeoutExpired:
-            continue
-
-
-def dashboard_command(port: int, lang: str) -> list[str]:
-    """`alliance-atlas serve` of this checkout: `python -m dashboard`, run with cwd REPO, imports
-    REPO/dashboard (the venv's `alliance-atlas` script would import whichever checkout the venv
-    has installed in editable mode)."""
-    serve = ["serve", "--host", "127.0.0.1", "--port", str(port), "--lang", lang]
-    return [sys.executable, "-m", "dashboard", *serve]
 
 
 def minimal_command(
@@ -1110,12 +1039,13 @@ def measure(args: argparse.Namespace, logs: Path, report: dict[str, Any]) -> Non
     window = _size(args.window)
     layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
     started = time.monotonic()
-    servers: list[Server] = []
-    try:
+    with contextlib.ExitStack() as servers:
         port = free_port()
-        dashboard = start_server(DASHBOARD, dashboard_command(port, args.lang), port, logs)
-        servers.append(dashboard)
-        wait_ready(dashboard, args.timeout)
+        command = serve_command(port, "--host", "127.0.0.1", "--lang", args.lang)
+        log = logs / f"{DASHBOARD}.log"
+        dashboard = servers.enter_context(
+            local_server(command, port=port, log=log, timeout=args.timeout, stop_timeout=10)
+        )
         # warm-up: the server builds (and caches) the default figure; the map's size is measured
         with browser(window, args.timeout) as driver:
             warm = load_page(driver, DASHBOARD, dashboard.url, args.timeout)[0]
@@ -1130,10 +1060,16 @@ def measure(args: argparse.Namespace, logs: Path, report: dict[str, Any]) -> Non
             command = minimal_command(
                 port, RESOLUTIONS[page], (size["width"], size["height"]), args.lang
             )
-            servers.append(start_server(page, command, port, logs))
-            urls[page] = servers[-1].url
-        for server in servers[1:]:
-            wait_ready(server, args.timeout)
+            server = servers.enter_context(
+                local_server(
+                    command,
+                    port=port,
+                    log=logs / f"{page}.log",
+                    timeout=args.timeout,
+                    stop_timeout=10,
+                )
+            )
+            urls[page] = server.url
         for page in (MINIMAL, MINIMAL_DEFAULT):
             with browser(window, args.timeout) as driver:
                 report["warmup"][page] = load_page(driver, page, urls[page], args.timeout)[0]
@@ -1152,9 +1088,6 @@ def measure(args: argparse.Namespace, logs: Path, report: dict[str, Any]) -> Non
             report["runs"].append(run)
             line = ", ".join(f"{page} {run[page]['first_paint_ms']:.0f} ms" for page in PAGES)
             print(f"run {index + 1}/{args.runs}: first paint {line}", file=sys.stderr, flush=True)
-    finally:
-        for server in servers:
-            stop_server(server)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,6 +20,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dashboard.export.caption import captioned_figure
+from dashboard.export.environment import check_environment
+from dashboard.export.formats import parse_size
+from dashboard.export.images import clear_caches, render, render_views
+from dashboard.export.session import Job, RenderSession
+from geodata.atlas import load_atlas
+from geodata.scenario import load_presets
+
 COLD_BUDGET_S = 4.0
 BATCH_BUDGET_S = 1.5
 
@@ -32,19 +40,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tabs", type=int, default=1, help="browser tabs rendering in parallel")
     args = parser.parse_args(argv)
 
-    from dashboard.export import (
-        Job,
-        RenderSession,
-        captioned_figure,
-        check_environment,
-        clear_export_caches,
-        parse_size,
-        render,
-        render_views,
-    )
-    from geodata.atlas import load_atlas
-    from geodata.scenario import load_presets
-
     width, height = parse_size(args.size)
     check_environment(("ja", "en"))
     atlas = load_atlas()
@@ -53,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     cold: list[float] = []
     for _ in range(args.repeat):
-        clear_export_caches()
+        clear_caches()
         start = time.perf_counter()
         with RenderSession(tabs=1) as session:
             render(
@@ -72,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     with RenderSession(tabs=args.tabs) as session:
         session.render([Job(captioned_figure(first, atlas), "png", 320, 180, 1.0)])  # warm up
         for _ in range(args.repeat):
-            clear_export_caches()
+            clear_caches()
             start = time.perf_counter()
             render_views(
                 list(presets.values()),
@@ -84,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                 session=session,
             )
             per_image.append((time.perf_counter() - start) / len(presets))
-            clear_export_caches()
+            clear_caches()
             start = time.perf_counter()
             for preset in presets.values():
                 captioned_figure(preset, atlas, width=width, height=height)

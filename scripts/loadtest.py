@@ -18,7 +18,7 @@ ALL dependencies as lists of every matching component), `changedPropIds` and
 `children` are registered, e.g. the table's row buttons) and the callbacks whose inputs changed
 are fired next, concurrently, as the browser does: a date change is `sync` (which brings the
 heading and details too), then `render` and, once the map is drawn, `table` (and `compare` when
-the comparison is on). tests/test_security.py runs the page in headless Chromium, records the
+the comparison is on). tests/dashboard/test_security.py runs the page in headless Chromium, records the
 bodies the real browser sends and checks that these are built the same way (same keys, ids,
 properties and value types).
 
@@ -56,9 +56,6 @@ import json
 import math
 import os
 import random
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -78,7 +75,15 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from dashboard.callbacks import CLIENTSIDE_COPIES  # noqa: E402
-from dashboard.production import KEEPALIVE_S, megabytes, wait_for_workers, worker_memory  # noqa: E402
+from dashboard.local_server import (  # noqa: E402
+    READY_PATH,
+    free_port,
+    gunicorn_command,
+    local_server,
+    wait_ready,
+)
+from dashboard.processes import megabytes, tree_memory, wait_for_children  # noqa: E402
+from dashboard.production import KEEPALIVE_S  # noqa: E402
 
 CALLBACK_PATH = "/_dash-update-component"
 ERROR_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
@@ -950,62 +955,6 @@ def check_loopback(url: str) -> None:
     raise SystemExit(f"loadtest: refusing {url!r}: only loopback addresses (127.0.0.0/8, ::1)")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def gunicorn_server(workers: int, log_path: Path):
-    """A preloaded gunicorn on a free port of 127.0.0.1; (base url, master pid)."""
-    port = free_port()
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard.production",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-            ],
-            cwd=REPO,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            wait_ready(base, process)
-            wait_for_workers(process.pid, workers)
-            yield base, process.pid
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def wait_ready(base: str, process: subprocess.Popen | None = None, timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process is not None and process.poll() is not None:
-            raise RuntimeError(f"the server exited with status {process.returncode}")
-        try:
-            if httpx.get(base + "/_dash-dependencies", timeout=5).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    raise TimeoutError(f"{base} did not answer in {timeout:.0f} s")
-
-
 def memory_summary(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, Any]:
     if not before or not after:
         return {}
@@ -1244,7 +1193,7 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
                     await test.prime_exports(clients, args.workers * 2)
                     await test.run_phase(clients, args.warmup, measure=False)
                 gc.collect()  # now, rather than in the middle of the measured requests
-                before = worker_memory(master_pid) if master_pid else None
+                before = tree_memory(master_pid) if master_pid else None
                 start = time.perf_counter()
                 sampler = asyncio.create_task(sample_memory(test, master_pid, args.requests))
                 lag = asyncio.create_task(sample_loop_lag(test.stats.loop_lag))
@@ -1258,7 +1207,7 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
                 f"loadtest: hard time cap of {args.max_seconds} s reached; stopped", file=sys.stderr
             )
         elapsed = time.perf_counter() - start
-        after = worker_memory(master_pid) if master_pid else None
+        after = tree_memory(master_pid) if master_pid else None
     memory = memory_summary(before, after)
     if memory:
         memory["samples"] = test.memory_samples
@@ -1280,7 +1229,7 @@ async def sample_memory(test: LoadTest, master_pid: int | None, total: int) -> N
     quarters = [total * q // 4 for q in (1, 2, 3)]
     while quarters:
         if test.stats.requests >= quarters[0]:
-            snapshot = worker_memory(master_pid)["total"]
+            snapshot = tree_memory(master_pid)["total"]
             test.memory_samples.append(
                 {"requests": quarters.pop(0), "rss": snapshot["rss"], "pss": snapshot["pss"]}
             )
@@ -1331,13 +1280,17 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="atlas-loadtest-") as scratch:
         if args.url:
             check_loopback(args.url)
-            wait_ready(args.url)
+            wait_ready(args.url.rstrip("/") + "/" + READY_PATH)
             report = asyncio.run(run(args, args.url, args.server_pid))
             server_log = None
         else:
             log_path = Path(args.log) if args.log else Path(scratch) / "server.log"
-            with gunicorn_server(args.workers, log_path) as (base, pid):
-                report = asyncio.run(run(args, base, pid))
+            port = free_port()
+            command = gunicorn_command(port, args.workers)
+            with local_server(command, port=port, log=log_path) as server:
+                wait_for_children(server.process.pid, args.workers)
+                base = server.url.rstrip("/")
+                report = asyncio.run(run(args, base, server.process.pid))
             server_log = log_path.read_text(errors="replace")
         if server_log is not None:
             report["server_log"] = {

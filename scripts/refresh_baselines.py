@@ -1,4 +1,4 @@
-"""Re-render the image-regression baselines of tests/test_export.py.
+"""Re-render the image-regression baselines of tests/dashboard/export/test_export.py.
 
     .venv/bin/python scripts/refresh_baselines.py          # rewrite tests/baseline/*.png
     .venv/bin/python scripts/refresh_baselines.py --check  # only report how far they drifted
@@ -18,6 +18,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from dashboard.export.images import render_views  # noqa: E402
+from dashboard.export.session import RenderSession  # noqa: E402
+from geodata.atlas import load_atlas  # noqa: E402
+from geodata.scenario import load_presets  # noqa: E402
+
 BASELINE_DIR = REPO / "tests" / "baseline"
 MANIFEST = BASELINE_DIR / "baselines.json"
 
@@ -29,11 +34,6 @@ def baseline_path(scenario: str, lang: str) -> Path:
 
 def render_baselines() -> dict[Path, bytes]:
     """Every baseline view rendered now, in one browser session (PNG bytes as rendered)."""
-
-    from dashboard.export import RenderSession, render_views
-    from geodata.atlas import load_atlas
-    from geodata.scenario import load_presets
-
     manifest = json.loads(MANIFEST.read_text(encoding="utf-8"))
     width, height = manifest["size"]
     presets = load_presets()

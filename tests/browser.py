@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -49,3 +50,13 @@ def headless_dash(
         wait_timeout=wait_timeout,
     ) as composite:
         yield composite
+
+
+def wait_for(predicate: Callable[[], Any], message: str, timeout: float = 20.0) -> None:
+    """Until `predicate()` is true; AssertionError(message) after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.1)
+    raise AssertionError(message)

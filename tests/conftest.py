@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 import yaml
+from locations import ARTICLE_PATH, KNOWLEDGE_DIR
 
-REPO = Path(__file__).resolve().parents[1]
-SEEDS = REPO / "seeds"
-KNOWLEDGE_DIR = SEEDS / "knowledge"
-SCENARIOS_DIR = SEEDS / "scenarios"
-ARTICLE_PATH = SEEDS / "article.ja.txt"
+from dashboard.app import create_app
+from geodata.atlas import load_atlas
+from geodata.scenario import load_presets
 
 
 @dataclass(frozen=True)
@@ -57,13 +55,28 @@ def raw_knowledge() -> dict[str, dict]:
 
 @pytest.fixture(scope="session")
 def atlas():
-    from geodata.atlas import load_atlas
-
     return load_atlas()
 
 
 @pytest.fixture(scope="session")
 def presets():
-    from geodata.scenario import load_presets
-
     return load_presets()
+
+
+@pytest.fixture(scope="session")
+def app(atlas, presets):
+    """The dashboard (Japanese by default) on the bundled atlas, with its security headers and
+    request guards, shared by the tests that do not change it."""
+    return create_app(lang="ja", atlas=atlas, presets=presets)
+
+
+@pytest.fixture(scope="session")
+def client(app):
+    """A Flask test client of the shared app."""
+    return app.server.test_client()
+
+
+@pytest.fixture(scope="session")
+def service(app):
+    """The shared app's view service (its caches are shared with the HTTP tests)."""
+    return app.view_service

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import importlib.util
-import signal
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
-from dashboard import production
+from locations import REPO
 
-REPO = Path(__file__).resolve().parents[1]
+from dashboard.local_server import free_port, gunicorn_command, local_server
+from dashboard.processes import wait_for_children
 
 
 def load_loadtest() -> ModuleType:
@@ -29,11 +29,12 @@ def load_loadtest() -> ModuleType:
     return sys.modules["atlas_loadtest"]
 
 
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def page_model(get_json: Callable[[str], Any]) -> tuple[ModuleType, Any]:
+    """(scripts/loadtest.py, its model of the page) from a server's callback map and layout;
+    `get_json(path)` is a GET of that path's JSON (a test client's, or httpx's)."""
+    loadtest = load_loadtest()
+    model = loadtest.AppModel.from_json(get_json("/_dash-dependencies"), get_json("/_dash-layout"))
+    return loadtest, model
 
 
 @contextmanager
@@ -42,31 +43,5 @@ def running_gunicorn(
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], list[int]]]:
     """`python -m dashboard.production` on a free port: (base url, master, worker pids)."""
     port = free_port()
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dashboard.production",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--no-warm",
-            ],
-            cwd=REPO,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        load_loadtest().wait_ready(base, process)
-        yield base, process, production.wait_for_workers(process.pid, workers)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with local_server(gunicorn_command(port, workers, warm=False), port=port, log=log) as server:
+        yield server.url.rstrip("/"), server.process, wait_for_children(server.process.pid, workers)

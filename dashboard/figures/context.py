@@ -10,8 +10,9 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from dashboard.figures import style
-from dashboard.figures.base import MISSING_FROM_BASEMAP, Projector, View
-from dashboard.figures.text import format_date, join_names, localized, t
+from dashboard.figures.geo import MISSING_FROM_BASEMAP, Projector, View
+from dashboard.figures.text import wrap
+from dashboard.i18n import format_date, join_names, localized, t, t_or
 from geodata.atlas import Atlas, Record, derived, records
 from geodata.knowledge import Basis
 from geodata.scenario import Lang
@@ -358,7 +359,7 @@ class Context:
 
     def relation_hover(self, relation: Record) -> str:
         lines = [f"<b>{self.endpoints(relation)}</b>", localized(relation, "label", self.lang)]
-        kind = t(f"kind.{relation.kind}", self.lang) if f"kind.{relation.kind}" in _KINDS else ""
+        kind = t_or(f"hover.kind.{relation.kind}", self.lang, "")
         if kind:
             lines.append(kind)
         if isinstance(relation.date, str):
@@ -410,24 +411,5 @@ class Context:
         return t("mark.external", self.lang) if basis == "external" else ""
 
 
-_KINDS = {
-    f"kind.{k}"
-    for k in (
-        "support",
-        "partnership",
-        "exercise",
-        "influence",
-        "threat",
-        "objection",
-        "rhetoric",
-        "network",
-        "cooperation",
-        "liaison",
-    )
-}
-
-
 def _wrap_list(text: str, lang: Lang) -> str:
-    from dashboard.figures.text import wrap
-
     return wrap(text, lang, 24 if lang == "ja" else 48)

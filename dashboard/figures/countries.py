@@ -19,7 +19,7 @@ from typing import Any
 
 from dashboard.figures import style
 from dashboard.figures.context import CountryFill, Drawing, Trace, choropleth
-from dashboard.figures.links import HOVER
+from dashboard.figures.kit import HOVER
 
 NO_FILL = style.TRANSPARENT
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dashboard.figures.base import Projector
 from dashboard.figures.context import LabelRequest, Obstacle
+from dashboard.figures.geo import Projector
 from dashboard.figures.style import FONT_SIZE
 from dashboard.figures.text import text_size
 

@@ -275,8 +275,8 @@ class _Entry:
             from dashboard.app import create_app
             from geodata.scenario import Scenario
 
-            self.controller = create_app(lang="en").atlas_controller
-            self.view = self.controller.view_data(Scenario(layers=("threats",), lang="en"))
+            self.service = create_app(lang="en").view_service
+            self.view = self.service.views.view_data(Scenario(layers=("threats",), lang="en"))
         elif entry == "scenario-file":
             from geodata.validate import load_knowledge
 
@@ -321,9 +321,14 @@ class _Entry:
     def upload(self, contents: str) -> tuple[list[str], bool]:
         from dash._utils import to_json
 
-        out = self.controller.sync("upload", None, {}, self.view, upload=(contents, "bad.yaml"))
+        from dashboard.callbacks import dash_value
+
+        out = self.service.actions.sync(
+            "upload", None, {}, self.view, upload=(contents, "bad.yaml")
+        )
         unchanged = set(out) == {"upload-message.children"}
-        return _texts(json.loads(to_json(out.get("upload-message.children")))), unchanged
+        message = dash_value(out.get("upload-message.children"))
+        return _texts(json.loads(to_json(message))), unchanged
 
     def scenario_file(self, path: Path) -> tuple[list[str], bool]:
         from geodata.validate import validate_scenario_file

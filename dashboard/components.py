@@ -1,0 +1,184 @@
+"""The HTML the callbacks put on the page, built from the view service's plain data: messages and
+notices, the details panel, the table's rows and the comparison's tables.
+
+    render(value)         any value of the service's outputs as what Dash sends (components)
+    table_body(body)      the table's rows as the JSON text of their components (kept per table)
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import orjson
+from dash import html
+from dash.development.base_component import Component
+
+from dashboard.details import COLUMNS, Role
+from dashboard.i18n import t
+from dashboard.service.models import Difference, Hint, ItemDetails, Message, TableBody
+from dashboard.service.panels import TABLES_KEPT
+
+
+def render(value: Any) -> Any:
+    """A value of the service's outputs as Dash sends it: view models become components, all
+    else (text, numbers, lists, dicts, None) stays as it is."""
+    if isinstance(value, Message):
+        return message(value)
+    if isinstance(value, Hint):
+        return html.P(value.text, className=value.css) if value.css else html.P(value.text)
+    if isinstance(value, ItemDetails):
+        return details(value)
+    if isinstance(value, Difference):
+        return difference(value)
+    return value
+
+
+def message(value: Message) -> html.Div:
+    """A notice or a status line: its title in bold, then its items as a list."""
+    items = html.Ul([html.Li(item) for item in value.items]) if value.items else None
+    return html.Div([html.Strong(value.title), items], className=f"message message-{value.tone}")
+
+
+def details(value: ItemDetails) -> html.Div:
+    """The details panel of an item: its name and id, and each of its roles with citations."""
+    return html.Div(
+        [
+            html.H3([value.title, html.Span(f" ({value.item_id})", className="item-id")]),
+            html.P(value.count_line, className="hint"),
+            html.Ol([_role(role, value.lang) for role in value.roles], className="roles"),
+        ]
+    )
+
+
+def _badge(kind: str, value: str, lang: str) -> html.Span:
+    return html.Span(t(f"{kind}.{value}", lang), className=f"badge {kind}-{value}")
+
+
+def _role(role: Role, lang: str) -> html.Li:
+    header = [
+        html.Span(role.label(lang), className="role-kind"),
+        html.Span(role.title, className="role-title"),
+        _badge("basis", role.basis, lang),
+    ]
+    if role.status != "existing":
+        header.append(_badge("status", role.status, lang))
+    if role.layer:
+        header.append(html.Span(t(f"layer.{role.layer}", lang), className="badge layer"))
+    parts: list[Any] = [html.Div(header, className="role-head")]
+    facts = [(label, value) for label, value in role.facts if value]
+    if facts:
+        parts.append(
+            html.Dl(
+                [
+                    item
+                    for label, value in facts
+                    for item in (html.Dt(label or "·"), html.Dd(value))
+                ],
+                className="facts",
+            )
+        )
+    if role.reason:
+        parts.append(
+            html.P([html.Em(t("details.reason", lang) + ": "), role.reason], className="reason")
+        )
+    for citation in role.citations:
+        footnotes = [
+            html.Li(
+                [html.Span(f"[{f.number}] ", className="fn-number"), f.source],
+                className="footnote",
+            )
+            for f in citation.footnotes
+        ]
+        parts.append(
+            html.Blockquote(
+                [
+                    html.P(citation.quote_ja, lang="ja", className="quote"),
+                    html.P(citation.gloss_en, lang="en", className="gloss"),
+                    html.P(citation.place(lang), className="cite-place"),
+                    html.Ul(footnotes, className="footnotes") if footnotes else None,
+                ],
+                className="citation",
+            )
+        )
+    return html.Li(parts, className=f"role role-{role.kind}")
+
+
+def difference(value: Difference) -> html.Div:
+    """The comparison's difference: what only A shows and what only B shows, as two tables."""
+    sides = (
+        ("diff-a", value.heading_a, value.only_a, value.caption_a),
+        ("diff-b", value.heading_b, value.only_b, value.caption_b),
+    )
+    return html.Div(
+        [
+            html.Div(
+                [html.H3(heading), _table(rows, value.lang, caption, value.empty)],
+                className=f"diff-side {css}",
+            )
+            for css, heading, rows, caption in sides
+        ],
+        className="diff",
+    )
+
+
+def _table(rows: Any, lang: str, caption: str, empty: str) -> Any:
+    """A whole table of rows (the comparison's), or a hint when there are none."""
+    if not rows:
+        return html.P(empty, className="hint")
+    head = html.Thead(
+        html.Tr([html.Th(t(f"col.{c}", lang), scope="col", className=f"col-{c}") for c in COLUMNS])
+    )
+    body = html.Tbody(_rows(rows, lang, focusable=False))
+    return html.Table([html.Caption(caption), head, body], className="data-table")
+
+
+@lru_cache(maxsize=TABLES_KEPT)
+def table_body(body: TableBody) -> orjson.Fragment:
+    """The table's rows (hundreds of components) as the JSON of their components, serialised once
+    per table (the service hands out the same TableBody for the same table)."""
+    rows = _rows(body.rows, body.lang, focusable=True, layered=True)
+    return orjson.Fragment(orjson.dumps(rows, default=_component_json))
+
+
+def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False) -> list[Any]:
+    """One <tr> per row. `layered`: each names its layers in its class (`layered layer-<id>`,
+    the page hides it while none is shown), and a cell of several layers lists them one by one
+    (`layer-tag layer-<id>`, hidden with their layer)."""
+    body = []
+    for row in rows:
+        cells = []
+        layers = tuple(row.get("layers") or ()) if layered else ()
+        for column in COLUMNS:
+            value = row.get(column, "")
+            if column == "name" and focusable:
+                value = html.Button(
+                    value,
+                    id={"type": "row-focus", "key": row["key"]},
+                    n_clicks=0,
+                    className="link-button",
+                    type="button",
+                )
+                cells.append(html.Th(value, scope="row", className="col-name"))
+                continue
+            if column == "layer" and len(layers) > 1:
+                value = html.Ul(
+                    [
+                        html.Li(t(f"layer.{layer}", lang), className=f"layer-tag layer-{layer}")
+                        for layer in layers
+                    ],
+                    className="layer-tags",
+                )
+            cells.append(html.Td(value, className=f"col-{column}"))
+        classes = [f"row-{row['key'].split(':')[0]}"]
+        if layers:
+            classes += ["layered", *(f"layer-{layer}" for layer in layers)]
+        body.append(html.Tr(cells, className=" ".join(classes)))
+    return body
+
+
+def _component_json(component: Any) -> dict[str, Any]:
+    """A Dash component as the JSON Dash sends for it (orjson's hook for types it lacks)."""
+    if not isinstance(component, Component):
+        raise TypeError(f"not JSON: {type(component).__name__}")
+    return component.to_plotly_json()

@@ -1,0 +1,510 @@
+"""The captioned figure of a view: the dashboard's map with the view's title, its one-line
+description, a legend of every symbol drawn and a footer (source, "Made with Natural Earth", the
+view's as-of date, and notes on inferred, external or conceptual content), laid out for a slide.
+
+Every image is laid out at REF_HEIGHT (1080 CSS px; the width from the aspect ratio) and scaled
+to the requested size, so no text is under MIN_TEXT_PX at 1920×1080. The legend goes beside or
+below the map, whichever leaves the larger map. Captioned figures are kept as JSON in a cache
+bounded in bytes (building one costs ~0.25 s, decoding it ~0.02 s)."""
+
+from __future__ import annotations
+
+import html
+import itertools
+import json
+import threading
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import cachetools
+import plotly.graph_objects as go
+
+from dashboard.export.environment import font_family
+from dashboard.export.formats import REF_HEIGHT, layout_size
+from dashboard.figures import BASE_LAYER, build_figure
+from dashboard.figures.geo import Frame, make_view, map_aspect
+from dashboard.i18n import MONTHS_EN, t
+from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
+from geodata.atlas import Atlas, derived, load_atlas
+from geodata.scenario import LAYERS, Scenario
+from geodata.select import Layers, select
+
+MIN_TEXT_PX = 12  # at the reference height (1080): no text on the image is smaller
+# Per process (each server worker has its own): captioned figures as JSON, 0.1–0.2 MB each
+FIGURE_CACHE_BYTES = 2 * 2**20
+INK = "#1a1a1a"
+MUTED = "#555555"
+
+
+def captioned_figure(
+    scenario: Scenario, atlas: Atlas | None = None, *, width: int = 1920, height: int = 1080
+) -> go.Figure:
+    """The view's map with title, subtitle, legend and footer, laid out for a slide.
+
+    `width` and `height` give only the aspect ratio (text wraps to it); the layout is always
+    REF_HEIGHT px high and `render()` scales it to the requested pixels. A new figure on every
+    call: callers may change it.
+    """
+    return go.Figure(json.loads(captioned_json(scenario, atlas_or_default(atlas), width, height)))
+
+
+def _figure_key(scenario: Scenario, atlas: Atlas, width: int, height: int) -> tuple[Any, ...]:
+    """What a captioned figure depends on: the view, the atlas, the layout's width, the font."""
+    ref_width = round(layout_size(width, height, 1.0)[0])
+    return (scenario, atlas_serial(atlas), ref_width, font_family(scenario.lang))
+
+
+@cachetools.cached(
+    cachetools.LRUCache(FIGURE_CACHE_BYTES, getsizeof=len),
+    key=_figure_key,
+    lock=threading.Lock(),
+    info=True,
+)
+def captioned_json(scenario: Scenario, atlas: Atlas, width: int, height: int) -> bytes:
+    """The captioned figure as JSON, from the cache when built before (per view, aspect, font)."""
+    ref_width = layout_size(width, height, 1.0)[0]
+    figure, aspect = _map_figure(scenario, atlas)
+    margin = _caption(figure, scenario, atlas, ref_width, aspect)
+    # the labels were placed for the nominal figure's map, and the slide's map is another size
+    # (its caption and legend take room): place them again for the map as drawn
+    frame = Frame((round(ref_width), REF_HEIGHT), margin, {})
+    figure, aspect = _map_figure(scenario, atlas, frame)
+    _caption(figure, scenario, atlas, ref_width, aspect)
+    return figure.to_json().encode()
+
+
+def atlas_or_default(atlas: Atlas | None) -> Atlas:
+    """The given atlas, else the bundled one."""
+    return atlas if atlas is not None else load_atlas()
+
+
+def atlas_serial(atlas: Atlas) -> int:
+    """A number naming this atlas object in cache keys (the caches do not keep it alive, and an
+    id() may be reused once it is gone; a serial is not)."""
+    return derived(atlas, _new_serial)
+
+
+_serial_numbers = itertools.count()
+
+
+def _new_serial(_atlas: Atlas) -> int:
+    return next(_serial_numbers)
+
+
+def _map_figure(
+    scenario: Scenario, atlas: Atlas, frame: Frame | None = None
+) -> tuple[go.Figure, float]:
+    """The view's map with only its shown layers (its labels placed for `frame` when given), and
+    the width / height of its map (see dashboard.figures.geo.map_aspect)."""
+    layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
+    figure = build_figure(layers, atlas, visible_layers=scenario.layers, frame=frame)
+    # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
+    figure.data = tuple(t for t in figure.data if t.visible not in (False, "legendonly"))
+    view = make_view(layers, atlas, {*scenario.layers, BASE_LAYER})
+    return figure, map_aspect(view)
+
+
+TITLE_PX, SUBTITLE_PX, FOOTER_PX = 42, 25, 17
+TITLE_LINE, SUBTITLE_LINE, FOOTER_LINE = 52, 32, 23
+MARGIN_X, MARGIN_TOP, LEGEND_GAP = 48, 26, 24
+LEGEND_FONTS = (18, 17, 16, 15, 14, 13)  # largest first; all ≥ 12 px at 1920×1080
+LEGEND_SYMBOL = 40
+
+
+@dataclass(frozen=True)
+class _Legend:
+    """Where the legend goes and how large: 'right' (a column) or 'bottom' (groups side by side)."""
+
+    side: str
+    font: int
+    width: float
+    height: float
+
+
+def _caption(
+    figure: go.Figure, scenario: Scenario, atlas: Atlas, ref_width: float, aspect: float
+) -> tuple[float, float, float, float]:
+    """Title, subtitle, legend and footer around the map, in px of the REF_HEIGHT layout;
+    returns the margins (left, top, right, bottom) around the map's plot area.
+
+    The legend goes to the right of the map or below it, whichever leaves the larger map; the
+    map's box is sized to its projection's aspect and the spare height is shared above and below.
+    """
+    lang = scenario.lang
+    family = font_family(lang)
+    _prune_basis_key(figure, scenario, atlas)
+    text_w = ref_width - 2 * MARGIN_X
+    title_lines = _wrap(scenario.title(), text_w, TITLE_PX)
+    subtitle_lines = _wrap(scenario.description(), text_w, SUBTITLE_PX)
+    footer_lines = [
+        line
+        for index, parts in enumerate(_footer(scenario, atlas))
+        for line in _wrap_parts(
+            parts, text_w, FOOTER_PX, "  |  " if index == 0 else ("" if lang == "ja" else " ")
+        )
+    ]
+    title_h = TITLE_LINE * len(title_lines)
+    subtitle_top = MARGIN_TOP + title_h + 6
+    header = subtitle_top + SUBTITLE_LINE * len(subtitle_lines) + 24
+    footer = 18 + FOOTER_LINE * len(footer_lines) + 14
+    middle = REF_HEIGHT - header - footer
+    legend = _place_legend(figure, ref_width, middle, aspect)
+    area_w = ref_width - 2 * MARGIN_X
+    margin_l = MARGIN_X
+    if legend.side == "right":
+        map_w = area_w - legend.width - LEGEND_GAP
+        map_h = min(middle, map_w / aspect)
+        frame_w = min(map_w, map_h * aspect)
+        # a tall map: the map and its legend side by side, centred as one block
+        margin_l += (map_w - frame_w) / 2
+        map_w = frame_w
+        slack = middle - map_h
+        top = header + min(slack / 2, max(0.0, middle - legend.height))
+        margin_r = ref_width - margin_l - map_w
+        legend_box = {
+            "orientation": "v",
+            "x": 1 + LEGEND_GAP / max(map_w, 1),
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "maxheight": REF_HEIGHT - top - footer,
+            "title": {
+                "text": f"<b>{t('export.legend', lang)}</b>",
+                "font": {"family": family, "size": legend.font + 2, "color": INK},
+            },
+        }
+    else:
+        map_w = area_w
+        map_h = min(middle - legend.height - LEGEND_GAP, map_w / aspect)
+        slack = middle - legend.height - LEGEND_GAP - map_h
+        top = header + slack / 2
+        margin_r = MARGIN_X
+        legend_box = {
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": -LEGEND_GAP / max(map_h, 1),
+            "yanchor": "top",
+            "maxheight": legend.height + 2 * legend.font,
+            "title": {"text": ""},
+            "entrywidth": 0,
+        }
+    bottom = REF_HEIGHT - top - map_h
+    figure.update_layout(
+        width=None,
+        height=None,
+        autosize=True,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        font={"family": family, "size": 18, "color": INK},
+        margin={"l": margin_l, "r": margin_r, "t": top, "b": bottom, "pad": 0, "autoexpand": False},
+        title={
+            "text": "<b>" + "<br>".join(_plotly_text(x) for x in title_lines) + "</b>",
+            "font": {"family": family, "size": TITLE_PX, "color": INK},
+            "x": MARGIN_X / ref_width,
+            "xanchor": "left",
+            "xref": "container",
+            "y": 1 - MARGIN_TOP / REF_HEIGHT,
+            "yanchor": "top",
+            "yref": "container",
+            "automargin": False,
+        },
+        showlegend=True,
+        legend={
+            **legend_box,
+            "font": {"family": family, "size": legend.font, "color": INK},
+            "grouptitlefont": {"family": family, "size": legend.font, "color": MUTED},
+            "bgcolor": "rgba(255,255,255,0)",
+            "borderwidth": 0,
+            "itemsizing": "constant",
+            "itemwidth": LEGEND_SYMBOL,
+            "tracegroupgap": max(4, legend.font // 3),
+            "traceorder": "grouped",
+        },
+        dragmode=False,
+        hovermode=False,
+    )
+    figure.layout.annotations = [
+        *[a for a in figure.layout.annotations if not _is_export_annotation(a)],
+        _annotation(
+            "export-subtitle",
+            subtitle_lines,
+            SUBTITLE_PX,
+            MUTED,
+            family,
+            x=(MARGIN_X - margin_l) / max(map_w, 1),
+            y=1,
+            shift=top - subtitle_top,
+        ),
+        _annotation(
+            "export-footer",
+            footer_lines,
+            FOOTER_PX,
+            MUTED,
+            family,
+            x=(MARGIN_X - margin_l) / max(map_w, 1),
+            y=0,
+            shift=-(bottom - footer + 18),
+        ),
+    ]
+    if not _legend_entries(figure):
+        figure.add_annotation(
+            text=t("map.empty", lang),
+            xref="paper",
+            yref="paper",
+            x=0.5,
+            y=0.5,
+            showarrow=False,
+            font={"family": family, "size": 28, "color": MUTED},
+            name="export-empty",
+        )
+    _enforce_min_text(figure)
+    return margin_l, top, margin_r, bottom
+
+
+def _plotly_text(text: str) -> str:
+    """Text for plotly's HTML-like labels: only &, < and > need escaping there."""
+    return html.escape(text, quote=False)
+
+
+def _annotation(
+    name: str,
+    lines: list[str],
+    size: int,
+    colour: str,
+    family: str,
+    *,
+    x: float,
+    y: float,
+    shift: float,
+) -> go.layout.Annotation:
+    """A left-aligned block of text lines at paper x, its top `shift` px above paper y."""
+    return go.layout.Annotation(
+        text="<br>".join(_plotly_text(x) for x in lines),
+        xref="paper",
+        yref="paper",
+        x=x,
+        y=y,
+        xanchor="left",
+        yanchor="top",
+        yshift=shift,
+        align="left",
+        showarrow=False,
+        font={"family": family, "size": size, "color": colour},
+        name=name,
+        visible=bool(lines),
+    )
+
+
+def _is_export_annotation(annotation: Any) -> bool:
+    return str(annotation.name or "").startswith("export-")
+
+
+def _legend_entries(figure: go.Figure) -> list[Any]:
+    return [t for t in figure.data if t.showlegend is not False and t.name]
+
+
+def _legend_groups(figure: go.Figure) -> list[tuple[str, list[str]]]:
+    """(group title, entry lines) in legend order."""
+    groups: dict[str, tuple[str, list[str]]] = {}
+    entries = sorted(
+        enumerate(_legend_entries(figure)), key=lambda it: (it[1].legendrank or 1000, it[0])
+    )
+    for _, trace in entries:
+        key = str(trace.legendgroup or "")
+        title = str(trace.legendgrouptitle.text or "") if trace.legendgrouptitle else ""
+        groups.setdefault(key, (title, []))[1].extend(str(trace.name).split("<br>"))
+    return list(groups.values())
+
+
+def _place_legend(figure: go.Figure, ref_width: float, middle: float, aspect: float) -> _Legend:
+    """The legend placement that leaves the largest map (estimated from text widths).
+
+    Right: one column, at the largest font that fits the height. Bottom: the groups side by
+    side, wrapped into rows as plotly does, at the font that leaves the largest map.
+    """
+    groups = _legend_groups(figure)
+    if not groups:
+        return _Legend("right", LEGEND_FONTS[0], 0.0, 0.0)
+    area_w = ref_width - 2 * MARGIN_X
+    options: list[tuple[float, int, _Legend]] = []
+    for font in LEGEND_FONTS:
+        lines = sum(len(entries) for _, entries in groups)
+        height = 1.5 * font * lines + len(groups) * (1.6 * font + font // 3) + 2.2 * font
+        if height <= middle or font == LEGEND_FONTS[-1]:
+            texts = [line for title, entries in groups for line in [title, *entries]]
+            longest = max(_text_width(x, font) for x in texts)
+            width = min(longest + LEGEND_SYMBOL + 16, ref_width * 0.38)
+            map_w = area_w - width - LEGEND_GAP
+            options.append(
+                (min(map_w, middle * aspect), font, _Legend("right", font, width, height))
+            )
+            break
+    for font in LEGEND_FONTS[1:]:
+        rows: list[list[tuple[float, float]]] = [[]]
+        for title, entries in groups:
+            width = max(_text_width(x, font) for x in [title, *entries]) + LEGEND_SYMBOL + 30
+            height = 1.6 * font + 1.5 * font * len(entries)
+            if rows[-1] and sum(w for w, _ in rows[-1]) + width > area_w:
+                rows.append([])
+            rows[-1].append((width, height))
+        height = sum(max(h for _, h in row) for row in rows) + 10 * (len(rows) - 1)
+        map_h = middle - height - LEGEND_GAP
+        if map_h < 0.45 * middle:
+            continue
+        width = max(sum(w for w, _ in row) for row in rows)
+        map_w = min(area_w, map_h * aspect)
+        options.append((map_w, font, _Legend("bottom", font, width, height)))
+    # the largest font whose map is nearly as large as the largest map
+    best = max(map_w for map_w, _, _ in options)
+    return max((o for o in options if o[0] >= 0.96 * best), key=lambda o: o[1])[2]
+
+
+def _prune_basis_key(figure: go.Figure, scenario: Scenario, atlas: Atlas) -> None:
+    """Drop the legend's basis/status key entries for styles that no shown item uses.
+
+    The figure builders key the basis legend to every layer passed in (the export passes all, so
+    that traces match the dashboard's); a slide's legend explains only what it draws.
+    """
+    drawn = drawn_layers(scenario, atlas)
+    shown = drawn_bases(scenario, atlas)
+    proposed = bool(len(drawn.relations) and (drawn.relations.status == "proposed").any()) or bool(
+        len(drawn.groupings) and (drawn.groupings.status == "proposed").any()
+    )
+    keep = []
+    for trace in figure.data:
+        meta = trace.meta if isinstance(trace.meta, dict) else {}
+        if meta.get("kind") == "key":
+            style = str(trace.uid or "").rsplit("-", 1)[-1]
+            if (style == "proposed" and not proposed) or (
+                style in ("stated", "inferred", "external") and style not in shown
+            ):
+                continue
+        keep.append(trace)
+    figure.data = tuple(keep)
+
+
+def _enforce_min_text(figure: go.Figure) -> None:
+    """Raise every text size the figure builders set below MIN_TEXT_PX (legible when projected)."""
+    for trace in figure.data:
+        font = getattr(trace, "textfont", None)
+        if font is not None and font.size is not None:
+            sizes = font.size if isinstance(font.size, tuple | list) else [font.size]
+            bumped = [max(s, MIN_TEXT_PX) for s in sizes]
+            font.size = bumped if isinstance(font.size, tuple | list) else bumped[0]
+    for annotation in figure.layout.annotations:
+        if annotation.font.size is not None and annotation.font.size < MIN_TEXT_PX:
+            annotation.font.size = MIN_TEXT_PX
+
+
+def _text_width(text: str, size: float) -> float:
+    """Rough rendered width in px of caption and legend text: full-width (CJK) characters 1 em,
+    others 0.52 em.
+
+    Not yet dashboard.figures.text.text_width, the map labels' per-character estimate, which is
+    closer to Noto Sans CJK JP's real advances (legend lines and glyphs measured with PIL: within
+    8 %, against -50 % to +25 % here).
+    Switching changes where 25 of 63 slide layouts put their legend or break their lines, and
+    moves the legend of threats_360 (en) far enough to fail its image baseline: it waits for a
+    change that may refresh the baselines (see issue 15)."""
+    return sum(size * (1.0 if ord(c) > 0x2E7F else 0.52) for c in text)
+
+
+def _wrap(text: str, width: float, size: float) -> list[str]:
+    """Greedy line wrap to `width` px: at spaces for Latin text, anywhere for Japanese."""
+    if not text:
+        return []
+    lines: list[str] = []
+    current = ""
+    tokens = _tokens(text)
+    for token in tokens:
+        if current and _text_width(current + token, size) > width:
+            lines.append(current.rstrip())
+            current = token.lstrip()
+        else:
+            current += token
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _tokens(text: str) -> list[str]:
+    """Words with their trailing space; each CJK character alone (closing punctuation kept on)."""
+    tokens: list[str] = []
+    for char in text:
+        wide = ord(char) > 0x2E7F
+        if tokens and char in "、。」)』,.!?:;":
+            tokens[-1] += char
+        elif wide or not tokens or tokens[-1].endswith(" ") or ord(tokens[-1][-1]) > 0x2E7F:
+            tokens.append(char)
+        else:
+            tokens[-1] += char
+    return tokens
+
+
+def source_line(lang: str) -> str:
+    """The footer's source: the article's (English) title and date."""
+    return t("export.source", lang, title=ARTICLE_TITLE_EN, date=ARTICLE_DATE.replace("-", "/"))
+
+
+def as_of(scenario: Scenario) -> date:
+    """The date the view shows the situation at: its end date, at most the article's date."""
+    article_date = date.fromisoformat(ARTICLE_DATE)
+    return min(scenario.date_to, article_date) if scenario.date_to else article_date
+
+
+def format_as_of(day: date, lang: str) -> str:
+    """'As of 13 August 2024' / '2024年8月13日時点'."""
+    return t(
+        "export.as_of",
+        lang,
+        year=day.year,
+        month=day.month,
+        day=day.day,
+        month_name=MONTHS_EN[day.month - 1],
+    )
+
+
+def drawn_bases(scenario: Scenario, atlas: Atlas) -> set[str]:
+    """The bases of the items the view draws (its own layers only)."""
+    drawn = drawn_layers(scenario, atlas)
+    bases: set[str] = set()
+    for frame in (drawn.groupings, drawn.memberships, drawn.relations, drawn.threats):
+        bases |= set(frame["basis"]) if len(frame) else set()
+    for frame in (drawn.regions, drawn.events, drawn.domains):
+        bases |= set(frame["basis"]) if len(frame) else set()
+    if len(drawn.events) and "place_basis" in drawn.events:
+        bases |= set(drawn.events["place_basis"])
+    return bases
+
+
+def drawn_layers(scenario: Scenario, atlas: Atlas) -> Layers:
+    """What the view draws (its own layers only)."""
+    return select(atlas, scenario)
+
+
+def _footer(scenario: Scenario, atlas: Atlas) -> list[list[str]]:
+    """The footer's paragraphs, each a list of parts kept whole on a line where they fit."""
+    lang = scenario.lang
+    first = [source_line(lang), t("export.basemap", lang), format_as_of(as_of(scenario), lang)]
+    notes: list[str] = []
+    if scenario.id == "concept_diagram":
+        notes.append(t("export.conceptual", lang))
+    bases = drawn_bases(scenario, atlas)
+    if "inferred" in bases:
+        notes.append(t("export.inferred", lang))
+    if "external" in bases:
+        notes.append(t("export.external", lang))
+    return [first, notes]
+
+
+def _wrap_parts(parts: list[str], width: float, size: float, separator: str) -> list[str]:
+    """Lines of whole parts joined by `separator`; a part too long for a line is wrapped."""
+    lines: list[str] = []
+    for part in parts:
+        if lines and _text_width(lines[-1] + separator + part, size) <= width:
+            lines[-1] += separator + part
+        else:
+            lines += _wrap(part, width, size)
+    return lines

@@ -1,0 +1,121 @@
+"""Images of views: `render` and `render_views`, the one code path of the `alliance-atlas
+export` command and the dashboard's export button, with a cache bounded in bytes of the images
+rendered so far (the same view, format and size gives the same bytes: a repeated export needs no
+browser)."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import re
+import threading
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import cachetools
+
+from dashboard.export.caption import atlas_or_default, atlas_serial, captioned_json
+from dashboard.export.environment import font_family
+from dashboard.export.formats import check_output
+from dashboard.export.session import Job, RenderSession, shared_session
+from geodata.atlas import Atlas
+from geodata.scenario import Scenario
+
+# Per process: ~8 PNGs (0.55 MB) or one PDF at 1920×1080; larger images (an SVG at 1920×1080 is
+# ~11 MB) are not kept, so that one of them cannot flush the rest
+IMAGE_CACHE_BYTES = 5 * 2**20
+IMAGE_CACHE_ITEM_BYTES = 4 * 2**20
+images: cachetools.LRUCache[tuple[Any, ...], bytes] = cachetools.LRUCache(
+    IMAGE_CACHE_BYTES, getsizeof=len
+)
+_images_lock = threading.Lock()
+
+
+def render(
+    scenario: Scenario,
+    fmt: str,
+    *,
+    width: int,
+    height: int,
+    scale: float,
+    atlas: Atlas | None = None,
+    session: RenderSession | None = None,
+) -> bytes:
+    """The captioned view as PNG, SVG or PDF bytes (width×height×scale pixels for PNG).
+
+    A view rendered before in this process (same view, atlas, font, format, size and browser)
+    comes from the image cache without the browser.
+    """
+    return render_views(
+        [scenario], fmt, width=width, height=height, scale=scale, atlas=atlas, session=session
+    )[0]
+
+
+def render_views(
+    scenarios: Sequence[Scenario],
+    fmt: str,
+    *,
+    width: int,
+    height: int,
+    scale: float,
+    atlas: Atlas | None = None,
+    session: RenderSession | None = None,
+) -> list[bytes]:
+    """Several views in one browser session (the batch path of `export --all` and decks).
+
+    Views rendered before come from the image cache. Each other figure is handed to the browser
+    as soon as it is built, so building the next one overlaps with rendering this one; the
+    browser starts (while the first figure is built) only when an image is not cached.
+    """
+    check_output(fmt, width, height, scale)
+    atlas = atlas_or_default(atlas)
+    session = session or shared_session()
+    same_for_all = (atlas_serial(atlas), fmt, width, height, scale, session.renderer)
+    pending: list[tuple[tuple[Any, ...], bytes | concurrent.futures.Future[bytes]]] = []
+    for scenario in scenarios:
+        key = (scenario, font_family(scenario.lang), *same_for_all)
+        with _images_lock:
+            image = images.get(key)
+        if image is None:
+            session.start(wait=False)
+            figure = json.loads(captioned_json(scenario, atlas, width, height))
+            image = session.submit(Job(figure, fmt, width, height, scale))
+        pending.append((key, image))
+    results = []
+    for key, image in pending:
+        if isinstance(image, bytes):
+            results.append(_dated_now(image, fmt, datetime.now(UTC)))
+            continue
+        results.append(session.result(image))
+        if _cacheable(results[-1], fmt) and len(results[-1]) <= IMAGE_CACHE_ITEM_BYTES:
+            with _images_lock:
+                images[key] = results[-1]
+    return results
+
+
+_PDF_DATE = re.compile(rb"(/(?:Creation|Mod)Date ?\()D:\d{14}\+00'00'(\))")
+_PDF_DATE_NAME = re.compile(rb"/(?:Creation|Mod)Date\b")
+
+
+def _dated_now(image: bytes, fmt: str, now: datetime) -> bytes:
+    """A cached image as a new render at `now` gives it: Chromium stamps a PDF's creation and
+    modification dates with the time of rendering (all else is the same), so those are set to
+    `now` (UTC, in the same number of bytes, so the PDF's byte offsets stay right)."""
+    if fmt != "pdf":
+        return image
+    stamp = now.astimezone(UTC).strftime("D:%Y%m%d%H%M%S+00'00'").encode()
+    return _PDF_DATE.sub(lambda match: match[1] + stamp + match[2], image)
+
+
+def _cacheable(image: bytes, fmt: str) -> bool:
+    """Whether a copy of the image can stand for a later render: a PDF only when `_dated_now`
+    can restamp every date in it."""
+    return fmt != "pdf" or len(_PDF_DATE.findall(image)) == len(_PDF_DATE_NAME.findall(image))
+
+
+def clear_caches() -> None:
+    """Forget the captioned figures and rendered images kept so far (e.g. before timing)."""
+    captioned_json.cache_clear()
+    with _images_lock:
+        images.clear()

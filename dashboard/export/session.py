@@ -1,0 +1,252 @@
+"""The browser session: one headless Chromium (kaleido) kept open for many images, rendering
+each figure at its format and size, at background priority."""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import contextlib
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import kaleido
+import plotly.graph_objects as go
+
+from dashboard.export.environment import PLOTLY_JS, configure_plotly, renderer_identity
+from dashboard.export.errors import ExportError
+from dashboard.export.formats import check_output, layout_size
+from dashboard.processes import lower_priority
+
+RENDER_TIMEOUT_S = 90
+RENDER_NICENESS = 10  # exports run at background priority (see _run_in_background)
+SMALL_IMAGE_PX = 1000  # narrower images use the 1:110m base map (see level_of_detail)
+
+
+@dataclass(frozen=True)
+class Job:
+    """One image to render: a figure (or its dict) and its format and size."""
+
+    figure: go.Figure | dict[str, Any]
+    fmt: str = "png"
+    width: int = 1920
+    height: int = 1080
+    scale: float = 1.0
+
+
+RELOAD_EVERY = 25  # renders per tab between page reloads
+
+
+class BatchKaleido(kaleido.Kaleido):  # type: ignore[misc]
+    """kaleido.Kaleido, reloading a tab's page only every RELOAD_EVERY renders, not after each.
+
+    A reload makes plotly.js parse its 1.1 MB base-map topojson again; skipping it halves the
+    time per 1920×1080 image and gives byte-identical PNGs (checked against reloading). It
+    overrides a private method of kaleido and reads two private attributes (`_n`, `tabs_ready`):
+    tests/dashboard/test_private_apis.py fails when kaleido changes them.
+    """
+
+    _renders = 0
+
+    async def _return_kaleido_tab(self, tab: Any) -> None:
+        self._renders += 1
+        if self._renders % (RELOAD_EVERY * self._n) == 0:
+            await super()._return_kaleido_tab(tab)
+        else:
+            await self.tabs_ready.put(tab)
+
+
+class RenderSession:
+    """One headless Chromium (kaleido) kept open for many images; thread-safe, reusable.
+
+    Use as a context manager, or call `start()` / `close()`. Starting the browser costs ~2 s and
+    an image ~1 s, so batch exports share one session. `start(wait=False)` starts the browser in
+    the background (while the caller builds figures), and `submit()` renders while the caller
+    builds the next figure.
+    """
+
+    def __init__(self, *, tabs: int = 1) -> None:
+        self.tabs = tabs
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._opening: concurrent.futures.Future[Any] | None = None
+        self._kaleido: Any = None
+        self._renderer: tuple[str, ...] = ()
+        self._lock = threading.RLock()
+
+    def __enter__(self) -> RenderSession:
+        self.start(wait=False)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def running(self) -> bool:
+        """Whether the browser is started (or starting)."""
+        return self._opening is not None
+
+    @property
+    def renderer(self) -> tuple[str, ...]:
+        """What besides the figure decides this session's images (see `renderer_identity`):
+        the running browser's, else the one `start()` would open now."""
+        with self._lock:
+            return self._renderer if self.running else renderer_identity()
+
+    def start(self, *, wait: bool = True) -> None:
+        """Start the browser (idempotent); with wait=False, return while it starts."""
+        with self._lock:
+            if self._opening is None:
+                self._renderer = renderer_identity()
+                browser, self._topojson = self._renderer[:2]
+                configure_plotly()
+                loop = asyncio.new_event_loop()
+                thread = threading.Thread(
+                    target=_run_in_background, args=(loop,), name="kaleido", daemon=True
+                )
+                thread.start()
+                self._loop, self._thread, self._browser = loop, thread, browser
+                self._opening = asyncio.run_coroutine_threadsafe(self._open(browser), loop)
+            if wait and self._kaleido is None:
+                try:
+                    self._kaleido = self._opening.result(timeout=120)
+                except BaseException as error:
+                    self._opening = None
+                    self._stop_loop()
+                    raise ExportError(
+                        f"could not start Chromium ({self._browser}): {error or type(error).__name__}"
+                    ) from None
+
+    async def _open(self, browser: str) -> Any:
+        k = BatchKaleido(
+            n=self.tabs,
+            timeout=RENDER_TIMEOUT_S,
+            plotlyjs=str(PLOTLY_JS),
+            mathjax=False,
+            path=browser,
+        )
+        await k.open()
+        # the browser sets its own processes' priorities (its main process above normal when it
+        # may): at background priority, exports do not compete with the interactive requests
+        lower_priority(os.getpid(), RENDER_NICENESS)
+        return k
+
+    def close(self) -> None:
+        """Close the browser (idempotent)."""
+        with self._lock:
+            if self._opening is not None and self._kaleido is None:
+                with contextlib.suppress(BaseException):
+                    self._kaleido = self._opening.result(timeout=120)
+            if self._kaleido is not None:
+                with contextlib.suppress(BaseException):
+                    self._call(self._kaleido.close(), timeout=30)
+            self._kaleido = self._opening = None
+            self._stop_loop()
+
+    def _stop_loop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            if self._thread is not None:
+                self._thread.join(timeout=10)
+            self._loop.close()
+        self._loop = self._thread = None
+
+    def _call(self, coroutine: Any, timeout: float) -> Any:
+        assert self._loop is not None
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+
+    def submit(self, job: Job) -> concurrent.futures.Future[bytes]:
+        """Start rendering one job; `result()` of the returned future gives its bytes."""
+        check_output(job.fmt, job.width, job.height, job.scale)
+        ref_w, ref_h, kscale = layout_size(job.width, job.height, job.scale)
+        figure = job.figure.to_dict() if hasattr(job.figure, "to_dict") else job.figure
+        figure = level_of_detail(figure, job.width * job.scale)
+        opts = {"format": job.fmt, "width": ref_w, "height": ref_h, "scale": kscale}
+        with self._lock:
+            self.start()
+            assert self._loop is not None
+            return asyncio.run_coroutine_threadsafe(
+                self._kaleido.calc_fig(figure, opts=opts, topojson=self._topojson), self._loop
+            )
+
+    def result(self, future: concurrent.futures.Future[bytes]) -> bytes:
+        """The bytes of a submitted job; on failure the session closes (a later call restarts)."""
+        try:
+            image = future.result(timeout=RENDER_TIMEOUT_S * 4)
+        except Exception as error:
+            self.close()
+            reason = str(error) or type(error).__name__
+            raise ExportError(f"rendering failed: {reason}".splitlines()[0]) from None
+        self._release_last_message()
+        return image
+
+    def _release_last_message(self) -> None:
+        """Make the browser send one more (tiny) message. choreographer's pipe-reading thread
+        keeps the last messages it read alive until the next one arrives: after an export that
+        is the image itself, as JSON and base64 (~26 MB for a 1920×1080 SVG)."""
+        with contextlib.suppress(Exception):
+            self._call(self._kaleido.send_command("Browser.getVersion"), timeout=5)
+
+    def render(self, jobs: Sequence[Job]) -> list[bytes]:
+        """Render the jobs (concurrently over the session's tabs); bytes in the same order."""
+        futures = [self.submit(job) for job in jobs]
+        return [self.result(future) for future in futures]
+
+
+def _run_in_background(loop: asyncio.AbstractEventLoop) -> None:
+    """Run the session's event loop (and the threads it starts) at background priority: on
+    Linux niceness is per thread and inherited by the threads and processes a thread starts."""
+    with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed
+        os.setpriority(os.PRIO_PROCESS, 0, RENDER_NICENESS)
+    loop.run_forever()
+
+
+def level_of_detail(figure: dict[str, Any], pixel_width: float) -> dict[str, Any]:
+    """Below SMALL_IMAGE_PX wide, draw the base map from the 1:110m topojson instead of 1:50m:
+    the same picture to the eye at that size, rendered ~4× faster (thumbnails, tests)."""
+    layout = figure.get("layout") or {}
+    geo = layout.get("geo")
+    if pixel_width >= SMALL_IMAGE_PX or not isinstance(geo, dict) or geo.get("resolution") == 110:
+        return figure
+    return {**figure, "layout": {**layout, "geo": {**geo, "resolution": 110}}}
+
+
+_shared: RenderSession | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_session() -> RenderSession:
+    """The process-wide session `render()` uses (started on first use, closed at exit)."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = RenderSession()
+            atexit.register(close_shared_session)
+        return _shared
+
+
+def close_shared_session() -> None:
+    """Close the process-wide session (a later `render()` starts a new one)."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            _shared.close()
+            _shared = None
+
+
+@contextlib.contextmanager
+def batch_session(*, tabs: int = 1) -> Iterator[RenderSession]:
+    """The running process-wide session if there is one (left open), else a new one closed after.
+
+    The new one starts in the background, so the caller can build its figures meanwhile.
+    """
+    with _shared_lock:
+        shared = _shared if _shared is not None and _shared.running else None
+    if shared is not None:
+        yield shared
+        return
+    with RenderSession(tabs=tabs) as session:
+        yield session

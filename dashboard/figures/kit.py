@@ -1,0 +1,557 @@
+"""The drawing kit the layer builders share: relations (arcs with arrowheads and a click handle,
+with the regions they end in and the names of their ends), country fills, grouping markers,
+legend-only entries and name labels."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from shapely.geometry import LineString, MultiLineString
+
+from dashboard.figures import marks, style
+from dashboard.figures.context import (
+    ALL_POSITIONS,
+    Context,
+    CountryFill,
+    Drawing,
+    LabelRequest,
+    Obstacle,
+    Record,
+    scattergeo,
+)
+from dashboard.figures.geo import MISSING_FROM_BASEMAP
+from dashboard.figures.text import wrap
+from dashboard.i18n import localized, t
+from geodata.knowledge import BASES
+
+HOVER = "%{hovertext}<extra></extra>"
+
+# label priorities (lower is placed first)
+P_GROUPING = 10
+P_BADGE = 14
+P_ACTOR = 20
+P_PROPOSAL = 24
+P_THREAT = 30
+P_FLOW = 34
+P_REGION = 40
+P_EVENT = 50
+P_RELATION = 60
+
+NAME_POSITIONS = ALL_POSITIONS
+NAME_POSITIONS_WITH_BADGES = ("top center", "middle right", "middle left", "top right", "top left")
+BADGE_POSITIONS = ("bottom center", "bottom right", "bottom left")
+
+
+@dataclass(frozen=True)
+class LinkStyle:
+    """How one family of relations is drawn and named in the legend."""
+
+    key: str
+    legend: str
+    colour: str
+    width: float
+    arrow: bool = True
+    hollow_head: bool = False
+    handle_symbol: str = "circle"
+    handle_at_source: bool = False
+    label_priority: int = P_RELATION
+    label_optional: bool = True
+    label_prefix: str = ""
+    label_on_world_map: bool = False  # labelled at world scale even where labels are dense
+
+
+# At world scale (a whole-world view) relation labels are optional and keep this much room
+# around them: where arcs crowd (Europe, Russia) some go unlabelled and keep their text in the
+# hover and their family in the legend.
+WORLD_ZOOM = 2.0
+WORLD_CLEARANCE = 9.0
+# ... except in a view of few relation layers (the arcs are its subject), where they may move up
+# to this far off their arc, with a leader line, to find room.
+SUBJECT_LAYERS = 2
+SUBJECT_REACH = 150.0
+RELATION_LAYERS = frozenset(
+    {"value_community", "authoritarian", "support_flows", "ukraine", "proposals"}
+)
+
+
+def basis_suffix(ctx: Context, basis: str) -> str:
+    if basis == "stated":
+        return ""
+    word = ctx.basis_word(basis) + ctx.external_mark(basis)
+    return f"({word})" if ctx.lang == "ja" else f" ({word})"
+
+
+def draw_links(
+    ctx: Context,
+    drawing: Drawing,
+    relations: list[Record],
+    style_of: Callable[[Record], LinkStyle],
+    order: Iterable[str],
+) -> None:
+    """Arcs for `relations`, one line/arrowhead/handle trace triple per (style, basis, status)."""
+    groups: dict[tuple[str, str, str], list[Record]] = {}
+    styles: dict[str, LinkStyle] = {}
+    for relation in relations:
+        link = style_of(relation)
+        styles[link.key] = link
+        groups.setdefault((link.key, relation.basis, relation.status), []).append(relation)
+    rank = {key: index for index, key in enumerate(order)}
+    for key, basis, status in sorted(
+        groups,
+        key=lambda g: (rank.get(g[0], 99), BASES.index(g[1]), g[2]),  # type: ignore[arg-type]
+    ):
+        link = styles[key]
+        rows = groups[(key, basis, status)]
+        _draw_link_group(ctx, drawing, link, basis, status, rows)
+
+
+def draw_relations(
+    ctx: Context,
+    drawing: Drawing,
+    style_of: Callable[[Record], LinkStyle],
+    order: Iterable[str],
+    *,
+    named: Iterable[str] = (),
+    badged: Collection[str] = (),
+) -> None:
+    """The relations of the drawing's layer as arcs (see draw_links), hollow markers at the
+    regions they end in, and name labels for `named` and for their ends (`badged`: countries
+    whose name sits above a strip of badges)."""
+    relations = [r for r in ctx.rows.relations if r.layer == drawing.layer]
+    draw_links(ctx, drawing, relations, style_of, order)
+    ends = endpoint_ids(relations)
+    region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
+    label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), set(badged))
+
+
+@dataclass(frozen=True)
+class Arc:
+    """Where a relation's arc is drawn at one zoom: its shaft, its arrowhead (directed arcs), its
+    ends and the points along it that its label may go to."""
+
+    start: marks.LonLat
+    shaft: tuple[marks.LonLat, ...]
+    head: tuple[marks.LonLat, ...]  # a closed ring; empty when undirected
+    tip: marks.LonLat | None  # None when undirected
+    middle: marks.LonLat
+    along: tuple[marks.LonLat, ...]
+
+
+@lru_cache(maxsize=256)
+def _arc(geometry: LineString | MultiLineString, zoom: float, directed: bool) -> Arc:
+    """The arc of a relation's path at a zoom (the same in every view at that zoom, so kept)."""
+    coords = marks.path(geometry)
+    lengths = marks.cumulative(coords)
+    total = float(lengths[-1])
+    end_gap = min(1.0 / zoom, 0.15 * total)
+    head = min(2.4 / zoom**0.8, 0.3 * total)
+    tip_at = total - end_gap if directed else total
+    shaft_end = tip_at - 0.7 * head if directed else total
+    fractions = (0.38, 0.62, 0.28, 0.72, 0.2, 0.8)
+    return Arc(
+        start=coords[0],
+        shaft=tuple(marks.cut(coords, min(0.5 / zoom, 0.1 * total), shaft_end)),
+        head=tuple(marks.arrowhead_ring(marks.cut(coords, 0.0, tip_at), head)) if directed else (),
+        tip=marks.point_at(coords, tip_at, lengths) if directed else None,
+        middle=marks.point_at(coords, total / 2, lengths),
+        along=tuple(marks.point_at(coords, f * total, lengths) for f in fractions),
+    )
+
+
+def _draw_link_group(
+    ctx: Context,
+    drawing: Drawing,
+    link: LinkStyle,
+    basis: str,
+    status: str,
+    rows: list[Record],
+) -> None:
+    line = style.line_style(link.colour, basis, status)  # type: ignore[arg-type]
+    zoom = ctx.view.zoom
+    world = zoom < WORLD_ZOOM and not link.label_on_world_map
+    lines, heads = marks.LonLatList(), marks.LonLatList()
+    handles: list[tuple[float, float]] = []
+    ids, hovers = [], []
+    for relation in rows:
+        shape = _arc(relation.geometry, zoom, bool(relation.directed) and link.arrow)
+        lines.add(shape.shaft)
+        if shape.head:
+            heads.add(shape.head)
+        handle = shape.start if link.handle_at_source else shape.middle
+        handles.append(handle)
+        ids.append(relation.id)
+        hovers.append(ctx.relation_hover(relation))
+        label = localized(relation, "label", ctx.lang)
+        if label:
+            text = wrap(link.label_prefix + label, ctx.lang) + ctx.external_mark(basis)
+            drawing.labels.append(
+                LabelRequest(
+                    key=f"relation:{relation.id}",
+                    lon=handle[0],
+                    lat=handle[1],
+                    text=text,
+                    cls="relation",
+                    priority=link.label_priority,
+                    optional=link.label_optional or world,
+                    gap=6.0,
+                    colour=_label_colour(line.colour),
+                    alternatives=() if link.handle_at_source else shape.along,
+                    clearance=WORLD_CLEARANCE if world else 0.0,
+                    reach=SUBJECT_REACH if world and _arcs_are_the_subject(ctx) else None,
+                )
+            )
+        drawing.obstacles.append(Obstacle(handle[0], handle[1], 5.0))
+        if shape.tip is not None:
+            drawing.obstacles.append(Obstacle(shape.tip[0], shape.tip[1], 5.0))
+    uid = f"{link.key}/{basis}/{status}"
+    name = t(link.legend, ctx.lang) + basis_suffix(ctx, basis)
+    drawing.add(
+        f"{uid}/lines",
+        scattergeo(
+            lon=lines.lon,
+            lat=lines.lat,
+            mode="lines",
+            line={"color": line.colour, "width": link.width, "dash": line.dash},
+            opacity=line.opacity,
+            hoverinfo="skip",
+            name=name,
+            showlegend=True,
+        ),
+        "relation_line",
+        ids,
+    )
+    if heads:
+        fill = style.WHITE if link.hollow_head else line.colour
+        drawing.add(
+            f"{uid}/heads",
+            scattergeo(
+                lon=heads.lon,
+                lat=heads.lat,
+                mode="lines",
+                fill="toself",
+                fillcolor=fill,
+                line={"color": line.colour, "width": 1.2},
+                opacity=line.opacity,
+                hoverinfo="skip",
+                name=name,
+                showlegend=False,
+            ),
+            "relation_head",
+            ids,
+        )
+    open_handle = link.hollow_head or basis != "stated"
+    symbol = link.handle_symbol + (
+        "-open" if open_handle and "-open" not in link.handle_symbol else ""
+    )
+    drawing.add(
+        f"{uid}/handles",
+        scattergeo(
+            lon=[marks.r(p[0]) for p in handles],
+            lat=[marks.r(p[1]) for p in handles],
+            mode="markers",
+            marker={
+                "symbol": symbol,
+                "size": 11 if link.handle_at_source else 7,
+                "color": line.colour,
+                "line": {"color": line.colour if open_handle else style.WHITE, "width": 1.5},
+            },
+            opacity=max(line.opacity, 0.7),
+            customdata=ids,
+            hovertext=hovers,
+            hovertemplate=HOVER,
+            name=name,
+            showlegend=False,
+        ),
+        "relation",
+        ids,
+    )
+
+
+def _arcs_are_the_subject(ctx: Context) -> bool:
+    """Whether the view shows few layers of relations (their labels matter most there)."""
+    return 0 < len(ctx.visible & RELATION_LAYERS) <= SUBJECT_LAYERS
+
+
+def _label_colour(colour: str) -> str:
+    """Label text colour for a line colour: dark enough to read on the map (also on the orange
+    fill of the authoritarian bloc, with the white halo)."""
+    return {
+        style.ORANGE: "#7A4A00",
+        style.VERMILLION: "#A63F00",
+        style.SKY_BLUE: "#1F6E99",
+        style.YELLOW: style.DARK,
+        style.GREY: "#555555",
+    }.get(colour, colour)
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+def country_fill(
+    ctx: Context,
+    drawing: Drawing,
+    uid: str,
+    iso3s: list[str],
+    bases: list[str],
+    colours: str | list[str],
+    *,
+    name: str,
+    showlegend: bool = False,
+    line_colour: str = style.WHITE,
+    line_width: float = 0.6,
+    hover_extra: str = "",
+) -> None:
+    """Countries filled each in its colour (one for all, or one per country), lighter by basis
+    (external greyed), outlined and with `hover_extra` added to their hover.
+
+    The fills are drawn by the map's one countries trace (dashboard.figures.countries: plotly.js
+    converts the whole base map for every choropleth it draws), so the layer only registers them;
+    in the legend (`showlegend`) they are a square of the fill, which shows with the layer."""
+    per_country = [colours] * len(iso3s) if isinstance(colours, str) else colours
+    rows = list(zip(iso3s, bases, per_country, strict=True))
+    keep = [row for row in rows if row[0] not in MISSING_FROM_BASEMAP]
+    missing = [row for row in rows if row[0] in MISSING_FROM_BASEMAP]
+    drawing.fills += [
+        CountryFill(
+            iso3,
+            style.basis_colour(colour, basis, style.FILL_OPACITY),  # type: ignore[arg-type]
+            line_colour,
+            line_width,
+            hover_extra,
+        )
+        for iso3, basis, colour in keep
+    ]
+    if showlegend and keep:  # a square of the fill with its outline
+        legend_entry(
+            drawing,
+            uid,
+            name,
+            "legend",
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": 12,
+                "color": style.basis_colour(keep[0][2], "stated", style.FILL_OPACITY),
+                "line": {"color": line_colour, "width": line_width},
+            },
+        )
+    if missing:  # no outline on the base map (e.g. Kosovo): a marker at the label point
+        points = [ctx.anchor(iso3) for iso3, _, _ in missing]
+        drawing.add(
+            f"{uid}/points",
+            scattergeo(
+                lon=[marks.r(p[0]) for p in points],
+                lat=[marks.r(p[1]) for p in points],
+                mode="markers",
+                marker={
+                    "symbol": "square",
+                    "size": 9,
+                    "color": [style.fill_colour(c, b) for _, b, c in missing],  # type: ignore[arg-type]
+                    "opacity": 0.85,
+                },
+                customdata=[iso3 for iso3, _, _ in missing],
+                hovertext=[ctx.country_hover(iso3) + hover_extra for iso3, _, _ in missing],
+                hovertemplate=HOVER,
+                name=name,
+                showlegend=False,
+            ),
+            "country",
+            [iso3 for iso3, _, _ in missing],
+        )
+
+
+def legend_entry(drawing: Drawing, uid: str, name: str, kind: str, **look: object) -> None:
+    """A legend entry that draws nothing on the map (so it shows and hides with its layer):
+    a trace of one empty point drawn as `look` says (mode, line, marker, opacity)."""
+    drawing.add(
+        uid,
+        scattergeo(lon=[None], lat=[None], hoverinfo="skip", name=name, showlegend=True, **look),
+        kind,
+        [],
+    )
+
+
+def grouping_marker(
+    ctx: Context,
+    drawing: Drawing,
+    grouping_id: str,
+    *,
+    offset_px: tuple[float, float] = (0.0, 0.0),
+    prefix: str = "",
+    legend_name: str | None = None,
+) -> None:
+    """A grouping's legend entry and click target: its symbol at its anchor, with its name."""
+    grouping = ctx.groupings[grouping_id]
+    look = ctx.grouping_style(grouping_id)
+    lon, lat = offset_point(ctx, ctx.anchor(grouping_id), offset_px)
+    proposed = grouping.status == "proposed"
+    drawing.add(
+        f"grouping/{grouping_id}",
+        scattergeo(
+            lon=[marks.r(lon)],
+            lat=[marks.r(lat)],
+            mode="markers",
+            marker={
+                "symbol": look.symbol,
+                "size": 15 if proposed else 13,
+                "color": look.colour,
+                "line": {
+                    "color": look.colour if proposed else style.WHITE,
+                    "width": 2 if proposed else 1.5,
+                },
+            },
+            opacity=style.MARKER_OPACITY[grouping.basis],
+            customdata=[grouping_id],
+            hovertext=[ctx.grouping_hover(grouping_id)],
+            hovertemplate=HOVER,
+            name=legend_name or ctx.name(grouping_id),
+            showlegend=True,
+        ),
+        "grouping",
+        [grouping_id],
+    )
+    drawing.obstacles.append(Obstacle(lon, lat, 8.0))
+    drawing.labels.append(grouping_label(ctx, grouping_id, (lon, lat), prefix=prefix, gap=9.0))
+
+
+def grouping_label(
+    ctx: Context,
+    grouping_id: str,
+    point: tuple[float, float] | None = None,
+    *,
+    prefix: str = "",
+    gap: float = 6.0,
+) -> LabelRequest:
+    lon, lat = point or ctx.anchor(grouping_id)
+    text = wrap(prefix + ctx.name(grouping_id), ctx.lang, 14 if ctx.lang == "ja" else 26)
+    return LabelRequest(
+        key=f"grouping:{grouping_id}",
+        lon=lon,
+        lat=lat,
+        text=f"<b>{text}</b>",
+        cls="grouping",
+        priority=P_GROUPING,
+        gap=gap,
+        colour=_label_colour(ctx.grouping_style(grouping_id).colour),
+    )
+
+
+def offset_point(
+    ctx: Context, point: tuple[float, float], offset_px: tuple[float, float]
+) -> tuple[float, float]:
+    """A point moved by a pixel offset (x right, y down) in the nominal view (no offset: the
+    point, which then does not depend on the frame)."""
+    if offset_px == (0.0, 0.0):
+        return point
+    return ctx.projector.offset(point[0], point[1], *offset_px)
+
+
+# --- names -------------------------------------------------------------------------------------
+
+
+def name_label(
+    ctx: Context, item_id: str, *, badges: bool = False, required: bool = False
+) -> LabelRequest:
+    """The label of a country, grouping or region id (the same in every layer that asks).
+
+    Region names are left out where there is no room unless `required`."""
+    if item_id in ctx.groupings:
+        return grouping_label(ctx, item_id)
+    if item_id in ctx.regions:
+        region = ctx.regions[item_id]
+        lon, lat = ctx.anchor(item_id)
+        return LabelRequest(
+            key=f"region:{item_id}",
+            lon=lon,
+            lat=lat,
+            text=f"<i>{wrap(ctx.name(item_id), ctx.lang, 10 if ctx.lang == 'ja' else 18)}"
+            f"{ctx.external_mark(region.basis)}</i>",
+            cls="region",
+            priority=P_REGION,
+            optional=not required or ctx.compact,
+            gap=5.0,
+            colour="#5C5C5C",
+        )
+    lon, lat = ctx.anchor(item_id)
+    return LabelRequest(
+        key=f"actor:{item_id}",
+        lon=lon,
+        lat=lat,
+        text=ctx.name(item_id),
+        cls="actor",
+        priority=P_ACTOR,
+        optional=ctx.compact,
+        gap=5.0,
+        positions=NAME_POSITIONS_WITH_BADGES if badges else NAME_POSITIONS,
+    )
+
+
+def badge_label(
+    ctx: Context, layer: str, iso3: str, grouping_ids: list[str], positions: tuple[str, ...]
+) -> LabelRequest:
+    """A strip of coloured glyphs, one per grouping the country is in (legend colours)."""
+    glyphs = []
+    for grouping_id in grouping_ids:
+        look = ctx.grouping_style(grouping_id)
+        basis = ctx.membership_basis.get((iso3, grouping_id), "stated")
+        glyphs.append(
+            f"<span style='color:{style.glyph_colour(look.colour, basis)}'>{look.glyph}</span>"
+        )
+    lon, lat = ctx.anchor(iso3)
+    return LabelRequest(
+        key=f"badges:{layer}:{iso3}",
+        lon=lon,
+        lat=lat,
+        text="".join(glyphs),
+        cls="badge",
+        priority=P_BADGE,
+        gap=4.0,
+        positions=positions,
+    )
+
+
+def endpoint_ids(relations: list[Record]) -> list[str]:
+    """Source and target ids of relations, in first-seen order."""
+    seen: dict[str, None] = {}
+    for relation in relations:
+        seen.setdefault(relation.source, None)
+        seen.setdefault(relation.target, None)
+    return list(seen)
+
+
+def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> None:
+    """Hollow markers (click targets) and names at region anchors that relations point to."""
+    if not region_ids:
+        return
+    points = [ctx.anchor(r) for r in region_ids]
+    drawing.add(
+        "region_ends",
+        scattergeo(
+            lon=[marks.r(p[0]) for p in points],
+            lat=[marks.r(p[1]) for p in points],
+            mode="markers",
+            marker={"symbol": "circle-open", "size": 9, "color": "#666666", "line": {"width": 1.5}},
+            customdata=region_ids,
+            hovertext=[ctx.region_hover(ctx.regions[r]) for r in region_ids],
+            hovertemplate=HOVER,
+            name=t("legend.threat_region", ctx.lang),
+            showlegend=False,
+        ),
+        "region",
+        region_ids,
+    )
+    for region_id, point in zip(region_ids, points, strict=True):
+        drawing.obstacles.append(Obstacle(point[0], point[1], 5.0))
+        drawing.labels.append(name_label(ctx, region_id))
+
+
+def label_names(ctx: Context, drawing: Drawing, ids: Iterable[str], badged: set[str]) -> None:
+    """Name labels for the stated actors, groupings and regions among `ids`."""
+    for item_id in ids:
+        if item_id in ctx.country_rows:
+            if item_id in ctx.stated_actors:
+                drawing.labels.append(name_label(ctx, item_id, badges=item_id in badged))
+        elif item_id in ctx.groupings or item_id in ctx.regions:
+            drawing.labels.append(name_label(ctx, item_id))

@@ -1,0 +1,90 @@
+"""The always-on "base" layer: every country the article involves as an invisible click and hover
+target (so a country keeps its details when its layer is off), and the legend's key to how basis
+and status are drawn — one entry per basis or status that the view's data contains.
+
+The countries are drawn, with every layer's fills, by one choropleth that this layer holds (see
+dashboard.figures.countries)."""
+
+from __future__ import annotations
+
+from dashboard.figures import style
+from dashboard.figures.context import Context, CountryFill, Drawing, scattergeo
+from dashboard.figures.kit import HOVER, legend_entry
+from dashboard.i18n import t
+from geodata.knowledge import BASES
+
+LAYER = "base"
+
+
+def draw(ctx: Context) -> Drawing:
+    drawing = Drawing(LAYER)
+    shown_members = sorted({row.iso3 for row in ctx.rows.memberships})
+    involved = list(dict.fromkeys([*ctx.actors, *shown_members]))
+    codes = [c for c in involved if c in ctx.country_rows and c not in ctx.missing_outline]
+    # every involved country is a hover and click target of the map's one countries trace
+    # (dashboard.figures.countries), whatever layers are shown
+    drawing.fills += [CountryFill(c) for c in codes]
+    missing = [c for c in involved if c in ctx.country_rows and c in ctx.missing_outline]
+    if missing:  # no outline on plotly's base map (e.g. Kosovo): a small point to click
+        points = [ctx.anchor(c) for c in missing]
+        drawing.add(
+            "countries/points",
+            scattergeo(
+                lon=[round(p[0], 2) for p in points],
+                lat=[round(p[1], 2) for p in points],
+                mode="markers",
+                marker={"symbol": "square-open", "size": 7, "color": style.GREY},
+                customdata=missing,
+                hovertext=[ctx.country_hover(c) for c in missing],
+                hovertemplate=HOVER,
+                name="",
+                showlegend=False,
+            ),
+            "country",
+            missing,
+        )
+    bases, proposed = _present(ctx)
+    for basis in BASES:
+        if basis in bases:
+            line = style.line_style(style.DARK, basis)
+            _key(
+                drawing,
+                f"key/{basis}",
+                t(f"key.{basis}", ctx.lang),
+                line.colour,
+                line.dash,
+                line.opacity,
+            )
+    if proposed:
+        _key(
+            drawing,
+            "key/proposed",
+            t("key.proposed", ctx.lang),
+            style.PROPOSAL,
+            style.PROPOSED_DASH,
+            1.0,
+        )
+    return drawing
+
+
+def _present(ctx: Context) -> tuple[set[str], bool]:
+    """The bases drawn in this view, and whether anything proposed is."""
+    rows = ctx.rows
+    bases: set[str] = set()
+    for frame in (rows.memberships, rows.relations, rows.threats, rows.regions, rows.domains):
+        bases |= {row.basis for row in frame}
+    bases |= {row.place_basis for row in rows.events} | {row.basis for row in rows.events}
+    proposed = any(row.status == "proposed" for row in [*rows.relations, *rows.groupings])
+    return bases, proposed
+
+
+def _key(drawing: Drawing, uid: str, name: str, colour: str, dash: str, opacity: float) -> None:
+    legend_entry(
+        drawing,
+        uid,
+        name,
+        "key",
+        mode="lines",
+        line={"color": colour, "width": 2.5, "dash": dash},
+        opacity=opacity,
+    )

@@ -1,0 +1,284 @@
+"""NATO's 360° threats: wide arrows converging on the Alliance (east from Russia, north from the
+Arctic Ocean and the Baltic Sea, south from the Southern Neighbourhood, and the "west" from East
+Asia to North America across the Pacific), the named seas and areas as light polygons, and the
+domains without geography (cyber, space, cognitive) as badges on the states they come from."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from shapely.geometry import LineString, MultiLineString
+
+from dashboard.figures import kit, marks, style
+from dashboard.figures.context import (
+    Context,
+    Drawing,
+    LabelRequest,
+    Obstacle,
+    Record,
+    choropleth,
+    scattergeo,
+)
+from dashboard.figures.text import wrap
+from dashboard.i18n import localized, t
+from geodata.knowledge import BASES
+
+LAYER = "threats"
+REGION_TOLERANCE = 0.25  # degrees; keeps the figure small (see tests: size budget)
+REGION_MIN_AREA = 1.0  # square degrees: smaller islands of sea are left out
+REGION_MIN_HOLE = 2.0  # square degrees: smaller islands in a sea are not cut out
+BADGE_SPACING = 15.0  # px between domain badges
+BADGE_DROP = 17.0  # px below the state's label point
+
+
+def draw(ctx: Context) -> Drawing:
+    drawing = Drawing(LAYER)
+    threats = ctx.rows.threats
+    _regions(ctx, drawing, threats)
+    _arrows(ctx, drawing, threats)
+    _domains(ctx, drawing)
+    origins = [row.origin for row in threats if row.origin in ctx.country_rows]
+    actors = list(dict.fromkeys([*origins, *(row.actor for row in ctx.rows.domains)]))
+    kit.label_names(ctx, drawing, actors, set())
+    return drawing
+
+
+def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
+    """The seas and areas the threats name: a light tint with a thin edge along the extent's
+    box (dotted unless stated, grey if external), under every other layer, and an italic name."""
+    wanted = {r for threat in threats for r in threat.regions}
+    regions = [region for region in ctx.rows.regions if region.id in wanted]
+    features, ids, bases = [], [], []
+    outlines: dict[str, marks.LonLatList] = {}
+    outlined: dict[str, list[str]] = {}
+    for region in regions:
+        polygons, lines = _region_shape(ctx, region)
+        if not polygons:
+            continue
+        features.append(marks.region_feature(region.id, polygons))
+        ids.append(region.id)
+        bases.append(region.basis)
+        for line in lines:
+            outlines.setdefault(region.basis, marks.LonLatList()).add(line)
+        if lines:
+            outlined.setdefault(region.basis, []).append(region.id)
+    if not features:
+        return
+    drawing.add(
+        "regions",
+        choropleth(
+            geojson={"type": "FeatureCollection", "features": features},
+            locations=ids,
+            z=[BASES.index(b) for b in bases],
+            zmin=0,
+            zmax=2,
+            colorscale=style.basis_colorscale(style.REGION_FILL, style.REGION_OPACITY),
+            showscale=False,
+            marker={"line": {"width": 0}},
+            customdata=ids,
+            hovertext=[ctx.region_hover(ctx.regions[r]) for r in ids],
+            hovertemplate=kit.HOVER,
+            name=t("legend.threat_region", ctx.lang),
+            showlegend=True,
+        ),
+        "region",
+        ids,
+    )
+    for basis in BASES:
+        if basis not in outlines:
+            continue
+        line = style.line_style(style.REGION_EDGE, basis)
+        drawing.add(
+            f"regions/edge/{basis}",
+            scattergeo(
+                lon=outlines[basis].lon,
+                lat=outlines[basis].lat,
+                mode="lines",
+                line={"color": line.colour, "width": 1.0, "dash": line.dash},
+                opacity=line.opacity,
+                hoverinfo="skip",
+                name=t("legend.threat_region", ctx.lang),
+                showlegend=False,
+            ),
+            "region_edge",
+            outlined[basis],
+        )
+    for region_id in ids:
+        drawing.labels.append(kit.name_label(ctx, region_id, required=True))
+
+
+def _region_shape(ctx: Context, region: Record) -> tuple[list, list[list[marks.LonLat]]]:
+    """A region's simplified polygons and the lines along its extent (the same in every view:
+    made once per atlas)."""
+
+    def shape() -> tuple[list, list[list[marks.LonLat]]]:
+        polygons = marks.region_rings(
+            region.geometry, REGION_TOLERANCE, REGION_MIN_AREA, REGION_MIN_HOLE
+        )
+        extents = {r.id: r.extent for r in ctx.atlas.knowledge.regions}
+        lons, lats = _extent_lines(extents.get(region.id))
+        return polygons, marks.region_outline(polygons, lons, lats, whole=not (lons or lats))
+
+    return ctx.index.memo(("threats.region", region.id), shape)
+
+
+def _extent_lines(extent) -> tuple[set[float], set[float]]:
+    """The meridians and parallels that bound a region's extent boxes (none for an extent made
+    of countries only, whose whole outline is its limit)."""
+    if extent is None or extent.box is None:
+        return set(), set()
+    lons: set[float] = set()
+    lats: set[float] = set()
+    for west, south, east, north in (extent.box, *extent.minus_boxes):
+        lons |= {marks.r(west), marks.r(east)}
+        lats |= {marks.r(south), marks.r(north)}
+    return lons, lats
+
+
+def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
+    zoom = ctx.view.zoom**0.7
+    for basis in BASES:
+        rows = [threat for threat in threats if threat.basis == basis]
+        if not rows:
+            continue
+        outlines = marks.LonLatList()
+        handles, ids, hovers = [], [], []
+        for threat in rows:
+            ring, handle, along = _arrow(threat.geometry, zoom)
+            outlines.add(ring)
+            handles.append(handle)
+            ids.append(threat.id)
+            hovers.append(ctx.threat_hover(threat))
+            drawing.obstacles.append(Obstacle(handle[0], handle[1], 6.0))
+            drawing.labels.append(
+                LabelRequest(
+                    key=f"threat:{threat.id}",
+                    lon=handle[0],
+                    lat=handle[1],
+                    text=f"<b>{wrap(localized(threat, 'name', ctx.lang), ctx.lang, 12 if ctx.lang == 'ja' else 22)}</b>",
+                    cls="threat",
+                    priority=kit.P_THREAT,
+                    optional=ctx.compact,
+                    gap=7.0,
+                    colour="#3A3A3A",
+                    # elsewhere on its own arrow before a leader line takes it off, and never
+                    # nearer another arrow (the Baltic one's label beside the southern arrow)
+                    alternatives=along,
+                    distinct=True,
+                    reach=THREAT_LABEL_REACH,
+                )
+            )
+        name = t("legend.threat_arrow", ctx.lang) + kit.basis_suffix(ctx, basis)
+        line = style.line_style(style.THREAT_EDGE, basis)
+        drawing.add(
+            f"arrows/{basis}",
+            scattergeo(
+                lon=outlines.lon,
+                lat=outlines.lat,
+                mode="lines",
+                fill="toself",
+                fillcolor=style.THREAT_FILL,
+                line={"color": line.colour, "width": 1.0, "dash": line.dash},
+                opacity=line.opacity,
+                hoverinfo="skip",
+                name=name,
+                showlegend=True,
+            ),
+            "threat_arrow",
+            ids,
+        )
+        drawing.add(
+            f"handles/{basis}",
+            scattergeo(
+                lon=[marks.r(p[0]) for p in handles],
+                lat=[marks.r(p[1]) for p in handles],
+                mode="markers",
+                marker={
+                    "symbol": "circle",
+                    "size": 9,
+                    "color": "#4A4A4A",
+                    "line": {"color": style.WHITE, "width": 1.5},
+                },
+                opacity=line.opacity,
+                customdata=ids,
+                hovertext=hovers,
+                hovertemplate=kit.HOVER,
+                name=name,
+                showlegend=False,
+            ),
+            "threat",
+            ids,
+        )
+
+
+HANDLE_AT = 0.4  # of the arrow's body: where its handle (and label) goes
+LABEL_ALONG = (0.2, 0.6, 0.1, 0.75)  # other places on the body its label may go, in this order
+THREAT_LABEL_REACH = 150.0  # px: a leader may take it this far to open sea rather than near another
+
+
+@lru_cache(maxsize=64)
+def _arrow(
+    geometry: LineString | MultiLineString, zoom: float
+) -> tuple[tuple[marks.LonLat, ...], marks.LonLat, tuple[marks.LonLat, ...]]:
+    """A threat's wide arrow along its path at a zoom, the point its handle goes, and the other
+    points on it its label may go (the same in every view at that zoom, so kept)."""
+    coords = marks.path(geometry)
+    total = marks.length_deg(coords)
+    start = min(1.5 / zoom, 0.1 * total)
+    end = total - min(4.0 / zoom, 0.3 * total)
+    body = marks.cut(coords, start, end)
+    ring = marks.wide_arrow_ring(
+        body,
+        width=min(1.5 / zoom, 0.12 * total),
+        head_width=min(3.4 / zoom, 0.25 * total),
+        head_length=min(4.5 / zoom, 0.35 * total),
+    )
+    length = marks.length_deg(body)
+    along = tuple(marks.point_at(body, f * length) for f in LABEL_ALONG)
+    return tuple(ring), marks.point_at(body, HANDLE_AT * length), along
+
+
+def _domains(ctx: Context, drawing: Drawing) -> None:
+    attributions = ctx.rows.domains
+    order = list(dict.fromkeys(row.domain for row in attributions))
+    per_actor: dict[str, list[str]] = {}
+    for row in attributions:
+        per_actor.setdefault(row.actor, []).append(row.domain)
+    for index, domain_id in enumerate(order):
+        rows = [row for row in attributions if row.domain == domain_id]
+        symbol = style.DOMAIN_SYMBOLS.get(
+            domain_id, style.DOMAIN_FALLBACK_SYMBOLS[index % len(style.DOMAIN_FALLBACK_SYMBOLS)]
+        )
+        points, symbols, opacities = [], [], []
+        for row in rows:
+            slots = per_actor[row.actor]
+            slot = slots.index(domain_id) - (len(slots) - 1) / 2.0
+            point = kit.offset_point(ctx, ctx.anchor(row.actor), (slot * BADGE_SPACING, BADGE_DROP))
+            points.append(point)
+            symbols.append(symbol if row.basis == "stated" else f"{symbol}-open")
+            opacities.append(style.MARKER_OPACITY[row.basis])
+            drawing.obstacles.append(Obstacle(point[0], point[1], 7.0))
+        name = f"{t('hover.domain', ctx.lang)}{':' if ctx.lang == 'ja' else ': '}"
+        name += localized(rows[0], "name", ctx.lang)
+        drawing.add(
+            f"domains/{domain_id}",
+            scattergeo(
+                lon=[marks.r(p[0]) for p in points],
+                lat=[marks.r(p[1]) for p in points],
+                mode="markers",
+                marker={
+                    "symbol": symbols,
+                    "size": 11,
+                    "color": style.DOMAIN_COLOUR,
+                    "opacity": opacities,
+                    "line": {"color": style.DOMAIN_COLOUR, "width": 1.5},
+                },
+                customdata=[domain_id] * len(points),
+                hovertext=[ctx.domain_hover(row) for row in rows],
+                hovertemplate=kit.HOVER,
+                name=name,
+                showlegend=True,
+            ),
+            "domain",
+            [f"{domain_id}:{row.actor}" for row in rows],
+        )

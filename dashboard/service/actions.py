@@ -1,0 +1,126 @@
+"""What one user action changes: the page's address, the controls, the `view` store, the notices
+and the selection, for a new URL, a control, a preset, an upload, a click on the map or on a
+table row, or the details panel's clear button.
+
+The `view` store and the URL are written here only: the map, the table, the details panel and
+the comparison are all drawn from the `view` store.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.i18n import t
+from dashboard.service.controls import CONTROL_IDS
+from dashboard.service.models import Message, Unchanged
+from dashboard.service.views import Views
+from geodata.scenario import Scenario
+
+
+class Actions:
+    """The page's one writer of the URL and the `view` store (see `sync`)."""
+
+    def __init__(self, views: Views):
+        self.views = views
+
+    def sync(
+        self,
+        trigger: Any,
+        search: str | None,
+        values: dict[str, Any],
+        view: dict[str, Any] | None,
+        *,
+        upload: tuple[str | None, str | None] = (None, None),
+        click: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """What one user action (or the URL) changes, keyed by 'id.prop' of the page's outputs
+        (`trigger`: the id of the input that fired, None on the page's first call).
+
+        Keys that are absent stay unchanged. Raises Unchanged when nothing changes.
+        """
+        views = self.views
+        current = views.scenario_of(view)
+        lang = current.lang
+        if trigger is None or trigger == "url":
+            if search is None:
+                raise Unchanged
+            scenario, notices = views.parse_search(search)
+            out = self._show(scenario, values, set_url=False)
+            out["notice-url.children"] = views.notices(notices, scenario.lang)
+            out["notice-error.children"] = None
+            out["selected.data"] = None
+            return out
+        if trigger == "scenario":
+            preset = values.get("scenario.value")
+            if preset in views.presets:
+                scenario = views.presets[preset].model_copy(update={"lang": lang})
+                return self._show(scenario, values) | {"selected.data": None}
+            if current.id is None:
+                raise Unchanged
+            untitled = {"id": None, "title_ja": "", "title_en": ""}
+            untitled |= {"description_ja": "", "description_en": ""}
+            return self._changed(current, current.model_copy(update=untitled))
+        if trigger == "upload":
+            scenario, message = views.load_upload(*upload, lang)
+            if scenario is None:
+                return {"upload-message.children": message}
+            out = self._show(scenario, values)
+            out["upload-message.children"] = message
+            out["selected.data"] = None
+            return out
+        if trigger in ("map", "details-clear") or isinstance(trigger, dict):
+            if trigger == "map":
+                item = views.clicked_id(click)
+            elif trigger == "details-clear":
+                item = None
+            else:
+                item = views.row_target(trigger.get("key", ""))
+            if item is not None and item not in views.focusable:
+                return {"selected.data": item}
+            if item == current.focus:  # already focused (or nothing to clear)
+                return {"selected.data": None}
+            scenario = current.model_copy(update={"focus": item})
+            out = self._changed(current, scenario, allow_same=True)
+            out["focus.value"] = item if item in views.actor_ids else None
+            out["selected.data"] = None
+            return out
+        # a control
+        control = trigger if isinstance(trigger, str) else ""
+        try:
+            scenario = views.scenario_from_controls(current, values, use_focus=control == "focus")
+        except ValueError as error:
+            out = dict(zip(CONTROL_IDS, views.controls_of(current), strict=True))
+            out["notice-error.children"] = Message(t("notices.error", lang), (str(error),), "bad")
+            return out
+        return self._changed(current, scenario)
+
+    def _show(
+        self, scenario: Scenario, shown: dict[str, Any], *, set_url: bool = True
+    ) -> dict[str, Any]:
+        """Everything that shows `scenario`, but the controls whose current value (`shown`)
+        already is theirs: re-sent, each would be re-rendered for nothing (on a page load, all)."""
+        controls = zip(CONTROL_IDS, self.views.controls_of(scenario), strict=True)
+        out: dict[str, Any] = {
+            key: value for key, value in controls if key not in shown or shown[key] != value
+        }
+        out["view.data"] = self.views.view_data(scenario)
+        out["notice-error.children"] = None
+        if set_url:
+            out["url.search"] = self.views.query_of(scenario)
+            out["notice-url.children"] = None
+        return out
+
+    def _changed(
+        self, current: Scenario, scenario: Scenario, *, allow_same: bool = False
+    ) -> dict[str, Any]:
+        if scenario == current and not allow_same:
+            raise Unchanged
+        out: dict[str, Any] = {
+            "url.search": self.views.query_of(scenario),
+            "view.data": self.views.view_data(scenario),
+            "notice-url.children": None,
+            "notice-error.children": None,
+        }
+        if scenario.focus != current.focus:
+            out["selected.data"] = None
+        return out

@@ -1,0 +1,93 @@
+"""The page's controls as the service sees them: which control shows which part of a view, and
+their options and placeholders in each language (plain data; the layout builds the components).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dashboard.i18n import name, t
+from geodata.atlas import Atlas
+from geodata.knowledge import BASES, DIRECTIONS
+from geodata.scenario import LAYERS, PROJECTIONS, Scenario
+
+PROPOSALS_ON = "on"
+COMPARE_MODES = ("off", "side", "diff")
+
+# the controls a view sets, in the order controls_of returns their values
+CONTROL_PROPS: tuple[tuple[str, str], ...] = (
+    ("scenario", "value"),
+    ("lang", "value"),
+    ("layers", "value"),
+    ("groupings", "value"),
+    ("directions", "value"),
+    ("domains", "value"),
+    ("date-range", "start_date"),
+    ("date-range", "end_date"),
+    ("basis", "value"),
+    ("proposals", "value"),
+    ("focus", "value"),
+    ("projection", "value"),
+)
+CONTROL_IDS = tuple(f"{cid}.{prop}" for cid, prop in CONTROL_PROPS)
+# the controls whose option labels follow the language, in the order translations gives them
+OPTION_IDS = (
+    "scenario",
+    "layers",
+    "groupings",
+    "directions",
+    "domains",
+    "basis",
+    "proposals",
+    "focus",
+    "projection",
+    "compare-mode",
+    "compare-with",
+)
+
+
+def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[str, Any]:
+    """Every control's options in `lang`, keyed by component id."""
+    kb = atlas.knowledge
+    countries = sorted(
+        ((name(a, lang), a.id) for a in kb.actors),
+        key=lambda pair: pair[0],
+    )
+    preset_options = [
+        {
+            "label": (p.title_ja or p.title_en) if lang == "ja" else (p.title_en or p.title_ja),
+            "value": key,
+        }
+        for key, p in presets.items()
+    ]
+    return {
+        "scenario": preset_options,
+        "layers": [{"label": t(f"layer.{layer}", lang), "value": layer} for layer in LAYERS],
+        "groupings": [{"label": name(g, lang), "value": g.id} for g in kb.groupings],
+        "directions": [{"label": t(f"direction.{d}", lang), "value": d} for d in DIRECTIONS],
+        "domains": [{"label": name(d, lang), "value": d.id} for d in kb.domains],
+        "basis": [{"label": t(f"basis.opt.{b}", lang), "value": b} for b in BASES],
+        "proposals": [{"label": t("proposals.on", lang), "value": PROPOSALS_ON}],
+        "focus": [{"label": f"{label} ({iso3})", "value": iso3} for label, iso3 in countries],
+        "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],
+        "compare-mode": [{"label": t(f"compare.{m}", lang), "value": m} for m in COMPARE_MODES],
+        "compare-with": preset_options,
+    }
+
+
+def placeholders_for(lang: str) -> dict[str, str]:
+    """Placeholder texts, keyed by component id (and date-range's two inputs)."""
+    return {
+        "scenario": t("scenario.custom", lang),
+        "groupings": t("groupings.all", lang),
+        "focus": t("focus.placeholder", lang),
+        "compare-with": t("compare.pick", lang),
+        "date-range.start": t("dates.from", lang),
+        "date-range.end": t("dates.to", lang),
+    }
+
+
+def event_span(atlas: Atlas) -> tuple[str, str]:
+    """The first and last event date (partial ISO dates as written)."""
+    dates = sorted(atlas.events.date)
+    return dates[0], dates[-1]

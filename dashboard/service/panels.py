@@ -1,0 +1,228 @@
+"""What the page shows around the map, as plain data: the view's heading, the details panel, the
+table of everything the view shows, the comparison with a preset, and every text that follows
+the language. Each is sent only when what it depends on changed."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from dashboard.details import country_rows, diff_rows, item_name, layer_counts, roles_of, view_rows
+from dashboard.i18n import t
+from dashboard.service.controls import OPTION_IDS, event_span, options_for, placeholders_for
+from dashboard.service.maps import Maps, plain
+from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, TableBody
+from dashboard.service.views import Views
+from geodata.scenario import LANGS, LAYERS, Scenario
+
+TABLES_KEPT = 4  # per process: the rows of a table are ~0.6 MB
+_DEFAULT_PROJECTION = Scenario.model_fields["projection"].default
+HIDDEN = {"display": "none"}
+
+
+def table_view(scenario: Scenario) -> Scenario:
+    """The scenario reduced to what the table depends on: every layer, no focus, the default
+    projection, no id or titles."""
+    return plain(scenario).model_copy(
+        update={"layers": LAYERS, "focus": None, "projection": _DEFAULT_PROJECTION}
+    )
+
+
+def table_key(scenario: Scenario) -> str:
+    """What the table depends on: not the layers (it lists every layer's rows and the page
+    hides those of the layers not shown), not the focus, the projection or the titles."""
+    return json.dumps(table_view(scenario).model_dump(mode="json"), sort_keys=True)
+
+
+def compare_key(other: str, lang: str) -> str:
+    """The key of the B figure drawn beside the map (`compare-key`)."""
+    return f"{other}|{lang}"
+
+
+class Panels:
+    """The panels of one atlas's views."""
+
+    def __init__(self, views: Views, maps: Maps):
+        self.views = views
+        self.maps = maps
+        self.atlas = views.atlas
+        self.options = {lang: options_for(self.atlas, views.presets, lang) for lang in LANGS}
+        self._table = lru_cache(maxsize=TABLES_KEPT)(self._build_table)
+
+    # --- heading and details ---------------------------------------------------------------
+
+    def heading(self, scenario: Scenario) -> tuple[str, str]:
+        """The view's title (marked when it changes a preset) and description."""
+        lang = scenario.lang
+        preset = self.views.presets.get(scenario.id or "")
+        title = scenario.title() or t("scenario.custom", lang)
+        if preset is not None and _differs(preset, scenario):
+            title = f"{title} {t('scenario.modified', lang)}"
+        return title, scenario.description()
+
+    @staticmethod
+    def details_key(scenario: Scenario, selected: str | None) -> str:
+        """What the details panel depends on: the item shown and the language."""
+        return f"{selected or scenario.focus or ''}|{scenario.lang}"
+
+    def details(self, scenario: Scenario, selected: str | None) -> Hint | ItemDetails:
+        """The details panel: every role of the selected (else the focused) item, or a hint."""
+        lang = scenario.lang
+        item = selected or scenario.focus
+        if not item:
+            return Hint(t("details.hint", lang))
+        roles = roles_of(self.atlas, item, lang)
+        title = item_name(self.atlas, item, lang)
+        if not roles:
+            return Hint(t("details.none", lang, name=title), "details-none")
+        count = t("details.roles", lang, count=len(roles))
+        return ItemDetails(title, item, count, tuple(roles), lang)
+
+    def panels(
+        self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any]
+    ) -> dict[str, Any]:
+        """The view's heading and details panel, keyed like the sync outputs: only those that
+        differ from `shown` (the title, description and details key the page shows).
+
+        They are part of the sync response, so an action costs no extra request for them."""
+        if not view:
+            return {}
+        if not isinstance(selected, str):
+            selected = None  # the page only ever stores an id there
+        scenario = self.views.scenario_of(view)
+        out: dict[str, Any] = {}
+        title, description = self.heading(scenario)
+        shown_title, shown_description, shown_key = shown
+        if title != shown_title:
+            out["view-title.children"] = title
+        if description != shown_description:
+            out["view-description.children"] = description
+        key = self.details_key(scenario, selected)
+        if key != shown_key:  # another item, or another language
+            out["details.children"] = self.details(scenario, selected)
+            out["details-key.data"] = key
+        return out
+
+    # --- the table ---------------------------------------------------------------------------
+
+    def table_rows(self, scenario: Scenario) -> list[dict[str, Any]]:
+        """The rows of the table: every item of the view with all its layers (like the map)."""
+        return view_rows(self.maps.full_layers(scenario), scenario.lang, self.atlas)
+
+    def table(self, scenario: Scenario) -> tuple[TableBody, dict[str, Any]]:
+        """(the table's rows, `table-meta`: the caption, the empty text, the rows per layers).
+
+        The rows are every layer's: each names its layers, and the page shows the rows of the
+        shown layers and counts them (see assets/atlas.js), so a layer toggle sends nothing.
+        The last few tables are kept (the same object for the same table)."""
+        return self._table(table_view(scenario))
+
+    def _build_table(self, scenario: Scenario) -> tuple[TableBody, dict[str, Any]]:
+        lang = scenario.lang
+        rows = self.table_rows(scenario)
+        meta = {
+            "caption": t("table.caption", lang, count="{count}"),
+            "empty": t("table.empty", lang),
+            "counts": layer_counts(rows),
+        }
+        return TableBody(tuple(rows), lang), meta
+
+    def requests(
+        self, before: dict[str, Any] | None, after: dict[str, Any] | None, compare_mode: Any
+    ) -> dict[str, Any]:
+        """The stores that ask for the table and the comparison to be drawn again, keyed like
+        the sync outputs: set only when what they show differs between the views `before` and
+        `after` (a layer toggle or a new focus asks for neither; nothing is asked while the
+        comparison is off), so those callbacks are not even requested otherwise."""
+        if not after:
+            return {}
+        old, new = self.views.scenario_of(before), self.views.scenario_of(after)
+        old_table, new_table = table_key(old), table_key(new)
+        out: dict[str, Any] = {}
+        if not before or old_table != new_table:
+            out["table-request.data"] = after
+        if compare_mode == "side":
+            compared = old.lang != new.lang  # B is drawn in A's language
+        else:  # the difference lists what each view shows
+            compared = compare_mode == "diff" and (
+                (old_table, old.layers) != (new_table, new.layers)
+            )
+        if compared:
+            out["compare-view.data"] = after
+        return out
+
+    # --- the comparison -------------------------------------------------------------------
+
+    def compare(
+        self, mode: str | None, other: str | None, scenario: Scenario, shown: str | None = None
+    ) -> tuple[Any, dict[str, Any], Any, Any, Any, Any]:
+        """(figure B, B's cell style, the difference, caption A, caption B, B's key).
+
+        `shown` is the key of the B figure already drawn: B is only sent again when it changes
+        (a layer toggle in A never re-sends B's geometry); KEEP leaves a figure as it is.
+        """
+        lang = scenario.lang
+        presets = self.views.presets
+        if mode not in ("side", "diff"):
+            return KEEP, HIDDEN, None, None, None, shown
+        if other not in presets:
+            return KEEP, HIDDEN, Hint(t("compare.pick", lang)), None, None, shown
+        b = presets[other].model_copy(update={"lang": lang})
+        caption_a = t("compare.a", lang)
+        caption_b = t("compare.b", lang, title=b.title())
+        if mode == "side":
+            key = compare_key(other, lang)
+            figure = KEEP if key == shown else self.maps.full_map(b)[0]
+            return figure, {}, None, caption_a, caption_b, key
+        only_a, only_b = diff_rows(self._shown_rows(scenario), self._shown_rows(b))
+        if not only_a and not only_b:
+            body: Any = Hint(t("compare.same", lang), None)
+        else:
+            body = Difference(
+                tuple(only_a),
+                tuple(only_b),
+                t("compare.only_a", lang, count=len(only_a)),
+                t("compare.only_b", lang, count=len(only_b)),
+                caption_a,
+                caption_b,
+                t("table.empty", lang),
+                lang,
+            )
+        return KEEP, HIDDEN, body, caption_a, caption_b, shown
+
+    def _shown_rows(self, scenario: Scenario) -> list[dict[str, Any]]:
+        layers = self.maps.shown_layers(scenario)
+        return view_rows(layers, scenario.lang, self.atlas) + country_rows(layers, scenario.lang)
+
+    # --- the language -----------------------------------------------------------------------
+
+    def translations(self, lang: str, i18n_ids: list[dict[str, Any]]) -> list[Any]:
+        """Everything that changes with the language, in the order the translate callback's
+        outputs are wired."""
+        lang = lang if lang in LANGS else self.views.default_lang
+        options = self.options[lang]
+        placeholders = placeholders_for(lang)
+        first, last = event_span(self.atlas)
+        return [
+            [t(i["i18n"], lang) for i in i18n_ids],
+            *(options[cid] for cid in OPTION_IDS),
+            placeholders["scenario"],
+            placeholders["groupings"],
+            placeholders["focus"],
+            placeholders["compare-with"],
+            placeholders["date-range.start"],
+            placeholders["date-range.end"],
+            t("dates.hint", lang, first=first, last=last),
+            t("save.button", lang),
+            t("export.button", lang),
+            t("load.prompt", lang),
+            t("share.copy", lang),
+            t("details.clear", lang),
+            lang,
+        ]
+
+
+def _differs(preset: Scenario, scenario: Scenario) -> bool:
+    ignore = {"lang", "focus"}
+    return preset.model_dump(exclude=ignore) != scenario.model_dump(exclude=ignore)

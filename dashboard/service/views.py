@@ -1,0 +1,177 @@
+"""URL ↔ scenario ↔ control values: the one Scenario a view is, read from and written to the
+page's address, its controls, its `view` store, an uploaded or saved YAML file and a click."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from pydantic import ValidationError
+
+from dashboard.i18n import t
+from dashboard.service.controls import PROPOSALS_ON
+from dashboard.service.models import Message
+from geodata.atlas import Atlas
+from geodata.scenario import LANGS, Scenario, ScenarioError
+from geodata.validate import check_scenario_ids, focus_ids
+
+MAX_UPLOAD_BYTES = 200_000
+
+
+class Views:
+    """Reading and writing views for one atlas and its presets."""
+
+    def __init__(self, atlas: Atlas, presets: dict[str, Scenario], default_lang: str = "ja"):
+        self.atlas = atlas
+        self.presets = presets
+        self.default_lang = default_lang if default_lang in LANGS else "ja"
+        self.focusable = focus_ids(atlas.knowledge)
+        self.actor_ids = {a.id for a in atlas.knowledge.actors}
+        self.grouping_ids = {g.id for g in atlas.knowledge.groupings}
+
+    def default_scenario(self) -> Scenario:
+        return Scenario(lang=self.default_lang)  # type: ignore[call-arg]
+
+    def parse_search(self, search: str | None) -> tuple[Scenario, list[str]]:
+        """The view a URL query describes, and a notice for every part that was ignored."""
+        search = search or ""
+        scenario, notices = Scenario.from_query(search, self.presets)
+        keys = {part.split("=", 1)[0] for part in search.lstrip("?").split("&") if part}
+        if "lang" not in keys or any(n.startswith("ignored lang=") for n in notices):
+            scenario = scenario.model_copy(update={"lang": self.default_lang})
+        problems = check_scenario_ids(scenario, self.atlas.knowledge)
+        if problems:
+            scenario = scenario.model_copy(
+                update={
+                    "groupings": tuple(g for g in scenario.groupings if g in self.grouping_ids),
+                    "focus": scenario.focus if scenario.focus in self.focusable else None,
+                }
+            )
+            notices += [f"ignored {problem}" for problem in problems]
+        return scenario, notices
+
+    def query_of(self, scenario: Scenario) -> str:
+        """The URL query of a view ('?…'); the id only when it names a bundled preset."""
+        if scenario.id and scenario.id not in self.presets:
+            scenario = scenario.model_copy(update={"id": None})
+        return "?" + scenario.to_query()
+
+    def controls_of(self, scenario: Scenario) -> list[Any]:
+        """The control values that show `scenario`, in CONTROL_PROPS order."""
+        return [
+            scenario.id if scenario.id in self.presets else None,
+            scenario.lang,
+            list(scenario.layers),
+            list(scenario.groupings),
+            list(scenario.directions),
+            list(scenario.domains),
+            scenario.date_from.isoformat() if scenario.date_from else None,
+            scenario.date_to.isoformat() if scenario.date_to else None,
+            scenario.basis,
+            [PROPOSALS_ON] if scenario.proposals else [],
+            scenario.focus if scenario.focus in self.actor_ids else None,
+            scenario.projection,
+        ]
+
+    def scenario_from_controls(
+        self, base: Scenario, values: dict[str, Any], *, use_focus: bool = False
+    ) -> Scenario:
+        """`base` with the control values applied; raises ValueError for an invalid combination."""
+        fields = base.model_dump(by_alias=True)
+
+        def day(value: Any) -> str | None:
+            return str(value)[:10] if value else None
+
+        fields |= {
+            "lang": values.get("lang.value") or base.lang,
+            "layers": list(values.get("layers.value") or []),
+            "groupings": [g for g in values.get("groupings.value") or [] if g in self.grouping_ids],
+            "directions": list(values.get("directions.value") or []),
+            "domains": list(values.get("domains.value") or []),
+            "from": day(values.get("date-range.start_date")),
+            "to": day(values.get("date-range.end_date")),
+            "basis": values.get("basis.value") or base.basis,
+            "proposals": PROPOSALS_ON in (values.get("proposals.value") or []),
+            "projection": values.get("projection.value") or base.projection,
+        }
+        if use_focus:
+            fields["focus"] = values.get("focus.value") or None
+        try:
+            return Scenario.model_validate(fields)
+        except ValidationError as error:
+            messages = "; ".join(e["msg"] for e in error.errors())
+            raise ValueError(messages) from None
+
+    def view_data(self, scenario: Scenario) -> dict[str, Any]:
+        """The `view` store's value: the scenario and its URL query."""
+        return {
+            "scenario": scenario.model_dump(mode="json", by_alias=True),
+            "query": self.query_of(scenario),
+        }
+
+    def scenario_of(self, view: dict[str, Any] | None) -> Scenario:
+        """The scenario in a `view` store's value (the default view before there is one)."""
+        if not view:
+            return self.default_scenario()
+        return Scenario.model_validate(view["scenario"])
+
+    def load_upload(
+        self, contents: str | None, filename: str | None, lang: str
+    ) -> tuple[Scenario | None, Message]:
+        """(the uploaded scenario, a message that it was loaded) or (None, a message saying why
+        it cannot be used)."""
+        bad = t("load.bad", lang, name=filename or "?")
+        try:
+            _, data = (contents or "").split(",", 1)
+            raw = base64.b64decode(data, validate=True)
+        except (ValueError, binascii.Error):
+            raw = None
+        if raw is not None and len(raw) > MAX_UPLOAD_BYTES:
+            reason = t("load.too_large", lang, limit=MAX_UPLOAD_BYTES // 1000)
+            return None, Message(bad, (reason,), "bad")
+        try:
+            text = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError:
+            text = None
+        if text is None:
+            return None, Message(bad, (t("load.unreadable", lang),), "bad")
+        try:
+            scenario = Scenario.from_yaml(text)
+        except ScenarioError as error:
+            lines = (t("load.line", lang, line=line, message=m) for line, m in error.problems)
+            return None, Message(bad, tuple(lines), "bad")
+        problems = check_scenario_ids(scenario, self.atlas.knowledge)
+        if problems:
+            return None, Message(bad, tuple(problems), "bad")
+        return scenario, Message(t("load.ok", lang, name=filename or "?"), (), "ok")
+
+    def saved(self, view: dict[str, Any] | None) -> tuple[str, str]:
+        """The view as a scenario YAML file: (its text, its file name)."""
+        scenario = self.scenario_of(view)
+        return scenario.to_yaml(), f"{scenario.id or 'alliance-atlas-view'}.yaml"
+
+    @staticmethod
+    def clicked_id(click: dict[str, Any] | None) -> str | None:
+        """The item id a plotly click carries (customdata, or a choropleth's location)."""
+        points = (click or {}).get("points") or []
+        if not points:
+            return None
+        point = points[0]
+        data = point.get("customdata")
+        while isinstance(data, list | tuple) and data:
+            data = data[0]
+        if isinstance(data, str) and data:
+            return data
+        location = point.get("location")
+        return location if isinstance(location, str) and location else None
+
+    @staticmethod
+    def row_target(row_key: Any) -> str | None:
+        """The item id of a table row's key ('kind:id…')."""
+        parts = str(row_key).split(":")
+        return parts[1] if len(parts) > 1 and parts[1] else None
+
+    def notices(self, notices: list[str], lang: str) -> Message | None:
+        """The notice listing the parts of a URL that were ignored (None when there are none)."""
+        return Message(t("notices.url", lang), tuple(notices), "warn") if notices else None

@@ -1,0 +1,777 @@
+"""Static export: captioned images, batch export, decks, bad input, image baselines, CJK glyphs.
+
+Image baselines live in tests/baseline/ (views, size and tolerance in baselines.json). After an
+intended change of the picture, re-render them, look at them, and commit them:
+
+    .venv/bin/python scripts/refresh_baselines.py
+
+One headless Chromium serves the whole module (the `session` fixture installs it as the
+process-wide session, so the CLI runs below reuse it too). Two tests start their own browser on
+purpose: the subprocess run of `python -m dashboard export`, and the proof that a machine
+without a Japanese font would draw empty boxes (it needs a browser with other fonts).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import html
+import io
+import json
+import os
+import subprocess
+import sys
+import weakref
+import xml.etree.ElementTree as ET
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from locations import BASELINE_DIR, REPO
+from PIL import Image
+
+from dashboard.export import caption, citations, environment, files, formats, images
+from dashboard.export import session as export_session
+from dashboard.export.caption import captioned_figure
+from dashboard.export.cli import run_export
+from dashboard.export.errors import ExportError
+from dashboard.export.session import Job, RenderSession
+from geodata.scenario import LAYERS
+
+MANIFEST = json.loads((BASELINE_DIR / "baselines.json").read_text(encoding="utf-8"))
+TOLERANCE = MANIFEST["tolerance"]
+SMALL = (480, 270)
+
+
+@pytest.fixture(scope="module")
+def session():
+    """One browser for the module, also used by `render()` and the CLI through shared_session."""
+    shared = export_session.shared_session()
+    shared.start()
+    yield shared
+    export_session.close_shared_session()
+
+
+def _png(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+def _pixels(data: bytes) -> np.ndarray:
+    return np.asarray(_png(data).convert("RGB"), dtype=np.int16)
+
+
+def compare_images(actual: bytes, expected: bytes) -> tuple[float, float]:
+    """(mean absolute difference, fraction of pixels differing by > threshold), like the
+    baseline-image comparisons of matplotlib and geopandas; (inf, 1) when sizes differ.
+
+    A 256-colour baseline is compared with the new render mapped onto its palette (nearest
+    colour, as scripts/refresh_baselines.py made it), so an unchanged render matches exactly."""
+    reference = _png(expected)
+    a, b = _pixels(actual), np.asarray(reference.convert("RGB"), dtype=np.int16)
+    if reference.mode == "P" and a.shape == b.shape:
+        mapped = _png(actual).convert("RGB").quantize(palette=reference, dither=Image.Dither.NONE)
+        a = np.asarray(mapped.convert("RGB"), dtype=np.int16)
+    if a.shape != b.shape:
+        return float("inf"), 1.0
+    diff = np.abs(a - b).max(axis=2)
+    return float(diff.mean()), float((diff > TOLERANCE["pixel_threshold"]).mean())
+
+
+def matches_baseline(actual: bytes, expected: bytes) -> bool:
+    mean, fraction = compare_images(actual, expected)
+    return mean <= TOLERANCE["max_mean_abs_diff"] and fraction <= TOLERANCE["max_diff_fraction"]
+
+
+def _view(presets, scenario_id: str, lang: str):
+    return presets[scenario_id].model_copy(update={"lang": lang})
+
+
+# --- every preset, every format, both languages -------------------------------------------------
+
+
+@pytest.mark.browser
+def test_every_preset_exports_to_png_svg_pdf_in_both_languages(session, presets, atlas):
+    views = [p.model_copy(update={"lang": lang}) for p in presets.values() for lang in ("ja", "en")]
+    figures = [captioned_figure(v, atlas, width=SMALL[0], height=SMALL[1]) for v in views]
+    jobs = [Job(f, fmt, *SMALL, 1.0) for f in figures for fmt in formats.FORMATS]
+    outputs = session.render(jobs)
+    assert len(outputs) == len(views) * 3
+    for index, view in enumerate(views):
+        png, svg, pdf = outputs[3 * index : 3 * index + 3]
+        where = f"{view.id}/{view.lang}"
+
+        image = _png(png)
+        assert image.format == "PNG" and image.size == SMALL, where
+        assert _pixels(png).std() > 10, f"{where}: the PNG is (nearly) blank"
+
+        root = ET.fromstring(svg)
+        assert root.tag.endswith("svg"), where
+        assert (root.get("width"), root.get("height")) == (str(SMALL[0]), str(SMALL[1])), where
+        texts = "".join(root.itertext())
+        assert view.title()[:8] in texts.replace("\xa0", " "), f"{where}: no title in the SVG"
+
+        assert pdf.startswith(b"%PDF-"), where
+        from pypdf import PdfReader
+
+        assert len(PdfReader(io.BytesIO(pdf)).pages) == 1, where
+
+
+@pytest.mark.browser
+def test_render_gives_the_requested_pixels_for_each_aspect(session, presets):
+    view = presets["summit_outcomes"]
+    for size in [(640, 360), (640, 480), (707, 500)]:
+        data = images.render(view, "png", width=size[0], height=size[1], scale=1.0)
+        assert _png(data).size == size
+    data = images.render(view, "png", width=320, height=180, scale=2)
+    assert _png(data).size == (640, 360)
+
+
+# --- the caption ------------------------------------------------------------------------------
+
+
+def test_caption_has_title_subtitle_source_date_and_natural_earth(presets, atlas):
+    view = presets["summit_outcomes"]
+    for lang in ("ja", "en"):
+        v = view.model_copy(update={"lang": lang})
+        figure = captioned_figure(v, atlas)
+        assert v.title()[:10] in figure.layout.title.text
+        subtitle = " ".join(
+            a.text for a in figure.layout.annotations if a.name == "export-subtitle"
+        )
+        assert v.description()[:10] in subtitle
+        footer = " ".join(a.text for a in figure.layout.annotations if a.name == "export-footer")
+        assert "Natural Earth" in footer
+        assert "Three Results from the Washington NATO Summit" in footer
+        assert "2024/08/13" in footer
+        # the summit's own days: its window ends on 11 July 2024
+        assert ("2024年7月11日時点" if lang == "ja" else "As of 11 July 2024") in footer
+
+
+def test_as_of_is_the_end_date_capped_at_the_article_date(presets):
+    assert str(caption.as_of(presets["summit_outcomes"])) == "2024-07-11"
+    open_ended = presets["summit_outcomes"].model_copy(update={"date_to": None})
+    assert str(caption.as_of(open_ended)) == "2024-08-13"
+
+
+def test_footer_notes_inferred_and_conceptual_only_when_drawn(presets, atlas):
+    concept = captioned_figure(presets["concept_diagram"], atlas)
+    footer = " ".join(a.text for a in concept.layout.annotations if a.name == "export-footer")
+    assert "概念図" in footer
+    assert "推論" in footer  # concept_diagram shows inferred items (and external ones)
+
+    stated = presets["summit_outcomes"].model_copy(
+        update={"basis": "stated", "layers": ("value_community", "threats"), "lang": "en"}
+    )
+    assert caption.drawn_bases(stated, atlas) == {"stated"}
+    footer = " ".join(
+        a.text
+        for a in captioned_figure(stated, atlas).layout.annotations
+        if a.name == "export-footer"
+    )
+    assert "inferred" not in footer and "Conceptual" not in footer
+
+
+def test_no_text_under_12px_at_1920x1080(presets, atlas):
+    """Every image is laid out 1080 px high, so sizes there are the px of a 1920×1080 export."""
+    for view in presets.values():
+        figure = captioned_figure(view, atlas)
+        layout = figure.layout
+        sizes = [layout.font.size, layout.title.font.size, layout.legend.grouptitlefont.size]
+        sizes += [layout.legend.font.size, layout.legend.title.font.size]
+        sizes += [a.font.size for a in layout.annotations if a.font.size is not None]
+        for trace in figure.data:
+            font = getattr(trace, "textfont", None)
+            if font is not None and font.size is not None:
+                sizes += list(font.size) if isinstance(font.size, tuple | list) else [font.size]
+        assert min(s for s in sizes if s is not None) >= caption.MIN_TEXT_PX, view.id
+
+
+def test_legend_names_every_drawn_symbol(presets, atlas):
+    for view in presets.values():
+        figure = captioned_figure(view, atlas)
+        assert figure.layout.showlegend is not False
+        groups_with_entry = {
+            t.legendgroup for t in figure.data if t.showlegend is not False and t.name
+        }
+        for trace in figure.data:
+            assert trace.visible not in (False, "legendonly"), f"{view.id}: hidden trace kept"
+            has_entry = trace.showlegend is not False and bool(trace.name)
+            assert (
+                has_entry
+                or (trace.legendgroup and trace.legendgroup in groups_with_entry)
+                or (trace.type == "choropleth" and not trace.showlegend)
+            ), f"{view.id}: trace {trace.name!r} is drawn with no legend entry"
+
+
+def test_wrap_keeps_lines_inside_the_width():
+    text = "グローバリズム下における権威主義の膨張、価値共同体と権威主義勢力、対露支援、360度の脅威"
+    lines = caption._wrap(text, 400, 25)
+    assert "".join(lines) == text and len(lines) > 1
+    assert all(caption._text_width(line, 25) <= 400 for line in lines)
+    english = "The value community and the authoritarian bloc, support to Russia, the 360° threats"
+    lines = caption._wrap(english, 500, 25)
+    assert " ".join(lines) == english and all(not line.startswith(" ") for line in lines)
+
+
+# --- offline and fonts ------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_offline_assets_are_local(session):
+    assert environment.topojson_url().startswith("file://")
+    assert environment.topojson_url().endswith("/")
+    assert environment.PLOTLY_JS.is_file()
+    import plotly.io as pio
+
+    assert pio.defaults.topojson == environment.topojson_url()
+
+
+def test_missing_topojson_says_where(monkeypatch, tmp_path):
+    monkeypatch.setattr(environment, "TOPOJSON_DIR", tmp_path / "nowhere")
+    with pytest.raises(ExportError, match=r"topojson missing: .*world_110m\.json"):
+        environment.check_environment(["en"])
+
+
+def test_missing_browser_says_how_to_install(monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
+    with pytest.raises(ExportError, match=r"apt-get install chromium"):
+        environment.find_browser()
+
+
+def _latin_only_fontconfig(tmp_path: Path) -> Path:
+    config = tmp_path / "latin-only-fonts.conf"
+    fonts = [d for d in ("/usr/share/fonts/truetype/dejavu",) if os.path.isdir(d)]
+    config.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        + "".join(f"<dir>{d}</dir>" for d in fonts)
+        + f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_no_japanese_font_stops_with_install_hint(monkeypatch, tmp_path, presets):
+    monkeypatch.setenv("FONTCONFIG_FILE", str(_latin_only_fontconfig(tmp_path)))
+    assert environment.japanese_font_families() == ()
+    with pytest.raises(ExportError, match=r"apt-get install fonts-noto-cjk"):
+        environment.check_environment(["ja"])
+    environment.check_environment(["en"])  # English needs no CJK font
+    out = tmp_path / "view.png"
+    code = run_export(["--scenario", "summit_outcomes", "--lang", "ja", "--out", str(out)])
+    assert code != 0 and not out.exists()
+
+
+def _title_only(text: str) -> Job:
+    import plotly.graph_objects as go
+
+    figure = go.Figure()
+    figure.update_layout(
+        title={"text": text, "font": {"size": 90, "family": environment.font_family("ja")}},
+        xaxis_visible=False,
+        yaxis_visible=False,
+        plot_bgcolor="white",
+        margin={"t": 200},
+    )
+    return Job(figure, "png", 640, 360, 1.0)
+
+
+# Same length, different characters. Private-use code points have no glyph in any installed
+# font, so they always print as the font's empty box (tofu): the reference for "no glyph".
+JA_A, JA_B = "権威主義の膨張", "東京と北京の会合"[:7]
+TOFU_A, TOFU_B = "\ue000" * 7, "\ue001\ue002\ue003\ue004\ue005\ue006\ue007"
+
+
+def _title_strip(data: bytes) -> np.ndarray:
+    return _pixels(data)[:70]
+
+
+def _distinct(a: bytes, b: bytes) -> bool:
+    return float(np.abs(_title_strip(a) - _title_strip(b)).mean()) > 0.5
+
+
+@pytest.mark.browser
+def test_japanese_glyphs_really_render(session):
+    """Distinct Japanese titles render distinctly, and unlike boxes for missing glyphs."""
+    ja_a, ja_b, tofu_a, tofu_b = session.render(
+        [_title_only(t) for t in (JA_A, JA_B, TOFU_A, TOFU_B)]
+    )
+    assert _title_strip(ja_a).std() > 5, "the title drew nothing"
+    # the detector: missing glyphs all look alike, so different strings render the same ...
+    assert not _distinct(tofu_a, tofu_b)
+    # ... while real glyphs differ from each other and from those boxes
+    assert _distinct(ja_a, ja_b), "two different Japanese titles render alike: tofu?"
+    assert _distinct(ja_a, tofu_a), "the Japanese title renders like missing-glyph boxes"
+
+
+@pytest.mark.browser
+def test_tofu_detector_fires_on_a_browser_without_japanese_fonts(monkeypatch, tmp_path, session):
+    """A browser that sees only Latin fonts draws tofu, and the check above would catch it."""
+    monkeypatch.setenv("FONTCONFIG_FILE", str(_latin_only_fontconfig(tmp_path)))
+    family = "Noto Sans CJK JP, DejaVu Sans"
+    monkeypatch.setattr(environment, "font_family", lambda lang: family)
+    with RenderSession() as latin_only:
+        ja_a, ja_b = latin_only.render([_title_only(t) for t in (JA_A, JA_B)])
+    assert not _distinct(ja_a, ja_b), "expected empty boxes without a Japanese font"
+
+
+# --- image regression ---------------------------------------------------------------------------
+
+
+def _baseline_views(presets):
+    return [_view(presets, v["scenario"], v["lang"]) for v in MANIFEST["views"]]
+
+
+def _baseline(view) -> bytes:
+    path = BASELINE_DIR / f"{view.id}.{view.lang}.png"
+    if not path.exists():
+        pytest.fail(f"missing baseline {path}: run .venv/bin/python scripts/refresh_baselines.py")
+    return path.read_bytes()
+
+
+@pytest.mark.browser
+def test_exports_match_baselines(session, presets, atlas, tmp_path):
+    views = _baseline_views(presets)
+    width, height = MANIFEST["size"]
+    actual = images.render_views(views, "png", width=width, height=height, scale=1.0, atlas=atlas)
+    failures = []
+    for view, data in zip(views, actual, strict=True):
+        expected = _baseline(view)
+        mean, fraction = compare_images(data, expected)
+        if not matches_baseline(data, expected):
+            result = tmp_path / f"{view.id}.{view.lang}.actual.png"
+            result.write_bytes(data)
+            failures.append(
+                f"{view.id}/{view.lang}: mean abs diff {mean:.2f}, {fraction:.3%} pixels differ "
+                f"(actual image: {result}; refresh with scripts/refresh_baselines.py if intended)"
+            )
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.browser
+def test_baseline_comparison_fails_for_blank_map_missing_layer_or_legend(session, presets, atlas):
+    view = _view(presets, "summit_outcomes", "ja")
+    width, height = MANIFEST["size"]
+    expected = _baseline(view)
+
+    blank = captioned_figure(view, atlas, width=width, height=height)
+    blank.data = ()
+    no_legend = captioned_figure(view, atlas, width=width, height=height)
+    no_legend.update_layout(showlegend=False)
+    assert "threats" in view.layers
+    without_threats = view.model_copy(
+        update={"layers": tuple(x for x in view.layers if x != "threats")}
+    )
+    missing_layer = captioned_figure(without_threats, atlas, width=width, height=height)
+    unchanged = captioned_figure(view, atlas, width=width, height=height)
+
+    rendered = session.render(
+        [Job(f, "png", width, height, 1.0) for f in (blank, no_legend, missing_layer, unchanged)]
+    )
+    assert matches_baseline(rendered[3], expected), "the control render should match"
+    for name, data in zip(
+        ("blank map", "legend off", "threats layer removed"), rendered, strict=False
+    ):
+        assert not matches_baseline(data, expected), f"a {name} passed the baseline comparison"
+
+
+def test_baselines_are_small():
+    for path in BASELINE_DIR.glob("*.png"):
+        assert path.stat().st_size < 60_000, f"{path.name} is too large for the repository"
+        assert Image.open(path).size == tuple(MANIFEST["size"])
+
+
+# --- the caches -------------------------------------------------------------------------------
+
+
+class _NoBrowser(RenderSession):
+    """A session that fails the test if anything needs its browser."""
+
+    def start(self, *, wait: bool = True) -> None:
+        raise AssertionError("the browser was needed")
+
+
+@pytest.mark.browser
+def test_a_repeated_render_comes_from_the_cache_with_the_same_bytes(session, presets, atlas):
+    view = _view(presets, "ukraine_support", "en")
+    images.clear_caches()
+    first = images.render(view, "png", width=640, height=360, scale=1, atlas=atlas)
+    assert len(images.images) == 1  # rendered once, and kept
+    again = images.render(view, "png", width=640, height=360, scale=1.0, session=_NoBrowser())
+    assert again == first
+    assert len(images.images) == 1  # a hit (_NoBrowser fails the test if it is not)
+    figure = captioned_figure(view, atlas, width=640, height=360)
+    uncached = session.render([Job(figure, "png", 640, 360, 1.0)])[0]
+    assert uncached == first  # the cache gives what rendering gives
+
+
+@pytest.mark.browser
+def test_different_views_formats_and_sizes_do_not_share_an_entry(session, presets, atlas):
+    view = _view(presets, "threats_360", "ja")
+    variants = [
+        (view, "png", 480, 270, 1.0),
+        (view.model_copy(update={"lang": "en"}), "png", 480, 270, 1.0),
+        (view.model_copy(update={"date_to": date(2024, 7, 11)}), "png", 480, 270, 1.0),
+        (_view(presets, "value_community", "ja"), "png", 480, 270, 1.0),
+        (view, "svg", 480, 270, 1.0),
+        (view, "png", 640, 360, 1.0),
+        (view, "png", 480, 270, 2.0),
+    ]
+    images.clear_caches()
+    rendered = [
+        images.render(v, fmt, width=w, height=h, scale=scale, atlas=atlas)
+        for v, fmt, w, h, scale in variants
+    ]
+    assert len(images.images) == len(variants)  # one entry each: none shared
+    assert len(set(rendered)) == len(variants)
+    assert [_png(rendered[i]).size for i in (0, 5, 6)] == [(480, 270), (640, 360), (960, 540)]
+    again = [
+        images.render(v, fmt, width=w, height=h, scale=scale, session=_NoBrowser())
+        for v, fmt, w, h, scale in variants
+    ]
+    assert again == rendered
+
+
+def test_the_picture_does_not_depend_on_today(presets, atlas, monkeypatch):
+    """The footer's as-of date comes from the view (its end date, capped at the article's date),
+    so the view is a sound cache key: on another day the figure is the same."""
+    view = _view(presets, "threats_360", "en")
+    assert view.date_to is None  # as of the article's date
+    images.clear_caches()
+    today = captioned_figure(view, atlas).to_json()
+
+    class LaterDate(date):
+        @classmethod
+        def today(cls):
+            return date(2031, 2, 3)
+
+    class LaterTime(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2031, 2, 3, 4, 5, 6, tzinfo=tz)
+
+    monkeypatch.setattr(caption, "date", LaterDate)
+    monkeypatch.setattr(images, "datetime", LaterTime)
+    images.clear_caches()
+    assert captioned_figure(view, atlas).to_json() == today
+
+
+@pytest.mark.browser
+def test_a_cached_pdf_carries_the_time_of_its_export(session, presets, atlas, monkeypatch):
+    view = _view(presets, "value_community", "en")
+    images.clear_caches()
+    first = images.render(view, "pdf", width=480, height=270, scale=1, atlas=atlas)
+    assert len(images._PDF_DATE.findall(first)) == 2  # CreationDate and ModDate: the render time
+
+    class Later(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2031, 2, 3, 4, 5, 6, tzinfo=UTC)
+
+    monkeypatch.setattr(images, "datetime", Later)
+    again = images.render(view, "pdf", width=480, height=270, scale=1, session=_NoBrowser())
+    assert again.count(b"(D:20310203040506+00'00')") == 2
+    assert len(again) == len(first)
+    assert images._PDF_DATE.sub(rb"\1\2", again) == images._PDF_DATE.sub(rb"\1\2", first)
+    from pypdf import PdfReader
+
+    assert PdfReader(io.BytesIO(again)).metadata.creation_date.year == 2031
+
+
+def test_a_pdf_with_dates_that_cannot_be_restamped_is_not_cached():
+    pdf = b"%PDF-1.4\n<</CreationDate (D:20240813120000+00'00') /ModDate (D:20240813120000Z)>>"
+    assert not images._cacheable(pdf, "pdf")
+    assert images._cacheable(pdf.replace(b"Z)", b"+00'00')"), "pdf")
+    assert images._cacheable(pdf, "png")  # only PDFs carry a render time
+
+
+def test_captioned_figure_gives_a_new_figure_per_call_from_compact_json(presets, atlas):
+    view = _view(presets, "concept_diagram", "en")
+    images.clear_caches()
+    first = captioned_figure(view, atlas)
+    first.update_layout(title_text="changed by a caller")
+    first.data[0].name = "changed too"
+    second = captioned_figure(view, atlas)
+    assert second is not first
+    assert second.layout.title.text != "changed by a caller"
+    assert second.data[0].name != "changed too"
+    figures = caption.captioned_json.cache_info()
+    assert (figures.hits, figures.misses, len(caption.captioned_json.cache)) == (1, 1, 1)
+    assert 0.9 < figures.currsize / len(second.to_json()) < 1.1  # kept as its JSON
+
+
+def test_the_caches_tell_atlases_apart_and_keep_none_alive(presets, atlas):
+    view = _view(presets, "summit_outcomes", "en")
+    images.clear_caches()
+    captioned_figure(view, atlas)
+    other = dataclasses.replace(atlas)  # equal content, another object
+    captioned_figure(view, other)
+    assert caption.captioned_json.cache_info().misses == 2
+    gone = weakref.ref(other)
+    del other
+    gc.collect()
+    assert gone() is None
+
+
+# --- the command ------------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_cli_single_export_by_scenario_state_and_file(session, tmp_path, presets, capsys):
+    out = tmp_path / "summit.svg"
+    assert (
+        run_export(["--scenario", "summit_outcomes", "--out", str(out), "--size", "640x360"]) == 0
+    )
+    assert ET.parse(out).getroot().tag.endswith("svg")
+
+    state = "http://localhost:8050/?scenario=threats_360&lang=en&bogus=1"
+    by_state = tmp_path / "threats.png"
+    args = ["--state", state, "--out", str(by_state), "--size", "640x360"]
+    assert run_export(args) == 0
+    err = capsys.readouterr().err
+    assert "bogus" in err and len(err.strip().splitlines()) == 1
+    direct = images.render(
+        _view(presets, "threats_360", "en"), "png", width=640, height=360, scale=1
+    )
+    assert compare_images(by_state.read_bytes(), direct) == (0.0, 0.0)
+
+    scenario_file = tmp_path / "mine.yaml"
+    scenario_file.write_text(presets["ukraine_support"].to_yaml(), encoding="utf-8")
+    by_file = tmp_path / "mine.pdf"
+    args = ["--file", str(scenario_file), "--out", str(by_file), "--lang", "en", "--aspect", "4:3"]
+    assert run_export(args) == 0
+    from pypdf import PdfReader
+
+    page = PdfReader(by_file).pages[0]
+    assert round(float(page.mediabox.width) / float(page.mediabox.height), 2) == 1.33
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["summit.svg", "threats.png", "mine.yaml", "mine.pdf"]
+    )  # no temporary files left
+
+
+@pytest.mark.browser
+def test_cli_all_both_languages_writes_every_preset_and_a_contact_sheet(session, tmp_path, presets):
+    out = tmp_path / "views"
+    assert run_export(["--all", "--out", str(out), "--lang", "both", "--size", "480x270"]) == 0
+    names = {p.name for p in out.iterdir()}
+    expected = {f"{pid}.{lang}.png" for pid in presets for lang in ("ja", "en")}
+    assert names == expected | {"index.html"}
+    sheet = (out / "index.html").read_text(encoding="utf-8")
+    for pid, preset in presets.items():
+        assert f'src="{pid}.ja.png"' in sheet
+        assert html.escape(preset.title_ja) in sheet and html.escape(preset.title_en) in sheet
+        assert f"scenario={pid}&amp;" in sheet  # each view's state query
+
+
+@pytest.mark.browser
+def test_cli_deck_has_one_slide_per_view_with_picture_and_cited_notes(
+    session, tmp_path, presets, article_text
+):
+    from pptx import Presentation
+    from pptx.enum.shapes import MSO_SHAPE_TYPE
+
+    deck_path = tmp_path / "briefing.pptx"
+    assert run_export(["--deck", str(deck_path), "--size", "640x360"]) == 0
+    deck = Presentation(str(deck_path))
+    assert len(deck.slides) == len(presets)
+    sources = article_text.paragraphs + list(article_text.footnotes.values())
+    for slide, preset in zip(deck.slides, presets.values(), strict=True):
+        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert len(pictures) == 1
+        picture = pictures[0]
+        assert (picture.left, picture.top) == (0, 0)
+        assert (picture.width, picture.height) == (deck.slide_width, deck.slide_height)
+        assert slide.shapes.title.text == preset.title()
+        notes = slide.notes_slide.notes_text_frame.text
+        quotes = [
+            line.split("「", 1)[1].rsplit("」", 1)[0]
+            for line in notes.splitlines()
+            if line.startswith("• ")
+        ]
+        assert quotes, f"{preset.id}: no quote in the notes"
+        assert all(any(q in s for s in sources) for q in quotes), f"{preset.id}: quote not verbatim"
+        assert "P" in notes and "Footnotes:" in notes
+
+    two = tmp_path / "two.pptx"
+    args = ["--deck", str(two), "--scenario", "threats_360", "--scenario", "concept_diagram"]
+    assert run_export([*args, "--lang", "both", "--size", "640x360"]) == 0
+    assert len(Presentation(str(two)).slides) == 4
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--scenario", "summit_outcome", "--out", "{tmp}/a.png"],
+            "did you mean 'summit_outcomes'",
+        ),
+        (["--state", "%%%%&&==", "--out", "{tmp}/a.png"], "malformed --state"),
+        (["--state", "scenario=nope&lang=en", "--out", "{tmp}/a.png"], "unknown scenario 'nope'"),
+        (["--state", "groupings=nato,natto", "--out", "{tmp}/a.png"], "unknown grouping 'natto'"),
+        (["--scenario", "summit_outcomes", "--out", "{tmp}/missing/a.png"], "does not exist"),
+        (["--scenario", "summit_outcomes", "--out", "{tmp}/file.txt/a.png"], "is not a folder"),
+        (["--scenario", "summit_outcomes", "--out", "{tmp}"], "is a directory"),
+        (["--scenario", "summit_outcomes", "--out", "{tmp}/a.jpg"], "unknown image format .jpg"),
+        (
+            ["--scenario", "summit_outcomes", "--out", "{tmp}/a.png", "--format", "svg"],
+            "does not match",
+        ),
+        (
+            ["--scenario", "summit_outcomes", "--out", "{tmp}/a.png", "--format", "gif"],
+            "invalid choice",
+        ),
+        (
+            ["--scenario", "summit_outcomes", "--out", "{tmp}/a.png", "--size", "big"],
+            "WIDTHxHEIGHT",
+        ),
+        (["--scenario", "summit_outcomes", "--out", "{tmp}/a.png", "--scale", "0"], "scale"),
+        (["--file", "{tmp}/bad.yaml", "--out", "{tmp}/a.png"], "bad.yaml:2: layers"),
+        (["--file", "{tmp}/none.yaml", "--out", "{tmp}/a.png"], "cannot read"),
+        (
+            ["--scenario", "summit_outcomes", "--state", "lang=en", "--out", "{tmp}/a.png"],
+            "not allowed",
+        ),
+        (["--scenario", "summit_outcomes"], "--out is required"),
+        (["--out", "{tmp}/a.png"], "give one of"),
+        (
+            ["--scenario", "summit_outcomes", "--out", "{tmp}/a.png", "--lang", "both"],
+            "--lang both",
+        ),
+        (["--deck", "{tmp}/deck.ppt"], ".pptx"),
+        (["--all", "--out", "{tmp}/file.txt"], "must be a folder"),
+    ],
+)
+def test_bad_input_is_one_line_nonzero_and_writes_nothing(args, message, tmp_path, capsys):
+    (tmp_path / "file.txt").write_text("not a folder", encoding="utf-8")
+    (tmp_path / "bad.yaml").write_text("version: 1\nlayers: [nope]\n", encoding="utf-8")
+    before = sorted(tmp_path.rglob("*"))
+    code = run_export([a.replace("{tmp}", str(tmp_path)) for a in args])
+    err = capsys.readouterr().err
+    assert code != 0
+    assert len(err.strip().splitlines()) == 1, err
+    assert message in err, err
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+@pytest.mark.browser
+def test_a_failed_render_leaves_no_file(monkeypatch, tmp_path, capsys):
+    def broken(self, job):
+        raise ExportError("rendering failed: browser crashed")
+
+    images.clear_caches()  # a cached image would need no rendering
+    monkeypatch.setattr(RenderSession, "submit", broken)
+    out = tmp_path / "a.png"
+    assert run_export(["--scenario", "summit_outcomes", "--out", str(out)]) == 1
+    assert (
+        capsys.readouterr().err.strip()
+        == "alliance-atlas export: rendering failed: browser crashed"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_write_atomic_replaces_whole_files(tmp_path):
+    target = tmp_path / "a.bin"
+    files.write_atomic(target, b"one")
+    files.write_atomic(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in tmp_path.iterdir()] == ["a.bin"]
+
+
+def _export_is_wired() -> bool:
+    from dashboard.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.dest == "command")
+    return "export" in commands.choices
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not _export_is_wired(), reason="`export` is not yet registered in dashboard/cli.py"
+)
+def test_python_m_dashboard_export(tmp_path):
+    out = tmp_path / "view.png"
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "dashboard", "export", "--scenario", "value_community"),
+            *("--lang", "en", "--size", "640x360", "--out", str(out)),
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert _png(out.read_bytes()).size == (640, 360)
+    bad = subprocess.run(
+        [sys.executable, "-m", "dashboard", "export", "--scenario", "nope", "--out", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
+
+
+def test_speaker_notes_cite_every_drawn_item(presets, atlas):
+    view = presets["authoritarian_partnerships"]
+    notes = citations.speaker_notes(view, atlas)
+    cited = citations.view_citations(view, atlas)
+    assert cited
+    for item in cited:
+        assert item.quote_ja in notes
+    drawn = caption.drawn_layers(view, atlas)
+    cited_ids = {i.id for i in cited}
+    for frame in (drawn.groupings, drawn.relations, drawn.threats, drawn.regions, drawn.events):
+        assert set(frame["id"]) <= cited_ids
+    assert f"?{view.to_query()}" in notes
+
+
+def test_every_layer_of_the_atlas_is_known():
+    assert set(LAYERS) >= {"threats", "support_flows", "proposals"}
+
+
+def test_footer_keeps_its_parts_whole_when_it_wraps():
+    parts = ["Source: a long article title, 2024/08/13", "Made with Natural Earth", "As of 1 May"]
+    lines = caption._wrap_parts(parts, caption._text_width(parts[0] + "  |  x", 17), 17, "  |  ")
+    assert lines == [parts[0], "Made with Natural Earth  |  As of 1 May"]
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas, presets, lang):
+    """The slide's map is smaller than the dashboard's (its caption and legend take room): its
+    labels are placed for the map as the slide draws it, and none runs up to the map's edge,
+    where plotly cuts text off (the Japanese value-community slide lost the end of the AP4
+    label)."""
+    from dashboard.figures.composition import compose
+    from dashboard.figures.geo import Frame
+    from geodata.select import select
+
+    for scenario in presets.values():
+        scenario = scenario.model_copy(update={"lang": lang})
+        figure = captioned_figure(scenario, atlas)
+        margin = figure.layout.margin
+        frame = Frame((1920, formats.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
+        shown = {*scenario.layers, "base"}
+        layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
+        ctx, _, placements = compose(layers, atlas, shown, frame.size, frame)
+        x0, y0, x1, y1 = ctx.projector.frame()
+        inside = 4.0  # px: the estimated text widths may be off by this much
+        checked = 0
+        for trace in figure.data:
+            if (trace.meta or {}).get("kind") != "label":
+                continue
+            for index, key in enumerate(trace.meta["ids"]):
+                placement = placements[key]
+                if placement.box is None or not trace.text[index]:
+                    continue
+                assert trace.textposition[index] == placement.position, (scenario.id, key)
+                box = placement.box
+                assert x0 + inside <= box[0] and box[2] <= x1 - inside, (scenario.id, key, box)
+                assert y0 + inside <= box[1] and box[3] <= y1 - inside, (scenario.id, key, box)
+                checked += 1
+        assert checked > 5, scenario.id

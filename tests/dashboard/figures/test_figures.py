@@ -1,0 +1,888 @@
+"""The map figure as a user meets it: every preset in both languages builds within its size budget,
+layers toggle by `visible` only, hover and labels speak the view's language, and basis and status
+are drawn as the legend says. Expectations come from the atlas, never from a saved figure."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import json
+import math
+import re
+from datetime import date
+from functools import cache
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+from locations import SHARED
+
+from dashboard.figures import (
+    BASE_LAYER,
+    CLICKABLE_KINDS,
+    LAYER_IDS,
+    build_figure,
+    trace_layers,
+)
+from dashboard.figures import style as figure_style
+from dashboard.figures.composition import compose, legend_groups
+from dashboard.figures.geo import (
+    LEGEND_GAP,
+    LEGEND_MAX_HEIGHT,
+    MISSING_FROM_BASEMAP,
+    legend_size,
+)
+from dashboard.figures.kit import WORLD_CLEARANCE, WORLD_ZOOM
+from dashboard.figures.labels import PADDING
+from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
+from dashboard.figures.text import has_japanese, plain
+from dashboard.i18n import t
+from geodata.atlas import Atlas, load_atlas
+from geodata.geometry import path_coordinates
+from geodata.scenario import LAYERS, Scenario, load_presets
+from geodata.select import Layers, select
+
+WORLD_50M = SHARED / "plotly-topojson" / "world_50m.json"
+SIZE_BUDGET = 400_000  # bytes of fig.to_json() for a preset's default view
+LANGS = ("ja", "en")
+PRESETS = load_presets()
+CASES = [(preset, lang) for preset in PRESETS for lang in LANGS]
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> float:
+    """The area two (x0, y0, x1, y1) boxes share."""
+    width = min(a[2], b[2]) - max(a[0], b[0])
+    height = min(a[3], b[3]) - max(a[1], b[1])
+    return width * height if width > 0 and height > 0 else 0.0
+
+
+@pytest.fixture(scope="module")
+def atlas() -> Atlas:
+    return load_atlas()
+
+
+def view(preset: str, lang: str, **update: object) -> Scenario:
+    return PRESETS[preset].model_copy(update={"lang": lang, **update})
+
+
+def all_layers(atlas: Atlas, scenario: Scenario) -> Layers:
+    """What the app draws: every layer's data, whatever the scenario shows at first."""
+    return select(atlas, scenario.model_copy(update={"layers": LAYERS}))
+
+
+@cache
+def figure_for(preset: str, lang: str) -> go.Figure:
+    scenario = view(preset, lang)
+    atlas = load_atlas()
+    return build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+
+
+def traces_of(figure: go.Figure, *, kind: str | None = None, item: str | None = None) -> list:
+    return [
+        trace
+        for trace in figure.data
+        if (kind is None or trace.meta["kind"] == kind)
+        and (item is None or item in trace.meta["ids"])
+    ]
+
+
+def countries_trace(figure: go.Figure):
+    """The one choropleth of plotly's base-map countries (every layer's fills and outlines)."""
+    (trace,) = [t for t in figure.data if t.type == "choropleth" and t.locationmode == "ISO-3"]
+    return trace
+
+
+def fill_colour(trace, iso3: str) -> str:
+    """The colour plotly fills a country of a choropleth with: its z's place on the colorscale
+    (a stepped one: the two stops around it have the same colour)."""
+    z = trace.z[list(trace.locations).index(iso3)]
+    at = (z - trace.zmin) / (trace.zmax - trace.zmin)
+    for (low, low_colour), (high, high_colour) in itertools.pairwise(trace.colorscale):
+        if low <= at <= high:
+            assert low_colour == high_colour, (iso3, at)
+            return low_colour
+    raise AssertionError(f"{iso3}: z outside the colorscale")
+
+
+def outline(trace, iso3: str) -> tuple[str, float]:
+    """The colour and width of a country's outline in a choropleth."""
+    index = list(trace.locations).index(iso3)
+    return trace.marker.line.color[index], trace.marker.line.width[index]
+
+
+def visible_strings(figure: go.Figure) -> list[str]:
+    """Every text a user can read: labels, legend names and titles, hover text."""
+    strings: list[str] = []
+    for trace in figure.data:
+        strings.append(trace.name or "")
+        strings.append(trace.legendgrouptitle.text or "")
+        for field in ("text", "hovertext"):
+            value = getattr(trace, field, None)
+            if isinstance(value, str):
+                strings.append(value)
+            elif value is not None:
+                strings += [v for v in value if isinstance(v, str)]
+    return [plain(s) for s in strings if s]
+
+
+# --- builds, size, layers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_every_preset_builds_within_the_size_budget(preset: str, lang: str) -> None:
+    figure = figure_for(preset, lang)
+    assert len(figure.data) > 0
+    size = len(figure.to_json())
+    assert size <= SIZE_BUDGET, f"{preset}/{lang}: {size} bytes"
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_every_trace_names_its_layer_and_has_a_stable_uid(preset: str, lang: str) -> None:
+    figure = figure_for(preset, lang)
+    assert set(trace_layers(figure)) <= set(LAYER_IDS)
+    uids = [trace.uid for trace in figure.data]
+    assert all(uids) and len(set(uids)) == len(uids)
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]+", uid) for uid in uids)  # safe in CSS selectors
+    assert trace_layers(figure) == [trace.meta["layer"] for trace in figure.data]
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_only_the_scenarios_layers_are_visible(preset: str, lang: str) -> None:
+    figure = figure_for(preset, lang)
+    shown = set(PRESETS[preset].layers) | {BASE_LAYER}
+    for trace in figure.data:
+        assert trace.visible is (trace.meta["layer"] in shown), trace.uid
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_the_trace_list_does_not_depend_on_the_visible_layers(atlas: Atlas, preset: str) -> None:
+    scenario = view(preset, "ja")
+    layers = all_layers(atlas, scenario)
+    variants = [(), LAYERS, scenario.layers, ("threats", "events"), ("proposals",)]
+    figures = [build_figure(layers, atlas, visible_layers=v) for v in variants]
+    reference = [(t.uid, t.type, t.meta["layer"], t.meta["kind"]) for t in figures[0].data]
+    locations = list(countries_trace(figures[0]).locations)
+    for visible, figure in zip(variants, figures, strict=True):
+        assert [(t.uid, t.type, t.meta["layer"], t.meta["kind"]) for t in figure.data] == reference
+        # a toggle restyles the countries trace, never moves its countries
+        assert list(countries_trace(figure).locations) == locations
+        for trace in figure.data:
+            assert trace.visible is (trace.meta["layer"] in {*visible, BASE_LAYER})
+
+
+def test_visible_layers_default_to_the_scenarios(atlas: Atlas) -> None:
+    scenario = view("ukraine_support", "en")
+    layers = select(atlas, scenario)
+    figure = build_figure(layers, atlas)
+    for trace in figure.data:
+        assert trace.visible is (trace.meta["layer"] in {*scenario.layers, BASE_LAYER})
+
+
+# --- clicks and hover --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_clickable_points_carry_their_item_id(atlas: Atlas, preset: str, lang: str) -> None:
+    known = set(atlas.countries.iso3) | set(atlas.groupings.id) | set(atlas.relations.id)
+    known |= set(atlas.threats.id) | set(atlas.regions.id) | set(atlas.events.id)
+    known |= set(atlas.domains.domain)
+    clickable = [t for t in figure_for(preset, lang).data if t.meta["kind"] in CLICKABLE_KINDS]
+    assert clickable
+    for trace in clickable:
+        points = trace.locations if trace.type == "choropleth" else trace.lon
+        assert len(trace.customdata) == len(points) == len(trace.hovertext), trace.uid
+        assert set(trace.customdata) <= known, trace.uid
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_a_countrys_hover_names_every_grouping_it_is_in(
+    atlas: Atlas, preset: str, lang: str
+) -> None:
+    figure = figure_for(preset, lang)
+    names = dict(zip(atlas.groupings.id, atlas.groupings[f"name_{lang}"], strict=True))
+    usa = set(atlas.memberships.loc[atlas.memberships.iso3 == "USA", "grouping"])
+    assert {"nato", "five_eyes", "japan_us_alliance"} <= usa
+    hovers = [
+        hover
+        for trace in traces_of(figure, kind="country")
+        for iso3, hover in zip(trace.customdata, trace.hovertext, strict=True)
+        if iso3 == "USA"
+    ]
+    assert hovers, "the USA is always a hover target"
+    actor = next(a for a in atlas.knowledge.actors if a.id == "USA")
+    for hover in hovers:
+        text = plain(hover)
+        assert getattr(actor, f"name_{lang}") in text
+        for grouping in usa:
+            assert names[grouping] in text
+
+
+def test_hover_gives_basis_and_status(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "en")
+    relations = atlas.relations.set_index("id")
+    for trace in traces_of(figure, kind="relation"):
+        for item, hover in zip(trace.customdata, trace.hovertext, strict=True):
+            relation = relations.loc[item]
+            assert f"Basis: {relation.basis}" in hover
+            assert f"status: {relation.status}" in hover
+
+
+# --- basis and status --------------------------------------------------------------------------
+
+
+def line_trace(figure: go.Figure, relation_id: str):
+    (trace,) = traces_of(figure, kind="relation_line", item=relation_id)
+    return trace
+
+
+def test_inferred_relations_are_lighter_and_dotted(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    drawn = all_layers(atlas, view("concept_diagram", "ja")).relations
+    existing = drawn[drawn.status == "existing"]
+    compared = 0
+    for layer, rows in existing.groupby("layer"):
+        stated = rows[rows.basis == "stated"]
+        inferred = rows[rows.basis == "inferred"]
+        if not len(stated) or not len(inferred):
+            continue
+        a, b = line_trace(figure, stated.id.iloc[0]), line_trace(figure, inferred.id.iloc[0])
+        assert a.line.dash == "solid" and b.line.dash == "dot", layer
+        assert b.opacity < a.opacity, layer
+        compared += 1
+    assert compared >= 2  # support flows and the authoritarian partnerships both have both
+
+
+def test_inferred_memberships_are_filled_lighter(atlas: Atlas) -> None:
+    figure = figure_for("authoritarian_partnerships", "en")
+    members = atlas.memberships[atlas.memberships.grouping == "authoritarian"]
+    basis = dict(zip(members.iso3, members.basis, strict=True))
+    assert {basis[c] for c in ("CHN", "RUS", "PRK")} == {"stated"}
+    assert {basis[c] for c in ("IRN", "BLR")} == {"inferred"}
+    fill = countries_trace(figure)
+
+    def alpha(iso3: str) -> float:
+        return float(fill_colour(fill, iso3).rsplit(",", 1)[1].rstrip(")"))
+
+    for stated in ("CHN", "RUS", "PRK"):
+        for inferred in ("IRN", "BLR"):
+            assert alpha(inferred) < alpha(stated)
+
+
+def test_proposed_relations_are_dashed_with_hollow_heads(atlas: Atlas) -> None:
+    figure = figure_for("proposals_japan_five_eyes_nato", "ja")
+    relations = all_layers(atlas, view("proposals_japan_five_eyes_nato", "ja")).relations
+    assert not relations.placement.eq("arc").all()  # e.g. NATO's concern: listed, not drawn
+    drawn = relations[relations.placement == "arc"]
+    for relation_id in relations[relations.placement != "arc"].id:
+        assert not traces_of(figure, kind="relation_line", item=relation_id), relation_id
+    proposed = drawn[drawn.status == "proposed"]
+    assert len(proposed) >= 3
+    for relation_id in proposed.id:
+        assert line_trace(figure, relation_id).line.dash == "dash"
+        for head in traces_of(figure, kind="relation_head", item=relation_id):
+            assert head.fillcolor == figure_style.WHITE
+    for relation_id in drawn[drawn.status == "existing"].id:
+        assert line_trace(figure, relation_id).line.dash != "dash"
+
+
+def test_the_legend_explains_basis_and_status(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "en")
+    keys = {t.uid: t for t in traces_of(figure, kind="key")}
+    assert keys["base-key-stated"].line.dash == "solid"
+    assert keys["base-key-inferred"].line.dash == "dot"
+    assert keys["base-key-proposed"].line.dash == "dash"
+    assert keys["base-key-inferred"].opacity < keys["base-key-stated"].opacity
+    assert all(t.showlegend and t.name for t in keys.values())
+
+
+def test_only_drawn_bases_get_a_legend_key(atlas: Atlas) -> None:
+    for preset in PRESETS:
+        layers = all_layers(atlas, view(preset, "en"))
+        arcs = layers.relations[layers.relations.placement == "arc"]  # the others are not drawn
+        bases = set(layers.memberships.basis) | set(arcs.basis)
+        bases |= set(layers.threats.basis) | set(layers.regions.basis) | set(layers.domains.basis)
+        bases |= set(layers.events.basis) | set(layers.events.place_basis)
+        proposed = (arcs.status == "proposed").any() or (
+            layers.groupings.status == "proposed"
+        ).any()
+        expected = {f"base-key-{b}" for b in bases} | ({"base-key-proposed"} if proposed else set())
+        keys = {t.uid for t in traces_of(figure_for(preset, "en"), kind="key")}
+        assert keys == expected, preset
+    # a view of stated items only (no events in its dates, no proposals) explains only "stated"
+    scenario = view(
+        "concept_diagram",
+        "en",
+        basis="stated",
+        proposals=False,
+        date_from=date(2016, 1, 1),
+        date_to=date(2016, 12, 31),
+    )
+    figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+    assert {t.uid for t in traces_of(figure, kind="key")} == {"base-key-stated"}
+
+
+def test_event_places_from_outside_the_article_are_hollow(atlas: Atlas) -> None:
+    figure = figure_for("summit_outcomes", "en")
+    events = atlas.events.set_index("id")
+    for trace in traces_of(figure, kind="event"):
+        for item in trace.customdata:
+            basis = events.loc[item].place_basis
+            assert ("open" in trace.marker.symbol) is (basis != "stated")
+
+
+# --- geometry on the map -------------------------------------------------------------------------
+
+
+def rings(trace) -> list[list[tuple[float, float]]]:
+    """The None-separated parts of a scattergeo trace."""
+    parts: list[list[tuple[float, float]]] = [[]]
+    for lon, lat in zip(trace.lon, trace.lat, strict=True):
+        if lon is None:
+            parts.append([])
+        else:
+            parts[-1].append((lon, lat))
+    return [p for p in parts if p]
+
+
+def test_the_west_threat_crosses_the_pacific_without_a_jump(atlas: Atlas) -> None:
+    west = atlas.threats[atlas.threats.direction == "west"].id.iloc[0]
+    figure = figure_for("threats_360", "en")
+    (arrow,) = traces_of(figure, kind="threat_arrow", item=west)
+    outline = rings(arrow)[arrow.meta["ids"].index(west)]
+    steps = [b[0] - a[0] for a, b in itertools.pairwise(outline)]
+    wrapped = [(d + 180.0) % 360.0 - 180.0 for d in steps]
+    assert any(abs(d) > 180.0 for d in steps), "the arrow crosses the antimeridian"
+    assert max(abs(d) for d in wrapped) < 15.0, "no segment runs across the whole map"
+
+
+def test_filled_shapes_are_wound_for_d3(atlas: Atlas) -> None:
+    """d3-geo fills the area right of a ring's travel: a ring wound the other way would flood the
+    globe. Arrowheads and threat arrows are small clockwise rings; region exteriors too (or loop
+    around a pole), region holes anticlockwise."""
+    figure = figure_for("concept_diagram", "en")
+    filled = [t for t in figure.data if t.type == "scattergeo" and t.fill == "toself"]
+    assert filled
+    for trace in filled:
+        for ring in rings(trace):
+            assert polygon_ring_area(ring) < 0, trace.uid
+    (regions,) = [t for t in figure.data if t.meta["kind"] == "region" and t.type == "choropleth"]
+    for feature in regions.geojson["features"]:
+        for polygon in feature["geometry"]["coordinates"]:
+            exterior, *holes = polygon
+            lats = [p[1] for p in exterior]
+            around_pole = (
+                abs(
+                    sum(
+                        (b[0] - a[0] + 180.0) % 360.0 - 180.0
+                        for a, b in itertools.pairwise(exterior)
+                    )
+                )
+                > 300
+            )
+            assert around_pole or polygon_ring_area(exterior) < 0, feature["id"]
+            assert all(polygon_ring_area(h) > 0 for h in holes), feature["id"]
+            assert max(lats) <= 90 and min(lats) >= -90
+
+
+def region_trace(figure: go.Figure):
+    (trace,) = [t for t in figure.data if t.meta["kind"] == "region" and t.type == "choropleth"]
+    return trace
+
+
+def winds_around_a_pole(ring: list) -> bool:
+    """Whether a closed lon/lat ring goes once round the globe (it encloses a pole)."""
+    turn = sum((b[0] - a[0] + 180.0) % 360.0 - 180.0 for a, b in itertools.pairwise(ring))
+    return abs(turn) > 300.0
+
+
+def test_regions_keep_to_one_side_of_the_antimeridian(atlas: Atlas) -> None:
+    """plotly tests hover on the flat lon/lat rings and d3 joins ring points by great circles: a
+    region across the antimeridian is cut into parts that each keep to one side of it, and no
+    edge is long enough to bulge off its parallel."""
+    across = [
+        r.id for r in atlas.knowledge.regions if r.extent.box and r.extent.box[0] > r.extent.box[2]
+    ]
+    assert "indo_pacific" in across
+    trace = region_trace(figure_for("concept_diagram", "en"))
+    features = {f["id"]: f for f in trace.geojson["features"]}
+    for region_id, feature in features.items():
+        sides = set()
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                lons = [p[0] for p in ring]
+                assert min(lons) > -180 and max(lons) < 180, region_id
+                if not winds_around_a_pole(ring):  # a loop around the pole is whole
+                    assert max(lons) - min(lons) < 180, region_id
+                    sides.add(min(lons) >= 0)
+                for a, b in itertools.pairwise(ring):
+                    assert abs(b[0] - a[0]) <= MAX_EDGE + 0.02 or abs(b[0] - a[0]) > 300
+                    assert distance_deg(tuple(a), tuple(b)) <= MAX_EDGE * 1.5, region_id
+        if region_id in across:
+            assert sides == {True, False}, region_id
+
+
+def test_named_areas_are_light_tints_with_a_dotted_edge_along_their_extent(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    trace = region_trace(figure)
+    alphas = [float(colour.rsplit(",", 1)[1].rstrip(")")) for _, colour in trace.colorscale]
+    assert max(alphas) <= 0.2
+    assert trace.marker.line.width == 0  # no edge along the seam at ±180
+    regions = atlas.regions.set_index("id")
+    edges = [t for t in figure.data if t.meta["kind"] == "region_edge"]
+    assert {r for t in edges for r in t.meta["ids"]} == set(trace.locations)
+    extents = {r.id: r.extent for r in atlas.knowledge.regions}
+    for edge in edges:
+        bases = {regions.loc[r].basis for r in edge.meta["ids"]}
+        assert len(bases) == 1
+        assert (edge.line.dash == "solid") is (bases == {"stated"})
+        if bases == {"external"}:
+            assert edge.line.color == figure_style.GREY
+    # the Indo-Pacific's edge runs along its box (the parallels and meridians of its extent),
+    # never along a coast or the antimeridian
+    west, south, east, north = extents["indo_pacific"].box
+    (edge,) = [t for t in edges if "indo_pacific" in t.meta["ids"]]
+    own = [p for p in rings(edge) if all(-46 <= q[1] <= 51 for q in p)]
+    points = {q for part in own for q in part}
+    assert any(q[1] == north for q in points) and any(q[1] == south for q in points)
+    assert any(q[0] == east for q in points) and any(q[0] == west for q in points)
+    assert not any(abs(q[0]) > 179.995 for q in points)
+
+
+def test_countries_come_from_the_base_map(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    assert figure.layout.geo.resolution == 50
+    for trace in figure.data:
+        if trace.type == "choropleth" and trace.meta["kind"] == "country":
+            assert trace.locationmode == "ISO-3" and trace.geojson is None
+            assert not set(trace.locations) & MISSING_FROM_BASEMAP
+
+
+@pytest.mark.skipif(not WORLD_50M.exists(), reason="shared/plotly-topojson is not beside the repo")
+def test_missing_outlines_match_the_base_map(atlas: Atlas) -> None:
+    topology = json.loads(WORLD_50M.read_text(encoding="utf-8"))
+    ids = {g.get("id") for g in topology["objects"]["countries"]["geometries"]}
+    assert set(atlas.countries.iso3) - ids == MISSING_FROM_BASEMAP
+
+
+def test_a_member_without_a_base_map_outline_is_still_drawn(atlas: Atlas) -> None:
+    """Kosovo has no outline in plotly's world_50m: were it a member, it would be a point."""
+    missing = sorted(MISSING_FROM_BASEMAP & set(atlas.countries.iso3))[0]
+    scenario = view("value_community", "en")
+    layers = all_layers(atlas, scenario)
+    row = layers.memberships[layers.memberships.grouping == "nato"].iloc[[0]].copy()
+    row["iso3"] = missing
+    layers = dataclasses.replace(layers, memberships=pd.concat([layers.memberships, row]))
+    figure = build_figure(layers, atlas, visible_layers=scenario.layers)
+    countries = traces_of(figure, kind="country", item=missing)
+    assert countries and all(t.type == "scattergeo" for t in countries)
+    assert any(missing in t.customdata for t in countries)
+    for trace in figure.data:
+        if trace.type == "choropleth" and trace.locationmode == "ISO-3":
+            assert missing not in trace.locations
+
+
+# --- the countries trace -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_one_choropleth_draws_the_countries_of_every_layer(
+    atlas: Atlas, preset: str, lang: str
+) -> None:
+    """plotly.js converts the whole base map for every ISO-3 choropleth it draws: a figure has
+    one, always shown, with every country the view involves once (a click and hover target)."""
+    figure = figure_for(preset, lang)
+    traces = [t for t in figure.data if t.type == "choropleth" and t.locationmode == "ISO-3"]
+    assert len(traces) == 1
+    (trace,) = traces
+    assert trace.meta["layer"] == BASE_LAYER and trace.visible is True
+    assert trace.meta["kind"] == "country" and list(trace.customdata) == list(trace.locations)
+    layers = all_layers(atlas, view(preset, lang))
+    involved = set(layers.memberships.iso3) | {a.id for a in atlas.knowledge.actors}
+    outlined = set(atlas.countries.iso3) - MISSING_FROM_BASEMAP
+    assert sorted(trace.locations) == sorted(involved & outlined)
+    # what the shown layers fill is filled: the members of the shown (existing) value groupings
+    if "value_community" in PRESETS[preset].layers:
+        groupings = layers.groupings
+        value = set(groupings[(groupings.camp == "value") & (groupings.status == "existing")].id)
+        members = set(layers.memberships[layers.memberships.grouping.isin(value)].iso3)
+        assert members & outlined
+        for iso3 in members & outlined:
+            assert _alpha(fill_colour(trace, iso3)) > 0, iso3
+
+
+def _alpha(colour: str) -> float:
+    return float(colour.rsplit(",", 1)[1].rstrip(")")) if colour.startswith("rgba") else 1.0
+
+
+def test_a_country_keeps_its_hover_and_click_target_when_its_layer_is_off(atlas: Atlas) -> None:
+    """Ukraine is filled by the ukraine layer only: with the layer off it is not filled or
+    outlined, but still there to hover (its own text, not the layer's) and to click."""
+    scenario = view("ukraine_support", "en")
+    layers = all_layers(atlas, scenario)
+    support = layers.relations[
+        (layers.relations.layer == "ukraine") & (layers.relations.kind == "support")
+    ]
+    only_ukraine = set(support.target) & set(atlas.countries.iso3) - set(layers.memberships.iso3)
+    assert only_ukraine
+    recipient = t("hover.recipient", "en")
+    names = dict(zip(atlas.countries.iso3, atlas.countries.name_en, strict=True))
+    on = countries_trace(build_figure(layers, atlas, visible_layers=scenario.layers))
+    others = tuple(layer for layer in scenario.layers if layer != "ukraine")
+    off = countries_trace(build_figure(layers, atlas, visible_layers=others))
+    assert off.visible is True
+    for iso3 in only_ukraine:
+        index = list(off.locations).index(iso3)
+        assert off.customdata[index] == iso3
+        assert names[iso3] in plain(off.hovertext[index])
+        assert recipient not in off.hovertext[index]
+        assert _alpha(fill_colour(off, iso3)) == 0 and outline(off, iso3)[1] == 0
+        index = list(on.locations).index(iso3)
+        assert recipient in on.hovertext[index]
+        assert _alpha(fill_colour(on, iso3)) > 0 and outline(on, iso3)[1] > 0
+
+
+def test_the_recipients_fill_keeps_its_legend_entry(atlas: Atlas) -> None:
+    """The legend's square for Ukraine's fill is drawn as the map draws Ukraine, and shows and
+    hides with the ukraine layer."""
+    name = t("legend.ukraine_recipient", "en")
+    figure = figure_for("summit_outcomes", "en")
+    (entry,) = [t for t in figure.data if t.name == name and t.showlegend]
+    assert entry.meta["layer"] == "ukraine" and entry.visible is True
+    assert entry.hoverinfo == "skip" and all(lon is None for lon in entry.lon)
+    recipients = set(
+        atlas.relations[
+            (atlas.relations.layer == "ukraine") & (atlas.relations.kind == "support")
+        ].target
+    )
+    stated = {a.id for a in atlas.knowledge.actors if a.basis == "stated"}
+    trace = countries_trace(figure)
+    drawn = sorted(recipients & stated & set(trace.locations))
+    assert drawn
+    for iso3 in drawn:
+        assert entry.marker.color == fill_colour(trace, iso3)
+        assert entry.marker.line.color == outline(trace, iso3)[0]
+    scenario = view("summit_outcomes", "en")
+    hidden = build_figure(
+        all_layers(atlas, scenario),
+        atlas,
+        visible_layers=tuple(x for x in scenario.layers if x != "ukraine"),
+    )
+    assert not [t for t in hidden.data if t.name == name and t.visible]
+
+
+@pytest.mark.parametrize("preset", [p for p, s in PRESETS.items() if "ukraine" in s.layers])
+def test_a_thick_outline_is_drawn_after_its_neighbours_thin_ones(atlas: Atlas, preset: str) -> None:
+    """plotly.js draws a choropleth's countries in location order, each over the ones before:
+    Hungary's objection outline (and Ukraine's edge) come after their neighbours, whose fills and
+    thin white outlines would otherwise cover half of them."""
+    trace = countries_trace(figure_for(preset, "en"))
+    order = list(trace.locations)
+    shown = all_layers(atlas, view(preset, "en")).relations
+    objection = shown[(shown.kind == "objection") & (shown.layer == "ukraine")]
+    objectors = set(objection.source) & set(order)
+    # the summit's own window (9–11 July) leaves out Hungary's objection "just before" it
+    assert ("HUN" in objectors) == (preset != "summit_outcomes")
+    geometry = dict(zip(atlas.countries.iso3, atlas.countries.geometry, strict=True))
+    grown = {c: geometry[c].buffer(0.05) for c in order}
+    checked = 0
+    for a in order:
+        width = outline(trace, a)[1]
+        for b in order:
+            if a != b and grown[a].intersects(geometry[b]) and outline(trace, b)[1] < width:
+                assert order.index(a) > order.index(b), (a, b)
+                checked += 1
+    for iso3 in objectors:
+        assert outline(trace, iso3)[0] == figure_style.OBJECTION
+        neighbours = [c for c in order if c != iso3 and grown[iso3].intersects(geometry[c])]
+        assert neighbours
+        assert all(order.index(c) < order.index(iso3) for c in neighbours), iso3
+    assert checked >= len(objectors)
+
+
+# --- language ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("preset", list(PRESETS))
+def test_english_views_have_no_japanese_text(atlas: Atlas, preset: str) -> None:
+    no_english = set()
+    for frame in (atlas.countries, atlas.groupings, atlas.regions, atlas.events, atlas.threats):
+        for _, row in frame.iterrows():
+            if not isinstance(row.get("name_en"), str) or not row.get("name_en"):
+                no_english.add(row.name_ja)
+    for text in visible_strings(figure_for(preset, "en")):
+        if has_japanese(text):
+            assert any(name in text for name in no_english), text
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_labels_name_the_stated_actors_and_groupings_in_the_views_language(
+    atlas: Atlas, preset: str, lang: str
+) -> None:
+    figure = figure_for(preset, lang)
+    shown = set(PRESETS[preset].layers)
+    labels = [
+        plain(text)
+        for trace in traces_of(figure, kind="label")
+        if trace.meta["layer"] in shown
+        for text in trace.text
+    ]
+    stated = {a.id: a for a in atlas.knowledge.actors if a.basis == "stated"}
+    labelled = {
+        key.split(":", 1)[1]
+        for trace in traces_of(figure, kind="label")
+        if trace.meta["layer"] in shown
+        for key in trace.meta["ids"]
+        if key.startswith(("actor:", "grouping:"))
+    }
+    assert labelled, "a view labels its actors or groupings"
+    groupings = dict(zip(atlas.groupings.id, atlas.groupings[f"name_{lang}"], strict=True))
+    for item in labelled:
+        name = getattr(stated[item], f"name_{lang}") if item in stated else groupings[item]
+        assert any(
+            name.replace(" ", "") in text.replace("\n", "").replace(" ", "") for text in labels
+        )
+    if lang == "ja":
+        assert any(has_japanese(text) for text in labels)
+
+
+def test_not_every_nato_member_is_labelled(atlas: Atlas) -> None:
+    figure = figure_for("value_community", "ja")
+    nato = set(atlas.memberships.loc[atlas.memberships.grouping == "nato", "iso3"])
+    labelled = {
+        key.split(":", 1)[1]
+        for trace in traces_of(figure, kind="label")
+        for key in trace.meta["ids"]
+        if key.startswith("actor:")
+    }
+    assert labelled & nato
+    assert len(labelled & nato) < len(nato) / 4
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_labels_of_the_shown_layers_do_not_collide(atlas: Atlas, preset: str, lang: str) -> None:
+    """In the nominal figure the view is fitted to (the export size), no two placed labels of the
+    layers shown at first overlap: their texts (the boxes without the placer's padding) share no
+    pixel. (A threat label that finds no free spot near its own arrow may touch another rather
+    than go beside another arrow.)"""
+    scenario = view(preset, lang)
+    visible = {*scenario.layers, BASE_LAYER}
+    _, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible)
+    keys = {q.key for d in drawings if d.layer in visible for q in d.labels}
+    p = PADDING
+    boxes = [
+        (x0 + p, y0 + p, x1 - p, y1 - p)
+        for k in sorted(keys)
+        if placements[k].box is not None
+        for x0, y0, x1, y1 in [placements[k].box]
+    ]
+    for index, box in enumerate(boxes):
+        for other in boxes[index + 1 :]:
+            assert _overlap(box, other) == 0.0
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1920, 1080), (1100, 700)])
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_a_threat_label_stays_nearest_its_own_arrow(
+    atlas: Atlas, preset: str, lang: str, size: tuple[int, int]
+) -> None:
+    """A threat direction's name, even when a leader line takes it off its arrow, is nearer its
+    own arrow's handle than any other arrow's: it cannot be read as another direction."""
+    scenario = view(preset, lang)
+    visible = {*scenario.layers, BASE_LAYER}
+    ctx, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible, size)
+    requests = {q.key: q for d in drawings for q in d.labels if q.cls == "threat"}
+    anchors = ctx.projector.pixels([(q.lon, q.lat) for q in requests.values()])
+    handles = dict(zip(requests, anchors, strict=True))
+    for key in requests:
+        placement = placements[key]
+        if placement.box is None or placement.leader is None or not handles[key][2]:
+            continue
+        ((x, y, _),) = ctx.projector.pixels([placement.point])
+        own = math.dist((x, y), handles[key][:2])
+        for other, (hx, hy, inside) in handles.items():
+            if other != key and inside:
+                assert own < math.dist((x, y), (hx, hy)), (key, other)
+
+
+def placed_boxes(atlas: Atlas, scenario: Scenario, size: tuple[int, int] | None = None):
+    """(context, drawings, {key: box}) of the labels of the layers shown at first."""
+    visible = {*scenario.layers, BASE_LAYER}
+    args = (size,) if size else ()
+    ctx, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible, *args)
+    keys = {q.key for d in drawings if d.layer in visible for q in d.labels}
+    boxes = {k: placements[k].box for k in sorted(keys) if placements[k].box is not None}
+    return ctx, drawings, boxes
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_world_maps_thin_out_dense_relation_labels(atlas: Atlas, lang: str) -> None:
+    """At world scale a relation label keeps room around it: where arcs crowd, some are left out
+    and keep their text in the hover."""
+    scenario = view("concept_diagram", lang)
+    ctx, drawings, boxes = placed_boxes(atlas, scenario)
+    assert ctx.view.zoom < WORLD_ZOOM
+    relation_keys = {
+        q.key
+        for d in drawings
+        if d.layer in scenario.layers
+        for q in d.labels
+        if q.cls == "relation"
+    }
+    shown = relation_keys & set(boxes)
+    assert shown and len(shown) < len(relation_keys)
+    proposals = {
+        f"relation:{r}"
+        for r in all_layers(atlas, scenario).relations.query("status == 'proposed'").id
+    }
+    assert proposals <= set(boxes)  # the article's proposals are always named
+    for key in shown - proposals:
+        c = WORLD_CLEARANCE - 0.01
+        x0, y0, x1, y1 = boxes[key]
+        grown = (x0 - c, y0 - c, x1 + c, y1 + c)
+        assert all(_overlap(grown, box) == 0.0 for k, box in boxes.items() if k != key), key
+    figure = figure_for("concept_diagram", lang)
+    left_out = [k.split(":", 1)[1] for k in relation_keys - shown]
+    relations = atlas.relations.set_index("id")
+    for trace in traces_of(figure, kind="relation"):
+        for item, hover in zip(trace.customdata, trace.hovertext, strict=True):
+            if item in left_out:
+                assert plain(relations.loc[item][f"label_{lang}"]) in plain(hover).replace("\n", "")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_legend_has_room_under_or_beside_the_map(atlas: Atlas, lang: str) -> None:
+    """The margins hold the legend plotly will draw, so the map is the size labels are placed
+    for: under a Robinson map, beside a round one."""
+    for preset, scenario in PRESETS.items():
+        scenario = scenario.model_copy(update={"lang": lang})
+        visible = {*scenario.layers, BASE_LAYER}
+        ctx, drawings, _ = compose(all_layers(atlas, scenario), atlas, visible)
+        figure = figure_for(preset, lang)
+        shown = [t for t in figure.data if t.visible and t.showlegend and t.name]
+        groups = legend_groups(drawings, visible, lang)
+        assert sorted(i for g in groups for i in g.items) == sorted(t.name for t in shown)
+        margin = figure.layout.margin
+        width, height = ctx.projector.frame_plan.size
+        if scenario.projection == "robinson":
+            _, legend_h = legend_size(groups, "h", width - margin.l - margin.r)
+            assert margin.b >= min(legend_h, LEGEND_MAX_HEIGHT * height) + LEGEND_GAP - 1, preset
+            assert figure.layout.legend.orientation == "h"
+        else:
+            legend_w, _ = legend_size(groups, "v", width)
+            assert margin.r >= legend_w + LEGEND_GAP - 1, preset
+            assert figure.layout.legend.orientation == "v" and figure.layout.legend.x == 1
+        x0, y0, x1, y1 = ctx.projector.frame()
+        assert x1 - x0 <= width - margin.l - margin.r + 0.5
+        assert y1 - y0 <= height - margin.t - margin.b + 0.5
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_round_views_keep_their_labels_inside_the_map(atlas: Atlas, lang: str) -> None:
+    """A round view's frame is a square: no label runs over its edge into the legend, and a
+    label whose point is outside the square is left out (plotly would draw it in the margin)."""
+    for update in ({"projection": "polar"}, {"projection": "orthographic", "focus": "JPN"}):
+        scenario = view("concept_diagram", lang, **update)
+        ctx, _, boxes = placed_boxes(atlas, scenario)
+        x0, y0, x1, y1 = ctx.projector.frame()
+        for key, box in boxes.items():
+            assert (
+                x0 - 1 <= box[0] and box[2] <= x1 + 1 and y0 - 1 <= box[1] and box[3] <= y1 + 1
+            ), key
+        figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+        for trace in traces_of(figure, kind="label"):
+            for lon, lat, text in zip(trace.lon, trace.lat, trace.text, strict=True):
+                if text:
+                    assert ctx.projector(lon, lat)[2], (trace.uid, text)
+
+
+def test_the_polar_view_frames_the_northern_hemisphere(atlas: Atlas) -> None:
+    """Zoomed to what it shows north of the equator (not out to Australia): every threat's ends
+    are on the map, and the southern points of the concept diagram are not what sets the zoom."""
+    from dashboard.figures.geo import Projector, make_view
+
+    scenario = view("threats_360", "en")
+    layers = all_layers(atlas, scenario)
+    polar = make_view(layers, atlas, set(scenario.layers))
+    projector = Projector(polar)
+    for geom in layers.threats.geometry:
+        coords = path_coordinates(geom)
+        for lon, lat in (coords[0], coords[-1]):
+            assert projector(lon, lat)[2]
+    concept = view("concept_diagram", "en", projection="polar")
+    zoom = make_view(all_layers(atlas, concept), atlas, set(concept.layers)).scale
+    southern = [a for a in ("AUS", "NZL") if atlas.anchors[a][1] < 0]
+    assert southern and zoom > 0.9  # not zoomed out to fit Australia (scale < 0.8)
+    assert not Projector(make_view(all_layers(atlas, concept), atlas, set(concept.layers)))(
+        *atlas.anchors["NZL"]
+    )[2]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_half_width_map_is_laid_out_for_its_size(atlas: Atlas, lang: str) -> None:
+    """A side-by-side map (about 780×600) gets the same traces, a frame of its own size and
+    labels that do not collide there."""
+    scenario = view("concept_diagram", lang)
+    layers = all_layers(atlas, scenario)
+    full = figure_for("concept_diagram", lang)
+    half = build_figure(layers, atlas, visible_layers=scenario.layers, size=(780, 600))
+    assert [t.uid for t in half.data] == [t.uid for t in full.data]
+    assert half.layout.margin.b < full.layout.margin.b or half.layout.margin.b <= 600 * 0.45
+    ctx, _, boxes = placed_boxes(atlas, scenario, (780, 600))
+    assert ctx.projector.frame_plan.size == (780, 600)
+    x0, _, x1, _ = ctx.projector.frame()
+    assert x1 - x0 <= 780
+    listed = sorted(boxes.values())
+    for index, box in enumerate(listed):
+        for other in listed[index + 1 :]:
+            assert _overlap(box, other) == 0.0
+
+
+# --- projections ---------------------------------------------------------------------------------
+
+
+def test_polar_is_azimuthal_equal_area_over_the_north_pole(atlas: Atlas) -> None:
+    polar = [p for p, s in PRESETS.items() if s.projection == "polar"]
+    assert polar
+    for preset in polar:
+        for lang in LANGS:
+            projection = figure_for(preset, lang).layout.geo.projection
+            assert projection.type == "azimuthal equal area"
+            assert projection.rotation.lat == 90
+    scenario = view("concept_diagram", "en", projection="polar", focus="JPN")
+    figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+    projection = figure.layout.geo.projection
+    assert projection.type == "azimuthal equal area" and projection.rotation.lat == 90
+    assert projection.rotation.lon == pytest.approx(atlas.anchors["JPN"][0], abs=0.01)
+
+
+def test_robinson_is_the_default_and_focus_zooms_there(atlas: Atlas) -> None:
+    figure = figure_for("concept_diagram", "ja")
+    assert figure.layout.geo.projection.type == "robinson"
+    geo = figure.layout.geo
+    assert geo.showframe or geo.showocean, "the map's outline must show on the white paper"
+    focused = figure_for("ukraine_support", "ja")
+    lon, lat = atlas.anchors[PRESETS["ukraine_support"].focus]
+    assert focused.layout.geo.center.lon == pytest.approx(lon, abs=0.01)
+    assert focused.layout.geo.center.lat == pytest.approx(lat, abs=0.01)
+    assert focused.layout.geo.projection.scale > 1
+
+
+def test_orthographic_turns_to_the_focus_or_to_europe(atlas: Atlas) -> None:
+    for focus in (None, "JPN"):
+        scenario = view("concept_diagram", "en", projection="orthographic", focus=focus)
+        figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+        rotation = figure.layout.geo.projection.rotation
+        lon, lat = atlas.anchors[focus or "euro_atlantic"]
+        assert figure.layout.geo.projection.type == "orthographic"
+        assert (rotation.lon, rotation.lat) == (
+            pytest.approx(lon, abs=0.01),
+            pytest.approx(lat, abs=0.01),
+        )
+
+
+def test_an_empty_view_still_builds(atlas: Atlas) -> None:
+    scenario = view("concept_diagram", "en", groupings=("nato",), layers=(), basis="stated")
+    layers = select(atlas, scenario.model_copy(update={"directions": (), "domains": ()}))
+    figure = build_figure(layers, atlas, visible_layers=())
+    assert set(trace_layers(figure)) <= set(LAYER_IDS)
+    assert all(t.visible is (t.meta["layer"] == BASE_LAYER) for t in figure.data)

@@ -1,0 +1,183 @@
+"""The view service's maps: the first map, layer flips, figure differences, the caches."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from dash import Patch, no_update
+from locations import REPO
+from pages import apply, countries_index, decoded, render
+
+from dashboard.figures.geo import focus_point
+from dashboard.service import ViewService
+from dashboard.service.maps import FOCUS_RING_LAYER
+from geodata.scenario import LAYERS, Scenario
+
+
+def test_focus_turns_the_view_and_rings_the_item(service, presets):
+    scenario = presets["concept_diagram"].model_copy(update={"projection": "orthographic"})
+    figure, rendered = render(service, service.views.view_data(scenario), None)
+    figure = decoded(figure)
+    assert rendered["traces"][-1] == FOCUS_RING_LAYER
+    assert figure["data"][-1]["lon"] == []
+    focused = scenario.model_copy(update={"focus": "JPN"})
+    update, rendered2 = render(service, service.views.view_data(focused), rendered)
+    result = apply(figure, update) if isinstance(update, Patch) else decoded(update)
+    assert result == service.maps.figure(focused)
+    assert rendered2["built"]["focus"] == "JPN"
+    ring = result["data"][-1]
+    assert ring["customdata"] == ["JPN"] and ring["hovertext"] == ["日本"]
+    rotation = result["layout"]["geo"]["projection"]["rotation"]
+    assert abs(rotation["lon"] - focus_point(service.atlas, "JPN")[0]) < 1
+
+
+def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
+    atlas, presets, monkeypatch
+):
+    """The browser's figure was drawn by another process: this one builds the new view only
+    and sends it whole, instead of building the old one again to diff against it."""
+    first, second = ViewService(atlas, presets), ViewService(atlas, presets)
+    scenario = presets["concept_diagram"].model_copy(update={"projection": "robinson"})
+    _, rendered = render(first, first.views.view_data(scenario), None)
+    built = []
+    build = second.maps._build_map
+    monkeypatch.setattr(second.maps, "_build_map", lambda view: built.append(view) or build(view))
+    focused = scenario.model_copy(update={"focus": "JPN"})
+    update, _ = render(second, second.views.view_data(focused), rendered)
+    assert [view.focus for view in built] == ["JPN"]
+    assert decoded(update) == second.maps.figure(focused)
+    # where the old figure is at hand, the same change is a Patch
+    update, _ = render(first, first.views.view_data(focused), rendered)
+    assert isinstance(update, Patch)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        [{"layers": ("events", "threats", "ukraine")}, {"focus": "UKR"}],
+        [{"layers": ("events",)}, {"layers": ("threats",)}, {"basis": "stated"}],
+        [{"lang": "en"}, {"projection": "polar"}],
+        [{"layers": ("events",), "directions": ("south",)}, {"groupings": ("nato",)}],
+        # the countries were restyled by the flip: the diff starts from what the browser shows
+        [
+            {"layers": ("authoritarian", "threats")},
+            {"layers": ("value_community", "authoritarian", "threats"), "focus": "JPN"},
+        ],
+    ],
+)
+def test_every_map_update_keeps_the_browser_figure_right(service, presets, changes):
+    """Replaying the updates the browser gets ends at the full figure of the last view, and a
+    layer flip changes nothing but `visible`."""
+    scenario = presets["concept_diagram"]
+    figure, rendered = render(service, service.views.view_data(scenario), None)
+    figure = decoded(figure)
+    for change in changes:
+        scenario = scenario.model_copy(update=change)
+        update, rendered = render(service, service.views.view_data(scenario), rendered)
+        result = apply(figure, update) if isinstance(update, Patch) else decoded(update)
+        if set(change) == {"layers"}:
+            assert isinstance(update, Patch)
+            layers = rendered["traces"]
+            countries = countries_index(figure)
+            for index, (old, new) in enumerate(zip(figure["data"], result["data"], strict=True)):
+                if index == countries:  # drawn as the new view's own map draws it
+                    assert new == service.maps.figure(scenario)["data"][index]
+                    continue
+                assert {k: v for k, v in old.items() if k != "visible"} == {
+                    k: v for k, v in new.items() if k != "visible"
+                }
+                if layers[index] not in ("base", FOCUS_RING_LAYER):
+                    assert new["visible"] == (layers[index] in scenario.layers)
+        else:
+            assert result == service.maps.figure(scenario)
+        figure = result
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(service, presets, lang):
+    """Every layer of every preset toggled off and on again: the browser's figure with the
+    toggle's Patch applied shows, shades and outlines each country, with its hover text, as
+    the map of the new view built directly; the other traces only change `visible`."""
+    for preset in presets.values():
+        start = preset.model_copy(update={"lang": lang})
+        figure, rendered = render(service, service.views.view_data(start), None)
+        figure = decoded(figure)
+        countries = countries_index(figure)
+        for layer in LAYERS:
+            for scenario in (
+                start.model_copy(
+                    update={
+                        "layers": tuple(x for x in LAYERS if (x in start.layers) != (x == layer))
+                    }
+                ),
+                start,
+            ):
+                update, rendered = render(service, service.views.view_data(scenario), rendered)
+                # no_update: a layer that draws nothing in this view
+                assert update is no_update or isinstance(update, Patch)
+                result = figure if update is no_update else apply(figure, update)
+                direct = service.maps.figure(scenario)["data"]
+                assert result["data"][countries] == direct[countries], (preset.id, layer)
+                assert [t.get("visible") for t in result["data"]] == [
+                    t.get("visible") for t in direct
+                ], (preset.id, layer)
+                figure = result
+
+
+def test_precomputed_maps_of_the_presets_are_kept_and_others_bounded(atlas, presets, monkeypatch):
+    """Servers precompute the default view and every preset in both languages; those are never
+    evicted, and the maps of other views stay within the cache's byte budget."""
+    maps = ViewService(atlas, presets, "ja").maps
+    assert maps.precompute_presets() == (1 + len(presets)) * 2
+    views = [
+        Scenario(lang="en", date_from=f"2014-01-{day:02d}", layers=("events",))
+        for day in range(1, 29)
+    ]
+    for view in views:
+        maps.built_map(view)
+    assert maps.cache.currsize <= maps.cache.maxsize
+    assert len(maps.cache) < len(views)  # the oldest ones went
+
+    def no_building(_scenario):
+        raise AssertionError("a precomputed map was built again")
+
+    monkeypatch.setattr(maps, "_build_map", no_building)
+    for lang in ("ja", "en"):
+        for preset in presets.values():
+            figure = maps.figure(preset.model_copy(update={"lang": lang}))
+            assert figure["data"]
+        assert maps.figure(Scenario(lang=lang))["data"]
+
+
+def test_figure_patches_are_the_same_bytes_on_every_machine():
+    """The diff sent for a view change does not depend on the process's hash seed (set order)."""
+    script = (
+        "import json\n"
+        "from dashboard.service import ViewService\n"
+        "from dashboard.service.patches import figure_edits\n"
+        "from geodata.atlas import load_atlas\n"
+        "from geodata.scenario import Scenario, load_presets\n"
+        "maps = ViewService(load_atlas(), load_presets()).maps\n"
+        "a = maps.figure(Scenario(lang='en'))\n"
+        "b = maps.figure(Scenario(lang='en', focus='JPN', projection='orthographic'))\n"
+        "print(json.dumps(figure_edits(a, b).operations))\n"
+    )
+
+    def run(seed: str) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=REPO,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+
+    with ThreadPoolExecutor(max_workers=3) as pool:  # three processes at once
+        outputs = set(pool.map(run, ("1", "2", "3")))
+    assert len(outputs) == 1
+    assert '"operation": "Assign"' in next(iter(outputs))

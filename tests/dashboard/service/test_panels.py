@@ -1,0 +1,126 @@
+"""The view service's panels: the details, the table, the comparison, the translations, and
+what asks for the table and the comparison to be drawn again."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+from dash import no_update
+from pages import compare, decoded, table, text_of
+
+from dashboard.callbacks import dash_value
+from dashboard.details import COLUMNS
+from dashboard.service.panels import table_key
+
+
+def test_sync_asks_for_the_table_and_comparison_only_when_they_change(service, presets):
+    """A layer toggle or a new focus asks for no table and no comparison; a date or a language
+    does; the comparison is never asked for while it is off."""
+    base = presets["summit_outcomes"]
+    view = service.views.view_data
+    toggled = base.model_copy(update={"layers": base.layers[:-1]})
+    focused = base.model_copy(update={"focus": "JPN"})
+    dated = base.model_copy(update={"date_from": date(2024, 7, 1)})
+    english = base.model_copy(update={"lang": "en"})
+    assert service.panels.requests(None, view(base), None).keys() == {"table-request.data"}
+    for mode in (None, "none", "side"):
+        assert service.panels.requests(view(base), view(toggled), mode) == {}
+        assert service.panels.requests(view(base), view(focused), mode) == {}
+        assert service.panels.requests(view(base), view(dated), mode).keys() == (
+            {"table-request.data"}
+        )
+    asked = service.panels.requests(view(base), view(english), "side")
+    assert asked == {"table-request.data": view(english), "compare-view.data": view(english)}
+    assert service.panels.requests(view(base), view(toggled), "diff") == {
+        "compare-view.data": view(toggled)
+    }
+    assert service.panels.requests(view(base), view(focused), "diff") == {}
+    assert service.panels.requests(view(base), view(dated), "diff").keys() == {
+        "table-request.data",
+        "compare-view.data",
+    }
+
+
+def test_details_show_the_roles_with_citations(service, presets):
+    view = service.views.view_data(presets["concept_diagram"].model_copy(update={"focus": "JPN"}))
+    scenario = service.views.scenario_of(view)
+    text = text_of(dash_value(service.panels.details(scenario, None)))
+    assert "2024年4月、日米首脳は" in text  # the quote
+    assert "global partners" in text  # the gloss
+    assert "Japan-U.S. Joint Leaders" in text  # footnote 19's source line
+    none = text_of(dash_value(service.panels.details(scenario, "BRA")))
+    assert "ブラジル" in none or "Brazil" in none
+
+
+def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, presets):
+    scenario = presets["concept_diagram"]
+    key = table_key(scenario)
+    for change in (
+        {"layers": ("events",)},
+        {"layers": ()},
+        {"focus": "JPN"},
+        {"projection": "polar"},
+        {"id": None, "title_en": "x"},
+    ):
+        assert table_key(scenario.model_copy(update=change)) == key, change
+    for change in (
+        {"lang": "en"},
+        {"basis": "stated"},
+        {"groupings": ("nato",)},
+        {"directions": ("east",)},
+        {"proposals": False},
+    ):
+        assert table_key(scenario.model_copy(update=change)) != key, change
+
+
+def test_the_table_has_every_layers_rows_each_marked_with_its_layers(service, presets):
+    scenario = presets["ukraine_support"]  # not every layer: the table still has them all
+    fragment, meta = table(service, scenario)
+    rows = decoded(fragment)  # the components as the browser gets them
+    expected = service.panels.table_rows(scenario)
+    assert len(rows) == len(expected) > 0
+    no_layers = scenario.model_copy(update={"layers": ()})
+    assert rows == decoded(table(service, no_layers)[0])
+    for row, data in zip(rows, expected, strict=True):
+        assert row["type"] == "Tr"
+        classes = row["props"]["className"].split()
+        assert classes[1:] == ["layered", *(f"layer-{layer}" for layer in data["layers"])]
+        layer_cell = row["props"]["children"][COLUMNS.index("layer")]["props"]["children"]
+        if len(data["layers"]) > 1:  # one item per layer, hidden with its layer
+            assert [li["props"]["className"] for li in layer_cell["props"]["children"]] == [
+                f"layer-tag layer-{layer}" for layer in data["layers"]
+            ]
+    assert sum(meta["counts"].values()) == len(rows)
+    assert "{count}" in meta["caption"] and meta["empty"]
+
+
+def test_translations_cover_every_text_node(service, client):
+    layout = client.get("/_dash-layout").get_json()
+    ids = re.findall(r'\{"i18n": "([^"]+)", "n": (\d+)\}', json.dumps(layout))
+    assert ids
+    values = service.panels.translations("en", [{"i18n": key, "n": int(n)} for key, n in ids])
+    assert values[0][0] == "Alliance Atlas"
+    assert "Layers" in values[0]
+    assert values[-1] == "en"
+
+
+def test_compare_modes(service, presets):
+    view = service.views.view_data(presets["proposals_japan_five_eyes_nato"])
+    figure, style, diff, caption_a, caption_b, key = compare(
+        service, "side", "summit_outcomes", view
+    )
+    assert style == {} and diff is None
+    b = presets["summit_outcomes"].model_copy(update={"lang": "ja"})
+    assert decoded(figure) == service.maps.figure(b)  # B drawn in A's language
+    assert caption_a.startswith("A") and caption_b.startswith("B")
+    again, style, *_ = compare(service, "side", "summit_outcomes", view, key)
+    assert again is no_update and style == {}  # B is not sent again for a change in A
+    _, style, diff, *_ = compare(service, "diff", "summit_outcomes", view)
+    text = text_of(diff)
+    assert style == {"display": "none"}
+    assert "日本・ファイブアイズ・NATO三極情報・技術協力" in text  # only in A
+    assert "AP4" in text  # only in B
+    _, style, diff, *_ = compare(service, "off", "summit_outcomes", view)
+    assert style == {"display": "none"} and diff is None

@@ -1,0 +1,71 @@
+"""The private APIs of dash, plotly and kaleido the code relies on are still there.
+
+pyproject.toml caps those packages below their next minor version; when a cap is raised, these
+tests say at once which of the code's assumptions broke (rather than a blank map, a map drawn
+again per image, or a layout without its first figure). plotly.js's `gd._fullLayout`, read by
+assets/atlas.js, is checked in the page by tests/dashboard/test_browser.py.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from pathlib import Path
+
+import dash
+import kaleido
+import plotly
+import plotly.graph_objects as go
+from dash._utils import to_json
+
+from dashboard.app import PRELOADED_SCRIPTS, AtlasDash
+from dashboard.export.environment import PLOTLY_JS
+from dashboard.export.session import BatchKaleido
+
+
+def test_dash_routes_the_layout_request_to_serve_layout(app):
+    """AtlasDash.serve_layout puts the first map into the layout response: Dash must still
+    answer `_dash-layout` with the app's serve_layout, and have get_layout and to_json."""
+    layout_views = [
+        view for rule, view in app.server.view_functions.items() if rule.endswith("_dash-layout")
+    ]
+    assert [getattr(view, "__func__", None) for view in layout_views] == [AtlasDash.serve_layout]
+    assert list(inspect.signature(dash.Dash.serve_layout).parameters) == ["self"]
+    assert callable(dash.Dash.get_layout)
+    assert json.loads(to_json({"a": [1]})) == {"a": [1]}
+
+
+def test_dash_serves_the_preloaded_scripts_from_its_packages():
+    """The page preloads plotly.js and dcc's Graph chunk by the URLs dash serves them at."""
+    roots = {"dash": Path(dash.__file__).parent, "plotly": Path(plotly.__file__).parent}
+    for path in PRELOADED_SCRIPTS:
+        package, _, inner = path.removeprefix("_dash-component-suites/").partition("/")
+        assert (roots[package] / inner).is_file(), path
+    assert PLOTLY_JS.is_file()
+
+
+def test_plotly_builds_a_figure_without_validating_and_validates_after():
+    """dashboard.figures builds figures with _validate=False and sets _validate back on."""
+    figure = go.Figure(data=[{"type": "scattergeo", "lon": [1]}], layout={}, _validate=False)
+    assert figure._validate is False and figure.data[0]._validate is False
+    for part in (figure, figure.layout, *figure.data):
+        part._validate = True
+    try:
+        figure.data[0].marker.size = "not a size"
+    except ValueError:
+        pass
+    else:
+        raise AssertionError("a figure whose _validate is back on accepted a bad value")
+
+
+def test_kaleido_hands_tabs_back_through_the_method_batchkaleido_overrides():
+    """BatchKaleido overrides Kaleido._return_kaleido_tab and reads `_n` and `tabs_ready`."""
+    method = kaleido.Kaleido._return_kaleido_tab
+    assert inspect.iscoroutinefunction(method)
+    assert list(inspect.signature(method).parameters) == ["self", "tab"]
+    assert BatchKaleido._return_kaleido_tab is not method
+    source = inspect.getsource(kaleido.Kaleido)
+    assert "await self._return_kaleido_tab(tab)" in source
+    constructor = inspect.getsource(kaleido.Kaleido.__init__)
+    assert "self._n = n" in constructor
+    assert "self.tabs_ready = asyncio.Queue(" in constructor

@@ -1,0 +1,58 @@
+"""What the page gets from the view service, as the callbacks send it and the browser reads it:
+for the tests of the service and of the app."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import orjson
+from dash import Patch
+from dash._utils import to_json
+from serving import load_loadtest
+
+from dashboard import components
+from dashboard.callbacks import dash_value
+
+
+def render(service, view, rendered):
+    """The render callback: the map's update and the new record of the browser's map."""
+    figure, new_rendered = service.maps.render(service.views.scenario_of(view), rendered)
+    return dash_value(figure), new_rendered
+
+
+def compare(service, mode, other, view, shown=None):
+    """The compare callback's values (the service's, as Dash sends them)."""
+    result = service.panels.compare(mode, other, service.views.scenario_of(view), shown)
+    return tuple(dash_value(value) for value in result)
+
+
+def table(service, scenario):
+    """The table callback's rows (the JSON of their components) and `table-meta`."""
+    body, meta = service.panels.table(scenario)
+    return components.table_body(body), meta
+
+
+def text_of(component) -> str:
+    """A component tree as JSON text (unicode kept), for searching."""
+    return json.dumps(json.loads(to_json(component)), ensure_ascii=False)
+
+
+def countries_index(figure: dict) -> int:
+    """Where the one choropleth of the base map's countries is in a figure (as JSON data)."""
+    (index,) = [
+        i
+        for i, trace in enumerate(figure["data"])
+        if trace["type"] == "choropleth" and trace.get("locationmode") == "ISO-3"
+    ]
+    return index
+
+
+def decoded(fragment: orjson.Fragment) -> Any:
+    """A value sent as JSON text (a figure, the table's rows), as the browser reads it."""
+    return orjson.loads(orjson.dumps(fragment))
+
+
+def apply(figure: dict, patch: Patch) -> dict:
+    """What dash-renderer does with a Patch."""
+    return load_loadtest().apply_patch(figure, patch.to_plotly_json()["operations"])
