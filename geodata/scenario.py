@@ -356,7 +356,7 @@ _NO_DATE_RANGE = {"from": None, "to": None}
 
 def _drop_unknown_items(key: str, raw: str, notices: list[str]) -> str | None:
     """Keep the known items of a comma list; note the first unknown ones and count the rest.
-    None when no item is known."""
+    None when it names items and none is known (only commas: the empty list, like a blank)."""
     choices = _LIST_CHOICES[key]
     noun = _NOUNS[key][0]
     items = [v for v in raw.split(",") if v]
@@ -368,7 +368,7 @@ def _drop_unknown_items(key: str, raw: str, notices: list[str]) -> str | None:
     if len(unknown) > _SHOWN_PER_KIND:
         rest = len(unknown) - _SHOWN_PER_KIND
         notices.append(f"ignored {rest:,} more {key} items that are not {noun}s")
-    if raw and not kept:
+    if items and not kept:
         return None
     return ",".join(kept)
 

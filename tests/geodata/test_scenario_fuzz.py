@@ -49,8 +49,9 @@ def test_valid_state_url_state_is_the_identity(scenario):
 
 
 BAD_VALUES = {
+    # items none of which is a layer (only commas is the empty list: see below)
     "layers": st.text(st.characters(codec="ascii"), min_size=1, max_size=20).filter(
-        lambda v: not set(v.split(",")) & set(LAYERS)
+        lambda v: v.strip(",") and not set(v.split(",")) & set(LAYERS)
     ),
     "basis": nasty_text.filter(lambda v: v not in BASES),
     "proposals": nasty_text.filter(lambda v: v not in ("0", "1", "true", "false")),
@@ -256,3 +257,9 @@ def test_line_recording_visits_each_yaml_node_once(monkeypatch):
     # the nodes: the root, one list per level (groupings is a4's), the 9 strings
     assert len(set(calls)) == 1 + levels + 9
     assert lines[("a0", 8)] == 1 and lines[("a4",)] == levels
+
+
+@pytest.mark.parametrize("key", ["layers", "directions", "domains"])
+def test_a_list_of_only_commas_is_the_empty_list(key):
+    assert Scenario.from_query(f"{key}=,,") == Scenario.from_query(f"{key}=")
+    assert getattr(Scenario.from_query(f"{key}=,")[0], key) == ()
