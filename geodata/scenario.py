@@ -33,6 +33,8 @@ SCENARIO_LIMITS = YamlLimits(
     "a scenario file", max_bytes=200_000, max_aliases=100, max_values=5_000, max_depth=16
 )
 MAX_LIST_ITEMS = 100  # layers, groupings, directions or domains in one view
+# a sentence id: P<paragraph>.<n> or fn<footnote>.<n> (geodata.sentences)
+SENTENCE_PATTERN = r"^(P[1-9][0-9]?|fn[1-9][0-9]?)\.[1-9][0-9]?$"
 MAX_QUERY_CHARS = 8_000  # the longest view (100 grouping ids of 64 characters) fits
 MAX_PROBLEMS = 20  # a scenario file's problems shown (one for each field), the rest counted
 MAX_NOTICES = 10  # a URL's notices shown, the rest counted
@@ -87,6 +89,12 @@ class Scenario(BaseModel):
     projection: Projection = "robinson"
     lang: Lang = "ja"
     focus: str | None = Field(None, pattern=r"^[A-Za-z0-9_]+$", max_length=64)
+    sentence: str | None = Field(
+        None,
+        pattern=SENTENCE_PATTERN,
+        max_length=16,
+        description="the sentence of the article whose items the view emphasises (P6.2, fn15.1)",
+    )
 
     @field_validator("layers", mode="before")
     @classmethod
@@ -213,6 +221,8 @@ class Scenario(BaseModel):
             ("lang", self.lang),
             ("focus", self.focus or ""),
         ]
+        if self.sentence:
+            params.append(("sentence", self.sentence))
         return urlencode(params, safe=",")
 
     @classmethod
@@ -317,6 +327,7 @@ _QUERY_PARSERS = {
     "projection": str,
     "lang": str,
     "focus": _parse_optional,
+    "sentence": _parse_optional,
 }
 QUERY_KEYS: tuple[str, ...] = ("scenario", *_QUERY_PARSERS)
 _LIST_KEYS = ("layers", "groupings", "directions", "domains")
@@ -347,6 +358,7 @@ _PATTERN_HINTS = {
     "id": "an id is lower-case letters, digits, '_' and '-'",
     "groupings": "a grouping id is lower-case letters, digits and '_'",
     "focus": "a focus is an id of letters, digits and '_', such as JPN or nato",
+    "sentence": "a sentence id is P<paragraph>.<n> or fn<footnote>.<n>, such as P6.2",
 }
 
 
