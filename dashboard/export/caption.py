@@ -23,6 +23,7 @@ import plotly.graph_objects as go
 from dashboard.export.environment import font_family
 from dashboard.export.formats import REF_HEIGHT, layout_size
 from dashboard.figures import BASE_LAYER, build_figure
+from dashboard.figures.emphasis import emphasis_points
 from dashboard.figures.geo import Frame, make_view, map_aspect
 from dashboard.i18n import MONTHS_EN, t
 from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
@@ -101,7 +102,9 @@ def _map_figure(
     figure = build_figure(layers, atlas, visible_layers=scenario.layers, frame=frame)
     # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
     figure.data = tuple(t for t in figure.data if t.visible not in (False, "legendonly"))
-    view = make_view(layers, atlas, {*scenario.layers, BASE_LAYER})
+    view = make_view(
+        layers, atlas, {*scenario.layers, BASE_LAYER}, keep=emphasis_points(layers, atlas)
+    )
     return figure, map_aspect(view)
 
 

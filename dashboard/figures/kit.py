@@ -176,9 +176,9 @@ def _draw_link_group(
     ids, hovers = [], []
     for relation in rows:
         shape = _arc(relation.geometry, zoom, bool(relation.directed) and link.arrow)
-        lines.add(shape.shaft)
+        lines.add(shape.shaft, relation.id)
         if shape.head:
-            heads.add(shape.head)
+            heads.add(shape.head, relation.id)
         handle = shape.start if link.handle_at_source else shape.middle
         handles.append(handle)
         ids.append(relation.id)
@@ -221,6 +221,7 @@ def _draw_link_group(
         ),
         "relation_line",
         ids,
+        lines.parts,
     )
     if heads:
         fill = style.WHITE if link.hollow_head else line.colour
@@ -240,6 +241,7 @@ def _draw_link_group(
             ),
             "relation_head",
             ids,
+            heads.parts,
         )
     open_handle = link.hollow_head or basis != "stated"
     symbol = link.handle_symbol + (
