@@ -37,7 +37,7 @@ def figure(view: str, lang: str = "ja") -> dict:
     return build_figure(layers, atlas, visible_layers=scenario.layers).to_plotly_json()
 
 
-@pytest.mark.parametrize("sentence", sentences_of(["P5", "P6", "P12"]) + ["P1.1", "P4.3", "fn16.1"])
+@pytest.mark.parametrize("sentence", [*sentences_of(["P5", "P6", "P12"]), "P1.1", "P4.3", "fn16.1"])
 def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map(sentence: str) -> None:
     base = figure("default")
     out = emphasized(base, sentence_items(load_atlas(), sentence))
