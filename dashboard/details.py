@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -18,8 +19,10 @@ import pandas as pd
 from dashboard.figures.context import atlas_index
 from dashboard.i18n import name, t, t_or
 from geodata.atlas import Atlas, Record, records
+from geodata.coverage import quote_sentences, sentences_by_place
 from geodata.knowledge import Footnote
 from geodata.select import Layers, grouping_layer
+from geodata.sentences import Sentence, split_sentences
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,14 @@ class FootnoteRef:
 
 @dataclass(frozen=True)
 class CitationRef:
-    """One citation: where in the article, the verbatim Japanese quote and its English gloss."""
+    """One citation: where in the article, the verbatim Japanese quote and its English gloss,
+    and the ids of the sentences the quote is in."""
 
     paragraph: int | None
     footnotes: tuple[FootnoteRef, ...]
     quote_ja: str
     gloss_en: str
+    sentences: tuple[str, ...] = ()
 
     def place(self, lang: str) -> str:
         """'P6, fn 10' / '第6段落・脚注10'."""
@@ -133,7 +138,11 @@ def _relation_title(row: Any, names: Any, lang: str) -> str:
     return f"{ends}:{label}" if lang == "ja" else f"{ends}: {label}"
 
 
-def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote]) -> tuple:
+def _citations(
+    items: Iterable[Mapping[str, Any]],
+    footnotes: dict[int, Footnote],
+    places: Mapping[str, list[Sentence]],
+) -> tuple:
     seen: set[tuple] = set()
     refs = []
     for c in items:
@@ -141,6 +150,7 @@ def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote
         if key in seen:
             continue
         seen.add(key)
+        where = SimpleNamespace(paragraph=key[0], footnotes=key[1], quote_ja=key[2])
         refs.append(
             CitationRef(
                 paragraph=c.get("paragraph"),
@@ -149,9 +159,17 @@ def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote
                 ),
                 quote_ja=c["quote_ja"],
                 gloss_en=c["gloss_en"],
+                sentences=tuple(s.id for s, _ in quote_sentences(where, places)),  # type: ignore[arg-type]
             )
         )
     return tuple(refs)
+
+
+def _places(atlas: Atlas) -> dict[str, list[Sentence]]:
+    """The atlas's article's sentences by paragraph and footnote (made once per atlas)."""
+    return atlas_index(atlas).memo(
+        ("details.sentences",), lambda: sentences_by_place(split_sentences(atlas.article))
+    )
 
 
 def _as_dicts(citations: Iterable[Any]) -> list[dict[str, Any]]:
@@ -175,9 +193,10 @@ class _RoleBuilder:
         self.lang = lang
         self.names = _names(atlas, lang)
         self.footnotes = {f.number: f for f in atlas.knowledge.footnotes}
+        self.places = _places(atlas)
 
     def cite(self, citations: Iterable[Any]) -> tuple[CitationRef, ...]:
-        return _citations(_as_dicts(citations), self.footnotes)
+        return _citations(_as_dicts(citations), self.footnotes, self.places)
 
     def roles(self, item_id: str) -> list[Role]:
         kb = self.atlas.knowledge

@@ -1,8 +1,12 @@
 """The dashboard's page: every component, with its stable id.
 
 Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
-`date-range`, `details`, `share-link`. The other controls: `groupings`, `directions`, `domains`,
-`basis`, `proposals`, `focus`, `projection`, `save`, `upload`, `compare-mode`, `compare-with`.
+`date-range`, `details`, `share-link`, and the reading panel `article` (its paragraphs
+`article-P6`, its footnotes `article-fn9`, each sentence an element with `data-sentence="P6.2"`,
+each quote a `mark` with `data-record`). The other controls: `groupings`, `directions`,
+`domains`, `basis`, `proposals`, `focus`, `projection`, `save`, `upload`, `compare-mode`,
+`compare-with`, `read-toggle` (the panel shown or hidden; on a narrow window the tabs
+`tab-map` and `tab-article`).
 
 Every translatable text node has the id {"i18n": key, "n": k}; one callback rewrites them all when
 the language changes. Option labels and placeholders come from dashboard.service.controls.
@@ -17,9 +21,10 @@ from dash import dcc, html
 from dashboard.details import COLUMNS as TABLE_COLUMNS
 from dashboard.export.formats import FORMATS as EXPORT_FORMATS
 from dashboard.i18n import t
+from dashboard.reading import layer_key
 from dashboard.service.controls import PROPOSALS_ON, event_span, options_for, placeholders_for
 from geodata.atlas import Atlas
-from geodata.scenario import Scenario
+from geodata.scenario import LAYERS, Scenario
 
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
 # Stand-ins for the map of the page's own URL, which the app puts into each layout response
@@ -94,6 +99,14 @@ def build_layout(
                     ),
                 ],
                 className="header-field scenario-field",
+            ),
+            html.Button(
+                texts("read.toggle"),
+                id="read-toggle",
+                n_clicks=0,
+                type="button",
+                className="button read-toggle",
+                **{"aria-pressed": "false", "aria-controls": "article"},
             ),
             html.Div(
                 [
@@ -456,6 +469,99 @@ def build_layout(
         className="table-area panel",
     )
 
+    # the article beside the map: its body comes once the map is drawn (assets/atlas.js)
+    reading = html.Section(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H2(
+                                texts("read.heading"),
+                                id="article-heading",
+                                className="panel-heading",
+                            ),
+                            html.Button(
+                                texts("read.hide"),
+                                id="read-hide",
+                                n_clicks=0,
+                                type="button",
+                                className="button small",
+                            ),
+                        ],
+                        className="reading-title",
+                    ),
+                    texts("read.hint", html.P, className="hint"),
+                    html.Div(
+                        [
+                            texts("read.key_layers", html.Span, className="key-label"),
+                            *(
+                                texts(
+                                    layer_key(layer),
+                                    html.Span,
+                                    className=f"key-swatch layer-{layer}",
+                                )
+                                for layer in (*LAYERS, "base")
+                            ),
+                        ],
+                        className="reading-key",
+                    ),
+                    texts("read.key_modality", html.P, className="hint reading-key"),
+                    html.Button(
+                        texts("read.show_ja"),
+                        id="article-ja",
+                        type="button",
+                        className="button small article-ja",
+                        **{"aria-pressed": "false"},
+                    ),
+                    html.Div(
+                        id="article-status",
+                        className="article-status",
+                        role="status",
+                        **{"aria-live": "polite", "aria-atomic": "true"},
+                    ),
+                    html.Div(id="article-hits", className="article-hits"),
+                ],
+                className="reading-head",
+            ),
+            html.Div(
+                texts("read.loading", html.P, className="hint"),
+                id="article-body",
+                className="article-body",
+            ),
+        ],
+        id="article",
+        className="reading panel",
+        lang="ja",
+        **{"aria-labelledby": "article-heading"},
+    )
+    # on a narrow window the map and the article are tabs (CSS shows these only there)
+    tabs = html.Div(
+        [
+            html.Button(
+                texts("read.tab_map"),
+                id="tab-map",
+                n_clicks=0,
+                type="button",
+                role="tab",
+                className="view-tab",
+                **{"aria-controls": "maps", "aria-selected": "true"},
+            ),
+            html.Button(
+                texts("read.tab_article"),
+                id="tab-article",
+                n_clicks=0,
+                type="button",
+                role="tab",
+                className="view-tab",
+                **{"aria-controls": "article", "aria-selected": "false"},
+            ),
+        ],
+        className="view-tabs",
+        role="tablist",
+        **{"aria-label": t("read.tabs", lang)},
+    )
+
     footer = html.Footer(texts("footer.source", html.P), className="app-footer")
 
     return html.Div(
@@ -471,10 +577,21 @@ def build_layout(
             dcc.Store(id="table-meta"),
             dcc.Store(id="details-key"),
             dcc.Store(id="compare-key"),
+            # the reading panel: a sentence picked or dropped, the panel opened or shut (both
+            # set by assets/atlas.js), its body asked for, its index, the language it is in, the
+            # emphasis the map shows, the sentences a click on the map found
+            dcc.Store(id="sentence-request"),
+            dcc.Store(id="read-request"),
+            dcc.Store(id="article-request"),
+            dcc.Store(id="article-index"),
+            dcc.Store(id="article-lang"),
+            dcc.Store(id="emphasis"),
+            dcc.Store(id="hits"),
             header,
             notices,
             view_info,
-            html.Main([controls, map_area, details], className="app-body"),
+            tabs,
+            html.Main([controls, map_area, reading, details], className="app-body", id="app-body"),
             table,
             footer,
         ],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -227,9 +228,13 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_query(
-        cls, query: str, presets: dict[str, Scenario] | None = None
+        cls,
+        query: str,
+        presets: dict[str, Scenario] | None = None,
+        page_keys: Collection[str] = (),
     ) -> tuple[Scenario, list[str]]:
         """Parse a query string (or whole URL); drop each bad value with a notice, never raise.
+        `page_keys` are parameters of the page, not of the view (the caller reads them).
 
         The work is bounded: a query over MAX_QUERY_CHARS is ignored whole, a list over
         MAX_LIST_ITEMS is ignored, and at most MAX_NOTICES notices come back.
@@ -246,7 +251,7 @@ class Scenario(BaseModel):
         for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
             if key in QUERY_KEYS:
                 params[key] = value
-            else:
+            elif key not in page_keys:
                 unknown_keys.append(key)
         notices: dict[str, list[str]] = {key: [] for key in _NOTICE_ORDER}
         base = cls()

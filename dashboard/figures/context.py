@@ -134,12 +134,13 @@ def line_meta(
     layer: str, kind: str, ids: list[str], trace: Trace, parts: list[str] | None = None
 ) -> dict[str, Any]:
     """A trace's meta: its layer, what it draws and the ids of its items; for a trace of lines
-    whose parts are items (`parts`), also the item of each part and the trace's own opacity
-    (which the map's emphasis fades from and restores: dashboard.figures.emphasis)."""
+    whose parts are items (`parts`), also the item of each part, and the trace's own opacity and
+    legend entry (which the map's emphasis changes and restores: dashboard.figures.emphasis)."""
     meta: dict[str, Any] = {"layer": layer, "kind": kind, "ids": list(ids)}
     if parts is not None:
         meta["parts"] = list(parts)
         meta["opacity"] = trace.get("opacity", 1.0)
+        meta["showlegend"] = trace.get("showlegend", True)
     return meta
 
 

@@ -18,7 +18,8 @@ label, or each label's leader line, names). `record_items` says which items draw
 label or a country by plotly's `selectedpoints` (the others take the `unselected` style), a trace
 of lines by its opacity, with the parts it emphasises drawn again, as the trace draws them, on
 one of the figure's empty overlay traces (`emphasis_slots`, drawn over every layer and under the
-labels). The dashboard does the same in the browser on the figure it holds (assets/atlas.js,
+labels), which then also carries the trace's legend entry (so that the legend shows what is
+emphasised at full strength, and only what is not faded). The dashboard does the same in the browser on the figure it holds (assets/atlas.js,
 `atlas.emphasis`, so that no geometry is sent); the export draws the figure this module returns.
 """
 
@@ -47,6 +48,18 @@ SLOT_LAYER = "base"  # always shown; an overlay shows or hides with the trace it
 # legend-only entries, the overlays themselves and the focus ring are never faded
 NOT_FADED = frozenset({"key", "legend", SLOT_KIND})
 MAX_TOPIC_DEPTH = 4  # a topic about a topic about …: how deep `about` is followed
+# an overlay's look when it draws nothing
+EMPTY_SLOT: dict[str, Any] = {
+    "lon": [],
+    "lat": [],
+    "mode": "lines",
+    "fill": "none",
+    "visible": True,
+    "showlegend": False,
+    "name": "",
+}
+# what an overlay copies of the legend entry of the trace it draws in part
+LEGEND_KEYS = ("name", "legendgroup", "legendgrouptitle", "legendrank")
 
 
 def emphasis_slots() -> list[tuple[str, Trace]]:
@@ -75,7 +88,7 @@ class _Records:
     """The atlas's cited records by id, and what each one's items are (made once per atlas)."""
 
     def __init__(self, atlas: Atlas) -> None:
-        self.atlas = atlas
+        self.knowledge, self.article = atlas.knowledge, atlas.article  # not the atlas: see derived
         self.kinds = {item.id: (item.kind, item.record) for item in cited_records(atlas.knowledge)}
         self.members: dict[str, list[str]] = {}
         for row in records(atlas.memberships[["grouping", "iso3"]]):
@@ -83,7 +96,7 @@ class _Records:
 
     @cached_property
     def coverage(self) -> dict[str, SentenceCoverage]:
-        rows = sentence_coverage(self.atlas.knowledge, split_sentences(self.atlas.article))
+        rows = sentence_coverage(self.knowledge, split_sentences(self.article))
         return {row.sentence.id: row for row in rows}
 
     def items(self, record_id: str) -> tuple[str, ...]:
@@ -153,16 +166,35 @@ def sentence_items(atlas: Atlas, sentence_id: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(item for rid in row.records for item in record_items(atlas, rid)))
 
 
+def view_items(layers: Layers) -> frozenset[str]:
+    """The items a view's layers draw: its groupings, arcs, threats, regions, events, domain
+    badges, and the countries a shown grouping has as members or a shown link ends at."""
+    relations = layers.relations
+    arcs = relations[relations["placement"] == "arc"] if len(relations) else relations
+    countries = {*layers.memberships["iso3"], *relations["source"], *relations["target"]}
+    domains = zip(layers.domains["domain"], layers.domains["actor"], strict=True)
+    return frozenset(
+        {
+            *arcs["id"],
+            *layers.threats["id"],
+            *layers.regions["id"],
+            *layers.events["id"],
+            *layers.groupings["id"],
+            *countries,
+            *(f"{d}:{a}" for d, a in domains),
+        }
+    )
+
+
 def emphasis_points(
     layers: Layers, atlas: Atlas, sentence: str | None = None
 ) -> list[tuple[float, float]]:
     """Where the items a sentence emphasises are (the view's selected sentence by default), of
     those the view draws: the points its map must show (see geo.make_view's `keep`)."""
     sentence = sentence or layers.scenario.sentence
-    items = set(sentence_items(atlas, sentence)) if sentence else set()
+    items = set(sentence_items(atlas, sentence)) & view_items(layers) if sentence else set()
     if not items:
         return []
-    anchors = atlas.anchors
     points: list[tuple[float, float]] = []
     for frame in (layers.relations, layers.threats):
         for item_id, geometry in zip(frame["id"], frame.geometry, strict=True):
@@ -172,18 +204,8 @@ def emphasis_points(
     for item_id, point in zip(layers.events["id"], layers.events.geometry, strict=True):
         if item_id in items:
             points.append((float(point.x), float(point.y)))
-    countries = set(layers.memberships["iso3"]) | set(layers.relations["source"])
-    countries |= set(layers.relations["target"])
-    placed = [
-        *(r for r in layers.regions["id"] if r in items),
-        *(g for g in layers.groupings["id"] if g in items),
-        *(c for c in countries if c in items and c in anchors),
-        *(
-            a
-            for d, a in zip(layers.domains["domain"], layers.domains["actor"], strict=True)
-            if f"{d}:{a}" in items
-        ),
-    ]
+    anchors = atlas.anchors
+    placed = [item.split(":")[-1] for item in items]  # a domain badge is at its state
     points += [tuple(map(float, anchors[i])) for i in placed if i in anchors]
     return points
 
@@ -239,7 +261,7 @@ def emphasized(figure: dict[str, Any], items: Collection[str] | None) -> dict[st
         i for i, trace in enumerate(data) if (trace.get("meta") or {}).get("kind") == SLOT_KIND
     ]
     for index in slots:
-        data[index] |= {"lon": [], "lat": [], "mode": "lines", "fill": "none", "visible": True}
+        data[index] |= EMPTY_SLOT
     wanted = None if items is None else set(items)
     overlays = _Overlays(data, slots)
     for trace in data:
@@ -297,8 +319,11 @@ def _fade_lines(trace: Trace, chosen: list[int] | None, overlays: _Overlays) -> 
     """Fade a trace of lines and draw its chosen parts again, as it draws them, on an overlay
     (none free: leave the trace as it is, chosen parts and all). A hidden trace needs none: the
     emphasis is drawn again when its layer is shown."""
-    base = trace["meta"].get("opacity", trace.get("opacity", 1.0))
+    meta = trace["meta"]
+    base = meta.get("opacity", trace.get("opacity", 1.0))
+    legend = meta.get("showlegend", trace.get("showlegend", True))
     trace["opacity"] = base
+    trace["showlegend"] = legend
     if chosen is None:
         return
     if chosen and trace.get("visible", True) is True:
@@ -316,7 +341,12 @@ def _fade_lines(trace: Trace, chosen: list[int] | None, overlays: _Overlays) -> 
             "fillcolor": trace.get("fillcolor"),
             "opacity": base,
             "visible": True,
+            "showlegend": legend,
         }
+        if legend:
+            look |= {key: trace.get(key) for key in LEGEND_KEYS}
+            trace["showlegend"] = False
         if not overlays.add(look, lon, lat):
+            trace["showlegend"] = legend
             return
     trace["opacity"] = round(base * FADE, 4)
