@@ -67,10 +67,18 @@ class Role:
     date: str | None = None
     facts: tuple[tuple[str, str], ...] = ()  # (label, value) lines, already in the view language
     citations: tuple[CitationRef, ...] = field(default_factory=tuple)
+    # the ids of the cited records the role rests on, when not `record_id` itself (a
+    # membership's "nato/DEU", or "like_minded/nato" and "nato/DEU" through an inclusion)
+    cited_as: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
         """The role's kind in `lang`."""
         return t(f"role.{self.kind}", lang)
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """The ids of the cited records (geodata.records) the role rests on."""
+        return self.cited_as or (self.record_id,)
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -271,6 +279,9 @@ class _RoleBuilder:
                     layer=grouping_layer(row.status, row.camp),
                     facts=tuple(facts),
                     citations=self.cite(row.citations),
+                    cited_as=(f"{row.grouping}/{via}", f"{via}/{iso3}")
+                    if via
+                    else (f"{row.grouping}/{iso3}",),
                 )
             )
         return roles
@@ -402,6 +413,7 @@ class _RoleBuilder:
                 reason=_text(row.reason),
                 layer="threats",
                 citations=self.cite(row.citations),
+                cited_as=(f"{row.domain}/{iso3}",),
             )
             for row in _records(self.atlas, "domains")
             if row.actor == iso3

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from dashboard.details import item_name, source_line
+from dashboard.details import item_name, roles_of, source_line
 from dashboard.figures.emphasis import record_items, sentence_coverage_of, sentence_items
 from dashboard.i18n import t
 from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
@@ -340,25 +340,46 @@ def article_index(atlas: Atlas) -> dict[str, Any]:
     """For the page's script (assets/atlas.js), the same in every language and view:
 
     - `sentences`: each sentence's map items (what picking it emphasises);
-    - `cited`: each map item's sentences (what a click on it highlights), the exact inverse;
-    - `marks`: each map item's records (whose quotes a click on it highlights).
+    - `cited`: for each item a click on the map or a row can name, the sentences that cite one
+      of its records, in article order: those that put it on the map (so every sentence whose
+      pick emphasises an item is found by a click on it) and those of its roles in the details
+      panel (a country's memberships, the links and events it takes part in, …);
+    - `marks`: for each such item, those records (whose quotes a click on it highlights).
     """
     return derived(atlas, _build_index)
 
 
 def _build_index(atlas: Atlas) -> dict[str, Any]:
-    sentences = {
-        note.id: list(sentence_items(atlas, note.id)) for note in atlas.knowledge.sentences
-    }
+    notes = atlas.knowledge.sentences
+    sentences = {note.id: list(sentence_items(atlas, note.id)) for note in notes}
+    cited_by: dict[str, list[str]] = {}
+    for note in notes:
+        row = sentence_coverage_of(atlas, note.id)
+        for record in row.records if row else ():
+            cited_by.setdefault(record, []).append(note.id)
+    drawing: dict[str, list[str]] = {}
+    for record in cited_by:
+        for item in record_items(atlas, record):
+            drawing.setdefault(item, []).append(record)
     cited: dict[str, list[str]] = {}
-    for sentence_id, items in sentences.items():
-        for item in items:
-            cited.setdefault(item, []).append(sentence_id)
     marks: dict[str, list[str]] = {}
-    for record_id in _records(atlas).kinds:
-        for item in record_items(atlas, record_id):
-            marks.setdefault(item, []).append(record_id)
+    for item in dict.fromkeys([*clickable_items(atlas), *drawing]):
+        roles = [r for role in roles_of(atlas, item, "en") for r in role.records]
+        records = [r for r in dict.fromkeys([*drawing.get(item, ()), *roles]) if r in cited_by]
+        if records:
+            marks[item] = records
+            found = {sid for r in records for sid in cited_by[r]}
+            cited[item] = [note.id for note in notes if note.id in found]
     return {"sentences": sentences, "cited": cited, "marks": marks}
+
+
+def clickable_items(atlas: Atlas) -> list[str]:
+    """Every id a click on the map or a row can name: the states a layer can draw, and every
+    grouping, region, threat, link, event and domain."""
+    kb = atlas.knowledge
+    states = {*atlas.memberships["iso3"], *(actor.id for actor in kb.actors)}
+    kinds = (kb.groupings, kb.regions, kb.threats, kb.relations, kb.events, kb.domains)
+    return sorted(states) + [record.id for records in kinds for record in records]
 
 
 # --- the details of a picked sentence ---------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -228,13 +227,10 @@ class Scenario(BaseModel):
 
     @classmethod
     def from_query(
-        cls,
-        query: str,
-        presets: dict[str, Scenario] | None = None,
-        page_keys: Collection[str] = (),
+        cls, query: str, presets: dict[str, Scenario] | None = None
     ) -> tuple[Scenario, list[str]]:
         """Parse a query string (or whole URL); drop each bad value with a notice, never raise.
-        `page_keys` are parameters of the page, not of the view (the caller reads them).
+        The dashboard page's own parameters (PAGE_KEYS) are no part of the view: left alone.
 
         The work is bounded: a query over MAX_QUERY_CHARS is ignored whole, a list over
         MAX_LIST_ITEMS is ignored, and at most MAX_NOTICES notices come back.
@@ -251,7 +247,7 @@ class Scenario(BaseModel):
         for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
             if key in QUERY_KEYS:
                 params[key] = value
-            elif key not in page_keys:
+            elif key not in PAGE_KEYS:
                 unknown_keys.append(key)
         notices: dict[str, list[str]] = {key: [] for key in _NOTICE_ORDER}
         base = cls()
@@ -335,6 +331,9 @@ _QUERY_PARSERS = {
     "sentence": _parse_optional,
 }
 QUERY_KEYS: tuple[str, ...] = ("scenario", *_QUERY_PARSERS)
+# the dashboard page's own parameters, beside the view's: `read=1`, the reading panel open (it
+# changes no picture, so it is no part of a Scenario; dashboard.service.views reads it)
+PAGE_KEYS: tuple[str, ...] = ("read",)
 _LIST_KEYS = ("layers", "groupings", "directions", "domains")
 _LIST_CHOICES: dict[str, tuple[str, ...]] = {
     "layers": LAYERS,

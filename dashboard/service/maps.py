@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from dashboard.details import item_name
 from dashboard.figures import BASE_LAYER, CountryFills, CountryStyle, country_style, figure_parts
-from dashboard.figures.emphasis import emphasis_points
+from dashboard.figures.emphasis import emphasis_points, emphasized, sentence_items
 from dashboard.figures.geo import focus_point, make_view, shows
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
@@ -221,7 +221,11 @@ class Maps:
         query = urlsplit(page_url).query
         scenario, _notices = self.views.parse_search(f"?{query}" if query else "")
         built = self.built_map(scenario)
-        return built.figure_json, json.dumps(self._rendered(scenario, built))
+        figure = built.figure_json
+        if scenario.sentence:  # drawn as the page will emphasise it (no flash of the plain map)
+            items = sentence_items(self.atlas, scenario.sentence)
+            figure = orjson.dumps(emphasized(self._parsed(built), items)).decode()
+        return figure, json.dumps(self._rendered(scenario, built))
 
     def _rendered(self, scenario: Scenario, built: BuiltMap) -> dict[str, Any]:
         return {

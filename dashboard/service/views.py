@@ -19,13 +19,12 @@ from dashboard.i18n import t
 from dashboard.service.controls import PROPOSALS_ON
 from dashboard.service.models import Message
 from geodata.atlas import Atlas
-from geodata.scenario import LANGS, MAX_QUERY_CHARS, Scenario, ScenarioError
+from geodata.scenario import LANGS, MAX_QUERY_CHARS, PAGE_KEYS, Scenario, ScenarioError
 from geodata.validate import check_scenario_ids, focus_ids
 from geodata.wording import describe
 
 MAX_UPLOAD_BYTES = 200_000
-READ = "read"  # the page's own parameter: the reading panel is open (1) or shut (0)
-PAGE_KEYS = (READ,)
+READ = PAGE_KEYS[0]  # the page's own parameter: the reading panel is open (1) or shut (0)
 
 
 class Views:
@@ -45,9 +44,9 @@ class Views:
 
     def parse_search(self, search: str | None) -> tuple[Scenario, list[str]]:
         """The view a URL query describes, and a notice for every part that was ignored (the
-        page's own parameters aside: see `read_of`)."""
+        page's own parameters, PAGE_KEYS, aside: see `read_of`)."""
         search = search or ""
-        scenario, notices = Scenario.from_query(search, self.presets, PAGE_KEYS)
+        scenario, notices = Scenario.from_query(search, self.presets)
         keys = {part.split("=", 1)[0] for part in search.lstrip("?").split("&") if part}
         if "lang" not in keys or any(n.startswith("ignored lang=") for n in notices):
             scenario = scenario.model_copy(update={"lang": self.default_lang})
