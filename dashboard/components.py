@@ -21,8 +21,8 @@ from dashboard.reading import (
     ArticleView,
     Passage,
     SentenceDetails,
+    SentenceRecord,
     SentenceText,
-    layer_key,
     modality_word,
 )
 from dashboard.service.models import Difference, Hint, ItemDetails, Message, TableBody
@@ -135,41 +135,30 @@ def _sentence_links(sentences: tuple[str, ...], lang: str) -> list[Any]:
 
 
 def sentence_details(value: SentenceDetails) -> html.Div:
-    """The details panel of a picked sentence: its text, its gloss, and each record it
-    supports with the quote, the layer, the article's certainty and whether this view draws it."""
+    """The details panel of a picked sentence: its text, its gloss, and each quote with the
+    article's certainty and the records it puts on the map, each a button showing its details
+    (`data-item`, assets/atlas.js), dashed when this view does not draw it."""
     lang = value.lang
-    items = []
-    for record in value.records:
-        name: Any = record.name
-        if record.target:
-            name = html.Button(
-                record.name,
-                id={"type": "row-focus", "key": f"record:{record.target}"},
-                n_clicks=0,
-                className="link-button",
-                type="button",
-            )
-        badges = [
-            html.Span(record.kind, className="role-kind"),
-            html.Span(
-                t(layer_key(record.layer), lang), className=f"badge layer layer-{record.layer}"
-            ),
-            html.Span(
-                modality_word(record.modality, lang)
-                + (f" 「{record.hedge_ja}」" if record.hedge_ja else ""),
-                className=f"badge modality-{record.modality}",
-            ),
-        ]
-        if not record.shown:
-            badges.append(html.Span(t("read.not_shown", lang), className="badge not-shown"))
-        items.append(
+    quotes = []
+    for quote in value.quotes:
+        certainty = modality_word(quote.modality, lang)
+        if quote.hedge_ja:
+            certainty += f" 「{quote.hedge_ja}」"
+        chips = [_chip(record, lang) for record in quote.records]
+        quotes.append(
             html.Li(
                 [
-                    html.Div([name, *badges], className="role-head"),
-                    html.P(record.quote, lang="ja", className="quote"),
+                    html.P(
+                        [
+                            quote.text,
+                            html.Span(certainty, className=f"badge modality-{quote.modality}"),
+                        ],
+                        lang="ja",
+                        className="quote",
+                    ),
+                    html.Div(chips, className="chips"),
                 ],
-                className="role sentence-record" + ("" if record.shown else " is-hidden"),
-                **{"data-record": record.record},
+                className="sentence-quote",
             )
         )
     return html.Div(
@@ -183,17 +172,33 @@ def sentence_details(value: SentenceDetails) -> html.Div:
             html.Blockquote(
                 [
                     html.P(value.text_ja, lang="ja", className="quote"),
-                    html.P(value.gloss_en, lang="en", className="gloss"),
+                    html.P(value.gloss_en, lang="en", className="gloss") if lang == "en" else None,
                 ],
                 className="citation",
             ),
             html.P(value.count_line, className="hint"),
             html.P(value.empty_line, className="reason") if value.empty_line else None,
-            html.Ol(items, className="roles") if items else None,
+            html.Ol(quotes, className="sentence-quotes") if quotes else None,
         ],
         className="sentence-details",
         **{"data-sentence-details": value.id},
     )
+
+
+def _chip(record: SentenceRecord, lang: str) -> html.Button:
+    """A record of a picked sentence: its name, coloured by its layer, dashed when this view
+    does not draw it; a click shows its details (`data-item`, assets/atlas.js)."""
+    props: dict[str, Any] = {"className": f"chip layer-{record.layer}"}
+    if not record.shown:
+        props |= {
+            "className": f"chip layer-{record.layer} not-shown",
+            "title": t("read.not_shown", lang),
+        }
+    if record.target is None:
+        props["disabled"] = True
+    else:
+        props["data-item"] = record.target
+    return html.Button(record.name, type="button", **props)
 
 
 # --- the reading panel ---------------------------------------------------------------------------

@@ -299,6 +299,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "read.details_heading": {"ja": "本文の文 {id}", "en": "Sentence {id}"},
     "read.not_shown": {"ja": "この表示にはない", "en": "not in this view"},
+    "read.members": {"ja": "{name}:{count}か国", "en": "{name}: {count} states"},
     "read.go": {"ja": "本文で{id}を読む", "en": "Read {id} in the article"},
     # roles
     "role.actor": {"ja": "主体", "en": "Actor"},

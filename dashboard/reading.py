@@ -97,29 +97,36 @@ class ArticleView:
 
 @dataclass(frozen=True)
 class SentenceRecord:
-    """A record a picked sentence supports, as the details panel lists it."""
+    """A record a picked sentence supports, as the details panel names it."""
 
-    record: str
+    record: str  # its id; for a grouping's members in the same quote, "nato/*"
     name: str
-    kind: str
     layer: str
-    modality: str
-    hedge_ja: str | None
-    quote: str
     target: str | None  # the item whose details a click shows (none for a topic)
     shown: bool  # drawn on the view's map
 
 
 @dataclass(frozen=True)
+class SentenceQuote:
+    """A quote of a picked sentence and the records that make it."""
+
+    text: str
+    modality: str
+    hedge_ja: str | None
+    records: tuple[SentenceRecord, ...]
+
+
+@dataclass(frozen=True)
 class SentenceDetails:
-    """The details panel of a picked sentence."""
+    """The details panel of a picked sentence: its text, its gloss, and its quotes (in the
+    sentence's order) with the records each puts on the map."""
 
     id: str
     text_ja: str
     gloss_en: str
     count_line: str
     empty_line: str | None
-    records: tuple[SentenceRecord, ...]
+    quotes: tuple[SentenceQuote, ...]
     lang: str
 
 
@@ -388,31 +395,61 @@ def clickable_items(atlas: Atlas) -> list[str]:
 def sentence_details(
     atlas: Atlas, sentence_id: str, lang: str, drawn: frozenset[str]
 ) -> SentenceDetails | None:
-    """What a sentence supports, record by record, and whether the view's map draws each
+    """What a sentence supports, quote by quote, and whether the view's map draws each record
     (`drawn`: the items it draws); None for an id that is not the article's."""
     row = sentence_coverage_of(atlas, sentence_id)
     if row is None:
         return None
-    quotes: dict[str, QuoteSpan] = {}
+    groups: dict[tuple[int, int], list[QuoteSpan]] = {}
     for quote in row.quotes:
-        quotes.setdefault(quote.record, quote)
-    records = tuple(
-        SentenceRecord(
-            record=record_id,
-            name=record_name(atlas, record_id, lang),
-            kind=t(f"role.{quote.kind}", lang),
-            layer=record_layer(atlas, record_id),
-            modality=quote.modality,
-            hedge_ja=quote.hedge_ja,
-            quote=row.sentence.text[quote.start : quote.end],
-            target=record_target(atlas, record_id),
-            shown=bool(drawn.intersection(record_items(atlas, record_id))),
+        groups.setdefault((quote.start, quote.end), []).append(quote)
+    quotes = []
+    for (start, end), spans in groups.items():
+        records = _records_of_quote(atlas, [span.record for span in spans], lang, drawn)
+        first = spans[0]
+        quotes.append(
+            SentenceQuote(row.sentence.text[start:end], first.modality, first.hedge_ja, records)
         )
-        for record_id, quote in quotes.items()
-    )
-    shown = sum(record.shown for record in records)
-    count = t("read.details_count", lang, count=len(records), shown=shown)
-    empty = None if records else t("read.unmapped", lang, reason=row.reason or "—")
+    shown = {r for r in row.records if drawn.intersection(record_items(atlas, r))}
+    count = t("read.details_count", lang, count=len(row.records), shown=len(shown))
+    empty = None if quotes else t("read.unmapped", lang, reason=row.reason or "—")
     return SentenceDetails(
-        sentence_id, row.sentence.text, row.gloss_en or "", count, empty, records, lang
+        sentence_id, row.sentence.text, row.gloss_en or "", count, empty, tuple(quotes), lang
     )
+
+
+def _records_of_quote(
+    atlas: Atlas, record_ids: list[str], lang: str, drawn: frozenset[str]
+) -> tuple[SentenceRecord, ...]:
+    """The records of one quote, each once; the members of one grouping as one ("NATO: 29
+    states", its details those of the grouping)."""
+    unique = list(dict.fromkeys(record_ids))
+    members: dict[str, list[str]] = {}
+    for record_id in unique:
+        if record_kind(atlas, record_id) == "membership":
+            members.setdefault(record_id.split("/")[0], []).append(record_id)
+    records = []
+    for record_id in unique:
+        grouping = record_id.split("/")[0]
+        group = members.get(grouping, [])
+        if len(group) > 1 and record_id in group:
+            if record_id == group[0]:
+                name = t(
+                    "read.members", lang, name=item_name(atlas, grouping, lang), count=len(group)
+                )
+                items = {item for member in group for item in record_items(atlas, member)}
+                layer = record_layer(atlas, record_id)
+                records.append(
+                    SentenceRecord(f"{grouping}/*", name, layer, grouping, bool(drawn & items))
+                )
+            continue
+        records.append(
+            SentenceRecord(
+                record_id,
+                record_name(atlas, record_id, lang),
+                record_layer(atlas, record_id),
+                record_target(atlas, record_id),
+                bool(drawn.intersection(record_items(atlas, record_id))),
+            )
+        )
+    return tuple(records)

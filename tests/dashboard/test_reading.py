@@ -17,6 +17,7 @@ from reading import coverage, expected_items
 from dashboard import components
 from dashboard.app import ASSETS_DIR
 from dashboard.figures.emphasis import emphasized, sentence_items
+from dashboard.reading import sentence_details
 from dashboard.service.models import Unchanged
 from geodata.scenario import Scenario
 
@@ -195,7 +196,7 @@ def _node_emphasis(service) -> tuple[list, list]:
     program = (
         "global.window = {};\n"
         f"{script.read_text(encoding='utf-8')}\n"
-        "const f = window.dash_clientside.atlas.emphasisOf;\n"
+        "const f = window.atlasEmphasisOf;\n"
         "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
         "console.log(JSON.stringify(cases.map(([fig, items]) =>"
         " f(fig, items === null ? null : new Set(items)).changes)));\n"
@@ -298,8 +299,14 @@ def test_picking_dropping_and_reading_change_the_url_and_the_details(service, pr
     assert views.scenario_of(picked).sentence == "P6.2" and out["selected.data"] is None
     details = service.panels.panels(picked, None, (None, None, None))["details.children"]
     assert details.id == "P6.2"
-    assert {r.record for r in details.records} == set(coverage()["P6.2"]["records"])
-    assert all(r.shown for r in details.records if r.layer in ("support_flows", "authoritarian"))
+    records = [r for quote in details.quotes for r in quote.records]
+    named = {r.record for r in records}
+    # every record the sentence cites is named, a grouping's members (two or more in a quote)
+    # as one
+    for record_id in coverage()["P6.2"]["records"]:
+        assert record_id in named or f"{record_id.split('/')[0]}/*" in named, record_id
+    assert named - set(coverage()["P6.2"]["records"]) <= {r for r in named if r.endswith("/*")}
+    assert all(r.shown for r in records if r.layer in ("support_flows", "authoritarian"))
     # a preset keeps the sentence; the clear button drops it (and the focus)
     kept = actions.sync("scenario", None, {"scenario.value": "threats_360"}, picked)
     assert views.scenario_of(kept["view.data"]).sentence == "P6.2"
@@ -334,3 +341,20 @@ def test_the_first_map_of_a_link_with_a_sentence_is_drawn_emphasised(service):
     data = json.loads(figure)["data"]
     assert any(t.get("selectedpoints") for t in data)
     assert json.loads(rendered)["built"]["sentence"] is None  # the map of the view without it
+
+
+def test_a_groupings_members_quoted_together_are_one_record_of_the_details(atlas):
+    """P4.3 quotes NATO's members at once: the details name them as one ("NATO: n states"),
+    with the count of membership records the coverage data gives that quote, and the
+    grouping's details a click away; in both languages."""
+    row = coverage()["P4.3"]
+    quoted = {(q["start"], q["end"]) for q in row["quotes"] if q["record"].startswith("nato/")}
+    assert len(quoted) == 1
+    members = {q["record"] for q in row["quotes"] if q["record"].startswith("nato/")}
+    for lang, word in (("en", "states"), ("ja", "か国")):
+        details = sentence_details(atlas, "P4.3", lang, frozenset())
+        grouped = [r for q in details.quotes for r in q.records if r.record == "nato/*"]
+        assert len(grouped) == 1 and grouped[0].target == "nato"
+        assert f"{len(members)}" in grouped[0].name and word in grouped[0].name
+        named = {r.record for q in details.quotes for r in q.records}
+        assert not named & members
