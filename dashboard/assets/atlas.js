@@ -1,7 +1,8 @@
 /* Alliance Atlas: the page's clientside callbacks, as window.dash_clientside.atlas.<name>
  * (wired in dashboard/callbacks.py with ClientsideFunction("atlas", name)), and the reading
  * panel's handlers of clicks and keys. They run in the browser; the handlers ask the server for a
- * new view only through the `sentence-request` and `read-request` stores. */
+ * new view only through the `sentence-request` and `read-request` stores (and the map's
+ * `clickData`, for a record of a picked sentence clicked in the details panel). */
 (function () {
     "use strict";
 
@@ -293,6 +294,13 @@
             }
             return;
         }
+        const chip = target.closest("#details [data-item]");
+        if (chip) {  // a record of a picked sentence: as a click on its item on the map
+            window.dash_clientside.set_props("map", {
+                clickData: {points: [{customdata: chip.getAttribute("data-item")}], at: Date.now()},
+            });
+            return;
+        }
         const sentence = target.closest("#article-body [data-sentence]");
         if (sentence) {
             const id = sentence.getAttribute("data-sentence");
@@ -537,6 +545,6 @@
         },
     };
 
-    atlas.emphasisOf = emphasisOf;  // for the tests: the same function the callback uses
     window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: atlas});
+    window.atlasEmphasisOf = emphasisOf;  // for the tests: what the `emphasis` callback patches
 })();
