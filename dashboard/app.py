@@ -19,6 +19,7 @@ from dash._utils import to_json
 from flask import Response, request
 
 from dashboard.callbacks import on_error, register
+from dashboard.compression import install_callback_compression
 from dashboard.figures.geo import BASE_MAP_RESOLUTION
 from dashboard.layout import INITIAL_FIGURE_MARK, INITIAL_RENDERED_MARK, build_layout
 from dashboard.security import install_request_guards, install_security_headers
@@ -124,6 +125,7 @@ def create_app(
     _plain_errors(app.server)
     install_security_headers(app.server, app)
     install_request_guards(app.server)
+    install_callback_compression(app.server)
     return app
 
 
