@@ -120,7 +120,8 @@ def register(app: Dash, service: ViewService) -> None:
             args[len(CONTROL_IDS) :]
         )
         trigger = ctx.triggered_id if ctx.triggered else None
-        request = {"sentence-request": sentence, "read-request": read}.get(trigger)
+        requests = {"sentence-request": sentence, "read-request": read}
+        request = requests.get(trigger) if isinstance(trigger, str) else None  # a row: a dict
         if trigger == "upload" and not contents:
             raise PreventUpdate
         # a new row reports n_clicks 0: only a real click on one counts
