@@ -300,15 +300,26 @@ def register(app: Dash, service: ViewService) -> None:
         body, new_index, loaded = panels.article(lang)
         return components.article_body(body), no_update if index else new_index, loaded
 
-    # the map's emphasis of the picked sentence: a Patch made in the page (no geometry sent)
+    # the map's emphasis of the picked sentence: a Patch made in the page (no geometry sent), at
+    # once for a sentence clicked (its only input is the request: it does not wait for `sync`)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "emphasisPicked"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("emphasis", "data", allow_duplicate=True),
+        Input("sentence-request", "data"),
+        State("rendered", "data"),
+        State("article-index", "data"),
+        State("map", "figure"),
+        State("emphasis", "data"),
+        prevent_initial_call=True,
+    )
+    # … and for the view's sentence (the URL, back, a new view) and each new figure
     app.clientside_callback(
         ClientsideFunction("atlas", "emphasis"),
         Output("map", "figure", allow_duplicate=True),
-        Output("emphasis", "data"),
-        Input("sentence-request", "data"),
+        Output("emphasis", "data", allow_duplicate=True),
         Input("view", "data"),
         Input("rendered", "data"),
-        State("article-index", "data"),
         State("map", "figure"),
         State("emphasis", "data"),
         prevent_initial_call=True,

@@ -357,6 +357,50 @@
         return out;
     }
 
+    /* [the Patch that emphasises `items` (the sentence's; none: no sentence) on `figure`,
+     * what the map then shows], or no update when the map already shows it (unless `force`:
+     * a new figure). A view that would not show every emphasised item goes back to the map's
+     * own view (which the server widened to show them). */
+    function patchEmphasis(sentence, items, rendered, figure, shown, force, announce) {
+        const noUpdate = window.dash_clientside.no_update;
+        if (!sentence && !(shown && shown.sentence)) { return [noUpdate, noUpdate]; }
+        const key = JSON.stringify([
+            sentence, rendered && rendered.key, rendered && rendered.layers,
+            figure && figure.data ? figure.data.length : 0,
+        ]);
+        if (shown && shown.key === key && !force) { return [noUpdate, noUpdate]; }
+        const result = emphasisOf(figure, sentence ? new Set(items || []) : null);
+        const patch = new window.dash_clientside.Patch();
+        result.changes.forEach(([path, value]) => patch.assign(path, value));
+        if (sentence && result.points.length) {
+            setTimeout(() => { if (!onScreen(result.points)) { resetView(); } }, 80);
+        }
+        return [patch.build(), {
+            key: key, sentence: sentence, count: result.count, cleared: !sentence, announce: announce,
+        }];
+    }
+
+    /* Mark in the panel the sentences a map click or a row found (`hits`), with the quotes of
+     * the item's records; scroll to the first when `scroll`. */
+    function markHits(hits, scroll) {
+        const body = article();
+        if (!body) { return; }
+        body.querySelectorAll(".hit-sentence").forEach((e) => e.classList.remove("hit-sentence"));
+        body.querySelectorAll("mark.hit").forEach((e) => e.classList.remove("hit"));
+        if (!hits || !hits.item) { return; }
+        const records = new Set(hits.records || []);
+        hits.sentences.forEach((id) => {
+            const element = sentenceElement(id);
+            if (!element) { return; }
+            element.classList.add("hit-sentence");
+            element.querySelectorAll("mark[data-record]").forEach((mark) => {
+                if (records.has(mark.getAttribute("data-record"))) { mark.classList.add("hit"); }
+            });
+        });
+        const first = scroll && hits.sentences.length && sentenceElement(hits.sentences[0]);
+        if (first) { first.scrollIntoView({block: "center", behavior: "auto"}); }
+    }
+
     // --- the callbacks ------------------------------------------------------------------------
 
     const atlas = {
@@ -376,42 +420,27 @@
             return afterMapDrawn(lang);
         },
 
-        /* The map's emphasis of the picked sentence, as a Patch of the figure the page holds
-         * (no geometry on the wire): at once from the panel's index when a sentence is
-         * clicked, from the view when it comes (the URL, back, a new view), again when the
-         * figure changes (`rendered`). Returns [the Patch, what the map now shows]. */
-        emphasis: function (request, view, rendered, index, figure, shown) {
+        /* The map's emphasis of a sentence just picked in the panel, as a Patch of the figure
+         * the page holds (no geometry on the wire), from the panel's index: at once, not
+         * after the server's answer (the `emphasis` callback below waits for the view).
+         * Returns [the Patch, what the map now shows]. */
+        emphasisPicked: function (request, rendered, index, figure, shown) {
             const noUpdate = window.dash_clientside.no_update;
-            const byRequest = firedBy("sentence-request") && !firedBy("view");
+            const sentence = (request && request.sentence) || null;
+            const items = sentence ? ((index && index.sentences[sentence]) || null) : null;
+            if (sentence && items === null) { return [noUpdate, noUpdate]; }
+            return patchEmphasis(sentence, items, rendered, figure, shown, false, true);
+        },
+
+        /* The map's emphasis of the view's sentence: when the view comes (the URL, back, a new
+         * view) and again when the figure changes (`rendered`). Returns [the Patch, what the
+         * map now shows]. */
+        emphasis: function (view, rendered, figure, shown) {
+            const sentence = view && view.scenario ? view.scenario.sentence || null : null;
+            const items = view ? view.emphasis : null;
             const byFigure = firedBy("rendered");
-            let sentence = view && view.scenario ? view.scenario.sentence || null : null;
-            let items = view ? view.emphasis : null;
-            if (byRequest && request) {
-                sentence = request.sentence || null;
-                items = sentence ? ((index && index.sentences[sentence]) || null) : null;
-                if (sentence && items === null) { return [noUpdate, noUpdate]; }
-            }
-            if (!sentence && !(shown && shown.sentence)) { return [noUpdate, noUpdate]; }
-            const key = JSON.stringify([
-                sentence, rendered && rendered.key, rendered && rendered.layers,
-                figure && figure.data ? figure.data.length : 0,
-            ]);
-            if (shown && shown.key === key && !byFigure) {
-                return [noUpdate, noUpdate];
-            }
-            const result = emphasisOf(figure, sentence ? new Set(items || []) : null);
-            const patch = new window.dash_clientside.Patch();
-            result.changes.forEach(([path, value]) => patch.assign(path, value));
-            if (sentence && result.points.length) {
-                setTimeout(() => { if (!onScreen(result.points)) { resetView(); } }, 80);
-            }
-            return [patch.build(), {
-                key: key,
-                sentence: sentence,
-                count: result.count,
-                cleared: !sentence,
-                announce: !byFigure || firedBy("view") || firedBy("sentence-request"),
-            }];
+            const announce = !byFigure || firedBy("view");
+            return patchEmphasis(sentence, items, rendered, figure, shown, byFigure, announce);
         },
 
         /* The items of a map click or a table row, and the sentences that cite them (the
@@ -433,12 +462,15 @@
                 item = String(id.key || "").split(":")[1] || null;
             }
             if (!item) { return window.dash_clientside.no_update; }
-            return {
+            const hits = {
                 item: item,
                 sentences: index.cited[item] || [],
                 records: index.marks[item] || [],
                 at: Date.now(),
             };
+            // at once: readingState (which says it to screen readers) waits for the new view
+            markHits(hits, true);
+            return hits;
         },
 
         /* The page around the panel: the grid with or without it, the toggle's and the tabs'
@@ -473,20 +505,10 @@
                 element.setAttribute("aria-pressed", on ? "true" : "false");
                 element.classList.toggle("selected", on);
             });
-            body.querySelectorAll(".hit-sentence").forEach((e) => e.classList.remove("hit-sentence"));
-            body.querySelectorAll("mark.hit").forEach((e) => e.classList.remove("hit"));
+            markHits(hits, false);
             let links = null;
             let status = window.dash_clientside.no_update;
             if (hits && hits.item) {
-                const records = new Set(hits.records || []);
-                hits.sentences.forEach((id) => {
-                    const element = sentenceElement(id);
-                    if (!element) { return; }
-                    element.classList.add("hit-sentence");
-                    element.querySelectorAll("mark[data-record]").forEach((mark) => {
-                        if (records.has(mark.getAttribute("data-record"))) { mark.classList.add("hit"); }
-                    });
-                });
                 links = hits.sentences.map((id) => ({
                     type: "Button", namespace: "dash_html_components",
                     props: {children: id, className: "link-button goto-sentence",
@@ -494,8 +516,6 @@
                 }));
                 if (firedBy("hits")) {
                     if (hits.sentences.length) {
-                        const first = sentenceElement(hits.sentences[0]);
-                        if (first) { first.scrollIntoView({block: "center", behavior: "auto"}); }
                         status = text("read.cited", {count: hits.sentences.length}) + ": " +
                             hits.sentences.join(", ");
                     } else {

@@ -460,6 +460,7 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
             "afterMap",
             "articleWanted",
             "emphasis",
+            "emphasisPicked",
             "mapToText",
             "readingLayout",
             "readingState",
