@@ -96,6 +96,12 @@ def _hits(duo) -> list[str]:
     )
 
 
+def _geo_scale(duo) -> float:
+    return duo.driver.execute_script(
+        f"return {GRAPH.format(id='map')}._fullLayout.geo.projection.scale;"
+    )
+
+
 def _emit_click(duo, item: str) -> None:
     """A click on the map item `item` (plotly's click event, as the page gets it)."""
     found = duo.driver.execute_script(
@@ -123,9 +129,12 @@ def app(atlas, presets):
     return create_app(lang="ja", atlas=atlas, presets=presets)
 
 
-def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds_it_back(duo, app):
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds_it_back(
+    duo, app, lang
+):
     duo.start_server(app, port=free_port())
-    _open(duo, "?read=1")
+    _open(duo, f"?read=1&lang={lang}")
     _panel_ready(duo)
     # the stable ids
     for selector in ("#article", "#article-P6", '[data-sentence="P6.2"]', "mark[data-record]"):
@@ -145,7 +154,7 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
         assert strong == expected, (sentence_id, strong ^ expected)
         assert faded == drawn - expected, sentence_id
         duo.wait_for_contains_text("#details", sentence_id)
-        _shot(duo, f"reading_{sentence_id}_ja")
+        _shot(duo, f"reading_{sentence_id}_{lang}")
         # the server answered with the URL, the view and the details: no figure, no geometry
         callbacks = _callback_requests(duo, seen)
         bodies = [_response_body(duo, r) for r in callbacks]
@@ -193,7 +202,7 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
     assert first, "the panel was not scrolled to the first sentence found"
     duo.wait_for_contains_text("#article-status", str(len(hits)))
     # the details panel's citations link to their sentences, all of them found
-    duo.wait_for_contains_text("#details", "ロシア")
+    duo.wait_for_contains_text("#details", {"ja": "ロシア", "en": "Russia"}[lang])
     links = {b.get_attribute("data-goto") for b in duo.find_elements("#details [data-goto]")}
     assert links and links <= set(hits)
     link = duo.find_element(f'#details [data-goto="{sorted(links)[0]}"]')
@@ -205,7 +214,7 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
         ),
         "the citation's link did not go to its sentence",
     )
-    _shot(duo, "reading_russia_hits_ja")
+    _shot(duo, f"reading_russia_hits_{lang}")
 
     # a row of the table finds its sentences too
     duo.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
@@ -309,7 +318,8 @@ def test_keyboard_live_region_url_round_trip_bad_id_english_and_narrow_tabs(duo,
 
 def test_the_article_comes_after_the_maps_first_paint(duo, app):
     """The layout response holds the map, not the article; the article is asked for only once
-    the map has drawn its base map."""
+    the map has drawn its base map. And a sentence picked on a map zoomed away from its items
+    brings them back into view."""
     duo.start_server(app, port=free_port())
     duo.driver.execute_cdp_cmd(
         "Page.addScriptToEvaluateOnNewDocument",
@@ -345,3 +355,15 @@ def test_the_article_comes_after_the_maps_first_paint(duo, app):
     assert layouts and b"data-sentence" not in _response_body(duo, layouts[-1])
     # and the first map already shows the sentence's emphasis
     assert emphasis_state(_figure(duo))[1]
+
+    # the map zoomed away from what a sentence puts on it: picking the sentence brings it back
+    # into view (P5.2: the south, the map zoomed on Japan)
+    scale = _geo_scale(duo)
+    duo.driver.execute_script(
+        f"window.Plotly.relayout({GRAPH.format(id='map')}, {{'geo.projection.scale': 8,"
+        " 'geo.center.lon': 139, 'geo.center.lat': 36});"
+    )
+    wait_for(lambda: _geo_scale(duo) == 8, "the map did not zoom on Japan")
+    _click_sentence(duo, "P5.2")
+    _emphasis_settled(duo, "P5.2")
+    wait_for(lambda: _geo_scale(duo) == scale, "the map did not come back to show P5.2")
