@@ -22,6 +22,7 @@ from dashboard.callbacks import CLIENTSIDE_COPIES, SYNC_OUTPUTS
 from dashboard.details import on_map
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
+from dashboard.service.panels import shown_count
 from geodata.scenario import LAYERS
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -459,6 +460,7 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     script = tmp_path / "table.js"
     script.write_text(
         "global.window = {};\n"
+        "global.document = {addEventListener: () => {}};\n"
         f"{(Path(ASSETS_DIR) / 'atlas.js').read_text(encoding='utf-8')}\n"
         "const f = window.dash_clientside.atlas.tableRows;\n"
         "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
@@ -471,6 +473,7 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     )
     outputs, nothing = (json.loads(line) for line in result.stdout.splitlines())
     for (_, meta, layers, count), (classes, caption, empty) in zip(cases, outputs, strict=True):
+        assert shown_count(meta["counts"], tuple(layers)) == count  # the map summary's count
         shown = {c.removeprefix("show-") for c in classes.split() if c.startswith("show-")}
         assert shown == set(layers)
         assert ("is-empty" in classes.split()) == (count == 0)
