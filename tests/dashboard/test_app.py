@@ -507,3 +507,17 @@ def test_every_ui_string_has_both_languages():
 
     for key, entry in STRINGS.items():
         assert set(entry) == {"ja", "en"} and all(entry.values()), key
+
+
+def test_plotlys_japanese_strings_are_the_ones_plotly_shows():
+    """Each English key of PLOTLY_JA is a string plotly.js 4 localises (`_(gd, "…")`): a key
+    plotly renamed would silently stay English in the Japanese page."""
+    import plotly
+
+    from dashboard.i18n import PLOTLY_JA
+
+    bundle = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    localised = set(re.findall(r'\b[A-Za-z_$][\w$]*\([A-Za-z_$][\w$.]*,\s*"([^"]+)"\)', bundle))
+    assert set(PLOTLY_JA) <= localised, sorted(set(PLOTLY_JA) - localised)
+    for text in ("Zoom in", "Download plot as a PNG", "Reset"):  # the geo modebar's buttons
+        assert text in PLOTLY_JA

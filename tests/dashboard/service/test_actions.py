@@ -75,6 +75,16 @@ def test_an_invalid_control_combination_keeps_the_view(service, presets):
     assert out["notice-error.children"] is not None
 
 
+def test_the_custom_view_option_drops_the_preset_and_its_titles(service, presets):
+    view = service.views.view_data(presets["threats_360"])
+    values = dict(zip(CONTROL_IDS, service.views.controls_of(presets["threats_360"]), strict=True))
+    out = service.actions.sync("scenario", None, values | {"scenario.value": ""}, view)
+    scenario = Scenario.model_validate(out["view.data"]["scenario"])
+    assert scenario.id is None and not scenario.title_ja and not scenario.title_en
+    assert scenario.projection == "polar"  # the settings stay
+    assert "scenario=" not in out["url.search"]
+
+
 def test_a_preset_keeps_the_current_language(service, presets):
     view = service.views.view_data(Scenario(lang="en"))
     out = service.actions.sync("scenario", None, {"scenario.value": "threats_360"}, view)
