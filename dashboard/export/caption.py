@@ -110,8 +110,9 @@ def _map_figure(
 
 
 TITLE_PX, SUBTITLE_PX, FOOTER_PX = 42, 25, 17
-# plotly.js spaces a title's lines 1.3 em apart (its LINE_SPACING)
+# plotly.js spaces a title's lines 1.3 em apart (its LINE_SPACING); its cap shift is 0.7 em
 TITLE_LINE, SUBTITLE_LINE, FOOTER_LINE = round(1.3 * TITLE_PX), 32, 23
+TITLE_CAP = 0.7
 MARGIN_X, MARGIN_TOP, LEGEND_GAP = 48, 26, 24
 LEGEND_FONTS = (18, 17, 16, 15, 14, 13)  # largest first; all ≥ 12 px at 1920×1080
 LEGEND_SYMBOL = 40
@@ -210,10 +211,12 @@ def _caption(
             "x": MARGIN_X / ref_width,
             "xanchor": "left",
             "xref": "container",
-            # plotly.js puts the top of a title's last line at `y` (its first line when it has
-            # one), so a title of several lines is placed that many lines lower: its first line
-            # starts at MARGIN_TOP
-            "y": 1 - (MARGIN_TOP + TITLE_LINE * (len(title_lines) - 1)) / REF_HEIGHT,
+            # plotly.js draws a title of several lines its cap height (0.7 em) higher than a
+            # one-line title (measured: the same for two and three lines), which cut the first
+            # line off at the top: such a title is placed that much lower, so that its first
+            # line starts at MARGIN_TOP like a one-line title's
+            "y": 1
+            - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(title_lines) > 1 else 0)) / REF_HEIGHT,
             "yanchor": "top",
             "yref": "container",
             "automargin": False,

@@ -725,9 +725,12 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
         "region",
         region_ids,
     )
+    # a badge for the regions the view shows (an arc may end in one its filters leave out)
+    shown = {region.id for region in ctx.rows.regions}
     badges = [
         badge
         for region_id, point, hover in zip(region_ids, points, hovers, strict=True)
+        if region_id in shown
         for badge in badge_for(region_id, point, ctx.regions[region_id].modality, "", hover)
     ]
     modality_badges(ctx, drawing, "region_ends", badges)
