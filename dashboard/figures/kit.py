@@ -274,7 +274,7 @@ def _draw_link_group(
     modality_badges(ctx, drawing, uid, badges)
 
 
-MARK_SIZE = 13
+MARK_SIZE = 14
 MARK_STEP = 18.0  # px between the marks of one source
 MARK_DROP = (0.0, 20.0)  # px from the source's anchor (under its own marker and name)
 
@@ -283,8 +283,8 @@ def draw_marks(
     ctx: Context, drawing: Drawing, relations: list[Record], style_of: Callable[[Record], LinkStyle]
 ) -> None:
     """Relations whose other end has no place on the map (a value, an order), as a mark at their
-    source: a square in the family's colour (hollow unless stated), labelled, clickable, with a
-    modality badge; marks of one source sit side by side under it."""
+    source: a square in the family's colour (white inside unless stated), labelled, clickable,
+    with a modality badge; marks of one source sit side by side under it."""
     by_basis: dict[str, list[Record]] = {}
     for relation in relations:
         by_basis.setdefault(relation.basis, []).append(relation)
@@ -332,11 +332,12 @@ def draw_marks(
                 lon=[marks.r(p[0]) for p in points],
                 lat=[marks.r(p[1]) for p in points],
                 mode="markers",
+                # hollow (white inside, to stand out on the bloc's fill) unless stated
                 marker={
-                    "symbol": "square" if basis == "stated" else "square-open",
+                    "symbol": "square",
                     "size": MARK_SIZE,
-                    "color": colour,
-                    "line": {"color": colour, "width": 2.0},
+                    "color": colour if basis == "stated" else style.WHITE,
+                    "line": {"color": colour, "width": 2.2},
                 },
                 opacity=max(style.LINE_OPACITY[basis], 0.8),  # type: ignore[index]
                 customdata=ids,
@@ -708,7 +709,6 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
     if not region_ids:
         return
     points = [ctx.anchor(r) for r in region_ids]
-    hovers = [ctx.region_hover(ctx.regions[r]) for r in region_ids]
     drawing.add(
         "region_ends",
         scattergeo(
@@ -717,7 +717,7 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
             mode="markers",
             marker={"symbol": "circle-open", "size": 9, "color": "#666666", "line": {"width": 1.5}},
             customdata=region_ids,
-            hovertext=hovers,
+            hovertext=[ctx.region_hover(ctx.regions[r]) for r in region_ids],
             hovertemplate=HOVER,
             name=t("legend.threat_region", ctx.lang),
             showlegend=False,
@@ -725,15 +725,7 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
         "region",
         region_ids,
     )
-    # a badge for the regions the view shows (an arc may end in one its filters leave out)
-    shown = {region.id for region in ctx.rows.regions}
-    badges = [
-        badge
-        for region_id, point, hover in zip(region_ids, points, hovers, strict=True)
-        if region_id in shown
-        for badge in badge_for(region_id, point, ctx.regions[region_id].modality, "", hover)
-    ]
-    modality_badges(ctx, drawing, "region_ends", badges)
+
     for region_id, point in zip(region_ids, points, strict=True):
         drawing.obstacles.append(Obstacle(point[0], point[1], 5.0))
         drawing.labels.append(name_label(ctx, region_id))

@@ -6,8 +6,9 @@
   when external, greyed and pale: NATO's members that the article does not name still read as
   NATO, and unlike those it names.
 - Status: ``proposed`` is dashed and hollow wherever it appears.
-- Modality (how strongly the article says it): a round badge beside the item, whatever its basis
-  and status: ``?`` assessed (hedged), ``→`` projected (future or possible), ``!`` recommended
+- Modality (how strongly the article says it): a round badge beside each claim drawn (a link, a
+  threat, an attribution, a grouping, an event; not a named place), whatever its basis and
+  status: ``?`` assessed (hedged), ``→`` projected (future or possible), ``!`` recommended
   (only where the item is not already drawn as a proposal). Glyphs, not colours: they read in
   black and white and for every kind of colour vision.
 """

@@ -69,9 +69,7 @@ def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[s
         "directions": [{"label": t(f"direction.{d}", lang), "value": d} for d in DIRECTIONS],
         "domains": [{"label": name(d, lang), "value": d.id} for d in kb.domains],
         "basis": [{"label": t(f"basis.opt.{b}", lang), "value": b} for b in BASES],
-        "modality": [
-            {"label": t(f"modality.opt.{m}", lang), "value": m} for m in MODALITY_LEVELS
-        ],
+        "modality": [{"label": t(f"modality.opt.{m}", lang), "value": m} for m in MODALITY_LEVELS],
         "proposals": [{"label": t("proposals.on", lang), "value": PROPOSALS_ON}],
         "focus": [{"label": f"{label} ({iso3})", "value": iso3} for label, iso3 in countries],
         "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],

@@ -100,7 +100,9 @@ def badged_modalities(rows: LayerRows) -> set[str]:
     """The modalities of the view's items that carry a badge (see style.modality_glyph)."""
     with_status = [*rows.relations, *rows.marked, *rows.groupings, *rows.memberships]
     found = {r.modality for r in with_status if style.modality_glyph(r.modality, r.status)}
-    for frame in (rows.threats, rows.regions, rows.events, rows.domains):
+    # (a region is a place the article names: how strongly the sentence naming it speaks is in
+    # its hover and details, not on the map, where a badge would read as the links' certainty)
+    for frame in (rows.threats, rows.events, rows.domains):
         found |= {r.modality for r in frame if style.modality_glyph(r.modality)}
     return found
 

@@ -105,18 +105,6 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         )
     for region_id in ids:
         drawing.labels.append(kit.name_label(ctx, region_id, required=True))
-    badges = [
-        badge
-        for region_id in ids
-        for badge in kit.badge_for(
-            region_id,
-            ctx.anchor(region_id),
-            ctx.regions[region_id].modality,
-            "",
-            ctx.region_hover(ctx.regions[region_id]),
-        )
-    ]
-    kit.modality_badges(ctx, drawing, "regions", badges)
 
 
 def _region_shape(ctx: Context, region: Record) -> tuple[list, list[list[marks.LonLat]]]:

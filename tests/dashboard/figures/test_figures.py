@@ -893,14 +893,15 @@ def test_an_empty_view_still_builds(atlas: Atlas) -> None:
 
 
 def drawn_items(layers: Layers) -> list[tuple[str, str, str]]:
-    """(item id, modality, status) of every item the map draws with a mark of its own: arcs and
-    marks of relations (not those only listed), groupings, threats, regions, events, domains."""
+    """(item id, modality, status) of every claim the map draws with a mark of its own: arcs and
+    marks of relations (not those only listed), groupings, threats, events, domains. (A region is
+    a named place: its modality is in its hover and details, not on the map.)"""
     relations = layers.relations[layers.relations.placement != "listed"]
     items = list(zip(relations.id, relations.modality, relations.status, strict=True))
     items += list(
         zip(layers.groupings.id, layers.groupings.modality, layers.groupings.status, strict=True)
     )
-    for frame in (layers.threats, layers.regions, layers.events):
+    for frame in (layers.threats, layers.events):
         items += [(i, m, "existing") for i, m in zip(frame.id, frame.modality, strict=True)]
     items += [
         (d, m, "existing")

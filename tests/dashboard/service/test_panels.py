@@ -136,7 +136,10 @@ def test_details_show_each_citations_certainty_and_its_hedge(service, presets, l
     panel = dash_value(service.panels.details(scenario, "chn_threat_europe"))
     text = text_of(panel)
     marks = [m for m in _find(panel, "Mark") if m.className == "hedge"]
-    assert [m.children for m in marks] == ["認知されつつある", "認知されつつある"]  # quote, hedge line
+    assert [m.children for m in marks] == [
+        "認知されつつある",
+        "認知されつつある",
+    ]  # quote, hedge line
     assert "“is coming to be perceived as”" in text
     assert t("modality.assessed", lang) in text
     asserted = text_of(dash_value(service.panels.details(scenario, "chn_rus_dual_use")))
