@@ -339,22 +339,26 @@ class _RoleBuilder:
                         t(f"details.placement.{row.placement}", self.lang),
                     )
                 )
-            roles.append(
-                Role(
-                    kind="relation",
-                    record_id=row.id,
-                    title=_relation_title(row, self.names, self.lang),
-                    basis=row.basis,
-                    status=row.status,
-                    modality=row.modality,
-                    reason=_text(row.reason),
-                    layer=row.layer,
-                    date=_text(row.date),
-                    facts=tuple(facts),
-                    citations=self.cite(row.citations),
-                )
-            )
+            title = _relation_title(row, self.names, self.lang)
+            roles.append(self.record_role("relation", row, title, facts))
         return roles
+
+    def record_role(self, kind: str, row: Any, title: str, facts: list[tuple[str, str]]) -> Role:
+        """The role of a relation or topic record: its own basis, status, modality, reason,
+        layer, date and citations."""
+        return Role(
+            kind=kind,
+            record_id=row.id,
+            title=title,
+            basis=row.basis,
+            status=row.status,
+            modality=row.modality,
+            reason=_text(row.reason),
+            layer=row.layer,
+            date=_text(row.date),
+            facts=tuple(facts),
+            citations=self.cite(row.citations),
+        )
 
     def topics(self, keep: Any) -> list[Role]:
         """The topics `keep` picks: what the article discusses without a place of its own."""
@@ -375,21 +379,7 @@ class _RoleBuilder:
                 )
             if _text(row.date):
                 facts.append((t("details.date", self.lang), row.date))
-            roles.append(
-                Role(
-                    kind="topic",
-                    record_id=row.id,
-                    title=self.names(row.id),
-                    basis=row.basis,
-                    status=row.status,
-                    modality=row.modality,
-                    reason=_text(row.reason),
-                    layer=row.layer,
-                    date=_text(row.date),
-                    facts=tuple(facts),
-                    citations=self.cite(row.citations),
-                )
-            )
+            roles.append(self.record_role("topic", row, self.names(row.id), facts))
         return roles
 
     def events(self, keep: Any) -> list[Role]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from pages import dicts_in
 
 from dashboard.details import (
     COLUMNS,
@@ -336,19 +337,7 @@ def test_every_hedge_of_the_knowledge_base_has_an_english_meaning(raw_knowledge)
     the knowledge base uses (a new hedge word needs its meaning there)."""
     from dashboard.i18n import hedge_meaning
 
-    found: set[str] = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("hedge_ja"):
-                found.add(node["hedge_ja"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(raw_knowledge)
+    found = {node["hedge_ja"] for node in dicts_in(raw_knowledge) if node.get("hedge_ja")}
     assert len(found) >= 10
     assert {h: hedge_meaning(h) for h in found if not hedge_meaning(h)} == {}
     assert hedge_meaning("と見られる") == "is seen as / reportedly"
