@@ -2,8 +2,8 @@
 
 Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
 `date-range` (the dates' group: `date-from`, `date-to`), `details`, `share-link`. The other
-controls: `groupings`, `directions`, `domains`, `basis`, `proposals`, `focus` (the country
-search), `projection`, `save`, `upload`, `export-format`, `export`, `compare-mode`,
+controls: `groupings`, `directions`, `domains`, `basis`, `modality`, `proposals`, `focus`
+(the country search), `projection`, `save`, `upload`, `export-format`, `export`, `compare-mode`,
 `compare-with`.
 
 Accessibility (README, "Accessibility"): every control is a native HTML one named by its
@@ -235,6 +235,11 @@ def build_layout(
                 texts,
                 "basis.label",
                 _radios("basis", options["basis"], default.basis, class_name="radio"),
+            ),
+            _group(
+                texts,
+                "modality.label",
+                _radios("modality", options["modality"], default.modality, class_name="radio"),
             ),
             _group(
                 texts,

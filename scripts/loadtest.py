@@ -919,12 +919,21 @@ class LoadTest:
 
     def change_control(self, browser: Browser, rng: random.Random) -> tuple[str, str]:
         control = rng.choice(
-            ["basis", "projection", "proposals", "directions", "domains", "groupings", "focus"]
+            [
+                "basis",
+                "modality",
+                "projection",
+                "proposals",
+                "directions",
+                "domains",
+                "groupings",
+                "focus",
+            ]
         )
         # the country search takes the text of one of its suggestions
         options = browser.suggestions("focus-options") if control == "focus" else []
         options = options or browser.options(control)
-        if control in ("basis", "projection", "focus"):
+        if control in ("basis", "modality", "projection", "focus"):
             value: Any = rng.choice(options) if options else None
         elif control == "proposals":
             value = [] if browser.get("proposals", "value") else options[:1]

@@ -89,6 +89,7 @@ class Views:
             scenario.date_from.isoformat() if scenario.date_from else None,
             scenario.date_to.isoformat() if scenario.date_to else None,
             scenario.basis,
+            scenario.modality,
             [PROPOSALS_ON] if scenario.proposals else [],
             self.focus_text(scenario),
             scenario.projection,
@@ -128,6 +129,7 @@ class Views:
             "from": day(values.get("date-from.value")),
             "to": day(values.get("date-to.value")),
             "basis": values.get("basis.value") or base.basis,
+            "modality": values.get("modality.value") or base.modality,
             "proposals": PROPOSALS_ON in (values.get("proposals.value") or []),
             "projection": values.get("projection.value") or base.projection,
         }
