@@ -149,8 +149,12 @@ def _post_callback(client, output, outputs, inputs, state, changed):
 def _render_request(client, view, rendered):
     return _post_callback(
         client,
-        "..map.figure...rendered.data..",
-        [{"id": "map", "property": "figure"}, {"id": "rendered", "property": "data"}],
+        "..map.figure...rendered.data...map.config..",
+        [
+            {"id": "map", "property": "figure"},
+            {"id": "rendered", "property": "data"},
+            {"id": "map", "property": "config"},
+        ],
         [{"id": "view", "property": "data", "value": view}],
         [{"id": "rendered", "property": "data", "value": rendered}],
         ["view.data"],
@@ -328,7 +332,10 @@ def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
         # nothing else is even requested: the panels come with `sync`, which asks for no table
         # or comparison when they do not change
         sync = ".." + "...".join(f"{cid}.{prop}" for cid, prop in SYNC_OUTPUTS) + ".."
-        assert [output for output, *_ in responses] == [sync, "..map.figure...rendered.data.."]
+        assert [output for output, *_ in responses] == [
+            sync,
+            "..map.figure...rendered.data...map.config..",
+        ]
         assert not {"view-table.children", "details.children", "map-b.figure"} & sizes.keys()
         assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
         # the browser's map and its record follow: each layer's traces visible iff it is shown
