@@ -195,7 +195,8 @@ def record_target(atlas: Atlas, record_id: str) -> str | None:
 
 
 def modality_word(modality: str, lang: str) -> str:
-    return t(f"read.modality.{modality}", lang)
+    """How sure the article is, in the words of the certainty control and the details' badges."""
+    return t(f"modality.{modality}", lang)
 
 
 def layer_key(layer: str) -> str:

@@ -89,7 +89,7 @@ class Actions:
                 if current.sentence:  # the sentence too
                     cleared = current.model_copy(update={"sentence": None, "focus": None})
                     out = self._changed(current, cleared, read)
-                    return out | {"focus.value": None, "selected.data": None}
+                    return out | {"focus.value": views.focus_text(cleared), "selected.data": None}
             else:
                 item = views.row_target(trigger.get("key", ""))
             # with a sentence picked, the details show the item clicked (the focus alone would
@@ -101,7 +101,7 @@ class Actions:
                 return picked
             scenario = current.model_copy(update={"focus": item})
             out = self._changed(current, scenario, read, allow_same=True)
-            out["focus.value"] = item if item in views.actor_ids else None
+            out["focus.value"] = views.focus_text(scenario)
             return out | picked
         # a control
         control = trigger if isinstance(trigger, str) else ""
@@ -111,7 +111,7 @@ class Actions:
             out = dict(zip(CONTROL_IDS, views.controls_of(current), strict=True))
             out["notice-error.children"] = Message(t("notices.error", lang), (str(error),), "bad")
             return out
-        return self._changed(current, scenario, read)
+        return self._changed(current, scenario, read, shown=values)
 
     def _sentence(self, current: Scenario, request: Any, read: bool) -> dict[str, Any]:
         """A sentence picked in the reading panel (an id of the article's), or dropped (None):
@@ -139,9 +139,22 @@ class Actions:
         return out
 
     def _changed(
-        self, current: Scenario, scenario: Scenario, read: bool, *, allow_same: bool = False
+        self,
+        current: Scenario,
+        scenario: Scenario,
+        read: bool,
+        *,
+        allow_same: bool = False,
+        shown: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """The new view `scenario` in the URL and the `view` store. `shown`: the control values
+        the page has; the country search is given its text for the view when it shows another
+        (a name typed in another form, or the language changed)."""
+        text = self.views.focus_text(scenario)
+        retext = shown is not None and shown.get("focus.value", text) != text
         if scenario == current and not allow_same:
+            if retext:
+                return {"focus.value": text}
             raise Unchanged
         out: dict[str, Any] = {
             "url.search": self.views.query_of(scenario, read),
@@ -151,4 +164,6 @@ class Actions:
         }
         if scenario.focus != current.focus:
             out["selected.data"] = None
+        if retext:
+            out["focus.value"] = text
         return out

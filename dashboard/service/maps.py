@@ -25,6 +25,7 @@ from dashboard.details import item_name
 from dashboard.figures import BASE_LAYER, CountryFills, CountryStyle, country_style, figure_parts
 from dashboard.figures.emphasis import emphasis_points, emphasized, sentence_items
 from dashboard.figures.geo import focus_point, make_view, shows
+from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
 from dashboard.service.views import Views
@@ -69,10 +70,13 @@ class BuiltMap:
 
 
 def plain(scenario: Scenario) -> Scenario:
-    """The scenario without what only names it (id, titles) or picks out part of its map (the
-    sentence, which the page emphasises on the map it has): the key of its layers and figure."""
+    """The scenario without what only names it (titles, and the id unless the map says what the
+    preset is: a reconstruction's note) or picks out part of its map (the sentence, which the page
+    emphasises on the map it has): the key of its layers and figure."""
+    keep_id = is_reconstruction(scenario)
     return scenario.model_copy(
-        update={key: None if key == "id" else "" for key in TITLES} | {"sentence": None}
+        update={key: (scenario.id if keep_id else None) if key == "id" else "" for key in TITLES}
+        | {"sentence": None}
     )
 
 
@@ -123,6 +127,7 @@ class Maps:
         data = self.drawn(scenario).model_dump(
             mode="json", by_alias=True, exclude={"layers", *TITLES}
         )
+        data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
 
     # --- built maps -------------------------------------------------------------------------
@@ -210,14 +215,15 @@ class Maps:
         """`full_map` of a view whose map is already at hand."""
         return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
-    def initial_map(self, page_url: str | None) -> tuple[str, str]:
+    def initial_map(self, page_url: str | None) -> tuple[str, str, str]:
         """The map of the page at `page_url` for the first layout response, as JSON texts of
-        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip.
+        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip,
+        and its language (for plotly's own texts, the graphs' config `locale`).
 
         The sync callback later reads the same URL with the same parser and finds the map
         already drawn. Without a URL (no Referer) the map is left to the callbacks."""
         if not page_url:
-            return json.dumps(EMPTY_FIGURE), "null"
+            return json.dumps(EMPTY_FIGURE), "null", self.views.default_lang
         query = urlsplit(page_url).query
         scenario, _notices = self.views.parse_search(f"?{query}" if query else "")
         built = self.built_map(scenario)
@@ -225,7 +231,18 @@ class Maps:
         if scenario.sentence:  # drawn as the page will emphasise it (no flash of the plain map)
             items = sentence_items(self.atlas, scenario.sentence)
             figure = orjson.dumps(emphasized(self._parsed(built), items)).decode()
-        return figure, json.dumps(self._rendered(scenario, built))
+        return figure, json.dumps(self._rendered(scenario, built)), scenario.lang
+
+    @staticmethod
+    def locale(scenario: Scenario, rendered: Any) -> Any:
+        """The language of plotly's own texts (the modebar's tooltips: the graph's config
+        `locale`) to send with the update of the map to `scenario`; KEEP while the browser's map
+        (`rendered`) is drawn in that language. (The graph applies a new config only with a new
+        figure, so it goes with the map's update, never on its own.)"""
+        built = rendered.get("built") if isinstance(rendered, dict) else None
+        if isinstance(built, dict) and built.get("lang") == scenario.lang:
+            return KEEP
+        return scenario.lang
 
     def _rendered(self, scenario: Scenario, built: BuiltMap) -> dict[str, Any]:
         return {

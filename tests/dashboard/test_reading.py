@@ -297,7 +297,7 @@ def test_picking_dropping_and_reading_change_the_url_and_the_details(service, pr
     assert "sentence=P6.2" in out["url.search"] and "read=1" in out["url.search"]
     picked = out["view.data"]
     assert views.scenario_of(picked).sentence == "P6.2" and out["selected.data"] is None
-    details = service.panels.panels(picked, None, (None, None, None))["details.children"]
+    details = service.panels.panels(picked, None, (None, None, None, None))["details.children"]
     assert details.id == "P6.2"
     records = [r for quote in details.quotes for r in quote.records]
     named = {r.record for r in records}
@@ -335,7 +335,7 @@ def test_a_sentence_changes_the_map_only_when_it_widens_its_view(service, preset
 
 
 def test_the_first_map_of_a_link_with_a_sentence_is_drawn_emphasised(service):
-    figure, rendered = service.maps.initial_map(
+    figure, rendered, _lang = service.maps.initial_map(
         "http://127.0.0.1:8050/?scenario=authoritarian_partnerships&sentence=P6.2"
     )
     data = json.loads(figure)["data"]
