@@ -20,6 +20,7 @@ from flask import Response, request
 
 from dashboard.callbacks import on_error, register
 from dashboard.figures.geo import BASE_MAP_RESOLUTION
+from dashboard.jobs import EmbeddedJobs, QueuedJobs, embedded_jobs, shared_secret
 from dashboard.layout import INITIAL_FIGURE_MARK, INITIAL_RENDERED_MARK, build_layout
 from dashboard.security import install_request_guards, install_security_headers
 from dashboard.service import ViewService
@@ -90,14 +91,18 @@ def create_app(
     *,
     atlas: Atlas | None = None,
     presets: dict[str, Scenario] | None = None,
+    jobs: EmbeddedJobs | QueuedJobs | None = None,
 ) -> Dash:
-    """A new dashboard app whose default language (for URLs without `lang=`) is `lang`."""
+    """A new dashboard app whose default language (for URLs without `lang=`) is `lang`; its
+    exports run as `jobs`' background jobs (default: job processes on this machine)."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     atlas = atlas if atlas is not None else load_atlas()
     presets = presets if presets is not None else load_presets()
+    jobs = jobs if jobs is not None else embedded_jobs()
     app = AtlasDash(
         __name__,
+        background_callback_manager=jobs,
         title="Alliance Atlas",
         update_title=None,
         assets_folder=str(ASSETS_DIR),
@@ -119,8 +124,11 @@ def create_app(
     app.index_string = _INDEX.format(lang=lang, preloads=_preload_links(app))
     service = ViewService(atlas, presets, lang)
     app.layout = build_layout(atlas, presets, lang, app.get_asset_url(TOPOJSON_DIR))
-    register(app, service)
+    if isinstance(jobs, QueuedJobs):  # every dashboard on the queue signs job handles alike
+        app.server.secret_key = shared_secret(jobs)
+    register(app, service, jobs)
     app.view_service = service  # type: ignore[attr-defined]  # for servers, tests and tools
+    app.export_jobs = jobs  # type: ignore[attr-defined]
     _plain_errors(app.server)
     install_security_headers(app.server, app)
     install_request_guards(app.server)

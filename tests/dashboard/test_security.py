@@ -43,8 +43,7 @@ from dashboard.security import (
     install_request_guards,
     install_security_headers,
 )
-from dashboard.service.views import MAX_UPLOAD_BYTES
-from geodata.scenario import Scenario
+from geodata.scenario import SCENARIO_LIMITS, Scenario
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
 
@@ -293,7 +292,7 @@ def test_bodies_that_do_not_fit_the_callback_are_refused(client, page):
 def test_the_largest_upload_the_page_sends_fits_under_the_limit(client, page):
     browser = _browser(page, client)
     loadtest, model = page
-    text = "version: 1\n" + "# " + "x" * (MAX_UPLOAD_BYTES - 20) + "\n"
+    text = "version: 1\n" + "# " + "x" * (SCENARIO_LIMITS.max_bytes - 20) + "\n"
     browser.set("upload", "filename", "big.yaml")
     changed = [browser.set("upload", "contents", loadtest._upload(text))]
     body = json.dumps(browser.payload(model.by_name("sync"), changed)).encode()
@@ -350,14 +349,16 @@ def test_an_upload_cannot_run_code(app, tmp_path):
 
 
 def test_an_oversized_upload_is_refused_with_a_message(app):
-    out = _upload_text(app.view_service, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES)
+    out = _upload_text(app.view_service, "version: 1\n#" + "x" * SCENARIO_LIMITS.max_bytes)
     assert set(out) == {"upload-message.children"}
     assert "message-bad" in _message(out)
 
 
 def test_an_oversized_upload_says_it_is_too_large(app):
-    message = _message(_upload_text(app.view_service, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES))
-    assert str(MAX_UPLOAD_BYTES // 1000) in message and "KB" in message
+    message = _message(
+        _upload_text(app.view_service, "version: 1\n#" + "x" * SCENARIO_LIMITS.max_bytes)
+    )
+    assert str(SCENARIO_LIMITS.max_bytes // 1000) in message and "KB" in message
 
 
 @pytest.mark.parametrize("text", ["version: 1\ntitle_en: a\x00b\n", "title_en: \ud800\n"])
