@@ -17,6 +17,7 @@ from typing import Any
 from dash import Dash
 from dash._utils import to_json
 from flask import Response, request
+from werkzeug.exceptions import HTTPException
 
 from dashboard.callbacks import on_error, register
 from dashboard.figures.geo import BASE_MAP_RESOLUTION
@@ -77,8 +78,9 @@ class AtlasDash(Dash):
             self._layout_json = to_json(self.get_layout())
         try:
             figure, rendered = self.view_service.maps.initial_map(request.referrer)
-        except Exception:  # never fail the page for it: the callbacks draw the map as before
-            logger.warning("alliance-atlas: no initial map for %r", request.referrer, exc_info=True)
+        except Exception as error:  # never fail the page for it: the callbacks draw it
+            referrer = (request.referrer or "")[:200]
+            logger.warning("no initial map for %r: %s", referrer, type(error).__name__)
             figure, rendered = self.view_service.maps.initial_map(None)
         body = self._layout_json.replace(json.dumps(INITIAL_FIGURE_MARK), figure, 1).replace(
             json.dumps(INITIAL_RENDERED_MARK), rendered, 1
@@ -146,7 +148,8 @@ def _preload_links(app: Dash) -> str:
 
 
 def _plain_errors(server: Any) -> None:
-    """Errors are short plain-text pages: never a traceback, whatever the debug setting."""
+    """Errors are short plain-text answers and one log line: never a traceback, whatever the
+    debug setting (`serve --debug` runs with Dash's traceback page off, and this handler)."""
 
     @server.errorhandler(500)
     def _internal_error(_error: Exception) -> Response:
@@ -158,6 +161,16 @@ def _plain_errors(server: Any) -> None:
             status=500,
             mimetype="text/plain",
         )
+
+    @server.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):  # 404, 405, 413…: their own plain answers
+            return error
+        # a request that broke Dash's own handling: one line, not Flask's traceback
+        logger.warning(
+            "refused %s %s: %s", request.method, request.path[:200], type(error).__name__
+        )
+        return _internal_error(error)
 
 
 _server: Any = None

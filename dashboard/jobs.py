@@ -321,9 +321,7 @@ class EmbeddedJobs(DiskcacheManager):  # type: ignore[misc]
 
     def call_job_fn(self, key: str, job_fn: Any, args: Any, context: Any) -> str:
         def start() -> str:
-            from multiprocess import get_context
-
-            process = get_context("forkserver").Process(
+            process = _forkserver().Process(
                 target=job_fn, args=(key, self._make_progress_key(key), args, context)
             )
             process.start()
@@ -356,6 +354,17 @@ class EmbeddedJobs(DiskcacheManager):  # type: ignore[misc]
             return process is not None and process.status() != psutil.STATUS_ZOMBIE
         except psutil.NoSuchProcess:
             return False
+
+
+def _forkserver() -> Any:
+    """multiprocess's forkserver context: a small process of this one's that forks each job.
+    It imports only this package (for the path): a job loads what it needs, so the forkserver
+    of each web worker stays ~20 MB."""
+    from multiprocess import get_context
+
+    context = get_context("forkserver")
+    context.set_forkserver_preload(["dashboard"])
+    return context
 
 
 NO_JOB = "0:0"  # the handle of a job that was not started (no slot): it never runs

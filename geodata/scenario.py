@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from datetime import date
 from pathlib import Path
@@ -433,6 +434,8 @@ FIELD_NAMES: tuple[str, ...] = tuple(
 
 def load_presets(directory: Path = SCENARIOS_DIR) -> dict[str, Scenario]:
     """The bundled scenario presets, keyed by file name without extension, in file-name order."""
+    if not directory.is_dir():  # never an app without its presets
+        raise FileNotFoundError(errno.ENOENT, "no scenario presets folder", str(directory))
     return {
         path.stem: Scenario.from_file(path, preset_id=path.stem)
         for path in sorted(directory.glob("*.yaml"))
