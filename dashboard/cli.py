@@ -91,7 +91,8 @@ def _serve(args: argparse.Namespace) -> int:
             "authentication, so anyone who can reach this address can use it",
             file=sys.stderr,
         )
-    problem = port_problem(args.host, args.port)
+    # (the debug reloader's child runs this again on the port its parent already holds)
+    problem = None if os.environ.get("WERKZEUG_RUN_MAIN") else port_problem(args.host, args.port)
     if problem:
         print(f"alliance-atlas serve: {problem}", file=sys.stderr)
         return 1

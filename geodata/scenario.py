@@ -231,7 +231,10 @@ class Scenario(BaseModel):
                 f"a view's query has at most {MAX_QUERY_CHARS:,}"
             ]
         if "?" in query or "://" in query:
-            query = urlsplit(query).query
+            try:
+                query = urlsplit(query).query
+            except ValueError:  # e.g. an unclosed [ of an IPv6 address
+                return cls(), ["ignored the whole address: it is not a URL"]
         params: dict[str, str] = {}
         unknown_keys: list[str] = []
         for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
