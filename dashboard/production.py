@@ -25,11 +25,12 @@ import argparse
 import contextlib
 import gc
 import logging
+import logging.handlers
 import os
 import socket
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,16 +178,42 @@ def run_gunicorn(
     options = gunicorn_options(
         host=host, port=port, workers=workers, timeout=timeout, access_log=access_log
     )
-    wsgi = build_wsgi_app(lang, warm=warm, jobs=jobs)
+    with _held_log() as replay:  # gunicorn sets its log up later: the lines wait for it
+        wsgi = build_wsgi_app(lang, warm=warm, jobs=jobs)
     manager = getattr(dash_app_of(wsgi), "export_jobs", None)
     if isinstance(manager, EmbeddedJobs):
         manager.before_fork()
-    application = make_gunicorn_application(lambda: wsgi, options)
+
+    def loaded() -> Any:
+        replay()
+        return wsgi
+
+    application = make_gunicorn_application(loaded, options)
     try:
         application.run()
     except SystemExit as stop:  # the arbiter leaves through sys.exit
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     return 0
+
+
+@contextlib.contextmanager
+def _held_log() -> Iterator[Callable[[], None]]:
+    """Keep what is logged to gunicorn's error log meanwhile; the function it gives logs it
+    again (once gunicorn has set its log up)."""
+    held = logging.handlers.MemoryHandler(capacity=10_000, flushLevel=logging.CRITICAL + 1)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(held)
+
+    def replay() -> None:
+        for record in held.buffer:
+            logger.handle(record)
+
+    try:
+        yield replay
+    finally:
+        logger.removeHandler(held)
+        logger.setLevel(level)
 
 
 def install_error_writer() -> None:
