@@ -173,7 +173,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "export.label": {"ja": "画像として書き出す(1920×1080)", "en": "Export as image (1920×1080)"},
     "export.button": {"ja": "書き出し", "en": "Export"},
     "export.failed": {"ja": "書き出せませんでした:{reason}", "en": "Export failed: {reason}"},
-    "export.cancel": {"ja": "書き出しを中止", "en": "Cancel export"},
+    "export.cancel": {"ja": "中止", "en": "Cancel"},
     "export.cancelled": {"ja": "書き出しを中止しました。", "en": "Export cancelled."},
     "export.busy": {
         "ja": "混み合っています(同時に書き出せるのは{slots}件まで)。少し待ってからもう一度お試しください。",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 import time
 from pathlib import Path
 
@@ -121,3 +122,109 @@ def test_cancel_ends_the_job_and_its_browser_and_frees_the_slot(one_slot_app, se
     assert not alive, alive
     assert page.wait(request, handles).download is None  # the page stops polling: no result
     assert jobs.slots.in_use() == 0
+
+
+# --- the button in a real browser, under the page's CSP ---------------------------------------
+
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener('securitypolicyviolation', function (e) {
+    window.__csp.push([e.violatedDirective, e.blockedURI].join(' '));
+});
+"""
+STATE = """
+const q = (s) => document.querySelector(s);
+return {
+    exportDisabled: q('#export').disabled,
+    cancelShown: !q('#export-cancel').hidden && q('#export-cancel').tagName === 'BUTTON',
+    progressShown: !q('#export-progress').hidden,
+    progress: q('#export-progress').getAttribute('value'),
+    step: q('#export-step').textContent,
+    message: q('#export-message').textContent,
+};
+"""
+
+
+@pytest.fixture
+def export_duo(dash_thread_server, tmp_path):
+    from browser import browser_available, headless_dash
+
+    if not browser_available():
+        pytest.skip("needs chromium and chromedriver")
+    with headless_dash(
+        dash_thread_server,
+        tmp_path / "download",
+        arguments=("--window-size=1400,1000", "--lang=en"),
+        wait_timeout=30,
+    ) as composite:
+        composite.driver.execute_cdp_cmd(
+            "Page.addScriptToEvaluateOnNewDocument", {"source": CSP_LISTENER}
+        )
+        yield composite
+
+
+def test_the_button_shows_progress_downloads_cancels_and_says_busy(
+    export_duo, atlas, presets, tmp_path
+):
+    from browser import wait_for
+
+    from dashboard.local_server import free_port
+
+    duo = export_duo
+    app = create_app("en", atlas=atlas, presets=presets, jobs=embedded_jobs(tmp_path, slots=1))
+    duo.start_server(app, port=free_port())
+    duo.driver.get(duo.server_url + "/?scenario=summit_outcomes&lang=en")
+    duo.wait_for_element("#export")
+    status = duo.find_element("#export-status")
+    assert status.get_attribute("role") == "status"
+    assert status.get_attribute("aria-live") == "polite"
+    state = lambda: duo.driver.execute_script(STATE)  # noqa: E731
+    assert not state()["cancelShown"] and not state()["progressShown"]
+
+    # export: the button waits, Cancel and the progress show the steps, then the file comes
+    duo.find_element("#export").click()
+    wait_for(lambda: state()["cancelShown"], "no Cancel button while exporting")
+    if os.environ.get("ATLAS_SHOTS"):  # the export field while it runs
+        wait_for(lambda: state()["step"], "no progress shown")
+        duo.driver.execute_script(
+            "document.querySelector('#export').scrollIntoView({block: 'center'})"
+        )
+        duo.driver.save_screenshot(str(Path(os.environ["ATLAS_SHOTS"]) / "export_running_en.png"))
+    seen = []
+    wait_for(
+        lambda: seen.append(state()) or "Exported" in state()["message"],
+        "the export did not finish",
+        timeout=120,
+    )
+    running = [s for s in seen if s["cancelShown"]]
+    assert running and all(s["exportDisabled"] and s["progressShown"] for s in running)
+    assert {s["step"] for s in running} & {
+        "Rendering the image… (2/3)",
+        "Preparing the view… (1/3)",
+    }
+    download = Path(duo.download_path) / "summit_outcomes.en.png"
+    wait_for(download.exists, "no download")
+    assert Image.open(download).size == (1920, 1080)
+    done = state()
+    assert done["message"] == "Exported summit_outcomes.en.png"
+    assert not done["exportDisabled"] and not done["cancelShown"] and not done["progressShown"]
+
+    # cancel: the job stops, the page says so and gets no file
+    duo.find_element("#export").click()
+    wait_for(lambda: state()["cancelShown"], "no Cancel button while exporting")
+    duo.find_element("#export-cancel").click()
+    wait_for(lambda: state()["message"] == "Export cancelled.", "no word of the cancel")
+    wait_for(lambda: not state()["cancelShown"] and not state()["exportDisabled"], "still busy")
+    wait_for(lambda: app.export_jobs.slots.in_use() == 0, "the cancelled job kept its slot")
+    time.sleep(2)
+    assert sorted(p.name for p in Path(duo.download_path).iterdir()) == [download.name]
+
+    # busy: the one slot is taken (by another user): the page says so at once
+    app.export_jobs.slots.admit()
+    duo.find_element("#export").click()
+    wait_for(lambda: state()["message"].startswith("Busy"), "no busy answer")
+    assert not state()["cancelShown"]
+
+    assert duo.driver.execute_script("return window.__csp") == []
+    severe = [e for e in duo.get_logs() if e.get("level") == "SEVERE"]
+    assert severe == []
