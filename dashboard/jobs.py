@@ -301,7 +301,19 @@ class IdleBrowser:
 # --- embedded: job processes on this machine ---------------------------------------------------
 
 
-class EmbeddedJobs(DiskcacheManager):  # type: ignore[misc]
+class _ResultsNotMissed:
+    """Dash looks for a job's result, then whether the job still runs, and when neither, it
+    answers the page "nothing" (204): a job that stores its result and ends between those two
+    looks loses its export (seen under load). Look again once the job has ended."""
+
+    def get_result(self, key: str, job: Any) -> Any:
+        result = super().get_result(key, job)  # type: ignore[misc]
+        if result is self.UNDEFINED and not self.job_running(job):  # type: ignore[attr-defined]
+            result = super().get_result(key, job)  # type: ignore[misc]
+        return result
+
+
+class EmbeddedJobs(_ResultsNotMissed, DiskcacheManager):  # type: ignore[misc]
     """DiskcacheManager with export slots, forkserver job processes, "pid:start time" handles
     and a kill that holds no lock (see the module's docstring)."""
 
@@ -410,7 +422,7 @@ def embedded_jobs(directory: Path | None = None, slots: int = EXPORT_SLOTS) -> E
 # --- queued: Celery workers through Redis ----------------------------------------------------
 
 
-class QueuedJobs(CeleryManager):  # type: ignore[misc]
+class QueuedJobs(_ResultsNotMissed, CeleryManager):  # type: ignore[misc]
     """CeleryManager with export slots kept in Redis, and job handles that give up a job no
     worker took within QUEUE_WAIT_S (a worker of another revision drops tasks it does not know)."""
 

@@ -87,11 +87,21 @@ def gunicorn_options(
         # no control socket: gunicorn >= 25.1 would create $HOME/.gunicorn/gunicorn.ctl,
         # one fixed path that a second server on the machine would fight over
         "control_socket_disable": True,
+        "worker_exit": _quiet_exit,
     }
     if Path("/dev/shm").is_dir():
         options["worker_tmp_dir"] = "/dev/shm"  # heartbeat files off the disk (gunicorn docs)
     options.update(extra)
     return options
+
+
+def _quiet_exit(_arbiter: Any, _worker: Any) -> None:
+    """A gevent worker's last act: flush and forget the log handlers. Otherwise, as the
+    interpreter shuts down, each handler's clean-up takes the logging lock through gevent's
+    already torn-down thread module and prints a traceback ("Exception ignored in
+    _removeHandlerRef … get_ident"), 4 per worker: noise in the log that looks like a fault."""
+    logging.shutdown()
+    logging._handlerList.clear()  # type: ignore[attr-defined]  # (test_private_apis.py)
 
 
 def build_wsgi_app(

@@ -99,3 +99,13 @@ def test_dash_starts_background_jobs_through_the_methods_the_job_managers_overri
     assert "callback_manager.job_running(job_id)" in source
     assert "callback_manager.terminate_job(job)" in source
     assert callable(BaseBackgroundCallbackManager._make_progress_key)
+
+
+def test_logging_skips_its_handler_clean_up_when_its_handler_list_is_empty():
+    """production._quiet_exit empties logging._handlerList so that the handlers' clean-up at
+    shutdown takes no lock (a gevent worker's lock fails then)."""
+    import logging
+
+    assert isinstance(logging._handlerList, list)
+    source = inspect.getsource(logging._removeHandlerRef)
+    assert "if acquire and release and handlers:" in source
