@@ -30,6 +30,7 @@ import atexit
 import contextlib
 import os
 import shutil
+import signal
 import tempfile
 import threading
 import time
@@ -59,6 +60,7 @@ BROWSER_IDLE_S = 60.0  # a Celery worker process closes its export browser after
 JOB_NICENESS = 10  # a job (figure building too) runs at background priority
 SLOTS_KEY = "alliance-atlas-export-slots"
 SECRET_KEY = "alliance-atlas-signing-secret"
+PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 # --- export slots -----------------------------------------------------------------------------
@@ -187,6 +189,8 @@ def export_job(set_progress: Callable[[list[Any]], None], request: dict[str, Any
 
     with contextlib.suppress(OSError):
         os.nice(JOB_NICENESS - os.nice(0))
+    if "idle" not in _worker:  # a one-job process: it does not outlive its server
+        _die_with_parent()
     scenario = Scenario.model_validate(request["scenario"])
     lang, fmt = scenario.lang, request["fmt"] if request["fmt"] in FORMATS else "png"
     set_progress(_progress("prepare", lang))
@@ -223,6 +227,15 @@ def _render(scenario: Any, fmt: str, atlas: Any, rendering: Callable[[], None]) 
         return once()
     except ExportError:
         return once()
+
+
+def _die_with_parent() -> None:
+    """Be killed when the forkserver that forked this job ends (with its web worker: the
+    server stopped or the worker died), so that no job and no export browser outlives it."""
+    with contextlib.suppress(OSError, AttributeError):  # Linux only
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _progress(step: str, lang: str) -> list[str]:

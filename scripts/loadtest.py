@@ -1316,6 +1316,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-growth", type=float, default=0.10, help="memory growth target")
     parser.add_argument("--json", help="also write the report as JSON to this file")
     parser.add_argument("--log", help="keep the server's log in this file")
+    parser.add_argument(
+        "--chaos",
+        action="store_true",
+        help="run the slow adversarial cases instead (scripts/chaos.py: hostile input, "
+        "slowloris, export storm, kill -9, SIGTERM, the queue) against issue 17's budgets",
+    )
     args = parser.parse_args(argv)
     if args.clients < 1 or args.requests < 1:
         parser.error("--clients and --requests must be positive")
@@ -1324,6 +1330,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.chaos:
+        import chaos  # scripts/chaos.py, beside this file
+
+        return chaos.run_chaos(args)
     with tempfile.TemporaryDirectory(prefix="atlas-loadtest-") as scratch:
         if args.url:
             check_loopback(args.url)
