@@ -484,6 +484,7 @@ def celery_app_for(url: str) -> Any:
     app.conf.update(
         result_expires=RESULT_EXPIRE_S,
         worker_prefetch_multiplier=1,  # a worker process takes one export at a time
+        task_track_started=True,  # STARTED, not PENDING, once a worker has it (QUEUE_WAIT_S)
         broker_connection_retry_on_startup=True,
         worker_hijack_root_logger=False,
     )
