@@ -52,7 +52,9 @@ from dashboard.service.models import Message
 
 EXPORT_SIZE = (1920, 1080)
 EXPORT_SLOTS = 2  # one export browser each (~300 MB and a core while it renders)
-ADMIT_LEASE_S = 30  # a slot admitted for a job that never starts (the page went away) frees then
+# a slot admitted for a job that never starts frees then (the page starts it within milliseconds;
+# short, so that pages that never start their jobs cannot keep the slots for long)
+ADMIT_LEASE_S = 10
 JOB_LEASE_S = 600  # the longest a job may hold a slot (it renders within RENDER_TIMEOUT_S)
 RESULT_EXPIRE_S = 600  # a result nobody fetched is dropped then
 QUEUE_WAIT_S = 300  # a queued job no worker has taken by then is given up (the page stops)

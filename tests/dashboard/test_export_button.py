@@ -34,8 +34,11 @@ def _page(app) -> ExportPage:
 
 
 @pytest.fixture(scope="module")
-def page(app):
-    return _page(app)
+def page(atlas, presets, tmp_path_factory):
+    """The export control of an app of its own (its export slots are not shared with the other
+    modules' requests)."""
+    jobs = embedded_jobs(tmp_path_factory.mktemp("jobs"))
+    return _page(create_app("ja", atlas=atlas, presets=presets, jobs=jobs))
 
 
 def test_export_button_sends_the_same_png_as_the_command_line(page, service, presets, tmp_path):
