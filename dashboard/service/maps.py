@@ -195,18 +195,30 @@ class Maps:
         """`full_map` of a view whose map is already at hand."""
         return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
-    def initial_map(self, page_url: str | None) -> tuple[str, str]:
+    def initial_map(self, page_url: str | None) -> tuple[str, str, str]:
         """The map of the page at `page_url` for the first layout response, as JSON texts of
-        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip.
+        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip,
+        and its language (for plotly's own texts, the graphs' config `locale`).
 
         The sync callback later reads the same URL with the same parser and finds the map
         already drawn. Without a URL (no Referer) the map is left to the callbacks."""
         if not page_url:
-            return json.dumps(EMPTY_FIGURE), "null"
+            return json.dumps(EMPTY_FIGURE), "null", self.views.default_lang
         query = urlsplit(page_url).query
         scenario, _notices = self.views.parse_search(f"?{query}" if query else "")
         built = self.built_map(scenario)
-        return built.figure_json, json.dumps(self._rendered(scenario, built))
+        return built.figure_json, json.dumps(self._rendered(scenario, built)), scenario.lang
+
+    @staticmethod
+    def locale(scenario: Scenario, rendered: Any) -> Any:
+        """The language of plotly's own texts (the modebar's tooltips: the graph's config
+        `locale`) to send with the update of the map to `scenario`; KEEP while the browser's map
+        (`rendered`) is drawn in that language. (The graph applies a new config only with a new
+        figure, so it goes with the map's update, never on its own.)"""
+        built = rendered.get("built") if isinstance(rendered, dict) else None
+        if isinstance(built, dict) and built.get("lang") == scenario.lang:
+            return KEEP
+        return scenario.lang
 
     def _rendered(self, scenario: Scenario, built: BuiltMap) -> dict[str, Any]:
         return {
