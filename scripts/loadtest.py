@@ -399,7 +399,8 @@ class Stats:
     errors: list[str] = field(default_factory=list)
     error_count: Counter = field(default_factory=Counter)
     bad: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    requests: int = 0
+    requests: int = 0  # the simulated people's actions (the budget of --requests)
+    job_polls: int = 0  # the page's polls of its running export jobs, on top of those
     busy: int = 0  # exports answered "busy, try again" (every export slot taken)
     bytes_in: int = 0
     loop_lag: list[float] = field(default_factory=list)  # s late, of a 10 ms timer in the client
@@ -699,16 +700,22 @@ class LoadTest:
             status = response.status_code
         except httpx.HTTPError as error:
             if self.measure:
-                self.stats.requests += 1
+                self._count(force)
                 self.stats.error(kind, f"{type(error).__name__}: {error}")
             return None
         elapsed = time.perf_counter() - start
         if self.measure:
-            self.stats.requests += 1
+            self._count(force)
             self.stats.bytes_in += len(response.content)
             self.stats.latencies[kind].append(elapsed)
             self.stats.statuses[kind][status] += 1
         return status, text
+
+    def _count(self, poll: bool) -> None:
+        if poll:
+            self.stats.job_polls += 1
+        else:
+            self.stats.requests += 1
 
     async def call(
         self,
@@ -1078,8 +1085,9 @@ def build_report(test: LoadTest, elapsed: float, memory: dict[str, Any], args) -
         "seed": args.seed,
         "think_ms": args.think_ms,
         "requests": stats.requests,
+        "job_polls": stats.job_polls,
         "elapsed_s": elapsed,
-        "throughput_rps": stats.requests / elapsed if elapsed else 0.0,
+        "throughput_rps": (stats.requests + stats.job_polls) / elapsed if elapsed else 0.0,
         "megabytes_in": stats.bytes_in / MB,
         "errors": sum(stats.error_count.values()),
         "error_samples": stats.errors,
