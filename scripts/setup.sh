@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent setup: Debian packages (Chromium, ChromeDriver, a CJK font), then .venv with the
 # project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test extras:
-# GDAL's command-line tools, Node and the npm test tools of package-lock.json)
+# GDAL's command-line tools, redis-server, Node and the npm test tools of package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +11,7 @@ extras="build"
 $testing && extras="test,build"
 
 debian_packages=(chromium chromium-driver fonts-noto-cjk)
-$testing && debian_packages+=(gdal-bin)
+$testing && debian_packages+=(gdal-bin redis-server)  # redis-server: the export queue's test
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
