@@ -20,6 +20,7 @@ from flask import Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.callbacks import on_error, register
+from dashboard.compression import install_callback_compression
 from dashboard.figures.geo import BASE_MAP_RESOLUTION
 from dashboard.jobs import EmbeddedJobs, QueuedJobs, embedded_jobs, shared_secret
 from dashboard.layout import (
@@ -154,6 +155,7 @@ def create_app(
     _plain_errors(app.server)
     install_security_headers(app.server, app)
     install_request_guards(app.server)
+    install_callback_compression(app.server)
     return app
 
 
