@@ -77,7 +77,7 @@ def test_topojson_licence_ships_with_the_files():
     assert "MIT License" in licence
 
 
-def test_graph_points_plotly_at_the_local_topojson(client):
+def test_graph_points_plotly_at_the_local_topojson(app, client):
     layout = client.get("/_dash-layout").get_json()
     configs = []
 
@@ -94,9 +94,13 @@ def test_graph_points_plotly_at_the_local_topojson(client):
     walk(layout)
     assert len(configs) == 2
     for config in configs:
-        # plotly.js loads `<topojsonURL><scope>_<resolution>m.json`
-        assert config["topojsonURL"] == "/assets/topojson/"
+        # plotly.js loads `<topojsonURL><scope>_<resolution>m.json`: the base maps' folder is
+        # named by their content hash (see tests/dashboard/test_delivery.py)
+        assert config["topojsonURL"] == app.delivery.topojson_url
         assert config["displaylogo"] is False
+        for name, sha256 in TOPOJSON_SHA256.items():
+            response = client.get(config["topojsonURL"] + name)
+            assert hashlib.sha256(response.data).hexdigest() == sha256
 
 
 def test_debug_is_off_and_errors_are_plain(atlas, presets):

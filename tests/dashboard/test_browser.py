@@ -339,13 +339,14 @@ def _figure_responses(duo, seen: int) -> list[dict]:
     return figures
 
 
-def _assert_preloads_used(duo) -> None:
-    """The page asks for plotly.js, dcc's Graph chunk and the base map before its layout, and
-    each exactly once: the lazy loader and plotly.js took the preloaded responses."""
+def _assert_preloads_used(duo, app) -> None:
+    """The page asks for plotly.js, dcc's Graph chunk and the base map of its (world) view
+    before its layout, and each exactly once: the lazy loader and plotly.js took the preloaded
+    responses."""
     _drain_network(duo)
     urls = [urlsplit(url).path for url, *_ in duo.requests]
     layout = urls.index("/_dash-layout")
-    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), "/assets/topojson/world_50m.json"):
+    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), app.delivery.topojson_file(110)):
         assert urls.count(path) == 1, f"{path} fetched {urls.count(path)} times"
         assert urls.index(path) < layout, f"{path} was not preloaded"
     logs = duo.get_logs()  # this drains the log: keep checking for errors here too
@@ -356,9 +357,10 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
     """Opening a link: the layout response already holds that view's map (no callback sends a
     figure), the drawn map is that view's, and later toggles patch it as usual."""
     service = ViewService(atlas, presets, "ja")
-    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
+    app = create_app(lang="ja", atlas=atlas, presets=presets)
+    duo.start_server(app, port=free_port())
     _wait_map(duo)
-    _assert_preloads_used(duo)
+    _assert_preloads_used(duo, app)
     for query in (
         "?scenario=threats_360&lang=en",
         "?layers=threats,bogus&projection=orthographic&focus=JPN",  # a bad value is dropped
