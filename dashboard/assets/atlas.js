@@ -6,23 +6,54 @@
 
     // how long the table waits for the map's first drawing at most
     const MAP_WAIT_MS = 5000;
+    // the table is first drawn when its area comes this close to the screen
+    const TABLE_MARGIN = "200px 0px";
 
     function mapDrawn() {
         const gd = document.querySelector("#map .js-plotly-plot");
         return !!(gd && gd._fullLayout && gd.querySelector(".geo path"));
     }
 
+    // The table lies under the map: its rows (a thousand elements and more) are built only
+    // once its area has come near the screen. Until then the last view asked for waits here,
+    // and is handed on (set_props) when the area comes near.
+    const table = {near: false, waiting: null, observer: null};
+    function tableNear() {
+        if (table.near) { return true; }
+        const area = document.getElementById("view-table-area");
+        if (!area || !window.IntersectionObserver) { table.near = true; return true; }
+        if (!table.observer) {
+            table.observer = new IntersectionObserver((entries) => {
+                if (!entries.some((entry) => entry.isIntersecting)) { return; }
+                table.near = true;
+                table.observer.disconnect();
+                if (table.waiting) {
+                    window.dash_clientside.set_props("table-view", {data: table.waiting});
+                    table.waiting = null;
+                }
+            }, {rootMargin: TABLE_MARGIN});
+            table.observer.observe(area);
+        }
+        return false;
+    }
+
     const atlas = {
-        /* `view`, handed on once the map has drawn its base map (at once after the first time;
-         * at most MAP_WAIT_MS later if it never does), so that the first paint does not wait
-         * for the table (hundreds of components). */
+        /* `view`, handed on to the table once the map has drawn its base map (at once after
+         * the first time; at most MAP_WAIT_MS later if it never does), so that the first paint
+         * does not wait for the table (hundreds of components), and not before the table's
+         * area comes near the screen (see tableNear). */
         afterMap: function (view) {
             if (!view) { return window.dash_clientside.no_update; }
             const started = performance.now();
             return new Promise((resolve) => {
                 const wait = () => {
                     if (mapDrawn() || performance.now() - started > MAP_WAIT_MS) {
-                        requestAnimationFrame(() => setTimeout(() => resolve(view), 0));
+                        if (tableNear()) {
+                            requestAnimationFrame(() => setTimeout(() => resolve(view), 0));
+                        } else {
+                            table.waiting = view;
+                            resolve(window.dash_clientside.no_update);
+                        }
                     } else {
                         setTimeout(wait, 50);
                     }

@@ -633,6 +633,7 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     first = _posted_bodies(duo.driver)
     # interact: a layer, a row of the table (details), the save button (a download), the language
     duo.driver.execute_script("document.querySelector('#layers input').click()")
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     wait_for(
         lambda: duo.driver.execute_script("return !!document.querySelector('#view-table button')"),
         "no table rows",
