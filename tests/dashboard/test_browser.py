@@ -16,8 +16,10 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import flask
 import pytest
 from browser import browser_available, headless_dash, wait_for
+from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -241,7 +243,8 @@ def _assert_countries_drawn(duo, service, scenario) -> None:
 
 def _assert_table_shows(duo, service, scenario) -> None:
     """The table shows exactly the rows of what the view shows (the others are display: none),
-    and its caption counts them."""
+    and its caption counts them (once scrolled to: it is built when it comes near the screen)."""
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     expected = [
         r["key"]
         for r in view_rows(service.maps.shown_layers(scenario), scenario.lang, service.atlas)
@@ -470,6 +473,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     assert duo.find_element("#focus").text.startswith("日本")  # the country search follows
 
     # the table's names focus their item too (keyboard and screen-reader access to the map)
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     duo.find_element("#view-table button[id*='five_eyes']").click()
     wait_for(lambda: _query(duo).get("focus") == "five_eyes", "the table row did not focus")
     duo.wait_for_contains_text(
@@ -625,3 +629,181 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
     assert hidden == ["view-table show-ukraine", "1 rows", None]
     none = duo.driver.execute_script(rows, {"scenario": {"layers": []}}, {**meta, "counts": {}})
     assert none == ["view-table is-empty", "0 rows", "none"]
+
+
+# --- delivery, level of detail, layout shifts -----------------------------------------------------
+
+# the page's layout shifts as CLS counts them (not caused by input), from the page's start
+SHIFTS_JS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+        if (!e.hadRecentInput) { window.__shifts.push(e.value); }
+    }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def _responses(duo) -> dict[str, dict]:
+    """The last response headers (lower-case names) and status of each URL path the page got,
+    from Chrome's performance log (with `fromCache` when the HTTP cache answered)."""
+    found: dict[str, dict] = {}
+    for entry in duo.driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.responseReceived":
+            response = message["params"]["response"]
+            headers = {k.lower(): v for k, v in response["headers"].items()}
+            found[urlsplit(response["url"]).path] = headers | {
+                ":status": response["status"],
+                ":cached": response.get("fromDiskCache") or response.get("fromMemoryCache"),
+                ":bytes": response.get("encodedDataLength"),
+            }
+        elif message["method"] == "Network.requestServedFromCache":
+            found.setdefault("(served from cache)", {})[message["params"]["requestId"]] = True
+    return found
+
+
+def test_the_browser_gets_compressed_cached_files_and_the_geo_bundle(duo, atlas, presets):
+    """As Chromium loads the page: every script, the layout and the base map come compressed;
+    the fingerprinted ones with a year-long immutable lifetime, so that a second visit asks for
+    none of them; plotly.js is the geo bundle of plotly's version and draws the map; a path
+    that is not the page is a 404 and robots.txt is served."""
+    app = create_app(lang="ja", atlas=atlas, presets=presets)
+    asked: list[str] = []  # the paths the server is asked for
+    app.server.before_request(lambda: asked.append(flask.request.path))
+    duo.start_server(app, port=free_port())
+    duo.driver.execute_cdp_cmd("Network.clearBrowserCache", {})  # a first visit
+    duo.driver.get_log("performance")
+    _open(duo, "")
+    first = _responses(duo)
+    suites = [p for p in first if p.startswith("/_dash-component-suites/")]
+    fingerprinted = [p for p in suites if ".v4_4_1m" in p]
+    assert len(fingerprinted) >= 6
+    for path in [*suites, "/_dash-layout", "/_dash-dependencies", "/"]:
+        assert first[path].get("content-encoding") == "br", path
+    for path in [*fingerprinted, app.delivery.topojson_file(110)]:
+        assert first[path]["cache-control"] == "public, max-age=31536000, immutable", path
+    plotly = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    assert first[plotly]["cache-control"] == "no-cache" and first[plotly]["etag"]
+    assert app.delivery.topojson_file(50) not in first  # a world view: the 1:110m map only
+    assert sum(r[":bytes"] or 0 for p, r in first.items() if p.startswith("/")) < 1.2e6
+    traces = duo.driver.execute_script("return Object.keys(Plotly.PlotSchema.get().traces);")
+    assert sorted(traces) == ["choropleth", "scatter", "scattergeo"]
+    assert duo.driver.execute_script("return Plotly.version;") == get_plotlyjs_version()
+
+    # a second visit: the fingerprinted files and the base map come from the browser's cache
+    # without a request; what has no version in its URL is revalidated (a 304)
+    del asked[:]
+    duo.driver.get(duo.server_url + "/?scenario=concept_diagram")
+    _wait_map(duo)
+    again = _responses(duo)
+    assert asked and not set(asked) & {*fingerprinted, app.delivery.topojson_file(110)}, asked
+    assert again[plotly][":status"] == 304
+    _assert_no_console_errors(duo)
+
+    statuses = duo.driver.execute_script(
+        "return Promise.all(['/robots.txt', '/nope/page.html', '/assets/nope.js'].map("
+        "(u) => fetch(u).then((r) => r.status)));"
+    )
+    assert statuses == [200, 404, 404]
+    _assert_offline(duo)
+
+
+def _geo_state(duo) -> dict:
+    return duo.driver.execute_script(
+        f"""const gd = {GRAPH.format(id="map")};
+        return {{resolution: gd._fullLayout.geo.resolution,
+                 files: Object.keys(window.PlotlyGeoAssets.topojson).sort(),
+                 fetched: performance.getEntriesByType('resource')
+                     .filter((e) => e.name.includes('/_atlas/topojson/'))
+                     .map((e) => e.name.split('/').pop()).sort()}};"""
+    )
+
+
+def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, presets):
+    """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one; each page
+    fetches only the one it draws, and moving from one to the other within the page fetches the
+    other once and sends no geometry again (a Patch without geojson)."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "?scenario=concept_diagram&focus=JPN")
+    assert _geo_state(duo) == {
+        "resolution": 50,
+        "files": ["world_50m"],
+        "fetched": ["world_50m.json"],
+    }
+    _open(duo, "?scenario=concept_diagram")
+    assert _geo_state(duo) == {
+        "resolution": 110,
+        "files": ["world_110m"],
+        "fetched": ["world_110m.json"],
+    }
+    _drain_network(duo)
+    seen = len(duo.requests)
+    duo.driver.execute_script(
+        f"{GRAPH.format(id='map')}.emit('plotly_click', {{points: [{{location: 'JPN'}}]}});"
+    )
+    wait_for(lambda: _query(duo).get("focus") == "JPN", "the click did not focus Japan")
+    wait_for(lambda: _geo_state(duo)["resolution"] == 50, "the focus kept the 1:110m map")
+    _wait_idle(duo)
+    assert _geo_state(duo)["files"] == ["world_110m", "world_50m"]
+    assert _figure_responses(duo, seen) == []  # a Patch
+    sent = [_response_body(duo, r) for r in _callback_requests(duo, seen) if r[4] == 200]
+    assert not any(b'"geojson"' in body for body in sent)
+    duo.driver.back()
+    wait_for(lambda: _geo_state(duo)["resolution"] == 110, "back did not return to 1:110m")
+    _wait_idle(duo)
+    assert _geo_state(duo)["fetched"] == ["world_110m.json", "world_50m.json"]
+    _assert_no_console_errors(duo)
+
+
+def test_every_preset_draws_every_country_at_both_scales(duo, atlas, presets):
+    """Each preset's countries are all drawn on the 1:110m base map as on the 1:50m one (a path
+    for every location of the countries trace), and its picture at each scale is saved to
+    $ATLAS_SHOTS for a person to compare."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    count = f"""const gd = {GRAPH.format(id="map")};
+        const i = gd._fullData.findIndex((t) => t.type === 'choropleth'
+            && t.locationmode === 'ISO-3');
+        return [gd._fullLayout.geo.resolution, gd._fullData[i].locations.length,
+                gd.querySelectorAll('.choroplethlocation').length];"""
+    for preset_id in presets:
+        _open(duo, f"?scenario={preset_id}&lang=en")
+        resolution, locations, _ = duo.driver.execute_script(count)
+        for scale in (resolution, 110 if resolution == 50 else 50):
+            duo.driver.execute_script(
+                f"return Plotly.relayout({GRAPH.format(id='map')}, {{'geo.resolution': {scale}}});"
+            )
+            wait_for(
+                lambda scale=scale: duo.driver.execute_script(count)[0] == scale,
+                f"{preset_id}: not redrawn at 1:{scale}m",
+            )
+            drawn = duo.driver.execute_script(count)
+            # every country has its outline, plus the region polygons of their own choropleth
+            assert drawn[2] >= locations > 40, (preset_id, scale, drawn)
+            _shot(duo, f"scale_{preset_id}_{scale}m")
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)
+
+
+@pytest.mark.parametrize("query", ["", "?scenario=threats_360&lang=en"])
+def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
+    """At Lighthouse's desktop size the page's layout shifts add up to almost nothing: the
+    heading comes with the layout, the scenario dropdown's row is kept for it, the map's box is
+    reserved; and the table under the map is built only once it comes near the screen."""
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
+    duo.driver.set_window_size(1350, 940)
+    duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SHIFTS_JS})
+    _open(duo, query)
+    time.sleep(1.0)  # what comes after the map (the side panel's dropdowns)
+    _wait_idle(duo)
+    assert sum(duo.driver.execute_script("return window.__shifts;")) < 0.01
+    assert (
+        duo.driver.execute_script("return document.querySelectorAll('#view-table tr').length;") == 0
+    )
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
+    wait_for(
+        lambda: duo.driver.execute_script(
+            "return document.querySelectorAll('#view-table tr').length;"
+        ),
+        "the table was not built when scrolled to",
+    )
