@@ -2,7 +2,8 @@
 
 Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
 `date-range`, `details`, `share-link`. The other controls: `groupings`, `directions`, `domains`,
-`basis`, `proposals`, `focus`, `projection`, `save`, `upload`, `compare-mode`, `compare-with`.
+`basis`, `modality`, `proposals`, `focus`, `projection`, `save`, `upload`, `compare-mode`,
+`compare-with`.
 
 Every translatable text node has the id {"i18n": key, "n": k}; one callback rewrites them all when
 the language changes. Option labels and placeholders come from dashboard.service.controls.
@@ -218,6 +219,17 @@ def build_layout(
                     className="radio",
                 ),
                 "basis",
+            ),
+            _field(
+                texts,
+                "modality.label",
+                dcc.RadioItems(
+                    id="modality",
+                    options=options["modality"],
+                    value=default.modality,
+                    className="radio",
+                ),
+                "modality",
             ),
             _field(
                 texts,

@@ -900,10 +900,19 @@ class LoadTest:
 
     def change_control(self, browser: Browser, rng: random.Random) -> tuple[str, str]:
         control = rng.choice(
-            ["basis", "projection", "proposals", "directions", "domains", "groupings", "focus"]
+            [
+                "basis",
+                "modality",
+                "projection",
+                "proposals",
+                "directions",
+                "domains",
+                "groupings",
+                "focus",
+            ]
         )
         options = browser.options(control)
-        if control in ("basis", "projection", "focus"):
+        if control in ("basis", "modality", "projection", "focus"):
             value: Any = rng.choice(options) if options else None
         elif control == "proposals":
             value = [] if browser.get("proposals", "value") else options[:1]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.export.caption import as_of, drawn_layers, format_as_of, source_line
+from dashboard.i18n import hedge_meaning
 from geodata.atlas import Atlas
 from geodata.scenario import Scenario
 
@@ -23,6 +24,8 @@ class CitedItem:
     footnotes: tuple[int, ...]
     quote_ja: str
     gloss_en: str
+    modality: str = "asserted"
+    hedge_ja: str | None = None
 
 
 def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
@@ -46,6 +49,8 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
                     footnotes=tuple(c.get("footnotes") or ()),
                     quote_ja=c.get("quote_ja", ""),
                     gloss_en=c.get("gloss_en", ""),
+                    modality=c.get("modality") or "asserted",
+                    hedge_ja=c.get("hedge_ja"),
                 )
             )
 
@@ -80,6 +85,8 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
         ref = f"{row.domain}:{row.actor}"
         add("domain", ref, label, row.basis, row.citations)
         add("domain", row.domain, getattr(row, f"name_{lang}"), row.basis, row.domain_citations)
+    for row in drawn.topics.itertuples():
+        add("topic", row.id, getattr(row, f"name_{lang}"), row.basis, row.citations)
     return items
 
 
@@ -114,6 +121,12 @@ def speaker_notes(scenario: Scenario, atlas: Atlas) -> str:
         lines.append(f"• {where}: 「{quote}」")
         if cited[0].gloss_en:
             lines.append(f"  {cited[0].gloss_en}")
+        if cited[0].modality != "asserted":
+            hedge = cited[0].hedge_ja or ""
+            meaning = hedge_meaning(hedge) if hedge else None
+            said = f"  Said as: {cited[0].modality}"
+            said += f" (「{hedge}」" + (f" “{meaning}”" if meaning else "") + ")" if hedge else ""
+            lines.append(said)
         lines.append("  Drawn: " + "; ".join(shown))
     if footnotes_used:
         lines += ["", "Footnotes:"]

@@ -39,6 +39,7 @@ from dashboard.figures.geo import (
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
 from dashboard.figures.marks import LonLatList
+from dashboard.figures.notes import map_notes
 from geodata.atlas import Atlas
 from geodata.scenario import LAYERS
 from geodata.select import Layers
@@ -48,7 +49,7 @@ LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
 LEGEND_RANK = {layer: 100 * (index + 1) for index, layer in enumerate(LAYER_IDS)}
 # meta["kind"] of the traces whose points are clickable items (their customdata is the item id)
 CLICKABLE_KINDS = frozenset(
-    {"country", "grouping", "relation", "threat", "region", "event", "domain"}
+    {"country", "grouping", "relation", "threat", "region", "event", "domain", "modality"}
 )
 LABEL_CLASSES = ("region", "relation", "event", "threat", "actor", "badge", "grouping")
 COUNTRIES_UID = make_uid(BASE_LAYER, "countries")
@@ -131,6 +132,8 @@ def figure_parts(
     traces: list[tuple[str, str, Trace]] = []
     for drawing in drawings:
         traces += [(drawing.layer, uid, trace) for uid, trace in drawing.traces]
+    # modality badges over every line and mark, whichever layer draws them (labels come later)
+    traces.sort(key=lambda item: item[2]["meta"]["kind"] == "modality")
     countries = country_fills(drawings, ctx.country_hover)
     trace = countries_trace(countries, visible)
     trace["meta"] = {"layer": BASE_LAYER, "kind": "country", "ids": list(countries.locations)}
@@ -150,7 +153,10 @@ def figure_parts(
         )
     return FigureParts(
         [_as_validated(trace) for _, _, trace in traces],
-        go.Layout(layout(ctx.view, scenario.lang, ctx.projector.frame_plan, ctx.resolution)),
+        go.Layout(
+            layout(ctx.view, scenario.lang, ctx.projector.frame_plan, ctx.resolution)
+            | {"annotations": map_notes(scenario)}
+        ),
         countries,
         at,
     )

@@ -8,7 +8,7 @@ from typing import Any
 
 from dashboard.i18n import name, t
 from geodata.atlas import Atlas
-from geodata.knowledge import BASES, DIRECTIONS
+from geodata.knowledge import BASES, DIRECTIONS, MODALITY_LEVELS
 from geodata.scenario import LAYERS, PROJECTIONS, Scenario
 
 PROPOSALS_ON = "on"
@@ -25,6 +25,7 @@ CONTROL_PROPS: tuple[tuple[str, str], ...] = (
     ("date-range", "start_date"),
     ("date-range", "end_date"),
     ("basis", "value"),
+    ("modality", "value"),
     ("proposals", "value"),
     ("focus", "value"),
     ("projection", "value"),
@@ -38,6 +39,7 @@ OPTION_IDS = (
     "directions",
     "domains",
     "basis",
+    "modality",
     "proposals",
     "focus",
     "projection",
@@ -67,6 +69,7 @@ def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[s
         "directions": [{"label": t(f"direction.{d}", lang), "value": d} for d in DIRECTIONS],
         "domains": [{"label": name(d, lang), "value": d.id} for d in kb.domains],
         "basis": [{"label": t(f"basis.opt.{b}", lang), "value": b} for b in BASES],
+        "modality": [{"label": t(f"modality.opt.{m}", lang), "value": m} for m in MODALITY_LEVELS],
         "proposals": [{"label": t("proposals.on", lang), "value": PROPOSALS_ON}],
         "focus": [{"label": f"{label} ({iso3})", "value": iso3} for label, iso3 in countries],
         "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],

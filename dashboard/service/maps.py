@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from dashboard.details import item_name
 from dashboard.figures import BASE_LAYER, CountryFills, CountryStyle, country_style, figure_parts
 from dashboard.figures.geo import focus_point, make_view, resolution_for
+from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
 from dashboard.service.views import Views
@@ -68,8 +69,12 @@ class BuiltMap:
 
 
 def plain(scenario: Scenario) -> Scenario:
-    """The scenario without what only names it (id, titles): the key of its layers and figure."""
-    return scenario.model_copy(update={key: None if key == "id" else "" for key in TITLES})
+    """The scenario without what only names it (titles, and the id unless the map says what the
+    preset is: a reconstruction's note): the key of its layers and figure."""
+    keep_id = is_reconstruction(scenario)
+    return scenario.model_copy(
+        update={key: (scenario.id if keep_id else None) if key == "id" else "" for key in TITLES}
+    )
 
 
 class Maps:
@@ -102,6 +107,7 @@ class Maps:
     def figure_key(scenario: Scenario) -> str:
         """What, besides `layers`, the figure depends on (focus included: it moves the view)."""
         data = scenario.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
+        data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
 
     # --- built maps -------------------------------------------------------------------------

@@ -25,7 +25,7 @@ def table_view(scenario: Scenario) -> Scenario:
     """The scenario reduced to what the table depends on: every layer, no focus, the default
     projection, no id or titles."""
     return plain(scenario).model_copy(
-        update={"layers": LAYERS, "focus": None, "projection": _DEFAULT_PROJECTION}
+        update={"layers": LAYERS, "focus": None, "projection": _DEFAULT_PROJECTION, "id": None}
     )
 
 

@@ -69,6 +69,7 @@ class Views:
             scenario.date_from.isoformat() if scenario.date_from else None,
             scenario.date_to.isoformat() if scenario.date_to else None,
             scenario.basis,
+            scenario.modality,
             [PROPOSALS_ON] if scenario.proposals else [],
             scenario.focus if scenario.focus in self.actor_ids else None,
             scenario.projection,
@@ -92,6 +93,7 @@ class Views:
             "from": day(values.get("date-range.start_date")),
             "to": day(values.get("date-range.end_date")),
             "basis": values.get("basis.value") or base.basis,
+            "modality": values.get("modality.value") or base.modality,
             "proposals": PROPOSALS_ON in (values.get("proposals.value") or []),
             "projection": values.get("projection.value") or base.projection,
         }

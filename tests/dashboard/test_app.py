@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from dash import no_update
-from pages import countries_index, decoded, render, table
+from pages import countries_index, decoded, dicts_in, render, table
 from serving import load_loadtest
 
 from dashboard import cli
@@ -79,19 +79,7 @@ def test_topojson_licence_ships_with_the_files():
 
 def test_graph_points_plotly_at_the_local_topojson(app, client):
     layout = client.get("/_dash-layout").get_json()
-    configs = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Graph":
-                configs.append(node["props"]["config"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(layout)
+    configs = [node["props"]["config"] for node in dicts_in(layout) if node.get("type") == "Graph"]
     assert len(configs) == 2
     for config in configs:
         # plotly.js loads `<topojsonURL><scope>_<resolution>m.json`: the base maps' folder is

@@ -543,6 +543,82 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     _assert_offline(duo)
 
 
+# the modality badges of the drawn figure: [item id, glyph] of every shown badge
+BADGES_JS = """
+const gd = document.querySelector('#map .js-plotly-plot');
+const out = [];
+gd.data.forEach((t) => {
+    if (!t.meta || t.meta.kind !== 'modality' || t.visible === false) return;
+    t.customdata.forEach((item, i) => out.push([item, t.text[i]]));
+});
+return out;
+"""
+LEGEND_JS = (
+    "return Array.from(document.querySelectorAll('#map .legend .traces .legendtext'))"
+    ".map(e => e.textContent);"
+)
+
+
+def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
+    """The certainty control filters the map as the URL's `modality` does and writes it to the
+    URL; the hedged and projected items carry their badges and legend entries only while
+    shown; the details panel marks an item's hedge with its English meaning; topics are rows."""
+    service = ViewService(atlas, presets, "en")
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "?scenario=concept_diagram&lang=en")
+    assert duo.find_element("#modality input[value='projected']").is_selected()
+    badges = dict(duo.driver.execute_script(BADGES_JS))
+    assert badges["chn_threat_europe"] == "?" and badges["chn_influence_indo_pacific"] == "→"
+    legend = duo.driver.execute_script(LEGEND_JS)
+    assert (
+        t("key.modality.assessed", "en") in legend and t("key.modality.projected", "en") in legend
+    )
+    assert t("legend.external_members", "en", name="NATO") in legend
+    text = _data_text(duo)
+    assert "reconstruction" in text  # the concept diagram's note, on the map
+    _shot(duo, "certainty_all_en")
+
+    for level, glyphs in (("assessed", {"?"}), ("asserted", set()), ("projected", {"?", "→"})):
+        duo.find_element(f"#modality input[value='{level}']").click()
+        wait_for(lambda level=level: _query(duo).get("modality") == level, f"URL: {level}")
+        _wait_idle(duo)
+        expected = service.maps.figure(
+            presets["concept_diagram"].model_copy(update={"lang": "en", "modality": level})
+        )
+        assert _traces(duo) == [
+            ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+            for t in expected["data"]
+        ], level
+        shown = {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)}
+        assert shown == glyphs, level
+        legend = duo.driver.execute_script(LEGEND_JS)
+        assert (t("key.modality.projected", "en") in legend) == ("→" in glyphs), level
+        assert (t("key.modality.assessed", "en") in legend) == ("?" in glyphs), level
+        if level == "asserted":
+            _shot(duo, "certainty_asserted_en")
+    # the address reproduces it, and the control follows the address
+    _open(duo, "?scenario=concept_diagram&lang=en&modality=assessed")
+    assert duo.find_element("#modality input[value='assessed']").is_selected()
+    assert {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)} == {"?"}
+    wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
+    share = duo.find_element("#share-url").get_attribute("value")
+    assert dict(parse_qsl(urlsplit(share).query))["modality"] == "assessed"
+
+    # the details of China's hedged threat to Europe: the hedge marked, with its meaning
+    _open(duo, "?scenario=concept_diagram&lang=en&focus=chn_threat_europe")
+    duo.wait_for_contains_text("#details", "is coming to be perceived as")
+    marks = [m.text for m in duo.find_elements("#details mark.hedge")]
+    assert "認知されつつある" in marks
+    assert "assessed" in duo.find_element("#details").text
+    _shot(duo, "details_hedge_en")
+    # topics are rows of the table, and a row's name opens its details
+    duo.find_element("#view-table button[id*='north_atlantic_council']").click()
+    duo.wait_for_contains_text("#details", "consensus")
+    assert "今後" in [m.text for m in duo.find_elements("#details mark.hedge")]
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)
+
+
 def test_files_and_compare(duo, atlas, presets, tmp_path):
     duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=summit_outcomes&lang=en")

@@ -32,6 +32,7 @@ def test_url_with_every_field_sets_every_control(service):
         "date-range.start_date": "2024-06-01",
         "date-range.end_date": "2024-07-31",
         "basis.value": "stated",
+        "modality.value": "assessed",
         "proposals.value": [],
         "focus.value": "JPN",
         "projection.value": "orthographic",
@@ -41,7 +42,7 @@ def test_url_with_every_field_sets_every_control(service):
     scenario = Scenario.model_validate(out["view.data"]["scenario"])
     assert dict(parse_qsl(out["view.data"]["query"][1:])) == dict(parse_qsl(query[1:]))
     assert scenario.focus == "JPN"
-    assert scenario.modality == "assessed"  # no control yet, but the view keeps it
+    assert scenario.modality == "assessed"
 
 
 def test_initial_call_without_a_location_waits(service):

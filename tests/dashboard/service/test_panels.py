@@ -7,11 +7,13 @@ import json
 import re
 from datetime import date
 
+import pytest
 from dash import no_update
 from pages import compare, decoded, table, text_of
 
 from dashboard.callbacks import dash_value
 from dashboard.details import COLUMNS
+from dashboard.i18n import t
 from dashboard.service.panels import table_key
 
 
@@ -124,3 +126,32 @@ def test_compare_modes(service, presets):
     assert "AP4" in text  # only in B
     _, style, diff, *_ = compare(service, "off", "summit_outcomes", view)
     assert style == {"display": "none"} and diff is None
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_details_show_each_citations_certainty_and_its_hedge(service, presets, lang):
+    """The panel of China's hedged threat to Europe marks the hedge in the Japanese quote, gives
+    its English meaning and names the modality; an asserted citation says it is asserted."""
+    scenario = presets["concept_diagram"].model_copy(update={"lang": lang})
+    panel = dash_value(service.panels.details(scenario, "chn_threat_europe"))
+    text = text_of(panel)
+    marks = [m for m in _find(panel, "Mark") if m.className == "hedge"]
+    assert [m.children for m in marks] == [
+        "認知されつつある",
+        "認知されつつある",
+    ]  # quote, hedge line
+    assert "“is coming to be perceived as”" in text
+    assert t("modality.assessed", lang) in text
+    asserted = text_of(dash_value(service.panels.details(scenario, "chn_rus_dual_use")))
+    assert t("modality.asserted", lang) in asserted
+    assert "hedge-line" not in asserted
+
+
+def _find(component, type_name):
+    """Every component of a type in a component tree."""
+    found = [component] if type(component).__name__ == type_name else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str):
+            found += _find(child, type_name)
+    return found
