@@ -32,7 +32,12 @@ from dashboard.figures.composition import (
     figure_parts,
     trace_layers,
 )
-from dashboard.figures.countries import CountryFills, CountryStyle, country_style
+from dashboard.figures.countries import (
+    CountryFills,
+    CountryStyle,
+    browser_records,
+    country_style,
+)
 from dashboard.figures.layers import BASE_LAYER
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "CountryFills",
     "CountryStyle",
     "FigureParts",
+    "browser_records",
     "build_figure",
     "country_style",
     "figure_parts",

@@ -21,7 +21,14 @@ import plotly.graph_objects as go
 from pydantic import ValidationError
 
 from dashboard.details import item_name
-from dashboard.figures import BASE_LAYER, CountryFills, CountryStyle, country_style, figure_parts
+from dashboard.figures import (
+    BASE_LAYER,
+    CountryFills,
+    CountryStyle,
+    browser_records,
+    country_style,
+    figure_parts,
+)
 from dashboard.figures.geo import focus_point, make_view, resolution_for
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
@@ -152,10 +159,21 @@ class Maps:
             level_of_detail=True,
         )
         traces.append(self._focus_ring(scenario).to_plotly_json())
+        figure_layout = layout.to_plotly_json()
+        # what the page needs to show any set of layers without asking the server (a layer
+        # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to
+        figure_layout["meta"] = figure_layout.get("meta", {}) | {
+            "toggle": {
+                "countries": countries_index,
+                "always": [BASE_LAYER, FOCUS_RING_LAYER],
+                "layers": list(LAYERS),
+                **browser_records(countries),
+            }
+        }
         figure = {
             "data": traces,
             # as a go.Figure would have it: with the default template
-            "layout": layout.to_plotly_json() | {"template": _default_template()},
+            "layout": figure_layout | {"template": _default_template()},
         }
         layers = tuple(trace["meta"]["layer"] for trace in traces)
         resolution = layout.geo.resolution
