@@ -1,10 +1,13 @@
 """The Dash callbacks: wiring of the page's components to the view service, nothing more.
 
 The whole view is one Scenario, kept in the URL query and mirrored in the `view` store. The sync
-callback is the only writer of both (dashboard.service.actions); the map, the table, the details
-panel and the comparison are drawn from the `view` store. Each callback reads its inputs, asks
-the service, and hands back what it says as Dash's types (components, Patch, no_update); the
-clientside callbacks are in assets/atlas.js.
+callback writes both (dashboard.service.actions), and so does a layer toggle, which is done in
+the page (assets/atlas.js, toggleLayers: the figure carries what it needs) and sends nothing to
+the server. So the server hears of the address only through `url-request` (atlas.route: not for
+the address a toggle wrote), and draws the map from `map-view` (which sync writes with `view`).
+The table, the details panel and the comparison are drawn from the `view` store. Each callback
+reads its inputs, asks the service, and hands back what it says as Dash's types (components,
+Patch, no_update); the clientside callbacks are in assets/atlas.js.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from dashboard.export.formats import FORMATS as EXPORT_FORMATS
 from dashboard.export.images import render as render_image
 from dashboard.i18n import t
 from dashboard.service import ViewService
-from dashboard.service.controls import CONTROL_IDS, CONTROL_PROPS, OPTION_IDS
+from dashboard.service.controls import CONTROL_PROPS, OPTION_IDS, prop_ids
 from dashboard.service.models import KEEP, Edits, Message, Unchanged
 from dashboard.service.panels import table_key
 from dashboard.service.patches import store_update
@@ -48,8 +51,10 @@ SYNC_OUTPUTS = (
     ("notice-url", "children"),
     ("notice-error", "children"),
     ("upload-message", "children"),
+    ("map-view", "data"),
     ("selected", "data"),
     # the panels that follow the view (see Panels.panels)
+    ("view-heading", "data"),
     ("view-title", "children"),
     ("view-description", "children"),
     ("details", "children"),
@@ -58,9 +63,16 @@ SYNC_OUTPUTS = (
     ("table-request", "data"),
     ("compare-view", "data"),
 )
+# the controls the page applies itself (see toggleLayers): sync reads them, never waits on them
+PAGE_CONTROL_PROPS = (("layers", "value"),)
+SERVER_CONTROLS = tuple(p for p in CONTROL_PROPS if p not in PAGE_CONTROL_PROPS)
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
-# run only the server callbacks): the view goes to the table once the map is drawn
-CLIENTSIDE_COPIES = {("table-request", "data"): ("table-view", "data")}
+# run only the server callbacks): the view goes to the table once the map is drawn, the address
+# to the server unless a layer toggle wrote it
+CLIENTSIDE_COPIES = {
+    ("table-request", "data"): ("table-view", "data"),
+    ("url", "search"): ("url-request", "data"),
+}
 EXPORT_SIZE = (1920, 1080)
 
 
@@ -96,14 +108,24 @@ def register(app: Dash, service: ViewService) -> None:
     """Wire the service to the app's components."""
     views, maps, panels = service.views, service.maps, service.panels
 
+    # the address goes to the server unless it is the view's own (a layer toggle wrote it)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "route"),
+        Output("url-request", "data"),
+        Input("url", "search"),
+        State("view", "data"),
+    )
+
     @app.callback(
         [Output(cid, prop) for cid, prop in SYNC_OUTPUTS],
-        Input("url", "search"),
-        *(Input(cid, prop) for cid, prop in CONTROL_PROPS),
+        Input("url-request", "data"),
+        *(Input(cid, prop) for cid, prop in SERVER_CONTROLS),
         Input("map", "clickData"),
         Input("upload", "contents"),
         Input({"type": "row-focus", "key": ALL}, "n_clicks"),
         Input("details-clear", "n_clicks"),
+        # Dash hands a callback its inputs first, then its states
+        *(State(cid, prop) for cid, prop in PAGE_CONTROL_PROPS),
         State("upload", "filename"),
         State("view", "data"),
         State("selected", "data"),
@@ -111,13 +133,19 @@ def register(app: Dash, service: ViewService) -> None:
         State("view-description", "children"),
         State("details-key", "data"),
         State("compare-mode", "value"),
+        # the page's address comes through url-request (from the first call of atlas.route)
+        prevent_initial_call=True,
     )
     def sync(search, *args):
-        values = dict(zip(CONTROL_IDS, args[: len(CONTROL_IDS)], strict=True))
-        click, contents, _rows, _clear, filename, view, selected, *shown, mode = args[
-            len(CONTROL_IDS) :
-        ]
+        server, rest = args[: len(SERVER_CONTROLS)], args[len(SERVER_CONTROLS) :]
+        click, contents, _rows, _clear, *rest = rest
+        page, rest = rest[: len(PAGE_CONTROL_PROPS)], rest[len(PAGE_CONTROL_PROPS) :]
+        filename, view, selected, *shown, mode = rest
+        values = dict(zip(prop_ids(SERVER_CONTROLS), server, strict=True))
+        values |= dict(zip(prop_ids(PAGE_CONTROL_PROPS), page, strict=True))
         trigger = ctx.triggered_id if ctx.triggered else None
+        if trigger == "url-request":
+            trigger = "url"
         if trigger == "upload" and not contents:
             raise PreventUpdate
         # a new row reports n_clicks 0: only a real click on one counts
@@ -130,6 +158,8 @@ def register(app: Dash, service: ViewService) -> None:
         except Unchanged:
             raise PreventUpdate from None
         new_view = out.get("view.data", view)
+        if "view.data" in out:
+            out["map-view.data"] = new_view
         out |= panels.panels(new_view, out.get("selected.data", selected), tuple(shown))
         out |= panels.requests(view, new_view, mode)
         return [dash_value(out.get(f"{cid}.{prop}", KEEP)) for cid, prop in SYNC_OUTPUTS]
@@ -137,14 +167,34 @@ def register(app: Dash, service: ViewService) -> None:
     @app.callback(
         Output("map", "figure"),
         Output("rendered", "data"),
-        Input("view", "data"),
+        Input("map-view", "data"),
         State("rendered", "data"),
+        prevent_initial_call=True,  # the page's first map comes with the layout
     )
     def render(view, rendered):
         if not view:
             raise PreventUpdate
         figure, new_rendered = maps.render(views.scenario_of(view), rendered)
         return dash_value(figure), dash_value(store_update(rendered, new_rendered))
+
+    # a layer toggle: done in the page, from what the figure brought along (see toggleLayers)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "toggleLayers"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("url", "search", allow_duplicate=True),
+        Output("view", "data", allow_duplicate=True),
+        Output("rendered", "data", allow_duplicate=True),
+        Output("view-title", "children", allow_duplicate=True),
+        Output("map-view", "data", allow_duplicate=True),
+        Output("compare-view", "data", allow_duplicate=True),
+        Input("layers", "value"),
+        State("view", "data"),
+        State("rendered", "data"),
+        State("map", "figure"),
+        State("view-heading", "data"),
+        State("compare-mode", "value"),
+        prevent_initial_call=True,
+    )
 
     # the table (hundreds of components) is rendered once the map is drawn, not before it
     app.clientside_callback(

@@ -478,6 +478,9 @@ def build_layout(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="view"),
+            dcc.Store(id="url-request"),
+            dcc.Store(id="map-view"),
+            dcc.Store(id="view-heading"),
             dcc.Store(id="rendered", data=INITIAL_MARKS["rendered"]),
             dcc.Store(id="selected"),
             dcc.Store(id="table-request"),

@@ -37,6 +37,67 @@
         return false;
     }
 
+    /* The countries trace's fills (colorscale steps), outlines and hover texts with the layers
+     * `shown`: dashboard.figures.countries.country_style, line by line (tested equal for every
+     * set of layers). `toggle` is the figure's layout.meta.toggle (with browser_records's
+     * hover texts and records), `locations` the trace's. */
+    function countryStyle(toggle, locations, shown) {
+        const fill = {}, line = {}, extra = {};
+        for (const [layer, rows] of toggle.records) {
+            if (!shown.has(layer)) { continue; }
+            for (const [iso3, step, colour, width, hover] of rows) {
+                if (step !== null) { fill[iso3] = step; }
+                if (colour !== null && width > 0) { line[iso3] = [colour, width]; }
+                if (hover) { extra[iso3] = (extra[iso3] || "") + hover; }
+            }
+        }
+        return {
+            z: locations.map((iso3) => (iso3 in fill ? fill[iso3] : 0)),
+            lineColour: locations.map((iso3) => (line[iso3] ? line[iso3][0] : toggle.no_line)),
+            lineWidth: locations.map((iso3) => (line[iso3] ? line[iso3][1] : 0)),
+            hovertext: locations.map((iso3, i) => toggle.hover[i] + (extra[iso3] || "")),
+        };
+    }
+
+    /* A copy of `figure` showing the layers `shown` (the traces of other layers hidden, the
+     * countries trace restyled); the traces that do not change are the same objects. */
+    function figureShowing(figure, shown) {
+        const toggle = figure.layout.meta.toggle;
+        const always = new Set(toggle.always);
+        const drawn = new Set([...shown, ...always]);
+        const data = figure.data.map((trace, index) => {
+            if (index === toggle.countries) {
+                const style = countryStyle(toggle, trace.locations, drawn);
+                const marker = trace.marker || {};
+                return Object.assign({}, trace, {
+                    z: style.z,
+                    hovertext: style.hovertext,
+                    marker: Object.assign({}, marker, {
+                        line: Object.assign({}, marker.line,
+                            {color: style.lineColour, width: style.lineWidth}),
+                    }),
+                });
+            }
+            const layer = trace.meta && trace.meta.layer;
+            if (always.has(layer)) { return trace; }
+            const visible = shown.has(layer);
+            return trace.visible === visible ? trace : Object.assign({}, trace, {visible: visible});
+        });
+        return Object.assign({}, figure, {data: data});
+    }
+
+    /* A view's URL query with other layers: only its `layers` part changes, so it stays the one
+     * the server writes for that view (Scenario.to_query). */
+    function queryWithLayers(query, layers) {
+        return "?" + query.replace(/^\?/, "").split("&").map(
+            (part) => (part.startsWith("layers=") ? "layers=" + layers.join(",") : part)
+        ).join("&");
+    }
+
+    function sameLayers(a, b) {
+        return a.length === b.length && a.every((layer, i) => layer === b[i]);
+    }
+
     const atlas = {
         /* `view`, handed on to the table once the map has drawn its base map (at once after
          * the first time; at most MAP_WAIT_MS later if it never does), so that the first paint
@@ -84,12 +145,60 @@
             ];
         },
 
+        /* A layer toggle, in the page: the map shows the ticked layers (their traces' `visible`
+         * and the countries trace's style, from what the figure brought along in
+         * layout.meta.toggle), and the address, the `view` store, the record of the drawn map and
+         * the heading follow; nothing goes to the server. Only while the comparison lists the
+         * differences (`compare-view`), or for a map without that data (`map-view`: the server
+         * draws it), is the server asked. Returns [map.figure, url.search, view.data,
+         * rendered.data, view-title.children, map-view.data, compare-view.data]. */
+        toggleLayers: function (ticked, view, rendered, figure, heading, compareMode) {
+            const none = window.dash_clientside.no_update;
+            const result = [none, none, none, none, none, none, none];
+            if (!view || !view.scenario) { return result; }
+            const toggle = figure && figure.layout && figure.layout.meta
+                && figure.layout.meta.toggle;
+            const order = (toggle && toggle.layers) || (heading && heading.layers) || [];
+            const picked = new Set(ticked || []);
+            const layers = order.filter((layer) => picked.has(layer));
+            if (sameLayers(layers, view.scenario.layers || [])) { return result; }
+            const newView = {
+                scenario: Object.assign({}, view.scenario, {layers: layers}),
+                query: queryWithLayers(view.query, layers),
+            };
+            result[1] = newView.query;
+            result[2] = newView;
+            if (toggle && rendered) {
+                result[0] = figureShowing(figure, new Set(layers));
+                result[3] = Object.assign({}, rendered, {layers: layers});
+            } else {
+                result[5] = newView;
+            }
+            if (heading && heading.preset_layers) {
+                const modified = heading.differs || !sameLayers(layers, heading.preset_layers);
+                result[4] = modified ? heading.modified : heading.title;
+            }
+            if (compareMode === "diff") { result[6] = newView; }
+            return result;
+        },
+
+        /* The page's address, handed on to the server (`url-request`) only when it is not the
+         * view's own: a layer toggle writes the address of the view it made, so the server does
+         * not hear of it; a page load, back and forward, or an edited address go on. */
+        route: function (search, view) {
+            if (view && search === view.query) { return window.dash_clientside.no_update; }
+            return search === undefined ? null : search;
+        },
+
         /* The link to the view: this page's address with the view's query. */
         shareUrl: function (view) {
             if (!view) { return window.dash_clientside.no_update; }
             return window.location.origin + window.location.pathname + view.query;
         },
     };
+
+    // for the tests, which compare it with the Python country_style
+    atlas.countryStyle = countryStyle;
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: atlas });
 })();

@@ -54,12 +54,29 @@ class Panels:
 
     def heading(self, scenario: Scenario) -> tuple[str, str]:
         """The view's title (marked when it changes a preset) and description."""
+        choices = self.heading_choices(scenario)
+        preset_layers = choices["preset_layers"]
+        modified = preset_layers is not None and (
+            choices["differs"] or preset_layers != list(scenario.layers)
+        )
+        return choices["modified" if modified else "title"], scenario.description()
+
+    def heading_choices(self, scenario: Scenario) -> dict[str, Any]:
+        """The view's title with and without the mark of a changed preset, and what chooses
+        between them when only the layers change (a layer toggle, decided in the page: see
+        assets/atlas.js, toggleLayers): the preset's layers (None without a preset), whether
+        anything else differs from it, and the order of the layers."""
         lang = scenario.lang
         preset = self.views.presets.get(scenario.id or "")
         title = scenario.title() or t("scenario.custom", lang)
-        if preset is not None and _differs(preset, scenario):
-            title = f"{title} {t('scenario.modified', lang)}"
-        return title, scenario.description()
+        return {
+            "title": title,
+            "modified": f"{title} {t('scenario.modified', lang)}",
+            "preset_layers": list(preset.layers) if preset is not None else None,
+            "differs": preset is not None
+            and _differs(preset.model_copy(update={"layers": scenario.layers}), scenario),
+            "layers": list(LAYERS),
+        }
 
     @staticmethod
     def details_key(scenario: Scenario, selected: str | None) -> str:
@@ -83,7 +100,8 @@ class Panels:
         self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any]
     ) -> dict[str, Any]:
         """The view's heading and details panel, keyed like the sync outputs: only those that
-        differ from `shown` (the title, description and details key the page shows).
+        differ from `shown` (the title, description and details key the page shows), and the
+        heading's choices for a layer toggle in the page (`view-heading`, small).
 
         They are part of the sync response, so an action costs no extra request for them."""
         if not view:
@@ -93,6 +111,7 @@ class Panels:
         scenario = self.views.scenario_of(view)
         out: dict[str, Any] = {}
         title, description = self.heading(scenario)
+        out["view-heading.data"] = self.heading_choices(scenario)
         shown_title, shown_description, shown_key = shown
         if title != shown_title:
             out["view-title.children"] = title

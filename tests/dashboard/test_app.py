@@ -22,7 +22,7 @@ from dashboard.callbacks import CLIENTSIDE_COPIES, SYNC_OUTPUTS
 from dashboard.details import on_map
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
-from geodata.scenario import LAYERS
+from geodata.scenario import LAYERS, Scenario
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 URL_RE = re.compile(r"""https?://[^\s"'<>)\\]+""")
@@ -278,6 +278,9 @@ class _Page:
     def change(self, component_id: str, prop: str, value) -> list[tuple[str, int, int, dict]]:
         self.props[(component_id, prop)] = value
         changed = {(component_id, prop): None}  # prop -> the callback that set it
+        if (component_id, prop) in CLIENTSIDE_COPIES:  # the address, handed on by the page
+            self.props[CLIENTSIDE_COPIES[(component_id, prop)]] = value
+            changed[CLIENTSIDE_COPIES[(component_id, prop)]] = "clientside"
         responses = []
         while changed:
             fired = []
@@ -312,19 +315,24 @@ class _Page:
 
 
 @pytest.mark.parametrize("query", ["", "?scenario=concept_diagram&focus=JPN"])
-def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
-    """A layer toggle, as the page runs it: every callback response it causes together (the URL
-    and view, the map's Patch and every callback that answers with nothing) stays within the
-    budget; the table, the details, B's map are not sent again."""
+def test_a_layer_toggle_asks_nothing_and_going_back_to_one_fits_the_budget(app, query):
+    """A layer toggle is done in the page: no server callback listens to the layers. Going back
+    or forward to a view that differs in its layers only (the address changes) asks the server:
+    every callback response it causes together (the view, the map's Patch and every callback
+    that answers with nothing) stays within the budget; the table, the details, B's map are not
+    sent again."""
     page = _Page(app.server.test_client())
     page.change("url", "search", query)
     assert page.props[("view-table", "children")]  # the page is drawn: table, details, map
     assert page.props[("map", "figure")]["data"]
     details = page.props[("details", "children")]
+    assert page.change("layers", "value", ["threats"]) == []
+    scenario = Scenario.model_validate(page.props[("view", "data")]["scenario"])
     for layer in [*LAYERS, *LAYERS]:  # each one away from the view's value, then back
-        shown = page.props[("layers", "value")]
+        shown = page.props[("rendered", "data")]["layers"]
         value = [x for x in LAYERS if (x in shown) != (x == layer)]
-        responses = page.change("layers", "value", value)
+        address = "?" + scenario.model_copy(update={"layers": tuple(value)}).to_query()
+        responses = page.change("url", "search", address)
         total = sum(size for _, _, size, _ in responses)
         sizes = {name: size for *_, outputs in responses for name, size in outputs.items()}
         assert total <= TOGGLE_BUDGET, (layer, total, sizes)
@@ -336,7 +344,7 @@ def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
         assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
         # the browser's map and its record follow: each layer's traces visible iff it is shown
         figure, rendered = page.props[("map", "figure")], page.props[("rendered", "data")]
-        assert rendered["layers"] == value
+        assert rendered["layers"] == value == page.props[("layers", "value")]
         for trace, trace_layer in zip(figure["data"], rendered["traces"], strict=True):
             if trace_layer not in ("base", FOCUS_RING_LAYER):
                 assert trace["visible"] == (trace_layer in value), (layer, trace_layer)
