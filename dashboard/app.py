@@ -17,7 +17,7 @@ from typing import Any
 
 from dash import Dash
 from dash._utils import to_json
-from flask import Response, request
+from flask import Response, has_request_context, request
 
 from dashboard.callbacks import on_error, register
 from dashboard.delivery import Delivery, install_delivery
@@ -54,17 +54,16 @@ _INDEX = """<!DOCTYPE html>
     <body>
         <noscript>Alliance Atlas needs JavaScript. / Alliance Atlas には JavaScript が必要です。</noscript>
         {{%app_entry%}}
-        <footer>
-            {{%config%}}
-            {{%scripts%}}
-            {{%renderer%}}
-        </footer>
+        {{%config%}}
+        {{%scripts%}}
+        {{%renderer%}}
     </body>
 </html>"""
 
 
 class AtlasDash(Dash):
-    """Dash whose page and layout response are already those of the page's URL.
+    """Dash whose page and layout response are already those of the page's URL (and the
+    language of plotly's own texts on the page's graphs).
 
     The page asks for its layout with the page's address as Referer (Referrer-Policy
     same-origin), so the first response can carry that view's figure and heading: the browser
@@ -78,6 +77,20 @@ class AtlasDash(Dash):
     delivery: Delivery
     _layout_json: str | None = None
 
+    def interpolate_index(self, **kwargs: Any) -> str:
+        """The index page, its <html lang> the language of the URL's `lang=` (when it is one):
+        screen readers read the page in the right language from the first paint (a switch
+        later sets it in the page, see assets/atlas.js)."""
+        page = super().interpolate_index(**kwargs)
+        views = self.view_service.views
+        if not has_request_context() or not request.query_string:
+            return page
+        query = request.query_string.decode("utf-8", "replace")
+        lang = views.parse_search(f"?{query}")[0].lang  # as the view will have it
+        if lang != views.default_lang:
+            page = page.replace(f'<html lang="{views.default_lang}">', f'<html lang="{lang}">', 1)
+        return page
+
     def serve_layout(self) -> Any:
         if self._layout_json is None:
             self._layout_json = to_json(self.get_layout())
@@ -87,8 +100,8 @@ class AtlasDash(Dash):
             logger.warning("alliance-atlas: no initial map for %r", request.referrer, exc_info=True)
             first = self.view_service.first_layout(None)
         body = self._layout_json
-        for key, text in first.items():
-            body = body.replace(json.dumps(INITIAL_MARKS[key]), text, 1)
+        for key, text in first.items():  # (the locale is in both graphs' config)
+            body = body.replace(json.dumps(INITIAL_MARKS[key]), text)
         return Response(body, mimetype="application/json")
 
     def index(self, *args: Any, **kwargs: Any) -> Any:

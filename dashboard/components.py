@@ -16,7 +16,14 @@ from dash.development.base_component import Component
 
 from dashboard.details import COLUMNS, CitationRef, Role
 from dashboard.i18n import t
-from dashboard.service.models import Difference, Hint, ItemDetails, Message, TableBody
+from dashboard.service.models import (
+    Difference,
+    Hint,
+    ItemDetails,
+    Message,
+    Suggestions,
+    TableBody,
+)
 from dashboard.service.panels import TABLES_KEPT
 
 
@@ -31,6 +38,8 @@ def render(value: Any) -> Any:
         return details(value)
     if isinstance(value, Difference):
         return difference(value)
+    if isinstance(value, Suggestions):
+        return [html.Option(value=text) for text in value.values]
     return value
 
 
@@ -80,9 +89,10 @@ def _role(role: Role, lang: str) -> html.Li:
                 className="facts",
             )
         )
-    if role.reason:
+    if role.reason:  # the knowledge base writes its reasons in English: marked as such
+        reason = html.Span(role.reason, lang="en")
         parts.append(
-            html.P([html.Em(t("details.reason", lang) + ": "), role.reason], className="reason")
+            html.P([html.Em(t("details.reason", lang) + ": "), reason], className="reason")
         )
     parts += [_citation(citation, lang) for citation in role.citations]
     return html.Li(parts, className=f"role role-{role.kind}")

@@ -183,7 +183,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "controls.heading": {"ja": "表示の設定", "en": "View settings"},
     "layers.label": {"ja": "レイヤー", "en": "Layers"},
     "groupings.label": {"ja": "枠組み", "en": "Groupings"},
-    "groupings.all": {"ja": "すべての枠組み", "en": "All groupings"},
+    "groupings.hint": {
+        "ja": "チェックがなければ、すべての枠組みを表示します。",
+        "en": "With none ticked, every grouping is shown.",
+    },
     "directions.label": {"ja": "脅威の方向", "en": "Threat directions"},
     "domains.label": {"ja": "脅威の領域", "en": "Threat domains"},
     "dates.label": {"ja": "期間(出来事・関係の日付)", "en": "Date range (events and links)"},
@@ -207,7 +210,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "proposals.label": {"ja": "論考の提言", "en": "The article's proposals"},
     "proposals.on": {"ja": "提言を表示", "en": "Show proposals"},
     "focus.label": {"ja": "国を探す", "en": "Find a country"},
-    "focus.placeholder": {"ja": "国名を入力…", "en": "Type a country name…"},
+    "focus.placeholder": {"ja": "国名またはISOコード…", "en": "Country name or ISO code…"},
+    "focus.unknown": {
+        "ja": "「{text}」という国は見つかりません。候補から選ぶか、国名やISOコード(JPNなど)を入力してください。",
+        "en": "No country called “{text}”. Pick a suggestion, or type a name or an ISO code such as JPN.",
+    },
     "projection.label": {"ja": "図法", "en": "Projection"},
     "projection.robinson": {"ja": "ロビンソン図法", "en": "Robinson"},
     "projection.orthographic": {"ja": "正射図法(地球儀)", "en": "Orthographic (globe)"},
@@ -215,6 +222,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
     # share / save / load
     "share.label": {"ja": "この表示へのリンク", "en": "Link to this view"},
     "share.copy": {"ja": "リンクをコピー", "en": "Copy link"},
+    "share.copied": {"ja": "リンクをコピーしました。", "en": "Link copied."},
+    "share.copy_failed": {
+        "ja": "コピーできませんでした。リンク欄を選択してコピーしてください。",
+        "en": "Could not copy: select the link above and copy it.",
+    },
     "save.button": {"ja": "シナリオを保存(YAML)", "en": "Save scenario (YAML)"},
     "export.label": {"ja": "画像として書き出す(1920×1080)", "en": "Export as image (1920×1080)"},
     "export.button": {"ja": "書き出し", "en": "Export"},
@@ -239,6 +251,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "load.line": {"ja": "{line}行目:{message}", "en": "line {line}: {message}"},
     # compare
     "compare.heading": {"ja": "比較", "en": "Compare"},
+    "compare.with": {"ja": "比較するシナリオ(B)", "en": "Scenario to compare with (B)"},
     "compare.off": {"ja": "なし", "en": "Off"},
     "compare.side": {"ja": "並べて表示", "en": "Side by side"},
     "compare.diff": {"ja": "差分", "en": "Difference"},
@@ -374,6 +387,18 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Some input could not be handled; the view is unchanged.",
     },
     "map.label": {"ja": "地図", "en": "Map"},
+    "skip.map": {"ja": "地図へ移動", "en": "Skip to the map"},
+    "skip.table": {"ja": "項目の表へ移動", "en": "Skip to the table"},
+    # the map's one-line summary, announced when it changes (a polite live region)
+    "map.summary.title": {"ja": "地図:{title}。", "en": "Map: {title}."},
+    "map.summary.untitled": {"ja": "地図:", "en": "Map:"},
+    "map.summary.layers": {
+        "ja": "{layers}を表示({count}件、下の表に一覧)。",
+        "en": "Showing {layers} ({count} items, listed in the table below).",
+    },
+    "map.summary.projection": {"ja": "図法:{projection}。", "en": "Projection: {projection}."},
+    "map.summary.none": {"ja": "表示中のレイヤーはありません。", "en": "No layer is shown."},
+    "map.summary.focus": {"ja": "中心:{name}。", "en": "Centred on {name}."},
     "map.empty": {
         "ja": "この設定では地図に表示する項目がありません",
         "en": "Nothing to draw with these settings",
@@ -412,6 +437,24 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Not the article's own figure: this project's reconstruction from the article's<br>"
         "text and caption. Arrows are conceptual, not exact geography.",
     },
+}
+
+# plotly.js's own interface (the map's modebar tooltips and its notices) in Japanese, keyed by
+# plotly's English; the dashboard's graphs get them as config `locales` (no locale file is
+# fetched). The strings of the buttons a geo map shows and of the notices they raise.
+PLOTLY_JA: dict[str, str] = {
+    "Download plot as a PNG": "地図をPNGで保存",
+    "Download plot": "地図を保存",
+    "Preparing image - this may take a few seconds": "画像を準備しています(数秒かかります)",
+    "Image download succeeded": "画像を保存しました",
+    "Sorry, there was a problem downloading your image!": "画像を保存できませんでした",
+    "Pan": "移動",
+    "Zoom in": "拡大",
+    "Zoom out": "縮小",
+    "Reset": "元の表示に戻す",
+    "Show closest data on hover": "カーソルに最も近い項目を表示",
+    "Toggle show closest data on hover": "カーソルに最も近い項目の表示を切り替え",
+    "Double-click on legend to isolate one trace": "凡例をダブルクリックすると、その項目だけを表示します",
 }
 
 # What the article's hedge words mean in English (the details panel and hover show them beside

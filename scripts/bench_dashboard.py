@@ -4,8 +4,10 @@
     .venv/bin/python scripts/bench_dashboard.py                     # 5 runs, table on stdout
     .venv/bin/python scripts/bench_dashboard.py --runs 9 --out report.json
     .venv/bin/python scripts/bench_dashboard.py --strict            # exit 1 when a budget fails
-    .venv/bin/python scripts/bench_dashboard.py --lighthouse        # and 3 Lighthouse runs
+    .venv/bin/python scripts/bench_dashboard.py --lighthouse-perf   # and 3 Lighthouse runs: speed
     .venv/bin/python scripts/bench_dashboard.py --url-query '?focus=JPN'   # a zoomed view
+    .venv/bin/python scripts/bench_dashboard.py --lighthouse        # and Lighthouse: page states
+    .venv/bin/python scripts/bench_dashboard.py --runs 0 --lighthouse   # Lighthouse only
 
 It starts, on free ports of 127.0.0.1 (subprocesses in their own sessions, stopped at the end):
 
@@ -45,19 +47,28 @@ What is measured (all times in ms from navigation start, i.e. `performance.now()
    layout response (the dashboard puts the map of the page's URL there, as the minimal app
    does) plus the bodies of any callback responses setting it.
 5. the minimal apps' first paint, and the ratio dashboard / minimal (same run).
-6. with --lighthouse: Lighthouse (npm lighthouse of package.json, installed by
+6. with --lighthouse-perf: Lighthouse (npm lighthouse of package.json, installed by
    `scripts/setup.sh --test`; Debian chromium) with the desktop preset against the dashboard,
    after the browser runs: its scores and metrics (median of --lighthouse-runs).
 
 Budgets (a benchmark, not a test: the exit status is 0 whatever they say unless --strict):
 median first-paint ratio (dashboard / minimal 1:110m) <= 1.0; click -> redrawn map <= 100 ms
 (median of each control); 0 bytes to the server for a toggle; initial figure <= 400 KB; the map
-response of a toggle that goes to the server <= 15 KB; with --lighthouse: performance >= 0.9,
+response of a toggle that goes to the server <= 15 KB; with --lighthouse-perf: performance >= 0.9,
 CLS <= 0.02, <= 2.5 MB on a cold load. KB = 1024 bytes. Exit status 2: the measurement itself
 failed.
 
 A warm-up load of each page comes first and is not in the statistics (the dashboard's first one
 builds and caches the default figure on the server; it is reported as "cold server").
+
+--lighthouse: Lighthouse 12 (npm, scripts/setup.sh --test installs it) also judges the page
+states of scripts/page_states.py (the default view, English, the polar preset, the details
+panel filled by a click on the map, the comparison side by side and as a difference, the
+language switched), on a dashboard server of its own, through scripts/lighthouse_flow.mjs: a
+navigation report per state and a snapshot after the steps of those that have some. The
+categories are --lighthouse-categories (default: accessibility); every step reports each of them
+from the one run (performance only in navigation reports). Budget: accessibility >= 0.98 on
+every step. --lighthouse-reports DIR keeps Lighthouse's HTML flow reports.
 """
 
 from __future__ import annotations
@@ -104,7 +115,10 @@ BUDGET_FIGURE = 400 * KB
 BUDGET_TOGGLE_BYTES = 15 * KB  # the map's response to a toggle that goes to the server
 BUDGET_TOGGLE_MS = 100.0  # click -> redrawn map, median of each control
 BUDGET_RATIO = 1.0  # first paint / the minimal app's at plotly's default base map
-BUDGET_LIGHTHOUSE = {"performance": 0.9, "cls": 0.02, "bytes": 2.5 * 1000 * KB}
+BUDGET_LIGHTHOUSE_PERF = {"performance": 0.9, "cls": 0.02, "bytes": 2.5 * 1000 * KB}
+BUDGET_LIGHTHOUSE = {"accessibility": 0.98}  # the lowest score of any step, per category
+LIGHTHOUSE_FLOW = REPO / "scripts" / "lighthouse_flow.mjs"
+LIGHTHOUSE_PACKAGE = REPO / "node_modules" / "lighthouse" / "package.json"
 
 DASHBOARD = "dashboard"
 MINIMAL = "minimal-110m"  # the headline reference: px.choropleth with no options
@@ -961,7 +975,11 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-def budgets(summary: dict[str, Any], lighthouse: dict[str, Any] | None) -> list[dict[str, Any]]:
+def budgets(
+    summary: dict[str, Any],
+    lighthouse: list[dict[str, Any]] | None,
+    lighthouse_perf: dict[str, Any] | None,
+) -> list[dict[str, Any]]:
     figure = summary["initial_figure"]["figure_body"]
     toggle = summary["toggle"]["map_body"]
     ratio = summary["first_paint_ratio"][MINIMAL]
@@ -969,13 +987,31 @@ def budgets(summary: dict[str, Any], lighthouse: dict[str, Any] | None) -> list[
     checks = []
 
     def check(
-        name: str, value: float | None, limit: float, shown: str, basis: str, least: bool = False
+        name: str, value: float | None, limit: float, shown: str, basis: str, at_least=False
     ) -> None:
-        met = value is not None and (value >= limit if least else value <= limit)
-        status = "n/a" if value is None else ("PASS" if met else "FAIL")
+        passed = value is not None and (value >= limit if at_least else value <= limit)
+        status = "n/a" if value is None else ("PASS" if passed else "FAIL")
         checks.append(
             {"budget": name, "status": status, "value": value, "limit": limit, "shown": shown}
             | {"basis": basis}
+        )
+
+    for category, limit in BUDGET_LIGHTHOUSE.items():
+        scores = [
+            (step["categories"].get(category), f"{step['state']} ({step['mode']})")
+            for step in lighthouse or []
+        ]
+        scored = [(score, where) for score, where in scores if score is not None]
+        if lighthouse is None:
+            continue
+        lowest = min(scored, default=(None, "-"))
+        check(
+            f"Lighthouse {category} >= {limit}",
+            lowest[0],
+            limit,
+            f"lowest {lowest[0]} at {lowest[1]}" if scored else "-",
+            f"every state's navigation and snapshot reports ({len(scored)} steps)",
+            at_least=True,
         )
 
     check(
@@ -1029,32 +1065,97 @@ def budgets(summary: dict[str, Any], lighthouse: dict[str, Any] | None) -> list[
         f"{toggle['max'] / KB:.2f} KB max" if toggle and toggle["max"] else "none sent",
         "body of the map.figure response of a toggle that goes to the server",
     )
-    if lighthouse:
-        scores = lighthouse["summary"]
+    if lighthouse_perf:
+        scores = lighthouse_perf["summary"]
         perf, cls, weight = (scores.get(k) for k in ("performance", "cls", "bytes"))
         check(
             "Lighthouse desktop performance >= 0.9",
             perf and perf["median"],
-            BUDGET_LIGHTHOUSE["performance"],
+            BUDGET_LIGHTHOUSE_PERF["performance"],
             f"{perf['median']:.2f} (range {perf['min']:.2f}-{perf['max']:.2f})" if perf else "-",
             f"median of {perf['n'] if perf else 0} Lighthouse runs (desktop preset)",
-            least=True,
+            at_least=True,
         )
         check(
             "Lighthouse CLS <= 0.02",
             cls and cls["median"],
-            BUDGET_LIGHTHOUSE["cls"],
+            BUDGET_LIGHTHOUSE_PERF["cls"],
             f"{cls['median']:.3f}" if cls else "-",
             "median cumulative layout shift",
         )
         check(
             "Lighthouse bytes <= 2.5 MB (cold)",
             weight and weight["max"],
-            BUDGET_LIGHTHOUSE["bytes"],
+            BUDGET_LIGHTHOUSE_PERF["bytes"],
             f"{weight['max'] / KB:.0f} KB" if weight else "-",
             "total-byte-weight (transferred, cache cleared), the largest run",
         )
     return checks
+
+
+# --- Lighthouse ---------------------------------------------------------------------------------
+
+
+def run_lighthouse(args: argparse.Namespace, logs: Path) -> list[dict[str, Any]]:
+    """Lighthouse's scores of every page state (scripts/page_states.py) on a dashboard server of
+    its own: [{state, mode, url, categories: {id: score}, failing: {id: [audit ids]}}]."""
+    if not LIGHTHOUSE_PACKAGE.exists() or shutil.which("node") is None:
+        raise BenchError("Lighthouse is not installed: run scripts/setup.sh --test (npm ci)")
+    sys.path.insert(0, str(REPO / "scripts"))
+    from page_states import states_json
+
+    states = logs / "states.json"
+    states.write_text(states_json(), encoding="utf-8")
+    port = free_port()
+    command = serve_command(port, "--host", "127.0.0.1", "--lang", args.lang)
+    log = logs / "lighthouse-dashboard.log"
+    with local_server(command, port=port, log=log, timeout=args.timeout, stop_timeout=10) as server:
+        flow = [
+            "node",
+            str(LIGHTHOUSE_FLOW),
+            "--base",
+            server.url,
+            "--states",
+            str(states),
+            "--categories",
+            args.lighthouse_categories,
+            "--timeout",
+            str(int(args.timeout)),
+        ]
+        if args.lighthouse_reports:
+            flow += ["--reports", str(args.lighthouse_reports)]
+        print("lighthouse: judging the page states…", file=sys.stderr, flush=True)
+        done = subprocess.run(
+            flow,
+            cwd=REPO,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            capture_output=True,
+            text=True,
+            timeout=args.max_seconds,
+        )
+    if done.returncode:
+        raise BenchError(f"lighthouse_flow.mjs failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def render_lighthouse(report: dict[str, Any]) -> list[str]:
+    steps = report.get("lighthouse")
+    if steps is None:
+        return []
+    categories = list(dict.fromkeys(c for step in steps for c in step["categories"]))
+    lines = [
+        "",
+        f"Lighthouse {report['meta'].get('lighthouse', '?')} (desktop preset), scores 0-1",
+        f"{'state':<22}{'mode':<12}" + "".join(f"{c:>16}" for c in categories) + "  failing audits",
+    ]
+    for step in steps:
+        scores = "".join(
+            f"{'-' if step['categories'].get(c) is None else format(step['categories'][c], '.2f'):>16}"
+            for c in categories
+        )
+        failing = sorted({a for audits in step["failing"].values() for a in audits})
+        lines.append(f"{step['state']:<22}{step['mode']:<12}{scores}  {', '.join(failing) or '-'}")
+    return lines
 
 
 def _fmt(value: float | None, unit: str) -> str:
@@ -1067,6 +1168,17 @@ def _fmt(value: float | None, unit: str) -> str:
     return f"{value:.0f}"
 
 
+def _budget_lines(report: dict[str, Any]) -> list[str]:
+    lines = ["", "Budgets"]
+    for item in report["budgets"]:
+        lines.append(
+            f"  {item['status']:<5} {item['budget']:<38} {item['shown']}  ({item['basis']})"
+        )
+    if report.get("notes"):
+        lines += ["", "Notes"] + [f"  - {note}" for note in report["notes"]]
+    return lines
+
+
 def render_report(report: dict[str, Any]) -> str:
     s, meta = report["summary"], report["meta"]
     lines = [
@@ -1076,9 +1188,10 @@ def render_report(report: dict[str, Any]) -> str:
         f"{meta['cpus']} CPU(s), load average before: {meta['loadavg_before']}, "
         f"after: {meta['loadavg_after']}; git {meta['git']['commit']}, "
         f"{len(meta['git']['modified'])} modified tracked file(s) (the working tree is measured)",
-        "",
-        f"{'metric':<52}{'median':>10}{'min':>10}{'max':>10}{'n':>5}",
     ]
+    if not meta["runs_done"]:  # Lighthouse only (--runs 0)
+        return "\n".join(lines + render_lighthouse(report) + _budget_lines(report))
+    lines += ["", f"{'metric':<52}{'median':>10}{'min':>10}{'max':>10}{'n':>5}"]
 
     def row(label: str, st: dict[str, Any] | None, unit: str) -> None:
         if st is None:
@@ -1137,8 +1250,8 @@ def render_report(report: dict[str, Any]) -> str:
             f"{value['map_body']['median'] / KB:>10.2f}"
             f"{value['all_callbacks_body']['median'] / KB:>10.1f}"
         )
-    if report.get("lighthouse"):
-        lines += ["", *lighthouse_lines(report["lighthouse"])]
+    if report.get("lighthouse_perf"):
+        lines += ["", *lighthouse_lines(report["lighthouse_perf"])]
 
     lines += ["", "Where first-paint time goes: medians, ms from navigation start"]
     lines.append(f"{'milestone':<34}" + "".join(f"{page:>15}" for page in PAGES))
@@ -1160,13 +1273,8 @@ def render_report(report: dict[str, Any]) -> str:
         ]
         for page, value in report["warmup"].items():
             lines.append(f"  {page}: first paint {_fmt(value.get('first_paint_ms'), 'ms')} ms")
-    lines += ["", "Budgets"]
-    for item in report["budgets"]:
-        lines.append(
-            f"  {item['status']:<5} {item['budget']:<38} {item['shown']}  ({item['basis']})"
-        )
-    if report.get("notes"):
-        lines += ["", "Notes"] + [f"  - {note}" for note in report["notes"]]
+    lines += render_lighthouse(report)
+    lines += _budget_lines(report)
     return "\n".join(lines)
 
 
@@ -1263,13 +1371,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"comma-separated controls whose options to click (default: {','.join(TOGGLE_CONTROLS)})",
     )
     parser.add_argument(
-        "--lighthouse",
+        "--lighthouse-perf",
         action="store_true",
-        help="also run Lighthouse (npm lighthouse of package.json, desktop preset, "
-        f"{' and '.join(LIGHTHOUSE_CATEGORIES)}) against the dashboard",
+        help="after the runs, Lighthouse (npm lighthouse of package.json, desktop preset, "
+        f"{' and '.join(LIGHTHOUSE_CATEGORIES)}) against the dashboard's page, cache cleared",
     )
     parser.add_argument(
-        "--lighthouse-runs", type=int, default=3, help="Lighthouse runs (default: %(default)s)"
+        "--lighthouse-runs",
+        type=int,
+        default=3,
+        help="--lighthouse-perf runs (default: %(default)s)",
     )
     parser.add_argument(
         "--url-query", default="", help="the dashboard page's query, e.g. '?focus=JPN'"
@@ -1285,18 +1396,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stop starting new runs after this many seconds (default: 1800)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget fails")
+    parser.add_argument(
+        "--lighthouse",
+        action="store_true",
+        help="also run Lighthouse on the page states of scripts/page_states.py",
+    )
+    parser.add_argument(
+        "--lighthouse-categories",
+        default="accessibility",
+        help="Lighthouse categories, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lighthouse-reports", type=Path, help="keep Lighthouse's HTML flow reports in this folder"
+    )
     parser.add_argument("--serve-minimal", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--resolution", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--map-size", default="1000x560", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if args.runs < (0 if args.lighthouse else 1):
+        parser.error("--runs must be at least 1 (0 only with --lighthouse)")
     if args.controls:
         unknown = sorted({x.strip() for x in args.controls.split(",")} - set(TOGGLE_CONTROLS))
         if unknown:
             parser.error(f"--controls: unknown {', '.join(unknown)} ({', '.join(TOGGLE_CONTROLS)})")
-    if args.lighthouse and not LIGHTHOUSE.exists():
-        parser.error(f"--lighthouse: {LIGHTHOUSE} not found (run scripts/setup.sh --test)")
+    if args.lighthouse_perf and not LIGHTHOUSE.exists():
+        parser.error(f"--lighthouse-perf: {LIGHTHOUSE} not found (run scripts/setup.sh --test)")
     return args
 
 
@@ -1378,8 +1502,8 @@ def measure(args: argparse.Namespace, logs: Path, report: dict[str, Any]) -> Non
                 file=sys.stderr,
                 flush=True,
             )
-        if args.lighthouse:
-            report["lighthouse"] = lighthouse(
+        if args.lighthouse_perf:
+            report["lighthouse_perf"] = lighthouse(
                 dashboard_url, args.lighthouse_runs, max(args.timeout, 180.0), logs
             )
 
@@ -1419,13 +1543,20 @@ def main(argv: list[str] | None = None) -> int:
     error = None
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as logs:
         try:
-            measure(args, Path(logs), report)
+            if args.runs:
+                measure(args, Path(logs), report)
+            if args.lighthouse:
+                package = json.loads(LIGHTHOUSE_PACKAGE.read_text(encoding="utf-8"))
+                report["meta"]["lighthouse"] = package["version"]
+                report["lighthouse"] = run_lighthouse(args, Path(logs))
         except Exception as exc:  # report what was measured, then fail
             error = f"{type(exc).__name__}: {exc}"
     report["meta"]["runs_done"] = len(report["runs"])
     report["meta"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarise(report["runs"])
-    report["budgets"] = budgets(report["summary"], report.get("lighthouse"))
+    report["budgets"] = budgets(
+        report["summary"], report.get("lighthouse"), report.get("lighthouse_perf")
+    )
     report["notes"] = notes_of(report) + report.pop("notes_extra")
     if error:
         report["error"] = error

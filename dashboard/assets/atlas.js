@@ -94,6 +94,26 @@
         ).join("&");
     }
 
+    /* The map's summary (dashboard.service.panels.summary_text, said the same way) from the
+     * view's summary choices, for a view titled `title` showing `layers`. */
+    function summaryText(choices, title, layers) {
+        const fill = (text, key, value) => text.split("{" + key + "}").join(value);
+        const parts = [choices.title ? fill(choices.title, "title", title) : choices.untitled];
+        if (layers.length) {
+            const names = layers.map((layer) => choices.names[layer]).join(choices.joiner);
+            let count = 0;
+            Object.entries(choices.counts).forEach(([key, n]) => {
+                if (!key || key.split(" ").some((layer) => layers.includes(layer))) { count += n; }
+            });
+            parts.push(fill(fill(choices.layers, "layers", names), "count", String(count)));
+            parts.push(choices.projection);
+        } else {
+            parts.push(choices.none);
+        }
+        if (choices.focus) { parts.push(choices.focus); }
+        return parts.join(choices.separator);
+    }
+
     function sameLayers(a, b) {
         return a.length === b.length && a.every((layer, i) => layer === b[i]);
     }
@@ -148,13 +168,14 @@
         /* A layer toggle, in the page: the map shows the ticked layers (their traces' `visible`
          * and the countries trace's style, from what the figure brought along in
          * layout.meta.toggle), and the address, the `view` store, the record of the drawn map and
-         * the heading follow; nothing goes to the server. Only while the comparison lists the
-         * differences (`compare-view`), or for a map without that data (`map-view`: the server
-         * draws it), is the server asked. Returns [map.figure, url.search, view.data,
-         * rendered.data, view-title.children, map-view.data, compare-view.data]. */
+         * the heading and the map's summary follow; nothing goes to the server. Only while the
+         * comparison lists the differences (`compare-view`), or for a map without that data
+         * (`map-view`: the server draws it), is the server asked. Returns [map.figure,
+         * url.search, view.data, rendered.data, view-title.children, map-summary.children,
+         * map-view.data, compare-view.data]. */
         toggleLayers: function (ticked, view, rendered, figure, heading, compareMode) {
             const none = window.dash_clientside.no_update;
-            const result = [none, none, none, none, none, none, none];
+            const result = [none, none, none, none, none, none, none, none];
             if (!view || !view.scenario) { return result; }
             const toggle = figure && figure.layout && figure.layout.meta
                 && figure.layout.meta.toggle;
@@ -172,13 +193,16 @@
                 result[0] = figureShowing(figure, new Set(layers));
                 result[3] = Object.assign({}, rendered, {layers: layers});
             } else {
-                result[5] = newView;
+                result[6] = newView;
             }
-            if (heading && heading.preset_layers) {
-                const modified = heading.differs || !sameLayers(layers, heading.preset_layers);
-                result[4] = modified ? heading.modified : heading.title;
+            if (heading) {
+                const modified = heading.preset_layers !== null
+                    && (heading.differs || !sameLayers(layers, heading.preset_layers));
+                const title = modified ? heading.modified : heading.title;
+                if (heading.preset_layers !== null) { result[4] = title; }
+                result[5] = summaryText(heading.summary, title, layers);
             }
-            if (compareMode === "diff") { result[6] = newView; }
+            if (compareMode === "diff") { result[7] = newView; }
             return result;
         },
 
@@ -195,10 +219,51 @@
             if (!view) { return window.dash_clientside.no_update; }
             return window.location.origin + window.location.pathname + view.query;
         },
+
+        /* The page's language on <html lang> (screen readers read the page in it). */
+        pageLang: function (lang) {
+            if (lang) { document.documentElement.lang = lang; }
+        },
+
+        /* The copy button: the link to the clipboard; returns the status line (texts.copied
+         * or texts.failed), or "" when the view changed (the link is a new one). Without the
+         * asynchronous clipboard (a page served over plain http to another machine), the
+         * link field's text is selected and copied. */
+        copyLink: function (_clicks, _view, link, texts) {
+            const triggered = window.dash_clientside.callback_context.triggered || [];
+            if (!triggered.some((t) => t.prop_id === "share-link.n_clicks") || !link) {
+                return "";
+            }
+            const copied = (texts && texts.copied) || "";
+            const failed = (texts && texts.failed) || "";
+            const bySelection = () => {
+                const field = document.getElementById("share-url");
+                field.select();
+                return document.execCommand("copy") ? copied : failed;
+            };
+            if (!navigator.clipboard || !window.isSecureContext) {
+                return bySelection();
+            }
+            return navigator.clipboard.writeText(link).then(() => copied, bySelection);
+        },
     };
 
-    // for the tests, which compare it with the Python country_style
+    // for the tests, which compare them with Python's country_style and summary_text
     atlas.countryStyle = countryStyle;
+    atlas.summaryText = summaryText;
+
+    /* The country search (`focus`, an input with suggestions) applies on Enter or on leaving
+     * it; a suggestion picked from the list (or a label typed in full) applies at once. */
+    document.addEventListener("input", (event) => {
+        const input = event.target;
+        if (!(input instanceof HTMLInputElement) || input.id !== "focus" || !input.list) {
+            return;
+        }
+        const picked = Array.from(input.list.options).some((o) => o.value === input.value);
+        if (picked && window.dash_clientside.set_props) {
+            window.dash_clientside.set_props("focus", { value: input.value });
+        }
+    });
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: atlas });
 })();

@@ -236,6 +236,17 @@ class Maps:
         built = self.built_map(scenario)
         return built.figure_json, json.dumps(self._rendered(scenario, built))
 
+    @staticmethod
+    def locale(scenario: Scenario, rendered: Any) -> Any:
+        """The language of plotly's own texts (the modebar's tooltips: the graph's config
+        `locale`) to send with the update of the map to `scenario`; KEEP while the browser's map
+        (`rendered`) is drawn in that language. (The graph applies a new config only with a new
+        figure, so it goes with the map's update, never on its own.)"""
+        built = rendered.get("built") if isinstance(rendered, dict) else None
+        if isinstance(built, dict) and built.get("lang") == scenario.lang:
+            return KEEP
+        return scenario.lang
+
     def _rendered(self, scenario: Scenario, built: BuiltMap) -> dict[str, Any]:
         return {
             "key": self.figure_key(scenario),

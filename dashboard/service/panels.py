@@ -9,10 +9,16 @@ from functools import lru_cache
 from typing import Any
 
 from dashboard.details import country_rows, diff_rows, item_name, layer_counts, roles_of, view_rows
-from dashboard.i18n import t
-from dashboard.service.controls import OPTION_IDS, event_span, options_for, placeholders_for
+from dashboard.i18n import join_names, t
+from dashboard.service.controls import (
+    OPTION_IDS,
+    event_span,
+    options_for,
+    placeholders_for,
+    share_texts,
+)
 from dashboard.service.maps import Maps, plain
-from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, TableBody
+from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, Suggestions, TableBody
 from dashboard.service.views import Views
 from geodata.scenario import LANGS, LAYERS, Scenario
 
@@ -33,6 +39,33 @@ def table_key(scenario: Scenario) -> str:
     """What the table depends on: not the layers (it lists every layer's rows and the page
     hides those of the layers not shown), not the focus, the projection or the titles."""
     return json.dumps(table_view(scenario).model_dump(mode="json"), sort_keys=True)
+
+
+def shown_count(counts: dict[str, int], layers: tuple[str, ...]) -> int:
+    """How many of the table's rows a view with `layers` shows, from `table-meta`'s counts (rows
+    per set of layers, "" for rows of none): the rows with any of the layers, and those of none.
+    The page counts the same way for the table's caption (assets/atlas.js, tableRows)."""
+    return sum(
+        n for key, n in counts.items() if not key or any(x in layers for x in key.split(" "))
+    )
+
+
+def summary_text(choices: dict[str, Any], title: str, layers: tuple[str, ...]) -> str:
+    """The map's summary from Panels.summary_choices, for a view titled `title` showing
+    `layers` (assets/atlas.js, summaryText, says the same in the page)."""
+    parts = [
+        choices["title"].replace("{title}", title) if choices["title"] else choices["untitled"]
+    ]
+    if layers:
+        names = choices["joiner"].join(choices["names"][layer] for layer in layers)
+        count = str(shown_count(choices["counts"], layers))
+        parts.append(choices["layers"].replace("{layers}", names).replace("{count}", count))
+        parts.append(choices["projection"])
+    else:
+        parts.append(choices["none"])
+    if choices["focus"]:
+        parts.append(choices["focus"])
+    return choices["separator"].join(parts)
 
 
 def compare_key(other: str, lang: str) -> str:
@@ -76,6 +109,7 @@ class Panels:
             "differs": preset is not None
             and _differs(preset.model_copy(update={"layers": scenario.layers}), scenario),
             "layers": list(LAYERS),
+            "summary": self.summary_choices(scenario),
         }
 
     @staticmethod
@@ -96,12 +130,39 @@ class Panels:
         count = t("details.roles", lang, count=len(roles))
         return ItemDetails(title, item, count, tuple(roles), lang)
 
+    def summary(self, scenario: Scenario) -> str:
+        """One line that says what the map shows (the page announces it politely when it
+        changes): the view's title, its layers and how many items the table lists, the
+        projection and the item it is centred on."""
+        choices = self.summary_choices(scenario)
+        return summary_text(choices, self.heading(scenario)[0], scenario.layers)
+
+    def summary_choices(self, scenario: Scenario) -> dict[str, Any]:
+        """The parts of the summary, and what `summary_text` picks them by (the title and the
+        layers), so that the page redraws it after a layer toggle (assets/atlas.js)."""
+        lang = scenario.lang
+        projection = t(f"projection.{scenario.projection}", lang)
+        focus = item_name(self.atlas, scenario.focus, lang) if scenario.focus else None
+        return {
+            "title": t("map.summary.title", lang, title="{title}") if scenario.title() else None,
+            "untitled": t("map.summary.untitled", lang),
+            "layers": t("map.summary.layers", lang, layers="{layers}", count="{count}"),
+            "projection": t("map.summary.projection", lang, projection=projection),
+            "none": t("map.summary.none", lang),
+            "focus": t("map.summary.focus", lang, name=focus) if focus else None,
+            "names": {layer: t(f"layer.{layer}", lang) for layer in LAYERS},
+            "joiner": join_names(["", ""], lang),
+            "separator": "" if lang == "ja" else " ",
+            "counts": self.table(scenario)[1]["counts"],
+        }
+
     def panels(
-        self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any]
+        self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any, Any]
     ) -> dict[str, Any]:
-        """The view's heading and details panel, keyed like the sync outputs: only those that
-        differ from `shown` (the title, description and details key the page shows), and the
-        heading's choices for a layer toggle in the page (`view-heading`, small).
+        """The view's heading, the map's summary and the details panel, keyed like the sync
+        outputs: only those that differ from `shown` (the title, description, summary and
+        details key the page shows), and what the page redraws the heading and the summary from
+        after a layer toggle (`view-heading`, small).
 
         They are part of the sync response, so an action costs no extra request for them."""
         if not view:
@@ -112,11 +173,14 @@ class Panels:
         out: dict[str, Any] = {}
         title, description = self.heading(scenario)
         out["view-heading.data"] = self.heading_choices(scenario)
-        shown_title, shown_description, shown_key = shown
+        shown_title, shown_description, shown_summary, shown_key = shown
         if title != shown_title:
             out["view-title.children"] = title
         if description != shown_description:
             out["view-description.children"] = description
+        summary = self.summary(scenario)
+        if summary != shown_summary:
+            out["map-summary.children"] = summary
         key = self.details_key(scenario, selected)
         if key != shown_key:  # another item, or another language
             out["details.children"] = self.details(scenario, selected)
@@ -226,19 +290,17 @@ class Panels:
         return [
             [t(i["i18n"], lang) for i in i18n_ids],
             *(options[cid] for cid in OPTION_IDS),
+            Suggestions(tuple(o["label"] for o in options["focus"])),
             placeholders["scenario"],
-            placeholders["groupings"],
             placeholders["focus"],
             placeholders["compare-with"],
-            placeholders["date-range.start"],
-            placeholders["date-range.end"],
             t("dates.hint", lang, first=first, last=last),
             t("save.button", lang),
             t("export.button", lang),
             t("load.prompt", lang),
             t("share.copy", lang),
+            share_texts(lang),
             t("details.clear", lang),
-            lang,
         ]
 
 

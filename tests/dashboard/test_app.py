@@ -22,6 +22,7 @@ from dashboard.callbacks import CLIENTSIDE_COPIES, SYNC_OUTPUTS
 from dashboard.details import on_map
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
+from dashboard.service.panels import shown_count
 from geodata.scenario import LAYERS, Scenario
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -152,8 +153,12 @@ def _post_callback(client, output, outputs, inputs, state, changed):
 def _render_request(client, view, rendered):
     return _post_callback(
         client,
-        "..map.figure...rendered.data..",
-        [{"id": "map", "property": "figure"}, {"id": "rendered", "property": "data"}],
+        "..map.figure...rendered.data...map.config..",
+        [
+            {"id": "map", "property": "figure"},
+            {"id": "rendered", "property": "data"},
+            {"id": "map", "property": "config"},
+        ],
         [{"id": "view", "property": "data", "value": view}],
         [{"id": "rendered", "property": "data", "value": rendered}],
         ["view.data"],
@@ -339,7 +344,10 @@ def test_a_layer_toggle_asks_nothing_and_going_back_to_one_fits_the_budget(app, 
         # nothing else is even requested: the panels come with `sync`, which asks for no table
         # or comparison when they do not change
         sync = ".." + "...".join(f"{cid}.{prop}" for cid, prop in SYNC_OUTPUTS) + ".."
-        assert [output for output, *_ in responses] == [sync, "..map.figure...rendered.data.."]
+        assert [output for output, *_ in responses] == [
+            sync,
+            "..map.figure...rendered.data...map.config..",
+        ]
         assert not {"view-table.children", "details.children", "map-b.figure"} & sizes.keys()
         assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
         # the browser's map and its record follow: each layer's traces visible iff it is shown
@@ -459,6 +467,7 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     script = tmp_path / "table.js"
     script.write_text(
         "global.window = {};\n"
+        "global.document = {addEventListener: () => {}};\n"
         f"{(Path(ASSETS_DIR) / 'atlas.js').read_text(encoding='utf-8')}\n"
         "const f = window.dash_clientside.atlas.tableRows;\n"
         "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
@@ -471,6 +480,7 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     )
     outputs, nothing = (json.loads(line) for line in result.stdout.splitlines())
     for (_, meta, layers, count), (classes, caption, empty) in zip(cases, outputs, strict=True):
+        assert shown_count(meta["counts"], tuple(layers)) == count  # the map summary's count
         shown = {c.removeprefix("show-") for c in classes.split() if c.startswith("show-")}
         assert shown == set(layers)
         assert ("is-empty" in classes.split()) == (count == 0)
@@ -504,3 +514,17 @@ def test_every_ui_string_has_both_languages():
 
     for key, entry in STRINGS.items():
         assert set(entry) == {"ja", "en"} and all(entry.values()), key
+
+
+def test_plotlys_japanese_strings_are_the_ones_plotly_shows():
+    """Each English key of PLOTLY_JA is a string plotly.js 4 localises (`_(gd, "…")`): a key
+    plotly renamed would silently stay English in the Japanese page."""
+    import plotly
+
+    from dashboard.i18n import PLOTLY_JA
+
+    bundle = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    localised = set(re.findall(r'\b[A-Za-z_$][\w$]*\([A-Za-z_$][\w$.]*,\s*"([^"]+)"\)', bundle))
+    assert set(PLOTLY_JA) <= localised, sorted(set(PLOTLY_JA) - localised)
+    for text in ("Zoom in", "Download plot as a PNG", "Reset"):  # the geo modebar's buttons
+        assert text in PLOTLY_JA

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import flask
 import pytest
-from browser import browser_available, headless_dash, wait_for
+from browser import browser_available, headless_dash, typed_date, wait_for
 from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -464,7 +464,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     assert "Japan-U.S. Joint Leaders" in details  # footnote 19's source line
     assert "明記" in details  # a basis
     assert _query(duo)["focus"] == "JPN"
-    assert duo.find_element("#focus").text.startswith("日本")  # the country search follows
+    assert duo.find_element("#focus").get_attribute("value") == "日本 (JPN)"  # the search follows
 
     # the table's names focus their item too (keyboard and screen-reader access to the map)
     duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
@@ -491,24 +491,22 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     share = duo.find_element("#share-url").get_attribute("value")
     assert dict(parse_qsl(urlsplit(share).query)) == dict(parse_qsl(query[1:]))
     assert urlsplit(share).hostname in LOCAL_HOSTS
-    dates = [i.get_attribute("value") for i in duo.find_elements(".dash-datepicker-input")]
+    dates = [duo.find_element(f"#date-{end}").get_attribute("value") for end in ("from", "to")]
     assert dates == ["2024-06-01", "2024-07-31"]
     assert duo.find_element("#basis input[value='stated']").is_selected()
     assert not duo.find_element("#proposals input").is_selected()
     _open(duo, "?" + urlsplit(share).query)
     assert duo.find_element("#share-url").get_attribute("value") == share
 
-    # the date range: typing a date moves `from`, clearing `to` drops it
-    start = duo.find_element("#date-range")
+    # the date range: typing a date moves `from` (applied on Enter), clearing `to` drops it
+    start = duo.find_element("#date-from")
     start.click()
-    start.send_keys(Keys.CONTROL, "a")
-    start.send_keys("2024-07-01", Keys.ENTER)
-    wait_for(lambda: _query(duo).get("from") == "2024-07-01", "from did not follow the picker")
+    start.send_keys(typed_date(duo.driver, "2024-07-01"), Keys.ENTER)
+    wait_for(lambda: _query(duo).get("from") == "2024-07-01", "from did not follow the input")
     _wait_idle(duo)
-    end = duo.find_element(".dash-datepicker-end-date")
+    end = duo.find_element("#date-to")
     end.click()
-    end.send_keys(Keys.CONTROL, "a")
-    end.send_keys(Keys.BACKSPACE, Keys.TAB)
+    end.send_keys(Keys.BACKSPACE, Keys.ENTER)
     wait_for(lambda: not _query(duo).get("to"), "clearing `to` did not drop it")
     _wait_idle(duo)
 
@@ -523,7 +521,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     duo.wait_for_contains_text("#controls", "Layers")
     assert "Value community" in duo.find_element("#layers").text
     assert _query(duo)["lang"] == "en"
-    assert duo.find_element("#app").get_attribute("lang") == "en"
+    assert duo.driver.execute_script("return document.documentElement.lang") == "en"
     labels_en = _data_text(duo)
     assert "カナダ" in labels_ja and "Canada" not in labels_ja
     assert "Canada" in labels_en and "カナダ" not in labels_en
@@ -674,7 +672,15 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
         for d in dependencies
         if d.get("clientside_function")
     )
-    assert wired == ["afterMap", "route", "shareUrl", "tableRows", "toggleLayers"]
+    assert wired == [
+        "afterMap",
+        "copyLink",
+        "pageLang",
+        "route",
+        "shareUrl",
+        "tableRows",
+        "toggleLayers",
+    ]
     assert {
         d["clientside_function"]["namespace"] for d in dependencies if d.get("clientside_function")
     } == {"atlas"}
