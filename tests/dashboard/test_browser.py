@@ -686,7 +686,8 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
     } == {"atlas"}
     _open(duo, "?scenario=threats_360&lang=en")
     names = duo.driver.execute_script("return Object.keys(window.dash_clientside.atlas).sort()")
-    assert names == sorted([*wired, "countryStyle"])  # and the countries' style, for the tests
+    # and, for the tests, what toggleLayers computes the countries' style and the summary with
+    assert names == sorted([*wired, "countryStyle", "summaryText"])
     # the address goes to the server unless it is the view's own (which a layer toggle wrote)
     route = "return window.dash_clientside.atlas.route(arguments[0], arguments[1]) === "
     route += "window.dash_clientside.no_update;"
@@ -950,6 +951,11 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
         assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
             service.views.query_of(scenario).lstrip("?")
         )
+        # the heading and the map's summary (read out by screen readers) follow too
+        title = service.panels.heading(scenario)[0]
+        wait_for(lambda title=title: duo.find_element("#view-title").text == title, title)
+        summary = service.panels.summary(scenario)
+        assert duo.find_element("#map-summary").text == summary
     assert asked == []
     _shot(duo, "toggles_server_stopped")
 
