@@ -35,7 +35,7 @@ from dashboard.service.controls import (
     share_texts,
 )
 from geodata.atlas import Atlas
-from geodata.scenario import Scenario
+from geodata.scenario import SCENARIO_LIMITS, Scenario
 
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
 # Stand-ins for the view of the page's own URL (its map, the record of it, its heading, the
@@ -46,6 +46,8 @@ INITIAL_MARKS = {
     key: f"alliance-atlas:initial-{key}"
     for key in ("figure", "rendered", "title", "description", "locale")
 }
+# the steps of an export job, shown by the progress bar under the export button (dashboard.jobs)
+EXPORT_STEPS = ("prepare", "render", "send")
 
 
 class _Texts:
@@ -331,7 +333,7 @@ def build_layout(
                             children=html.Div(t("load.prompt", lang), id="upload-prompt"),
                             accept=".yaml,.yml,text/yaml,application/x-yaml",
                             multiple=False,
-                            max_size=200_000,
+                            max_size=SCENARIO_LIMITS.max_bytes,
                             disable_click=True,
                             className="upload",
                         ),
@@ -361,11 +363,43 @@ def build_layout(
                                 className="button",
                                 type="button",
                             ),
+                            # shown while an export runs (a background job, see dashboard.jobs)
+                            html.Button(
+                                texts("export.cancel"),
+                                id="export-cancel",
+                                n_clicks=0,
+                                className="button button-secondary",
+                                type="button",
+                                hidden=True,
+                            ),
                         ],
                         className="export-row",
                     ),
                     dcc.Download(id="export-download"),
-                    dcc.Loading(html.Div(id="export-message", role="status"), type="dot"),
+                    dcc.Store(id="export-request"),  # the export admitted, for its job
+                    # the export's progress and outcome, read out as they change
+                    html.Div(
+                        [
+                            texts(
+                                "export.progress",
+                                html.Label,
+                                htmlFor="export-progress",
+                                className="visually-hidden",
+                            ),
+                            html.Progress(
+                                id="export-progress",
+                                max=str(len(EXPORT_STEPS)),
+                                value="0",
+                                hidden=True,
+                            ),
+                            html.Span(id="export-step", className="export-step"),
+                            html.Div(id="export-message"),
+                        ],
+                        id="export-status",
+                        className="export-status",
+                        role="status",
+                        **{"aria-live": "polite"},
+                    ),
                 ],
                 className="field",
             ),

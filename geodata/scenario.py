@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from datetime import date
 from pathlib import Path
@@ -230,7 +231,10 @@ class Scenario(BaseModel):
                 f"a view's query has at most {MAX_QUERY_CHARS:,}"
             ]
         if "?" in query or "://" in query:
-            query = urlsplit(query).query
+            try:
+                query = urlsplit(query).query
+            except ValueError:  # e.g. an unclosed [ of an IPv6 address
+                return cls(), ["ignored the whole address: it is not a URL"]
         params: dict[str, str] = {}
         unknown_keys: list[str] = []
         for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
@@ -433,6 +437,8 @@ FIELD_NAMES: tuple[str, ...] = tuple(
 
 def load_presets(directory: Path = SCENARIOS_DIR) -> dict[str, Scenario]:
     """The bundled scenario presets, keyed by file name without extension, in file-name order."""
+    if not directory.is_dir():  # never an app without its presets
+        raise FileNotFoundError(errno.ENOENT, "no scenario presets folder", str(directory))
     return {
         path.stem: Scenario.from_file(path, preset_id=path.stem)
         for path in sorted(directory.glob("*.yaml"))

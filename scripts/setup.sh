@@ -2,7 +2,7 @@
 # Idempotent setup: Debian packages (Chromium, ChromeDriver, a CJK font, Node with npm), then .venv
 # with the project installed, then the JavaScript the dashboard serves (plotly.js's geo bundle, from
 # package-lock.json: npm ci --omit=dev). Usage: scripts/setup.sh [--test]   (--test also installs
-# the test extras: GDAL's command-line tools and the npm test and benchmark tools)
+# the test extras: GDAL's command-line tools, redis-server and the npm test and benchmark tools)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +12,7 @@ extras="build"
 $testing && extras="test,build"
 
 debian_packages=(chromium chromium-driver fonts-noto-cjk)
-$testing && debian_packages+=(gdal-bin)
+$testing && debian_packages+=(gdal-bin redis-server)  # redis-server: the export queue's test
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
