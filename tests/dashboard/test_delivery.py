@@ -1,7 +1,7 @@
 """How the server delivers the page (dashboard.delivery), as an HTTP client sees it: what is
 compressed and what is not, the cache headers, plotly.js's geo bundle, the base maps under their
 content hash, the preload of the view's base map and a 404 for what is not the page.
-(tests/dashboard/test_browser_delivery.py checks the same from Chromium.)"""
+(tests/dashboard/test_browser.py checks the same from Chromium.)"""
 
 from __future__ import annotations
 
@@ -37,11 +37,15 @@ def _callback(client, service, headers):
     """The render callback's request for the default view (the map's whole figure)."""
     view = service.views.view_data(service.views.default_scenario())
     body = {
-        "output": "..map.figure...rendered.data..",
-        "outputs": [{"id": "map", "property": "figure"}, {"id": "rendered", "property": "data"}],
-        "inputs": [{"id": "view", "property": "data", "value": view}],
+        "output": "..map.figure...rendered.data...map.config..",
+        "outputs": [
+            {"id": "map", "property": "figure"},
+            {"id": "rendered", "property": "data"},
+            {"id": "map", "property": "config"},
+        ],
+        "inputs": [{"id": "map-view", "property": "data", "value": view}],
         "state": [{"id": "rendered", "property": "data", "value": None}],
-        "changedPropIds": ["view.data"],
+        "changedPropIds": ["map-view.data"],
     }
     return client.post("/_dash-update-component", json=body, headers=headers)
 
