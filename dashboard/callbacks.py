@@ -133,6 +133,8 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         Input("upload", "contents"),
         Input({"type": "row-focus", "key": ALL}, "n_clicks"),
         Input("details-clear", "n_clicks"),
+        Input("sentence-request", "data"),
+        Input("read-request", "data"),
         # Dash hands a callback its inputs first, then its states
         *(State(cid, prop) for cid, prop in PAGE_CONTROL_PROPS),
         State("upload", "filename"),
@@ -148,7 +150,7 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
     )
     def sync(search, *args):
         server, rest = args[: len(SERVER_CONTROLS)], args[len(SERVER_CONTROLS) :]
-        click, contents, _rows, _clear, *rest = rest
+        click, contents, _rows, _clear, sentence, read, *rest = rest
         page, rest = rest[: len(PAGE_CONTROL_PROPS)], rest[len(PAGE_CONTROL_PROPS) :]
         filename, view, selected, *shown, mode = rest
         values = dict(zip(prop_ids(SERVER_CONTROLS), server, strict=True))
@@ -156,6 +158,8 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         trigger = ctx.triggered_id if ctx.triggered else None
         if trigger == "url-request":
             trigger = "url"
+        requests = {"sentence-request": sentence, "read-request": read}
+        request = requests.get(trigger) if isinstance(trigger, str) else None  # a row: a dict
         if trigger == "upload" and not contents:
             raise PreventUpdate
         # a new row reports n_clicks 0: only a real click on one counts
@@ -163,7 +167,13 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
             raise PreventUpdate
         try:
             out = service.actions.sync(
-                trigger, search, values, view, upload=(contents, filename), click=click
+                trigger,
+                search,
+                values,
+                view,
+                upload=(contents, filename),
+                click=click,
+                request=request,
             )
         except Unchanged:
             raise PreventUpdate from None
@@ -379,4 +389,76 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         State("share-url", "value"),
         State("share-texts", "data"),
         prevent_initial_call=True,
+    )
+
+    # --- the reading panel -----------------------------------------------------------------
+
+    # the panel's body is asked for once it is open and the map is drawn
+    app.clientside_callback(
+        ClientsideFunction("atlas", "articleWanted"),
+        Output("article-request", "data"),
+        Input("view", "data"),
+        State("article-lang", "data"),
+    )
+
+    @app.callback(
+        Output("article-body", "children"),
+        Output("article-index", "data"),
+        Output("article-lang", "data"),
+        Input("article-request", "data"),
+        State("article-index", "data"),
+        prevent_initial_call=True,
+    )
+    def article(lang, index):
+        if not isinstance(lang, str):
+            raise PreventUpdate
+        body, new_index, loaded = panels.article(lang)
+        return components.article_body(body), no_update if index else new_index, loaded
+
+    # the map's emphasis of the picked sentence: a Patch made in the page (no geometry sent), at
+    # once for a sentence clicked (its only input is the request: it does not wait for `sync`)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "emphasisPicked"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("emphasis", "data", allow_duplicate=True),
+        Input("sentence-request", "data"),
+        State("rendered", "data"),
+        State("article-index", "data"),
+        State("map", "figure"),
+        State("emphasis", "data"),
+        prevent_initial_call=True,
+    )
+    # … and for the view's sentence (the URL, back, a new view) and each new figure
+    app.clientside_callback(
+        ClientsideFunction("atlas", "emphasis"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("emphasis", "data", allow_duplicate=True),
+        Input("view", "data"),
+        Input("rendered", "data"),
+        State("map", "figure"),
+        State("emphasis", "data"),
+        prevent_initial_call=True,
+    )
+    # a click on the map or on a row: the sentences that cite what was clicked
+    app.clientside_callback(
+        ClientsideFunction("atlas", "mapToText"),
+        Output("hits", "data"),
+        Input("map", "clickData"),
+        Input({"type": "row-focus", "key": ALL}, "n_clicks"),
+        State("article-index", "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "readingLayout"),
+        Output("app-body", "className"),
+        Input("view", "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "readingState"),
+        Output("article-status", "children"),
+        Output("article-hits", "children"),
+        Input("view", "data"),
+        Input("hits", "data"),
+        Input("article-lang", "data"),
+        Input("emphasis", "data"),
     )

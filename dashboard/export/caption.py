@@ -20,10 +20,12 @@ from typing import Any
 import cachetools
 import plotly.graph_objects as go
 
+from dashboard.export import sentence
 from dashboard.export.environment import font_family
 from dashboard.export.formats import REF_HEIGHT, layout_size
 from dashboard.figures import BASE_LAYER, build_figure
 from dashboard.figures.context import LayerRows
+from dashboard.figures.emphasis import emphasis_points
 from dashboard.figures.geo import Frame, make_view, map_aspect
 from dashboard.figures.layers.base import badged_modalities
 from dashboard.figures.notes import is_reconstruction
@@ -56,7 +58,7 @@ def captioned_figure(
 def _figure_key(scenario: Scenario, atlas: Atlas, width: int, height: int) -> tuple[Any, ...]:
     """What a captioned figure depends on: the view, the atlas, the layout's width, the font."""
     ref_width = round(layout_size(width, height, 1.0)[0])
-    return (scenario, atlas_serial(atlas), ref_width, font_family(scenario.lang))
+    return (scenario, atlas_serial(atlas), ref_width, font_family(sentence.text_lang(scenario)))
 
 
 @cachetools.cached(
@@ -75,6 +77,10 @@ def captioned_json(scenario: Scenario, atlas: Atlas, width: int, height: int) ->
     frame = Frame((round(ref_width), REF_HEIGHT), margin, {})
     figure, aspect = _map_figure(scenario, atlas, frame)
     _caption(figure, scenario, atlas, ref_width, aspect)
+    if scenario.sentence:
+        return json.dumps(
+            sentence.emphasize(json.loads(figure.to_json()), scenario, atlas)
+        ).encode()
     return figure.to_json().encode()
 
 
@@ -105,7 +111,9 @@ def _map_figure(
     figure = build_figure(layers, atlas, visible_layers=scenario.layers, frame=frame)
     # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
     figure.data = tuple(t for t in figure.data if t.visible not in (False, "legendonly"))
-    view = make_view(layers, atlas, {*scenario.layers, BASE_LAYER})
+    view = make_view(
+        layers, atlas, {*scenario.layers, BASE_LAYER}, keep=emphasis_points(layers, atlas)
+    )
     return figure, map_aspect(view)
 
 
@@ -138,11 +146,12 @@ def _caption(
     map's box is sized to its projection's aspect and the spare height is shared above and below.
     """
     lang = scenario.lang
-    family = font_family(lang)
+    family = font_family(sentence.text_lang(scenario))
     _prune_basis_key(figure, scenario, atlas)
     text_w = ref_width - 2 * MARGIN_X
     title_lines = _wrap(scenario.title(), text_w, TITLE_PX)
-    subtitle_lines = _wrap(scenario.description(), text_w, SUBTITLE_PX)
+    subtitle = sentence.subtitle(scenario, atlas) or [scenario.description()]
+    subtitle_lines = [line for part in subtitle for line in _wrap(part, text_w, SUBTITLE_PX)]
     footer_lines = [
         line
         for index, parts in enumerate(_footer(scenario, atlas))
@@ -510,7 +519,7 @@ def _footer(scenario: Scenario, atlas: Atlas) -> list[list[str]]:
         notes.append(t("export.inferred", lang))
     if "external" in bases:
         notes.append(t("export.external", lang))
-    return [first, notes]
+    return [first, notes, sentence.citation(scenario, atlas)]
 
 
 def _wrap_parts(parts: list[str], width: float, size: float, separator: str) -> list[str]:

@@ -10,6 +10,7 @@ from pptx import Presentation
 from pptx.util import Emu
 
 from dashboard.export.citations import speaker_notes
+from dashboard.export.sentence import slide_notes
 from geodata.atlas import Atlas
 from geodata.scenario import Scenario
 
@@ -40,11 +41,12 @@ def build_deck(
         picture.name = f"Map: {scenario.id or 'view'}"
         picture._element.nvPicPr.cNvPr.set("descr", f"{scenario.title()}. {scenario.description()}")
         title = slide.shapes.title
-        title.text = scenario.title()
+        title.text = scenario.title() + (f" — {scenario.sentence}" if scenario.sentence else "")
         title.left, title.width = Emu(0), Emu(slide_width)
         title.height = Emu(600000)
         title.top = Emu(-600000)
-        slide.notes_slide.notes_text_frame.text = speaker_notes(scenario, atlas)
+        notes = [*slide_notes(scenario, atlas), speaker_notes(scenario, atlas)]
+        slide.notes_slide.notes_text_frame.text = "\n".join(notes)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

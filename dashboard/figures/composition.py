@@ -16,6 +16,7 @@ from dashboard.figures.context import (
     Drawing,
     LabelRequest,
     Trace,
+    line_meta,
     make_uid,
     scattergeo,
 )
@@ -24,6 +25,7 @@ from dashboard.figures.countries import (
     countries_trace,
     country_fills,
 )
+from dashboard.figures.emphasis import emphasis_points, emphasis_slots
 from dashboard.figures.geo import (
     DETAIL_RESOLUTION,
     NOMINAL_SIZE,
@@ -139,6 +141,12 @@ def figure_parts(
     trace["meta"] = {"layer": BASE_LAYER, "kind": "country", "ids": list(countries.locations)}
     at = max((i + 1 for i, (_, _, t) in enumerate(traces) if t["type"] == "choropleth"), default=0)
     traces.insert(at, (BASE_LAYER, COUNTRIES_UID, trace))
+    # the emphasis's overlays: over every drawing, under the modality badges and the labels
+    # (see figures.emphasis)
+    badges = next(
+        (i for i, (_, _, t) in enumerate(traces) if t["meta"]["kind"] == "modality"), len(traces)
+    )
+    traces[badges:badges] = [(BASE_LAYER, uid, slot) for uid, slot in emphasis_slots()]
     for drawing in drawings:
         traces += [
             (drawing.layer, uid, trace) for uid, trace in _label_traces(ctx, drawing, placements)
@@ -189,7 +197,7 @@ def compose(
     (pixel offsets such as badge spacing depend on it) again for the map's real size when that
     differs. A `fixed_frame` is used as it is. The base map's resolution: see build_figure.
     """
-    view = make_view(layers, atlas, visible)
+    view = make_view(layers, atlas, visible, keep=emphasis_points(layers, atlas))
     ctx = Context(
         layers=layers,
         atlas=atlas,
@@ -296,7 +304,12 @@ def _label_traces(
             showlegend=False,
             name="",
         )
-        trace["meta"] = {"layer": drawing.layer, "kind": "label", "ids": [q.key for q in requests]}
+        trace["meta"] = {
+            "layer": drawing.layer,
+            "kind": "label",
+            "ids": [q.key for q in requests],
+            "items": [q.item_ids for q in requests],
+        }
         yield make_uid(drawing.layer, "labels"), trace
     if not seen:
         return
@@ -308,7 +321,7 @@ def _label_traces(
     ]
     lines = LonLatList()
     for q in moved:
-        lines.add([placements[q.key].leader, placements[q.key].point])  # type: ignore[list-item]
+        lines.add([placements[q.key].leader, placements[q.key].point], q.key)  # type: ignore[list-item]
     trace = scattergeo(
         lon=lines.lon,
         lat=lines.lat,
@@ -318,5 +331,6 @@ def _label_traces(
         showlegend=False,
         name="",
     )
-    trace["meta"] = {"layer": drawing.layer, "kind": "leader", "ids": [q.key for q in moved]}
+    trace["meta"] = line_meta(drawing.layer, "leader", [q.key for q in moved], trace, lines.parts)
+    trace["meta"]["items"] = [q.item_ids for q in moved]
     yield make_uid(drawing.layer, "labels/leaders"), trace

@@ -17,7 +17,7 @@ from shapely.geometry import LineString, MultiLineString
 from dashboard.figures import style
 from dashboard.figures.text import LINE_SPACING, text_width
 from dashboard.i18n import t
-from geodata.atlas import Atlas
+from geodata.atlas import Atlas, spherical_mean
 from geodata.geometry import path_coordinates
 from geodata.scenario import Lang
 from geodata.select import Layers
@@ -108,8 +108,49 @@ def focus_point(atlas: Atlas, focus: str | None) -> tuple[float, float] | None:
     return None
 
 
-def make_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None = None) -> View:
-    """The view a scenario asks for; the polar view is zoomed to what the shown layers draw."""
+def make_view(
+    layers: Layers,
+    atlas: Atlas,
+    visible: Iterable[str] | None = None,
+    keep: Sequence[tuple[float, float]] = (),
+) -> View:
+    """The view a scenario asks for; the polar view is zoomed to what the shown layers draw.
+
+    `keep`: points the view must show (what a selected sentence emphasises). When the view
+    leaves some out, it is widened to them: a Robinson map zoomed on its focus to the whole
+    world, the globe turned to face them, the polar view zoomed out to take them in."""
+    view = _asked_view(layers, atlas, visible)
+    if not keep or shows(view, keep):
+        return view
+    if view.projection == "orthographic":
+        lon, lat = spherical_mean(list(keep))
+        return View("orthographic", "orthographic", (lon, lat), (lon, lat), 1.0, None)
+    if view.projection == "polar":
+        visible = set(layers.scenario.layers if visible is None else visible)
+        lon0 = view.rotation[0]
+        focus = focus_point(atlas, layers.scenario.focus)
+        centre, scale = _polar_frame(layers, atlas, lon0, focus, visible, keep)
+        return View("polar", "azimuthal equal area", (lon0, 90.0), centre, scale, None)
+    return _world_robinson()
+
+
+def shows(view: View, points: Sequence[tuple[float, float]]) -> bool:
+    """Whether every point is on the map of a view (a Robinson map's latitudes clipped to its
+    range: what lies beyond it, such as Antarctica, is never on it)."""
+    if view.lat_range is not None:
+        low, high = view.lat_range
+        points = [(lon, min(max(lat, low), high)) for lon, lat in points]
+    return all(inside for _, _, inside in Projector(view).pixels(points))
+
+
+def _world_robinson() -> View:
+    lat_range = ROBINSON_LAT_RANGE
+    centre = (ROBINSON_CENTRE_LON, (lat_range[0] + lat_range[1]) / 2)
+    return View("robinson", "robinson", (ROBINSON_CENTRE_LON, 0.0), centre, 1.0, lat_range)
+
+
+def _asked_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None) -> View:
+    """The view of the scenario's projection and focus."""
     scenario = layers.scenario
     focus = focus_point(atlas, scenario.focus)
     if scenario.projection == "orthographic":
@@ -122,17 +163,21 @@ def make_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None = None
             layers, atlas, lon, focus, set(scenario.layers if visible is None else visible)
         )
         return View("polar", "azimuthal equal area", (lon, 90.0), centre, scale, None)
-    lat_range = ROBINSON_LAT_RANGE
     if focus:
         return View(
-            "robinson", "robinson", (focus[0], 0.0), focus, FOCUS_SCALE["robinson"], lat_range
+            "robinson",
+            "robinson",
+            (focus[0], 0.0),
+            focus,
+            FOCUS_SCALE["robinson"],
+            ROBINSON_LAT_RANGE,
         )
-    centre = (ROBINSON_CENTRE_LON, (lat_range[0] + lat_range[1]) / 2)
-    return View("robinson", "robinson", (ROBINSON_CENTRE_LON, 0.0), centre, 1.0, lat_range)
+    return _world_robinson()
 
 
 POLAR_PAD = 0.1  # of the framed half-size, around what the polar view frames
 POLAR_SCALES = (0.95, 3.0)
+POLAR_MIN_SCALE_TO_KEEP = 0.3  # zoomed out this far at most to show points kept in view
 
 
 def _polar_frame(
@@ -141,10 +186,12 @@ def _polar_frame(
     lon0: float,
     focus: tuple[float, float] | None,
     visible: set[str],
+    keep: Sequence[tuple[float, float]] = (),
 ) -> tuple[tuple[float, float], float]:
     """Centre and zoom of the north-polar view: the square about the pole around what the shown
     layers draw in the Northern hemisphere (the threat picture alone when it is shown) and the
-    focus, with a margin. What lies further south, such as Australia, is left to panning.
+    focus, with a margin. What lies further south, such as Australia, is left to panning,
+    unless it is a point to `keep` in view (then the view zooms out to it).
 
     plotly fits latitude 0–90 (a disc of radius √2 on the unit sphere) at scale 1; the square
     frame then spans ±√2, so a square of half-size h about the pole is framed at scale √2 / h.
@@ -153,13 +200,15 @@ def _polar_frame(
     points = [p for p in _drawn_points(layers, atlas, visible) if p[1] >= 0.0]
     if focus:
         points.append(focus)
+    points += keep
     if not points:
         return (lon0, 90.0), 1.0
     pole = View("polar", "azimuthal equal area", (lon0, 90.0), (lon0, 90.0), 1.0, None)
     lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     xs, ys, _ = Projector.unit(pole, lons, lats)
     half = float(max(np.abs(xs).max(), np.abs(ys).max())) * (1.0 + POLAR_PAD) + 0.04
-    scale = float(min(max(math.sqrt(2.0) / half, POLAR_SCALES[0]), POLAR_SCALES[1]))
+    low = POLAR_MIN_SCALE_TO_KEEP if keep else POLAR_SCALES[0]
+    scale = float(min(max(math.sqrt(2.0) / half, low), POLAR_SCALES[1]))
     return (lon0, 90.0), scale
 
 

@@ -178,9 +178,9 @@ def _draw_link_group(
     badges: list[Badge] = []
     for relation in rows:
         shape = _arc(relation.geometry, zoom, bool(relation.directed) and link.arrow)
-        lines.add(shape.shaft)
+        lines.add(shape.shaft, relation.id)
         if shape.head:
-            heads.add(shape.head)
+            heads.add(shape.head, relation.id)
         handle = shape.start if link.handle_at_source else shape.middle
         handles.append(handle)
         ids.append(relation.id)
@@ -224,6 +224,7 @@ def _draw_link_group(
         ),
         "relation_line",
         ids,
+        lines.parts,
     )
     if heads:
         fill = style.WHITE if link.hollow_head else line.colour
@@ -243,6 +244,7 @@ def _draw_link_group(
             ),
             "relation_head",
             ids,
+            heads.parts,
         )
     open_handle = link.hollow_head or basis != "stated"
     symbol = link.handle_symbol + (

@@ -29,7 +29,8 @@ from dashboard.figures import (
     country_style,
     figure_parts,
 )
-from dashboard.figures.geo import focus_point, make_view, resolution_for
+from dashboard.figures.emphasis import emphasis_points, emphasized, sentence_items
+from dashboard.figures.geo import focus_point, make_view, resolution_for, shows
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
@@ -77,10 +78,12 @@ class BuiltMap:
 
 def plain(scenario: Scenario) -> Scenario:
     """The scenario without what only names it (titles, and the id unless the map says what the
-    preset is: a reconstruction's note): the key of its layers and figure."""
+    preset is: a reconstruction's note) or picks out part of its map (the sentence, which the page
+    emphasises on the map it has): the key of its layers and figure."""
     keep_id = is_reconstruction(scenario)
     return scenario.model_copy(
         update={key: (scenario.id if keep_id else None) if key == "id" else "" for key in TITLES}
+        | {"sentence": None}
     )
 
 
@@ -92,6 +95,7 @@ class Maps:
         self.presets = presets
         self.views = views
         self._select = lru_cache(maxsize=SELECTIONS_KEPT)(lambda s: select(atlas, s))
+        self._widens = lru_cache(maxsize=SELECTIONS_KEPT)(self._sentence_widens)
         self.cache: cachetools.LRUCache[Scenario, BuiltMap] = cachetools.LRUCache(
             MAP_CACHE_BYTES, getsizeof=BuiltMap.size
         )
@@ -102,18 +106,34 @@ class Maps:
 
     # --- what a view draws ----------------------------------------------------------------
 
+    def drawn(self, scenario: Scenario) -> Scenario:
+        """The view a map is built for: `plain`, keeping the sentence only when the map's view
+        is widened to show what the sentence emphasises (see geo.make_view's `keep`); else the
+        page emphasises it on the map of the view without it."""
+        key = plain(scenario)
+        if scenario.sentence and self._widens(key, scenario.sentence):
+            return key.model_copy(update={"sentence": scenario.sentence})
+        return key
+
+    def _sentence_widens(self, key: Scenario, sentence: str) -> bool:
+        layers = self._select(key.model_copy(update={"layers": LAYERS}))
+        view = make_view(layers, self.atlas, {*key.layers, BASE_LAYER})
+        return not shows(view, emphasis_points(layers, self.atlas, sentence))
+
     def full_layers(self, scenario: Scenario) -> Layers:
         """Every layer of a view (the figure draws them all and hides the unticked ones)."""
-        return self._select(plain(scenario).model_copy(update={"layers": LAYERS}))
+        return self._select(self.drawn(scenario).model_copy(update={"layers": LAYERS}))
 
     def shown_layers(self, scenario: Scenario) -> Layers:
         """What a view shows (its own layers)."""
         return self._select(plain(scenario).model_copy(update={"focus": None}))
 
-    @staticmethod
-    def figure_key(scenario: Scenario) -> str:
-        """What, besides `layers`, the figure depends on (focus included: it moves the view)."""
-        data = scenario.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
+    def figure_key(self, scenario: Scenario) -> str:
+        """What, besides `layers`, the figure depends on (focus included: it moves the view; the
+        sentence only when it widens the view)."""
+        data = self.drawn(scenario).model_dump(
+            mode="json", by_alias=True, exclude={"layers", *TITLES}
+        )
         data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
 
@@ -127,7 +147,7 @@ class Maps:
         """The view's map, from the presets' precomputed maps or the bounded cache of others."""
         built = self.cached_map(scenario)
         if built is None:
-            key = plain(scenario)
+            key = self.drawn(scenario)
             built = self._build_map(key)
             with self._cache_lock, contextlib.suppress(ValueError):  # ValueError: over the budget
                 self.cache[key] = built
@@ -135,7 +155,7 @@ class Maps:
 
     def cached_map(self, scenario: Scenario) -> BuiltMap | None:
         """The view's map if it is at hand (precomputed or cached), without building it."""
-        key = plain(scenario)
+        key = self.drawn(scenario)
         if key in self._preset_maps:
             return self._preset_maps[key]
         with self._cache_lock:
@@ -234,7 +254,11 @@ class Maps:
         if scenario is None:
             return json.dumps(EMPTY_FIGURE), "null"
         built = self.built_map(scenario)
-        return built.figure_json, json.dumps(self._rendered(scenario, built))
+        figure = built.figure_json
+        if scenario.sentence:  # drawn as the page will emphasise it (no flash of the plain map)
+            items = sentence_items(self.atlas, scenario.sentence)
+            figure = orjson.dumps(emphasized(self._parsed(built), items)).decode()
+        return figure, json.dumps(self._rendered(scenario, built))
 
     @staticmethod
     def locale(scenario: Scenario, rendered: Any) -> Any:
@@ -251,7 +275,7 @@ class Maps:
         return {
             "key": self.figure_key(scenario),
             # the view the browser's figure was last drawn for, apart from later layer flips
-            "built": plain(scenario).model_dump(mode="json", by_alias=True),
+            "built": self.drawn(scenario).model_dump(mode="json", by_alias=True),
             "traces": list(built.trace_layers),
             # the layers whose traces the browser's figure shows (after any later flips)
             "layers": list(scenario.layers),

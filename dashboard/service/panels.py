@@ -9,7 +9,16 @@ from functools import lru_cache
 from typing import Any
 
 from dashboard.details import country_rows, diff_rows, item_name, layer_counts, roles_of, view_rows
+from dashboard.figures.emphasis import record_items, sentence_coverage_of, view_items
 from dashboard.i18n import join_names, t
+from dashboard.reading import (
+    ArticleView,
+    SentenceDetails,
+    article_index,
+    article_records,
+    article_view,
+    sentence_details,
+)
 from dashboard.service.controls import (
     OPTION_IDS,
     event_span,
@@ -25,6 +34,8 @@ from geodata.scenario import LANGS, LAYERS, Scenario
 TABLES_KEPT = 4  # per process: the rows of a table are ~0.6 MB
 _DEFAULT_PROJECTION = Scenario.model_fields["projection"].default
 HIDDEN = {"display": "none"}
+# what the page's script announces (assets/atlas.js, `text`)
+SCRIPT_STRINGS = ("read.selected", "read.cleared", "read.cited", "read.not_cited")
 
 
 def table_view(scenario: Scenario) -> Scenario:
@@ -80,6 +91,12 @@ class Panels:
         self.views = views
         self.maps = maps
         self.atlas = views.atlas
+        self._record_items = {
+            record: record_items(self.atlas, record) for record in article_records(self.atlas)
+        }
+        self._record_counts = {
+            note.id: len(self._sentence_records(note.id)) for note in self.atlas.knowledge.sentences
+        }
         self.options = {lang: options_for(self.atlas, views.presets, lang) for lang in LANGS}
         self._table = lru_cache(maxsize=TABLES_KEPT)(self._build_table)
 
@@ -112,14 +129,35 @@ class Panels:
             "summary": self.summary_choices(scenario),
         }
 
-    @staticmethod
-    def details_key(scenario: Scenario, selected: str | None) -> str:
-        """What the details panel depends on: the item shown and the language."""
+    def details_key(self, scenario: Scenario, selected: str | None) -> str:
+        """What the details panel depends on: the item shown and the language; for a sentence,
+        also which of its records the view draws."""
+        if scenario.sentence and not selected:
+            drawn = self._drawn(scenario)
+            shown = [r for r in self._sentence_records(scenario.sentence) if r in drawn]
+            return f"sentence:{scenario.sentence}|{scenario.lang}|{','.join(shown)}"
         return f"{selected or scenario.focus or ''}|{scenario.lang}"
 
-    def details(self, scenario: Scenario, selected: str | None) -> Hint | ItemDetails:
-        """The details panel: every role of the selected (else the focused) item, or a hint."""
+    def _drawn(self, scenario: Scenario) -> set[str]:
+        """The records of the article the view draws (an item of theirs is on its map)."""
+        items = view_items(self.maps.shown_layers(scenario))
+        return {r for r, own in self._record_items.items() if items.intersection(own)}
+
+    def _sentence_records(self, sentence: str) -> tuple[str, ...]:
+        row = sentence_coverage_of(self.atlas, sentence)
+        return row.records if row else ()
+
+    def details(
+        self, scenario: Scenario, selected: str | None
+    ) -> Hint | ItemDetails | SentenceDetails:
+        """The details panel: every role of the selected item, else what the picked sentence
+        supports, else every role of the focused item, or a hint."""
         lang = scenario.lang
+        if scenario.sentence and not selected:
+            drawn = view_items(self.maps.shown_layers(scenario))
+            found = sentence_details(self.atlas, scenario.sentence, lang, drawn)
+            if found is not None:
+                return found
         item = selected or scenario.focus
         if not item:
             return Hint(t("details.hint", lang))
@@ -186,6 +224,20 @@ class Panels:
             out["details.children"] = self.details(scenario, selected)
             out["details-key.data"] = key
         return out
+
+    # --- the reading panel ---------------------------------------------------------------------
+
+    def article(self, lang: str) -> tuple[ArticleView, dict[str, Any], dict[str, Any]]:
+        """The reading panel's body in a language, the index the page links text and map with
+        (the same in every language and view), and `article-lang`: the body's language, the
+        words the page's script says things with, and how many records each sentence has."""
+        lang = lang if lang in LANGS else self.views.default_lang
+        loaded = {
+            "lang": lang,
+            "strings": {key: t(key, lang) for key in SCRIPT_STRINGS},
+            "records": self._record_counts,
+        }
+        return article_view(self.atlas, lang), article_index(self.atlas), loaded
 
     # --- the table ---------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 """The dashboard in a real, headless Chromium (dash_duo machinery, Debian chromium/chromedriver).
 
-No pytest option is needed: the `duo` fixture below builds dash's DashComposite itself, headless,
+No pytest option is needed: the `duo` fixture (conftest.py) builds dash's DashComposite itself, headless,
 with Chrome's performance log switched on so that every request the page makes is recorded.
 Set ATLAS_SHOTS=/some/dir to also save screenshots of every preset in both languages.
 
@@ -10,7 +10,6 @@ Sessions are few on purpose (each starts a server and a browser): presets, inter
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.request
 from pathlib import Path
@@ -18,7 +17,26 @@ from urllib.parse import parse_qsl, urlsplit
 
 import flask
 import pytest
-from browser import browser_available, headless_dash, typed_date, wait_for
+from browser import (
+    GRAPH,
+    LOCAL_HOSTS,
+    SHOTS,
+    _assert_no_console_errors,
+    _assert_offline,
+    _callback_requests,
+    _drain_network,
+    _open,
+    _query,
+    _response_body,
+    _shot,
+    _traces,
+    _visible_layers,
+    _wait_idle,
+    _wait_map,
+    browser_available,
+    typed_date,
+    wait_for,
+)
 from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -35,165 +53,7 @@ pytestmark = [
     pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOGGLE_BUDGET = 15 * 1024
-SHOTS = os.environ.get("ATLAS_SHOTS")
-
-
-@pytest.fixture
-def duo(dash_thread_server, tmp_path):
-    with headless_dash(
-        dash_thread_server,
-        tmp_path / "download",
-        arguments=("--window-size=1600,1200", "--lang=ja"),
-        wait_timeout=20,
-    ) as composite:
-        # every [url, post body, encoded response length, request id, status] seen
-        composite.requests = []
-        composite.pending = {}
-        yield composite
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def _drain_network(duo) -> None:
-    """Move Chrome's performance log into duo.requests."""
-    pending = duo.pending  # by request id: a response's events may come in a later drain
-    for entry in duo.driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        params = message.get("params", {})
-        rid = params.get("requestId")
-        if message["method"] == "Network.requestWillBeSent":
-            request = params["request"]
-            post = request.get("postData", "")
-            if request.get("hasPostData") and not post:  # too long for the log
-                post = duo.driver.execute_cdp_cmd("Network.getRequestPostData", {"requestId": rid})[
-                    "postData"
-                ]
-            pending[rid] = [request["url"], post, None, rid, None]
-            duo.requests.append(pending[rid])
-        elif message["method"] == "Network.responseReceived" and rid in pending:
-            pending[rid][4] = params["response"].get("status")
-            if pending[rid][4] == 204:  # no body, no loadingFinished: the headers' bytes
-                pending[rid][2] = int(params["response"].get("encodedDataLength") or 0)
-        elif message["method"] == "Network.loadingFinished" and rid in pending:
-            pending[rid][2] = params.get("encodedDataLength")
-        elif message["method"] == "Network.webSocketCreated":
-            duo.requests.append([params["url"], "", None, rid, None])
-
-
-def _response_body(duo, request) -> bytes:
-    """The body of a recorded response (b"" for a 204)."""
-    if request[4] == 204:
-        return b""
-    import base64
-
-    result = duo.driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": request[3]})
-    if result.get("base64Encoded"):
-        return base64.b64decode(result["body"])
-    return result["body"].encode("utf-8")
-
-
-def _callback_requests(duo, seen: int) -> list:
-    """The callback requests since duo.requests[seen], once every response is in."""
-
-    def requests():
-        _drain_network(duo)
-        return [r for r in duo.requests[seen:] if "_dash-update-component" in r[0]]
-
-    wait_for(lambda: all(r[2] is not None for r in requests()), "callback responses pending")
-    return requests()
-
-
-def _assert_offline(duo) -> None:
-    _drain_network(duo)
-    assert duo.requests
-    foreign = [
-        url
-        for url, *_ in duo.requests
-        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in LOCAL_HOSTS
-    ]
-    assert foreign == []
-
-
-def _assert_no_console_errors(duo) -> None:
-    errors = [e for e in duo.get_logs() if e.get("level") == "SEVERE"]
-    assert errors == []
-
-
-GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
-
-
-def _wait_idle(duo, timeout=30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if duo.driver.execute_script("return !!window.store") and duo.redux_state_rqs == []:
-            return
-        time.sleep(0.1)
-    raise AssertionError("callbacks still pending")
-
-
-def _wait_map(duo, graph="map", timeout=30) -> None:
-    """Until the graph has traces and plotly has drawn its geo subplot from the local topojson."""
-    script = f"""
-        const gd = {GRAPH.format(id=graph)};
-        return !!(gd && gd.data && gd.data.length && gd._fullLayout
-                  && gd.querySelector('.geo .bglayer, .geo path')
-                  && window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets.topojson).length);
-    """
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if duo.driver.execute_script(script):
-            _wait_idle(duo)
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"#{graph} was not drawn")
-
-
-def _traces(duo, graph="map") -> list[tuple[str, bool]]:
-    """(layer, visible) of every trace of the drawn figure."""
-    return [
-        (layer, visible is not False and visible != "legendonly")
-        for layer, visible in duo.driver.execute_script(
-            f"return {GRAPH.format(id=graph)}.data.map("
-            "t => [(t.meta && t.meta.layer) || 'base', t.visible === undefined ? true : t.visible]);"
-        )
-    ]
-
-
-def _visible_layers(duo) -> set[str]:
-    return {layer for layer, visible in _traces(duo) if visible}
-
-
-def _query(duo) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(duo.driver.current_url).query, keep_blank_values=True))
-
-
-def _open(duo, query: str) -> None:
-    duo.driver.get(duo.server_url + "/" + query)
-    _wait_map(duo)
-
-
-def _shot(duo, name: str) -> None:
-    """A full-page screenshot into $ATLAS_SHOTS (when set)."""
-    if not SHOTS:
-        return
-    import base64
-
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    time.sleep(0.5)
-    width, height = duo.driver.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];"
-    )
-    shot = duo.driver.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-        },
-    )
-    (Path(SHOTS) / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
 
 # the table's rows: [row key, shown?] from each row's focus button, with the caption and the
@@ -672,15 +532,23 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
         for d in dependencies
         if d.get("clientside_function")
     )
-    assert wired == [
-        "afterMap",
-        "copyLink",
-        "pageLang",
-        "route",
-        "shareUrl",
-        "tableRows",
-        "toggleLayers",
-    ]
+    assert wired == sorted(
+        [
+            "afterMap",
+            "articleWanted",
+            "copyLink",
+            "emphasis",
+            "emphasisPicked",
+            "mapToText",
+            "pageLang",
+            "readingLayout",
+            "readingState",
+            "route",
+            "shareUrl",
+            "tableRows",
+            "toggleLayers",
+        ]
+    )
     assert {
         d["clientside_function"]["namespace"] for d in dependencies if d.get("clientside_function")
     } == {"atlas"}
