@@ -113,7 +113,9 @@
                 });
             }
             const layer = trace.meta && trace.meta.layer;
-            if (always.has(layer)) { return trace; }
+            // only a layer's own traces (not the base map, the focus ring, or the sentence
+            // emphasis's slot, which belongs to no layer)
+            if (always.has(layer) || !toggle.layers.includes(layer)) { return trace; }
             const visible = shown.has(layer);
             return trace.visible === visible ? trace : Object.assign({}, trace, {visible: visible});
         });
