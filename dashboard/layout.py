@@ -42,11 +42,14 @@ from geodata.atlas import Atlas
 from geodata.scenario import LAYERS, SCENARIO_LIMITS, Scenario
 
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
-# Stand-ins for the map of the page's own URL, which the app puts into each layout response
-# (see dashboard.app.AtlasDash.serve_layout).
-INITIAL_FIGURE_MARK = "alliance-atlas:initial-figure"
-INITIAL_RENDERED_MARK = "alliance-atlas:initial-rendered"
-INITIAL_LOCALE_MARK = "alliance-atlas:initial-locale"
+# Stand-ins for the view of the page's own URL (its map, the record of it, its heading, the
+# language of plotly's own texts on the page's graphs: every occurrence), which
+# the app puts into each layout response (see dashboard.app.AtlasDash.serve_layout and
+# dashboard.service.ViewService.first_layout, whose keys these are).
+INITIAL_MARKS = {
+    key: f"alliance-atlas:initial-{key}"
+    for key in ("figure", "rendered", "title", "description", "locale")
+}
 # the steps of an export job, shown by the progress bar under the export button (dashboard.jobs)
 EXPORT_STEPS = ("prepare", "render", "send")
 
@@ -171,8 +174,10 @@ def build_layout(
 
     view_info = html.Div(
         [
-            html.H2(id="view-title", className="view-title"),
-            html.P(id="view-description", className="view-description"),
+            html.H2(INITIAL_MARKS["title"], id="view-title", className="view-title"),
+            html.P(
+                INITIAL_MARKS["description"], id="view-description", className="view-description"
+            ),
         ],
         className="view-info",
     )
@@ -441,8 +446,8 @@ def build_layout(
                             html.Div(id="map-caption-a", className="map-caption"),
                             dcc.Graph(
                                 id="map",
-                                figure=INITIAL_FIGURE_MARK,  # type: ignore[arg-type]
-                                config=graph_config(topojson_url, INITIAL_LOCALE_MARK),
+                                figure=INITIAL_MARKS["figure"],  # type: ignore[arg-type]
+                                config=graph_config(topojson_url, INITIAL_MARKS["locale"]),
                                 className="map",
                                 mathjax=False,
                                 clear_on_unhover=True,
@@ -455,7 +460,7 @@ def build_layout(
                             html.Div(id="map-caption-b", className="map-caption"),
                             dcc.Graph(
                                 id="map-b",
-                                config=graph_config(topojson_url, INITIAL_LOCALE_MARK),
+                                config=graph_config(topojson_url, INITIAL_MARKS["locale"]),
                                 className="map",
                                 mathjax=False,
                             ),
@@ -645,7 +650,10 @@ def build_layout(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="view"),
-            dcc.Store(id="rendered", data=INITIAL_RENDERED_MARK),
+            dcc.Store(id="url-request"),
+            dcc.Store(id="map-view"),
+            dcc.Store(id="view-heading"),
+            dcc.Store(id="rendered", data=INITIAL_MARKS["rendered"]),
             dcc.Store(id="selected"),
             dcc.Store(id="table-request"),
             dcc.Store(id="table-view"),

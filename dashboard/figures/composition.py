@@ -27,6 +27,7 @@ from dashboard.figures.countries import (
 )
 from dashboard.figures.emphasis import emphasis_points, emphasis_slots
 from dashboard.figures.geo import (
+    DETAIL_RESOLUTION,
     NOMINAL_SIZE,
     Frame,
     LegendGroup,
@@ -35,6 +36,7 @@ from dashboard.figures.geo import (
     legend_title,
     make_view,
     plan_frame,
+    resolution_for,
 )
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
@@ -64,6 +66,7 @@ def build_figure(
     visible_layers: tuple[str, ...] | None = None,
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
+    level_of_detail: bool = False,
 ) -> go.Figure:
     """The map of `layers`, with the traces of layers outside `visible_layers` hidden.
 
@@ -74,9 +77,16 @@ def build_figure(
     1600×900 export size by default; a side-by-side map at half width should say so).
     `frame` instead fixes where the map goes (for a caller that lays out the legend itself, such
     as the slide export): the labels are placed for a map of exactly that plot area.
+    The base map is the 1:50m one (exports: every size and zoom), or with `level_of_detail`
+    (the dashboard) the one the view needs on screen (geo.resolution_for).
     """
     traces, figure_layout, *_ = figure_parts(
-        layers, atlas, visible_layers=visible_layers, size=size, frame=frame
+        layers,
+        atlas,
+        visible_layers=visible_layers,
+        size=size,
+        frame=frame,
+        level_of_detail=level_of_detail,
     )
     # Validating every trace took most of the time: the traces skip it (the builders make them
     # right, and the tests check them) and only the small layout is validated. The figure is the
@@ -104,6 +114,7 @@ def figure_parts(
     visible_layers: tuple[str, ...] | None = None,
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
+    level_of_detail: bool = False,
 ) -> FigureParts:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
     (with the country records a toggle restyles the countries trace from).
@@ -113,7 +124,12 @@ def figure_parts(
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
     ctx, drawings, placements = compose(
-        layers, atlas, visible, frame.size if frame else size or NOMINAL_SIZE, frame
+        layers,
+        atlas,
+        visible,
+        frame.size if frame else size or NOMINAL_SIZE,
+        frame,
+        level_of_detail=level_of_detail,
     )
     traces: list[tuple[str, str, Trace]] = []
     for drawing in drawings:
@@ -146,7 +162,7 @@ def figure_parts(
     return FigureParts(
         [_as_validated(trace) for _, _, trace in traces],
         go.Layout(
-            layout(ctx.view, scenario.lang, ctx.projector.frame_plan)
+            layout(ctx.view, scenario.lang, ctx.projector.frame_plan, ctx.resolution)
             | {"annotations": map_notes(scenario)}
         ),
         countries,
@@ -171,13 +187,15 @@ def compose(
     visible: set[str],
     size: tuple[int, int] = NOMINAL_SIZE,
     fixed_frame: Frame | None = None,
+    *,
+    level_of_detail: bool = False,
 ) -> tuple[Context, list[Drawing], dict[str, Placement]]:
     """Every layer's drawing and the placement of every label (the figure before plotly).
 
     The map's size depends on the legend (under or beside the map), and the legend on what the
     layers draw: the layers are drawn once to read the legend, and those that read the frame
     (pixel offsets such as badge spacing depend on it) again for the map's real size when that
-    differs. A `fixed_frame` is used as it is.
+    differs. A `fixed_frame` is used as it is. The base map's resolution: see build_figure.
     """
     view = make_view(layers, atlas, visible, keep=emphasis_points(layers, atlas))
     ctx = Context(
@@ -187,6 +205,7 @@ def compose(
         view=view,
         size=size,
         visible=frozenset(visible),
+        resolution=resolution_for(view) if level_of_detail else DETAIL_RESOLUTION,
     )
     ctx.projector = Projector(view, fixed_frame or plan_frame(view, size=size))
     drawings, read_frame = [], []

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from dashboard.figures import style
-from dashboard.figures.geo import MISSING_FROM_BASEMAP, Projector, View
+from dashboard.figures.geo import DETAIL_RESOLUTION, MISSING_FROM_BASE_MAP, Projector, View
 from dashboard.figures.text import wrap
 from dashboard.i18n import format_date, hedge_meaning, join_names, localized, t, t_or
 from geodata.atlas import Atlas, Record, derived, records
@@ -235,6 +235,7 @@ class Context:
     view: View
     size: tuple[int, int]  # px the figure is laid out for
     visible: frozenset[str] = frozenset()  # the layers shown at first
+    resolution: int = DETAIL_RESOLUTION  # of the base map the countries are drawn on
     projector_read: bool = field(default=False, init=False)
     _projector: Projector | None = field(default=None, init=False, repr=False)
 
@@ -396,7 +397,8 @@ class Context:
 
     @property
     def missing_outline(self) -> frozenset[str]:
-        return MISSING_FROM_BASEMAP
+        """The countries the base map has no outline for (each is drawn as a point instead)."""
+        return MISSING_FROM_BASE_MAP[self.resolution]
 
     def _membership_line(self, row: Record) -> str:
         grouping = row.grouping

@@ -21,7 +21,6 @@ from dashboard.figures.context import (
     Record,
     scattergeo,
 )
-from dashboard.figures.geo import MISSING_FROM_BASEMAP
 from dashboard.figures.text import wrap
 from dashboard.i18n import localized, t
 from geodata.knowledge import BASES
@@ -458,8 +457,8 @@ def country_fill(
     in the legend (`showlegend`) they are a square of the fill, which shows with the layer."""
     per_country = [colours] * len(iso3s) if isinstance(colours, str) else colours
     rows = list(zip(iso3s, bases, per_country, strict=True))
-    keep = [row for row in rows if row[0] not in MISSING_FROM_BASEMAP]
-    missing = [row for row in rows if row[0] in MISSING_FROM_BASEMAP]
+    keep = [row for row in rows if row[0] not in ctx.missing_outline]
+    missing = [row for row in rows if row[0] in ctx.missing_outline]
     drawing.fills += [
         CountryFill(
             iso3,

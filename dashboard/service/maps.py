@@ -14,7 +14,6 @@ import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import cachetools
 import orjson
@@ -22,9 +21,16 @@ import plotly.graph_objects as go
 from pydantic import ValidationError
 
 from dashboard.details import item_name
-from dashboard.figures import BASE_LAYER, CountryFills, CountryStyle, country_style, figure_parts
+from dashboard.figures import (
+    BASE_LAYER,
+    CountryFills,
+    CountryStyle,
+    browser_records,
+    country_style,
+    figure_parts,
+)
 from dashboard.figures.emphasis import emphasis_points, emphasized, sentence_items
-from dashboard.figures.geo import focus_point, make_view, shows
+from dashboard.figures.geo import focus_point, make_view, resolution_for, shows
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
@@ -58,6 +64,7 @@ class BuiltMap:
     trace_layers: tuple[str, ...]
     countries: CountryFills
     countries_index: int
+    resolution: int  # of its base map (see dashboard.figures.geo.resolution_for)
 
     def size(self) -> int:
         """About the bytes it holds: its JSON text and the countries' hover texts (the bulk of
@@ -169,16 +176,39 @@ class Maps:
             self.atlas,
             visible_layers=scenario.layers,
             size=DASHBOARD_MAP_SIZE,
+            level_of_detail=True,
         )
         traces.append(self._focus_ring(scenario).to_plotly_json())
+        figure_layout = layout.to_plotly_json()
+        # what the page needs to show any set of layers without asking the server (a layer
+        # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to
+        figure_layout["meta"] = figure_layout.get("meta", {}) | {
+            "toggle": {
+                "countries": countries_index,
+                "always": [BASE_LAYER, FOCUS_RING_LAYER],
+                "layers": list(LAYERS),
+                **browser_records(countries),
+            }
+        }
         figure = {
             "data": traces,
             # as a go.Figure would have it: with the default template
-            "layout": layout.to_plotly_json() | {"template": _default_template()},
+            "layout": figure_layout | {"template": _default_template()},
         }
         layers = tuple(trace["meta"]["layer"] for trace in traces)
+        resolution = layout.geo.resolution
         # NaN and infinity as null
-        return BuiltMap(orjson.dumps(figure).decode(), layers, countries, countries_index)
+        return BuiltMap(
+            orjson.dumps(figure).decode(), layers, countries, countries_index, resolution
+        )
+
+    def resolution(self, scenario: Scenario) -> int:
+        """The resolution of the base map the view's map draws (without building the map)."""
+        built = self.cached_map(scenario)
+        if built is not None:
+            return built.resolution
+        visible = {*scenario.layers, BASE_LAYER}
+        return resolution_for(make_view(self.full_layers(scenario), self.atlas, visible))
 
     def _focus_ring(self, scenario: Scenario) -> go.Scattergeo:
         """A ring around the focused item, where the view is centred on it (always present,
@@ -215,23 +245,20 @@ class Maps:
         """`full_map` of a view whose map is already at hand."""
         return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
-    def initial_map(self, page_url: str | None) -> tuple[str, str, str]:
-        """The map of the page at `page_url` for the first layout response, as JSON texts of
-        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip,
-        and its language (for plotly's own texts, the graphs' config `locale`).
+    def initial_map(self, scenario: Scenario | None) -> tuple[str, str]:
+        """The map of the page's view for the first layout response, as JSON texts of
+        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip.
 
-        The sync callback later reads the same URL with the same parser and finds the map
-        already drawn. Without a URL (no Referer) the map is left to the callbacks."""
-        if not page_url:
-            return json.dumps(EMPTY_FIGURE), "null", self.views.default_lang
-        query = urlsplit(page_url).query
-        scenario, _notices = self.views.parse_search(f"?{query}" if query else "")
+        The sync callback later reads the page's URL with the same parser and finds the map
+        already drawn. Without a view (no page URL) the map is left to the callbacks."""
+        if scenario is None:
+            return json.dumps(EMPTY_FIGURE), "null"
         built = self.built_map(scenario)
         figure = built.figure_json
         if scenario.sentence:  # drawn as the page will emphasise it (no flash of the plain map)
             items = sentence_items(self.atlas, scenario.sentence)
             figure = orjson.dumps(emphasized(self._parsed(built), items)).decode()
-        return figure, json.dumps(self._rendered(scenario, built)), scenario.lang
+        return figure, json.dumps(self._rendered(scenario, built))
 
     @staticmethod
     def locale(scenario: Scenario, rendered: Any) -> Any:

@@ -10,10 +10,12 @@ Sessions are few on purpose (each starts a server and a browser): presets, inter
 from __future__ import annotations
 
 import json
+import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import flask
 import pytest
 from browser import (
     GRAPH,
@@ -35,6 +37,7 @@ from browser import (
     typed_date,
     wait_for,
 )
+from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -100,7 +103,8 @@ def _assert_countries_drawn(duo, service, scenario) -> None:
 
 def _assert_table_shows(duo, service, scenario) -> None:
     """The table shows exactly the rows of what the view shows (the others are display: none),
-    and its caption counts them."""
+    and its caption counts them (once scrolled to: it is built when it comes near the screen)."""
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     expected = [
         r["key"]
         for r in view_rows(service.maps.shown_layers(scenario), scenario.lang, service.atlas)
@@ -198,13 +202,14 @@ def _figure_responses(duo, seen: int) -> list[dict]:
     return figures
 
 
-def _assert_preloads_used(duo) -> None:
-    """The page asks for plotly.js, dcc's Graph chunk and the base map before its layout, and
-    each exactly once: the lazy loader and plotly.js took the preloaded responses."""
+def _assert_preloads_used(duo, app) -> None:
+    """The page asks for plotly.js, dcc's Graph chunk and the base map of its (world) view
+    before its layout, and each exactly once: the lazy loader and plotly.js took the preloaded
+    responses."""
     _drain_network(duo)
     urls = [urlsplit(url).path for url, *_ in duo.requests]
     layout = urls.index("/_dash-layout")
-    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), "/assets/topojson/world_50m.json"):
+    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), app.delivery.topojson_file(110)):
         assert urls.count(path) == 1, f"{path} fetched {urls.count(path)} times"
         assert urls.index(path) < layout, f"{path} was not preloaded"
     logs = duo.get_logs()  # this drains the log: keep checking for errors here too
@@ -215,9 +220,10 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
     """Opening a link: the layout response already holds that view's map (no callback sends a
     figure), the drawn map is that view's, and later toggles patch it as usual."""
     service = ViewService(atlas, presets, "ja")
-    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
+    app = create_app(lang="ja", atlas=atlas, presets=presets)
+    duo.start_server(app, port=free_port())
     _wait_map(duo)
-    _assert_preloads_used(duo)
+    _assert_preloads_used(duo, app)
     for query in (
         "?scenario=threats_360&lang=en",
         "?layers=threats,bogus&projection=orthographic&focus=JPN",  # a bad value is dropped
@@ -253,10 +259,10 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     preset = presets["concept_diagram"]
     _assert_table_shows(duo, service, preset)
 
-    # every layer toggle flips its traces, updates the URL, hides or shows the table's rows of
-    # the layer, and all the callback responses it causes together stay small: the map's Patch,
-    # the URL; never the table again
+    # every layer toggle flips its traces, updates the URL and the heading, hides or shows the
+    # table's rows of the layer, and sends nothing to the server (it is done in the page)
     scenario = preset
+    modified = t("scenario.modified", "ja")
     for layer in LAYERS:
         before = _traces(duo)
         was_on = layer in scenario.layers
@@ -279,16 +285,10 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         )
         _assert_table_shows(duo, service, scenario)
         _assert_countries_drawn(duo, service, scenario)
+        title = duo.find_element("#view-title").text
+        assert title.endswith(modified) == (scenario.layers != preset.layers), title
         _wait_idle(duo)
-        callbacks = _callback_requests(duo, seen)
-        bodies = {r[3]: len(_response_body(duo, r)) for r in callbacks}
-        sent = {
-            json.loads(r[1])["output"]: bodies[r[3]] for r in callbacks if bodies[r[3]]
-        }  # the callbacks that answered with something, and their body's bytes
-        assert any("map.figure" in output for output in sent), (layer, sent)
-        assert sum(bodies.values()) <= TOGGLE_BUDGET, (layer, sent)
-        assert sum(r[2] for r in callbacks) <= TOGGLE_BUDGET, layer  # headers included
-        assert not any("view-table.children" in output for output in sent), (layer, sent)
+        assert _callback_requests(duo, seen) == [], layer
     assert duo.driver.execute_script("return window.__sameDocument === true;")  # no reload
 
     # back restores the previous view
@@ -327,6 +327,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     assert duo.find_element("#focus").get_attribute("value") == "日本 (JPN)"  # the search follows
 
     # the table's names focus their item too (keyboard and screen-reader access to the map)
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     duo.find_element("#view-table button[id*='five_eyes']").click()
     wait_for(lambda: _query(duo).get("focus") == "five_eyes", "the table row did not focus")
     duo.wait_for_contains_text(
@@ -463,6 +464,7 @@ def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
     assert "assessed" in duo.find_element("#details").text
     _shot(duo, "details_hedge_en")
     # topics are rows of the table, and a row's name opens its details
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     duo.find_element("#view-table button[id*='north_atlantic_council']").click()
     duo.wait_for_contains_text("#details", "consensus")
     assert "今後" in [m.text for m in duo.find_elements("#details mark.hedge")]
@@ -541,8 +543,10 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
             "pageLang",
             "readingLayout",
             "readingState",
+            "route",
             "shareUrl",
             "tableRows",
+            "toggleLayers",
         ]
     )
     assert {
@@ -550,7 +554,14 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
     } == {"atlas"}
     _open(duo, "?scenario=threats_360&lang=en")
     names = duo.driver.execute_script("return Object.keys(window.dash_clientside.atlas).sort()")
-    assert names == wired
+    # and, for the tests, what toggleLayers computes the countries' style and the summary with
+    assert names == sorted([*wired, "countryStyle", "summaryText"])
+    # the address goes to the server unless it is the view's own (which a layer toggle wrote)
+    route = "return window.dash_clientside.atlas.route(arguments[0], arguments[1]) === "
+    route += "window.dash_clientside.no_update;"
+    assert duo.driver.execute_script(route, "?a=1", {"query": "?a=1"})
+    assert not duo.driver.execute_script(route, "?a=1", {"query": "?a=2"})
+    assert not duo.driver.execute_script(route, "", None)
     assert duo.driver.execute_script(f"return !!{GRAPH.format(id='map')}._fullLayout")
     share = duo.find_element("#share-url")
     wait_for(lambda: share.get_attribute("value"), "the share link was not set")
@@ -570,3 +581,260 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
     assert hidden == ["view-table show-ukraine", "1 rows", None]
     none = duo.driver.execute_script(rows, {"scenario": {"layers": []}}, {**meta, "counts": {}})
     assert none == ["view-table is-empty", "0 rows", "none"]
+
+
+# --- delivery, level of detail, layout shifts -----------------------------------------------------
+
+# the page's layout shifts as CLS counts them (not caused by input), from the page's start
+SHIFTS_JS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+        if (!e.hadRecentInput) { window.__shifts.push(e.value); }
+    }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def _responses(duo) -> dict[str, dict]:
+    """The last response headers (lower-case names) and status of each URL path the page got,
+    from Chrome's performance log (with `fromCache` when the HTTP cache answered)."""
+    found: dict[str, dict] = {}
+    for entry in duo.driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.responseReceived":
+            response = message["params"]["response"]
+            headers = {k.lower(): v for k, v in response["headers"].items()}
+            found[urlsplit(response["url"]).path] = headers | {
+                ":status": response["status"],
+                ":cached": response.get("fromDiskCache") or response.get("fromMemoryCache"),
+                ":bytes": response.get("encodedDataLength"),
+            }
+        elif message["method"] == "Network.requestServedFromCache":
+            found.setdefault("(served from cache)", {})[message["params"]["requestId"]] = True
+    return found
+
+
+def test_the_browser_gets_compressed_cached_files_and_the_geo_bundle(duo, atlas, presets):
+    """As Chromium loads the page: every script, the layout and the base map come compressed;
+    the fingerprinted ones with a year-long immutable lifetime, so that a second visit asks for
+    none of them; plotly.js is the geo bundle of plotly's version and draws the map; a path
+    that is not the page is a 404 and robots.txt is served."""
+    app = create_app(lang="ja", atlas=atlas, presets=presets)
+    asked: list[str] = []  # the paths the server is asked for
+    app.server.before_request(lambda: asked.append(flask.request.path))
+    duo.start_server(app, port=free_port())
+    duo.driver.execute_cdp_cmd("Network.clearBrowserCache", {})  # a first visit
+    duo.driver.get_log("performance")
+    _open(duo, "")
+    first = _responses(duo)
+    suites = [p for p in first if p.startswith("/_dash-component-suites/")]
+    fingerprinted = [p for p in suites if ".v4_4_1m" in p]
+    assert len(fingerprinted) >= 6
+    for path in [*suites, "/_dash-layout", "/_dash-dependencies", "/"]:
+        assert first[path].get("content-encoding") == "br", path
+    for path in [*fingerprinted, app.delivery.topojson_file(110)]:
+        assert first[path]["cache-control"] == "public, max-age=31536000, immutable", path
+    plotly = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    assert first[plotly]["cache-control"] == "no-cache" and first[plotly]["etag"]
+    assert app.delivery.topojson_file(50) not in first  # a world view: the 1:110m map only
+    assert sum(r[":bytes"] or 0 for p, r in first.items() if p.startswith("/")) < 1.2e6
+    traces = duo.driver.execute_script("return Object.keys(Plotly.PlotSchema.get().traces);")
+    assert sorted(traces) == ["choropleth", "scatter", "scattergeo"]
+    assert duo.driver.execute_script("return Plotly.version;") == get_plotlyjs_version()
+
+    # a second visit: the fingerprinted files and the base map come from the browser's cache
+    # without a request; what has no version in its URL is revalidated (a 304)
+    del asked[:]
+    duo.driver.get(duo.server_url + "/?scenario=concept_diagram")
+    _wait_map(duo)
+    again = _responses(duo)
+    assert asked and not set(asked) & {*fingerprinted, app.delivery.topojson_file(110)}, asked
+    assert again[plotly][":status"] == 304
+    _assert_no_console_errors(duo)
+
+    statuses = duo.driver.execute_script(
+        "return Promise.all(['/robots.txt', '/nope/page.html', '/assets/nope.js'].map("
+        "(u) => fetch(u).then((r) => r.status)));"
+    )
+    assert statuses == [200, 404, 404]
+    _assert_offline(duo)
+
+
+def _geo_state(duo) -> dict:
+    return duo.driver.execute_script(
+        f"""const gd = {GRAPH.format(id="map")};
+        return {{resolution: gd._fullLayout.geo.resolution,
+                 files: Object.keys(window.PlotlyGeoAssets.topojson).sort(),
+                 fetched: performance.getEntriesByType('resource')
+                     .filter((e) => e.name.includes('/_atlas/topojson/'))
+                     .map((e) => e.name.split('/').pop()).sort()}};"""
+    )
+
+
+def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, presets):
+    """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one; each page
+    fetches only the one it draws, and moving from one to the other within the page fetches the
+    other once and sends no geometry again (a Patch without geojson)."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "?scenario=concept_diagram&focus=JPN")
+    assert _geo_state(duo) == {
+        "resolution": 50,
+        "files": ["world_50m"],
+        "fetched": ["world_50m.json"],
+    }
+    _open(duo, "?scenario=concept_diagram")
+    assert _geo_state(duo) == {
+        "resolution": 110,
+        "files": ["world_110m"],
+        "fetched": ["world_110m.json"],
+    }
+    _drain_network(duo)
+    seen = len(duo.requests)
+    duo.driver.execute_script(
+        f"{GRAPH.format(id='map')}.emit('plotly_click', {{points: [{{location: 'JPN'}}]}});"
+    )
+    wait_for(lambda: _query(duo).get("focus") == "JPN", "the click did not focus Japan")
+    wait_for(lambda: _geo_state(duo)["resolution"] == 50, "the focus kept the 1:110m map")
+    _wait_idle(duo)
+    assert _geo_state(duo)["files"] == ["world_110m", "world_50m"]
+    assert _figure_responses(duo, seen) == []  # a Patch
+    sent = [_response_body(duo, r) for r in _callback_requests(duo, seen) if r[4] == 200]
+    assert not any(b'"geojson"' in body for body in sent)
+    duo.driver.back()
+    wait_for(lambda: _geo_state(duo)["resolution"] == 110, "back did not return to 1:110m")
+    _wait_idle(duo)
+    assert _geo_state(duo)["fetched"] == ["world_110m.json", "world_50m.json"]
+    _assert_no_console_errors(duo)
+
+
+def test_every_preset_draws_every_country_at_both_scales(duo, atlas, presets):
+    """Each preset's countries are all drawn on the 1:110m base map as on the 1:50m one (a path
+    for every location of the countries trace), and its picture at each scale is saved to
+    $ATLAS_SHOTS for a person to compare."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    count = f"""const gd = {GRAPH.format(id="map")};
+        const i = gd._fullData.findIndex((t) => t.type === 'choropleth'
+            && t.locationmode === 'ISO-3');
+        return [gd._fullLayout.geo.resolution, gd._fullData[i].locations.length,
+                gd.querySelectorAll('.choroplethlocation').length];"""
+    for preset_id in presets:
+        _open(duo, f"?scenario={preset_id}&lang=en")
+        resolution, locations, _ = duo.driver.execute_script(count)
+        for scale in (resolution, 110 if resolution == 50 else 50):
+            duo.driver.execute_script(
+                f"return Plotly.relayout({GRAPH.format(id='map')}, {{'geo.resolution': {scale}}});"
+            )
+            wait_for(
+                lambda scale=scale: duo.driver.execute_script(count)[0] == scale,
+                f"{preset_id}: not redrawn at 1:{scale}m",
+            )
+            drawn = duo.driver.execute_script(count)
+            # every country has its outline, plus the region polygons of their own choropleth
+            assert drawn[2] >= locations > 40, (preset_id, scale, drawn)
+            _shot(duo, f"scale_{preset_id}_{scale}m")
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)
+
+
+@pytest.mark.parametrize("query", ["", "?scenario=threats_360&lang=en"])
+def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
+    """At Lighthouse's desktop size the page's layout shifts add up to almost nothing: the
+    heading comes with the layout, the scenario dropdown's row is kept for it, the map's box is
+    reserved; and the table under the map is built only once it comes near the screen."""
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
+    duo.driver.set_window_size(1350, 940)
+    duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SHIFTS_JS})
+    _open(duo, query)
+    time.sleep(1.0)  # what comes after the map (the side panel's dropdowns)
+    _wait_idle(duo)
+    assert sum(duo.driver.execute_script("return window.__shifts;")) < 0.01
+    assert (
+        duo.driver.execute_script("return document.querySelectorAll('#view-table tr').length;") == 0
+    )
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
+    wait_for(
+        lambda: duo.driver.execute_script(
+            "return document.querySelectorAll('#view-table tr').length;"
+        ),
+        "the table was not built when scrolled to",
+    )
+
+
+# --- layer toggles in the page --------------------------------------------------------------------
+
+
+def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
+    """Once the page is drawn, the layer toggles need no server: with it answering nothing (every
+    request a 503, and none made), each toggle still redraws the map as the view's own map would
+    be, moves the address and the share link, and back (to the server, running again) restores
+    the view. The page's countryStyle is Python's country_style for every set of layers."""
+    service = ViewService(atlas, presets, "en")
+    app = create_app(lang="en", atlas=atlas, presets=presets)
+    stopped, asked = [False], []
+
+    def refuse():
+        if stopped[0]:
+            asked.append(flask.request.path)
+            return flask.Response("stopped", status=503)
+        return None
+
+    app.server.before_request(refuse)
+    duo.start_server(app, port=free_port())
+    _open(duo, "?scenario=threats_360&focus=EST")
+    preset = presets["threats_360"]
+    built = service.maps.built_map(preset.model_copy(update={"focus": "EST", "lang": "en"}))
+    subsets = [[x for i, x in enumerate(LAYERS) if n >> i & 1] for n in range(2 ** len(LAYERS))]
+    styles = duo.driver.execute_script(
+        f"""const gd = {GRAPH.format(id="map")};
+        const toggle = gd.layout.meta.toggle;
+        const locations = gd.data[toggle.countries].locations;
+        return arguments[0].map((layers) => {{
+            const s = window.dash_clientside.atlas.countryStyle(
+                toggle, locations, new Set([...layers, ...toggle.always]));
+            return [s.z, s.lineColour, s.lineWidth, s.hovertext];
+        }});""",
+        subsets,
+    )
+    for layers, drawn in zip(subsets, styles, strict=True):
+        style = built.country_style(set(layers))
+        expected = [list(style.z), list(style.line_colour), list(style.line_width)]
+        assert drawn == [*expected, list(style.hovertext)], layers
+
+    stopped[0] = True
+    scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})
+    for layer in ("threats", "value_community", "events", "threats"):
+        layers = tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))
+        scenario = scenario.model_copy(update={"layers": layers})
+        duo.find_element(f"#layers input[value='{layer}']").click()
+        wait_for(
+            lambda layers=layers: _query(duo).get("layers") == ",".join(layers),
+            f"the address did not follow the {layer} toggle",
+        )
+        wait_for(
+            lambda layers=layers: _visible_layers(duo) - {"base", "focus"} == set(layers),
+            f"the map did not follow the {layer} toggle",
+        )
+        _assert_countries_drawn(duo, service, scenario)
+        assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
+            service.views.query_of(scenario).lstrip("?")
+        )
+        # the heading and the map's summary (read out by screen readers) follow too
+        title = service.panels.heading(scenario)[0]
+        wait_for(lambda title=title: duo.find_element("#view-title").text == title, title)
+        summary = service.panels.summary(scenario)
+        assert duo.find_element("#map-summary").text == summary
+    assert asked == []
+    _shot(duo, "toggles_server_stopped")
+
+    stopped[0] = False
+    duo.driver.back()  # the address before the last toggle: the server draws it
+    wait_for(lambda: "threats" not in _query(duo).get("layers", "").split(","), "back")
+    _wait_idle(duo)
+    wait_for(lambda: "threats" not in _visible_layers(duo), "back did not redraw the map")
+    _assert_countries_drawn(
+        duo,
+        service,
+        scenario.model_copy(update={"layers": tuple(x for x in scenario.layers if x != "threats")}),
+    )
+    _assert_no_console_errors(duo)

@@ -335,8 +335,10 @@ def test_a_sentence_changes_the_map_only_when_it_widens_its_view(service, preset
 
 
 def test_the_first_map_of_a_link_with_a_sentence_is_drawn_emphasised(service):
-    figure, rendered, _lang = service.maps.initial_map(
-        "http://127.0.0.1:8050/?scenario=authoritarian_partnerships&sentence=P6.2"
+    figure, rendered = service.maps.initial_map(
+        service.page_view(
+            "http://127.0.0.1:8050/?scenario=authoritarian_partnerships&sentence=P6.2"
+        )
     )
     data = json.loads(figure)["data"]
     assert any(t.get("selectedpoints") for t in data)

@@ -222,6 +222,8 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
     # a row of the table finds its sentences too
     duo.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
     wait_for(lambda: not _hits(duo), "Escape did not clear the sentences found")
+    # (the table is built when its area comes near the screen)
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     row = duo.find_element("#view-table button[id*='chn_rus_dual_use']")
     duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", row)
     row.click()
