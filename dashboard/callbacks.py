@@ -461,4 +461,5 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         Input("hits", "data"),
         Input("article-lang", "data"),
         Input("emphasis", "data"),
+        State("article-index", "data"),
     )

@@ -204,7 +204,7 @@ def one_run(url: str, sentences: list[str], args: argparse.Namespace) -> dict[st
         _, offset = bench.load_page(driver, bench.DASHBOARD, url + "/?read=1", args.timeout)
         bench.wait_until(driver, PANEL_READY_JS, args.timeout, "the article in the panel")
         run["toggles"] = [
-            bench.toggle_once(driver, "events", offset, args.timeout)["painted_ms"]
+            bench.toggle_once(driver, "layers", "events", offset, args.timeout)["painted_ms"]
             for _ in range(2)
         ]
         run["sentences"] = [pick(driver, s, args.timeout) for s in sentences]

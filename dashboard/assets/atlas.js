@@ -511,6 +511,41 @@
         if (first) { first.scrollIntoView({block: "center", behavior: "auto"}); }
     }
 
+    /* The item of a map click (plotly's click event data): its point's customdata, or its
+     * location. */
+    function clickedItem(click) {
+        const point = click && click.points && click.points[0];
+        if (!point) { return null; }
+        let data = point.customdata;
+        while (Array.isArray(data) && data.length) { data = data[0]; }
+        return typeof data === "string" && data ? data : point.location || null;
+    }
+
+    /* The sentences (and quotes) that cite an item, from the panel's index. */
+    function hitsOf(item, index) {
+        return {
+            item: item,
+            sentences: index.cited[item] || [],
+            records: index.marks[item] || [],
+            at: Date.now(),
+        };
+    }
+
+    let articleIndex = null;  // the `article-index` store's value, for the map's click listener
+
+    /* Mark the sentences citing a clicked item as soon as plotly reports the click, without
+     * waiting for Dash to dispatch the map's clickData (mapToText then makes the same marks
+     * and keeps them in the `hits` store). Bound once per graph. */
+    function listenToMapClicks() {
+        const gd = graph();
+        if (!gd || !gd.on || gd.atlasClicks) { return; }
+        gd.atlasClicks = true;
+        gd.on("plotly_click", (click) => {
+            const item = articleIndex ? clickedItem(click) : null;
+            if (item) { markHits(hitsOf(item, articleIndex), true); }
+        });
+    }
+
     // --- the callbacks ------------------------------------------------------------------------
 
     const atlas = {
@@ -566,23 +601,14 @@
             if (!trigger || !index) { return window.dash_clientside.no_update; }
             let item = null;
             if (trigger.prop_id.startsWith("map.")) {
-                const point = click && click.points && click.points[0];
-                if (!point) { return window.dash_clientside.no_update; }
-                let data = point.customdata;
-                while (Array.isArray(data) && data.length) { data = data[0]; }
-                item = typeof data === "string" && data ? data : point.location || null;
+                item = clickedItem(click);
             } else {
                 if (!trigger.value) { return window.dash_clientside.no_update; }
                 const id = JSON.parse(trigger.prop_id.split(".n_clicks")[0]);
                 item = String(id.key || "").split(":")[1] || null;
             }
             if (!item) { return window.dash_clientside.no_update; }
-            const hits = {
-                item: item,
-                sentences: index.cited[item] || [],
-                records: index.marks[item] || [],
-                at: Date.now(),
-            };
+            const hits = hitsOf(item, index);
             // at once: readingState (which says it to screen readers) waits for the new view
             markHits(hits, true);
             return hits;
@@ -608,10 +634,13 @@
 
         /* The panel as the view and the last map click have it: the picked sentence pressed,
          * the sentences and quotes a map click found highlighted (and scrolled to), and a line
-         * for screen readers. Returns [the status line, the links to the found sentences]. */
-        readingState: function (view, hits, loaded, shown) {
+         * for screen readers; it keeps the panel's `index` for the map's click listener.
+         * Returns [the status line, the links to the found sentences]. */
+        readingState: function (view, hits, loaded, shown, index) {
             lastView = view || lastView;
             strings = (loaded && loaded.strings) || strings;
+            articleIndex = index || articleIndex;
+            listenToMapClicks();
             const body = article();
             if (!body || !loaded) { return [window.dash_clientside.no_update, null]; }
             const sentence = selectedSentence();

@@ -102,8 +102,9 @@ def _geo_scale(duo) -> float:
     )
 
 
-def _emit_click(duo, item: str) -> None:
-    """A click on the map item `item` (plotly's click event, as the page gets it)."""
+def _emit_click(duo, item: str) -> int:
+    """A click on the map item `item` (plotly's click event, as the page gets it); returns how
+    many sentences of the panel were marked found by the time the event had been handled."""
     found = duo.driver.execute_script(
         f"""const gd = {GRAPH.format(id="map")};
         for (let i = 0; i < gd.data.length; i++) {{
@@ -114,14 +115,15 @@ def _emit_click(duo, item: str) -> None:
                     gd.emit('plotly_click', {{points: [{{curveNumber: i, pointNumber: j,
                         customdata: cd[j], location: gd.data[i].locations ?
                         gd.data[i].locations[j] : undefined}}]}});
-                    return true;
+                    return document.querySelectorAll('#article-body .hit-sentence').length;
                 }}
             }}
         }}
-        return false;""",
+        return -1;""",
         item,
     )
-    assert found, f"no trace of the map carries {item}"
+    assert found >= 0, f"no trace of the map carries {item}"
+    return found
 
 
 @pytest.fixture
@@ -186,7 +188,8 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
 
     # map → text: a click on Russia finds every sentence that puts Russia on the map (and those
     # of its roles), each with the quotes marked, the panel scrolled to the first
-    _emit_click(duo, "RUS")
+    # (marked by the click event itself, not after Dash has dispatched the map's clickData)
+    assert _emit_click(duo, "RUS"), "the click on Russia did not mark its sentences at once"
     wait_for(lambda: _hits(duo), "a click on Russia found no sentence")
     hits = _hits(duo)
     emphasising = {s for s in coverage() if "RUS" in expected_items(s)}
