@@ -299,6 +299,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Some input could not be handled; the view is unchanged.",
     },
     "map.label": {"ja": "地図", "en": "Map"},
+    "map.inset": {"ja": "ヨーロッパ(拡大)", "en": "Europe (enlarged)"},
     "map.empty": {
         "ja": "この設定では地図に表示する項目がありません",
         "en": "Nothing to draw with these settings",

@@ -48,6 +48,12 @@ Projection = Literal["robinson", "orthographic", "polar"]
 PROJECTIONS: tuple[Projection, ...] = get_args(Projection)
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
+# what the map frames: what the view draws (with a margin), or the whole world
+Extent = Literal["content", "world"]
+EXTENTS: tuple[Extent, ...] = get_args(Extent)
+# a magnified inset of Europe on maps where Europe is drawn small and crowded, or none
+InsetKind = Literal["europe", "none"]
+INSETS: tuple[InsetKind, ...] = get_args(InsetKind)
 
 
 def _canonical(values: Any, order: tuple[str, ...]) -> Any:
@@ -85,6 +91,8 @@ class Scenario(BaseModel):
     modality: ModalityLevel = Field("projected", description="the least certain modality shown")
     proposals: bool = True
     projection: Projection = "robinson"
+    extent: Extent = "content"
+    inset: InsetKind = "europe"
     lang: Lang = "ja"
     focus: str | None = Field(None, pattern=r"^[A-Za-z0-9_]+$", max_length=64)
 
@@ -210,6 +218,8 @@ class Scenario(BaseModel):
             ("from", self.date_from.isoformat() if self.date_from else ""),
             ("to", self.date_to.isoformat() if self.date_to else ""),
             ("projection", self.projection),
+            ("extent", self.extent),
+            ("inset", self.inset),
             ("lang", self.lang),
             ("focus", self.focus or ""),
         ]
@@ -315,6 +325,8 @@ _QUERY_PARSERS = {
     "from": _parse_optional,
     "to": _parse_optional,
     "projection": str,
+    "extent": str,
+    "inset": str,
     "lang": str,
     "focus": _parse_optional,
 }
@@ -341,6 +353,8 @@ _NOUNS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "basis": ("basis", BASES),
     "modality": ("modality", MODALITY_LEVELS),
     "projection": ("projection", PROJECTIONS),
+    "extent": ("map extent", EXTENTS),
+    "inset": ("inset", INSETS),
     "lang": ("language", LANGS),
 }
 _PATTERN_HINTS = {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Idempotent setup: Debian packages (Chromium, ChromeDriver, a CJK font), then .venv with the
-# project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test extras:
-# GDAL's command-line tools, Node and the npm test tools of package-lock.json)
+# Idempotent setup: Debian packages (Chromium, ChromeDriver, the export's fonts), then .venv with
+# the project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test
+# extras: GDAL's command-line tools, poppler's pdftotext/pdffonts, LibreOffice Impress, Node and
+# the npm test tools of package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,8 +11,10 @@ testing=false
 extras="build"
 $testing && extras="test,build"
 
-debian_packages=(chromium chromium-driver fonts-noto-cjk)
-$testing && debian_packages+=(gdal-bin)
+# fonts: Noto Sans (Latin) and BIZ UDPGothic (Japanese) are TrueType, so the PDF export embeds
+# them as real fonts with correct text; Noto Sans CJK JP is the fallback for other glyphs
+debian_packages=(chromium chromium-driver fonts-noto-core fonts-morisawa-bizud-gothic fonts-noto-cjk)
+$testing && debian_packages+=(gdal-bin poppler-utils libreoffice-impress)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -23,7 +23,10 @@ import plotly.graph_objects as go
 from dashboard.export.environment import font_family
 from dashboard.export.formats import REF_HEIGHT, layout_size
 from dashboard.figures import BASE_LAYER, build_figure
-from dashboard.figures.geo import Frame, make_view, map_aspect
+from dashboard.figures.framing import make_view
+from dashboard.figures.geo import Frame
+from dashboard.figures.projection import map_aspect
+from dashboard.figures.text import line_width
 from dashboard.i18n import MONTHS_EN, t
 from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
 from geodata.atlas import Atlas, derived, load_atlas
@@ -96,7 +99,7 @@ def _map_figure(
     scenario: Scenario, atlas: Atlas, frame: Frame | None = None
 ) -> tuple[go.Figure, float]:
     """The view's map with only its shown layers (its labels placed for `frame` when given), and
-    the width / height of its map (see dashboard.figures.geo.map_aspect)."""
+    the width / height of its map (see dashboard.figures.projection.map_aspect)."""
     layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
     figure = build_figure(layers, atlas, visible_layers=scenario.layers, frame=frame)
     # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
@@ -334,7 +337,7 @@ def _place_legend(figure: go.Figure, ref_width: float, middle: float, aspect: fl
         height = 1.5 * font * lines + len(groups) * (1.6 * font + font // 3) + 2.2 * font
         if height <= middle or font == LEGEND_FONTS[-1]:
             texts = [line for title, entries in groups for line in [title, *entries]]
-            longest = max(_text_width(x, font) for x in texts)
+            longest = max(line_width(x, font) for x in texts)
             width = min(longest + LEGEND_SYMBOL + 16, ref_width * 0.38)
             map_w = area_w - width - LEGEND_GAP
             options.append(
@@ -344,7 +347,7 @@ def _place_legend(figure: go.Figure, ref_width: float, middle: float, aspect: fl
     for font in LEGEND_FONTS[1:]:
         rows: list[list[tuple[float, float]]] = [[]]
         for title, entries in groups:
-            width = max(_text_width(x, font) for x in [title, *entries]) + LEGEND_SYMBOL + 30
+            width = max(line_width(x, font) for x in [title, *entries]) + LEGEND_SYMBOL + 30
             height = 1.6 * font + 1.5 * font * len(entries)
             if rows[-1] and sum(w for w, _ in rows[-1]) + width > area_w:
                 rows.append([])
@@ -398,19 +401,6 @@ def _enforce_min_text(figure: go.Figure) -> None:
             annotation.font.size = MIN_TEXT_PX
 
 
-def _text_width(text: str, size: float) -> float:
-    """Rough rendered width in px of caption and legend text: full-width (CJK) characters 1 em,
-    others 0.52 em.
-
-    Not yet dashboard.figures.text.text_width, the map labels' per-character estimate, which is
-    closer to Noto Sans CJK JP's real advances (legend lines and glyphs measured with PIL: within
-    8 %, against -50 % to +25 % here).
-    Switching changes where 25 of 63 slide layouts put their legend or break their lines, and
-    moves the legend of threats_360 (en) far enough to fail its image baseline: it waits for a
-    change that may refresh the baselines (see issue 15)."""
-    return sum(size * (1.0 if ord(c) > 0x2E7F else 0.52) for c in text)
-
-
 def _wrap(text: str, width: float, size: float) -> list[str]:
     """Greedy line wrap to `width` px: at spaces for Latin text, anywhere for Japanese."""
     if not text:
@@ -419,7 +409,7 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     current = ""
     tokens = _tokens(text)
     for token in tokens:
-        if current and _text_width(current + token, size) > width:
+        if current and line_width(current + token, size) > width:
             lines.append(current.rstrip())
             current = token.lstrip()
         else:
@@ -503,7 +493,7 @@ def _wrap_parts(parts: list[str], width: float, size: float, separator: str) -> 
     """Lines of whole parts joined by `separator`; a part too long for a line is wrapped."""
     lines: list[str] = []
     for part in parts:
-        if lines and _text_width(lines[-1] + separator + part, size) <= width:
+        if lines and line_width(lines[-1] + separator + part, size) <= width:
             lines[-1] += separator + part
         else:
             lines += _wrap(part, width, size)

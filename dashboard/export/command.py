@@ -49,7 +49,7 @@ def export(args: argparse.Namespace) -> list[str]:
     if args.all:
         fmt = args.format or "png"
         views = _views(args)
-        check_environment(s.lang for s in views)
+        check_environment({s.lang for s in views}, [fmt])
         return _write_all(out, views, fmt, width, height, scale)
 
     if out.is_dir():
@@ -57,7 +57,7 @@ def export(args: argparse.Namespace) -> list[str]:
     fmt = _format(out, args.format)
     views = _views(args)
     check_writable(out)
-    check_environment(s.lang for s in views)
+    check_environment({s.lang for s in views}, [fmt])
     with batch_session() as session:
         data = render(views[0], fmt, width=width, height=height, scale=scale, session=session)
     write_atomic(out, data)

@@ -28,6 +28,8 @@ from dashboard.figures.composition import (
     FigureParts,
     build_figure,
     figure_parts,
+    shown_by,
+    trace_layer,
     trace_layers,
 )
 from dashboard.figures.countries import CountryFills, CountryStyle, country_style
@@ -44,5 +46,7 @@ __all__ = [
     "build_figure",
     "country_style",
     "figure_parts",
+    "shown_by",
+    "trace_layer",
     "trace_layers",
 ]

@@ -22,8 +22,16 @@ import plotly.graph_objects as go
 from pydantic import ValidationError
 
 from dashboard.details import item_name
-from dashboard.figures import BASE_LAYER, CountryFills, CountryStyle, country_style, figure_parts
-from dashboard.figures.geo import focus_point
+from dashboard.figures import (
+    BASE_LAYER,
+    CountryFills,
+    CountryStyle,
+    country_style,
+    figure_parts,
+    shown_by,
+    trace_layer,
+)
+from dashboard.figures.framing import focus_point
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
 from dashboard.service.views import Views
@@ -48,23 +56,26 @@ DASHBOARD_MAP_SIZE = (1200, 675)
 
 @dataclass(frozen=True)
 class BuiltMap:
-    """A view's map: the figure as JSON text, the layer of each of its traces, and what a layer
-    toggle restyles its countries trace from (the same for every set of shown layers of a
-    figure key) and where that trace is."""
+    """A view's map: the figure as JSON text, the layer key of each of its traces (see
+    dashboard.figures.trace_layer), and, for each of its countries traces (the main map's and
+    the inset's), where it is and what a layer toggle restyles it from."""
 
     figure_json: str
     trace_layers: tuple[str, ...]
-    countries: CountryFills
-    countries_index: int
+    countries: tuple[tuple[int, CountryFills], ...]
 
     def size(self) -> int:
         """About the bytes it holds: its JSON text and the countries' hover texts (the bulk of
         its country records)."""
-        return len(self.figure_json) + sum(map(len, self.countries.hover))
+        hovers = sum(len(text) for _, fills in self.countries for text in fills.hover)
+        return len(self.figure_json) + hovers
 
-    def country_style(self, layers: set[str]) -> CountryStyle:
-        """The style of its countries trace with `layers` shown (and the base layer)."""
-        return country_style(self.countries, layers | {BASE_LAYER})
+    def country_styles(self, layers: set[str]) -> list[tuple[int, CountryStyle]]:
+        """The style of each countries trace (by its index) with `layers` shown (and the base
+        layer)."""
+        return [
+            (index, country_style(fills, layers | {BASE_LAYER})) for index, fills in self.countries
+        ]
 
 
 def plain(scenario: Scenario) -> Scenario:
@@ -138,7 +149,7 @@ class Maps:
         return len(self._preset_maps)
 
     def _build_map(self, scenario: Scenario) -> BuiltMap:
-        traces, layout, countries, countries_index = figure_parts(
+        traces, layout, countries = figure_parts(
             self.full_layers(scenario),
             self.atlas,
             visible_layers=scenario.layers,
@@ -150,9 +161,9 @@ class Maps:
             # as a go.Figure would have it: with the default template
             "layout": layout.to_plotly_json() | {"template": _default_template()},
         }
-        layers = tuple(trace["meta"]["layer"] for trace in traces)
+        layers = tuple(trace_layer(trace) for trace in traces)
         # NaN and infinity as null
-        return BuiltMap(orjson.dumps(figure).decode(), layers, countries, countries_index)
+        return BuiltMap(orjson.dumps(figure).decode(), layers, countries)
 
     def _focus_ring(self, scenario: Scenario) -> go.Scattergeo:
         """A ring around the focused item, where the view is centred on it (always present,
@@ -241,13 +252,12 @@ class Maps:
         shown["data"] = [
             trace
             if layer in (BASE_LAYER, FOCUS_RING_LAYER)
-            else trace | {"visible": layer in shown_layers}
+            else trace | {"visible": shown_by(layer, shown_layers)}
             for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
-        index = before_built.countries_index  # restyled by the flips too
-        if index < len(shown["data"]):
-            style = before_built.country_style(shown_layers)
-            shown["data"][index] = style.applied(shown["data"][index])
+        for index, style in before_built.country_styles(shown_layers):  # restyled by the flips too
+            if index < len(shown["data"]):
+                shown["data"][index] = style.applied(shown["data"][index])
         edits = figure_edits(shown, self._parsed(built))
         if edits is None or edits.size() > PATCH_SHARE * len(built.figure_json):
             return full, new_rendered
@@ -260,30 +270,35 @@ class Maps:
         was, now = set(rendered["layers"]), set(scenario.layers)
         if was == now:
             return KEEP, rendered
+        built = self._same_figure(scenario, rendered)
+        if list(built.trace_layers) != list(rendered["traces"])[: len(built.trace_layers)]:
+            return self.full_map(scenario)  # not the browser's figure after all
         edits = Edits()
         for index, layer in enumerate(rendered["traces"]):
-            if layer not in (BASE_LAYER, FOCUS_RING_LAYER) and (layer in was) != (layer in now):
-                edits.assign(["data", index, "visible"], layer in now)
-        built = self._same_figure(scenario, rendered)
-        if any(layer in was ^ now for layer, _ in built.countries.layers):
-            before, after = built.country_style(was), built.country_style(now)
-            restyle_edits(edits, built.countries_index, before, after)
+            if layer in (BASE_LAYER, FOCUS_RING_LAYER):
+                continue
+            if shown_by(layer, was) != shown_by(layer, now):
+                edits.assign(["data", index, "visible"], shown_by(layer, now))
+        for (index, fills), (_, before), (_, after) in zip(
+            built.countries, built.country_styles(was), built.country_styles(now), strict=True
+        ):
+            if any(layer in was ^ now for layer, _ in fills.layers):
+                restyle_edits(edits, index, before, after)
         if not edits:
             return KEEP, rendered
         return edits, rendered | {"layers": list(scenario.layers)}
 
     def _same_figure(self, scenario: Scenario, rendered: dict[str, Any]) -> BuiltMap:
-        """A map of the browser's figure key (`scenario`'s), whichever layers it was built to show
-        (its traces and country records are the browser's figure's): one at hand if there is one,
-        else `scenario`'s, built."""
+        """The map the browser shows (of `scenario`'s figure key, built for the layers it first
+        showed: its framing, inset and so its traces depend on them): at hand, or built again;
+        `scenario`'s own when the record does not say which it is."""
         try:
             drawn = Scenario.model_validate(rendered["built"])
         except ValidationError:
             drawn = None
-        built = None
         if drawn is not None and self.figure_key(drawn) == self.figure_key(scenario):
-            built = self.cached_map(drawn)
-        return built or self.built_map(scenario)
+            return self.built_map(drawn)
+        return self.built_map(scenario)
 
 
 @cache

@@ -37,6 +37,7 @@ from dashboard.export.caption import captioned_figure
 from dashboard.export.cli import run_export
 from dashboard.export.errors import ExportError
 from dashboard.export.session import Job, RenderSession
+from dashboard.figures.text import line_width
 from geodata.scenario import LAYERS
 
 MANIFEST = json.loads((BASELINE_DIR / "baselines.json").read_text(encoding="utf-8"))
@@ -210,7 +211,7 @@ def test_wrap_keeps_lines_inside_the_width():
     text = "グローバリズム下における権威主義の膨張、価値共同体と権威主義勢力、対露支援、360度の脅威"
     lines = caption._wrap(text, 400, 25)
     assert "".join(lines) == text and len(lines) > 1
-    assert all(caption._text_width(line, 25) <= 400 for line in lines)
+    assert all(line_width(line, 25) <= 400 for line in lines)
     english = "The value community and the authoritarian bloc, support to Russia, the 360° threats"
     lines = caption._wrap(english, 500, 25)
     assert " ".join(lines) == english and all(not line.startswith(" ") for line in lines)
@@ -737,7 +738,7 @@ def test_every_layer_of_the_atlas_is_known():
 
 def test_footer_keeps_its_parts_whole_when_it_wraps():
     parts = ["Source: a long article title, 2024/08/13", "Made with Natural Earth", "As of 1 May"]
-    lines = caption._wrap_parts(parts, caption._text_width(parts[0] + "  |  x", 17), 17, "  |  ")
+    lines = caption._wrap_parts(parts, line_width(parts[0] + "  |  x", 17), 17, "  |  ")
     assert lines == [parts[0], "Made with Natural Earth  |  As of 1 May"]
 
 

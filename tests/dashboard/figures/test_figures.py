@@ -798,7 +798,8 @@ def test_round_views_keep_their_labels_inside_the_map(atlas: Atlas, lang: str) -
 def test_the_polar_view_frames_the_northern_hemisphere(atlas: Atlas) -> None:
     """Zoomed to what it shows north of the equator (not out to Australia): every threat's ends
     are on the map, and the southern points of the concept diagram are not what sets the zoom."""
-    from dashboard.figures.geo import Projector, make_view
+    from dashboard.figures.framing import make_view
+    from dashboard.figures.geo import Projector
 
     scenario = view("threats_360", "en")
     layers = all_layers(atlas, scenario)

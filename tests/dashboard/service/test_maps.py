@@ -12,7 +12,7 @@ from dash import Patch, no_update
 from locations import REPO
 from pages import apply, countries_index, decoded, render
 
-from dashboard.figures.geo import focus_point
+from dashboard.figures.framing import focus_point
 from dashboard.service import ViewService
 from dashboard.service.maps import FOCUS_RING_LAYER
 from geodata.scenario import LAYERS, Scenario
