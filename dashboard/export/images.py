@@ -18,12 +18,14 @@ import cachetools
 from dashboard.export.caption import atlas_or_default, atlas_serial, captioned_json
 from dashboard.export.environment import font_family
 from dashboard.export.formats import check_output
+from dashboard.export.pdf import finish_pdf
 from dashboard.export.session import Job, RenderSession, shared_session
+from dashboard.export.svg import finish_svg
 from geodata.atlas import Atlas
 from geodata.scenario import Scenario
 
-# Per process: ~8 PNGs (0.55 MB) or one PDF at 1920×1080; larger images (an SVG at 1920×1080 is
-# ~11 MB) are not kept, so that one of them cannot flush the rest
+# Per process: ~8 PNGs (0.6 MB) or SVGs (0.6 MB), or a few PDFs at 1920×1080; larger images are
+# not kept, so that one of them cannot flush the rest
 IMAGE_CACHE_BYTES = 5 * 2**20
 IMAGE_CACHE_ITEM_BYTES = 4 * 2**20
 images: cachetools.LRUCache[tuple[Any, ...], bytes] = cachetools.LRUCache(
@@ -83,15 +85,27 @@ def render_views(
             image = session.submit(Job(figure, fmt, width, height, scale))
         pending.append((key, image))
     results = []
-    for key, image in pending:
+    for scenario, (key, image) in zip(scenarios, pending, strict=True):
         if isinstance(image, bytes):
             results.append(_dated_now(image, fmt, datetime.now(UTC)))
             continue
-        results.append(session.result(image))
+        results.append(finish(session.result(image), fmt, scenario))
         if _cacheable(results[-1], fmt) and len(results[-1]) <= IMAGE_CACHE_ITEM_BYTES:
             with _images_lock:
                 images[key] = results[-1]
     return results
+
+
+def finish(image: bytes, fmt: str, scenario: Scenario) -> bytes:
+    """A rendered image as the file a user gets: a PDF as a document (searchable text, the
+    view's metadata), an SVG for editing (small, its halo as SVG); a PNG as rendered."""
+    if fmt == "pdf":
+        return finish_pdf(
+            image, title=scenario.title(), subject=scenario.description(), lang=scenario.lang
+        )
+    if fmt == "svg":
+        return finish_svg(image)
+    return image
 
 
 _PDF_DATE = re.compile(rb"(/(?:Creation|Mod)Date ?\()D:\d{14}\+00'00'(\))")
