@@ -331,6 +331,25 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Conceptual diagram: placement and arrows show ideas, not exact geography.",
     },
     "export.legend": {"ja": "凡例", "en": "Legend"},
+    # --- a deck's speaker notes and appendix (dashboard.export.citations, deck) ---
+    "notes.shows": {"ja": "表示:{layers}", "en": "Shows: {layers}"},
+    "notes.view": {"ja": "ビュー: ?{query}", "en": "View: ?{query}"},
+    "notes.citations": {
+        "ja": "引用した論考の箇所({count}か所、レイヤーごと):",
+        "en": "Passages of the article cited ({count}), layer by layer:",
+    },
+    "notes.appendix": {"ja": "全文は付録({where})。", "en": "In full in the appendix ({where})."},
+    "notes.more": {"ja": "…ほか{count}か所(付録)", "en": "… and {count} more (appendix)"},
+    "notes.footnote": {"ja": "脚注{number}", "en": "fn {number}"},
+    "notes.more_items": {"ja": "ほか{count}件", "en": "+{count} more"},
+    "appendix.slides": {"ja": "スライド{slides}", "en": "slides {slides}"},
+    "appendix.where": {"ja": "スライド{first}–{last}", "en": "slides {first}–{last}"},
+    "appendix.title": {
+        "ja": "付録:引用した論考の箇所({page}/{pages})",
+        "en": "Appendix: the passages cited ({page}/{pages})",
+    },
+    "appendix.footnotes": {"ja": "脚注の出典:", "en": "Footnotes cited:"},
+    "deck.title": {"ja": "Alliance Atlas ブリーフィング", "en": "Alliance Atlas briefing"},
 }
 
 MONTHS_EN = (

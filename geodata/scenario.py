@@ -445,9 +445,15 @@ FIELD_NAMES: tuple[str, ...] = tuple(
 )
 
 
+READING_ORDER = "reading-order.txt"
+
+
 def load_presets(directory: Path = SCENARIOS_DIR) -> dict[str, Scenario]:
-    """The bundled scenario presets, keyed by file name without extension, in file-name order."""
-    return {
-        path.stem: Scenario.from_file(path, preset_id=path.stem)
-        for path in sorted(directory.glob("*.yaml"))
-    }
+    """The bundled scenario presets, keyed by file name without extension, in reading order
+    (the ids listed in the folder's reading-order.txt, then the others by file name)."""
+    paths = {path.stem: path for path in sorted(directory.glob("*.yaml"))}
+    order = directory / READING_ORDER
+    listed = order.read_text(encoding="utf-8").split("\n") if order.is_file() else []
+    ids = [line.strip() for line in listed if line.strip() and not line.startswith("#")]
+    ordered = [i for i in dict.fromkeys(ids) if i in paths] + sorted(set(paths) - set(ids))
+    return {i: Scenario.from_file(paths[i], preset_id=i) for i in ordered}

@@ -41,21 +41,32 @@ MUTED = "#555555"
 
 
 def captioned_figure(
-    scenario: Scenario, atlas: Atlas | None = None, *, width: int = 1920, height: int = 1080
+    scenario: Scenario,
+    atlas: Atlas | None = None,
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    titled: bool = True,
 ) -> go.Figure:
     """The view's map with title, subtitle, legend and footer, laid out for a slide.
 
     `width` and `height` give only the aspect ratio (text wraps to it); the layout is always
-    REF_HEIGHT px high and `render()` scales it to the requested pixels. A new figure on every
-    call: callers may change it.
+    REF_HEIGHT px high and `render()` scales it to the requested pixels. Without its title
+    (`titled=False`, for a slide whose title is the slide's own), the layout is the same less
+    the title's band at the top (`title_band` px). A new figure on every call: callers may
+    change it.
     """
-    return go.Figure(json.loads(captioned_json(scenario, atlas_or_default(atlas), width, height)))
+    data = captioned_json(scenario, atlas_or_default(atlas), width, height, titled)
+    return go.Figure(json.loads(data))
 
 
-def _figure_key(scenario: Scenario, atlas: Atlas, width: int, height: int) -> tuple[Any, ...]:
-    """What a captioned figure depends on: the view, the atlas, the layout's width, the font."""
+def _figure_key(
+    scenario: Scenario, atlas: Atlas, width: int, height: int, titled: bool = True
+) -> tuple[Any, ...]:
+    """What a captioned figure depends on: the view, the atlas, the layout's width, the font,
+    whether it has its title."""
     ref_width = round(layout_size(width, height, 1.0)[0])
-    return (scenario, atlas_serial(atlas), ref_width, font_family(scenario.lang))
+    return (scenario, atlas_serial(atlas), ref_width, font_family(scenario.lang), titled)
 
 
 @cachetools.cached(
@@ -64,17 +75,32 @@ def _figure_key(scenario: Scenario, atlas: Atlas, width: int, height: int) -> tu
     lock=threading.Lock(),
     info=True,
 )
-def captioned_json(scenario: Scenario, atlas: Atlas, width: int, height: int) -> bytes:
-    """The captioned figure as JSON, from the cache when built before (per view, aspect, font)."""
+def captioned_json(
+    scenario: Scenario, atlas: Atlas, width: int, height: int, titled: bool = True
+) -> bytes:
+    """The captioned figure as JSON, from the cache when built before (per view, aspect, font,
+    title or not)."""
     ref_width = layout_size(width, height, 1.0)[0]
+    band = 0.0 if titled else title_band(scenario, ref_width)
     figure, aspect = _map_figure(scenario, atlas)
-    margin = _caption(figure, scenario, atlas, ref_width, aspect)
+    margin = _caption(figure, scenario, atlas, ref_width, aspect, band)
     # the labels were placed for the nominal figure's map, and the slide's map is another size
     # (its caption and legend take room): place them again for the map as drawn
-    frame = Frame((round(ref_width), REF_HEIGHT), margin, {})
+    frame = Frame((round(ref_width), round(REF_HEIGHT - band)), margin, {})
     figure, aspect = _map_figure(scenario, atlas, frame)
-    _caption(figure, scenario, atlas, ref_width, aspect)
+    _caption(figure, scenario, atlas, ref_width, aspect, band)
     return figure.to_json().encode()
+
+
+def title_band(scenario: Scenario, ref_width: float) -> float:
+    """The height (px of the REF_HEIGHT layout) of the band the title takes at the image's top:
+    what a slide with its own title puts there instead."""
+    return MARGIN_TOP + TITLE_LINE * len(title_lines(scenario, ref_width))
+
+
+def title_lines(scenario: Scenario, ref_width: float) -> list[str]:
+    """The title's lines as the image wraps them."""
+    return _wrap(scenario.title(), ref_width - 2 * MARGIN_X, TITLE_PX)
 
 
 def atlas_or_default(atlas: Atlas | None) -> Atlas:
@@ -126,10 +152,16 @@ class _Legend:
 
 
 def _caption(
-    figure: go.Figure, scenario: Scenario, atlas: Atlas, ref_width: float, aspect: float
+    figure: go.Figure,
+    scenario: Scenario,
+    atlas: Atlas,
+    ref_width: float,
+    aspect: float,
+    band: float = 0.0,
 ) -> tuple[float, float, float, float]:
-    """Title, subtitle, legend and footer around the map, in px of the REF_HEIGHT layout;
-    returns the margins (left, top, right, bottom) around the map's plot area.
+    """Title, subtitle, legend and footer around the map, in px of the REF_HEIGHT layout (less
+    the title's `band` when it is left out); returns the margins (left, top, right, bottom)
+    around the map's plot area.
 
     The legend goes to the right of the map or below it, whichever leaves the larger map; the
     map's box is sized to its projection's aspect and the spare height is shared above and below.
@@ -138,7 +170,7 @@ def _caption(
     family = font_family(lang)
     _prune_basis_key(figure, scenario, atlas)
     text_w = ref_width - 2 * MARGIN_X
-    title_lines = _wrap(scenario.title(), text_w, TITLE_PX)
+    titles = title_lines(scenario, ref_width)
     subtitle_lines = _wrap(scenario.description(), text_w, SUBTITLE_PX)
     footer_lines = [
         line
@@ -147,11 +179,11 @@ def _caption(
             parts, text_w, FOOTER_PX, "  |  " if index == 0 else ("" if lang == "ja" else " ")
         )
     ]
-    title_h = TITLE_LINE * len(title_lines)
-    subtitle_top = MARGIN_TOP + title_h + 6
+    height = REF_HEIGHT - band
+    subtitle_top = MARGIN_TOP + TITLE_LINE * len(titles) + 6 - band
     header = subtitle_top + SUBTITLE_LINE * len(subtitle_lines) + 24
     footer = 18 + FOOTER_LINE * len(footer_lines) + 14
-    middle = REF_HEIGHT - header - footer
+    middle = height - header - footer
     legend = _place_legend(figure, ref_width, middle, aspect)
     area_w = ref_width - 2 * MARGIN_X
     margin_l = MARGIN_X
@@ -171,7 +203,7 @@ def _caption(
             "xanchor": "left",
             "y": 1,
             "yanchor": "top",
-            "maxheight": REF_HEIGHT - top - footer,
+            "maxheight": height - top - footer,
             "title": {
                 "text": f"<b>{t('export.legend', lang)}</b>",
                 "font": {"family": family, "size": legend.font + 2, "color": INK},
@@ -193,7 +225,7 @@ def _caption(
             "title": {"text": ""},
             "entrywidth": 0,
         }
-    bottom = REF_HEIGHT - top - map_h
+    bottom = height - top - map_h
     figure.update_layout(
         width=None,
         height=None,
@@ -203,7 +235,7 @@ def _caption(
         font={"family": family, "size": 18, "color": INK},
         margin={"l": margin_l, "r": margin_r, "t": top, "b": bottom, "pad": 0, "autoexpand": False},
         title={
-            "text": "<b>" + "<br>".join(_plotly_text(x) for x in title_lines) + "</b>",
+            "text": "" if band else "<b>" + "<br>".join(map(_plotly_text, titles)) + "</b>",
             "font": {"family": family, "size": TITLE_PX, "color": INK},
             "x": MARGIN_X / ref_width,
             "xanchor": "left",

@@ -240,8 +240,15 @@ def _render_all(
 def _write_deck(deck: Path, views: list, width: int, height: int, scale: float) -> list[str]:
     with batch_session() as session:  # the browser starts while the atlas loads
         atlas = load_atlas()
-        images = render_views(
-            views, "png", width=width, height=height, scale=scale, atlas=atlas, session=session
+        pictures = render_views(
+            views,
+            "png",
+            width=width,
+            height=height,
+            scale=scale,
+            atlas=atlas,
+            session=session,
+            titled=False,  # the slide's own title takes the image's title band
         )
-    write_atomic(deck, build_deck(views, images, atlas, width=width, height=height))
+    write_atomic(deck, build_deck(views, pictures, atlas, width=width, height=height))
     return [str(deck)]
