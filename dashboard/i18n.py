@@ -166,6 +166,9 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "projection.robinson": {"ja": "ロビンソン図法", "en": "Robinson"},
     "projection.orthographic": {"ja": "正射図法(地球儀)", "en": "Orthographic (globe)"},
     "projection.polar": {"ja": "北極中心", "en": "Polar (north)"},
+    "map-options.label": {"ja": "地図の範囲", "en": "Map extent"},
+    "map.option.inset": {"ja": "ヨーロッパの拡大図", "en": "Europe inset"},
+    "map.option.world": {"ja": "世界全体", "en": "Whole world"},
     # share / save / load
     "share.label": {"ja": "この表示へのリンク", "en": "Link to this view"},
     "share.copy": {"ja": "リンクをコピー", "en": "Copy link"},

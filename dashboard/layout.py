@@ -2,7 +2,8 @@
 
 Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
 `date-range`, `details`, `share-link`. The other controls: `groupings`, `directions`, `domains`,
-`basis`, `proposals`, `focus`, `projection`, `save`, `upload`, `compare-mode`, `compare-with`.
+`basis`, `proposals`, `focus`, `projection`, `map-options`, `save`, `upload`, `compare-mode`,
+`compare-with`.
 
 Every translatable text node has the id {"i18n": key, "n": k}; one callback rewrites them all when
 the language changes. Option labels and placeholders come from dashboard.service.controls.
@@ -249,6 +250,17 @@ def build_layout(
                     className="radio",
                 ),
                 "projection",
+            ),
+            _field(
+                texts,
+                "map-options.label",
+                dcc.Checklist(
+                    id="map-options",
+                    options=options["map-options"],
+                    value=["inset"] if default.inset == "europe" else [],
+                    className="checklist",
+                ),
+                "map-options",
             ),
             html.Div(
                 [

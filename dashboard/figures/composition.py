@@ -25,7 +25,7 @@ from dashboard.figures.countries import (
     countries_trace,
     country_fills,
 )
-from dashboard.figures.framing import content_points, make_view
+from dashboard.figures.framing import content_features, content_points, make_view
 from dashboard.figures.geo import (
     NOMINAL_SIZE,
     Frame,
@@ -288,6 +288,23 @@ class Composition(NamedTuple):
     inset: InsetDrawing | None
 
 
+class Framing(NamedTuple):
+    """What part of the world a map shows, and whether it has the Europe inset."""
+
+    view: View
+    inset: bool
+
+
+def framing(layers: Layers, atlas: Atlas, visible: Collection[str]) -> Framing:
+    """How a view's map is framed with the layers `visible` shown (see
+    dashboard.figures.framing and dashboard.figures.inset): a layer toggle keeps the map as
+    drawn only while this stays the same."""
+    shown = set(visible)
+    view = make_view(layers, atlas, shown)
+    wants = layers.scenario.inset == "europe"
+    return Framing(view, wants and wanted(view, content_features(layers, atlas, shown)))
+
+
 def compose(
     layers: Layers,
     atlas: Atlas,
@@ -305,7 +322,7 @@ def compose(
     (arcs and arrows sized for its zoom); labels are placed on each map separately, those of
     items in the inset's area on the inset only.
     """
-    view = make_view(layers, atlas, visible)
+    view, with_inset = framing(layers, atlas, visible)
     ctx = _context(layers, atlas, view, size, visible)
     ctx.projector = Projector(view, fixed_frame or plan_frame(view, size=size))
     drawings, read_frame = [], []
@@ -324,9 +341,7 @@ def compose(
     first = {label.key for d in drawings if d.layer in visible for label in d.labels}
     obstacles = [obstacle for d in drawings for obstacle in d.obstacles]
     inset = None
-    if layers.scenario.inset == "europe" and wanted(
-        ctx.projector, [(q.lon, q.lat) for q in requests if q.key in first]
-    ):
+    if with_inset:
         inset = _draw_inset(layers, atlas, ctx, drawings, visible, first)
     if inset is None:
         placements = place_labels(

@@ -40,6 +40,7 @@ MIN_GAP = 60.0
 LON_MARGIN = (5.0, 0.04)  # degrees, and a share of the framed longitudes, on each side
 LAT_MARGIN = (4.0, 0.04)
 MIN_SPAN = (40.0, 24.0)  # the smallest box framed (lon, lat degrees)
+SNAP = 5.0  # degrees: the framed box's edges are multiples of this
 # the size of the map the magnification is reckoned for: a slide's map, about 1800×700 px
 REFERENCE_MAP = (1800.0, 700.0)
 ORTHOGRAPHIC_REACH = 80.0  # degrees: the globe turns to what is drawn when all of it is this near
@@ -47,6 +48,7 @@ ORTHOGRAPHIC_SCALES = (1.0, 3.0)
 ORTHOGRAPHIC_FILL = 0.88  # of the globe's radius, what is drawn may take when zoomed in
 POLAR_PAD = 0.1  # of the framed half-size, around what the polar view frames
 POLAR_SCALES = (0.95, 3.0)
+POLAR_STEP = 0.05
 SHAPE_TOLERANCE = 0.5  # degrees: country and region outlines are simplified this much to frame them
 MAIN_PART = 0.2  # parts of a country smaller than this share of its largest are not framed
 
@@ -97,13 +99,13 @@ def make_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None = None
     if focus:
         scale = FOCUS_SCALE["robinson"]
         return View("robinson", "robinson", (focus[0], 0.0), focus, scale, ROBINSON_LAT_RANGE)
+    whole = (ROBINSON_CENTRE_LON - 180.0, ROBINSON_CENTRE_LON + 180.0)
     if fitted:
         points = content_points(layers, atlas, shown)
-        if len(points):
-            return robinson_view(*_lon_window(points[:, 0]), *_lat_window(points[:, 1]))
-    return robinson_view(
-        ROBINSON_CENTRE_LON - 180.0, ROBINSON_CENTRE_LON + 180.0, *ROBINSON_LAT_RANGE
-    )
+        lons = _lon_window(points[:, 0]) if len(points) else whole
+        if lons != whole:  # what is drawn leaves a wide gap: framed; else the world map
+            return robinson_view(*lons, *_lat_window(points[:, 1]))
+    return robinson_view(*whole, *ROBINSON_LAT_RANGE)
 
 
 def robinson_view(west: float, east: float, south: float, north: float) -> View:
@@ -154,7 +156,7 @@ def _lon_window(lons: np.ndarray) -> tuple[float, float]:
         east += 360.0
     span = east - west
     margin = LON_MARGIN[0] + LON_MARGIN[1] * span
-    west, east = west - margin, east + margin
+    west, east = _snap(west - margin, -1), _snap(east + margin, 1)
     if east - west < MIN_SPAN[0]:
         middle = (west + east) / 2.0
         west, east = middle - MIN_SPAN[0] / 2.0, middle + MIN_SPAN[0] / 2.0
@@ -163,12 +165,18 @@ def _lon_window(lons: np.ndarray) -> tuple[float, float]:
     return west, east
 
 
+def _snap(value: float, direction: int) -> float:
+    """`value` rounded outwards (down for -1, up for 1) to a multiple of SNAP degrees, so that a
+    little more or less drawn near an edge does not move the frame."""
+    return (math.floor(value / SNAP) if direction < 0 else math.ceil(value / SNAP)) * SNAP
+
+
 def _lat_window(lats: np.ndarray) -> tuple[float, float]:
     """South and north of the latitudes to frame, with a margin, within the world map's."""
     south, north = float(np.min(lats)), float(np.max(lats))
     margin = LAT_MARGIN[0] + LAT_MARGIN[1] * (north - south)
-    south = max(ROBINSON_LAT_RANGE[0], south - margin)
-    north = min(ROBINSON_LAT_RANGE[1], north + margin)
+    south = max(ROBINSON_LAT_RANGE[0], _snap(south - margin, -1))
+    north = min(ROBINSON_LAT_RANGE[1], _snap(north + margin, 1))
     if north - south < MIN_SPAN[1]:
         middle = min(max((north + south) / 2.0, -40.0), 70.0)
         south, north = middle - MIN_SPAN[1] / 2.0, middle + MIN_SPAN[1] / 2.0
@@ -222,7 +230,8 @@ def _polar_scale(
     lons, lats = np.array([p[0] for p in points]), np.array([p[1] for p in points])
     xs, ys, _ = unit(pole, lons, lats)
     half = float(max(np.abs(xs).max(), np.abs(ys).max())) * (1.0 + POLAR_PAD) + 0.04
-    return float(min(max(math.sqrt(2.0) / half, POLAR_SCALES[0]), POLAR_SCALES[1]))
+    scale = math.floor(math.sqrt(2.0) / half / POLAR_STEP) * POLAR_STEP  # a steady frame
+    return float(min(max(scale, POLAR_SCALES[0]), POLAR_SCALES[1]))
 
 
 def _polar_points(layers: Layers, atlas: Atlas, visible: set[str]) -> Iterable[tuple[float, float]]:
@@ -252,7 +261,13 @@ def _polar_points(layers: Layers, atlas: Atlas, visible: set[str]) -> Iterable[t
 
 
 def content_points(layers: Layers, atlas: Atlas, visible: set[str]) -> np.ndarray:
-    """Lon/lat points (n × 2) along everything the shown layers draw: the countries they fill
+    """Lon/lat points (n × 2) along everything the shown layers draw (see `content_features`)."""
+    features = content_features(layers, atlas, visible)
+    return np.vstack(features) if features else np.zeros((0, 2))
+
+
+def content_features(layers: Layers, atlas: Atlas, visible: set[str]) -> list[np.ndarray]:
+    """Lon/lat points (n × 2) along each thing the shown layers draw: the countries they fill
     (their main parts' outlines), arcs, threat arrows and the areas they name, markers and
     events."""
     anchors = atlas.anchors
@@ -272,7 +287,7 @@ def content_points(layers: Layers, atlas: Atlas, visible: set[str]) -> np.ndarra
         proposed = {g for g, s in status_of.items() if s == "proposed"}
         marked |= proposed
         direct = memberships[memberships.grouping.isin(proposed) & memberships.via.isna()]
-        parts.append(_anchor_points(anchors, direct.iso3))
+        parts += [_anchor_points(anchors, [iso3]) for iso3 in direct.iso3]
     relations = layers.relations[
         layers.relations.layer.isin(visible) & (layers.relations.placement == "arc")
     ]
@@ -285,13 +300,12 @@ def content_points(layers: Layers, atlas: Atlas, visible: set[str]) -> np.ndarra
         named = {r for regions in layers.threats.regions for r in regions}
         regions = layers.regions[layers.regions.id.isin(named)]
         parts += [_outline(g) for g in regions.geometry]
-        parts.append(_anchor_points(anchors, layers.domains.actor))
-    if "events" in visible and len(layers.events):
-        parts.append(np.array([(p.x, p.y) for p in layers.events.geometry], dtype=float))
+        parts += [_anchor_points(anchors, [actor]) for actor in layers.domains.actor]
+    if "events" in visible:
+        parts += [np.array([(p.x, p.y)], dtype=float) for p in layers.events.geometry]
     parts += [shapes[c] for c in sorted(filled) if c in shapes]
-    parts.append(_anchor_points(anchors, sorted(marked)))
-    parts = [p for p in parts if len(p)]
-    return np.vstack(parts) if parts else np.zeros((0, 2))
+    parts += [_anchor_points(anchors, [grouping]) for grouping in sorted(marked)]
+    return [p for p in parts if len(p)]
 
 
 def _anchor_points(anchors: dict, ids: Iterable[str]) -> np.ndarray:

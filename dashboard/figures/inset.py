@@ -11,7 +11,7 @@ and the locator are that same lon/lat box in any figure size.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -24,6 +24,7 @@ from dashboard.figures.projection import (
     box_extent,
     invert,
     range_box,
+    unit,
 )
 
 EUROPE_LONS = (
@@ -33,9 +34,10 @@ EUROPE_LONS = (
 EUROPE_LATS = (34.0, 71.0)  # Crete and Sicily to the North Cape
 BRUSSELS = (4.35, 50.85)
 MOSCOW = (37.62, 55.75)
-# Europe is legible when Brussels–Moscow spans this share of the figure's height (200 px of 1080)
-LEGIBLE_SHARE = 200.0 / 1080.0
-CROWDED = 3  # labels of the shown layers in Europe that make it crowded
+# Europe is legible when Brussels–Moscow spans this share of the map's height: 200 px of the
+# ~700 px map of a 1080 px slide
+LEGIBLE_SHARE = 0.28
+CROWDED = 4  # things drawn in Europe that make it crowded
 MAX_HEIGHT = 0.5  # of the main map's frame
 MAX_WIDTH = 0.4
 GAP = 6.0  # px between the inset and the main map's edge
@@ -64,16 +66,31 @@ def within(extent: tuple[float, float, float, float], lon: float, lat: float) ->
     return west <= lon <= east and south <= lat <= north
 
 
-def wanted(projector: Projector, anchors: Iterable[tuple[float, float]]) -> bool:
-    """Whether a main map needs the inset: Europe drawn too small to read, and at least CROWDED
-    of its shown labels (`anchors`) in Europe."""
-    (bx, by, b_on), (mx, my, m_on) = projector.pixels([BRUSSELS, MOSCOW])
-    if not (b_on and m_on):
+def wanted(view: View, features: Sequence[np.ndarray]) -> bool:
+    """Whether a map needs the inset: Europe drawn too small to read (Brussels–Moscow under
+    LEGIBLE_SHARE of the map's height) and at least CROWDED of the things it draws in Europe
+    (`features`: each a lon/lat point array, see dashboard.figures.framing.content_features).
+
+    Reckoned on the view alone (not on a figure's size), so that a view has the inset or not
+    wherever it is drawn."""
+    xs, ys, drawn = unit(
+        view, np.array([BRUSSELS[0], MOSCOW[0]]), np.array([BRUSSELS[1], MOSCOW[1]])
+    )
+    if not drawn.all():
         return False
-    if math.dist((bx, by), (mx, my)) >= LEGIBLE_SHARE * projector.frame_plan.size[1]:
+    _, y0, _, y1 = box_extent(view)
+    span = math.dist((xs[0], ys[0]), (xs[1], ys[1])) * view.scale / (y1 - y0)
+    if span >= LEGIBLE_SHARE:
         return False
     extent = shown_extent(europe_view())
-    return sum(within(extent, lon, lat) for lon, lat in anchors) >= CROWDED
+    crowd = sum(bool(np.any(_within_all(extent, points))) for points in features if len(points))
+    return crowd >= CROWDED
+
+
+def _within_all(extent: tuple[float, float, float, float], points: np.ndarray) -> np.ndarray:
+    west, south, east, north = extent
+    lon, lat = points[:, 0], points[:, 1]
+    return (lon >= west) & (lon <= east) & (lat >= south) & (lat <= north)
 
 
 @dataclass(frozen=True)

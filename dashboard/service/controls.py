@@ -12,6 +12,9 @@ from geodata.knowledge import BASES, DIRECTIONS
 from geodata.scenario import LAYERS, PROJECTIONS, Scenario
 
 PROPOSALS_ON = "on"
+# the map-options checklist: the Europe inset (scenario inset europe|none), the whole world
+# (scenario extent world|content)
+MAP_OPTIONS = ("inset", "world")
 COMPARE_MODES = ("off", "side", "diff")
 
 # the controls a view sets, in the order controls_of returns their values
@@ -28,6 +31,7 @@ CONTROL_PROPS: tuple[tuple[str, str], ...] = (
     ("proposals", "value"),
     ("focus", "value"),
     ("projection", "value"),
+    ("map-options", "value"),
 )
 CONTROL_IDS = tuple(f"{cid}.{prop}" for cid, prop in CONTROL_PROPS)
 # the controls whose option labels follow the language, in the order translations gives them
@@ -41,6 +45,7 @@ OPTION_IDS = (
     "proposals",
     "focus",
     "projection",
+    "map-options",
     "compare-mode",
     "compare-with",
 )
@@ -70,6 +75,9 @@ def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[s
         "proposals": [{"label": t("proposals.on", lang), "value": PROPOSALS_ON}],
         "focus": [{"label": f"{label} ({iso3})", "value": iso3} for label, iso3 in countries],
         "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],
+        "map-options": [
+            {"label": t(f"map.option.{option}", lang), "value": option} for option in MAP_OPTIONS
+        ],
         "compare-mode": [{"label": t(f"compare.{m}", lang), "value": m} for m in COMPARE_MODES],
         "compare-with": preset_options,
     }

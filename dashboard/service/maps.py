@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from functools import cache, lru_cache
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,6 +28,7 @@ from dashboard.figures import (
     CountryStyle,
     country_style,
     figure_parts,
+    framing,
     shown_by,
     trace_layer,
 )
@@ -49,6 +50,7 @@ EMPTY_FIGURE = {"data": [], "layout": {}}
 # maps as JSON (~0.2 MB each), selections (~0.16 MB each).
 MAP_CACHE_BYTES = 2 * 2**20
 SELECTIONS_KEPT = 8
+FRAMINGS_KEPT = 64
 # The size the dashboard's map is laid out for (legend beside or under it, labels placed): the
 # map column of a 1600 px wide window, a little less; larger screens only get more room.
 DASHBOARD_MAP_SIZE = (1200, 675)
@@ -98,6 +100,7 @@ class Maps:
         self._preset_maps: dict[Scenario, BuiltMap] = {}
         # the last few maps parsed (a view change diffs the browser's figure against the new one)
         self._parsed = lru_cache(maxsize=4)(lambda built: orjson.loads(built.figure_json))
+        self._framing = lru_cache(maxsize=FRAMINGS_KEPT)(self._framed)
 
     # --- what a view draws ----------------------------------------------------------------
 
@@ -109,11 +112,20 @@ class Maps:
         """What a view shows (its own layers)."""
         return self._select(plain(scenario).model_copy(update={"focus": None}))
 
-    @staticmethod
-    def figure_key(scenario: Scenario) -> str:
-        """What, besides `layers`, the figure depends on (focus included: it moves the view)."""
+    def figure_key(self, scenario: Scenario) -> str:
+        """What the figure depends on besides which layers it shows: every field but the layers
+        and titles, and how the shown layers frame the map (a toggle that re-frames it, or adds
+        or removes the Europe inset, draws the map anew)."""
         data = scenario.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
+        data["framing"] = self._framing(plain(scenario))
         return json.dumps(data, sort_keys=True)
+
+    def _framed(self, scenario: Scenario) -> list[Any]:
+        view, inset = framing(
+            self.full_layers(scenario), self.atlas, {*scenario.layers, BASE_LAYER}
+        )
+        rounded = [round(x, 3) if isinstance(x, float) else x for x in _flat(astuple(view))]
+        return [rounded, inset]
 
     # --- built maps -------------------------------------------------------------------------
 
@@ -299,6 +311,13 @@ class Maps:
         if drawn is not None and self.figure_key(drawn) == self.figure_key(scenario):
             return self.built_map(drawn)
         return self.built_map(scenario)
+
+
+def _flat(values: Any) -> list[Any]:
+    """Nested tuples as one flat list."""
+    if isinstance(values, tuple | list):
+        return [x for value in values for x in _flat(value)]
+    return [float(values) if isinstance(values, float) else values]
 
 
 @cache

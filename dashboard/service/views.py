@@ -72,6 +72,10 @@ class Views:
             [PROPOSALS_ON] if scenario.proposals else [],
             scenario.focus if scenario.focus in self.actor_ids else None,
             scenario.projection,
+            [
+                *(["inset"] if scenario.inset == "europe" else []),
+                *(["world"] if scenario.extent == "world" else []),
+            ],
         ]
 
     def scenario_from_controls(
@@ -95,6 +99,10 @@ class Views:
             "proposals": PROPOSALS_ON in (values.get("proposals.value") or []),
             "projection": values.get("projection.value") or base.projection,
         }
+        if "map-options.value" in values:
+            options = values["map-options.value"] or []
+            fields["inset"] = "europe" if "inset" in options else "none"
+            fields["extent"] = "world" if "world" in options else "content"
         if use_focus:
             fields["focus"] = values.get("focus.value") or None
         try:

@@ -759,7 +759,7 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
         frame = Frame((1920, formats.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
         shown = {*scenario.layers, "base"}
         layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
-        ctx, _, placements = compose(layers, atlas, shown, frame.size, frame)
+        ctx, _, placements = compose(layers, atlas, shown, frame.size, frame).main
         x0, y0, x1, y1 = ctx.projector.frame()
         inside = 4.0  # px: the estimated text widths may be off by this much
         checked = 0
