@@ -168,6 +168,7 @@ def figure_parts(
 
 INSET_SUFFIX = "-inset"
 FRAME_INSIDE = 1.0  # px between the inset's edge and its outline
+TITLE_INSIDE = 3.0  # px between the inset's top-left corner and its title's anchor
 SHARED = "+"  # joins the layers of a trace drawn by several (a label two layers ask for)
 
 
@@ -227,7 +228,9 @@ def _inset_frames(inset: InsetDrawing, lang: str) -> list[tuple[str, str, Trace]
         **look,
     )
     frame["meta"] = {"layer": BASE_LAYER, "kind": "inset_frame", "ids": []}
-    west, _, _, north = inset.plan.extent
+    # the title's anchor: the inset's top-left corner, a little inside (the range box's top
+    # bulges north of its corners, so the extent's north-west corner is off the inset)
+    west, _, _, north = inset.plan.inner_extent(TITLE_INSIDE)
     title = scattergeo(
         lon=[west],
         lat=[north],
@@ -320,7 +323,7 @@ def compose(
     (pixel offsets such as badge spacing depend on it) again for the map's real size when that
     differs. A `fixed_frame` is used as it is. The inset's layers are drawn for its own view
     (arcs and arrows sized for its zoom); labels are placed on each map separately, those of
-    items in the inset's area on the inset only.
+    items in the inset's area, and those the inset names, on the inset only.
     """
     view, with_inset = framing(layers, atlas, visible)
     ctx = _context(layers, atlas, view, size, visible)
@@ -348,8 +351,11 @@ def compose(
             requests, obstacles, ctx.projector, first, all_optional=ctx.compact
         )
         return Composition(MapDrawing(ctx, drawings, placements), None)
+    # items in the inset's area, and those the inset names (an arc from Europe): labelled on
+    # the inset only, so that no label is drawn twice
     extent = inset.plan.extent
     in_europe = {q.key for q in requests if within(extent, q.lon, q.lat)}
+    in_europe |= {key for key, placement in inset.placements.items() if placement.box is not None}
     placements = place_labels(
         [q for q in requests if q.key not in in_europe],
         obstacles,
