@@ -52,6 +52,30 @@ def headless_dash(
         yield composite
 
 
+@contextmanager
+def chromium_page(width: int, height: int) -> Iterator[Any]:
+    """A plain headless Chromium (selenium) with a `width`×`height` window at one device pixel
+    per CSS pixel, to open files as a user's browser does."""
+    from selenium import webdriver
+
+    options = ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+        "--force-device-scale-factor=1",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
 def wait_for(predicate: Callable[[], Any], message: str, timeout: float = 20.0) -> None:
     """Until `predicate()` is true; AssertionError(message) after `timeout` seconds."""
     deadline = time.monotonic() + timeout
