@@ -16,11 +16,16 @@ from typing import Any
 
 from dash import Dash
 from dash._utils import to_json
-from flask import Response, request
+from flask import Response, has_request_context, request
 
 from dashboard.callbacks import on_error, register
 from dashboard.figures.geo import BASE_MAP_RESOLUTION
-from dashboard.layout import INITIAL_FIGURE_MARK, INITIAL_RENDERED_MARK, build_layout
+from dashboard.layout import (
+    INITIAL_FIGURE_MARK,
+    INITIAL_LOCALE_MARK,
+    INITIAL_RENDERED_MARK,
+    build_layout,
+)
 from dashboard.security import install_request_guards, install_security_headers
 from dashboard.service import ViewService
 from geodata.atlas import Atlas, load_atlas
@@ -50,17 +55,16 @@ _INDEX = """<!DOCTYPE html>
     <body>
         <noscript>Alliance Atlas needs JavaScript. / Alliance Atlas には JavaScript が必要です。</noscript>
         {{%app_entry%}}
-        <footer>
-            {{%config%}}
-            {{%scripts%}}
-            {{%renderer%}}
-        </footer>
+        {{%config%}}
+        {{%scripts%}}
+        {{%renderer%}}
     </body>
 </html>"""
 
 
 class AtlasDash(Dash):
-    """Dash whose layout response already holds the map of the page's URL.
+    """Dash whose layout response already holds the map of the page's URL (and the language
+    of plotly's own texts on the page's graphs).
 
     The page asks for its layout with the page's address as Referer (Referrer-Policy
     same-origin), so the first response can carry that view's figure: the browser draws the map
@@ -71,16 +75,32 @@ class AtlasDash(Dash):
     view_service: ViewService
     _layout_json: str | None = None
 
+    def interpolate_index(self, **kwargs: Any) -> str:
+        """The index page, its <html lang> the language of the URL's `lang=` (when it is one):
+        screen readers read the page in the right language from the first paint (a switch
+        later sets it in the page, see assets/atlas.js)."""
+        page = super().interpolate_index(**kwargs)
+        views = self.view_service.views
+        if not has_request_context() or not request.query_string:
+            return page
+        query = request.query_string.decode("utf-8", "replace")
+        lang = views.parse_search(f"?{query}")[0].lang  # as the view will have it
+        if lang != views.default_lang:
+            page = page.replace(f'<html lang="{views.default_lang}">', f'<html lang="{lang}">', 1)
+        return page
+
     def serve_layout(self) -> Any:
         if self._layout_json is None:
             self._layout_json = to_json(self.get_layout())
         try:
-            figure, rendered = self.view_service.maps.initial_map(request.referrer)
+            figure, rendered, lang = self.view_service.maps.initial_map(request.referrer)
         except Exception:  # never fail the page for it: the callbacks draw the map as before
             logger.warning("alliance-atlas: no initial map for %r", request.referrer, exc_info=True)
-            figure, rendered = self.view_service.maps.initial_map(None)
-        body = self._layout_json.replace(json.dumps(INITIAL_FIGURE_MARK), figure, 1).replace(
-            json.dumps(INITIAL_RENDERED_MARK), rendered, 1
+            figure, rendered, lang = self.view_service.maps.initial_map(None)
+        body = (
+            self._layout_json.replace(json.dumps(INITIAL_FIGURE_MARK), figure, 1)
+            .replace(json.dumps(INITIAL_RENDERED_MARK), rendered, 1)
+            .replace(json.dumps(INITIAL_LOCALE_MARK), json.dumps(lang))  # both graphs'
         )
         return Response(body, mimetype="application/json")
 

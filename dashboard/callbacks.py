@@ -52,6 +52,7 @@ SYNC_OUTPUTS = (
     # the panels that follow the view (see Panels.panels)
     ("view-title", "children"),
     ("view-description", "children"),
+    ("map-summary", "children"),
     ("details", "children"),
     ("details-key", "data"),
     # what asks the table and the comparison to be drawn again (see Panels.requests)
@@ -84,6 +85,13 @@ def dash_value(value: Any) -> Any:
     return components.render(value)
 
 
+def locale_patch(lang: str) -> Patch:
+    """The change of a graph's config that puts plotly's own texts in `lang`."""
+    patch = Patch()
+    patch["locale"] = lang
+    return patch
+
+
 def on_error(error: Exception) -> None:
     """Any uncaught callback error: log it, show a short notice, change nothing else."""
     logger.exception("callback failed", exc_info=error)
@@ -109,6 +117,7 @@ def register(app: Dash, service: ViewService) -> None:
         State("selected", "data"),
         State("view-title", "children"),
         State("view-description", "children"),
+        State("map-summary", "children"),
         State("details-key", "data"),
         State("compare-mode", "value"),
     )
@@ -137,14 +146,21 @@ def register(app: Dash, service: ViewService) -> None:
     @app.callback(
         Output("map", "figure"),
         Output("rendered", "data"),
+        Output("map", "config"),
         Input("view", "data"),
         State("rendered", "data"),
     )
     def render(view, rendered):
         if not view:
             raise PreventUpdate
-        figure, new_rendered = maps.render(views.scenario_of(view), rendered)
-        return dash_value(figure), dash_value(store_update(rendered, new_rendered))
+        scenario = views.scenario_of(view)
+        figure, new_rendered = maps.render(scenario, rendered)
+        locale = maps.locale(scenario, rendered)
+        return (
+            dash_value(figure),
+            dash_value(store_update(rendered, new_rendered)),
+            no_update if locale is KEEP else locale_patch(locale),
+        )
 
     # the table (hundreds of components) is rendered once the map is drawn, not before it
     app.clientside_callback(
@@ -183,28 +199,32 @@ def register(app: Dash, service: ViewService) -> None:
     @app.callback(
         Output({"i18n": ALL, "n": ALL}, "children"),
         *(Output(cid, "options") for cid in OPTION_IDS),
+        Output("focus-options", "children"),
         Output("scenario", "placeholder"),
-        Output("groupings", "placeholder"),
         Output("focus", "placeholder"),
         Output("compare-with", "placeholder"),
-        Output("date-range", "start_date_placeholder_text"),
-        Output("date-range", "end_date_placeholder_text"),
         Output("date-hint", "children"),
         Output("save", "children"),
         Output("export", "children"),
         Output("upload-prompt", "children"),
-        Output("share-link", "title"),
+        Output("share-link", "children"),
+        Output("share-texts", "data"),
         Output("details-clear", "children"),
-        Output("app", "lang"),
         Input("lang", "value"),
         # the page comes in the app's language, and sync sets `lang` only when the URL's differs
         prevent_initial_call=True,
     )
     def translate(lang):
-        return panels.translations(lang, [o["id"] for o in ctx.outputs_list[0]])
+        return [
+            dash_value(v) for v in panels.translations(lang, [o["id"] for o in ctx.outputs_list[0]])
+        ]
+
+    # <html lang> follows the language (the page comes with the URL's, see dashboard.app)
+    app.clientside_callback(ClientsideFunction("atlas", "pageLang"), Input("lang", "value"))
 
     @app.callback(
         Output("map-b", "figure"),
+        Output("map-b", "config"),
         Output("map-b-cell", "style"),
         Output("compare-diff", "children"),
         Output("map-caption-a", "children"),
@@ -220,8 +240,11 @@ def register(app: Dash, service: ViewService) -> None:
     def compare(mode, other, _asked, view, shown):
         if not view:
             raise PreventUpdate
-        result = panels.compare(mode, other, views.scenario_of(view), shown)
-        return *map(dash_value, result), "maps maps-side" if mode == "side" else "maps"
+        scenario = views.scenario_of(view)
+        figure, *result = panels.compare(mode, other, scenario, shown)
+        locale = no_update if figure is KEEP else locale_patch(scenario.lang)  # B is in A's
+        classes = "maps maps-side" if mode == "side" else "maps"
+        return dash_value(figure), locale, *map(dash_value, result), classes
 
     @app.callback(
         Output("download", "data"),
@@ -264,4 +287,16 @@ def register(app: Dash, service: ViewService) -> None:
         ClientsideFunction("atlas", "shareUrl"),
         Output("share-url", "value"),
         Input("view", "data"),
+    )
+
+    # the copy button: the link to the clipboard, and a status line saying so (cleared when
+    # the view, and so the link, changes)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "copyLink"),
+        Output("share-status", "children"),
+        Input("share-link", "n_clicks"),
+        Input("view", "data"),
+        State("share-url", "value"),
+        State("share-texts", "data"),
+        prevent_initial_call=True,
     )

@@ -14,9 +14,16 @@ import orjson
 from dash import html
 from dash.development.base_component import Component
 
-from dashboard.details import COLUMNS, Role
+from dashboard.details import COLUMNS, CitationRef, Role
 from dashboard.i18n import t
-from dashboard.service.models import Difference, Hint, ItemDetails, Message, TableBody
+from dashboard.service.models import (
+    Difference,
+    Hint,
+    ItemDetails,
+    Message,
+    Suggestions,
+    TableBody,
+)
 from dashboard.service.panels import TABLES_KEPT
 
 
@@ -31,6 +38,8 @@ def render(value: Any) -> Any:
         return details(value)
     if isinstance(value, Difference):
         return difference(value)
+    if isinstance(value, Suggestions):
+        return [html.Option(value=text) for text in value.values]
     return value
 
 
@@ -61,6 +70,8 @@ def _role(role: Role, lang: str) -> html.Li:
         html.Span(role.title, className="role-title"),
         _badge("basis", role.basis, lang),
     ]
+    if role.modality != "asserted":
+        header.append(_badge("modality", role.modality, lang))
     if role.status != "existing":
         header.append(_badge("status", role.status, lang))
     if role.layer:
@@ -78,30 +89,53 @@ def _role(role: Role, lang: str) -> html.Li:
                 className="facts",
             )
         )
-    if role.reason:
+    if role.reason:  # the knowledge base writes its reasons in English: marked as such
+        reason = html.Span(role.reason, lang="en")
         parts.append(
-            html.P([html.Em(t("details.reason", lang) + ": "), role.reason], className="reason")
+            html.P([html.Em(t("details.reason", lang) + ": "), reason], className="reason")
         )
-    for citation in role.citations:
-        footnotes = [
-            html.Li(
-                [html.Span(f"[{f.number}] ", className="fn-number"), f.source],
-                className="footnote",
-            )
-            for f in citation.footnotes
-        ]
-        parts.append(
-            html.Blockquote(
-                [
-                    html.P(citation.quote_ja, lang="ja", className="quote"),
-                    html.P(citation.gloss_en, lang="en", className="gloss"),
-                    html.P(citation.place(lang), className="cite-place"),
-                    html.Ul(footnotes, className="footnotes") if footnotes else None,
-                ],
-                className="citation",
-            )
-        )
+    parts += [_citation(citation, lang) for citation in role.citations]
     return html.Li(parts, className=f"role role-{role.kind}")
+
+
+def _citation(citation: CitationRef, lang: str) -> html.Blockquote:
+    """A citation: the quote (its hedge words marked), the gloss, where it is, how strongly the
+    article says it and, unless it asserts it, the hedge with its English meaning."""
+    footnotes = [
+        html.Li(
+            [html.Span(f"[{f.number}] ", className="fn-number"), f.source], className="footnote"
+        )
+        for f in citation.footnotes
+    ]
+    before, hedge, after = citation.quote_parts()
+    quote = [before, html.Mark(hedge, className="hedge"), after] if hedge else [before]
+    place = [
+        citation.place(lang),
+        " ",
+        _badge("modality", citation.modality, lang),
+    ]
+    hedge_line = None
+    if citation.modality != "asserted" and citation.hedge_ja:
+        meaning = citation.hedge_en()
+        hedge_line = html.P(
+            [
+                html.Span(t("details.hedge", lang) + ": "),
+                html.Mark(citation.hedge_ja, lang="ja", className="hedge"),
+                html.Span(f" “{meaning}”", lang="en") if meaning else None,
+                None if hedge else html.Span(" " + t("details.hedge_in_sentence", lang)),
+            ],
+            className="hedge-line",
+        )
+    return html.Blockquote(
+        [
+            html.P(quote, lang="ja", className="quote"),
+            html.P(citation.gloss_en, lang="en", className="gloss"),
+            hedge_line,
+            html.P(place, className="cite-place"),
+            html.Ul(footnotes, className="footnotes") if footnotes else None,
+        ],
+        className="citation",
+    )
 
 
 def difference(value: Difference) -> html.Div:

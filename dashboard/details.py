@@ -1,9 +1,11 @@
 """What the details panel and the table view say: pure functions of the atlas and the view.
 
-`roles_of` lists every role an item (a country, grouping, region, threat, relation, event or
-domain) has in the article, each with its basis, status and citations (quote, gloss, paragraph,
-footnotes and each footnote's source line). `view_rows` lists what a view shows, one row per item,
-for the table beside the map; `diff_rows` compares two views.
+`roles_of` lists every role an item (a country, grouping, region, threat, relation, event, domain
+or topic) has in the article, each with its basis, status, modality and citations (quote, gloss,
+how strongly the article says it and the hedge words it says it with, paragraph, footnotes and
+each footnote's source line), and the topics the article discusses about it. `view_rows` lists
+what a view shows, one row per item (topics and relations that are not drawn included), for the
+table beside the map; `diff_rows` compares two views.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from dashboard.figures.context import atlas_index
-from dashboard.i18n import name, t, t_or
+from dashboard.i18n import hedge_meaning, name, t, t_or
 from geodata.atlas import Atlas, Record, records
 from geodata.knowledge import Footnote
 from geodata.select import Layers, grouping_layer
@@ -32,12 +34,29 @@ class FootnoteRef:
 
 @dataclass(frozen=True)
 class CitationRef:
-    """One citation: where in the article, the verbatim Japanese quote and its English gloss."""
+    """One citation: where in the article, the verbatim Japanese quote and its English gloss, how
+    strongly the article says it (`modality`) and, unless it asserts it, the hedge words it uses
+    (`hedge_ja`, in the quote or elsewhere in its sentence)."""
 
     paragraph: int | None
     footnotes: tuple[FootnoteRef, ...]
     quote_ja: str
     gloss_en: str
+    modality: str = "asserted"
+    hedge_ja: str | None = None
+
+    def hedge_en(self) -> str | None:
+        """The English meaning of the hedge words (from the catalogue in dashboard.i18n)."""
+        return hedge_meaning(self.hedge_ja) if self.hedge_ja else None
+
+    def quote_parts(self) -> tuple[str, str, str]:
+        """The quote split around its hedge words: (before, hedge, after); the hedge is "" when
+        the quote does not contain it (it then lies elsewhere in the sentence)."""
+        hedge = self.hedge_ja or ""
+        if hedge and hedge in self.quote_ja:
+            before, after = self.quote_ja.split(hedge, 1)
+            return before, hedge, after
+        return self.quote_ja, "", ""
 
     def place(self, lang: str) -> str:
         """'P6, fn 10' / '第6段落・脚注10'."""
@@ -50,13 +69,12 @@ class CitationRef:
 class Role:
     """One role an item has: what it is, in which record, with its basis, status and citations."""
 
-    kind: (
-        str  # actor, membership, grouping, relation, event, threat, threat_source, domain, region…
-    )
+    kind: str  # actor, membership, grouping, relation, event, threat, domain, region, topic…
     record_id: str
     title: str
     basis: str
     status: str = "existing"
+    modality: str = "asserted"
     reason: str | None = None
     layer: str | None = None
     date: str | None = None
@@ -149,6 +167,8 @@ def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote
                 ),
                 quote_ja=c["quote_ja"],
                 gloss_en=c["gloss_en"],
+                modality=c.get("modality") or "asserted",
+                hedge_ja=c.get("hedge_ja"),
             )
         )
     return tuple(refs)
@@ -180,6 +200,11 @@ class _RoleBuilder:
         return _citations(_as_dicts(citations), self.footnotes)
 
     def roles(self, item_id: str) -> list[Role]:
+        """The item's own roles, then the topics the article discusses about it."""
+        roles = self.own_roles(item_id)
+        return [*roles, *self.topics(lambda row: item_id in row.about)] if roles else []
+
+    def own_roles(self, item_id: str) -> list[Role]:
         kb = self.atlas.knowledge
         countries = atlas_index(self.atlas).country_rows
         if item_id in countries or any(a.id == item_id for a in kb.actors):
@@ -196,6 +221,8 @@ class _RoleBuilder:
             return self.events(lambda row: row.id == item_id)
         if any(x.id == item_id for x in kb.domains):
             return self.domain(item_id)
+        if any(x.id == item_id for x in kb.topics):
+            return self.topics(lambda row: row.id == item_id)
         return []
 
     # one kind of role each ------------------------------------------------------------------
@@ -213,6 +240,7 @@ class _RoleBuilder:
                     record_id=iso3,
                     title=self.names(iso3),
                     basis=actor.basis,
+                    modality=actor.modality,
                     reason=actor.reason,
                     facts=tuple(facts),
                     citations=self.cite(actor.citations),
@@ -248,6 +276,7 @@ class _RoleBuilder:
                     title=title,
                     basis=row.basis,
                     status=row.status,
+                    modality=row.modality,
                     reason=_text(row.reason),
                     layer=grouping_layer(row.status, row.camp),
                     facts=tuple(facts),
@@ -266,6 +295,7 @@ class _RoleBuilder:
                 title=self.names(grouping_id),
                 basis=row.basis,
                 status=row.status,
+                modality=row.modality,
                 reason=_text(row.reason),
                 layer=grouping_layer(row.status, row.camp),
                 facts=((t("details.members", self.lang), members),),
@@ -285,6 +315,7 @@ class _RoleBuilder:
                 record_id=region_id,
                 title=self.names(region_id),
                 basis=row.basis,
+                modality=row.modality,
                 reason=_text(row.reason),
                 citations=self.cite(row.citations),
             )
@@ -300,19 +331,55 @@ class _RoleBuilder:
         for row in _records(self.atlas, "relations"):
             if not keep(row):
                 continue
-            roles.append(
-                Role(
-                    kind="relation",
-                    record_id=row.id,
-                    title=_relation_title(row, self.names, self.lang),
-                    basis=row.basis,
-                    status=row.status,
-                    reason=_text(row.reason),
-                    layer=row.layer,
-                    date=_text(row.date),
-                    citations=self.cite(row.citations),
+            facts = []
+            if row.placement != "arc":  # how the map shows it: a mark, or not at all
+                facts.append(
+                    (
+                        t("details.marked_at", self.lang),
+                        t(f"details.placement.{row.placement}", self.lang),
+                    )
                 )
-            )
+            title = _relation_title(row, self.names, self.lang)
+            roles.append(self.record_role("relation", row, title, facts))
+        return roles
+
+    def record_role(self, kind: str, row: Any, title: str, facts: list[tuple[str, str]]) -> Role:
+        """The role of a relation or topic record: its own basis, status, modality, reason,
+        layer, date and citations."""
+        return Role(
+            kind=kind,
+            record_id=row.id,
+            title=title,
+            basis=row.basis,
+            status=row.status,
+            modality=row.modality,
+            reason=_text(row.reason),
+            layer=row.layer,
+            date=_text(row.date),
+            facts=tuple(facts),
+            citations=self.cite(row.citations),
+        )
+
+    def topics(self, keep: Any) -> list[Role]:
+        """The topics `keep` picks: what the article discusses without a place of its own."""
+        roles = []
+        sep = "、" if self.lang == "ja" else ", "
+        for row in _records(self.atlas, "topics"):
+            if not keep(row):
+                continue
+            facts = [
+                (
+                    t("details.topic_kind", self.lang),
+                    t_or(f"topickind.{row.kind}", self.lang, row.kind),
+                )
+            ]
+            if row.about:
+                facts.append(
+                    (t("details.about", self.lang), sep.join(self.names(a) for a in row.about))
+                )
+            if _text(row.date):
+                facts.append((t("details.date", self.lang), row.date))
+            roles.append(self.record_role("topic", row, self.names(row.id), facts))
         return roles
 
     def events(self, keep: Any) -> list[Role]:
@@ -337,6 +404,7 @@ class _RoleBuilder:
                     record_id=row.id,
                     title=self.names(row.id),
                     basis=row.basis,
+                    modality=row.modality,
                     reason=_text(row.reason),
                     layer="events",
                     date=row.date,
@@ -365,6 +433,7 @@ class _RoleBuilder:
                     record_id=row.id,
                     title=self.names(row.id),
                     basis=row.basis,
+                    modality=row.modality,
                     reason=_text(row.reason),
                     layer="threats",
                     facts=tuple(facts),
@@ -380,6 +449,7 @@ class _RoleBuilder:
                 record_id=row.domain,
                 title=self.names(row.domain),
                 basis=row.basis,
+                modality=row.modality,
                 reason=_text(row.reason),
                 layer="threats",
                 citations=self.cite(row.citations),
@@ -398,6 +468,7 @@ class _RoleBuilder:
                 record_id=domain_id,
                 title=self.names(domain_id),
                 basis=domain.basis,
+                modality=domain.modality,
                 reason=domain.reason,
                 layer="threats",
                 facts=((t("details.sources", self.lang), attributed),) if attributed else (),
@@ -413,6 +484,7 @@ class _RoleBuilder:
                 record_id=region.id,
                 title=self.names(region.id),
                 basis=region.basis,
+                modality=region.modality,
                 reason=region.reason,
                 citations=self.cite(region.citations),
             )
@@ -428,7 +500,7 @@ def item_name(atlas: Atlas, item_id: str, lang: str) -> str:
 
 # --- the table view ------------------------------------------------------------------------------
 
-COLUMNS = ("kind", "name", "layer", "basis", "status", "date", "detail", "cited")
+COLUMNS = ("kind", "name", "layer", "basis", "modality", "status", "date", "detail", "cited")
 
 
 def _cited_at(citations: Iterable[Mapping[str, Any]], lang: str) -> str:
@@ -456,7 +528,8 @@ def _grouped(frame: pd.DataFrame, key: str, value: str) -> dict[Any, list[Any]]:
 
 
 def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dict[str, Any]]:
-    """One row per item the view shows: groupings, links, threats, regions, events, domains.
+    """One row per item the view shows: groupings, links (those only listed or marked at their
+    source too), threats, regions, events, domains and topics.
 
     Each row has the keys of COLUMNS plus `id` (the item whose details the row stands for),
     `key` ("kind:id[:…]", unique within a view) and `layers` (the ids of the map layers that draw
@@ -492,6 +565,7 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             (grouping_layer(g.status, g.camp),),
             name=names[g.id],
             basis=t(f"basis.{g.basis}", lang),
+            modality=t(f"modality.{g.modality}", lang),
             status=t(f"status.{g.status}", lang),
             detail=f"{t('details.members', lang)} ({len(members)}): "
             + sep.join(names.get(m, m) for m in members),
@@ -504,9 +578,11 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             (r.layer,),
             name=_relation_title(r, names, lang),
             basis=t(f"basis.{r.basis}", lang),
+            modality=t(f"modality.{r.modality}", lang),
             status=t(f"status.{r.status}", lang),
             date=_text(r.date),
-            detail=t_or(f"relkind.{r.kind}", lang, r.kind),
+            detail=t_or(f"relkind.{r.kind}", lang, r.kind)
+            + ("" if r.placement == "arc" else f" ({t(f'table.placement.{r.placement}', lang)})"),
             cited=_cited_at(r.citations, lang),
         )
     for x in records(layers.threats):
@@ -516,6 +592,7 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             ("threats",),
             name=names[x.id],
             basis=t(f"basis.{x.basis}", lang),
+            modality=t(f"modality.{x.modality}", lang),
             status=t("status.existing", lang),
             detail=sep.join(names.get(s, s) for s in x.sources),
             cited=_cited_at(x.citations, lang),
@@ -527,6 +604,7 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             layers.region_layers.get(region.id, ()),
             name=names[region.id],
             basis=t(f"basis.{region.basis}", lang),
+            modality=t(f"modality.{region.modality}", lang),
             status=t("status.existing", lang),
             cited=_cited_at(region.citations, lang),
         )
@@ -537,6 +615,7 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             ("events",),
             name=names[e.id],
             basis=t(f"basis.{e.basis}", lang),
+            modality=t(f"modality.{e.modality}", lang),
             status=t("status.existing", lang),
             date=e.date,
             detail=e.place_ja if lang == "ja" else e.place_en,
@@ -551,8 +630,23 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             key=f"domain:{d.domain}:{d.actor}",
             name=f"{domain_name}: {names.get(d.actor, d.actor)}",
             basis=t(f"basis.{d.basis}", lang),
+            modality=t(f"modality.{d.modality}", lang),
             status=t("status.existing", lang),
             cited=_cited_at(d.citations, lang),
+        )
+    for topic in records(layers.topics):
+        add(
+            "topic",
+            topic.id,
+            (topic.layer,),
+            name=name(topic, lang),
+            basis=t(f"basis.{topic.basis}", lang),
+            modality=t(f"modality.{topic.modality}", lang),
+            status=t(f"status.{topic.status}", lang),
+            date=_text(topic.date),
+            detail=t_or(f"topickind.{topic.kind}", lang, topic.kind)
+            + (": " + sep.join(names(a) for a in topic.about) if len(topic.about) else ""),
+            cited=_cited_at(topic.citations, lang),
         )
     return rows
 
@@ -583,6 +677,7 @@ def country_rows(layers: Layers, lang: str) -> list[dict[str, Any]]:
                 "name": country_names.get(iso3, iso3),
                 "layer": "",
                 "basis": "",
+                "modality": "",
                 "status": "",
                 "date": "",
                 "detail": ("、" if lang == "ja" else ", ").join(names),

@@ -22,12 +22,20 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "layer.ukraine": {"ja": "ウクライナ支援", "en": "Ukraine support"},
     "layer.events": {"ja": "出来事", "en": "Events"},
     "layer.proposals": {"ja": "論考の提言", "en": "The article's proposals"},
-    "layer.base": {"ja": "根拠と状態の表し方", "en": "How basis and status are drawn"},
+    "layer.base": {
+        "ja": "根拠・確度・状態の表し方",
+        "en": "How basis, certainty, status are drawn",
+    },
     # basis and status words
     "basis.stated": {"ja": "明記", "en": "stated"},
     "basis.inferred": {"ja": "推論", "en": "inferred"},
     "basis.external": {"ja": "外部知識", "en": "external"},
     "status.existing": {"ja": "既存", "en": "existing"},
+    # modality: how strongly the article says it (its certainty)
+    "modality.asserted": {"ja": "断定", "en": "asserted"},
+    "modality.assessed": {"ja": "見立て", "en": "assessed"},
+    "modality.projected": {"ja": "予測・見通し", "en": "projected"},
+    "modality.recommended": {"ja": "提言・要請", "en": "recommended"},
     "status.proposed": {"ja": "提言", "en": "proposed"},
     # the basis/status key in the legend
     "key.stated": {"ja": "明記:実線・濃い色", "en": "Stated in the article: solid, full colour"},
@@ -36,12 +44,25 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Inferred from the article: dotted, lighter",
     },
     "key.external": {
-        "ja": "外部知識:灰色・点線・※印",
-        "en": "External knowledge: grey, dotted, marked *",
+        "ja": "外部知識:灰色・点線・※印(面は淡く灰色がかる)",
+        "en": "External knowledge: grey, dotted, *",
     },
     "key.proposed": {
         "ja": "提言:破線・白抜き",
         "en": "Proposed by the article: dashed, hollow",
+    },
+    # the modality key in the legend: a badge by each item the article does not simply assert
+    "key.modality.assessed": {
+        "ja": "?印:論考の見立て(と見られる 等)",
+        "en": "? the article hedges it (“is seen as”)",
+    },
+    "key.modality.projected": {
+        "ja": "→印:論考の予測(であろう・今後 等)",
+        "en": "→ the article projects it (“will likely”)",
+    },
+    "key.modality.recommended": {
+        "ja": "!印:論考の要請(べき 等)",
+        "en": "! the article calls for it (“should”)",
     },
     # marks
     "mark.external": {"ja": "※", "en": "*"},
@@ -55,15 +76,15 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "legend.auth_exercise": {"ja": "合同軍事演習", "en": "Joint military exercises"},
     "legend.auth_expansion": {
         "ja": "権威主義の膨張(影響力・脅威・言説)",
-        "en": "Authoritarian expansion (influence, threat, rhetoric)",
+        "en": "Expansion: influence, threat, rhetoric",
     },
     "legend.support": {
         "ja": "対露支援と見返り(矢印:流れるもの)",
-        "en": "Support to Russia and what returns (arrows: what flows)",
+        "en": "Support to and from Russia",
     },
     "legend.threat_arrow": {
         "ja": "脅威の方向(同盟へ向かう矢印)",
-        "en": "Threat directions (arrows towards the Alliance)",
+        "en": "Threat directions (towards the Alliance)",
     },
     "legend.threat_region": {
         "ja": "論考が挙げる海域・地域",
@@ -85,6 +106,14 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "legend.proposal_links": {"ja": "提言された協力・連携", "en": "Proposed cooperation and links"},
     "legend.proposal_groupings": {"ja": "提言された枠組み", "en": "Proposed frameworks"},
     "legend.other_links": {"ja": "その他の関係", "en": "Other links"},
+    "legend.marked_relations": {
+        "ja": "価値・理念への関係(発信元に表示)",
+        "en": "Link to a value or idea (at its source)",
+    },
+    "legend.external_members": {
+        "ja": "論考が国名を挙げない{name}構成国※",
+        "en": "{name} member not named in the article*",
+    },
     # hover
     "hover.basis": {"ja": "根拠:{basis}", "en": "Basis: {basis}"},
     "hover.basis_status": {
@@ -92,6 +121,15 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Basis: {basis} · status: {status}",
     },
     "hover.place_basis": {"ja": "場所の根拠:{basis}", "en": "Place: {basis}"},
+    "hover.modality": {"ja": "確度:{modality}({hedges})", "en": "Certainty: {modality} ({hedges})"},
+    "hover.marked": {
+        "ja": "相手({target})は地図上の場所を持たないため、発信元に表示",
+        "en": "Marked at its source: the other end ({target}) has no place on the map",
+    },
+    "hover.topics": {
+        "ja": "関連する論点:{count}件(クリックで詳細)",
+        "en": "Related topics: {count} (click for details)",
+    },
     "hover.groupings": {"ja": "所属する枠組み:", "en": "Groupings:"},
     "hover.no_groupings": {"ja": "所属する枠組み:なし", "en": "Groupings: none"},
     "hover.not_actor": {
@@ -127,6 +165,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "hover.kind.network": {"ja": "ネットワーク", "en": "network"},
     "hover.kind.cooperation": {"ja": "協力", "en": "cooperation"},
     "hover.kind.liaison": {"ja": "連絡拠点", "en": "liaison"},
+    "hover.kind.rejection": {"ja": "否定", "en": "rejection"},
     # events
     "event.more": {"ja": "ほか{count}件", "en": "+{count} more"},
     # --- the dashboard ---
@@ -144,7 +183,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "controls.heading": {"ja": "表示の設定", "en": "View settings"},
     "layers.label": {"ja": "レイヤー", "en": "Layers"},
     "groupings.label": {"ja": "枠組み", "en": "Groupings"},
-    "groupings.all": {"ja": "すべての枠組み", "en": "All groupings"},
+    "groupings.hint": {
+        "ja": "チェックがなければ、すべての枠組みを表示します。",
+        "en": "With none ticked, every grouping is shown.",
+    },
     "directions.label": {"ja": "脅威の方向", "en": "Threat directions"},
     "domains.label": {"ja": "脅威の領域", "en": "Threat domains"},
     "dates.label": {"ja": "期間(出来事・関係の日付)", "en": "Date range (events and links)"},
@@ -158,10 +200,21 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "basis.opt.stated": {"ja": "明記のみ", "en": "Stated only"},
     "basis.opt.inferred": {"ja": "+ 推論", "en": "+ inferred"},
     "basis.opt.external": {"ja": "+ 外部知識", "en": "+ external"},
+    "modality.label": {"ja": "確度(論考の言い方)", "en": "Certainty (how the article says it)"},
+    "modality.opt.asserted": {"ja": "断定のみ", "en": "Asserted only"},
+    "modality.opt.assessed": {"ja": "+ 見立て(と見られる 等)", "en": "+ assessed (hedged)"},
+    "modality.opt.projected": {
+        "ja": "+ 予測・提言(であろう・べき 等)",
+        "en": "+ projected and recommended",
+    },
     "proposals.label": {"ja": "論考の提言", "en": "The article's proposals"},
     "proposals.on": {"ja": "提言を表示", "en": "Show proposals"},
     "focus.label": {"ja": "国を探す", "en": "Find a country"},
-    "focus.placeholder": {"ja": "国名を入力…", "en": "Type a country name…"},
+    "focus.placeholder": {"ja": "国名またはISOコード…", "en": "Country name or ISO code…"},
+    "focus.unknown": {
+        "ja": "「{text}」という国は見つかりません。候補から選ぶか、国名やISOコード(JPNなど)を入力してください。",
+        "en": "No country called “{text}”. Pick a suggestion, or type a name or an ISO code such as JPN.",
+    },
     "projection.label": {"ja": "図法", "en": "Projection"},
     "projection.robinson": {"ja": "ロビンソン図法", "en": "Robinson"},
     "projection.orthographic": {"ja": "正射図法(地球儀)", "en": "Orthographic (globe)"},
@@ -172,6 +225,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
     # share / save / load
     "share.label": {"ja": "この表示へのリンク", "en": "Link to this view"},
     "share.copy": {"ja": "リンクをコピー", "en": "Copy link"},
+    "share.copied": {"ja": "リンクをコピーしました。", "en": "Link copied."},
+    "share.copy_failed": {
+        "ja": "コピーできませんでした。リンク欄を選択してコピーしてください。",
+        "en": "Could not copy: select the link above and copy it.",
+    },
     "save.button": {"ja": "シナリオを保存(YAML)", "en": "Save scenario (YAML)"},
     "export.label": {"ja": "画像として書き出す(1920×1080)", "en": "Export as image (1920×1080)"},
     "export.button": {"ja": "書き出し", "en": "Export"},
@@ -196,6 +254,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "load.line": {"ja": "{line}行目:{message}", "en": "line {line}: {message}"},
     # compare
     "compare.heading": {"ja": "比較", "en": "Compare"},
+    "compare.with": {"ja": "比較するシナリオ(B)", "en": "Scenario to compare with (B)"},
     "compare.off": {"ja": "なし", "en": "Off"},
     "compare.side": {"ja": "並べて表示", "en": "Side by side"},
     "compare.diff": {"ja": "差分", "en": "Difference"},
@@ -235,6 +294,20 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "details.through": {"ja": "経由", "en": "Through"},
     "details.sources": {"ja": "脅威の源", "en": "Sources"},
     "details.kinds": {"ja": "内容", "en": "Kinds"},
+    "details.modality": {"ja": "確度", "en": "Certainty"},
+    "details.hedge": {"ja": "ヘッジ表現", "en": "Hedged by"},
+    "details.hedge_in_sentence": {"ja": "(引用と同じ文中)", "en": "(in the quote's sentence)"},
+    "details.about": {"ja": "関連", "en": "About"},
+    "details.topic_kind": {"ja": "論点の種類", "en": "Kind of topic"},
+    "details.marked_at": {"ja": "表示", "en": "Drawn"},
+    "details.placement.at_source": {
+        "ja": "発信元に印で表示(相手は地図上の場所を持たない)",
+        "en": "as a mark at its source (the other end has no place on the map)",
+    },
+    "details.placement.listed": {
+        "ja": "地図には描かず一覧のみ(矢印にすると誤解を招くため)",
+        "en": "listed only, not drawn (an arc would mislead)",
+    },
     # roles
     "role.actor": {"ja": "主体", "en": "Actor"},
     "role.membership": {"ja": "加盟・参加", "en": "Membership"},
@@ -246,6 +319,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "role.domain": {"ja": "領域の脅威", "en": "Domain threat"},
     "role.region": {"ja": "地域", "en": "Region"},
     "role.region_part": {"ja": "地域の一部", "en": "Part of a region"},
+    "role.topic": {"ja": "論点", "en": "Topic"},
     # table
     "table.heading": {"ja": "この表示の項目", "en": "What this view shows"},
     "table.caption": {
@@ -256,10 +330,13 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ja": "この設定では表示する項目がありません。",
         "en": "Nothing to show with these settings.",
     },
+    "table.placement.at_source": {"ja": "発信元に印", "en": "marked at its source"},
+    "table.placement.listed": {"ja": "地図には描かない", "en": "not drawn on the map"},
     "col.kind": {"ja": "種類", "en": "Kind"},
     "col.name": {"ja": "名前", "en": "Name"},
     "col.layer": {"ja": "レイヤー", "en": "Layer"},
     "col.basis": {"ja": "根拠", "en": "Basis"},
+    "col.modality": {"ja": "確度", "en": "Certainty"},
     "col.status": {"ja": "状態", "en": "Status"},
     "col.date": {"ja": "日付", "en": "Date"},
     "col.detail": {"ja": "内容", "en": "Detail"},
@@ -276,6 +353,17 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "kind.event": {"ja": "出来事", "en": "Event"},
     "kind.domain": {"ja": "領域", "en": "Domain"},
     "kind.country": {"ja": "国", "en": "Country"},
+    "kind.topic": {"ja": "論点", "en": "Topic"},
+    "topickind.theme": {"ja": "主要テーマ", "en": "theme"},
+    "topickind.institution": {"ja": "機関", "en": "institution"},
+    "topickind.driver": {"ja": "背景", "en": "driver"},
+    "topickind.framing": {"ja": "位置づけ", "en": "framing"},
+    "topickind.definition": {"ja": "定義", "en": "definition"},
+    "topickind.value": {"ja": "価値", "en": "value"},
+    "topickind.trend": {"ja": "趨勢", "en": "trend"},
+    "topickind.assessment": {"ja": "評価", "en": "assessment"},
+    "topickind.technology": {"ja": "技術", "en": "technology"},
+    "topickind.initiative": {"ja": "取り組み", "en": "initiative"},
     "relkind.support": {"ja": "支援", "en": "support"},
     "relkind.partnership": {"ja": "パートナーシップ", "en": "partnership"},
     "relkind.exercise": {"ja": "演習", "en": "exercise"},
@@ -303,6 +391,18 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "map.label": {"ja": "地図", "en": "Map"},
     "map.inset": {"ja": "ヨーロッパ(拡大)", "en": "Europe (enlarged)"},
+    "skip.map": {"ja": "地図へ移動", "en": "Skip to the map"},
+    "skip.table": {"ja": "項目の表へ移動", "en": "Skip to the table"},
+    # the map's one-line summary, announced when it changes (a polite live region)
+    "map.summary.title": {"ja": "地図:{title}。", "en": "Map: {title}."},
+    "map.summary.untitled": {"ja": "地図:", "en": "Map:"},
+    "map.summary.layers": {
+        "ja": "{layers}を表示({count}件、下の表に一覧)。",
+        "en": "Showing {layers} ({count} items, listed in the table below).",
+    },
+    "map.summary.projection": {"ja": "図法:{projection}。", "en": "Projection: {projection}."},
+    "map.summary.none": {"ja": "表示中のレイヤーはありません。", "en": "No layer is shown."},
+    "map.summary.focus": {"ja": "中心:{name}。", "en": "Centred on {name}."},
     "map.empty": {
         "ja": "この設定では地図に表示する項目がありません",
         "en": "Nothing to draw with these settings",
@@ -353,7 +453,64 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "appendix.footnotes": {"ja": "脚注の出典:", "en": "Footnotes cited:"},
     "deck.title": {"ja": "Alliance Atlas ブリーフィング", "en": "Alliance Atlas briefing"},
+    # the note on the concept diagram's map (and its exports)
+    "map.concept_note": {
+        "ja": "論考の図そのものではありません。本文と図題から本ツールが再構成した図で、<br>"
+        "矢印は概念的な関係を示します(正確な地理ではありません)。",
+        "en": "Not the article's own figure: this project's reconstruction from the article's<br>"
+        "text and caption. Arrows are conceptual, not exact geography.",
+    },
 }
+
+# plotly.js's own interface (the map's modebar tooltips and its notices) in Japanese, keyed by
+# plotly's English; the dashboard's graphs get them as config `locales` (no locale file is
+# fetched). The strings of the buttons a geo map shows and of the notices they raise.
+PLOTLY_JA: dict[str, str] = {
+    "Download plot as a PNG": "地図をPNGで保存",
+    "Download plot": "地図を保存",
+    "Preparing image - this may take a few seconds": "画像を準備しています(数秒かかります)",
+    "Image download succeeded": "画像を保存しました",
+    "Sorry, there was a problem downloading your image!": "画像を保存できませんでした",
+    "Pan": "移動",
+    "Zoom in": "拡大",
+    "Zoom out": "縮小",
+    "Reset": "元の表示に戻す",
+    "Show closest data on hover": "カーソルに最も近い項目を表示",
+    "Toggle show closest data on hover": "カーソルに最も近い項目の表示を切り替え",
+    "Double-click on legend to isolate one trace": "凡例をダブルクリックすると、その項目だけを表示します",
+}
+
+# What the article's hedge words mean in English (the details panel and hover show them beside
+# the Japanese). A citation's `hedge_ja` is matched whole, else by the longest word here in it.
+HEDGE_MEANINGS: dict[str, str] = {
+    "と見られる": "is seen as / reportedly",
+    "見られる": "is seen as",
+    "認知されつつある": "is coming to be perceived as",
+    "位置づけられる": "can be regarded as",
+    "と考える": "(the author) thinks",
+    "考えられる": "is thought to",
+    "であろう": "will likely",
+    "となろう": "will likely become",
+    "なろう": "would / will",
+    "かねない": "could",
+    "将来的に": "in future",
+    "今後": "from now on",
+    "期待される": "is expected to",
+    "べき": "should",
+    "必要である": "is necessary",
+    "検討する": "consider",
+    "不可欠": "is indispensable",
+    "求められている": "is called for",
+}
+
+
+def hedge_meaning(hedge: str) -> str | None:
+    """The English meaning of the article's hedge words (None when the catalogue lacks them)."""
+    if hedge in HEDGE_MEANINGS:
+        return HEDGE_MEANINGS[hedge]
+    known = [word for word in HEDGE_MEANINGS if word in hedge]
+    return HEDGE_MEANINGS[max(known, key=len)] if known else None
+
 
 MONTHS_EN = (
     "January",

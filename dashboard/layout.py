@@ -1,9 +1,17 @@
 """The dashboard's page: every component, with its stable id.
 
 Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
-`date-range`, `details`, `share-link`. The other controls: `groupings`, `directions`, `domains`,
-`basis`, `proposals`, `focus`, `projection`, `map-options`, `save`, `upload`, `compare-mode`,
-`compare-with`.
+`date-range` (the dates' group: `date-from`, `date-to`), `details`, `share-link`. The other
+controls: `groupings`, `directions`, `domains`, `basis`, `modality`, `proposals`, `focus`
+(the country search), `projection`, `map-options`, `save`, `upload`, `export-format`, `export`,
+`compare-mode`, `compare-with`.
+
+Accessibility (README, "Accessibility"): every control is a native HTML one named by its
+<label> or, for a set of checkboxes or radios, by its fieldset's <legend>; the page has one
+banner (the header), one `main` that holds every content region (the notices, the view's
+heading, the controls, the map, the details, the table: a new panel goes there too) and one
+contentinfo (the footer); two skip links lead to the map and the table; `map-summary` says in
+one line what the map shows (a polite live region).
 
 Every translatable text node has the id {"i18n": key, "n": k}; one callback rewrites them all when
 the language changes. Option labels and placeholders come from dashboard.service.controls.
@@ -13,12 +21,19 @@ from __future__ import annotations
 
 from typing import Any
 
+import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.details import COLUMNS as TABLE_COLUMNS
 from dashboard.export.formats import FORMATS as EXPORT_FORMATS
-from dashboard.i18n import t
-from dashboard.service.controls import PROPOSALS_ON, event_span, options_for, placeholders_for
+from dashboard.i18n import PLOTLY_JA, t
+from dashboard.service.controls import (
+    PROPOSALS_ON,
+    event_span,
+    options_for,
+    placeholders_for,
+    share_texts,
+)
 from geodata.atlas import Atlas
 from geodata.scenario import Scenario
 
@@ -27,6 +42,7 @@ LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "val
 # (see dashboard.app.AtlasDash.serve_layout).
 INITIAL_FIGURE_MARK = "alliance-atlas:initial-figure"
 INITIAL_RENDERED_MARK = "alliance-atlas:initial-rendered"
+INITIAL_LOCALE_MARK = "alliance-atlas:initial-locale"
 
 
 class _Texts:
@@ -41,8 +57,10 @@ class _Texts:
         return tag(t(key, self.lang), id={"i18n": key, "n": self.count}, **props)
 
 
-def graph_config(topojson_url: str) -> dict[str, Any]:
-    """dcc.Graph config: base map from the app's own assets; nothing fetched from elsewhere."""
+def graph_config(topojson_url: str, locale: str) -> dict[str, Any]:
+    """dcc.Graph config: base map from the app's own assets, nothing fetched from elsewhere;
+    plotly's own tooltips and notices in the page's language (`locale`; the Japanese strings
+    travel with the config, no locale file is loaded)."""
     return {
         "topojsonURL": topojson_url,
         "displaylogo": False,
@@ -50,14 +68,30 @@ def graph_config(topojson_url: str) -> dict[str, Any]:
         "scrollZoom": True,
         "modeBarButtonsToRemove": ["lasso2d", "select2d", "sendDataToCloud"],
         "toImageButtonOptions": {"format": "png", "filename": "alliance-atlas", "scale": 2},
+        "locale": locale,
+        "locales": {"ja": {"dictionary": PLOTLY_JA}},
     }
 
 
 def _field(texts: _Texts, label_key: str, control: Any, control_id: str) -> html.Div:
+    """A control named by its <label>."""
     return html.Div(
         [texts(label_key, html.Label, htmlFor=control_id, className="field-label"), control],
         className="field",
     )
+
+
+def _group(
+    texts: _Texts, legend_key: str, *controls: Any, class_name: str = "field", **props: Any
+) -> html.Fieldset:
+    """A set of checkboxes or radios (and what belongs with them), named by its <legend>."""
+    legend = texts(legend_key, html.Legend, className="field-label")
+    return html.Fieldset([legend, *controls], className=class_name, **props)
+
+
+def _radios(control_id: str, options: list[dict[str, Any]], value: Any, **props: Any) -> Any:
+    """Native radio buttons: one group (one Tab stop, arrow keys move), each named by its label."""
+    return dbc.RadioItems(id=control_id, name=control_id, options=options, value=value, **props)
 
 
 def build_layout(
@@ -69,6 +103,15 @@ def build_layout(
     placeholders = placeholders_for(lang)
     first, last = event_span(atlas)
     default = Scenario(lang=lang)  # type: ignore[call-arg]
+
+    # the first two Tab stops: shown while focused, they move the focus to the map or the table
+    skip_links = html.Div(
+        [
+            texts("skip.map", html.A, href="#map-area", className="skip-link"),
+            texts("skip.table", html.A, href="#table-area", className="skip-link"),
+        ],
+        className="skip-links",
+    )
 
     header = html.Header(
         [
@@ -84,31 +127,21 @@ def build_layout(
                     texts(
                         "scenario.label", html.Label, htmlFor="scenario", className="field-label"
                     ),
-                    dcc.Dropdown(
+                    dbc.Select(
                         id="scenario",
                         options=options["scenario"],
                         value=None,
                         placeholder=placeholders["scenario"],
-                        clearable=True,
-                        searchable=False,
-                        className="scenario-select",
+                        class_name="scenario-select",
                     ),
                 ],
                 className="header-field scenario-field",
             ),
-            html.Div(
-                [
-                    texts("lang.label", html.Span, className="field-label"),
-                    dcc.RadioItems(
-                        id="lang",
-                        options=LANG_OPTIONS,
-                        value=lang,
-                        inline=True,
-                        className="lang-switch",
-                    ),
-                ],
-                className="header-field lang-field",
-                role="group",
+            _group(
+                texts,
+                "lang.label",
+                _radios("lang", LANG_OPTIONS, lang, inline=True, class_name="lang-switch"),
+                class_name="header-field lang-field",
             ),
         ],
         className="app-header",
@@ -120,7 +153,6 @@ def build_layout(
             html.Div(id="notice-error", className="notice notice-error", role="alert"),
         ],
         className="notices",
-        **{"aria-live": "polite"},
     )
 
     view_info = html.Div(
@@ -133,134 +165,131 @@ def build_layout(
 
     controls = html.Aside(
         [
-            texts("controls.heading", html.H2, className="panel-heading"),
-            _field(
+            html.H2(texts("controls.heading"), id="controls-heading", className="panel-heading"),
+            _group(
                 texts,
                 "layers.label",
-                dcc.Checklist(
+                dbc.Checklist(
                     id="layers",
                     options=options["layers"],
                     value=list(default.layers),
-                    className="checklist layer-list",
+                    class_name="checklist layer-list",
                 ),
-                "layers",
             ),
-            _field(
+            _group(
                 texts,
                 "groupings.label",
-                dcc.Dropdown(
+                html.P(texts("groupings.hint"), className="hint", id="groupings-hint"),
+                dbc.Checklist(
                     id="groupings",
                     options=options["groupings"],
                     value=[],
-                    multi=True,
-                    placeholder=placeholders["groupings"],
+                    class_name="checklist",
                 ),
-                "groupings",
+                **{"aria-describedby": "groupings-hint"},
             ),
-            _field(
+            _group(
                 texts,
                 "directions.label",
-                dcc.Checklist(
+                dbc.Checklist(
                     id="directions",
                     options=options["directions"],
                     value=list(default.directions),
                     inline=True,
-                    className="checklist",
+                    class_name="checklist",
                 ),
-                "directions",
             ),
-            _field(
+            _group(
                 texts,
                 "domains.label",
-                dcc.Checklist(
+                dbc.Checklist(
                     id="domains",
                     options=options["domains"],
                     value=list(default.domains),
                     inline=True,
-                    className="checklist",
+                    class_name="checklist",
                 ),
-                "domains",
             ),
-            html.Div(
-                [
-                    texts("dates.label", html.Label, htmlFor="date-range", className="field-label"),
-                    dcc.DatePickerRange(
-                        id="date-range",
-                        start_date=None,
-                        end_date=None,
-                        display_format="YYYY-MM-DD",
-                        start_date_placeholder_text=placeholders["date-range.start"],
-                        end_date_placeholder_text=placeholders["date-range.end"],
-                        clearable=True,
-                        initial_visible_month="2024-07-01",
-                        first_day_of_week=1,
-                        updatemode="singledate",
-                        className="date-range",
-                    ),
-                    html.P(
-                        t("dates.hint", lang, first=first, last=last),
-                        id="date-hint",
-                        className="hint",
-                    ),
-                ],
-                className="field",
+            _group(
+                texts,
+                "dates.label",
+                html.Div(
+                    [
+                        texts("dates.from", html.Label, htmlFor="date-from"),
+                        # applied on Enter or on leaving the field, not at each keystroke
+                        dbc.Input(id="date-from", type="date", value=None, debounce=True),
+                        texts("dates.to", html.Label, htmlFor="date-to"),
+                        dbc.Input(id="date-to", type="date", value=None, debounce=True),
+                    ],
+                    className="date-inputs",
+                ),
+                html.P(
+                    t("dates.hint", lang, first=first, last=last),
+                    id="date-hint",
+                    className="hint",
+                ),
+                id="date-range",
+                **{"aria-describedby": "date-hint"},
             ),
-            _field(
+            _group(
                 texts,
                 "basis.label",
-                dcc.RadioItems(
-                    id="basis",
-                    options=options["basis"],
-                    value=default.basis,
-                    className="radio",
-                ),
-                "basis",
+                _radios("basis", options["basis"], default.basis, class_name="radio"),
             ),
-            _field(
+            _group(
+                texts,
+                "modality.label",
+                _radios("modality", options["modality"], default.modality, class_name="radio"),
+            ),
+            _group(
                 texts,
                 "proposals.label",
-                dcc.Checklist(
+                dbc.Checklist(
                     id="proposals",
                     options=options["proposals"],
                     value=[PROPOSALS_ON],
-                    className="checklist",
+                    class_name="checklist",
                 ),
-                "proposals",
             ),
             _field(
                 texts,
                 "focus.label",
-                dcc.Dropdown(
-                    id="focus",
-                    options=options["focus"],
-                    value=None,
-                    placeholder=placeholders["focus"],
-                    clearable=True,
-                    searchable=True,
+                html.Div(
+                    [
+                        # a combobox: type a name or a code (Enter), or pick a suggestion
+                        dbc.Input(
+                            id="focus",
+                            type="search",
+                            list="focus-options",
+                            value=None,
+                            placeholder=placeholders["focus"],
+                            debounce=True,
+                            autocomplete="off",
+                        ),
+                        html.Datalist(
+                            [html.Option(value=o["label"]) for o in options["focus"]],
+                            id="focus-options",
+                        ),
+                    ]
                 ),
                 "focus",
             ),
-            _field(
+            _group(
                 texts,
                 "projection.label",
-                dcc.RadioItems(
-                    id="projection",
-                    options=options["projection"],
-                    value=default.projection,
-                    className="radio",
+                _radios(
+                    "projection", options["projection"], default.projection, class_name="radio"
                 ),
-                "projection",
             ),
-            _field(
+            _group(
                 texts,
                 "map-options.label",
-                dcc.Checklist(
+                dbc.Checklist(
                     id="map-options",
                     options=options["map-options"],
                     value=["inset"] if default.inset == "europe" else [],
-                    className="checklist",
+                    class_name="checklist",
                 ),
-                "map-options",
             ),
             html.Div(
                 [
@@ -274,15 +303,18 @@ def build_layout(
                                 readOnly=True,
                                 className="share-url",
                             ),
-                            dcc.Clipboard(
+                            html.Button(
+                                t("share.copy", lang),
                                 id="share-link",
-                                target_id="share-url",
-                                title=t("share.copy", lang),
-                                className="share-copy",
+                                n_clicks=0,
+                                className="button small",
+                                type="button",
                             ),
                         ],
                         className="share-row",
                     ),
+                    html.P(id="share-status", className="share-status", role="status"),
+                    dcc.Store(id="share-texts", data=share_texts(lang)),
                 ],
                 className="field",
             ),
@@ -296,13 +328,19 @@ def build_layout(
                         type="button",
                     ),
                     dcc.Download(id="download"),
-                    dcc.Upload(
-                        id="upload",
-                        children=html.Div(t("load.prompt", lang), id="upload-prompt"),
-                        accept=".yaml,.yml,text/yaml,application/x-yaml",
-                        multiple=False,
-                        max_size=200_000,
-                        className="upload",
+                    # the label names the file input (dcc.Upload gives it no name) and opens
+                    # the file picker; disable_click, or the drop zone would open it again
+                    html.Label(
+                        dcc.Upload(
+                            id="upload",
+                            children=html.Div(t("load.prompt", lang), id="upload-prompt"),
+                            accept=".yaml,.yml,text/yaml,application/x-yaml",
+                            multiple=False,
+                            max_size=200_000,
+                            disable_click=True,
+                            className="upload",
+                        ),
+                        className="upload-label",
                     ),
                     html.Div(id="upload-message", className="upload-message", role="status"),
                 ],
@@ -315,13 +353,11 @@ def build_layout(
                     ),
                     html.Div(
                         [
-                            dcc.Dropdown(
+                            dbc.Select(
                                 id="export-format",
                                 options=[{"label": f.upper(), "value": f} for f in EXPORT_FORMATS],
                                 value="png",
-                                clearable=False,
-                                searchable=False,
-                                className="export-format",
+                                class_name="export-format",
                             ),
                             html.Button(
                                 t("export.button", lang),
@@ -338,35 +374,30 @@ def build_layout(
                 ],
                 className="field",
             ),
-            html.Div(
-                [
-                    texts("compare.heading", html.H3, className="field-label"),
-                    dcc.RadioItems(
-                        id="compare-mode",
-                        options=options["compare-mode"],
-                        value="off",
-                        inline=True,
-                        className="radio",
-                    ),
-                    dcc.Dropdown(
-                        id="compare-with",
-                        options=options["compare-with"],
-                        value="summit_outcomes" if "summit_outcomes" in presets else None,
-                        placeholder=placeholders["compare-with"],
-                        clearable=False,
-                        searchable=False,
-                    ),
-                ],
-                className="field compare-field",
+            _group(
+                texts,
+                "compare.heading",
+                _radios(
+                    "compare-mode", options["compare-mode"], "off", inline=True, class_name="radio"
+                ),
+                texts("compare.with", html.Label, htmlFor="compare-with", className="field-label"),
+                dbc.Select(
+                    id="compare-with",
+                    options=options["compare-with"],
+                    value="summit_outcomes" if "summit_outcomes" in presets else None,
+                    placeholder=placeholders["compare-with"],
+                ),
+                class_name="field compare-field",
             ),
         ],
         id="controls",
         className="controls panel",
-        **{"aria-label": t("controls.heading", lang)},
+        **{"aria-labelledby": "controls-heading"},
     )
 
     map_area = html.Section(
         [
+            html.H2(texts("map.label"), id="map-heading", className="visually-hidden"),
             html.Div(
                 [
                     html.Div(
@@ -375,7 +406,7 @@ def build_layout(
                             dcc.Graph(
                                 id="map",
                                 figure=INITIAL_FIGURE_MARK,  # type: ignore[arg-type]
-                                config=graph_config(topojson_url),
+                                config=graph_config(topojson_url, INITIAL_LOCALE_MARK),
                                 className="map",
                                 mathjax=False,
                                 clear_on_unhover=True,
@@ -388,7 +419,7 @@ def build_layout(
                             html.Div(id="map-caption-b", className="map-caption"),
                             dcc.Graph(
                                 id="map-b",
-                                config=graph_config(topojson_url),
+                                config=graph_config(topojson_url, INITIAL_LOCALE_MARK),
                                 className="map",
                                 mathjax=False,
                             ),
@@ -401,17 +432,23 @@ def build_layout(
                 id="maps",
                 className="maps",
             ),
+            # what the map shows, in one line: read out (politely) whenever it changes
+            html.P(id="map-summary", className="map-summary", role="status"),
             html.Div(id="compare-diff", className="compare-diff"),
         ],
+        id="map-area",
+        tabIndex="-1",  # the skip link's target
         className="map-area",
-        **{"aria-label": t("map.label", lang)},
+        **{"aria-labelledby": "map-heading"},
     )
 
     details = html.Aside(
         [
             html.Div(
                 [
-                    texts("details.heading", html.H2, className="panel-heading"),
+                    html.H2(
+                        texts("details.heading"), id="details-heading", className="panel-heading"
+                    ),
                     html.Button(
                         t("details.clear", lang),
                         id="details-clear",
@@ -431,15 +468,17 @@ def build_layout(
         ],
         className="details panel",
         id="details-panel",
+        **{"aria-labelledby": "details-heading"},
     )
 
     # Every row of the view with all its layers is here (`view-table`, the table's body, sent
     # again only when something other than the layers or the focus changes); a clientside
     # callback names the shown layers in the container's class (`show-<layer>`), the CSS hides
     # (display: none) the rows of the other layers, and the caption counts the rows shown.
+    # The table is the map's text alternative: every item the map shows, with its details.
     table = html.Section(
         [
-            texts("table.heading", html.H2, className="panel-heading"),
+            html.H2(texts("table.heading"), id="table-heading", className="panel-heading"),
             html.Div(
                 [
                     html.P(id="view-table-empty", className="hint table-empty"),
@@ -465,7 +504,10 @@ def build_layout(
                 className="view-table is-empty",
             ),
         ],
+        id="table-area",
+        tabIndex="-1",  # the skip link's target
         className="table-area panel",
+        **{"aria-labelledby": "table-heading"},
     )
 
     footer = html.Footer(texts("footer.source", html.P), className="app-footer")
@@ -483,14 +525,19 @@ def build_layout(
             dcc.Store(id="table-meta"),
             dcc.Store(id="details-key"),
             dcc.Store(id="compare-key"),
+            skip_links,
             header,
-            notices,
-            view_info,
-            html.Main([controls, map_area, details], className="app-body"),
-            table,
+            html.Main(
+                [
+                    notices,
+                    view_info,
+                    html.Div([controls, map_area, details], className="app-body"),
+                    table,
+                ],
+                id="main",
+            ),
             footer,
         ],
         id="app",
         className="app",
-        lang=lang,
     )

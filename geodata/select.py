@@ -71,17 +71,25 @@ GROUPING_LAYERS = ("value_community", "authoritarian", "proposals")
 
 
 def _within(
-    ends: tuple[str, str], shown: set[str], places: frozenset[str], members: set[str]
+    ends: tuple[str, str],
+    shown: set[str],
+    groupings: frozenset[str],
+    places: frozenset[str],
+    members: set[str],
 ) -> bool:
-    """Whether a relation with these ends touches a chosen grouping or its members, and no state
+    """Whether a relation with these ends touches a chosen grouping or its members, and no party
     outside them.
 
-    `shown` are the chosen grouping ids (before the layer filter), `places` every grouping,
-    region and topic id (ends that are not states), `members` the states in the shown groupings.
+    `shown` are the chosen grouping ids (before the layer filter), `groupings` every grouping id,
+    `places` every region and topic id (ends that are not parties: they never restrict),
+    `members` the states in the shown groupings. A state end must be one of `members`, a
+    grouping end one of `shown` (a grouping the view leaves out is a party outside it, as a state
+    outside it is: NATO's partnership with AP4 is not shown in a view of NATO alone).
     """
-    states = [end for end in ends if end not in places]
-    touches = any(end in shown for end in ends) or any(end in members for end in states)
-    return touches and all(end in members for end in states)
+    touches = any(end in shown or end in members for end in ends)
+    return touches and all(
+        end in shown if end in groupings else end in members or end in places for end in ends
+    )
 
 
 class _AtlasRows:
@@ -135,12 +143,10 @@ class _AtlasRows:
         ]
         self.country_iso3s: list[str] = atlas.countries["iso3"].tolist()
         self.country_set = frozenset(self.country_iso3s)
-        # the ends of relations that are not states: groupings, regions and topics
         self.grouping_set = frozenset(atlas.groupings["id"].tolist())
-        self.places = (
-            self.grouping_set
-            | frozenset(atlas.regions["id"].tolist())
-            | frozenset(atlas.topics["id"].tolist())
+        # the ends of relations that are not parties: regions and topics
+        self.places = frozenset(atlas.regions["id"].tolist()) | frozenset(
+            atlas.topics["id"].tolist()
         )
 
 
@@ -230,7 +236,7 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
     relation_in_scope = [
         not chosen
         or layer not in GROUPING_LAYERS
-        or _within(ends, scope_ids, rows.places, scope_members)
+        or _within(ends, scope_ids, rows.grouping_set, rows.places, scope_members)
         for layer, _, ends, _, _ in rows.relations
     ]
     keep_relations = [

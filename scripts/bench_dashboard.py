@@ -4,6 +4,8 @@
     .venv/bin/python scripts/bench_dashboard.py                     # 5 runs, table on stdout
     .venv/bin/python scripts/bench_dashboard.py --runs 9 --out report.json
     .venv/bin/python scripts/bench_dashboard.py --strict            # exit 1 when a budget fails
+    .venv/bin/python scripts/bench_dashboard.py --lighthouse        # and Lighthouse's scores
+    .venv/bin/python scripts/bench_dashboard.py --runs 0 --lighthouse   # Lighthouse only
 
 It starts, on free ports of 127.0.0.1 (subprocesses in their own sessions, stopped at the end):
 
@@ -48,6 +50,15 @@ initial figure <= 400 KB, the map response of every toggle <= 15 KB, median firs
 
 A warm-up load of each page comes first and is not in the statistics (the dashboard's first one
 builds and caches the default figure on the server; it is reported as "cold server").
+
+--lighthouse: Lighthouse 12 (npm, scripts/setup.sh --test installs it) also judges the page
+states of scripts/page_states.py (the default view, English, the polar preset, the details
+panel filled by a click on the map, the comparison side by side and as a difference, the
+language switched), on a dashboard server of its own, through scripts/lighthouse_flow.mjs: a
+navigation report per state and a snapshot after the steps of those that have some. The
+categories are --lighthouse-categories (default: accessibility); every step reports each of them
+from the one run (performance only in navigation reports). Budget: accessibility >= 0.98 on
+every step. --lighthouse-reports DIR keeps Lighthouse's HTML flow reports.
 """
 
 from __future__ import annotations
@@ -92,6 +103,9 @@ KB = 1024
 BUDGET_FIGURE = 400 * KB
 BUDGET_TOGGLE = 15 * KB
 BUDGET_RATIO = 1.2
+BUDGET_LIGHTHOUSE = {"accessibility": 0.98}  # the lowest score of any step, per category
+LIGHTHOUSE_FLOW = REPO / "scripts" / "lighthouse_flow.mjs"
+LIGHTHOUSE_PACKAGE = REPO / "node_modules" / "lighthouse" / "package.json"
 
 DASHBOARD = "dashboard"
 MINIMAL = "minimal-50m"
@@ -755,17 +769,40 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return summary
 
 
-def budgets(summary: dict[str, Any]) -> list[dict[str, Any]]:
+def budgets(
+    summary: dict[str, Any], lighthouse: list[dict[str, Any]] | None
+) -> list[dict[str, Any]]:
     figure = summary["initial_figure"]["figure_body"]
     toggle = summary["toggle"]["map_body"]
     ratio = summary["first_paint_ratio"][MINIMAL]
     checks = []
 
-    def check(name: str, value: float | None, limit: float, shown: str, basis: str) -> None:
-        status = "n/a" if value is None else ("PASS" if value <= limit else "FAIL")
+    def check(
+        name: str, value: float | None, limit: float, shown: str, basis: str, at_least=False
+    ) -> None:
+        passed = value is not None and (value >= limit if at_least else value <= limit)
+        status = "n/a" if value is None else ("PASS" if passed else "FAIL")
         checks.append(
             {"budget": name, "status": status, "value": value, "limit": limit, "shown": shown}
             | {"basis": basis}
+        )
+
+    for category, limit in BUDGET_LIGHTHOUSE.items():
+        scores = [
+            (step["categories"].get(category), f"{step['state']} ({step['mode']})")
+            for step in lighthouse or []
+        ]
+        scored = [(score, where) for score, where in scores if score is not None]
+        if lighthouse is None:
+            continue
+        lowest = min(scored, default=(None, "-"))
+        check(
+            f"Lighthouse {category} >= {limit}",
+            lowest[0],
+            limit,
+            f"lowest {lowest[0]} at {lowest[1]}" if scored else "-",
+            f"every state's navigation and snapshot reports ({len(scored)} steps)",
+            at_least=True,
         )
 
     check(
@@ -795,6 +832,71 @@ def budgets(summary: dict[str, Any]) -> list[dict[str, Any]]:
     return checks
 
 
+# --- Lighthouse ---------------------------------------------------------------------------------
+
+
+def run_lighthouse(args: argparse.Namespace, logs: Path) -> list[dict[str, Any]]:
+    """Lighthouse's scores of every page state (scripts/page_states.py) on a dashboard server of
+    its own: [{state, mode, url, categories: {id: score}, failing: {id: [audit ids]}}]."""
+    if not LIGHTHOUSE_PACKAGE.exists() or shutil.which("node") is None:
+        raise BenchError("Lighthouse is not installed: run scripts/setup.sh --test (npm ci)")
+    sys.path.insert(0, str(REPO / "scripts"))
+    from page_states import states_json
+
+    states = logs / "states.json"
+    states.write_text(states_json(), encoding="utf-8")
+    port = free_port()
+    command = serve_command(port, "--host", "127.0.0.1", "--lang", args.lang)
+    log = logs / "lighthouse-dashboard.log"
+    with local_server(command, port=port, log=log, timeout=args.timeout, stop_timeout=10) as server:
+        flow = [
+            "node",
+            str(LIGHTHOUSE_FLOW),
+            "--base",
+            server.url,
+            "--states",
+            str(states),
+            "--categories",
+            args.lighthouse_categories,
+            "--timeout",
+            str(int(args.timeout)),
+        ]
+        if args.lighthouse_reports:
+            flow += ["--reports", str(args.lighthouse_reports)]
+        print("lighthouse: judging the page states…", file=sys.stderr, flush=True)
+        done = subprocess.run(
+            flow,
+            cwd=REPO,
+            env={**os.environ, "CHROME_PATH": CHROMIUM},
+            capture_output=True,
+            text=True,
+            timeout=args.max_seconds,
+        )
+    if done.returncode:
+        raise BenchError(f"lighthouse_flow.mjs failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout)
+
+
+def render_lighthouse(report: dict[str, Any]) -> list[str]:
+    steps = report.get("lighthouse")
+    if steps is None:
+        return []
+    categories = list(dict.fromkeys(c for step in steps for c in step["categories"]))
+    lines = [
+        "",
+        f"Lighthouse {report['meta'].get('lighthouse', '?')} (desktop preset), scores 0-1",
+        f"{'state':<22}{'mode':<12}" + "".join(f"{c:>16}" for c in categories) + "  failing audits",
+    ]
+    for step in steps:
+        scores = "".join(
+            f"{'-' if step['categories'].get(c) is None else format(step['categories'][c], '.2f'):>16}"
+            for c in categories
+        )
+        failing = sorted({a for audits in step["failing"].values() for a in audits})
+        lines.append(f"{step['state']:<22}{step['mode']:<12}{scores}  {', '.join(failing) or '-'}")
+    return lines
+
+
 def _fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "-"
@@ -803,6 +905,17 @@ def _fmt(value: float | None, unit: str) -> str:
     if unit == "x":
         return f"{value:.2f}"
     return f"{value:.0f}"
+
+
+def _budget_lines(report: dict[str, Any]) -> list[str]:
+    lines = ["", "Budgets"]
+    for item in report["budgets"]:
+        lines.append(
+            f"  {item['status']:<5} {item['budget']:<32} {item['shown']}  ({item['basis']})"
+        )
+    if report.get("notes"):
+        lines += ["", "Notes"] + [f"  - {note}" for note in report["notes"]]
+    return lines
 
 
 def render_report(report: dict[str, Any]) -> str:
@@ -814,9 +927,10 @@ def render_report(report: dict[str, Any]) -> str:
         f"{meta['cpus']} CPU(s), load average before: {meta['loadavg_before']}, "
         f"after: {meta['loadavg_after']}; git {meta['git']['commit']}, "
         f"{len(meta['git']['modified'])} modified tracked file(s) (the working tree is measured)",
-        "",
-        f"{'metric':<52}{'median':>10}{'min':>10}{'max':>10}{'n':>5}",
     ]
+    if not meta["runs_done"]:  # Lighthouse only (--runs 0)
+        return "\n".join(lines + render_lighthouse(report) + _budget_lines(report))
+    lines += ["", f"{'metric':<52}{'median':>10}{'min':>10}{'max':>10}{'n':>5}"]
 
     def row(label: str, st: dict[str, Any] | None, unit: str) -> None:
         if st is None:
@@ -889,13 +1003,8 @@ def render_report(report: dict[str, Any]) -> str:
         ]
         for page, value in report["warmup"].items():
             lines.append(f"  {page}: first paint {_fmt(value.get('first_paint_ms'), 'ms')} ms")
-    lines += ["", "Budgets"]
-    for item in report["budgets"]:
-        lines.append(
-            f"  {item['status']:<5} {item['budget']:<32} {item['shown']}  ({item['basis']})"
-        )
-    if report.get("notes"):
-        lines += ["", "Notes"] + [f"  - {note}" for note in report["notes"]]
+    lines += render_lighthouse(report)
+    lines += _budget_lines(report)
     return "\n".join(lines)
 
 
@@ -1001,12 +1110,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="stop starting new runs after this many seconds (default: 1800)",
     )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a budget fails")
+    parser.add_argument(
+        "--lighthouse",
+        action="store_true",
+        help="also run Lighthouse on the page states of scripts/page_states.py",
+    )
+    parser.add_argument(
+        "--lighthouse-categories",
+        default="accessibility",
+        help="Lighthouse categories, comma-separated (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--lighthouse-reports", type=Path, help="keep Lighthouse's HTML flow reports in this folder"
+    )
     parser.add_argument("--serve-minimal", type=int, metavar="PORT", help=argparse.SUPPRESS)
     parser.add_argument("--resolution", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--map-size", default="1000x560", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.runs < 1:
-        parser.error("--runs must be at least 1")
+    if args.runs < (0 if args.lighthouse else 1):
+        parser.error("--runs must be at least 1 (0 only with --lighthouse)")
     if args.layers and args.serve_minimal is None:
         from geodata.scenario import LAYERS
 
@@ -1125,13 +1247,18 @@ def main(argv: list[str] | None = None) -> int:
     error = None
     with tempfile.TemporaryDirectory(prefix="bench-dashboard-") as logs:
         try:
-            measure(args, Path(logs), report)
+            if args.runs:
+                measure(args, Path(logs), report)
+            if args.lighthouse:
+                package = json.loads(LIGHTHOUSE_PACKAGE.read_text(encoding="utf-8"))
+                report["meta"]["lighthouse"] = package["version"]
+                report["lighthouse"] = run_lighthouse(args, Path(logs))
         except Exception as exc:  # report what was measured, then fail
             error = f"{type(exc).__name__}: {exc}"
     report["meta"]["runs_done"] = len(report["runs"])
     report["meta"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
     report["summary"] = summarise(report["runs"])
-    report["budgets"] = budgets(report["summary"])
+    report["budgets"] = budgets(report["summary"], report.get("lighthouse"))
     report["notes"] = notes_of(report) + report.pop("notes_extra")
     if error:
         report["error"] = error

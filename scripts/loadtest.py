@@ -157,6 +157,10 @@ def _deps(items: Iterable[dict[str, Any]]) -> tuple[Dep, ...]:
 
 
 def _outputs(output: str) -> tuple[Dep, ...]:
+    """The outputs a callback's `output` names ("id.prop", "..a.p...b.q.."); none for a
+    callback without outputs (Dash names it by a hash)."""
+    if "." not in output:
+        return ()
     parts = output[2:-2].split("...") if output.startswith("..") else [output]
     deps = []
     for part in parts:
@@ -190,9 +194,11 @@ class AppModel:
         callbacks = []
         for spec in dependencies:
             outputs = _outputs(spec["output"])
-            first = outputs[0].id
+            first = outputs[0].id if outputs else None
             export = any(types.get(id_key(o.id)) == "Download" for o in outputs)
-            if export:
+            if first is None:  # it only acts on the page (the page's <html lang>)
+                name = "no-output"
+            elif export:
                 name = "export:" + EXPORT_NAMES.get(first, str(first))
             elif isinstance(first, dict):
                 name = "translate" if "i18n" in first else "pattern"
@@ -357,6 +363,18 @@ class Browser:
             values.append(option.get("value") if isinstance(option, dict) else option)
         return [v for v in values if v is not None]
 
+    def suggestions(self, datalist_id: str) -> list[str]:
+        """The values of a <datalist>'s options in the page's layout (what a text input
+        suggests; the server takes them in either language)."""
+        for component_id, _kind, props in walk_components(self.model.layout):
+            if component_id == datalist_id:
+                return [
+                    option["props"]["value"]
+                    for option in props.get("children") or []
+                    if isinstance(option, dict) and isinstance(option.get("props"), dict)
+                ]
+        return []
+
     def row_keys(self) -> list[str]:
         return [
             cid["key"]
@@ -501,8 +519,8 @@ def bad_requests(browser: Browser) -> list[BadRequest]:
         ),
         post("wrong-type-layers", _with_input(sync, "layers", "value", 5)),
         post("wrong-type-layers-items", _with_input(sync, "layers", "value", [1, None, {"a": 1}])),
-        post("wrong-type-date", _with_input(sync, "date-range", "start_date", {"y": 2024})),
-        post("bad-date", _with_input(sync, "date-range", "start_date", "2024-02-30")),
+        post("wrong-type-date", _with_input(sync, "date-from", "value", {"y": 2024})),
+        post("bad-date", _with_input(sync, "date-from", "value", "2024-02-30")),
         post("wrong-type-view", _with_input(sync, "view", "data", "not a view")),
         post(
             "wrong-type-view-fields", _with_input(sync, "view", "data", {"scenario": {"layers": 7}})
@@ -511,7 +529,8 @@ def bad_requests(browser: Browser) -> list[BadRequest]:
         post("wrong-type-selected", _with_input(sync, "selected", "data", {"id": [1]})),
         post("wrong-type-click", _with_input(sync, "map", "clickData", {"points": "all"})),
         post("huge-search", _with_input(sync, "url", "search", "?focus=" + huge)),
-        post("huge-date", _with_input(sync, "date-range", "end_date", huge)),
+        post("huge-date", _with_input(sync, "date-to", "value", huge)),
+        post("huge-country", _with_input(sync, "focus", "value", huge)),
         BadRequest(
             "huge-body-2MB",
             "POST",
@@ -837,10 +856,10 @@ class LoadTest:
             start = _random_day(rng)
             end = _random_day(rng)
             start, end = sorted((start, end))
-            prop, value = rng.choice(
-                [("start_date", start), ("end_date", end), ("start_date", None), ("end_date", None)]
+            control, value = rng.choice(
+                [("date-from", start), ("date-to", end), ("date-from", None), ("date-to", None)]
             )
-            changed = [browser.set("date-range", prop, value)]
+            changed = [browser.set(control, "value", value)]
         elif action == "control":
             changed = [self.change_control(browser, rng)]
         elif action == "details":
@@ -900,10 +919,21 @@ class LoadTest:
 
     def change_control(self, browser: Browser, rng: random.Random) -> tuple[str, str]:
         control = rng.choice(
-            ["basis", "projection", "proposals", "directions", "domains", "groupings", "focus"]
+            [
+                "basis",
+                "modality",
+                "projection",
+                "proposals",
+                "directions",
+                "domains",
+                "groupings",
+                "focus",
+            ]
         )
-        options = browser.options(control)
-        if control in ("basis", "projection", "focus"):
+        # the country search takes the text of one of its suggestions
+        options = browser.suggestions("focus-options") if control == "focus" else []
+        options = options or browser.options(control)
+        if control in ("basis", "modality", "projection", "focus"):
             value: Any = rng.choice(options) if options else None
         elif control == "proposals":
             value = [] if browser.get("proposals", "value") else options[:1]

@@ -76,6 +76,18 @@ def chromium_page(width: int, height: int) -> Iterator[Any]:
         driver.quit()
 
 
+def typed_date(driver: Any, iso: str) -> str:
+    """The keys that type the ISO date `iso` into a native date input: in the order of the
+    browser's locale (headless Chromium's is month/day/year, whatever the page's language)."""
+    year, month, day = iso.split("-")
+    order = driver.execute_script(
+        "return new Intl.DateTimeFormat(navigator.language).formatToParts(new Date(2024, 5, 1))"
+        ".map((p) => p.type).filter((t) => t !== 'literal').join();"
+    )
+    parts = {"year": year, "month": month, "day": day}
+    return "".join(parts[name] for name in order.split(","))
+
+
 def wait_for(predicate: Callable[[], Any], message: str, timeout: float = 20.0) -> None:
     """Until `predicate()` is true; AssertionError(message) after `timeout` seconds."""
     deadline = time.monotonic() + timeout

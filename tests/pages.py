@@ -4,6 +4,7 @@ for the tests of the service and of the app."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
@@ -31,6 +32,17 @@ def table(service, scenario):
     """The table callback's rows (the JSON of their components) and `table-meta`."""
     body, meta = service.panels.table(scenario)
     return components.table_body(body), meta
+
+
+def dicts_in(node: Any) -> Iterator[dict]:
+    """Every dict in a tree of dicts and lists (JSON, YAML), the outer ones first."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from dicts_in(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from dicts_in(value)
 
 
 def text_of(component) -> str:

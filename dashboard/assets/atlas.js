@@ -58,7 +58,47 @@
             if (!view) { return window.dash_clientside.no_update; }
             return window.location.origin + window.location.pathname + view.query;
         },
+
+        /* The page's language on <html lang> (screen readers read the page in it). */
+        pageLang: function (lang) {
+            if (lang) { document.documentElement.lang = lang; }
+        },
+
+        /* The copy button: the link to the clipboard; returns the status line (texts.copied
+         * or texts.failed), or "" when the view changed (the link is a new one). Without the
+         * asynchronous clipboard (a page served over plain http to another machine), the
+         * link field's text is selected and copied. */
+        copyLink: function (_clicks, _view, link, texts) {
+            const triggered = window.dash_clientside.callback_context.triggered || [];
+            if (!triggered.some((t) => t.prop_id === "share-link.n_clicks") || !link) {
+                return "";
+            }
+            const copied = (texts && texts.copied) || "";
+            const failed = (texts && texts.failed) || "";
+            const bySelection = () => {
+                const field = document.getElementById("share-url");
+                field.select();
+                return document.execCommand("copy") ? copied : failed;
+            };
+            if (!navigator.clipboard || !window.isSecureContext) {
+                return bySelection();
+            }
+            return navigator.clipboard.writeText(link).then(() => copied, bySelection);
+        },
     };
+
+    /* The country search (`focus`, an input with suggestions) applies on Enter or on leaving
+     * it; a suggestion picked from the list (or a label typed in full) applies at once. */
+    document.addEventListener("input", (event) => {
+        const input = event.target;
+        if (!(input instanceof HTMLInputElement) || input.id !== "focus" || !input.list) {
+            return;
+        }
+        const picked = Array.from(input.list.options).some((o) => o.value === input.value);
+        if (picked && window.dash_clientside.set_props) {
+            window.dash_clientside.set_props("focus", { value: input.value });
+        }
+    });
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: atlas });
 })();

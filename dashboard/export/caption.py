@@ -23,13 +23,17 @@ import plotly.graph_objects as go
 from dashboard.export.environment import font_family
 from dashboard.export.formats import REF_HEIGHT, layout_size
 from dashboard.figures import BASE_LAYER, build_figure
+from dashboard.figures.context import LayerRows
 from dashboard.figures.framing import make_view
 from dashboard.figures.geo import Frame
+from dashboard.figures.layers.base import badged_modalities
+from dashboard.figures.notes import is_reconstruction
 from dashboard.figures.projection import map_aspect
 from dashboard.figures.text import line_width
 from dashboard.i18n import MONTHS_EN, t
 from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
 from geodata.atlas import Atlas, derived, load_atlas
+from geodata.knowledge import MODALITIES
 from geodata.scenario import LAYERS, Scenario
 from geodata.select import Layers, select
 
@@ -135,7 +139,9 @@ def _map_figure(
 
 
 TITLE_PX, SUBTITLE_PX, FOOTER_PX = 42, 25, 17
-TITLE_LINE, SUBTITLE_LINE, FOOTER_LINE = 52, 32, 23
+# plotly.js spaces a title's lines 1.3 em apart (its LINE_SPACING); its cap shift is 0.7 em
+TITLE_LINE, SUBTITLE_LINE, FOOTER_LINE = round(1.3 * TITLE_PX), 32, 23
+TITLE_CAP = 0.7
 MARGIN_X, MARGIN_TOP, LEGEND_GAP = 48, 26, 24
 LEGEND_FONTS = (18, 17, 16, 15, 14, 13)  # largest first; all ≥ 12 px at 1920×1080
 LEGEND_SYMBOL = 40
@@ -240,7 +246,12 @@ def _caption(
             "x": MARGIN_X / ref_width,
             "xanchor": "left",
             "xref": "container",
-            "y": 1 - MARGIN_TOP / REF_HEIGHT,
+            # plotly.js draws a title of several lines its cap height (0.7 em) higher than a
+            # one-line title (measured: the same for two and three lines), which cut the first
+            # line off at the top: such a title is placed that much lower, so that its first
+            # line starts at MARGIN_TOP like a one-line title's
+            "y": 1
+            - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(title_lines) > 1 else 0)) / REF_HEIGHT,
             "yanchor": "top",
             "yref": "container",
             "automargin": False,
@@ -407,13 +418,16 @@ def _prune_basis_key(figure: go.Figure, scenario: Scenario, atlas: Atlas) -> Non
     proposed = bool(len(drawn.relations) and (drawn.relations.status == "proposed").any()) or bool(
         len(drawn.groupings) and (drawn.groupings.status == "proposed").any()
     )
+    badged = badged_modalities(LayerRows.of(drawn))
     keep = []
     for trace in figure.data:
         meta = trace.meta if isinstance(trace.meta, dict) else {}
         if meta.get("kind") == "key":
             style = str(trace.uid or "").rsplit("-", 1)[-1]
-            if (style == "proposed" and not proposed) or (
-                style in ("stated", "inferred", "external") and style not in shown
+            if (
+                (style == "proposed" and not proposed)
+                or (style in ("stated", "inferred", "external") and style not in shown)
+                or (style in MODALITIES and style not in badged)
             ):
                 continue
         keep.append(trace)
@@ -511,7 +525,7 @@ def _footer(scenario: Scenario, atlas: Atlas) -> list[list[str]]:
     lang = scenario.lang
     first = [source_line(lang), t("export.basemap", lang), format_as_of(as_of(scenario), lang)]
     notes: list[str] = []
-    if scenario.id == "concept_diagram":
+    if is_reconstruction(scenario):
         notes.append(t("export.conceptual", lang))
     bases = drawn_bases(scenario, atlas)
     if "inferred" in bases:

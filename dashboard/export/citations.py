@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard.export.caption import as_of, drawn_layers, format_as_of, source_line
-from dashboard.i18n import t
+from dashboard.i18n import hedge_meaning, t
 from geodata.atlas import Atlas
 from geodata.scenario import LAYERS, Scenario
 
 NOTES_LIMIT = 3_000  # characters of a slide's notes: what a printed notes page shows
 QUOTE_CHARS = {"ja": 60, "en": 110}  # of a passage quoted in the notes (in full in the appendix)
 ITEMS_SHOWN = 6  # items named per passage in the appendix
+TOPICS = "topics"  # the notes' group of the article's topics the view concerns (not a map layer)
+NOTE_GROUPS = (*LAYERS, TOPICS)
 FOOTNOTES_AFTER = 1_000  # sorts a passage of a footnote alone after the body's paragraphs
 
 
@@ -32,6 +34,8 @@ class CitedItem:
     quote_ja: str
     gloss_en: str
     layer: str = ""
+    modality: str = "asserted"
+    hedge_ja: str | None = None
 
     @property
     def passage(self) -> tuple[int, tuple[int, ...], str]:
@@ -54,7 +58,7 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
     items: list[CitedItem] = []
 
     def add(kind: str, ref: str, label: str, basis: str, citations: Any, layer: str) -> None:
-        if layer not in scenario.layers:
+        if layer != TOPICS and layer not in scenario.layers:
             return
         for c in citations if isinstance(citations, list | tuple) else []:
             items.append(
@@ -68,6 +72,8 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
                     quote_ja=c.get("quote_ja", ""),
                     gloss_en=c.get("gloss_en", ""),
                     layer=layer,
+                    modality=c.get("modality") or "asserted",
+                    hedge_ja=c.get("hedge_ja"),
                 )
             )
 
@@ -113,6 +119,8 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
         add("domain", ref, label, row.basis, row.citations, "threats")
         name = getattr(row, f"name_{lang}")
         add("domain", row.domain, name, row.basis, row.domain_citations, "threats")
+    for row in drawn.topics.itertuples():
+        add("topic", row.id, getattr(row, f"name_{lang}"), row.basis, row.citations, TOPICS)
     return items
 
 
@@ -128,8 +136,8 @@ def speaker_notes(scenario: Scenario, atlas: Atlas, appendix: str = "") -> str:
     in full (e.g. "slides 9–14")."""
     lang = scenario.lang
     cited = view_citations(scenario, atlas)
-    layers = [layer for layer in LAYERS if any(item.layer == layer for item in cited)]
-    shown = "; ".join(f"{t(f'layer.{layer}', lang)} ({_count(cited, layer)})" for layer in layers)
+    layers = [layer for layer in NOTE_GROUPS if any(item.layer == layer for item in cited)]
+    shown = "; ".join(f"{_group_name(layer, lang)} ({_count(cited, layer)})" for layer in layers)
     passages = sorted({item.passage for item in cited})
     lines = [
         scenario.title(),
@@ -155,7 +163,7 @@ def speaker_notes(scenario: Scenario, atlas: Atlas, appendix: str = "") -> str:
                 entries.append(_note_entry(item, lang))
         if not entries:
             continue
-        heading = f"■ {t(f'layer.{layer}', lang)}"
+        heading = f"■ {_group_name(layer, lang)}"
         for entry in [heading, *entries]:
             if budget - len(entry) - 1 < len(MORE_MARK) + 20:
                 left_out += entry is not heading
@@ -170,16 +178,35 @@ def speaker_notes(scenario: Scenario, atlas: Atlas, appendix: str = "") -> str:
 MORE_MARK = "…"
 
 
+def _group_name(layer: str, lang: str) -> str:
+    return t("kind.topic", lang) if layer == TOPICS else t(f"layer.{layer}", lang)
+
+
 def _count(cited: list[CitedItem], layer: str) -> int:
     return len({item.id for item in cited if item.layer == layer})
 
 
 def _note_entry(item: CitedItem, lang: str) -> str:
-    """One passage in the notes: where it is, and the quote (ja) or gloss (en) in short."""
+    """One passage in the notes: where it is, the quote (ja) or gloss (en) in short, and how
+    certainly the article says it when it does not simply assert it."""
     where = _where(item, lang)
     if lang == "ja":
-        return f"・{where}「{_short(item.quote_ja, QUOTE_CHARS['ja'])}」"
-    return f"• {where}: {_short(item.gloss_en or item.quote_ja, QUOTE_CHARS['en'])}"
+        return f"・{where}「{_short(item.quote_ja, QUOTE_CHARS['ja'])}」{_said_as(item.modality, item.hedge_ja, lang)}"
+    text = _short(item.gloss_en or item.quote_ja, QUOTE_CHARS["en"])
+    return f"• {where}: {text}{_said_as(item.modality, item.hedge_ja, lang)}"
+
+
+def _said_as(modality: str, hedge: str | None, lang: str) -> str:
+    """' (assessed: 「と見られる」 “is seen as”)' / '(見立て:「と見られる」)'; '' when asserted."""
+    if modality == "asserted":
+        return ""
+    said = t(f"modality.{modality}", lang)
+    hedge = hedge or ""
+    if lang == "ja":
+        return f"({said}" + (f":「{hedge}」" if hedge else "") + ")"
+    meaning = hedge_meaning(hedge) if hedge else None
+    words = (f" 「{hedge}」" + (f" “{meaning}”" if meaning else "")) if hedge else ""
+    return f" ({said}{':' if words else ''}{words})"
 
 
 def _where(item: CitedItem, lang: str) -> str:
@@ -204,6 +231,8 @@ class Passage:
     gloss_en: str
     slides: tuple[int, ...]
     items: tuple[str, ...]
+    modality: str = "asserted"
+    hedge_ja: str | None = None
 
     def text(self, lang: str) -> str:
         """The passage as one appendix paragraph."""
@@ -212,7 +241,8 @@ class Passage:
             items.append(t("notes.more_items", lang, count=len(self.items) - ITEMS_SHOWN))
         slides = ", ".join(str(n) for n in self.slides)
         return (
-            f"{self.where} 「{self.quote_ja}」 {self.gloss_en} "
+            f"{self.where} 「{self.quote_ja}」{_said_as(self.modality, self.hedge_ja, lang)} "
+            f"{self.gloss_en} "
             f"({t('appendix.slides', lang, slides=slides)}: {'; '.join(items)})"
         )
 
@@ -235,6 +265,8 @@ def passages(views: Sequence[Scenario], atlas: Atlas, first_slide: int = 1) -> l
             item.gloss_en,
             tuple(sorted(s)),
             tuple(labels),
+            item.modality,
+            item.hedge_ja,
         )
         for _, (item, s, labels) in sorted(found.items(), key=lambda kv: kv[0])
     ]

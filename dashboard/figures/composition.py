@@ -40,6 +40,7 @@ from dashboard.figures.inset import Inset, outline, place, wanted, within
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
 from dashboard.figures.marks import LonLatList
+from dashboard.figures.notes import map_notes, note_box
 from dashboard.figures.projection import View
 from dashboard.figures.text import text_size
 from dashboard.i18n import t
@@ -52,7 +53,7 @@ LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
 LEGEND_RANK = {layer: 100 * (index + 1) for index, layer in enumerate(LAYER_IDS)}
 # meta["kind"] of the traces whose points are clickable items (their customdata is the item id)
 CLICKABLE_KINDS = frozenset(
-    {"country", "grouping", "relation", "threat", "region", "event", "domain"}
+    {"country", "grouping", "relation", "threat", "region", "event", "domain", "modality"}
 )
 LABEL_CLASSES = ("region", "relation", "event", "threat", "actor", "badge", "grouping")
 COUNTRIES_UID = make_uid(BASE_LAYER, "countries")
@@ -126,9 +127,10 @@ def figure_parts(
         maps.append((inset, INSET_SUFFIX, set(_countries_within(atlas, inset.plan.extent))))
     for part, suffix, only in maps:
         at = len(traces)
-        traces += _subplot(
-            [(d.layer, uid, trace) for d in part.drawings for uid, trace in d.traces], suffix
-        )
+        drawn = [(d.layer, uid, trace) for d in part.drawings for uid, trace in d.traces]
+        # modality badges over every line and mark, whichever layer draws them (labels later)
+        drawn.sort(key=lambda item: item[2]["meta"]["kind"] == "modality")
+        traces += _subplot(drawn, suffix)
         fills = country_fills(part.drawings, part.ctx.country_hover, only)
         trace = countries_trace(fills, visible)
         trace["meta"] = {"layer": BASE_LAYER, "kind": "country", "ids": list(fills.locations)}
@@ -161,7 +163,7 @@ def figure_parts(
     # (index of each countries trace among the validated traces: the same list)
     return FigureParts(
         [_as_validated(trace) for _, _, trace in traces],
-        go.Layout(figure_layout),
+        go.Layout(figure_layout | {"annotations": map_notes(scenario)}),
         tuple(countries),
     )
 
@@ -394,7 +396,9 @@ def _draw_inset(
     avoid = [(o.lon, o.lat) for d in main_drawings if d.layer in visible for o in d.obstacles]
     avoid += [(q.lon, q.lat) for d in main_drawings if d.layer in visible for q in d.labels]
     avoid += [tuple(p) for p in content_points(layers, atlas, visible)[::4]]
-    plan = place(main.projector, avoid)
+    _, _, width, height = main.projector.frame_plan.plot_box()
+    note = note_box(layers.scenario, (width, height))
+    plan = place(main.projector, avoid, keep_clear=[note] if note else [])
     view = replace(plan.view, magnification=plan.magnification(main.projector))
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
     ctx = _context(layers, atlas, view, main.size, visible)

@@ -4,7 +4,7 @@ small records a builder returns (its traces, the labels it wants and the marks l
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any, TypeVar
@@ -13,7 +13,7 @@ from dashboard.figures import style
 from dashboard.figures.geo import MISSING_FROM_BASEMAP, Projector
 from dashboard.figures.projection import View
 from dashboard.figures.text import wrap
-from dashboard.i18n import format_date, join_names, localized, t, t_or
+from dashboard.i18n import format_date, hedge_meaning, join_names, localized, t, t_or
 from geodata.atlas import Atlas, Record, derived, records
 from geodata.knowledge import Basis
 from geodata.scenario import Lang
@@ -98,6 +98,13 @@ class CountryFill:
     hover: str = ""
 
 
+def hedges(citations: Iterable[Mapping[str, Any]], modality: str) -> tuple[str, ...]:
+    """The article's hedge words behind an item's modality: those of its citations that are as
+    certain as the item (its most certain ones), each once, in citation order."""
+    words = (c.get("hedge_ja") for c in citations if c.get("modality", "asserted") == modality)
+    return tuple(dict.fromkeys(word for word in words if word))
+
+
 def make_uid(layer: str, name: str) -> str:
     """A stable trace uid. plotly.js puts uids in element ids and CSS selectors, so only
     letters, digits, '_' and '-' are used (the parts are ids made of [a-z0-9_])."""
@@ -136,6 +143,12 @@ class AtlasIndex:
         value_ids = [g for g in self.grouping_order if g not in style.GROUPING_STYLES]
         self.value_rank = {g: value_ids.index(g) for g in value_ids}
         self.regions: dict[str, Record] = {row.id: row for row in records(atlas.regions)}
+        self.topics: dict[str, Record] = {row.id: row for row in records(atlas.topics)}
+        # how many topics are about each record (the details panel lists them)
+        self.topic_counts: dict[str, int] = {}
+        for row in self.topics.values():
+            for item in row.about:
+                self.topic_counts[item] = self.topic_counts.get(item, 0) + 1
         self.country_rows: dict[str, Record] = {row.iso3: row for row in records(atlas.countries)}
         # every membership of each country (not only the shown groupings), in the knowledge
         # base's grouping order
@@ -166,7 +179,8 @@ class LayerRows:
 
     memberships: list[Record]
     groupings: list[Record]
-    relations: list[Record]
+    relations: list[Record]  # those drawn as arcs
+    marked: list[Record]  # relations drawn as a mark at their source (the other end has no place)
     threats: list[Record]
     regions: list[Record]
     events: list[Record]
@@ -174,10 +188,13 @@ class LayerRows:
 
     @classmethod
     def of(cls, layers: Layers) -> LayerRows:
-        rows = {f.name: records(getattr(layers, f.name)) for f in fields(cls)}
-        # the figures draw relations as arcs; one marked at its source or only listed has no
-        # line (its placement says so) and stays in the details and the table
-        rows["relations"] = [r for r in rows["relations"] if r.placement == "arc"]
+        rows = {f.name: records(getattr(layers, f.name)) for f in fields(cls) if f.name != "marked"}
+        # the figures draw relations as arcs, or as a mark at their source when the other end
+        # has no place; one only listed has neither (its placement says so) and stays in the
+        # details and the table
+        relations = rows["relations"]
+        rows["relations"] = [r for r in relations if r.placement == "arc"]
+        rows["marked"] = [r for r in relations if r.placement == "at_source"]
         return cls(**rows)
 
 
@@ -264,6 +281,8 @@ class Context:
             return localized(self.groupings[item_id], "name", self.lang) or item_id
         if item_id in self.regions:
             return localized(self.regions[item_id], "name", self.lang) or item_id
+        if item_id in self.index.topics:
+            return localized(self.index.topics[item_id], "name", self.lang) or item_id
         return item_id
 
     def anchor(self, item_id: str) -> tuple[float, float]:
@@ -285,6 +304,28 @@ class Context:
             basis=self.basis_word(basis),
             status=self.status_word(status),
         )
+
+    def modality_line(self, modality: str, citations: Iterable[Mapping[str, Any]]) -> str:
+        """'確度:見立て(と見られる)' / 'Certainty: assessed (“is seen as / reportedly”)' for an
+        item the article does not simply assert; "" for one it asserts. An English map gives the
+        hedge's meaning (the details panel shows the Japanese words beside it)."""
+        if not isinstance(modality, str) or modality == "asserted":
+            return ""
+        words = hedges(citations, modality)
+        if self.lang == "en":
+            meanings = (hedge_meaning(word) for word in words)
+            words = tuple(dict.fromkeys(f"“{m}”" for m in meanings if m))
+        return t(
+            "hover.modality",
+            self.lang,
+            modality=t(f"modality.{modality}", self.lang),
+            hedges=("、" if self.lang == "ja" else ", ").join(words) or "—",
+        )
+
+    def topics_line(self, item_id: str) -> str:
+        """How many of the article's topics concern an item ("" for none)."""
+        count = self.index.topic_counts.get(item_id, 0)
+        return t("hover.topics", self.lang, count=count) if count else ""
 
     # --- hover text --------------------------------------------------------------------------
 
@@ -309,12 +350,20 @@ class Context:
             lines.append(t("hover.no_groupings", self.lang))
         if iso3 in self.missing_outline:
             lines.append(t("hover.base_map_missing", self.lang))
-        return "<br>".join(lines)
+        lines.append(self.topics_line(iso3))
+        return _joined(lines)
 
     @cached_property
     def membership_basis(self) -> dict[tuple[str, str], str]:
         """The basis of each shown membership, by (iso3, grouping)."""
         return {(row.iso3, row.grouping): row.basis for row in self.rows.memberships}
+
+    @cached_property
+    def membership_modality(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """The modality and status of each shown membership, by (iso3, grouping)."""
+        return {
+            (row.iso3, row.grouping): (row.modality, row.status) for row in self.rows.memberships
+        }
 
     @property
     def memberships_of(self) -> dict[str, list[Record]]:
@@ -333,6 +382,8 @@ class Context:
         details = [self.basis_word(row.basis)]
         if row.status == "proposed":
             details.append(self.status_word("proposed"))
+        if row.modality not in ("asserted", "recommended"):
+            details.append(t(f"modality.{row.modality}", self.lang))
         if isinstance(row.via, str) and row.via:
             details.append(t("hover.via", self.lang, name=self.name(row.via)))
         role = localized(row, "role", self.lang)
@@ -352,7 +403,8 @@ class Context:
         named = [self.name(m) for m in members if m in self.stated_actors]
         if named:
             lines.append(_wrap_list(join_names(named, self.lang), self.lang))
-        return "<br>".join(lines)
+        lines += [self.modality_line(row.modality, row.citations), self.topics_line(grouping_id)]
+        return _joined(lines)
 
     def endpoints(self, relation: Record) -> str:
         arrow = " → " if relation.directed else " — "
@@ -366,7 +418,11 @@ class Context:
         if isinstance(relation.date, str):
             lines.append(t("hover.date", self.lang, date=format_date(relation.date, self.lang)))
         lines.append(self.basis_line(relation.basis, relation.status))
-        return "<br>".join(lines)
+        lines.append(self.modality_line(relation.modality, relation.citations))
+        if relation.placement == "at_source":
+            lines.append(t("hover.marked", self.lang, target=self.name(relation.target)))
+        lines.append(self.topics_line(relation.id))
+        return _joined(lines)
 
     def threat_hover(self, threat: Record) -> str:
         lines = [
@@ -377,7 +433,8 @@ class Context:
         if sources:
             lines.append(t("hover.sources", self.lang, names=join_names(sources, self.lang)))
         lines.append(self.basis_line(threat.basis))
-        return "<br>".join(lines)
+        lines.append(self.modality_line(threat.modality, threat.citations))
+        return _joined(lines)
 
     def region_hover(self, region: Record) -> str:
         lines = [f"<b>{localized(region, 'name', self.lang)}</b>", self.basis_line(region.basis)]
@@ -385,31 +442,39 @@ class Context:
             lines.append(t("hover.region_extent", self.lang))
         elif region.basis == "inferred":
             lines.append(t("hover.region_inferred", self.lang))
-        return "<br>".join(lines)
+        lines.append(self.modality_line(region.modality, region.citations))
+        return _joined(lines)
 
     def event_hover(self, event: Record) -> str:
         place = localized(event, "place", self.lang)
-        return "<br>".join(
+        return _joined(
             [
                 f"<b>{_wrap_list(localized(event, 'name', self.lang), self.lang)}</b>",
                 f"{format_date(event.date, self.lang)} · {place}",
                 self.basis_line(event.basis),
                 t("hover.place_basis", self.lang, basis=self.basis_word(event.place_basis)),
+                self.modality_line(event.modality, event.citations),
             ]
         )
 
     def domain_hover(self, domain: Record) -> str:
-        return "<br>".join(
+        return _joined(
             [
                 f"<b>{localized(domain, 'name', self.lang)}</b> — {self.name(domain.actor)}",
                 t("hover.domain", self.lang),
                 self.basis_line(domain.basis),
+                self.modality_line(domain.modality, [*domain.citations, *domain.domain_citations]),
             ]
         )
 
     def external_mark(self, basis: Basis | str) -> str:
         """The mark appended to a label whose item rests on external knowledge."""
         return t("mark.external", self.lang) if basis == "external" else ""
+
+
+def _joined(lines: Iterable[str]) -> str:
+    """Hover lines joined, the empty ones left out."""
+    return "<br>".join(line for line in lines if line)
 
 
 def _wrap_list(text: str, lang: Lang) -> str:

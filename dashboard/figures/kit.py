@@ -1,6 +1,6 @@
 """The drawing kit the layer builders share: relations (arcs with arrowheads and a click handle,
-with the regions they end in and the names of their ends), country fills, grouping markers,
-legend-only entries and name labels."""
+or a mark at their source, with the regions they end in and the names of their ends), country
+fills, grouping markers, modality badges, legend-only entries and name labels."""
 
 from __future__ import annotations
 
@@ -116,12 +116,14 @@ def draw_relations(
     named: Iterable[str] = (),
     badged: Collection[str] = (),
 ) -> None:
-    """The relations of the drawing's layer as arcs (see draw_links), hollow markers at the
-    regions they end in, and name labels for `named` and for their ends (`badged`: countries
-    whose name sits above a strip of badges)."""
+    """The relations of the drawing's layer as arcs (see draw_links) or as marks at their source
+    (see draw_marks), hollow markers at the regions they end in, and name labels for `named` and
+    for their ends (`badged`: countries whose name sits above a strip of badges)."""
     relations = [r for r in ctx.rows.relations if r.layer == drawing.layer]
     draw_links(ctx, drawing, relations, style_of, order)
-    ends = endpoint_ids(relations)
+    marked = [r for r in ctx.rows.marked if r.layer == drawing.layer]
+    draw_marks(ctx, drawing, marked, style_of)
+    ends = [*endpoint_ids(relations), *(r.source for r in marked)]
     region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
     label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), set(badged))
 
@@ -174,6 +176,7 @@ def _draw_link_group(
     lines, heads = marks.LonLatList(), marks.LonLatList()
     handles: list[tuple[float, float]] = []
     ids, hovers = [], []
+    badges: list[Badge] = []
     for relation in rows:
         shape = _arc(relation.geometry, zoom, bool(relation.directed) and link.arrow)
         lines.add(shape.shaft)
@@ -183,6 +186,7 @@ def _draw_link_group(
         handles.append(handle)
         ids.append(relation.id)
         hovers.append(ctx.relation_hover(relation))
+        badges += badge_for(relation.id, handle, relation.modality, status, hovers[-1])
         label = localized(relation, "label", ctx.lang)
         if label:
             text = wrap(link.label_prefix + label, ctx.lang) + ctx.external_mark(basis)
@@ -266,6 +270,147 @@ def _draw_link_group(
         ),
         "relation",
         ids,
+    )
+    modality_badges(ctx, drawing, uid, badges)
+
+
+MARK_SIZE = 14
+MARK_STEP = 18.0  # px between the marks of one source
+MARK_DROP = (0.0, 20.0)  # px from the source's anchor (under its own marker and name)
+
+
+def draw_marks(
+    ctx: Context, drawing: Drawing, relations: list[Record], style_of: Callable[[Record], LinkStyle]
+) -> None:
+    """Relations whose other end has no place on the map (a value, an order), as a mark at their
+    source: a square in the family's colour (white inside unless stated), labelled, clickable,
+    with a modality badge; marks of one source sit side by side under it."""
+    by_basis: dict[str, list[Record]] = {}
+    for relation in relations:
+        by_basis.setdefault(relation.basis, []).append(relation)
+    world = ctx.view.zoom < WORLD_ZOOM
+    slots: dict[str, int] = {}
+    for basis in BASES:
+        rows = by_basis.get(basis, [])
+        if not rows:
+            continue
+        link = style_of(rows[0])
+        colour = style.line_style(link.colour, basis).colour  # type: ignore[arg-type]
+        points, ids, hovers, badges = [], [], [], []
+        for relation in rows:
+            slot = slots.get(relation.source, 0)
+            slots[relation.source] = slot + 1
+            drop = (MARK_DROP[0] + slot * MARK_STEP, MARK_DROP[1])
+            point = offset_point(ctx, ctx.anchor(relation.source), drop)
+            points.append(point)
+            ids.append(relation.id)
+            hovers.append(ctx.relation_hover(relation))
+            badges += badge_for(relation.id, point, relation.modality, relation.status, hovers[-1])
+            drawing.obstacles.append(Obstacle(point[0], point[1], 8.0))
+            label = localized(relation, "label", ctx.lang)
+            if label:
+                drawing.labels.append(
+                    LabelRequest(
+                        key=f"relation:{relation.id}",
+                        lon=point[0],
+                        lat=point[1],
+                        text=wrap(label, ctx.lang) + ctx.external_mark(basis),
+                        cls="relation",
+                        priority=link.label_priority,
+                        optional=link.label_optional or world or ctx.compact,
+                        gap=8.0,
+                        colour=_label_colour(colour),
+                        positions=("bottom center", "middle right", "middle left", "top center"),
+                        clearance=WORLD_CLEARANCE if world else 0.0,
+                        reach=SUBJECT_REACH if world and _arcs_are_the_subject(ctx) else None,
+                    )
+                )
+        name = t("legend.marked_relations", ctx.lang) + basis_suffix(ctx, basis)
+        drawing.add(
+            f"marks/{basis}",
+            scattergeo(
+                lon=[marks.r(p[0]) for p in points],
+                lat=[marks.r(p[1]) for p in points],
+                mode="markers",
+                # hollow (white inside, to stand out on the bloc's fill) unless stated
+                marker={
+                    "symbol": "square",
+                    "size": MARK_SIZE,
+                    "color": colour if basis == "stated" else style.WHITE,
+                    "line": {"color": colour, "width": 2.2},
+                },
+                opacity=max(style.LINE_OPACITY[basis], 0.8),  # type: ignore[index]
+                customdata=ids,
+                hovertext=hovers,
+                hovertemplate=HOVER,
+                name=name,
+                showlegend=True,
+            ),
+            "relation",
+            ids,
+        )
+        modality_badges(ctx, drawing, f"marks/{basis}", badges)
+
+
+# --- modality ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Badge:
+    """A modality badge to draw: the item it qualifies, the point of the item's mark, the glyph
+    and the item's hover text."""
+
+    item_id: str
+    point: tuple[float, float]
+    glyph: str
+    hover: str
+
+
+def badge_for(
+    item_id: str, point: tuple[float, float], modality: str, status: str, hover: str
+) -> list[Badge]:
+    """The badge an item's modality asks for ([] when the article asserts it, or when it is a
+    recommendation drawn as a proposal)."""
+    glyph = style.modality_glyph(modality, status)
+    return [Badge(item_id, point, glyph, hover)] if glyph else []
+
+
+def modality_badges(ctx: Context, drawing: Drawing, uid: str, badges: list[Badge]) -> None:
+    """One trace of round badges (? assessed, → projected, ! recommended) beside the marks they
+    qualify, up and to the right; each clicks and hovers as its item does."""
+    if not badges:
+        return
+    points = [offset_point(ctx, badge.point, style.BADGE_OFFSET) for badge in badges]
+    for point in points:
+        drawing.obstacles.append(Obstacle(point[0], point[1], style.BADGE_SIZE / 2))
+    drawing.add(
+        f"{uid}/modality",
+        scattergeo(
+            lon=[marks.r(p[0]) for p in points],
+            lat=[marks.r(p[1]) for p in points],
+            mode="markers+text",
+            text=[badge.glyph for badge in badges],
+            textposition="middle center",
+            textfont={
+                "size": style.BADGE_FONT,
+                "color": style.BADGE_INK,
+                "family": style.FONT_FAMILY,
+                "weight": "bold",
+            },
+            marker={
+                "symbol": "circle",
+                "size": style.BADGE_SIZE,
+                "color": style.WHITE,
+                "line": {"color": style.BADGE_INK, "width": 1.3},
+            },
+            customdata=[badge.item_id for badge in badges],
+            hovertext=[badge.hover for badge in badges],
+            hovertemplate=HOVER,
+            name="",
+            showlegend=False,
+        ),
+        "modality",
+        [badge.item_id for badge in badges],
     )
 
 
@@ -362,6 +507,32 @@ def country_fill(
         )
 
 
+def external_members_key(
+    ctx: Context, drawing: Drawing, grouping_ids: Iterable[str], filled: list[tuple[str, str, str]]
+) -> None:
+    """A legend entry per grouping that fills countries it has through outside knowledge only
+    (NATO's members the article does not name): a square of that fill, "<grouping> member not
+    named in the article *". `filled` is (iso3, grouping, basis) of each filled country."""
+    external = {grouping for _, grouping, basis in filled if basis == "external"}
+    for grouping_id in grouping_ids:
+        if grouping_id not in external:
+            continue
+        colour = ctx.grouping_style(grouping_id).colour
+        legend_entry(
+            drawing,
+            f"fill/external/{grouping_id}",
+            t("legend.external_members", ctx.lang, name=ctx.name(grouping_id)),
+            "legend",
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": 12,
+                "color": style.basis_colour(colour, "external", style.FILL_OPACITY),
+                "line": {"color": style.GREY, "width": 0.6},
+            },
+        )
+
+
 def legend_entry(drawing: Drawing, uid: str, name: str, kind: str, **look: object) -> None:
     """A legend entry that draws nothing on the map (so it shows and hides with its layer):
     a trace of one empty point drawn as `look` says (mode, line, marker, opacity)."""
@@ -414,6 +585,13 @@ def grouping_marker(
     )
     drawing.obstacles.append(Obstacle(lon, lat, 8.0))
     drawing.labels.append(grouping_label(ctx, grouping_id, (lon, lat), prefix=prefix, gap=9.0))
+    hover = ctx.grouping_hover(grouping_id)
+    modality_badges(
+        ctx,
+        drawing,
+        f"grouping/{grouping_id}",
+        badge_for(grouping_id, (lon, lat), grouping.modality, grouping.status, hover),
+    )
 
 
 def grouping_label(
@@ -499,6 +677,11 @@ def badge_label(
         glyphs.append(
             f"<span style='color:{style.glyph_colour(look.colour, basis)}'>{look.glyph}</span>"
         )
+        # a membership the article hedges, projects or calls for: its glyph, raised
+        modality, status = ctx.membership_modality.get((iso3, grouping_id), ("asserted", ""))
+        mark = style.modality_glyph(modality, status)
+        if mark:
+            glyphs.append(f"<sup>{mark}</sup>")
     lon, lat = ctx.anchor(iso3)
     return LabelRequest(
         key=f"badges:{layer}:{iso3}",
@@ -542,6 +725,7 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
         "region",
         region_ids,
     )
+
     for region_id, point in zip(region_ids, points, strict=True):
         drawing.obstacles.append(Obstacle(point[0], point[1], 5.0))
         drawing.labels.append(name_label(ctx, region_id))

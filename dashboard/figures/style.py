@@ -2,15 +2,22 @@
 
 - Value community: cool hues; authoritarian bloc: warm hues (colour-blind safe, Okabe–Ito).
 - Basis: ``stated`` solid and full colour; ``inferred`` dotted and lighter; ``external`` grey,
-  dotted and marked (※ / *).
+  dotted and marked (※ / *). An area (a country in a grouping, a named sea) keeps its own hue
+  when external, greyed and pale: NATO's members that the article does not name still read as
+  NATO, and unlike those it names.
 - Status: ``proposed`` is dashed and hollow wherever it appears.
+- Modality (how strongly the article says it): a round badge beside each claim drawn (a link, a
+  threat, an attribution, a grouping, an event; not a named place), whatever its basis and
+  status: ``?`` assessed (hedged), ``→`` projected (future or possible), ``!`` recommended
+  (only where the item is not already drawn as a proposal). Glyphs, not colours: they read in
+  black and white and for every kind of colour vision.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geodata.knowledge import BASES, Basis
+from geodata.knowledge import BASES, Basis, Modality
 
 # Okabe–Ito
 ORANGE = "#E69F00"
@@ -124,9 +131,23 @@ def line_style(colour: str, basis: Basis, status: str = "existing") -> LineStyle
     return LineStyle(colour, dash, LINE_OPACITY[basis])
 
 
+EXTERNAL_HUE = 0.45  # how much of its own colour an external area keeps (the rest is grey)
+
+
+def mix(colour: str, other: str, share: float) -> str:
+    """`share` of one #RRGGBB colour mixed with the rest of another, as #RRGGBB."""
+    a, b = (
+        (int(colour[i : i + 2], 16) for i in (1, 3, 5)),
+        (int(other[i : i + 2], 16) for i in (1, 3, 5)),
+    )
+    return "#" + "".join(
+        f"{round(x * share + y * (1 - share)):02X}" for x, y in zip(a, b, strict=True)
+    )
+
+
 def fill_colour(colour: str, basis: Basis) -> str:
-    """The fill colour of an area for a basis (external greyed)."""
-    return GREY if basis == "external" else colour
+    """The fill colour of an area for a basis: external keeps a little of its hue, greyed."""
+    return mix(colour, GREY, EXTERNAL_HUE) if basis == "external" else colour
 
 
 def rgba(colour: str, alpha: float) -> str:
@@ -159,10 +180,27 @@ def basis_colorscale(colour: str, alphas: dict[Basis, float]) -> list[list]:
 
 
 def glyph_colour(colour: str, basis: Basis) -> str:
-    """A badge glyph's colour: full for stated, lighter for inferred, grey for external."""
+    """A badge glyph's colour: full for stated, lighter for inferred, greyed for external."""
     if basis == "external":
-        return rgba(GREY, 0.8)
+        return rgba(fill_colour(colour, basis), 0.8)
     return colour if basis == "stated" else rgba(colour, 0.5)
+
+
+# --- modality ----------------------------------------------------------------------------------
+
+MODALITY_GLYPHS: dict[str, str] = {"assessed": "?", "projected": "→", "recommended": "!"}
+BADGE_INK = "#1A1A1A"
+BADGE_SIZE = 15
+BADGE_FONT = 11
+BADGE_OFFSET = (9.0, -9.0)  # px right and up of the mark it qualifies
+
+
+def modality_glyph(modality: Modality | str, status: str = "existing") -> str | None:
+    """The badge glyph of an item's modality; None when the article asserts it, or for a
+    recommendation already drawn as a proposal (dashed, hollow: the proposal style says it)."""
+    if modality == "recommended" and status == "proposed":
+        return None
+    return MODALITY_GLYPHS.get(modality)
 
 
 # --- layer colours -----------------------------------------------------------------------------

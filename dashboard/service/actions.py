@@ -81,7 +81,7 @@ class Actions:
                 return {"selected.data": None}
             scenario = current.model_copy(update={"focus": item})
             out = self._changed(current, scenario, allow_same=True)
-            out["focus.value"] = item if item in views.actor_ids else None
+            out["focus.value"] = views.focus_text(scenario)
             out["selected.data"] = None
             return out
         # a control
@@ -92,7 +92,7 @@ class Actions:
             out = dict(zip(CONTROL_IDS, views.controls_of(current), strict=True))
             out["notice-error.children"] = Message(t("notices.error", lang), (str(error),), "bad")
             return out
-        return self._changed(current, scenario)
+        return self._changed(current, scenario, shown=values)
 
     def _show(
         self, scenario: Scenario, shown: dict[str, Any], *, set_url: bool = True
@@ -111,9 +111,21 @@ class Actions:
         return out
 
     def _changed(
-        self, current: Scenario, scenario: Scenario, *, allow_same: bool = False
+        self,
+        current: Scenario,
+        scenario: Scenario,
+        *,
+        allow_same: bool = False,
+        shown: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
+        """The new view `scenario` in the URL and the `view` store. `shown`: the control values
+        the page has; the country search is given its text for the view when it shows another
+        (a name typed in another form, or the language changed)."""
+        text = self.views.focus_text(scenario)
+        retext = shown is not None and shown.get("focus.value", text) != text
         if scenario == current and not allow_same:
+            if retext:
+                return {"focus.value": text}
             raise Unchanged
         out: dict[str, Any] = {
             "url.search": self.views.query_of(scenario),
@@ -123,4 +135,6 @@ class Actions:
         }
         if scenario.focus != current.focus:
             out["selected.data"] = None
+        if retext:
+            out["focus.value"] = text
         return out

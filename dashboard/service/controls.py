@@ -8,7 +8,7 @@ from typing import Any
 
 from dashboard.i18n import name, t
 from geodata.atlas import Atlas
-from geodata.knowledge import BASES, DIRECTIONS
+from geodata.knowledge import BASES, DIRECTIONS, MODALITY_LEVELS
 from geodata.scenario import LAYERS, PROJECTIONS, Scenario
 
 PROPOSALS_ON = "on"
@@ -25,9 +25,10 @@ CONTROL_PROPS: tuple[tuple[str, str], ...] = (
     ("groupings", "value"),
     ("directions", "value"),
     ("domains", "value"),
-    ("date-range", "start_date"),
-    ("date-range", "end_date"),
+    ("date-from", "value"),
+    ("date-to", "value"),
     ("basis", "value"),
+    ("modality", "value"),
     ("proposals", "value"),
     ("focus", "value"),
     ("projection", "value"),
@@ -35,6 +36,7 @@ CONTROL_PROPS: tuple[tuple[str, str], ...] = (
 )
 CONTROL_IDS = tuple(f"{cid}.{prop}" for cid, prop in CONTROL_PROPS)
 # the controls whose option labels follow the language, in the order translations gives them
+# (the country search's suggestions are the labels of options["focus"])
 OPTION_IDS = (
     "scenario",
     "layers",
@@ -42,13 +44,18 @@ OPTION_IDS = (
     "directions",
     "domains",
     "basis",
+    "modality",
     "proposals",
-    "focus",
     "projection",
     "map-options",
     "compare-mode",
     "compare-with",
 )
+
+
+def country_label(name_in_lang: str, iso3: str) -> str:
+    """How the country search shows a country: 「日本 (JPN)」."""
+    return f"{name_in_lang} ({iso3})"
 
 
 def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[str, Any]:
@@ -65,15 +72,19 @@ def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[s
         }
         for key, p in presets.items()
     ]
+    custom = {"label": t("scenario.custom", lang), "value": ""}
     return {
-        "scenario": preset_options,
+        "scenario": [custom, *preset_options],  # "": no preset (a custom view)
         "layers": [{"label": t(f"layer.{layer}", lang), "value": layer} for layer in LAYERS],
         "groupings": [{"label": name(g, lang), "value": g.id} for g in kb.groupings],
         "directions": [{"label": t(f"direction.{d}", lang), "value": d} for d in DIRECTIONS],
         "domains": [{"label": name(d, lang), "value": d.id} for d in kb.domains],
         "basis": [{"label": t(f"basis.opt.{b}", lang), "value": b} for b in BASES],
+        "modality": [{"label": t(f"modality.opt.{m}", lang), "value": m} for m in MODALITY_LEVELS],
         "proposals": [{"label": t("proposals.on", lang), "value": PROPOSALS_ON}],
-        "focus": [{"label": f"{label} ({iso3})", "value": iso3} for label, iso3 in countries],
+        "focus": [
+            {"label": country_label(label, iso3), "value": iso3} for label, iso3 in countries
+        ],
         "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],
         "map-options": [
             {"label": t(f"map.option.{option}", lang), "value": option} for option in MAP_OPTIONS
@@ -84,15 +95,17 @@ def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[s
 
 
 def placeholders_for(lang: str) -> dict[str, str]:
-    """Placeholder texts, keyed by component id (and date-range's two inputs)."""
+    """Placeholder texts, keyed by component id."""
     return {
         "scenario": t("scenario.custom", lang),
-        "groupings": t("groupings.all", lang),
         "focus": t("focus.placeholder", lang),
         "compare-with": t("compare.pick", lang),
-        "date-range.start": t("dates.from", lang),
-        "date-range.end": t("dates.to", lang),
     }
+
+
+def share_texts(lang: str) -> dict[str, str]:
+    """What the page says after copying the view's link (the `share-texts` store)."""
+    return {"copied": t("share.copied", lang), "failed": t("share.copy_failed", lang)}
 
 
 def event_span(atlas: Atlas) -> tuple[str, str]:

@@ -33,6 +33,7 @@ from dashboard.figures import (
     trace_layer,
 )
 from dashboard.figures.framing import focus_point
+from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
 from dashboard.service.views import Views
@@ -81,8 +82,12 @@ class BuiltMap:
 
 
 def plain(scenario: Scenario) -> Scenario:
-    """The scenario without what only names it (id, titles): the key of its layers and figure."""
-    return scenario.model_copy(update={key: None if key == "id" else "" for key in TITLES})
+    """The scenario without what only names it (titles, and the id unless the map says what the
+    preset is: a reconstruction's note): the key of its layers and figure."""
+    keep_id = is_reconstruction(scenario)
+    return scenario.model_copy(
+        update={key: (scenario.id if keep_id else None) if key == "id" else "" for key in TITLES}
+    )
 
 
 class Maps:
@@ -118,6 +123,7 @@ class Maps:
         or removes the Europe inset, draws the map anew)."""
         data = scenario.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
         data["framing"] = self._framing(plain(scenario))
+        data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
 
     def _framed(self, scenario: Scenario) -> list[Any]:
@@ -212,18 +218,30 @@ class Maps:
         """`full_map` of a view whose map is already at hand."""
         return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
-    def initial_map(self, page_url: str | None) -> tuple[str, str]:
+    def initial_map(self, page_url: str | None) -> tuple[str, str, str]:
         """The map of the page at `page_url` for the first layout response, as JSON texts of
-        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip.
+        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip,
+        and its language (for plotly's own texts, the graphs' config `locale`).
 
         The sync callback later reads the same URL with the same parser and finds the map
         already drawn. Without a URL (no Referer) the map is left to the callbacks."""
         if not page_url:
-            return json.dumps(EMPTY_FIGURE), "null"
+            return json.dumps(EMPTY_FIGURE), "null", self.views.default_lang
         query = urlsplit(page_url).query
         scenario, _notices = self.views.parse_search(f"?{query}" if query else "")
         built = self.built_map(scenario)
-        return built.figure_json, json.dumps(self._rendered(scenario, built))
+        return built.figure_json, json.dumps(self._rendered(scenario, built)), scenario.lang
+
+    @staticmethod
+    def locale(scenario: Scenario, rendered: Any) -> Any:
+        """The language of plotly's own texts (the modebar's tooltips: the graph's config
+        `locale`) to send with the update of the map to `scenario`; KEEP while the browser's map
+        (`rendered`) is drawn in that language. (The graph applies a new config only with a new
+        figure, so it goes with the map's update, never on its own.)"""
+        built = rendered.get("built") if isinstance(rendered, dict) else None
+        if isinstance(built, dict) and built.get("lang") == scenario.lang:
+            return KEEP
+        return scenario.lang
 
     def _rendered(self, scenario: Scenario, built: BuiltMap) -> dict[str, Any]:
         return {

@@ -78,6 +78,13 @@ class ItemDetails:
     lang: str
 
 
+@dataclass(frozen=True)
+class Suggestions:
+    """The suggestions of a text input (its <datalist>'s options), in order."""
+
+    values: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class TableBody:
     """The rows of the table under the map (every layer's), in the view's language. One object

@@ -9,10 +9,16 @@ from functools import lru_cache
 from typing import Any
 
 from dashboard.details import country_rows, diff_rows, item_name, layer_counts, roles_of, view_rows
-from dashboard.i18n import t
-from dashboard.service.controls import OPTION_IDS, event_span, options_for, placeholders_for
+from dashboard.i18n import join_names, t
+from dashboard.service.controls import (
+    OPTION_IDS,
+    event_span,
+    options_for,
+    placeholders_for,
+    share_texts,
+)
 from dashboard.service.maps import Maps, plain
-from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, TableBody
+from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, Suggestions, TableBody
 from dashboard.service.views import Views
 from geodata.scenario import LANGS, LAYERS, Scenario
 
@@ -27,13 +33,24 @@ HIDDEN = {"display": "none"}
 def table_view(scenario: Scenario) -> Scenario:
     """The scenario reduced to what the table depends on: every layer, no focus, the default
     projection, extent and inset, no id or titles."""
-    return plain(scenario).model_copy(update={"layers": LAYERS, "focus": None, **_MAP_DEFAULTS})
+    return plain(scenario).model_copy(
+        update={"layers": LAYERS, "focus": None, **_MAP_DEFAULTS, "id": None}
+    )
 
 
 def table_key(scenario: Scenario) -> str:
     """What the table depends on: not the layers (it lists every layer's rows and the page
     hides those of the layers not shown), not the focus, the map's framing or the titles."""
     return json.dumps(table_view(scenario).model_dump(mode="json"), sort_keys=True)
+
+
+def shown_count(counts: dict[str, int], layers: tuple[str, ...]) -> int:
+    """How many of the table's rows a view with `layers` shows, from `table-meta`'s counts (rows
+    per set of layers, "" for rows of none): the rows with any of the layers, and those of none.
+    The page counts the same way for the table's caption (assets/atlas.js, tableRows)."""
+    return sum(
+        n for key, n in counts.items() if not key or any(x in layers for x in key.split(" "))
+    )
 
 
 def compare_key(other: str, lang: str) -> str:
@@ -80,11 +97,33 @@ class Panels:
         count = t("details.roles", lang, count=len(roles))
         return ItemDetails(title, item, count, tuple(roles), lang)
 
+    def summary(self, scenario: Scenario) -> str:
+        """One line that says what the map shows (the page announces it politely when it
+        changes): the view's title, its layers and how many items the table lists, the
+        projection and the item it is centred on."""
+        lang = scenario.lang
+        parts = [t("map.summary.title", lang, title=self.heading(scenario)[0])]
+        if not scenario.title():  # a custom view: no title to name
+            parts = [t("map.summary.untitled", lang)]
+        if scenario.layers:
+            names = join_names([t(f"layer.{x}", lang) for x in scenario.layers], lang)
+            count = shown_count(self.table(scenario)[1]["counts"], scenario.layers)
+            parts.append(t("map.summary.layers", lang, layers=names, count=count))
+            projection = t(f"projection.{scenario.projection}", lang)
+            parts.append(t("map.summary.projection", lang, projection=projection))
+        else:
+            parts.append(t("map.summary.none", lang))
+        if scenario.focus:
+            name = item_name(self.atlas, scenario.focus, lang)
+            parts.append(t("map.summary.focus", lang, name=name))
+        return ("" if lang == "ja" else " ").join(parts)
+
     def panels(
-        self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any]
+        self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any, Any]
     ) -> dict[str, Any]:
-        """The view's heading and details panel, keyed like the sync outputs: only those that
-        differ from `shown` (the title, description and details key the page shows).
+        """The view's heading, the map's summary and the details panel, keyed like the sync
+        outputs: only those that differ from `shown` (the title, description, summary and
+        details key the page shows).
 
         They are part of the sync response, so an action costs no extra request for them."""
         if not view:
@@ -94,11 +133,14 @@ class Panels:
         scenario = self.views.scenario_of(view)
         out: dict[str, Any] = {}
         title, description = self.heading(scenario)
-        shown_title, shown_description, shown_key = shown
+        shown_title, shown_description, shown_summary, shown_key = shown
         if title != shown_title:
             out["view-title.children"] = title
         if description != shown_description:
             out["view-description.children"] = description
+        summary = self.summary(scenario)
+        if summary != shown_summary:
+            out["map-summary.children"] = summary
         key = self.details_key(scenario, selected)
         if key != shown_key:  # another item, or another language
             out["details.children"] = self.details(scenario, selected)
@@ -208,19 +250,17 @@ class Panels:
         return [
             [t(i["i18n"], lang) for i in i18n_ids],
             *(options[cid] for cid in OPTION_IDS),
+            Suggestions(tuple(o["label"] for o in options["focus"])),
             placeholders["scenario"],
-            placeholders["groupings"],
             placeholders["focus"],
             placeholders["compare-with"],
-            placeholders["date-range.start"],
-            placeholders["date-range.end"],
             t("dates.hint", lang, first=first, last=last),
             t("save.button", lang),
             t("export.button", lang),
             t("load.prompt", lang),
             t("share.copy", lang),
+            share_texts(lang),
             t("details.clear", lang),
-            lang,
         ]
 
 

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import base64
 import binascii
+import unicodedata
 from typing import Any
 
 from pydantic import ValidationError
 
-from dashboard.i18n import t
-from dashboard.service.controls import PROPOSALS_ON
+from dashboard.i18n import name, t
+from dashboard.service.controls import PROPOSALS_ON, country_label
 from dashboard.service.models import Message
 from geodata.atlas import Atlas
-from geodata.scenario import LANGS, Scenario, ScenarioError
+from geodata.scenario import LANGS, Lang, Scenario, ScenarioError
 from geodata.validate import check_scenario_ids, focus_ids
 
 MAX_UPLOAD_BYTES = 200_000
+SHOWN_TEXT = 40  # characters of a typed text quoted back in a message
+
+
+def _searchable(text: str) -> str:
+    """A typed text as the country search compares it: NFKC (full-width letters and spaces as
+    ASCII), case and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 
 class Views:
@@ -29,6 +37,18 @@ class Views:
         self.focusable = focus_ids(atlas.knowledge)
         self.actor_ids = {a.id for a in atlas.knowledge.actors}
         self.grouping_ids = {g.id for g in atlas.knowledge.groupings}
+        # the country search: each country's label in each language, by its ISO code
+        self.country_labels: dict[Lang, dict[str, str]] = {
+            lang: {a.id: country_label(name(a, lang), a.id) for a in atlas.knowledge.actors}
+            for lang in LANGS
+        }
+        # what may be typed into it: a label, a name (in either language) or the code
+        self._countries_by_text = {
+            _searchable(text): actor.id
+            for actor in atlas.knowledge.actors
+            for lang in LANGS
+            for text in (actor.id, name(actor, lang), self.country_labels[lang][actor.id])
+        }
 
     def default_scenario(self) -> Scenario:
         return Scenario(lang=self.default_lang)  # type: ignore[call-arg]
@@ -69,14 +89,31 @@ class Views:
             scenario.date_from.isoformat() if scenario.date_from else None,
             scenario.date_to.isoformat() if scenario.date_to else None,
             scenario.basis,
+            scenario.modality,
             [PROPOSALS_ON] if scenario.proposals else [],
-            scenario.focus if scenario.focus in self.actor_ids else None,
+            self.focus_text(scenario),
             scenario.projection,
             [
                 *(["inset"] if scenario.inset == "europe" else []),
                 *(["world"] if scenario.extent == "world" else []),
             ],
         ]
+
+    def focus_text(self, scenario: Scenario) -> str | None:
+        """What the country search shows for a view: its focus's label when it is a country."""
+        return self.country_labels[scenario.lang].get(scenario.focus or "")
+
+    def country_of(self, text: Any, lang: str) -> str | None:
+        """The ISO code of what was typed into the country search (None when it is empty);
+        ValueError, with a message in `lang`, when it names no country."""
+        if not isinstance(text, str) or not text.strip():
+            return None
+        found = self._countries_by_text.get(_searchable(text[: SHOWN_TEXT * 4]))
+        if found is None:
+            shown = " ".join(text.split())
+            shown = shown if len(shown) <= SHOWN_TEXT else shown[: SHOWN_TEXT - 1] + "…"
+            raise ValueError(t("focus.unknown", lang, text=shown))
+        return found
 
     def scenario_from_controls(
         self, base: Scenario, values: dict[str, Any], *, use_focus: bool = False
@@ -93,9 +130,10 @@ class Views:
             "groupings": [g for g in values.get("groupings.value") or [] if g in self.grouping_ids],
             "directions": list(values.get("directions.value") or []),
             "domains": list(values.get("domains.value") or []),
-            "from": day(values.get("date-range.start_date")),
-            "to": day(values.get("date-range.end_date")),
+            "from": day(values.get("date-from.value")),
+            "to": day(values.get("date-to.value")),
             "basis": values.get("basis.value") or base.basis,
+            "modality": values.get("modality.value") or base.modality,
             "proposals": PROPOSALS_ON in (values.get("proposals.value") or []),
             "projection": values.get("projection.value") or base.projection,
         }
@@ -104,7 +142,7 @@ class Views:
             fields["inset"] = "europe" if "inset" in options else "none"
             fields["extent"] = "world" if "world" in options else "content"
         if use_focus:
-            fields["focus"] = values.get("focus.value") or None
+            fields["focus"] = self.country_of(values.get("focus.value"), fields["lang"])
         try:
             return Scenario.model_validate(fields)
         except ValidationError as error:

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from dash import no_update
-from pages import countries_indices, decoded, render, table
+from pages import countries_indices, decoded, dicts_in, render, table
 from serving import load_loadtest
 
 from dashboard import cli
@@ -23,6 +23,7 @@ from dashboard.details import on_map
 from dashboard.figures import shown_by
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
+from dashboard.service.panels import shown_count
 from geodata.scenario import LAYERS
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
@@ -80,19 +81,7 @@ def test_topojson_licence_ships_with_the_files():
 
 def test_graph_points_plotly_at_the_local_topojson(client):
     layout = client.get("/_dash-layout").get_json()
-    configs = []
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Graph":
-                configs.append(node["props"]["config"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(layout)
+    configs = [node["props"]["config"] for node in dicts_in(layout) if node.get("type") == "Graph"]
     assert len(configs) == 2
     for config in configs:
         # plotly.js loads `<topojsonURL><scope>_<resolution>m.json`
@@ -161,8 +150,12 @@ def _post_callback(client, output, outputs, inputs, state, changed):
 def _render_request(client, view, rendered):
     return _post_callback(
         client,
-        "..map.figure...rendered.data..",
-        [{"id": "map", "property": "figure"}, {"id": "rendered", "property": "data"}],
+        "..map.figure...rendered.data...map.config..",
+        [
+            {"id": "map", "property": "figure"},
+            {"id": "rendered", "property": "data"},
+            {"id": "map", "property": "config"},
+        ],
         [{"id": "view", "property": "data", "value": view}],
         [{"id": "rendered", "property": "data", "value": rendered}],
         ["view.data"],
@@ -347,7 +340,10 @@ def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
         # nothing else is even requested: the panels come with `sync`, which asks for no table
         # or comparison when they do not change
         sync = ".." + "...".join(f"{cid}.{prop}" for cid, prop in SYNC_OUTPUTS) + ".."
-        assert [output for output, *_ in responses] == [sync, "..map.figure...rendered.data.."]
+        assert [output for output, *_ in responses] == [
+            sync,
+            "..map.figure...rendered.data...map.config..",
+        ]
         assert not {"view-table.children", "details.children", "map-b.figure"} & sizes.keys()
         figure, rendered = page.props[("map", "figure")], page.props[("rendered", "data")]
         if rendered["key"] != key:  # re-framed (the inset came or went): the new map is sent
@@ -472,6 +468,7 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     script = tmp_path / "table.js"
     script.write_text(
         "global.window = {};\n"
+        "global.document = {addEventListener: () => {}};\n"
         f"{(Path(ASSETS_DIR) / 'atlas.js').read_text(encoding='utf-8')}\n"
         "const f = window.dash_clientside.atlas.tableRows;\n"
         "const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
@@ -484,6 +481,7 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
     )
     outputs, nothing = (json.loads(line) for line in result.stdout.splitlines())
     for (_, meta, layers, count), (classes, caption, empty) in zip(cases, outputs, strict=True):
+        assert shown_count(meta["counts"], tuple(layers)) == count  # the map summary's count
         shown = {c.removeprefix("show-") for c in classes.split() if c.startswith("show-")}
         assert shown == set(layers)
         assert ("is-empty" in classes.split()) == (count == 0)
@@ -517,3 +515,17 @@ def test_every_ui_string_has_both_languages():
 
     for key, entry in STRINGS.items():
         assert set(entry) == {"ja", "en"} and all(entry.values()), key
+
+
+def test_plotlys_japanese_strings_are_the_ones_plotly_shows():
+    """Each English key of PLOTLY_JA is a string plotly.js 4 localises (`_(gd, "…")`): a key
+    plotly renamed would silently stay English in the Japanese page."""
+    import plotly
+
+    from dashboard.i18n import PLOTLY_JA
+
+    bundle = (Path(plotly.__file__).parent / "package_data" / "plotly.min.js").read_text()
+    localised = set(re.findall(r'\b[A-Za-z_$][\w$]*\([A-Za-z_$][\w$.]*,\s*"([^"]+)"\)', bundle))
+    assert set(PLOTLY_JA) <= localised, sorted(set(PLOTLY_JA) - localised)
+    for text in ("Zoom in", "Download plot as a PNG", "Reset"):  # the geo modebar's buttons
+        assert text in PLOTLY_JA

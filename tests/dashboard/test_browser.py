@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser import browser_available, headless_dash, wait_for
+from browser import browser_available, headless_dash, typed_date, wait_for
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -465,7 +465,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     assert "Japan-U.S. Joint Leaders" in details  # footnote 19's source line
     assert "明記" in details  # a basis
     assert _query(duo)["focus"] == "JPN"
-    assert duo.find_element("#focus").text.startswith("日本")  # the country search follows
+    assert duo.find_element("#focus").get_attribute("value") == "日本 (JPN)"  # the search follows
 
     # the table's names focus their item too (keyboard and screen-reader access to the map)
     duo.find_element("#view-table button[id*='five_eyes']").click()
@@ -491,24 +491,22 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     share = duo.find_element("#share-url").get_attribute("value")
     assert dict(parse_qsl(urlsplit(share).query)) == dict(parse_qsl(query[1:]))
     assert urlsplit(share).hostname in LOCAL_HOSTS
-    dates = [i.get_attribute("value") for i in duo.find_elements(".dash-datepicker-input")]
+    dates = [duo.find_element(f"#date-{end}").get_attribute("value") for end in ("from", "to")]
     assert dates == ["2024-06-01", "2024-07-31"]
     assert duo.find_element("#basis input[value='stated']").is_selected()
     assert not duo.find_element("#proposals input").is_selected()
     _open(duo, "?" + urlsplit(share).query)
     assert duo.find_element("#share-url").get_attribute("value") == share
 
-    # the date range: typing a date moves `from`, clearing `to` drops it
-    start = duo.find_element("#date-range")
+    # the date range: typing a date moves `from` (applied on Enter), clearing `to` drops it
+    start = duo.find_element("#date-from")
     start.click()
-    start.send_keys(Keys.CONTROL, "a")
-    start.send_keys("2024-07-01", Keys.ENTER)
-    wait_for(lambda: _query(duo).get("from") == "2024-07-01", "from did not follow the picker")
+    start.send_keys(typed_date(duo.driver, "2024-07-01"), Keys.ENTER)
+    wait_for(lambda: _query(duo).get("from") == "2024-07-01", "from did not follow the input")
     _wait_idle(duo)
-    end = duo.find_element(".dash-datepicker-end-date")
+    end = duo.find_element("#date-to")
     end.click()
-    end.send_keys(Keys.CONTROL, "a")
-    end.send_keys(Keys.BACKSPACE, Keys.TAB)
+    end.send_keys(Keys.BACKSPACE, Keys.ENTER)
     wait_for(lambda: not _query(duo).get("to"), "clearing `to` did not drop it")
     _wait_idle(duo)
 
@@ -523,7 +521,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     duo.wait_for_contains_text("#controls", "Layers")
     assert "Value community" in duo.find_element("#layers").text
     assert _query(duo)["lang"] == "en"
-    assert duo.find_element("#app").get_attribute("lang") == "en"
+    assert duo.driver.execute_script("return document.documentElement.lang") == "en"
     labels_en = _data_text(duo)
     assert "カナダ" in labels_ja and "Canada" not in labels_ja
     assert "Canada" in labels_en and "カナダ" not in labels_en
@@ -533,6 +531,82 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     duo.wait_for_contains_text("#notice-url", "zoom")
     notice = duo.find_element("#notice-url").text
     assert "bogus" in notice and "atlantis" in notice
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)
+
+
+# the modality badges of the drawn figure: [item id, glyph] of every shown badge
+BADGES_JS = """
+const gd = document.querySelector('#map .js-plotly-plot');
+const out = [];
+gd.data.forEach((t) => {
+    if (!t.meta || t.meta.kind !== 'modality' || t.visible === false) return;
+    t.customdata.forEach((item, i) => out.push([item, t.text[i]]));
+});
+return out;
+"""
+LEGEND_JS = (
+    "return Array.from(document.querySelectorAll('#map .legend .traces .legendtext'))"
+    ".map(e => e.textContent);"
+)
+
+
+def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
+    """The certainty control filters the map as the URL's `modality` does and writes it to the
+    URL; the hedged and projected items carry their badges and legend entries only while
+    shown; the details panel marks an item's hedge with its English meaning; topics are rows."""
+    service = ViewService(atlas, presets, "en")
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "?scenario=concept_diagram&lang=en")
+    assert duo.find_element("#modality input[value='projected']").is_selected()
+    badges = dict(duo.driver.execute_script(BADGES_JS))
+    assert badges["chn_threat_europe"] == "?" and badges["chn_influence_indo_pacific"] == "→"
+    legend = duo.driver.execute_script(LEGEND_JS)
+    assert (
+        t("key.modality.assessed", "en") in legend and t("key.modality.projected", "en") in legend
+    )
+    assert t("legend.external_members", "en", name="NATO") in legend
+    text = _data_text(duo)
+    assert "reconstruction" in text  # the concept diagram's note, on the map
+    _shot(duo, "certainty_all_en")
+
+    for level, glyphs in (("assessed", {"?"}), ("asserted", set()), ("projected", {"?", "→"})):
+        duo.find_element(f"#modality input[value='{level}']").click()
+        wait_for(lambda level=level: _query(duo).get("modality") == level, f"URL: {level}")
+        _wait_idle(duo)
+        expected = service.maps.figure(
+            presets["concept_diagram"].model_copy(update={"lang": "en", "modality": level})
+        )
+        assert _traces(duo) == [
+            ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+            for t in expected["data"]
+        ], level
+        shown = {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)}
+        assert shown == glyphs, level
+        legend = duo.driver.execute_script(LEGEND_JS)
+        assert (t("key.modality.projected", "en") in legend) == ("→" in glyphs), level
+        assert (t("key.modality.assessed", "en") in legend) == ("?" in glyphs), level
+        if level == "asserted":
+            _shot(duo, "certainty_asserted_en")
+    # the address reproduces it, and the control follows the address
+    _open(duo, "?scenario=concept_diagram&lang=en&modality=assessed")
+    assert duo.find_element("#modality input[value='assessed']").is_selected()
+    assert {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)} == {"?"}
+    wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
+    share = duo.find_element("#share-url").get_attribute("value")
+    assert dict(parse_qsl(urlsplit(share).query))["modality"] == "assessed"
+
+    # the details of China's hedged threat to Europe: the hedge marked, with its meaning
+    _open(duo, "?scenario=concept_diagram&lang=en&focus=chn_threat_europe")
+    duo.wait_for_contains_text("#details", "is coming to be perceived as")
+    marks = [m.text for m in duo.find_elements("#details mark.hedge")]
+    assert "認知されつつある" in marks
+    assert "assessed" in duo.find_element("#details").text
+    _shot(duo, "details_hedge_en")
+    # topics are rows of the table, and a row's name opens its details
+    duo.find_element("#view-table button[id*='north_atlantic_council']").click()
+    duo.wait_for_contains_text("#details", "consensus")
+    assert "今後" in [m.text for m in duo.find_elements("#details mark.hedge")]
     _assert_no_console_errors(duo)
     _assert_offline(duo)
 
@@ -585,7 +659,7 @@ def test_files_and_compare(duo, atlas, presets, tmp_path):
 
 
 def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(duo, atlas, presets):
-    """assets/atlas.js defines window.dash_clientside.atlas, and the page's three clientside
+    """assets/atlas.js defines window.dash_clientside.atlas, and the page's clientside
     callbacks are wired to it (no inline code). In the page: the share link is the page's
     address with the view's query, tableRows shows and counts the shown layers' rows, and
     afterMap's test for a drawn map holds (plotly.js's private `_fullLayout` is still there)."""
@@ -597,7 +671,7 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
         for d in dependencies
         if d.get("clientside_function")
     )
-    assert wired == ["afterMap", "shareUrl", "tableRows"]
+    assert wired == ["afterMap", "copyLink", "pageLang", "shareUrl", "tableRows"]
     assert {
         d["clientside_function"]["namespace"] for d in dependencies if d.get("clientside_function")
     } == {"atlas"}

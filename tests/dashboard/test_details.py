@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from pages import dicts_in
 
 from dashboard.details import (
     COLUMNS,
@@ -20,7 +21,7 @@ from dashboard.details import (
 from dashboard.i18n import t
 from geodata.article import load_article
 from geodata.knowledge import BASES
-from geodata.scenario import LAYERS
+from geodata.scenario import LAYERS, Scenario
 from geodata.select import select
 
 
@@ -172,13 +173,29 @@ def test_view_rows_list_exactly_what_each_preset_shows(atlas, presets):
             + len(layers.regions)
             + len(layers.events)
             + len(layers.domains)
+            + len(layers.topics)
         )
         assert len(rows) == expected, preset_id
         for row in rows:
             assert set(COLUMNS) <= set(row)
             assert all(isinstance(row[c], str) for c in COLUMNS)
         relation_ids = {r["id"] for r in rows if r["key"].startswith("relation:")}
-        assert relation_ids == set(layers.relations.id)
+        assert relation_ids == set(layers.relations.id)  # those not drawn as arcs too
+        topic_ids = {r["id"] for r in rows if r["key"].startswith("topic:")}
+        assert topic_ids == set(layers.topics.id)
+        # every row says how strongly the article says it, as the record does
+        modality = {
+            f"{kind}:{item}": m
+            for kind, frame in (
+                ("relation", layers.relations),
+                ("topic", layers.topics),
+                ("grouping", layers.groupings),
+            )
+            for item, m in zip(frame.id, frame.modality, strict=True)
+        }
+        for row in rows:
+            if row["key"] in modality:
+                assert row["modality"] == t(f"modality.{modality[row['key']]}", scenario.lang)
 
 
 def test_view_rows_follow_the_layers_and_the_language(atlas, presets):
@@ -227,14 +244,17 @@ def test_country_rows_are_the_coloured_countries(atlas, presets):
     assert russia["name"] == "Russia" and "Authoritarian" in russia["detail"]
 
 
-def test_link_rows_name_ends_the_view_does_not_draw(atlas, presets):
-    layers = select(atlas, presets["ukraine_support"])  # draws NATO only, links reach AP4 too
+def test_link_rows_name_ends_the_view_does_not_draw(atlas):
+    layers = select(atlas, Scenario(layers=("ukraine",)))  # Hungary objects to NATO, not drawn
+    assert "nato" not in set(layers.groupings.id)
     rows = {r["id"]: r for r in view_rows(layers, "en", atlas)}
-    assert rows["nato_ap4_partnership"]["name"].startswith("NATO ↔ AP4 (Asia-Pacific Partners)")
-    assert rows["nato_ap4_partnership"]["detail"] == "partnership"
+    assert rows["hun_objection"]["name"].startswith("Hungary → NATO")
+    assert rows["hun_objection"]["detail"] == "objection"
     bare = {r["id"]: r for r in view_rows(layers, "ja")}
-    assert "ap4" in bare["nato_ap4_partnership"]["name"]  # without the atlas: the id
-    assert bare["nato_ap4_partnership"]["detail"] == "パートナーシップ"
+    assert "nato" in bare["hun_objection"]["name"]  # without the atlas: the id
+    assert bare["hun_objection"]["detail"] == "異議"
+    # a relation the map does not draw as an arc says so in its row
+    assert rows["hun_nato_compromise"]["detail"] == "compromise (not drawn on the map)"
 
 
 def _layer_choices(scenario):
@@ -291,3 +311,50 @@ def test_country_rows_name_the_layers_of_their_groupings(atlas, presets):
     rows = {r["id"]: r for r in country_rows(layers, "en")}
     assert rows["RUS"]["layers"] == ("authoritarian",)
     assert "value_community" in rows["JPN"]["layers"]
+
+
+# --- how strongly the article says it, and the topics it discusses -----------------------------
+
+
+def test_every_citation_carries_its_modality_and_hedge(atlas):
+    """A role's citations say how the article says each quote: the knowledge base's modality and
+    hedge words, and the hedge's English meaning from the catalogue."""
+    roles = roles_of(atlas, "chn_threat_europe", "en")
+    (citation,) = roles[0].citations
+    assert (citation.modality, citation.hedge_ja) == ("assessed", "認知されつつある")
+    assert citation.hedge_en() == "is coming to be perceived as"
+    assert roles[0].modality == "assessed"
+    before, hedge, after = citation.quote_parts()
+    assert hedge == "認知されつつある" and before + hedge + after == citation.quote_ja
+    # a hedge elsewhere in the sentence (と見られる closes P3's sentence): not in the quote
+    (driver,) = [r for r in roles_of(atlas, "driver_western_aid_delays", "en") if r.kind == "topic"]
+    assert driver.citations[0].hedge_ja == "と見られる"
+    assert driver.citations[0].quote_parts() == (driver.citations[0].quote_ja, "", "")
+
+
+def test_every_hedge_of_the_knowledge_base_has_an_english_meaning(raw_knowledge):
+    """The details panel explains each hedge: the catalogue in dashboard.i18n knows every hedge
+    the knowledge base uses (a new hedge word needs its meaning there)."""
+    from dashboard.i18n import hedge_meaning
+
+    found = {node["hedge_ja"] for node in dicts_in(raw_knowledge) if node.get("hedge_ja")}
+    assert len(found) >= 10
+    assert {h: hedge_meaning(h) for h in found if not hedge_meaning(h)} == {}
+    assert hedge_meaning("と見られる") == "is seen as / reportedly"
+    assert hedge_meaning("となろう") != hedge_meaning("と見られる")
+
+
+def test_an_items_details_list_the_topics_about_it(atlas):
+    """What the article discusses about an item without a place of its own (NATO's consensus,
+    the drivers of the Ukraine commitment) is listed in that item's details, with citations."""
+    topics = atlas.topics
+    for item in ("nato", "nato_ukr_long_term_support", "UKR", "chn_threat_europe", "five_eyes"):
+        about = set(topics.id[topics.about.map(lambda a, item=item: item in a)])
+        assert about, item
+        roles = roles_of(atlas, item, "en")
+        assert _ids(roles, "topic") == about, item
+        assert roles[0].kind != "topic"  # the item's own roles come first
+    (council,) = roles_of(atlas, "north_atlantic_council", "ja")
+    assert council.kind == "topic" and council.layer == "value_community"
+    assert dict(council.facts)[t("details.about", "ja")].startswith("NATO")
+    assert any(c.modality == "projected" and c.hedge_ja == "今後" for c in council.citations)

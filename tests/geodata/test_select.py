@@ -331,6 +331,45 @@ def test_one_grouping_shows_exactly_its_members() -> None:
     assert list(view.groupings.id) == ["ap4"]
 
 
+GROUPING_LAYERS = ("value_community", "authoritarian", "proposals")
+
+
+@SETTINGS
+@given(subset(GROUPING_IDS))
+def test_relations_of_a_grouping_view_have_no_party_outside_it(chosen: tuple[str, ...]) -> None:
+    """A view that names groupings shows a relation of the grouping layers only when each party
+    at its ends is in the view: a state a member of a chosen grouping, a grouping a chosen one.
+    Regions and topics are not parties (the bloc's influence reaches the south, whoever is
+    chosen)."""
+    view = select(ATLAS, Scenario(groupings=chosen))
+    if not chosen:
+        return
+    members = set(view.memberships.iso3)
+    groupings = set(ATLAS.groupings.id)
+    places = set(ATLAS.regions.id) | set(ATLAS.topics.id)
+    everything = select(ATLAS, Scenario())
+    for row in everything.relations.itertuples():
+        if row.layer not in GROUPING_LAYERS:
+            continue
+        ends = (row.source, row.target)
+        parties = [end for end in ends if end not in places]
+        inside = all(end in chosen if end in groupings else end in members for end in parties)
+        touches = any(end in chosen or end in members for end in parties)
+        assert (row.id in set(view.relations.id)) == (inside and touches), (chosen, row.id)
+
+
+def test_nato_alone_does_not_show_natos_links_to_other_groupings() -> None:
+    nato = set(select(ATLAS, Scenario(groupings=("nato",))).relations.id)
+    assert not {"nato_ap4_partnership", "japan_us_nato_posture"} & nato
+    assert "nato_ap4_partnership" in set(
+        select(ATLAS, Scenario(groupings=("nato", "ap4"))).relations.id
+    )
+    # the bloc alone: its partnerships and its reach into regions, not its words about NATO
+    bloc = set(select(ATLAS, Scenario(groupings=("authoritarian",))).relations.id)
+    assert {"chn_rus_partnership", "rus_influence_south", "authoritarian_rejects_order"} <= bloc
+    assert "chn_nato_cold_war_relic" not in bloc
+
+
 # --- presets --------------------------------------------------------------------------------
 
 

@@ -61,6 +61,9 @@ def draw(ctx: Context) -> Drawing:
         )
     for grouping_id in groupings:
         kit.grouping_marker(ctx, drawing, grouping_id)
+    kit.external_members_key(
+        ctx, drawing, groupings, [(c, row.grouping, row.basis) for c, row in members.items()]
+    )
 
     named = [c for c in members if c in ctx.stated_actors]
     kit.draw_relations(ctx, drawing, link_style, LINK_STYLES, named=named)

@@ -1,6 +1,7 @@
 """The always-on "base" layer: every country the article involves as an invisible click and hover
-target (so a country keeps its details when its layer is off), and the legend's key to how basis
-and status are drawn — one entry per basis or status that the view's data contains.
+target (so a country keeps its details when its layer is off), and the legend's key to how basis,
+modality and status are drawn — one entry per basis, status or modality badge that the view's
+data contains.
 
 The countries are drawn, with every layer's fills, by one choropleth that this layer holds (see
 dashboard.figures.countries)."""
@@ -8,10 +9,10 @@ dashboard.figures.countries)."""
 from __future__ import annotations
 
 from dashboard.figures import style
-from dashboard.figures.context import Context, CountryFill, Drawing, scattergeo
+from dashboard.figures.context import Context, CountryFill, Drawing, LayerRows, scattergeo
 from dashboard.figures.kit import HOVER, legend_entry
 from dashboard.i18n import t
-from geodata.knowledge import BASES
+from geodata.knowledge import BASES, MODALITIES
 
 LAYER = "base"
 
@@ -43,7 +44,7 @@ def draw(ctx: Context) -> Drawing:
             "country",
             missing,
         )
-    bases, proposed = _present(ctx)
+    bases, proposed, glyphs = _present(ctx)
     for basis in BASES:
         if basis in bases:
             line = style.line_style(style.DARK, basis)
@@ -64,18 +65,46 @@ def draw(ctx: Context) -> Drawing:
             style.PROPOSED_DASH,
             1.0,
         )
+    for modality in MODALITIES:
+        if modality in glyphs:
+            legend_entry(
+                drawing,
+                f"key/modality/{modality}",
+                t(f"key.modality.{modality}", ctx.lang),
+                "key",
+                mode="markers",
+                marker={
+                    "symbol": "circle",
+                    "size": style.BADGE_SIZE - 3,
+                    "color": style.WHITE,
+                    "line": {"color": style.BADGE_INK, "width": 1.3},
+                },
+            )
     return drawing
 
 
-def _present(ctx: Context) -> tuple[set[str], bool]:
-    """The bases drawn in this view, and whether anything proposed is."""
+def _present(ctx: Context) -> tuple[set[str], bool, set[str]]:
+    """The bases drawn in this view, whether anything proposed is, and the modalities that a
+    badge marks."""
     rows = ctx.rows
     bases: set[str] = set()
     for frame in (rows.memberships, rows.relations, rows.threats, rows.regions, rows.domains):
         bases |= {row.basis for row in frame}
+    bases |= {row.basis for row in rows.marked}
     bases |= {row.place_basis for row in rows.events} | {row.basis for row in rows.events}
     proposed = any(row.status == "proposed" for row in [*rows.relations, *rows.groupings])
-    return bases, proposed
+    return bases, proposed, badged_modalities(rows)
+
+
+def badged_modalities(rows: LayerRows) -> set[str]:
+    """The modalities of the view's items that carry a badge (see style.modality_glyph)."""
+    with_status = [*rows.relations, *rows.marked, *rows.groupings, *rows.memberships]
+    found = {r.modality for r in with_status if style.modality_glyph(r.modality, r.status)}
+    # (a region is a place the article names: how strongly the sentence naming it speaks is in
+    # its hover and details, not on the map, where a badge would read as the links' certainty)
+    for frame in (rows.threats, rows.events, rows.domains):
+        found |= {r.modality for r in frame if style.modality_glyph(r.modality)}
+    return found
 
 
 def _key(drawing: Drawing, uid: str, name: str, colour: str, dash: str, opacity: float) -> None:

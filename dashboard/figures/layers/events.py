@@ -63,6 +63,7 @@ def draw(ctx: Context) -> Drawing:
             continue
         ids = [event.id for event in rows]
         points = [position[e] for e in ids]
+        hovers = [ctx.event_hover(e) for e in rows]
         drawing.add(
             f"points/{basis}",
             scattergeo(
@@ -79,7 +80,7 @@ def draw(ctx: Context) -> Drawing:
                     },
                 },
                 customdata=ids,
-                hovertext=[ctx.event_hover(e) for e in rows],
+                hovertext=hovers,
                 hovertemplate=kit.HOVER,
                 name=t(f"legend.event.{basis}", ctx.lang),
                 showlegend=True,
@@ -87,4 +88,10 @@ def draw(ctx: Context) -> Drawing:
             "event",
             ids,
         )
+        badges = [
+            badge
+            for event, point, hover in zip(rows, points, hovers, strict=True)
+            for badge in kit.badge_for(event.id, point, event.modality, "", hover)
+        ]
+        kit.modality_badges(ctx, drawing, f"points/{basis}", badges)
     return drawing

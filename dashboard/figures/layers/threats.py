@@ -142,13 +142,14 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         if not rows:
             continue
         outlines = marks.LonLatList()
-        handles, ids, hovers = [], [], []
+        handles, ids, hovers, badges = [], [], [], []
         for threat in rows:
             ring, handle, along = _arrow(threat.geometry, zoom)
             outlines.add(ring)
             handles.append(handle)
             ids.append(threat.id)
             hovers.append(ctx.threat_hover(threat))
+            badges += kit.badge_for(threat.id, handle, threat.modality, "", hovers[-1])
             drawing.obstacles.append(Obstacle(handle[0], handle[1], 6.0))
             drawing.labels.append(
                 LabelRequest(
@@ -209,6 +210,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
             "threat",
             ids,
         )
+        kit.modality_badges(ctx, drawing, f"handles/{basis}", badges)
 
 
 HANDLE_AT = 0.4  # of the arrow's body: where its handle (and label) goes
@@ -249,7 +251,7 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
         symbol = style.DOMAIN_SYMBOLS.get(
             domain_id, style.DOMAIN_FALLBACK_SYMBOLS[index % len(style.DOMAIN_FALLBACK_SYMBOLS)]
         )
-        points, symbols, opacities = [], [], []
+        points, symbols, opacities, badges = [], [], [], []
         for row in rows:
             slots = per_actor[row.actor]
             slot = slots.index(domain_id) - (len(slots) - 1) / 2.0
@@ -258,6 +260,7 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
             symbols.append(symbol if row.basis == "stated" else f"{symbol}-open")
             opacities.append(style.MARKER_OPACITY[row.basis])
             drawing.obstacles.append(Obstacle(point[0], point[1], 7.0))
+            badges += kit.badge_for(domain_id, point, row.modality, "", ctx.domain_hover(row))
         name = f"{t('hover.domain', ctx.lang)}{':' if ctx.lang == 'ja' else ': '}"
         name += localized(rows[0], "name", ctx.lang)
         drawing.add(
@@ -282,3 +285,4 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
             "domain",
             [f"{domain_id}:{row.actor}" for row in rows],
         )
+        kit.modality_badges(ctx, drawing, f"domains/{domain_id}", badges)

@@ -51,6 +51,9 @@ def draw(ctx: Context) -> Drawing:
         )
     for grouping_id in groupings:
         kit.grouping_marker(ctx, drawing, grouping_id)
+    kit.external_members_key(
+        ctx, drawing, fill_order, [(c, g, basis_of[(g, c)]) for c, g in filled]
+    )
 
     # Name the article's stated actors whose place in a shown grouping is stated (not every
     # NATO member: the article counts 32 but names few), with a strip of badges, one per shown

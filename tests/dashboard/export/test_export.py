@@ -830,3 +830,98 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
                     assert y0 + inside <= box[1] and box[3] <= y1 - inside, (*where, box)
                     checked += 1
         assert checked > 5, scenario.id
+
+
+# --- what the article's certainty, and the concept diagram's nature, look like on a slide -------
+
+
+def _svg_text(data: bytes) -> str:
+    return "".join(ET.fromstring(data).itertext()).replace("\xa0", " ")
+
+
+@pytest.mark.browser
+def test_the_concept_diagram_says_on_its_exported_map_that_it_is_a_reconstruction(
+    session, presets, atlas
+):
+    from dashboard.i18n import t
+
+    for lang in ("ja", "en"):
+        view = _view(presets, "concept_diagram", lang)
+        figure = captioned_figure(view, atlas)
+        (note,) = [a for a in figure.layout.annotations if a.name == "map-concept-note"]
+        assert note.xref == note.yref == "paper" and 0 <= note.x <= 1 and 0 <= note.y <= 1
+        svg = images.render(view, "svg", width=1920, height=1080, scale=1)
+        text = _svg_text(svg)
+        for line in t("map.concept_note", lang).split("<br>"):
+            assert line in text, (lang, line)
+        png = images.render(view, "png", width=1920, height=1080, scale=1)
+        assert _png(png).size == (1920, 1080)
+    other = images.render(
+        _view(presets, "threats_360", "en"), "svg", width=960, height=540, scale=1
+    )
+    assert "reconstruction" not in _svg_text(other)
+
+
+@pytest.mark.browser
+def test_a_title_of_several_lines_is_not_clipped(session, presets, atlas):
+    """A title too long for one line wraps, and every line is inside the image: its first line
+    starts where a one-line title does (nothing in the top margin), and the subtitle keeps the
+    same gap under its last line."""
+    two = (
+        "A very long title that goes on and on so that the export has to wrap it onto a second line"
+    )
+    three = two + " of its own, and then it goes on and on again and again so that it needs a third"
+
+    def lines_of_ink(data: bytes) -> list[tuple[int, int]]:
+        """(first, last) row of each band of dark text in the top of the image's left half."""
+        pixels = _pixels(data)[:340, : 1920 // 2]
+        rows = np.flatnonzero((pixels < 120).all(axis=2).any(axis=1))
+        return [
+            (int(r[0]), int(r[-1])) for r in np.split(rows, np.flatnonzero(np.diff(rows) > 2) + 1)
+        ]
+
+    bands = {}
+    for count, title in ((1, None), (2, two), (3, three)):
+        update = {"lang": "en"} | ({"id": None, "title_en": title} if title else {})
+        view = presets["summit_outcomes"].model_copy(update=update)
+        wrapped = caption._wrap(view.title(), 1920 - 2 * caption.MARGIN_X, caption.TITLE_PX)
+        assert len(wrapped) == count, wrapped
+        bands[count] = lines_of_ink(images.render(view, "png", width=1920, height=1080, scale=1))
+    for count, found in bands.items():
+        assert found[0][0] >= caption.MARGIN_TOP - 8, (count, found[:2])  # not cut at the top
+        assert abs(found[0][0] - bands[1][0][0]) <= 3, count
+        gap = found[count][0] - found[count - 1][1]  # from the title's last line to the subtitle
+        assert abs(gap - (bands[1][1][0] - bands[1][0][1])) <= 4 and gap >= 20, (count, found)
+
+
+@pytest.mark.browser
+def test_export_state_with_modality_gives_the_dashboards_picture(session, tmp_path, presets, atlas):
+    """`export --state` with `modality=` draws the view the dashboard shows for that link: the
+    same scenario, so the same image; the projections (→) are gone, the hedges (?) stay."""
+    from dashboard.i18n import t
+    from dashboard.service import ViewService
+
+    query = "?scenario=concept_diagram&modality=assessed&lang=en"
+    dashboard_view, notices = ViewService(atlas, presets, "ja").views.parse_search(query)
+    assert notices == [] and dashboard_view.modality == "assessed"
+    out = tmp_path / "assessed.png"
+    state = f"http://127.0.0.1:8050/{query}"
+    assert run_export(["--state", state, "--out", str(out), "--size", "960x540"]) == 0
+    direct = images.render(dashboard_view, "png", width=960, height=540, scale=1)
+    assert compare_images(out.read_bytes(), direct) == (0.0, 0.0)
+
+    def glyphs(view) -> set[str]:
+        figure = captioned_figure(view, atlas)
+        return {g for trace in figure.data if trace.meta["kind"] == "modality" for g in trace.text}
+
+    def keys(view) -> set[str]:
+        figure = captioned_figure(view, atlas)
+        return {trace.name for trace in figure.data if trace.meta["kind"] == "key"}
+
+    projected = t("key.modality.projected", "en")
+    assert glyphs(dashboard_view) == {"?"}
+    assert t("key.modality.assessed", "en") in keys(dashboard_view)
+    assert projected not in keys(dashboard_view)
+    everything = _view(presets, "concept_diagram", "en")
+    assert glyphs(everything) >= {"?", "→"}
+    assert projected in keys(everything)

@@ -334,7 +334,7 @@ def test_only_drawn_bases_get_a_legend_key(atlas: Atlas) -> None:
         ).any()
         expected = {f"base-key-{b}" for b in bases} | ({"base-key-proposed"} if proposed else set())
         keys = {t.uid for t in traces_of(figure_for(preset, "en"), kind="key")}
-        assert keys == expected, preset
+        assert {k for k in keys if "modality" not in k} == expected, preset
     # a view of stated items only (no events in its dates, no proposals) explains only "stated"
     scenario = view(
         "concept_diagram",
@@ -345,7 +345,8 @@ def test_only_drawn_bases_get_a_legend_key(atlas: Atlas) -> None:
         date_to=date(2016, 12, 31),
     )
     figure = build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
-    assert {t.uid for t in traces_of(figure, kind="key")} == {"base-key-stated"}
+    keys = {t.uid for t in traces_of(figure, kind="key")}
+    assert {k for k in keys if "modality" not in k} == {"base-key-stated"}
 
 
 def test_event_places_from_outside_the_article_are_hollow(atlas: Atlas) -> None:
@@ -947,3 +948,195 @@ def test_an_empty_view_still_builds(atlas: Atlas) -> None:
         LAYER_IDS
     )
     assert all(t.visible is (t.meta["layer"] == BASE_LAYER) for t in figure.data)
+
+
+# --- modality: how strongly the article says it --------------------------------------------------
+
+
+def drawn_items(layers: Layers) -> list[tuple[str, str, str]]:
+    """(item id, modality, status) of every claim the map draws with a mark of its own: arcs and
+    marks of relations (not those only listed), groupings, threats, events, domains. (A region is
+    a named place: its modality is in its hover and details, not on the map.)"""
+    relations = layers.relations[layers.relations.placement != "listed"]
+    items = list(zip(relations.id, relations.modality, relations.status, strict=True))
+    items += list(
+        zip(layers.groupings.id, layers.groupings.modality, layers.groupings.status, strict=True)
+    )
+    for frame in (layers.threats, layers.events):
+        items += [(i, m, "existing") for i, m in zip(frame.id, frame.modality, strict=True)]
+    items += [
+        (d, m, "existing")
+        for d, m in zip(layers.domains.domain, layers.domains.modality, strict=True)
+    ]
+    return items
+
+
+GLYPHS = {"assessed": "?", "projected": "→", "recommended": "!"}
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_hedged_and_projected_items_carry_their_badge(atlas: Atlas, preset: str, lang: str) -> None:
+    """Every item the article does not simply assert has a badge of its modality beside its mark
+    (? assessed, → projected, ! recommended unless it is drawn as a proposal), which clicks and
+    hovers as the item does; an asserted item has none."""
+    figure = figure_for(preset, lang)
+    badges: dict[str, set[str]] = {}
+    for trace in traces_of(figure, kind="modality"):
+        assert trace.mode == "markers+text" and trace.textposition == "middle center"
+        assert len(trace.customdata) == len(trace.text) == len(trace.hovertext) == len(trace.lon)
+        for item, glyph, hover in zip(trace.customdata, trace.text, trace.hovertext, strict=True):
+            badges.setdefault(item, set()).add(glyph)
+            assert t("details.modality", lang) in hover
+    expected: dict[str, set[str]] = {}
+    for item, modality, status in drawn_items(all_layers(atlas, view(preset, lang))):
+        if modality in GLYPHS and not (modality == "recommended" and status == "proposed"):
+            expected.setdefault(item, set()).add(GLYPHS[modality])
+    assert badges == expected, preset
+
+
+def test_a_badge_combines_with_the_basis_style(atlas: Atlas) -> None:
+    """Modality and basis are drawn independently: China's projected influence in the
+    Indo-Pacific, which the article does not state in words (inferred), is dotted and light and
+    carries the projection's badge; the hedged threat to Europe is solid and carries "?"."""
+    figure = figure_for("concept_diagram", "en")
+    relations = atlas.relations.set_index("id")
+    assert relations.loc["chn_influence_indo_pacific", ["basis", "modality"]].tolist() == [
+        "inferred",
+        "projected",
+    ]
+    assert relations.loc["chn_threat_europe", ["basis", "modality"]].tolist() == [
+        "stated",
+        "assessed",
+    ]
+    assert line_trace(figure, "chn_influence_indo_pacific").line.dash == "dot"
+    assert line_trace(figure, "chn_threat_europe").line.dash == "solid"
+    (projected,) = traces_of(figure, kind="modality", item="chn_influence_indo_pacific")
+    (assessed,) = traces_of(figure, kind="modality", item="chn_threat_europe")
+    glyph = dict(zip(projected.customdata, projected.text, strict=True))
+    assert glyph["chn_influence_indo_pacific"] == "→"
+    assert dict(zip(assessed.customdata, assessed.text, strict=True))["chn_threat_europe"] == "?"
+    # the badges are drawn over every line and mark (later traces are on top)
+    kinds = [trace.meta["kind"] for trace in figure.data]
+    last_mark = max(i for i, k in enumerate(kinds) if k not in ("modality", "label", "leader"))
+    assert min(i for i, k in enumerate(kinds) if k == "modality") > last_mark
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_legend_explains_each_badge_drawn_and_no_other(atlas: Atlas, lang: str) -> None:
+    figure = figure_for("concept_diagram", lang)
+    keys = {t.uid: t.name for t in traces_of(figure, kind="key")}
+    drawn = {g for trace in traces_of(figure, kind="modality") for g in trace.text}
+    for modality, glyph in GLYPHS.items():
+        uid = f"base-key-modality-{modality}"
+        assert (uid in keys) == (glyph in drawn), modality
+        if uid in keys:
+            assert keys[uid] == t(f"key.modality.{modality}", lang)
+            assert keys[uid].startswith(glyph)
+    assert {"?", "→"} <= drawn
+    # a view of what the article asserts has neither badges nor their legend entries
+    asserted = view("concept_diagram", lang, modality="asserted")
+    figure = build_figure(all_layers(atlas, asserted), atlas, visible_layers=asserted.layers)
+    assert traces_of(figure, kind="modality") == []
+    assert not [t for t in traces_of(figure, kind="key") if "modality" in t.uid]
+
+
+def test_english_hover_gives_the_hedges_meaning_and_japanese_its_words(atlas: Atlas) -> None:
+    """The hover of the hedged cyber attribution says how the article says it: と見られる in the
+    Japanese view, its meaning in the English one."""
+    for lang, expected in (("ja", "と見られる"), ("en", "“is seen as / reportedly”")):
+        figure = figure_for("threats_360", lang)
+        hovers = [
+            hover
+            for trace in traces_of(figure, kind="domain", item="cyber:CHN")
+            for item, hover in zip(trace.customdata, trace.hovertext, strict=True)
+            if item == "cyber"
+        ]
+        assert hovers and all(expected in hover for hover in hovers), lang
+        assert all(t("modality.assessed", lang) in hover for hover in hovers)
+
+
+# --- external members of a stated grouping --------------------------------------------------
+
+
+def _rgba(colour: str) -> tuple[int, int, int, float]:
+    red, green, blue, alpha = re.findall(r"[\d.]+", colour)
+    return int(red), int(green), int(blue), float(alpha)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_unnamed_members_read_as_their_grouping_yet_unlike_the_named(
+    atlas: Atlas, lang: str
+) -> None:
+    """NATO's members that the article does not name (external) keep NATO's hue, greyed and
+    paler than the members it implies (inferred), never plain grey; the legend says what they
+    are, with the external mark."""
+    figure = figure_for("threats_360", lang)
+    countries = countries_trace(figure)
+    members = atlas.memberships[atlas.memberships.grouping == "nato"].set_index("iso3").basis
+    assert members["DEU"] == "external" and members["USA"] == "inferred"
+    external, inferred = _rgba(fill_colour(countries, "DEU")), _rgba(fill_colour(countries, "USA"))
+    red, green, blue, alpha = external
+    assert blue > red + 40  # still blue: NATO's hue, not grey
+    assert (red, green, blue) != _rgba(figure_style.rgba(figure_style.GREY, 1))[:3]
+    assert alpha < inferred[3]  # paler than the members the article implies
+    assert max(external[:3]) - min(external[:3]) < max(inferred[:3]) - min(inferred[:3])  # greyer
+    name = t("legend.external_members", lang, name="NATO")
+    entries = [tr for tr in traces_of(figure, kind="legend") if tr.name == name]
+    assert len(entries) == 1 and entries[0].showlegend
+    assert t("mark.external", lang) in name
+    # a view without external knowledge has no such members, and no such entry
+    stated = view("threats_360", lang, basis="inferred")
+    figure = build_figure(all_layers(atlas, stated), atlas, visible_layers=stated.layers)
+    assert not [tr for tr in traces_of(figure, kind="legend") if tr.name == name]
+
+
+# --- relations without a place at one end ----------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_relation_to_a_value_is_a_mark_at_its_source(atlas: Atlas, lang: str) -> None:
+    """The bloc's rejection of Western values and the international order (placement at_source)
+    is a clickable mark at the bloc, with hover, never an arc; a listed relation is neither."""
+    figure = figure_for("authoritarian_partnerships", lang)
+    relations = atlas.relations.set_index("id")
+    marked = set(relations.index[relations.placement == "at_source"])
+    listed = set(relations.index[relations.placement == "listed"])
+    assert "authoritarian_rejects_order" in marked
+    lines = {i for trace in traces_of(figure, kind="relation_line") for i in trace.meta["ids"]}
+    assert not (marked | listed) & lines
+    (trace,) = traces_of(figure, kind="relation", item="authoritarian_rejects_order")
+    assert trace.mode == "markers" and trace.showlegend
+    hover = dict(zip(trace.customdata, trace.hovertext, strict=True))["authoritarian_rejects_order"]
+    assert plain(relations.loc["authoritarian_rejects_order", f"label_{lang}"]) in plain(hover)
+    topic = atlas.topics.set_index("id").loc["shared_values", f"name_{lang}"]
+    assert t("hover.marked", lang, target=topic) in hover
+    (point,) = [
+        (lon, lat)
+        for item, lon, lat in zip(trace.customdata, trace.lon, trace.lat, strict=True)
+        if item == "authoritarian_rejects_order"
+    ]
+    assert marks_distance(point, atlas.anchors["authoritarian"]) < 5.0  # at its source
+    drawn = {i for trace in figure.data for i in trace.meta["ids"]}
+    assert not listed & drawn
+
+
+def marks_distance(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return distance_deg((float(a[0]), float(a[1])), (float(b[0]), float(b[1])))
+
+
+# --- the concept diagram says what it is, on the map ---------------------------------------------
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_the_concept_diagram_says_on_the_map_that_it_is_a_reconstruction(
+    preset: str, lang: str
+) -> None:
+    notes = [a for a in figure_for(preset, lang).layout.annotations if a.name == "map-concept-note"]
+    if preset != "concept_diagram":
+        assert notes == []
+        return
+    (note,) = notes
+    assert note.text == t("map.concept_note", lang)
+    words = ("再構成", "概念") if lang == "ja" else ("reconstruction", "conceptual")
+    assert all(word in note.text for word in words)
+    assert note.xref == note.yref == "paper" and 0 <= note.x <= 1 and 0 <= note.y <= 1

@@ -29,11 +29,12 @@ def test_url_with_every_field_sets_every_control(service):
         "groupings.value": ["ap4", "nato"],
         "directions.value": ["north", "west"],
         "domains.value": ["space"],
-        "date-range.start_date": "2024-06-01",
-        "date-range.end_date": "2024-07-31",
+        "date-from.value": "2024-06-01",
+        "date-to.value": "2024-07-31",
         "basis.value": "stated",
+        "modality.value": "assessed",
         "proposals.value": [],
-        "focus.value": "JPN",
+        "focus.value": "Japan (JPN)",  # the country search shows the country in the view's language
         "projection.value": "orthographic",
         "map-options.value": ["world"],
     }
@@ -42,7 +43,7 @@ def test_url_with_every_field_sets_every_control(service):
     scenario = Scenario.model_validate(out["view.data"]["scenario"])
     assert dict(parse_qsl(out["view.data"]["query"][1:])) == dict(parse_qsl(query[1:]))
     assert scenario.focus == "JPN"
-    assert scenario.modality == "assessed"  # no control yet, but the view keeps it
+    assert scenario.modality == "assessed"
 
 
 def test_initial_call_without_a_location_waits(service):
@@ -69,11 +70,21 @@ def test_an_invalid_control_combination_keeps_the_view(service, presets):
     scenario = presets["summit_outcomes"]
     view = service.views.view_data(scenario)
     values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
-    values["date-range.start_date"] = "2024-09-01"  # after `to`
-    out = service.actions.sync("date-range", None, values, view)
+    values["date-from.value"] = "2024-09-01"  # after `to`
+    out = service.actions.sync("date-from", None, values, view)
     assert "view.data" not in out and "url.search" not in out
-    assert out["date-range.start_date"] == scenario.date_from.isoformat()  # put back
+    assert out["date-from.value"] == scenario.date_from.isoformat()  # put back
     assert out["notice-error.children"] is not None
+
+
+def test_the_custom_view_option_drops_the_preset_and_its_titles(service, presets):
+    view = service.views.view_data(presets["threats_360"])
+    values = dict(zip(CONTROL_IDS, service.views.controls_of(presets["threats_360"]), strict=True))
+    out = service.actions.sync("scenario", None, values | {"scenario.value": ""}, view)
+    scenario = Scenario.model_validate(out["view.data"]["scenario"])
+    assert scenario.id is None and not scenario.title_ja and not scenario.title_en
+    assert scenario.projection == "polar"  # the settings stay
+    assert "scenario=" not in out["url.search"]
 
 
 def test_a_preset_keeps_the_current_language(service, presets):
@@ -89,13 +100,59 @@ def test_a_click_focuses_the_item(service, presets):
     click = {"points": [{"curveNumber": 1, "pointNumber": 3, "customdata": "JPN"}]}
     out = service.actions.sync("map", None, {}, view, click=click)
     assert "focus=JPN" in out["url.search"]
-    assert out["focus.value"] == "JPN"
+    assert out["focus.value"] == "日本 (JPN)"
     arc = {"points": [{"curveNumber": 2, "customdata": ["chn_rus_dual_use", "x"]}]}
     out = service.actions.sync("map", None, {}, view, click=arc)
     assert "focus=chn_rus_dual_use" in out["url.search"]
     assert out["focus.value"] is None  # not a country
     other = {"points": [{"curveNumber": 0, "location": "BRA"}]}
     assert service.actions.sync("map", None, {}, view, click=other) == {"selected.data": "BRA"}
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["日本 (JPN)", "Japan (JPN)", "日本", "japan", " JAPAN ", "jpn", "ＪＰＮ", "Japan  (JPN)"],
+)
+def test_the_country_search_takes_a_label_a_name_or_a_code(service, presets, typed):
+    scenario = presets["concept_diagram"]
+    values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
+    out = service.actions.sync(
+        "focus", None, values | {"focus.value": typed}, service.views.view_data(scenario)
+    )
+    assert "focus=JPN" in out["url.search"]
+    # the search then shows the country as its suggestions do (unless it already does)
+    assert out.get("focus.value", typed) == "日本 (JPN)"
+
+
+def test_the_country_search_refuses_what_names_no_country(service, presets):
+    scenario = presets["concept_diagram"].model_copy(update={"focus": "KOR"})
+    view = service.views.view_data(scenario)
+    values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
+    for typed in ("アトランティス", "ZZZ", "nato", "x" * 5000):
+        out = service.actions.sync("focus", None, values | {"focus.value": typed}, view)
+        assert "view.data" not in out and "url.search" not in out, typed
+        assert out["focus.value"] == "韓国 (KOR)"  # put back
+        message = text_of(dash_value(out["notice-error.children"]))
+        assert typed[:20] in message and len(message) < 1000, typed  # quoted, cut short
+    # emptied: the focus goes
+    out = service.actions.sync("focus", None, values | {"focus.value": ""}, view)
+    assert "focus=&" in out["url.search"] + "&" and out["focus.value"] is None
+    # typed again in another form while it is already the focus: only the text is set
+    again = service.actions.sync("focus", None, values | {"focus.value": "south korea"}, view)
+    assert again == {"focus.value": "韓国 (KOR)"}
+
+
+def test_the_country_search_follows_the_language(service, presets):
+    scenario = presets["concept_diagram"].model_copy(update={"focus": "JPN"})
+    values = dict(zip(CONTROL_IDS, service.views.controls_of(scenario), strict=True))
+    out = service.actions.sync(
+        "lang", None, values | {"lang.value": "en"}, service.views.view_data(scenario)
+    )
+    assert "lang=en" in out["url.search"]
+    assert out["focus.value"] == "Japan (JPN)"
+    layers = values | {"layers.value": ["events"]}  # another control: the search is left as is
+    out = service.actions.sync("layers", None, layers, service.views.view_data(scenario))
+    assert "focus.value" not in out
 
 
 def test_table_rows_and_clear_button_focus_and_unfocus(service, presets):

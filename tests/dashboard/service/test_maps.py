@@ -196,3 +196,24 @@ def test_figure_patches_are_the_same_bytes_on_every_machine():
         outputs = set(pool.map(run, ("1", "2", "3")))
     assert len(outputs) == 1
     assert '"operation": "Assign"' in next(iter(outputs))
+
+
+def test_the_concept_diagrams_map_in_the_dashboard_carries_its_note(service, presets):
+    """The dashboard's map of the concept diagram (also once the view is changed) says it is a
+    reconstruction; the same view saved without the preset's id, like every other preset, does
+    not claim to be one."""
+
+    def notes(scenario):
+        layout = service.maps.figure(scenario)["layout"]
+        return [
+            a["text"]
+            for a in layout.get("annotations") or []
+            if a.get("name") == "map-concept-note"
+        ]
+
+    concept = presets["concept_diagram"]
+    assert len(notes(concept)) == 1 and "再構成" in notes(concept)[0]
+    changed = concept.model_copy(update={"lang": "en", "basis": "stated"})
+    assert "reconstruction" in notes(changed)[0]
+    assert notes(concept.model_copy(update={"id": None})) == []
+    assert notes(presets["threats_360"]) == []

@@ -7,12 +7,15 @@ import json
 import re
 from datetime import date
 
+import pytest
 from dash import no_update
 from pages import compare, decoded, table, text_of
 
 from dashboard.callbacks import dash_value
-from dashboard.details import COLUMNS
-from dashboard.service.panels import table_key
+from dashboard.details import COLUMNS, view_rows
+from dashboard.i18n import t
+from dashboard.service.panels import shown_count, table_key
+from geodata.scenario import LANGS, Scenario
 
 
 def test_sync_asks_for_the_table_and_comparison_only_when_they_change(service, presets):
@@ -52,6 +55,49 @@ def test_details_show_the_roles_with_citations(service, presets):
     assert "Japan-U.S. Joint Leaders" in text  # footnote 19's source line
     none = text_of(dash_value(service.panels.details(scenario, "BRA")))
     assert "ブラジル" in none or "Brazil" in none
+
+
+def test_the_map_summary_says_what_the_map_shows(service, presets):
+    """One line: the view's title, its layers, as many items as the table shows, the
+    projection, the focus; in the view's language."""
+    words = {"ja": "{count}件", "en": "({count} items"}
+    for preset in presets.values():
+        for lang in LANGS:
+            scenario = preset.model_copy(update={"lang": lang, "focus": "UKR"})
+            summary = service.panels.summary(scenario)
+            assert "\n" not in summary
+            assert service.panels.heading(scenario)[0] in summary
+            for layer in scenario.layers:
+                assert t(f"layer.{layer}", lang) in summary, (preset.id, layer)
+            shown = service.maps.shown_layers(scenario)
+            count = len(view_rows(shown, lang, service.atlas))  # the rows the table shows
+            assert words[lang].format(count=count) in summary, (preset.id, lang, summary)
+            assert t(f"projection.{scenario.projection}", lang) in summary
+            assert ("ウクライナ" if lang == "ja" else "Ukraine") in summary
+    nothing = presets["summit_outcomes"].model_copy(update={"layers": ()})
+    title = service.panels.heading(nothing)[0]
+    assert service.panels.summary(nothing) == f"地図:{title}。" + t("map.summary.none", "ja")
+    custom = service.panels.summary(Scenario(lang="en"))  # no title: none is named
+    assert custom.startswith("Map: Showing Value community, Authoritarian bloc") and "(" in custom
+
+
+def test_the_summary_is_sent_when_it_changes(service, presets):
+    scenario = presets["summit_outcomes"]
+    view = service.views.view_data(scenario)
+    out = service.panels.panels(view, None, (None, None, None, None))
+    summary = out["map-summary.children"]
+    shown = (out["view-title.children"], out["view-description.children"], summary, None)
+    assert "map-summary.children" not in service.panels.panels(view, None, shown)
+    toggled = service.views.view_data(scenario.model_copy(update={"layers": ("events",)}))
+    assert service.panels.panels(toggled, None, shown)["map-summary.children"] != summary
+
+
+def test_the_shown_count_follows_the_layers(service, presets):
+    counts = {"events": 2, "threats events": 3, "": 1}
+    assert shown_count(counts, ("events",)) == 6
+    assert shown_count(counts, ("ukraine",)) == 1
+    assert shown_count(counts, ("threats", "events")) == 6
+    assert shown_count({}, ()) == 0
 
 
 def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, presets):
@@ -101,9 +147,9 @@ def test_translations_cover_every_text_node(service, client):
     ids = re.findall(r'\{"i18n": "([^"]+)", "n": (\d+)\}', json.dumps(layout))
     assert ids
     values = service.panels.translations("en", [{"i18n": key, "n": int(n)} for key, n in ids])
-    assert values[0][0] == "Alliance Atlas"
-    assert "Layers" in values[0]
-    assert values[-1] == "en"
+    assert "Alliance Atlas" in values[0] and "Layers" in values[0]
+    assert "Skip to the map" in values[0]
+    assert values[-1] == "Clear selection"
 
 
 def test_compare_modes(service, presets):
@@ -124,3 +170,32 @@ def test_compare_modes(service, presets):
     assert "AP4" in text  # only in B
     _, style, diff, *_ = compare(service, "off", "summit_outcomes", view)
     assert style == {"display": "none"} and diff is None
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_details_show_each_citations_certainty_and_its_hedge(service, presets, lang):
+    """The panel of China's hedged threat to Europe marks the hedge in the Japanese quote, gives
+    its English meaning and names the modality; an asserted citation says it is asserted."""
+    scenario = presets["concept_diagram"].model_copy(update={"lang": lang})
+    panel = dash_value(service.panels.details(scenario, "chn_threat_europe"))
+    text = text_of(panel)
+    marks = [m for m in _find(panel, "Mark") if m.className == "hedge"]
+    assert [m.children for m in marks] == [
+        "認知されつつある",
+        "認知されつつある",
+    ]  # quote, hedge line
+    assert "“is coming to be perceived as”" in text
+    assert t("modality.assessed", lang) in text
+    asserted = text_of(dash_value(service.panels.details(scenario, "chn_rus_dual_use")))
+    assert t("modality.asserted", lang) in asserted
+    assert "hedge-line" not in asserted
+
+
+def _find(component, type_name):
+    """Every component of a type in a component tree."""
+    found = [component] if type(component).__name__ == type_name else []
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if child is not None and not isinstance(child, str):
+            found += _find(child, type_name)
+    return found
