@@ -251,7 +251,7 @@ def _caption(
             # line off at the top: such a title is placed that much lower, so that its first
             # line starts at MARGIN_TOP like a one-line title's
             "y": 1
-            - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(title_lines) > 1 else 0)) / REF_HEIGHT,
+            - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(titles) > 1 else 0)) / REF_HEIGHT,
             "yanchor": "top",
             "yref": "container",
             "automargin": False,

@@ -27,6 +27,7 @@ from dashboard.figures.projection import (
     box_extent,
     invert,
     unit,
+    world_view,
     wrap,
 )
 from geodata.atlas import Atlas, derived
@@ -118,15 +119,7 @@ def robinson_view(west: float, east: float, south: float, north: float) -> View:
     x0, y0, x1, y1 = box_extent(draft)
     centre = invert(draft, (x0 + x1) / 2.0, (y0 + y1) / 2.0)
     centre = (rotation[0], centre[1]) if whole else centre
-    world = View(
-        "robinson",
-        "robinson",
-        (ROBINSON_CENTRE_LON, 0.0),
-        (ROBINSON_CENTRE_LON, 0.0),
-        1.0,
-        ROBINSON_LAT_RANGE,
-    )
-    return replace(draft, center=centre, magnification=_magnification(draft, world))
+    return replace(draft, center=centre, magnification=_magnification(draft, world_view()))
 
 
 def _magnification(view: View, world: View) -> float:

@@ -18,13 +18,12 @@ import numpy as np
 
 from dashboard.figures.geo import Frame, Projector
 from dashboard.figures.projection import (
-    ROBINSON_CENTRE_LON,
-    ROBINSON_LAT_RANGE,
     View,
     box_extent,
     invert,
     range_box,
     unit,
+    world_view,
 )
 
 EUROPE_LONS = (
@@ -130,14 +129,7 @@ class Inset:
     def magnification(self, main: Projector) -> float:
         """How much larger a degree of Europe is drawn here than on a whole-world map of the
         main map's size."""
-        world = View(
-            "robinson",
-            "robinson",
-            (ROBINSON_CENTRE_LON, 0.0),
-            (ROBINSON_CENTRE_LON, 0.0),
-            1.0,
-            ROBINSON_LAT_RANGE,
-        )
+        world = world_view()
         step = [(16.0, 52.0), (17.0, 52.0)]
 
         def per_degree(projector: Projector) -> float:

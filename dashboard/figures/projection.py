@@ -56,6 +56,13 @@ class View:
         return self.lon_range or (self.rotation[0] - 180.0, self.rotation[0] + 180.0)
 
 
+def world_view() -> View:
+    """The whole-world Robinson map (centred on ROBINSON_CENTRE_LON): what a view's
+    magnification is reckoned against."""
+    centre = (ROBINSON_CENTRE_LON, 0.0)
+    return View("robinson", "robinson", centre, centre, 1.0, ROBINSON_LAT_RANGE)
+
+
 # d3-geo-projection's Robinson table (latitude -5, 0, 5 … 90 degrees), its y column stretched as
 # d3 does; interpolated quadratically between rows
 # fmt: off

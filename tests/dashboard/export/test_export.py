@@ -33,7 +33,6 @@ from locations import BASELINE_DIR, REPO
 from PIL import Image
 
 from dashboard.export import caption, citations, environment, files, formats, images
-from dashboard.export import session as export_session
 from dashboard.export.caption import captioned_figure
 from dashboard.export.cli import run_export
 from dashboard.export.errors import ExportError
@@ -45,15 +44,6 @@ from geodata.scenario import LAYERS
 MANIFEST = json.loads((BASELINE_DIR / "baselines.json").read_text(encoding="utf-8"))
 TOLERANCE = MANIFEST["tolerance"]
 SMALL = (480, 270)
-
-
-@pytest.fixture(scope="module")
-def session():
-    """One browser for the module, also used by `render()` and the CLI through shared_session."""
-    shared = export_session.shared_session()
-    shared.start()
-    yield shared
-    export_session.close_shared_session()
 
 
 def _png(data: bytes) -> Image.Image:
