@@ -5,8 +5,8 @@ intended change of the picture, re-render them, look at them, and commit them:
 
     .venv/bin/python scripts/refresh_baselines.py
 
-One headless Chromium serves the whole module (the `session` fixture installs it as the
-process-wide session, so the CLI runs below reuse it too). Two tests start their own browser on
+One headless Chromium serves the whole module (the `session` fixture of conftest.py installs it
+as the process-wide session, so the CLI runs below reuse it too). Two tests start their own browser on
 purpose: the subprocess run of `python -m dashboard export`, and the proof that a machine
 without a Japanese font would draw empty boxes (it needs a browser with other fonts).
 """
