@@ -250,8 +250,7 @@ def _caption(
             # one-line title (measured: the same for two and three lines), which cut the first
             # line off at the top: such a title is placed that much lower, so that its first
             # line starts at MARGIN_TOP like a one-line title's
-            "y": 1
-            - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(titles) > 1 else 0)) / REF_HEIGHT,
+            "y": 1 - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(titles) > 1 else 0)) / REF_HEIGHT,
             "yanchor": "top",
             "yref": "container",
             "automargin": False,

@@ -150,6 +150,7 @@ def speaker_notes(scenario: Scenario, atlas: Atlas, appendix: str = "") -> str:
         + (" " + t("notes.appendix", lang, where=appendix) if appendix else ""),
     ]
     budget = NOTES_LIMIT - sum(len(line) + 1 for line in lines)
+    more_line = t("notes.more", lang, count=len(passages))  # room kept for the count left out
     body: list[str] = []
     left_out = 0
     seen: set[tuple[int, tuple[int, ...], str]] = set()
@@ -165,7 +166,7 @@ def speaker_notes(scenario: Scenario, atlas: Atlas, appendix: str = "") -> str:
             continue
         heading = f"■ {_group_name(layer, lang)}"
         for entry in [heading, *entries]:
-            if budget - len(entry) - 1 < len(MORE_MARK) + 20:
+            if budget - len(entry) - 1 < len(more_line) + 1:
                 left_out += entry is not heading
                 continue
             body.append(entry)

@@ -40,12 +40,12 @@ from dashboard.figures.inset import Inset, outline, place, wanted, within
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
 from dashboard.figures.marks import LonLatList
-from dashboard.figures.notes import map_notes, note_box
+from dashboard.figures.notes import map_notes
 from dashboard.figures.projection import View
 from dashboard.figures.text import text_size
 from dashboard.i18n import t
 from geodata.atlas import Atlas
-from geodata.scenario import LAYERS
+from geodata.scenario import LAYERS, Scenario
 from geodata.select import Layers
 
 LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
@@ -163,12 +163,28 @@ def figure_parts(
     # (index of each countries trace among the validated traces: the same list)
     return FigureParts(
         [_as_validated(trace) for _, _, trace in traces],
-        go.Layout(figure_layout | {"annotations": map_notes(scenario)}),
+        go.Layout(figure_layout | {"annotations": _notes(scenario, inset, main)}),
         tuple(countries),
     )
 
 
+def _notes(
+    scenario: Scenario, inset: InsetDrawing | None, main: MapDrawing
+) -> list[dict[str, Any]]:
+    """The notes written on the map (dashboard.figures.notes), in the map's lower left corner,
+    or just above the Europe inset when the inset takes that corner."""
+    notes = map_notes(scenario)
+    if inset is None or not notes:
+        return notes
+    domain = inset.plan.domain(main.ctx.projector.frame_plan)
+    if domain["x"][0] > 0.5 or domain["y"][0] > 0.5:
+        return notes
+    _, _, _, height = main.ctx.projector.frame_plan.plot_box()
+    return [note | {"x": domain["x"][0], "y": domain["y"][1] + NOTE_GAP / height} for note in notes]
+
+
 INSET_SUFFIX = "-inset"
+NOTE_GAP = 6.0  # px between the Europe inset and a note above it
 FRAME_INSIDE = 1.0  # px between the inset's edge and its outline
 TITLE_INSIDE = 3.0  # px between the inset's top-left corner and its title's anchor
 SHARED = "+"  # joins the layers of a trace drawn by several (a label two layers ask for)
@@ -396,9 +412,7 @@ def _draw_inset(
     avoid = [(o.lon, o.lat) for d in main_drawings if d.layer in visible for o in d.obstacles]
     avoid += [(q.lon, q.lat) for d in main_drawings if d.layer in visible for q in d.labels]
     avoid += [tuple(p) for p in content_points(layers, atlas, visible)[::4]]
-    _, _, width, height = main.projector.frame_plan.plot_box()
-    note = note_box(layers.scenario, (width, height))
-    plan = place(main.projector, avoid, keep_clear=[note] if note else [])
+    plan = place(main.projector, avoid)
     view = replace(plan.view, magnification=plan.magnification(main.projector))
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
     ctx = _context(layers, atlas, view, main.size, visible)

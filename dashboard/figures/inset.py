@@ -139,14 +139,9 @@ class Inset:
         return per_degree(self.projector) / per_degree(Projector(world, main.frame_plan))
 
 
-def place(
-    main: Projector,
-    avoid: Sequence[tuple[float, float]],
-    keep_clear: Sequence[tuple[float, float, float, float]] = (),
-) -> Inset:
+def place(main: Projector, avoid: Sequence[tuple[float, float]]) -> Inset:
     """The inset in the corner of the main map's frame where it covers fewest of the points to
-    `avoid` (what the main map draws), and never Europe itself nor a box to `keep_clear` (in
-    plot-area px: a note written on the map)."""
+    `avoid` (what the main map draws), and never Europe itself."""
     view = europe_view()
     x0, y0, x1, y1 = box_extent(view)
     aspect = (x1 - x0) / (y1 - y0)
@@ -161,7 +156,6 @@ def place(
         top = fy1 - GAP - height if side_y == "bottom" else fy0 + GAP
         box = (left, top, left + width, top + height)
         covered = float(np.sum(_inside(pixels, box))) + 1000.0 * _overlaps(europe, box)
-        covered += 1000.0 * sum(_meets(box, clear) for clear in keep_clear)
         if best is None or covered < best[0]:
             best = (covered, box)
     assert best is not None
@@ -186,12 +180,7 @@ def _overlaps(points: np.ndarray, box: tuple[float, float, float, float]) -> boo
     """Whether the bounding box of `points` meets `box`."""
     x0, y0 = points.min(axis=0)
     x1, y1 = points.max(axis=0)
-    return _meets((x0, y0, x1, y1), box)
-
-
-def _meets(a: Sequence[float], b: Sequence[float]) -> bool:
-    """Whether two (x0, y0, x1, y1) boxes overlap."""
-    return bool(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+    return bool(x0 < box[2] and box[0] < x1 and y0 < box[3] and box[1] < y1)
 
 
 def outline(

@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from dashboard.figures import style
-from dashboard.figures.text import text_size
 from dashboard.i18n import t
 from geodata.scenario import Scenario
 
 # presets that reconstruct a figure of the article from its text and caption
 RECONSTRUCTIONS = frozenset({"concept_diagram"})
 NOTE_FONT = 12
-NOTE_PAD = 6.0  # px around the note's text: its border pad and border
 
 
 def is_reconstruction(scenario: Scenario) -> bool:
@@ -46,15 +44,3 @@ def map_notes(scenario: Scenario) -> list[dict[str, Any]]:
             "borderpad": 5,
         }
     ]
-
-
-def note_box(
-    scenario: Scenario, plot_size: tuple[float, float]
-) -> tuple[float, float, float, float] | None:
-    """The pixel box (x0, y0, x1, y1) the map's note takes in a plot area of `plot_size`
-    (its lower left corner), None for a view without a note: the Europe inset keeps off it."""
-    notes = map_notes(scenario)
-    if not notes:
-        return None
-    width, height = text_size(notes[0]["text"], NOTE_FONT)
-    return 0.0, plot_size[1] - height - 2 * NOTE_PAD, width + 2 * NOTE_PAD, plot_size[1]
