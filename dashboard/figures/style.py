@@ -228,13 +228,15 @@ DOMAIN_FALLBACK_SYMBOLS = ("square", "triangle-down", "cross")
 
 # --- sizes -------------------------------------------------------------------------------------
 
+# at least 12 px: the exports draw no text smaller (dashboard.export.caption), and labels are
+# placed at the size they are drawn (placed at 10 px and drawn at 12, they overlapped)
 FONT_SIZE = {
     "grouping": 13,
     "actor": 12,
-    "region": 11,
-    "threat": 11,
-    "relation": 10,
-    "event": 10,
+    "region": 12,
+    "threat": 12,
+    "relation": 12,
+    "event": 12,
     "badge": 12,
     "inset": 12,  # the inset's title
 }
