@@ -17,9 +17,11 @@ from typing import Any
 from dash import Dash
 from dash._utils import to_json
 from flask import Response, has_request_context, request
+from werkzeug.exceptions import HTTPException
 
 from dashboard.callbacks import on_error, register
 from dashboard.figures.geo import BASE_MAP_RESOLUTION
+from dashboard.jobs import EmbeddedJobs, QueuedJobs, embedded_jobs, shared_secret
 from dashboard.layout import (
     INITIAL_FIGURE_MARK,
     INITIAL_LOCALE_MARK,
@@ -94,8 +96,9 @@ class AtlasDash(Dash):
             self._layout_json = to_json(self.get_layout())
         try:
             figure, rendered, lang = self.view_service.maps.initial_map(request.referrer)
-        except Exception:  # never fail the page for it: the callbacks draw the map as before
-            logger.warning("alliance-atlas: no initial map for %r", request.referrer, exc_info=True)
+        except Exception as error:  # never fail the page for it: the callbacks draw it
+            referrer = (request.referrer or "")[:200]
+            logger.warning("no initial map for %r: %s", referrer, type(error).__name__)
             figure, rendered, lang = self.view_service.maps.initial_map(None)
         body = (
             self._layout_json.replace(json.dumps(INITIAL_FIGURE_MARK), figure, 1)
@@ -110,14 +113,18 @@ def create_app(
     *,
     atlas: Atlas | None = None,
     presets: dict[str, Scenario] | None = None,
+    jobs: EmbeddedJobs | QueuedJobs | None = None,
 ) -> Dash:
-    """A new dashboard app whose default language (for URLs without `lang=`) is `lang`."""
+    """A new dashboard app whose default language (for URLs without `lang=`) is `lang`; its
+    exports run as `jobs`' background jobs (default: job processes on this machine)."""
     if lang not in LANGS:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}, not {lang!r}")
     atlas = atlas if atlas is not None else load_atlas()
     presets = presets if presets is not None else load_presets()
+    jobs = jobs if jobs is not None else embedded_jobs()
     app = AtlasDash(
         __name__,
+        background_callback_manager=jobs,
         title="Alliance Atlas",
         update_title=None,
         assets_folder=str(ASSETS_DIR),
@@ -139,8 +146,11 @@ def create_app(
     app.index_string = _INDEX.format(lang=lang, preloads=_preload_links(app))
     service = ViewService(atlas, presets, lang)
     app.layout = build_layout(atlas, presets, lang, app.get_asset_url(TOPOJSON_DIR))
-    register(app, service)
+    if isinstance(jobs, QueuedJobs):  # every dashboard on the queue signs job handles alike
+        app.server.secret_key = shared_secret(jobs)
+    register(app, service, jobs)
     app.view_service = service  # type: ignore[attr-defined]  # for servers, tests and tools
+    app.export_jobs = jobs  # type: ignore[attr-defined]
     _plain_errors(app.server)
     install_security_headers(app.server, app)
     install_request_guards(app.server)
@@ -158,7 +168,8 @@ def _preload_links(app: Dash) -> str:
 
 
 def _plain_errors(server: Any) -> None:
-    """Errors are short plain-text pages: never a traceback, whatever the debug setting."""
+    """Errors are short plain-text answers and one log line: never a traceback, whatever the
+    debug setting (`serve --debug` runs with Dash's traceback page off, and this handler)."""
 
     @server.errorhandler(500)
     def _internal_error(_error: Exception) -> Response:
@@ -170,6 +181,16 @@ def _plain_errors(server: Any) -> None:
             status=500,
             mimetype="text/plain",
         )
+
+    @server.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Any:
+        if isinstance(error, HTTPException):  # 404, 405, 413…: their own plain answers
+            return error
+        # a request that broke Dash's own handling: one line, not Flask's traceback
+        logger.warning(
+            "refused %s %s: %s", request.method, request.path[:200], type(error).__name__
+        )
+        return _internal_error(error)
 
 
 _server: Any = None

@@ -28,10 +28,9 @@ from dash import (
 from dash.exceptions import PreventUpdate
 
 from dashboard import components
-from dashboard.export.errors import ExportError
 from dashboard.export.formats import FORMATS as EXPORT_FORMATS
-from dashboard.export.images import render as render_image
 from dashboard.i18n import t
+from dashboard.jobs import EmbeddedJobs, QueuedJobs, export_job
 from dashboard.service import ViewService
 from dashboard.service.controls import CONTROL_IDS, CONTROL_PROPS, OPTION_IDS
 from dashboard.service.models import KEEP, Edits, Message, Unchanged
@@ -62,7 +61,7 @@ SYNC_OUTPUTS = (
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
 # run only the server callbacks): the view goes to the table once the map is drawn
 CLIENTSIDE_COPIES = {("table-request", "data"): ("table-view", "data")}
-EXPORT_SIZE = (1920, 1080)
+EXPORT_POLL_MS = 500  # how often the page asks for an export's progress
 
 
 def dash_value(value: Any) -> Any:
@@ -93,15 +92,17 @@ def locale_patch(lang: str) -> Patch:
 
 
 def on_error(error: Exception) -> None:
-    """Any uncaught callback error: log it, show a short notice, change nothing else."""
-    logger.exception("callback failed", exc_info=error)
-    text = f"{type(error).__name__}: {str(error)[:300]}"
+    """Any uncaught callback error: one log line (the traceback only at DEBUG level: a hostile
+    request must not flood the log), a short notice in plain words, nothing else changes."""
+    first_line = (str(error).strip().splitlines() or [""])[0][:200]
+    logger.warning("callback refused (%s): %s", type(error).__name__, first_line)
+    logger.debug("callback failure", exc_info=error)
     title = f"{t('notices.error', 'ja')} / {t('notices.error', 'en')}"
-    set_props("notice-error", {"children": components.message(Message(title, (text,), "bad"))})
+    set_props("notice-error", {"children": components.message(Message(title, (), "bad"))})
 
 
-def register(app: Dash, service: ViewService) -> None:
-    """Wire the service to the app's components."""
+def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -> None:
+    """Wire the service to the app's components; exports run as `jobs`' background jobs."""
     views, maps, panels = service.views, service.maps, service.panels
 
     @app.callback(
@@ -259,7 +260,7 @@ def register(app: Dash, service: ViewService) -> None:
         return dcc.send_string(text, filename, type="application/x-yaml")
 
     @app.callback(
-        Output("export-download", "data"),
+        Output("export-request", "data"),
         Output("export-message", "children"),
         Input("export", "n_clicks"),
         State("view", "data"),
@@ -267,21 +268,49 @@ def register(app: Dash, service: ViewService) -> None:
         prevent_initial_call=True,
     )
     def export(n_clicks, view, fmt):
-        """The view as a slide image: the same code path as `alliance-atlas export`."""
+        """The view as a slide image (the same code path as `alliance-atlas export`), made by a
+        background job when an export slot is free: this only admits it, or answers busy."""
         if not n_clicks:
             raise PreventUpdate
         scenario = views.scenario_of(view)
-        fmt = fmt if fmt in EXPORT_FORMATS else "png"
-        width, height = EXPORT_SIZE
-        try:
-            image = render_image(
-                scenario, fmt, width=width, height=height, scale=1, atlas=service.atlas
-            )
-        except ExportError as error:
-            failed = Message(t("export.failed", scenario.lang, reason=str(error)), (), "error")
-            return no_update, components.message(failed)
-        filename = f"{scenario.id or 'alliance-atlas-view'}.{scenario.lang}.{fmt}"
-        return dcc.send_bytes(image, filename), ""
+        token = jobs.slots.admit()
+        if token is None:
+            busy = Message(t("export.busy", scenario.lang, slots=jobs.slots.limit), (), "warn")
+            return no_update, components.message(busy)
+        request = {
+            "scenario": scenario.model_dump(mode="json", by_alias=True),
+            "fmt": fmt if fmt in EXPORT_FORMATS else "png",
+            "token": token,
+        }
+        return request, ""
+
+    app.callback(
+        Output("export-download", "data"),
+        Output("export-message", "children", allow_duplicate=True),
+        Input("export-request", "data"),
+        background=True,
+        running=[
+            (Output("export", "disabled"), True, False),
+            (Output("export-cancel", "hidden"), False, True),
+            (Output("export-progress", "hidden"), False, True),
+        ],
+        progress=[Output("export-progress", "value"), Output("export-step", "children")],
+        progress_default=["0", ""],
+        cancel=[Input("export-cancel", "n_clicks")],
+        interval=EXPORT_POLL_MS,
+        prevent_initial_call=True,
+    )(export_job)
+
+    @app.callback(
+        Output("export-message", "children", allow_duplicate=True),
+        Input("export-cancel", "n_clicks"),
+        State("lang", "value"),
+        prevent_initial_call=True,
+    )
+    def export_cancelled(n_clicks, lang):
+        if not n_clicks:
+            raise PreventUpdate
+        return components.message(Message(t("export.cancelled", lang), (), "warn"))
 
     app.clientside_callback(
         ClientsideFunction("atlas", "shareUrl"),

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import ipaddress
 import json
+import os
+import socket
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,8 +17,9 @@ from geodata.atlas import load_atlas
 from geodata.coverage import coverage_json, coverage_text, sentence_coverage
 from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.layers_io import write_layers
+from geodata.scenario import ScenarioError
 from geodata.sentences import bundled_sentences
-from geodata.validate import read_knowledge, validate_paths
+from geodata.validate import KnowledgeError, read_knowledge, validate_paths
 
 
 def _layers(args: argparse.Namespace) -> int:
@@ -67,34 +72,158 @@ def _coverage(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    if args.workers < 1:
-        print("alliance-atlas serve: --workers must be at least 1", file=sys.stderr)
+    if args.workers < 1 or args.export_slots < 1:
+        print(
+            "alliance-atlas serve: --workers and --export-slots must be at least 1", file=sys.stderr
+        )
         return 2
+    loopback = is_loopback(args.host)
+    if args.debug and (args.workers > 1 or not loopback):
+        print(
+            "alliance-atlas serve: --debug runs one process on this machine only: use it with "
+            "--workers 1 and a loopback --host (127.0.0.1, ::1 or localhost)",
+            file=sys.stderr,
+        )
+        return 2
+    if not loopback:
+        print(
+            f"alliance-atlas serve: warning: listening on {args.host}: the dashboard has no "
+            "authentication, so anyone who can reach this address can use it",
+            file=sys.stderr,
+        )
+    # (the debug reloader's child runs this again on the port its parent already holds)
+    problem = None if os.environ.get("WERKZEUG_RUN_MAIN") else port_problem(args.host, args.port)
+    if problem:
+        print(f"alliance-atlas serve: {problem}", file=sys.stderr)
+        return 1
     # the server's modules are imported here, not at the top: Dash, Flask and gunicorn add ~0.3 s
     # of start-up (python -X importtime) that the other commands do not need
-    if args.workers > 1:
-        if args.debug:
-            print(
-                "alliance-atlas serve: --debug runs one process: use --workers 1", file=sys.stderr
+    try:
+        jobs = _export_jobs(args.queue, args.export_slots)
+        if args.workers > 1:
+            from dashboard import production
+
+            return production.run_gunicorn(
+                host=args.host, port=args.port, workers=args.workers, lang=args.lang, jobs=jobs
             )
-            return 2
-        from dashboard import production
+        from dashboard.allocator import return_large_blocks_to_os
+        from dashboard.app import create_app
 
-        return production.run_gunicorn(
-            host=args.host, port=args.port, workers=args.workers, lang=args.lang
-        )
-    from dashboard.allocator import return_large_blocks_to_os
-    from dashboard.app import create_app
-
-    return_large_blocks_to_os()
-    app = create_app(lang=args.lang)
+        return_large_blocks_to_os()
+        app = create_app(lang=args.lang, jobs=jobs)
+    except StartupError as error:
+        print(f"alliance-atlas serve: {error}", file=sys.stderr)
+        return 1
+    except (KnowledgeError, ScenarioError, OSError) as error:
+        print(f"alliance-atlas serve: cannot start: {startup_problem(error)}", file=sys.stderr)
+        return 1
     app.run(
         host=args.host,
         port=args.port,
         debug=args.debug,
+        # no traceback page for a bad request even in debug mode (the app answers it plainly)
+        dev_tools_prune_errors=False,
         dev_tools_disable_version_check=True,
     )
     return 0
+
+
+class StartupError(Exception):
+    """Why the server cannot start, in one line for the user."""
+
+
+def _export_jobs(queue: str | None, slots: int) -> object:
+    """The background-job manager of the image export: on this machine, or through `queue`."""
+    from dashboard.jobs import embedded_jobs, queued_jobs
+
+    if not queue:
+        return embedded_jobs(slots=slots)
+    if not queue.startswith(("redis://", "rediss://", "unix://")):
+        raise StartupError(
+            f"--queue must be a Redis URL such as redis://HOST:6379/0, not {queue!r}"
+        )
+    jobs = queued_jobs(queue, slots)
+    try:
+        jobs.redis.ping()
+    except Exception as error:  # redis-py's connection errors, whatever their class
+        reason = str(error).splitlines()[0][:200] if str(error) else type(error).__name__
+        raise StartupError(f"cannot reach the queue at {queue}: {reason}") from None
+    return jobs
+
+
+def _worker(args: argparse.Namespace) -> int:
+    """A Celery worker rendering the exports of every `serve --queue` on the same Redis."""
+    if args.concurrency < 1:
+        print("alliance-atlas worker: --concurrency must be at least 1", file=sys.stderr)
+        return 2
+    from dashboard.app import create_app
+    from dashboard.jobs import serve_queued_jobs
+
+    try:
+        jobs = _export_jobs(args.queue, args.concurrency)
+        # the app registers the export's task, named after its code: run the same revision as
+        # the dashboards, or this worker drops their tasks as unknown
+        create_app(jobs=jobs)
+    except StartupError as error:
+        print(f"alliance-atlas worker: {error}", file=sys.stderr)
+        return 1
+    except (KnowledgeError, ScenarioError, OSError) as error:
+        print(f"alliance-atlas worker: cannot start: {startup_problem(error)}", file=sys.stderr)
+        return 1
+    serve_queued_jobs(jobs, args.browser_idle)
+    jobs.handle.worker_main(
+        [
+            "worker",
+            f"--concurrency={args.concurrency}",
+            "--loglevel=INFO",
+            "--without-gossip",
+            "--without-mingle",
+            f"--hostname=alliance-atlas-{os.getpid()}@%h",
+        ]
+    )
+    return 0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is this machine only (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on host:port (checked by binding it once; the server
+    binds it again a moment later), or None."""
+    try:
+        infos = socket.getaddrinfo(host.strip("[]"), port, type=socket.SOCK_STREAM)
+        family, _, _, _, address = infos[0]
+        with socket.socket(family, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do
+            sock.bind(address)
+    except OSError as error:
+        reason = error.strerror or str(error)
+        if error.errno == errno.EADDRINUSE:
+            reason = "another program is using this port (choose another with --port)"
+        return f"cannot listen on {host}:{port}: {reason}"
+    return None
+
+
+def startup_problem(error: Exception) -> str:
+    """What stops the dashboard from starting (missing or broken seed files), in one line."""
+    if isinstance(error, KnowledgeError):
+        more = len(error.problems) - 1
+        return str(error.problems[0]) + (
+            f" (and {more} more: alliance-atlas validate)" if more else ""
+        )
+    if isinstance(error, ScenarioError):
+        line, message = error.problems[0]
+        return f"a scenario preset, line {line}: {message}"
+    if isinstance(error, OSError) and error.filename:
+        return f"{error.strerror or 'cannot read'}: {error.filename}"
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -159,9 +288,44 @@ def build_parser() -> argparse.ArgumentParser:
         "forking (default: %(default)s, the simple local server)",
     )
     serve.add_argument(
-        "--debug", action="store_true", help="Dash debug mode (dev tools, reloader); off by default"
+        "--debug",
+        action="store_true",
+        help="Dash debug mode (dev tools, reloader): one process on a loopback host only",
+    )
+    serve.add_argument(
+        "--queue",
+        metavar="REDIS_URL",
+        help="export through Celery workers on this Redis (alliance-atlas worker), for a team "
+        "across machines (default: export jobs run on this machine)",
+    )
+    serve.add_argument(
+        "--export-slots",
+        type=int,
+        default=2,
+        help="exports at once; more are answered 'busy, try again' (default: %(default)s; "
+        "with --queue: for the whole queue)",
     )
     serve.set_defaults(run=_serve)
+
+    worker = commands.add_parser(
+        "worker", help="render the exports of `serve --queue` dashboards (a Celery worker)"
+    )
+    worker.add_argument("--queue", metavar="REDIS_URL", required=True, help="the Redis to serve")
+    worker.add_argument(
+        "--concurrency",
+        type=int,
+        default=2,
+        help="exports this worker renders at once, one browser each (default: %(default)s)",
+    )
+    worker.add_argument(
+        "--browser-idle",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="close a worker process's export browser after this long without an export "
+        "(default: %(default)s)",
+    )
+    worker.set_defaults(run=_worker)
 
     add_export_parser(commands)
     return parser

@@ -234,6 +234,26 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "export.label": {"ja": "画像として書き出す(1920×1080)", "en": "Export as image (1920×1080)"},
     "export.button": {"ja": "書き出し", "en": "Export"},
     "export.failed": {"ja": "書き出せませんでした:{reason}", "en": "Export failed: {reason}"},
+    "export.cancel": {"ja": "中止", "en": "Cancel"},
+    "export.cancelled": {"ja": "書き出しを中止しました。", "en": "Export cancelled."},
+    "export.busy": {
+        "ja": "混み合っています(同時に書き出せるのは{slots}件まで)。少し待ってからもう一度お試しください。",
+        "en": "Busy: {slots} exports are being made right now. Try again in a moment.",
+    },
+    "export.ready": {"ja": "書き出しました:{name}", "en": "Exported {name}"},
+    "export.progress": {"ja": "書き出しの進み具合", "en": "Export progress"},
+    "export.step.prepare": {
+        "ja": "表示を準備しています…({step}/{steps})",
+        "en": "Preparing the view… ({step}/{steps})",
+    },
+    "export.step.render": {
+        "ja": "画像を描画しています…({step}/{steps})",
+        "en": "Rendering the image… ({step}/{steps})",
+    },
+    "export.step.send": {
+        "ja": "ファイルを送っています…({step}/{steps})",
+        "en": "Sending the file… ({step}/{steps})",
+    },
     "load.prompt": {
         "ja": "シナリオYAMLを読み込む(ドロップまたはクリック)",
         "en": "Load a scenario YAML (drop or click)",

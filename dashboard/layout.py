@@ -35,7 +35,7 @@ from dashboard.service.controls import (
     share_texts,
 )
 from geodata.atlas import Atlas
-from geodata.scenario import Scenario
+from geodata.scenario import SCENARIO_LIMITS, Scenario
 
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
 # Stand-ins for the map of the page's own URL, which the app puts into each layout response
@@ -43,6 +43,8 @@ LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "val
 INITIAL_FIGURE_MARK = "alliance-atlas:initial-figure"
 INITIAL_RENDERED_MARK = "alliance-atlas:initial-rendered"
 INITIAL_LOCALE_MARK = "alliance-atlas:initial-locale"
+# the steps of an export job, shown by the progress bar under the export button (dashboard.jobs)
+EXPORT_STEPS = ("prepare", "render", "send")
 
 
 class _Texts:
@@ -336,7 +338,7 @@ def build_layout(
                             children=html.Div(t("load.prompt", lang), id="upload-prompt"),
                             accept=".yaml,.yml,text/yaml,application/x-yaml",
                             multiple=False,
-                            max_size=200_000,
+                            max_size=SCENARIO_LIMITS.max_bytes,
                             disable_click=True,
                             className="upload",
                         ),
@@ -366,11 +368,43 @@ def build_layout(
                                 className="button",
                                 type="button",
                             ),
+                            # shown while an export runs (a background job, see dashboard.jobs)
+                            html.Button(
+                                texts("export.cancel"),
+                                id="export-cancel",
+                                n_clicks=0,
+                                className="button button-secondary",
+                                type="button",
+                                hidden=True,
+                            ),
                         ],
                         className="export-row",
                     ),
                     dcc.Download(id="export-download"),
-                    dcc.Loading(html.Div(id="export-message", role="status"), type="dot"),
+                    dcc.Store(id="export-request"),  # the export admitted, for its job
+                    # the export's progress and outcome, read out as they change
+                    html.Div(
+                        [
+                            texts(
+                                "export.progress",
+                                html.Label,
+                                htmlFor="export-progress",
+                                className="visually-hidden",
+                            ),
+                            html.Progress(
+                                id="export-progress",
+                                max=str(len(EXPORT_STEPS)),
+                                value="0",
+                                hidden=True,
+                            ),
+                            html.Span(id="export-step", className="export-step"),
+                            html.Div(id="export-message"),
+                        ],
+                        id="export-status",
+                        className="export-status",
+                        role="status",
+                        **{"aria-live": "polite"},
+                    ),
                 ],
                 className="field",
             ),

@@ -10,17 +10,27 @@ process, and the workers are forked from it, sharing those pages copy-on-write (
 keeps the garbage collector from writing to them). The app keeps no state between requests (the
 view lives in the URL and the browser's stores; the server-side caches are pure memoisation), so
 any worker, or any machine, answers any request the same way.
+
+The workers are gevent workers: a connection that is slow to send its request (slowloris) or
+idle costs a greenlet, not a worker or a thread, and is closed when its request line and headers
+have not arrived within KEEPALIVE_S. No export renders in a worker (dashboard.jobs: a job
+process or a Celery worker does), since a gevent worker runs one thing at a time.
+gunicorn's own error answers (400, 414, 431: written before any app runs) get the app's
+security headers through `install_error_writer`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import logging
+import logging.handlers
 import os
+import socket
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +38,23 @@ from gunicorn.app.base import BaseApplication
 
 from dashboard.allocator import return_large_blocks_to_os
 from dashboard.app import create_app
-from dashboard.security import install_request_guards, install_security_headers
+from dashboard.jobs import EXPORT_SLOTS, EmbeddedJobs, QueuedJobs, embedded_jobs, queued_jobs
+from dashboard.security import (
+    dash_app_of,
+    install_request_guards,
+    install_security_headers,
+    plain_response_headers,
+)
 
 logger = logging.getLogger("gunicorn.error")  # gunicorn's error log (stderr by default)
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8050
 DEFAULT_TIMEOUT_S = 60
-THREADS_PER_WORKER = 4
-KEEPALIVE_S = 5  # seconds an idle client connection stays open (gthread workers keep them)
+KEEPALIVE_S = (
+    5  # an idle connection stays open this long; also the deadline for a request's headers
+)
+WORKER_CONNECTIONS = 1000  # open connections per worker (each a greenlet)
 
 
 def gunicorn_options(
@@ -54,10 +72,10 @@ def gunicorn_options(
     options: dict[str, Any] = {
         "bind": f"[{host}]:{port}" if ":" in host else f"{host}:{port}",
         "workers": workers,
-        # a few threads per worker: while one waits for the export browser (seconds, without the
-        # GIL), the others answer the interactive callbacks; put nginx in front for slow clients
-        "worker_class": "gthread",
-        "threads": THREADS_PER_WORKER,
+        # gevent: slow and idle connections cost a greenlet each, and gunicorn's gevent worker
+        # reads each request's line and headers under a `keepalive` deadline (slowloris)
+        "worker_class": "gevent",
+        "worker_connections": WORKER_CONNECTIONS,
         "preload_app": True,  # load the atlas once, before forking
         "timeout": timeout,
         "graceful_timeout": 30,
@@ -69,6 +87,7 @@ def gunicorn_options(
         # no control socket: gunicorn >= 25.1 would create $HOME/.gunicorn/gunicorn.ctl,
         # one fixed path that a second server on the machine would fight over
         "control_socket_disable": True,
+        "worker_exit": _quiet_exit,
     }
     if Path("/dev/shm").is_dir():
         options["worker_tmp_dir"] = "/dev/shm"  # heartbeat files off the disk (gunicorn docs)
@@ -76,12 +95,24 @@ def gunicorn_options(
     return options
 
 
-def build_wsgi_app(lang: str = "ja", *, warm: bool = True) -> Any:
+def _quiet_exit(_arbiter: Any, _worker: Any) -> None:
+    """A gevent worker's last act: flush and forget the log handlers. Otherwise, as the
+    interpreter shuts down, each handler's clean-up takes the logging lock through gevent's
+    already torn-down thread module and prints a traceback ("Exception ignored in
+    _removeHandlerRef … get_ident"), 4 per worker: noise in the log that looks like a fault."""
+    logging.shutdown()
+    logging._handlerList.clear()  # type: ignore[attr-defined]  # (test_private_apis.py)
+
+
+def build_wsgi_app(
+    lang: str = "ja", *, warm: bool = True, jobs: EmbeddedJobs | QueuedJobs | None = None
+) -> Any:
     """The Flask server of a new dashboard app, with the security headers and request guards;
-    with `warm`, the presets' maps and tables already computed (see warm_caches)."""
+    with `warm`, the presets' maps and tables already computed (see warm_caches); its exports
+    run as `jobs`' background jobs (default: job processes on this machine)."""
     started = time.perf_counter()
     return_large_blocks_to_os()  # before the workers fork: they inherit it
-    app = create_app(lang=lang)
+    app = create_app(lang=lang, jobs=jobs)
     # no-ops when create_app already installed them
     install_security_headers(app.server, app)
     install_request_guards(app.server)
@@ -131,6 +162,7 @@ def make_gunicorn_application(factory: Callable[[], Any], options: dict[str, Any
 
         def load(self) -> Any:
             wsgi = factory()
+            install_error_writer()
             # with preload_app this runs once, in the master: keep the atlas's objects out of
             # the collector's reach so that the forked workers share their pages
             gc.collect()
@@ -149,17 +181,89 @@ def run_gunicorn(
     timeout: int = DEFAULT_TIMEOUT_S,
     access_log: bool = False,
     warm: bool = True,
+    jobs: EmbeddedJobs | QueuedJobs | None = None,
 ) -> int:
-    """Serve the dashboard under gunicorn until stopped (SIGINT/SIGTERM); return the exit status."""
+    """Serve the dashboard under gunicorn until stopped (SIGINT/SIGTERM); return the exit status.
+    The app is built first, here (a problem with the seeds stops it before any worker starts)."""
     options = gunicorn_options(
         host=host, port=port, workers=workers, timeout=timeout, access_log=access_log
     )
-    application = make_gunicorn_application(lambda: build_wsgi_app(lang, warm=warm), options)
+    with _held_log() as replay:  # gunicorn sets its log up later: the lines wait for it
+        wsgi = build_wsgi_app(lang, warm=warm, jobs=jobs)
+    manager = getattr(dash_app_of(wsgi), "export_jobs", None)
+    if isinstance(manager, EmbeddedJobs):
+        manager.before_fork()
+
+    def loaded() -> Any:
+        replay()
+        return wsgi
+
+    application = make_gunicorn_application(loaded, options)
     try:
         application.run()
     except SystemExit as stop:  # the arbiter leaves through sys.exit
         return stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
     return 0
+
+
+@contextlib.contextmanager
+def _held_log() -> Iterator[Callable[[], None]]:
+    """Keep what is logged to gunicorn's error log meanwhile; the function it gives logs it
+    again (once gunicorn has set its log up)."""
+    held = logging.handlers.MemoryHandler(capacity=10_000, flushLevel=logging.CRITICAL + 1)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    logger.addHandler(held)
+
+    def replay() -> None:
+        for record in held.buffer:
+            logger.handle(record)
+
+    try:
+        yield replay
+    finally:
+        logger.removeHandler(held)
+        logger.setLevel(level)
+
+
+def install_error_writer() -> None:
+    """gunicorn's own error answers (a malformed request line, a URI over 4 KB, too many or too
+    large header fields: written by the worker before any app runs) as plain text with the app's
+    security headers. Replaces `gunicorn.util.write_error`, which the workers call at the time of
+    the error (gunicorn is pinned below its next minor version for this;
+    tests/dashboard/test_production.py checks each answer on a real server)."""
+    import gunicorn.util
+
+    def write_error(sock: Any, status_int: int, reason: str, mesg: str) -> None:
+        body = f"{status_int} {reason}\n".encode()  # the detail (the offending bytes) is logged
+        headers = {
+            "Connection": "close",
+            "Content-Type": "text/plain; charset=utf-8",
+            "Content-Length": str(len(body)),
+            **plain_response_headers(),
+        }
+        head = f"HTTP/1.1 {status_int} {reason}\r\n" + "".join(
+            f"{name}: {value}\r\n" for name, value in headers.items()
+        )
+        gunicorn.util.write_nonblock(sock, head.encode("latin-1") + b"\r\n" + body)
+        _drain(sock)
+
+    gunicorn.util.write_error = write_error
+
+
+def _drain(sock: Any, limit: int = 64 * 1024, seconds: float = 1.0) -> None:
+    """Read what the client still sends (the rest of a 10 KB URI) before gunicorn closes the
+    connection: closing with unread data resets it, and the client never sees the answer."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_WR)
+        sock.settimeout(seconds)
+        received = 0
+        deadline = time.monotonic() + seconds
+        while received < limit and time.monotonic() < deadline:
+            chunk = sock.recv(16 * 1024)
+            if not chunk:
+                break
+            received += len(chunk)
 
 
 # --- command line (python -m dashboard.production) --------------------------------------------
@@ -179,7 +283,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-warm", dest="warm", action="store_false", help="do not precompute the presets"
     )
+    parser.add_argument("--queue", metavar="REDIS_URL", help="export through Celery workers")
+    parser.add_argument("--export-slots", type=int, default=EXPORT_SLOTS)
     args = parser.parse_args(argv)
+    jobs = (
+        queued_jobs(args.queue, args.export_slots)
+        if args.queue
+        else embedded_jobs(slots=args.export_slots)
+    )
     return run_gunicorn(
         host=args.host,
         port=args.port,
@@ -188,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         timeout=args.timeout,
         access_log=args.access_log,
         warm=args.warm,
+        jobs=jobs,
     )
 
 

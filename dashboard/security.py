@@ -43,6 +43,16 @@ STATIC_HEADERS: dict[str, str] = {
 }
 
 
+# the policy of an answer that is plain text (an error): it loads, runs and frames nothing
+PLAIN_CSP = "default-src 'none'; frame-ancestors 'none'"
+
+
+def plain_response_headers() -> dict[str, str]:
+    """The security headers of a plain-text answer written outside the app (gunicorn's own
+    errors, see dashboard.production.install_error_writer)."""
+    return {**STATIC_HEADERS, "Content-Security-Policy": PLAIN_CSP}
+
+
 def content_security_policy(script_hashes: list[str] | tuple[str, ...] = ()) -> str:
     """The policy for the dashboard: everything from this server, nothing framed, no eval."""
     directives = {

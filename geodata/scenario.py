@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import re
 from datetime import date
 from pathlib import Path
@@ -240,7 +241,10 @@ class Scenario(BaseModel):
                 f"a view's query has at most {MAX_QUERY_CHARS:,}"
             ]
         if "?" in query or "://" in query:
-            query = urlsplit(query).query
+            try:
+                query = urlsplit(query).query
+            except ValueError:  # e.g. an unclosed [ of an IPv6 address
+                return cls(), ["ignored the whole address: it is not a URL"]
         params: dict[str, str] = {}
         unknown_keys: list[str] = []
         for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
@@ -451,6 +455,8 @@ READING_ORDER = "reading-order.txt"
 def load_presets(directory: Path = SCENARIOS_DIR) -> dict[str, Scenario]:
     """The bundled scenario presets, keyed by file name without extension, in reading order
     (the ids listed in the folder's reading-order.txt, then the others by file name)."""
+    if not directory.is_dir():  # never an app without its presets
+        raise FileNotFoundError(errno.ENOENT, "no scenario presets folder", str(directory))
     paths = {path.stem: path for path in sorted(directory.glob("*.yaml"))}
     order = directory / READING_ORDER
     listed = order.read_text(encoding="utf-8").split("\n") if order.is_file() else []

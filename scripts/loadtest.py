@@ -29,8 +29,9 @@ how late the load generator's own event loop ran: that delay is inside every lat
 Actions (weights): page loads with a random shared URL, presets, layer toggles, date ranges,
 other controls, map and table clicks (details), compare, language switches, exports (the
 callbacks whose output is a dcc.Download: the scenario YAML, and the PNG/SVG/PDF image, a share
---image-share of the exports, rendered by kaleido's headless Chromium in the worker) and
-re-upload of an exported YAML file.
+--image-share of the exports: the export button, whose background job renders in kaleido's
+headless Chromium outside the worker and is polled as the page polls it; "busy" answers are
+counted, not errors) and re-upload of an exported YAML file.
 A share (--bad-share) of the steps sends a malformed request instead (see bad_requests()):
 each must get a 4xx or a handled 200, never a 5xx or a traceback.
 Between two actions each simulated person pauses (exponentially distributed, mean --think-ms,
@@ -74,7 +75,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from dashboard.callbacks import CLIENTSIDE_COPIES  # noqa: E402
+from dashboard.callbacks import CLIENTSIDE_COPIES, EXPORT_POLL_MS  # noqa: E402
 from dashboard.local_server import (  # noqa: E402
     READY_PATH,
     free_port,
@@ -169,12 +170,16 @@ def _outputs(output: str) -> tuple[Dep, ...]:
     return tuple(deps)
 
 
-EXPORT_NAMES = {"download": "yaml", "export-download": "image"}
+# the callbacks whose output is a dcc.Download: the scenario YAML, and the image export's
+# background job; the export button's own callback admits the job (or answers busy)
+EXPORT_NAMES = {"download": "yaml", "export-download": "image-job"}
 CALLBACK_NAMES = {
     "url": "sync",
     "map": "render",
     "view-table": "table",
     "map-b": "compare",
+    "export-request": "export:image",
+    "export-cancel": "export:cancel",
 }
 
 
@@ -196,9 +201,10 @@ class AppModel:
             outputs = _outputs(spec["output"])
             first = outputs[0].id if outputs else None
             export = any(types.get(id_key(o.id)) == "Download" for o in outputs)
+            export = export or first == "export-request"
             if first is None:  # it only acts on the page (the page's <html lang>)
                 name = "no-output"
-            elif export:
+            elif export and first != "export-request":
                 name = "export:" + EXPORT_NAMES.get(first, str(first))
             elif isinstance(first, dict):
                 name = "translate" if "i18n" in first else "pattern"
@@ -393,7 +399,9 @@ class Stats:
     errors: list[str] = field(default_factory=list)
     error_count: Counter = field(default_factory=Counter)
     bad: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    requests: int = 0
+    requests: int = 0  # the simulated people's actions (the budget of --requests)
+    job_polls: int = 0  # the page's polls of its running export jobs, on top of those
+    busy: int = 0  # exports answered "busy, try again" (every export slot taken)
     bytes_in: int = 0
     loop_lag: list[float] = field(default_factory=list)  # s late, of a 10 ms timer in the client
 
@@ -662,26 +670,6 @@ class LoadTest:
         )
         return time.perf_counter() - start
 
-    async def prime_exports(self, clients: list[httpx.AsyncClient], count: int) -> None:
-        """Image exports sent at once, so that (sync workers taking one request each) every
-        worker has started its export browser before memory is measured."""
-        assert self.model is not None
-        images = [c for c in self.model.server_callbacks() if c.name == "export:image"]
-        if not images:
-            return
-        self.budget = count * 8
-        self.measure = False
-
-        async def one(index: int) -> None:
-            client = clients[index % len(clients)]
-            browser = Browser(self.model, random.Random(index))
-            browser.reset("")
-            await self.call(client, browser, self.model.by_name("sync"), [("url", "search")])
-            trigger = next(d for d in images[0].inputs if not d.pattern)
-            await self.call(client, browser, images[0], [browser.set(trigger.id, trigger.prop, 1)])
-
-        await asyncio.gather(*(one(i) for i in range(count)))
-
     def take(self) -> bool:
         if self.budget <= 0 or time.monotonic() > self.deadline:
             return False
@@ -696,8 +684,11 @@ class LoadTest:
         path: str,
         body: bytes | None = None,
         content_type: str | None = "application/json",
+        *,
+        force: bool = False,
     ) -> tuple[int, str] | None:
-        if not self.take():
+        """One request (counted in the budget unless `force`: a job's polls are not actions)."""
+        if not force and not self.take():
             return None
         headers = {"Accept": "application/json"}
         if content_type:
@@ -709,16 +700,22 @@ class LoadTest:
             status = response.status_code
         except httpx.HTTPError as error:
             if self.measure:
-                self.stats.requests += 1
+                self._count(force)
                 self.stats.error(kind, f"{type(error).__name__}: {error}")
             return None
         elapsed = time.perf_counter() - start
         if self.measure:
-            self.stats.requests += 1
+            self._count(force)
             self.stats.bytes_in += len(response.content)
             self.stats.latencies[kind].append(elapsed)
             self.stats.statuses[kind][status] += 1
         return status, text
+
+    def _count(self, poll: bool) -> None:
+        if poll:
+            self.stats.job_polls += 1
+        else:
+            self.stats.requests += 1
 
     async def call(
         self,
@@ -754,12 +751,13 @@ class LoadTest:
             if self.measure:
                 self.stats.error(kind, f"callback raised on a valid request: {text[:300]}")
             return
-        if callback.export:
+        if "cacheKey" in data and "job" in data:  # a background job: poll it as the page does
+            data = await self.follow_job(client, browser, callback, data, kind)
+            if data is None:
+                return
+        if callback.export and callback.name != "export:image":  # (that one admits the job)
             self.check_export(kind, data)
-        if "export-message" in (data.get("response") or {}):
-            message = data["response"]["export-message"].get("children")
-            if message and self.measure:
-                self.stats.error(kind, f"export failed: {json.dumps(message)[:300]}")
+        self.check_export_message(kind, data)
         changed_now = browser.apply(data)
         view = browser.get("view", "data")
         if (
@@ -774,6 +772,57 @@ class LoadTest:
             await asyncio.gather(
                 *(self.call(client, browser, cb, hit, None, fired) for cb, hit in followers)
             )
+
+    async def follow_job(
+        self,
+        client: httpx.AsyncClient,
+        browser: Browser,
+        callback: Callback,
+        handles: dict[str, Any],
+        kind: str,
+    ) -> dict[str, Any] | None:
+        """Poll a background job as dash-renderer does (its body with the values cleared, the
+        signed handles in the query) until its result; None when it ends without one."""
+        body = browser.payload(callback, [])
+        for item in body.get("inputs", []) + body.get("state", []):
+            if isinstance(item, dict):
+                item["value"] = None
+        query = f"?cacheKey={handles['cacheKey']}&job={handles['job']}"
+        deadline = time.monotonic() + self.args.request_timeout * 4
+        while time.monotonic() < deadline:
+            await asyncio.sleep(EXPORT_POLL_MS / 1000)
+            path = CALLBACK_PATH + query
+            answer = await self.send(client, f"{kind}:poll", "POST", path, _json(body), force=True)
+            if answer is None:
+                return None
+            status, text = answer
+            if status == 204:
+                if self.measure:
+                    self.stats.error(kind, "the export job ended without a result")
+                return None
+            data = orjson.loads(text) if status == 200 else {}
+            if "response" in data:
+                return data
+            if status != 200:
+                if self.measure:
+                    self.stats.error(kind, f"poll status {status}: {text[:200]}")
+                return None
+        if self.measure:
+            self.stats.error(kind, "the export job did not finish")
+        return None
+
+    def check_export_message(self, kind: str, data: dict[str, Any]) -> None:
+        """The export's message: done, busy (counted, not an error) or failed (an error)."""
+        for key, props in (data.get("response") or {}).items():
+            if not key.startswith("export-message") or not isinstance(props, dict):
+                continue
+            text = json.dumps(props.get("children"), ensure_ascii=False)
+            if "message-ok" in text or text in ('""', "null"):
+                continue
+            if "message-warn" in text:  # busy: every export slot was taken
+                self.stats.busy += 1
+            elif self.measure:
+                self.stats.error(kind, f"export failed: {text[:300]}")
 
     def check_export(self, kind: str, data: dict[str, Any]) -> None:
         for props in (data.get("response") or {}).values():
@@ -887,7 +936,11 @@ class LoadTest:
             lang = "en" if browser.get("lang", "value") == "ja" else "ja"
             changed = [browser.set("lang", "value", lang)]
         elif action == "export":
-            callbacks = [c for c in self.model.server_callbacks() if c.export]
+            callbacks = [
+                c
+                for c in self.model.server_callbacks()
+                if c.export and c.name != "export:image-job"
+            ]  # (the job follows the export button)
             images = [c for c in callbacks if c.name == "export:image"]
             others = [c for c in callbacks if c not in images]
             image = bool(images) and (not others or rng.random() < self.args.image_share)
@@ -1032,8 +1085,9 @@ def build_report(test: LoadTest, elapsed: float, memory: dict[str, Any], args) -
         "seed": args.seed,
         "think_ms": args.think_ms,
         "requests": stats.requests,
+        "job_polls": stats.job_polls,
         "elapsed_s": elapsed,
-        "throughput_rps": stats.requests / elapsed if elapsed else 0.0,
+        "throughput_rps": (stats.requests + stats.job_polls) / elapsed if elapsed else 0.0,
         "megabytes_in": stats.bytes_in / MB,
         "errors": sum(stats.error_count.values()),
         "error_samples": stats.errors,
@@ -1047,6 +1101,7 @@ def build_report(test: LoadTest, elapsed: float, memory: dict[str, Any], args) -
         "exports": {
             "count": len(exports),
             "p95_ms": 1000 * percentile(exports, 95) if exports else None,
+            "busy_answers": stats.busy,
         },
         "bad_requests": {name: dict(counter) for name, counter in sorted(stats.bad.items())},
         "bad_total": sum(sum(c.values()) for c in stats.bad.values()),
@@ -1099,6 +1154,7 @@ def print_report(report: dict[str, Any], args) -> list[str]:
             f"{'ALL non-export callbacks':32s} {ne['count']:6d} {'':4s} {ne['p50_ms']:8.1f} "
             f"{ne['p95_ms']:8.1f} {ne['p99_ms']:8.1f}"
         )
+    out(f"exports answered busy (every export slot taken): {report['exports']['busy_answers']}")
     out("")
     out(f"bad-input requests: {report['bad_total']} (case: outcome count)")
     for name, outcomes in report["bad_requests"].items():
@@ -1138,7 +1194,7 @@ def print_report(report: dict[str, Any], args) -> list[str]:
         hb, ha = memory["before"].get("helpers"), memory["after"].get("helpers")
         if hb and ha:
             out(
-                f"  export browsers (kaleido's Chromium, started by the workers): "
+                f"  export jobs and their browsers (below the workers' forkservers): "
                 f"{hb['count']} processes, PSS {megabytes(hb['pss'])} MB before; "
                 f"{ha['count']} processes, PSS {megabytes(ha['pss'])} MB after"
             )
@@ -1220,7 +1276,6 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
         try:
             async with asyncio.timeout(args.max_seconds):
                 if args.warmup:
-                    await test.prime_exports(clients, args.workers * 2)
                     await test.run_phase(clients, args.warmup, measure=False)
                 gc.collect()  # now, rather than in the middle of the measured requests
                 before = tree_memory(master_pid) if master_pid else None
@@ -1299,6 +1354,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--max-growth", type=float, default=0.10, help="memory growth target")
     parser.add_argument("--json", help="also write the report as JSON to this file")
     parser.add_argument("--log", help="keep the server's log in this file")
+    parser.add_argument(
+        "--chaos",
+        action="store_true",
+        help="run the slow adversarial cases instead (scripts/chaos.py: hostile input, "
+        "slowloris, export storm, kill -9, SIGTERM, the queue) against issue 17's budgets",
+    )
     args = parser.parse_args(argv)
     if args.clients < 1 or args.requests < 1:
         parser.error("--clients and --requests must be positive")
@@ -1307,6 +1368,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.chaos:
+        import chaos  # scripts/chaos.py, beside this file
+
+        return chaos.run_chaos(args)
     with tempfile.TemporaryDirectory(prefix="atlas-loadtest-") as scratch:
         if args.url:
             check_loopback(args.url)
@@ -1324,7 +1389,7 @@ def main(argv: list[str] | None = None) -> int:
             server_log = log_path.read_text(errors="replace")
         if server_log is not None:
             report["server_log"] = {
-                "callback_exceptions_logged": server_log.count("callback failed"),
+                "callback_exceptions_logged": server_log.count("callback refused"),
                 "tracebacks_logged": server_log.count("Traceback (most recent call last)"),
                 "worker_timeouts": server_log.count("WORKER TIMEOUT"),
             }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent setup: Debian packages (Chromium, ChromeDriver, the export's fonts), then .venv with
 # the project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test
-# extras: GDAL's command-line tools, poppler's pdftotext/pdffonts, LibreOffice Impress, Node and
-# the npm test tools of package-lock.json)
+# extras: GDAL's command-line tools, poppler's pdftotext/pdffonts, LibreOffice Impress,
+# redis-server, Node and the npm test tools of package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,7 +14,8 @@ $testing && extras="test,build"
 # fonts: Noto Sans (Latin) and BIZ UDPGothic (Japanese) are TrueType, so the PDF export embeds
 # them as real fonts with correct text; Noto Sans CJK JP is the fallback for other glyphs
 debian_packages=(chromium chromium-driver fonts-noto-core fonts-morisawa-bizud-gothic fonts-noto-cjk)
-$testing && debian_packages+=(gdal-bin poppler-utils libreoffice-impress)
+# redis-server: the export queue's test; poppler-utils, libreoffice-impress: the exports' tests
+$testing && debian_packages+=(gdal-bin poppler-utils libreoffice-impress redis-server)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -138,14 +138,20 @@ def _preset(name: str, presets: dict) -> object:
 
 
 def _from_state(state: str, presets: dict) -> object:
-    query = urlsplit(state).query if ("?" in state or "://" in state) else state
+    try:
+        query = urlsplit(state).query if ("?" in state or "://" in state) else state
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        raise InputError(
+            f"malformed --state {_short(state)!r}: not a URL (give the dashboard URL or its "
+            "query, e.g. 'scenario=summit_outcomes&lang=en')"
+        ) from None
     keys = [key for key, _ in parse_qsl(query.lstrip("?"), keep_blank_values=True)]
     if not any(key in QUERY_KEYS for key in keys):
         raise InputError(
             f"malformed --state {_short(state)!r}: no view parameter in it "
             "(expected the dashboard URL or a query such as 'scenario=summit_outcomes&lang=en')"
         )
-    scenario, notices = Scenario.from_query(state, presets)
+    scenario, notices = Scenario.from_query("?" + query.lstrip("?"), presets)
     for notice in notices:
         if notice.startswith("ignored unknown scenario"):
             raise InputError(f"--state names an {notice.removeprefix('ignored ')}")

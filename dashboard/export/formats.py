@@ -33,6 +33,10 @@ def check_size(width: int, height: int, scale: float) -> None:
         raise ValueError(f"size {width}x{height} is too small (at least 64x64)")
     if not (0 < scale <= 10) or math.isnan(scale):
         raise ValueError(f"scale {scale} is out of range (0 < scale ≤ 10)")
+    if width * scale < 64 or height * scale < 64:
+        raise ValueError(
+            f"{width}x{height} at scale {scale:g} is too small (at least 64x64 pixels)"
+        )
     if width * height * scale * scale > MAX_PIXELS:
         raise ValueError(
             f"{width}x{height} at scale {scale:g} is too large (at most {MAX_PIXELS:,} pixels)"

@@ -7,6 +7,7 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
+import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -22,8 +23,10 @@ from dashboard.export.formats import REF_HEIGHT, check_output, layout_size
 from dashboard.processes import lower_priority
 
 RENDER_TIMEOUT_S = 90
+RENDER_FAILED = "the export browser could not draw the image; try again"
 RENDER_NICENESS = 10  # exports run at background priority (see _run_in_background)
 SMALL_IMAGE_PX = 1000  # narrower images use the 1:110m base map (see level_of_detail)
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -180,8 +183,10 @@ class RenderSession:
             image = future.result(timeout=RENDER_TIMEOUT_S * 4)
         except Exception as error:
             self.close()
-            reason = str(error) or type(error).__name__
-            raise ExportError(f"rendering failed: {reason}".splitlines()[0]) from None
+            # the browser's own report (a JavaScript error object, a timeout) is for the log
+            detail = (str(error) or type(error).__name__).splitlines()[0][:300]
+            logger.warning("export browser failed: %s", detail)
+            raise ExportError(RENDER_FAILED) from None
         self._release_last_message()
         return image
 

@@ -14,10 +14,10 @@ from dashboard.i18n import name, t
 from dashboard.service.controls import PROPOSALS_ON, country_label
 from dashboard.service.models import Message
 from geodata.atlas import Atlas
-from geodata.scenario import LANGS, Lang, Scenario, ScenarioError
+from geodata.scenario import LANGS, SCENARIO_LIMITS, Lang, Scenario, ScenarioError, explain_error
 from geodata.validate import check_scenario_ids, focus_ids
 
-MAX_UPLOAD_BYTES = 200_000
+CONTROL_PROBLEMS_SHOWN = 3  # a notice names this many problems of the controls' values at most
 SHOWN_TEXT = 40  # characters of a typed text quoted back in a message
 
 
@@ -146,8 +146,10 @@ class Views:
         try:
             return Scenario.model_validate(fields)
         except ValidationError as error:
-            messages = "; ".join(e["msg"] for e in error.errors())
-            raise ValueError(messages) from None
+            problems = [explain_error(e) for e in error.errors()[:CONTROL_PROBLEMS_SHOWN]]
+            more = error.error_count() - len(problems)
+            shown = "; ".join(problems) + (f" (and {more:,} more)" if more else "")
+            raise ValueError(shown) from None
 
     def view_data(self, scenario: Scenario) -> dict[str, Any]:
         """The `view` store's value: the scenario and its URL query."""
@@ -173,8 +175,8 @@ class Views:
             raw = base64.b64decode(data, validate=True)
         except (ValueError, binascii.Error):
             raw = None
-        if raw is not None and len(raw) > MAX_UPLOAD_BYTES:
-            reason = t("load.too_large", lang, limit=MAX_UPLOAD_BYTES // 1000)
+        if raw is not None and len(raw) > SCENARIO_LIMITS.max_bytes:
+            reason = t("load.too_large", lang, limit=SCENARIO_LIMITS.max_bytes // 1000)
             return None, Message(bad, (reason,), "bad")
         try:
             text = raw.decode("utf-8") if raw is not None else None

@@ -129,7 +129,9 @@ def test_serve_defaults_to_localhost_without_debug(monkeypatch):
 
     import dashboard.app
 
-    monkeypatch.setattr(dashboard.app, "create_app", lambda lang: calls.append(lang) or FakeApp())
+    monkeypatch.setattr(
+        dashboard.app, "create_app", lambda lang, **_: calls.append(lang) or FakeApp()
+    )
     assert cli.main(["serve", "--port", "8123", "--lang", "en"]) == 0
     assert calls[0] == "en"
     assert calls[1]["host"] == "127.0.0.1" and calls[1]["port"] == 8123

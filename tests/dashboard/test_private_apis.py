@@ -69,3 +69,43 @@ def test_kaleido_hands_tabs_back_through_the_method_batchkaleido_overrides():
     constructor = inspect.getsource(kaleido.Kaleido.__init__)
     assert "self._n = n" in constructor
     assert "self.tabs_ready = asyncio.Queue(" in constructor
+
+
+def test_gunicorn_writes_its_error_answers_through_the_function_production_replaces():
+    """production.install_error_writer replaces gunicorn.util.write_error, which the workers
+    look up at the time of each error (tests/adversarial/test_server.py checks the answers)."""
+    import gunicorn.util
+    import gunicorn.workers.base
+
+    source = inspect.getsource(gunicorn.workers.base.Worker.handle_error)
+    assert "util.write_error(client, status_int, reason, mesg)" in source
+    assert list(inspect.signature(gunicorn.util.write_error).parameters) == [
+        "sock",
+        "status_int",
+        "reason",
+        "mesg",
+    ]
+    assert callable(gunicorn.util.write_nonblock)
+
+
+def test_dash_starts_background_jobs_through_the_methods_the_job_managers_override():
+    """dashboard.jobs' managers override call_job_fn, terminate_job and job_running, and pass
+    the manager's `_make_progress_key` to the job; Dash must still call them so."""
+    from dash import _callback
+    from dash.background_callback.managers import BaseBackgroundCallbackManager
+
+    source = inspect.getsource(_callback)
+    assert "callback_manager.call_job_fn(" in source
+    assert "callback_manager.job_running(job_id)" in source
+    assert "callback_manager.terminate_job(job)" in source
+    assert callable(BaseBackgroundCallbackManager._make_progress_key)
+
+
+def test_logging_skips_its_handler_clean_up_when_its_handler_list_is_empty():
+    """production._quiet_exit empties logging._handlerList so that the handlers' clean-up at
+    shutdown takes no lock (a gevent worker's lock fails then)."""
+    import logging
+
+    assert isinstance(logging._handlerList, list)
+    source = inspect.getsource(logging._removeHandlerRef)
+    assert "if acquire and release and handlers:" in source

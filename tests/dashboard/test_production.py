@@ -48,7 +48,9 @@ def test_gunicorn_options_default_to_localhost_and_preload():
     assert options["bind"] == "127.0.0.1:8050"
     assert options["preload_app"] is True
     assert options["workers"] == 4
-    assert options["worker_class"] == "gthread" and options["threads"] > 1
+    # gevent: slow and idle connections cost a greenlet, headers come within `keepalive`
+    assert options["worker_class"] == "gevent" and options["worker_connections"] >= 1000
+    assert options["keepalive"] == production.KEEPALIVE_S
     assert options["control_socket_disable"] is True
     assert production.gunicorn_options(host="::1", port=9000)["bind"] == "[::1]:9000"
     with pytest.raises(ValueError):

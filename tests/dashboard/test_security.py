@@ -32,8 +32,6 @@ from serving import page_model
 from dashboard import cli
 from dashboard.app import create_app
 from dashboard.callbacks import dash_value
-from dashboard.export import session as export_session
-from dashboard.export.session import RenderSession
 from dashboard.local_server import free_port, local_server, serve_command
 from dashboard.security import (
     CALLBACK_PATH,
@@ -43,8 +41,7 @@ from dashboard.security import (
     install_request_guards,
     install_security_headers,
 )
-from dashboard.service.views import MAX_UPLOAD_BYTES
-from geodata.scenario import Scenario
+from geodata.scenario import SCENARIO_LIMITS, Scenario
 
 TRACEBACK_MARKERS = ("Traceback (most recent call last)", "__debugger__", 'File "/')
 
@@ -293,7 +290,7 @@ def test_bodies_that_do_not_fit_the_callback_are_refused(client, page):
 def test_the_largest_upload_the_page_sends_fits_under_the_limit(client, page):
     browser = _browser(page, client)
     loadtest, model = page
-    text = "version: 1\n" + "# " + "x" * (MAX_UPLOAD_BYTES - 20) + "\n"
+    text = "version: 1\n" + "# " + "x" * (SCENARIO_LIMITS.max_bytes - 20) + "\n"
     browser.set("upload", "filename", "big.yaml")
     changed = [browser.set("upload", "contents", loadtest._upload(text))]
     body = json.dumps(browser.payload(model.by_name("sync"), changed)).encode()
@@ -350,14 +347,16 @@ def test_an_upload_cannot_run_code(app, tmp_path):
 
 
 def test_an_oversized_upload_is_refused_with_a_message(app):
-    out = _upload_text(app.view_service, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES)
+    out = _upload_text(app.view_service, "version: 1\n#" + "x" * SCENARIO_LIMITS.max_bytes)
     assert set(out) == {"upload-message.children"}
     assert "message-bad" in _message(out)
 
 
 def test_an_oversized_upload_says_it_is_too_large(app):
-    message = _message(_upload_text(app.view_service, "version: 1\n#" + "x" * MAX_UPLOAD_BYTES))
-    assert str(MAX_UPLOAD_BYTES // 1000) in message and "KB" in message
+    message = _message(
+        _upload_text(app.view_service, "version: 1\n#" + "x" * SCENARIO_LIMITS.max_bytes)
+    )
+    assert str(SCENARIO_LIMITS.max_bytes // 1000) in message and "KB" in message
 
 
 @pytest.mark.parametrize("text", ["version: 1\ntitle_en: a\x00b\n", "title_en: \ud800\n"])
@@ -465,9 +464,14 @@ def _exported(response, token: str) -> str:
     return download["filename"]
 
 
+def _is_export_job(callback) -> bool:
+    return any(d.id == "export-request" for d in callback.inputs)
+
+
 def _burst(client, page, token: str) -> list[str]:
-    """Callback requests of every kind a page sends, the exports (YAML and every image format)
-    included, plus the bad-input corpus and uploads; the names of the files sent for download."""
+    """Callback requests of every kind a page sends, the scenario's YAML download included, plus
+    the bad-input corpus and uploads; the names of the files sent for download. (Image exports
+    run as background jobs in processes of their own: tests/dashboard/test_export_button.py.)"""
     loadtest, model = page
     sent = []
     formats = iter(["png", "svg", "pdf"])
@@ -478,6 +482,8 @@ def _burst(client, page, token: str) -> list[str]:
         browser.set("view", "data", view)
         browser.set("export-format", "value", next(formats))
         for callback in model.server_callbacks():
+            if "export-request" in callback.output or _is_export_job(callback):
+                continue  # image exports: background jobs in processes of their own
             trigger = next(d for d in callback.inputs if not d.pattern)
             if callback.export:
                 changed = [browser.set(trigger.id, trigger.prop, 1)]
@@ -500,17 +506,13 @@ def _burst(client, page, token: str) -> list[str]:
     return sent
 
 
-@pytest.mark.browser
 def test_web_requests_write_no_files(client, page, request, monkeypatch):
-    """A burst of callback requests (YAML and PNG/SVG/PDF exports, uploads, bad input) writes no
-    file: nothing opened for writing by any thread of the server process, nothing new in its
-    /tmp, nothing new in the repository; the exports exist only in the responses.
+    """A burst of callback requests (YAML downloads, uploads, bad input) writes no file: nothing
+    opened for writing by any thread of the server process, nothing new in its /tmp, nothing new
+    in the repository; the downloads exist only in the responses.
 
     The server's /tmp is a private TMPDIR here, so that other programs on the machine do not
-    show in its listing (kaleido's Chromium honours TMPDIR too). The image export's browser is
-    started first, as it is after a worker's first image export: starting it creates its
-    profile and page in TMPDIR, removed when it closes (see the report); the requests that use
-    it write nothing.
+    show in its listing.
     """
     global _HOOKED
     # short: Chromium puts a unix socket in TMPDIR, and those paths are limited to 107 bytes
@@ -518,9 +520,6 @@ def test_web_requests_write_no_files(client, page, request, monkeypatch):
     request.addfinalizer(lambda: shutil.rmtree(private_tmp, ignore_errors=True))
     monkeypatch.setenv("TMPDIR", str(private_tmp))
     monkeypatch.setattr(tempfile, "tempdir", str(private_tmp))
-    session = RenderSession()
-    monkeypatch.setattr(export_session, "_shared", session)
-    session.start()
     if not _HOOKED:
         sys.addaudithook(_audit_hook)
         _HOOKED = True
@@ -535,8 +534,7 @@ def test_web_requests_write_no_files(client, page, request, monkeypatch):
         sent = _burst(client, page, token)
     finally:
         _AUDIT["on"] = False
-        session.close()
-    assert sorted(Path(name).suffix for name in sent) == [".pdf", ".png", ".svg"] + [".yaml"] * 3
+    assert sorted(Path(name).suffix for name in sent) == [".yaml"] * 3
     assert _AUDIT["events"] == []
     assert set(os.listdir(private_tmp)) - tmp_before == set()
     new_real_tmp = set(os.listdir("/tmp")) - real_tmp_before
