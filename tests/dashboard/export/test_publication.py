@@ -17,6 +17,7 @@ The per-preset numbers (the same measurements as the tests), with the files kept
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
 import math
@@ -181,13 +182,16 @@ def _geo_traces(figure: dict, geo: str) -> list[dict]:
 
 
 def _segments(trace: dict) -> list[list[tuple[float, float]]]:
-    """A line trace's parts (its points split where lon is None)."""
+    """A line trace's parts (its points split where lon is None), each with its longitudes
+    running on across the antimeridian (179 → 181, not → -179)."""
     parts, part = [], []
     for lon, lat in zip(trace["lon"], trace["lat"], strict=True):
         if lon is None or lat is None:
             parts, part = [*parts, part] if part else parts, []
-        else:
-            part.append((lon, lat))
+            continue
+        if part:
+            lon += 360.0 * round((part[-1][0] - lon) / 360.0)
+        part.append((lon, lat))
     return [*parts, part] if part else parts
 
 
@@ -217,7 +221,15 @@ def item_geometry(figure: dict, geo: str, key: str, atlas) -> shapely.Geometry |
         elif "lines" in (trace.get("mode") or ""):
             segments = _segments(trace)
             mine = [segments[ids.index(item)]] if len(segments) == len(ids) else segments
-            parts += [shapely.LineString(s) if len(s) > 1 else shapely.Point(s[0]) for s in mine]
+            filled = trace.get("fill") == "toself"  # a wide arrow: its outline, filled
+            parts += [
+                shapely.Polygon(s)
+                if filled and len(s) > 2
+                else shapely.LineString(s)
+                if len(s) > 1
+                else shapely.Point(s[0])
+                for s in mine
+            ]
     return shapely.union_all(parts) if parts else None
 
 
@@ -254,7 +266,10 @@ def far_labels(export: Export, atlas) -> list[str]:
         item = item_geometry(export.figure, text["geo"], key, atlas)
         if item is None:
             problems.append(f"{where}: names nothing drawn on its map")
-        elif item.distance(shapely.Point(anchor)) > ON_ITEM_DEGREES:
+        elif (
+            min(item.distance(shapely.Point(anchor[0] + k, anchor[1])) for k in (-360, 0, 360))
+            > ON_ITEM_DEGREES  # (longitudes along a line across the antimeridian run on)
+        ):
             problems.append(f"{where}: anchor {anchor} is not on its item")
     return problems
 
@@ -287,14 +302,26 @@ def test_every_label_lies_next_to_what_it_names(exports, atlas):
 
 
 def test_the_label_checks_catch_an_overlap_and_a_stray_label(exports, atlas):
-    """The checks above fail for a label moved onto another and for a label named after
-    another item."""
+    """The checks above fail for a label moved onto another, for one drawn away from its
+    anchor, and for one whose anchor is off the item it names."""
     export = next(e for e in exports if e.view.id == "summit_outcomes")
-    labels = [t for t in export.texts if t["geo"] == "geo"]
+    labels = [
+        t
+        for t in export.texts
+        if t["geo"] == "geo"
+        and (_geo_traces(export.figure, "geo")[t["trace"]].get("meta") or {}).get("kind") == "label"
+    ]
+    assert not far_labels(Export(export.view, export.figure, export.svg, export.pdf, labels), atlas)
     moved = [dict(labels[0], box=labels[1]["box"]), *export.texts]
     assert overlapping(moved)
-    stray = dict(labels[0], anchor=[labels[0]["anchor"][0] + 80, labels[0]["anchor"][1]])
-    assert far_labels(Export(export.view, export.figure, export.svg, export.pdf, [stray]), atlas)
+    x0, y0, x1, y1 = labels[0]["box"]
+    away = dict(labels[0], box=[x0 + 80, y0, x1 + 80, y1])
+    assert far_labels(Export(export.view, export.figure, export.svg, export.pdf, [away]), atlas)
+    figure = copy.deepcopy(export.figure)
+    trace = _geo_traces(figure, "geo")[labels[0]["trace"]]
+    trace["lon"][labels[0]["point"]] += 30.0  # the label now names a point 30° off its item
+    off = Export(export.view, figure, export.svg, export.pdf, [labels[0]])
+    assert far_labels(off, atlas)
 
 
 # --- Europe ---------------------------------------------------------------------------------------
