@@ -18,11 +18,13 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 from browser import browser_available, headless_dash, typed_date, wait_for
+from pages import countries_indices
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import PRELOADED_SCRIPTS, create_app
 from dashboard.details import view_rows
+from dashboard.figures import shown_by, trace_layer
 from dashboard.i18n import t
 from dashboard.local_server import free_port
 from dashboard.service import ViewService
@@ -150,12 +152,14 @@ def _wait_map(duo, graph="map", timeout=30) -> None:
 
 
 def _traces(duo, graph="map") -> list[tuple[str, bool]]:
-    """(layer, visible) of every trace of the drawn figure."""
+    """(layer key, visible) of every trace of the drawn figure: its layer, or the layers that
+    share it joined by "+" (a label several layers ask for, see figures.trace_layer)."""
     return [
         (layer, visible is not False and visible != "legendonly")
         for layer, visible in duo.driver.execute_script(
-            f"return {GRAPH.format(id=graph)}.data.map("
-            "t => [(t.meta && t.meta.layer) || 'base', t.visible === undefined ? true : t.visible]);"
+            f"return {GRAPH.format(id=graph)}.data.map(t => ["
+            "(t.meta && (t.meta.layers ? t.meta.layers.join('+') : t.meta.layer)) || 'base',"
+            " t.visible === undefined ? true : t.visible]);"
         )
     ]
 
@@ -214,21 +218,19 @@ return {
 
 
 def _assert_countries_drawn(duo, service, scenario) -> None:
-    """The map's one countries trace, as the page has it after the toggles' Patches, is the one
-    of the view's own map (fills, outlines, hover text), and the legend has the entry of
-    Ukraine's fill, with its square, exactly when the ukraine layer is shown."""
+    """Each map's countries trace (the main map's, the Europe inset's), as the page has it
+    after the toggles' Patches, is the one of the view's own map (fills, outlines, hover text),
+    and the legend has the entry of Ukraine's fill, with its square, exactly when the ukraine
+    layer is shown."""
     expected = service.maps.figure(scenario)["data"]
-    (index,) = [
-        i
-        for i, trace in enumerate(expected)
-        if trace["type"] == "choropleth" and trace.get("locationmode") == "ISO-3"
-    ]
     keys = ["locations", "customdata", "z", "zmin", "zmax", "colorscale", "marker", "hovertext"]
-    drawn = duo.driver.execute_script(
-        f"const t = {GRAPH.format(id='map')}.data[{index}]; return arguments[0].map(k => t[k]);",
-        keys,
-    )
-    assert drawn == [expected[index][key] for key in keys], scenario.layers
+    for index in countries_indices({"data": expected}):
+        drawn = duo.driver.execute_script(
+            f"const t = {GRAPH.format(id='map')}.data[{index}];"
+            " return arguments[0].map(k => t[k]);",
+            keys,
+        )
+        assert drawn == [expected[index][key] for key in keys], scenario.layers
     legend = duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('#map .legend .traces')).map(g => "
         "[g.querySelector('.legendtext').textContent, "
@@ -281,10 +283,11 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
             duo.wait_for_text_to_equal("#view-title", title)
             expected = service.maps.figure(preset.model_copy(update={"lang": lang}))
             assert _traces(duo) == [
-                ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+                (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
                 for t in expected["data"]
             ], preset_id
-            assert _visible_layers(duo) - {"base", "focus"} <= set(preset.layers), preset_id
+            shown = {*preset.layers, "base", "focus"}
+            assert all(shown_by(key, shown) for key in _visible_layers(duo)), preset_id
             assert _visible_layers(duo) & set(preset.layers), preset_id
             assert duo.find_element("#layers").find_elements(By.CSS_SELECTOR, "input:checked")
             checked = {
@@ -345,8 +348,16 @@ def _assert_preloads_used(duo) -> None:
     _drain_network(duo)
     urls = [urlsplit(url).path for url, *_ in duo.requests]
     layout = urls.index("/_dash-layout")
-    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), "/assets/topojson/world_50m.json"):
-        assert urls.count(path) == 1, f"{path} fetched {urls.count(path)} times"
+    # plotly.js asks for the base map once per geo subplot it draws at once: the main map and
+    # the Europe inset
+    maps = duo.driver.execute_script(
+        f"return Object.keys({GRAPH.format(id='map')}.layout).filter(k => /^geo\\d*$/.test(k))"
+        ".length;"
+    )
+    topojson = "/assets/topojson/world_50m.json"
+    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), topojson):
+        expected = maps if path == topojson else 1
+        assert urls.count(path) == expected, f"{path} fetched {urls.count(path)} times"
         assert urls.index(path) < layout, f"{path} was not preloaded"
     logs = duo.get_logs()  # this drains the log: keep checking for errors here too
     assert [e for e in logs if "preload" in e.get("message", "") or e["level"] == "SEVERE"] == []
@@ -372,7 +383,7 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
         assert _layout_map(duo, seen) == expected, query
         assert _figure_responses(duo, seen) == [], query
         assert _traces(duo) == [
-            ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+            (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
             for t in expected["data"]
         ], query
         if "bogus" in query:
@@ -413,7 +424,8 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         _wait_idle(duo)
         after = _traces(duo)
         changed = {b[0] for b, a in zip(before, after, strict=True) if b != a}
-        assert changed == {layer}, (layer, changed)
+        # the toggled layer's traces, and labels it shares with others when it decides them
+        assert layer in changed and all(layer in key.split("+") for key in changed), changed
         assert all(visible != was_on for name, visible in after if name == layer)
         scenario = scenario.model_copy(
             update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
@@ -578,7 +590,7 @@ def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
             presets["concept_diagram"].model_copy(update={"lang": "en", "modality": level})
         )
         assert _traces(duo) == [
-            ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+            (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
             for t in expected["data"]
         ], level
         shown = {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)}

@@ -858,9 +858,12 @@ def test_a_title_of_several_lines_is_not_clipped(session, presets, atlas):
     starts where a one-line title does (nothing in the top margin), and the subtitle keeps the
     same gap under its last line."""
     two = (
-        "A very long title that goes on and on so that the export has to wrap it onto a second line"
+        "A very long title that goes on and on and on so that the export has to wrap it onto a"
+        " second line"
     )
-    three = two + " of its own, and then it goes on and on again and again so that it needs a third"
+    three = two + (
+        " of its own, and then it goes on and on again and again and again so that it needs a third"
+    )
 
     def lines_of_ink(data: bytes) -> list[tuple[int, int]]:
         """(first, last) row of each band of dark text in the top of the image's left half."""

@@ -319,7 +319,9 @@ def test_the_label_checks_catch_an_overlap_and_a_stray_label(exports, atlas):
     assert far_labels(Export(export.view, export.figure, export.svg, export.pdf, [away]), atlas)
     figure = copy.deepcopy(export.figure)
     trace = _geo_traces(figure, "geo")[labels[0]["trace"]]
-    trace["lon"][labels[0]["point"]] += 30.0  # the label now names a point 30° off its item
+    point = labels[0]["point"]  # the label now names the point opposite its own on the globe
+    trace["lon"][point] = (trace["lon"][point] + 360.0) % 360.0 - 180.0
+    trace["lat"][point] = -trace["lat"][point]
     off = Export(export.view, figure, export.svg, export.pdf, [labels[0]])
     assert far_labels(off, atlas)
 
