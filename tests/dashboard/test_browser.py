@@ -423,13 +423,23 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         )
         _wait_idle(duo)
         after = _traces(duo)
+        toggled = scenario.model_copy(
+            update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
+        )
+        reframed = service.maps.figure_key(toggled) != service.maps.figure_key(scenario)
+        scenario = toggled
+        if reframed:  # the Europe inset came or went, or the extent moved: the new map, whole
+            expected = service.maps.figure(scenario)["data"]
+            assert after == [
+                (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
+                for t in expected
+            ], layer
+            _assert_table_shows(duo, service, scenario)
+            continue
         changed = {b[0] for b, a in zip(before, after, strict=True) if b != a}
         # the toggled layer's traces, and labels it shares with others when it decides them
         assert layer in changed and all(layer in key.split("+") for key in changed), changed
         assert all(visible != was_on for name, visible in after if name == layer)
-        scenario = scenario.model_copy(
-            update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
-        )
         _assert_table_shows(duo, service, scenario)
         _assert_countries_drawn(duo, service, scenario)
         _wait_idle(duo)
@@ -494,11 +504,12 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         "?scenario=summit_outcomes&layers=value_community,threats,events&groupings=ap4,nato"
         "&directions=east,south&domains=cyber&basis=stated&modality=assessed&proposals=0"
         "&from=2024-06-01"
-        "&to=2024-07-31&projection=orthographic&lang=en&focus=UKR"
+        "&to=2024-07-31&projection=orthographic&extent=world&inset=none&lang=en&focus=UKR"
     )
     _open(duo, query)
     duo.wait_for_contains_text("#details", "Ukraine")
-    assert _visible_layers(duo) - {"base", "focus"} <= {"value_community", "threats", "events"}
+    shown = {"value_community", "threats", "events", "base", "focus"}
+    assert all(shown_by(key, shown) for key in _visible_layers(duo))
     wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
     share = duo.find_element("#share-url").get_attribute("value")
     assert dict(parse_qsl(urlsplit(share).query)) == dict(parse_qsl(query[1:]))
