@@ -2,9 +2,10 @@
 
     gunicorn 'dashboard.app:server'        # or: alliance-atlas serve
 
-Everything the page loads comes from this server: Dash's own JavaScript (serve_locally), the CSS
-and the plotly base-map topojson under /assets/ (plotly's `topojsonURL` points there), no web
-fonts, no CDN, no MathJax, no map tiles.
+Everything the page loads comes from this server: Dash's own JavaScript (serve_locally),
+plotly.js's geo bundle, the CSS and the plotly base-map topojson (plotly's `topojsonURL` points
+at its content-hashed folder), compressed and cached as dashboard.delivery says; no web fonts, no
+CDN, no MathJax, no map tiles.
 """
 
 from __future__ import annotations
@@ -20,14 +21,10 @@ from flask import Response, has_request_context, request
 from werkzeug.exceptions import HTTPException
 
 from dashboard.callbacks import on_error, register
-from dashboard.figures.geo import BASE_MAP_RESOLUTION
+from dashboard.delivery import Delivery, install_delivery
+from dashboard.figures.geo import WORLD_RESOLUTION
 from dashboard.jobs import EmbeddedJobs, QueuedJobs, embedded_jobs, shared_secret
-from dashboard.layout import (
-    INITIAL_FIGURE_MARK,
-    INITIAL_LOCALE_MARK,
-    INITIAL_RENDERED_MARK,
-    build_layout,
-)
+from dashboard.layout import INITIAL_MARKS, build_layout
 from dashboard.security import install_request_guards, install_security_headers
 from dashboard.service import ViewService
 from geodata.atlas import Atlas, load_atlas
@@ -37,13 +34,15 @@ logger = logging.getLogger(__name__)
 ASSETS_DIR = Path(__file__).parent / "assets"
 TOPOJSON_DIR = "topojson/"
 # What the map needs before it can draw, fetched while dash-renderer starts: otherwise plotly.js
-# (4.7 MB) is only asked for once the layout has rendered the Graph, and the base map only once
-# plotly.js has run. Their URLs are the ones dcc's lazy loader and plotly.js ask for, so the
-# browser uses the preloaded responses (tests/dashboard/test_browser.py checks each is fetched once).
+# is only asked for once the layout has rendered the Graph, and the base map only once plotly.js
+# has run. Their URLs are the ones dcc's lazy loader and plotly.js ask for, so the browser uses the
+# preloaded responses (tests/dashboard/test_browser.py checks each is fetched once). The base map
+# is the one of the page's view (1:110m or 1:50m), so its link is written for each page.
 PRELOADED_SCRIPTS = (
     "_dash-component-suites/dash/dcc/async-graph.js",
     "_dash-component-suites/plotly/package_data/plotly.min.js",
 )
+BASE_MAP_PRELOAD_MARK = "<!--alliance-atlas:base-map-preload-->"
 
 _INDEX = """<!DOCTYPE html>
 <html lang="{lang}">
@@ -65,16 +64,19 @@ _INDEX = """<!DOCTYPE html>
 
 
 class AtlasDash(Dash):
-    """Dash whose layout response already holds the map of the page's URL (and the language
-    of plotly's own texts on the page's graphs).
+    """Dash whose page and layout response are already those of the page's URL (and the
+    language of plotly's own texts on the page's graphs).
 
     The page asks for its layout with the page's address as Referer (Referrer-Policy
-    same-origin), so the first response can carry that view's figure: the browser draws the map
-    as soon as plotly.js is ready, instead of after the URL → view → figure callbacks.
-    The layout is serialised once; each response splices the (cached) figure JSON into it.
+    same-origin), so the first response can carry that view's figure and heading: the browser
+    draws the map as soon as plotly.js is ready, instead of after the URL → view → figure
+    callbacks, and the heading does not push the page down when they come. The layout is
+    serialised once; each response splices the (cached) figure JSON and the heading into it.
+    The page itself preloads the base map of its view.
     """
 
     view_service: ViewService
+    delivery: Delivery
     _layout_json: str | None = None
 
     def interpolate_index(self, **kwargs: Any) -> str:
@@ -95,17 +97,34 @@ class AtlasDash(Dash):
         if self._layout_json is None:
             self._layout_json = to_json(self.get_layout())
         try:
-            figure, rendered, lang = self.view_service.maps.initial_map(request.referrer)
+            first = self.view_service.first_layout(request.referrer)
         except Exception as error:  # never fail the page for it: the callbacks draw it
             referrer = (request.referrer or "")[:200]
             logger.warning("no initial map for %r: %s", referrer, type(error).__name__)
-            figure, rendered, lang = self.view_service.maps.initial_map(None)
-        body = (
-            self._layout_json.replace(json.dumps(INITIAL_FIGURE_MARK), figure, 1)
-            .replace(json.dumps(INITIAL_RENDERED_MARK), rendered, 1)
-            .replace(json.dumps(INITIAL_LOCALE_MARK), json.dumps(lang))  # both graphs'
-        )
+            first = self.view_service.first_layout(None)
+        body = self._layout_json
+        for key, text in first.items():  # (the locale is in both graphs' config)
+            body = body.replace(json.dumps(INITIAL_MARKS[key]), text)
         return Response(body, mimetype="application/json")
+
+    def index(self, *args: Any, **kwargs: Any) -> Any:
+        page = super().index(*args, **kwargs)
+        return page.replace(BASE_MAP_PRELOAD_MARK, self._base_map_preload(), 1)
+
+    def _base_map_preload(self) -> str:
+        """The preload links of the base maps the page's view draws (its main map's, and an
+        inset's)."""
+        try:
+            scenario = self.view_service.page_view(request.url)
+            resolutions = self.view_service.maps.resolutions(scenario) if scenario else ()
+        except Exception as error:  # a guess costs one more request, never the page
+            logger.warning("no base map for %r: %s", request.url[:200], type(error).__name__)
+            resolutions = ()
+        return "".join(
+            '<link rel="preload" as="fetch" crossorigin="anonymous" '
+            f'href="{self.delivery.topojson_file(resolution)}">'
+            for resolution in resolutions or (WORLD_RESOLUTION,)
+        )
 
 
 def create_app(
@@ -145,11 +164,12 @@ def create_app(
     app.css.config.serve_locally = True
     app.index_string = _INDEX.format(lang=lang, preloads=_preload_links(app))
     service = ViewService(atlas, presets, lang)
-    app.layout = build_layout(atlas, presets, lang, app.get_asset_url(TOPOJSON_DIR))
+    app.delivery = install_delivery(app)
+    app.layout = build_layout(atlas, presets, lang, app.delivery.topojson_url)
     if isinstance(jobs, QueuedJobs):  # every dashboard on the queue signs job handles alike
         app.server.secret_key = shared_secret(jobs)
     register(app, service, jobs)
-    app.view_service = service  # type: ignore[attr-defined]  # for servers, tests and tools
+    app.view_service = service  # for servers, tests and tools
     app.export_jobs = jobs  # type: ignore[attr-defined]
     _plain_errors(app.server)
     install_security_headers(app.server, app)
@@ -158,12 +178,12 @@ def create_app(
 
 
 def _preload_links(app: Dash) -> str:
-    """<link rel=preload> tags for plotly.js, dcc's Graph chunk and the base-map topojson (which
-    plotly.js reads with an XMLHttpRequest: a CORS-mode fetch, hence `crossorigin`)."""
+    """<link rel=preload> tags for plotly.js and dcc's Graph chunk, and the place of the
+    base-map topojson's (which plotly.js reads with an XMLHttpRequest: a CORS-mode fetch, hence
+    `crossorigin`; see AtlasDash._base_map_preload)."""
     scripts = [app.get_relative_path(f"/{path}") for path in PRELOADED_SCRIPTS]
-    topojson = app.get_asset_url(f"{TOPOJSON_DIR}world_{BASE_MAP_RESOLUTION}m.json")
     links = [f'<link rel="preload" as="script" href="{href}">' for href in scripts]
-    links.append(f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{topojson}">')
+    links.append(BASE_MAP_PRELOAD_MARK)
     return "\n        ".join(links)
 
 

@@ -1,10 +1,13 @@
 """The Dash callbacks: wiring of the page's components to the view service, nothing more.
 
 The whole view is one Scenario, kept in the URL query and mirrored in the `view` store. The sync
-callback is the only writer of both (dashboard.service.actions); the map, the table, the details
-panel and the comparison are drawn from the `view` store. Each callback reads its inputs, asks
-the service, and hands back what it says as Dash's types (components, Patch, no_update); the
-clientside callbacks are in assets/atlas.js.
+callback writes both (dashboard.service.actions), and so does a layer toggle, which is done in
+the page (assets/atlas.js, toggleLayers: the figure carries what it needs) and sends nothing to
+the server. So the server hears of the address only through `url-request` (atlas.route: not for
+the address a toggle wrote), and draws the map from `map-view` (which sync writes with `view`).
+The table, the details panel and the comparison are drawn from the `view` store. Each callback
+reads its inputs, asks the service, and hands back what it says as Dash's types (components,
+Patch, no_update); the clientside callbacks are in assets/atlas.js.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from dashboard.export.formats import FORMATS as EXPORT_FORMATS
 from dashboard.i18n import t
 from dashboard.jobs import EmbeddedJobs, QueuedJobs, export_job
 from dashboard.service import ViewService
-from dashboard.service.controls import CONTROL_IDS, CONTROL_PROPS, OPTION_IDS
+from dashboard.service.controls import CONTROL_PROPS, OPTION_IDS, prop_ids
 from dashboard.service.models import KEEP, Edits, Message, Unchanged
 from dashboard.service.panels import table_key
 from dashboard.service.patches import store_update
@@ -47,8 +50,10 @@ SYNC_OUTPUTS = (
     ("notice-url", "children"),
     ("notice-error", "children"),
     ("upload-message", "children"),
+    ("map-view", "data"),
     ("selected", "data"),
     # the panels that follow the view (see Panels.panels)
+    ("view-heading", "data"),
     ("view-title", "children"),
     ("view-description", "children"),
     ("map-summary", "children"),
@@ -58,9 +63,16 @@ SYNC_OUTPUTS = (
     ("table-request", "data"),
     ("compare-view", "data"),
 )
+# the controls the page applies itself (see toggleLayers): sync reads them, never waits on them
+PAGE_CONTROL_PROPS = (("layers", "value"),)
+SERVER_CONTROLS = tuple(p for p in CONTROL_PROPS if p not in PAGE_CONTROL_PROPS)
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
-# run only the server callbacks): the view goes to the table once the map is drawn
-CLIENTSIDE_COPIES = {("table-request", "data"): ("table-view", "data")}
+# run only the server callbacks): the view goes to the table once the map is drawn, the address
+# to the server unless a layer toggle wrote it
+CLIENTSIDE_COPIES = {
+    ("table-request", "data"): ("table-view", "data"),
+    ("url", "search"): ("url-request", "data"),
+}
 EXPORT_POLL_MS = 500  # how often the page asks for an export's progress
 
 
@@ -105,14 +117,26 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
     """Wire the service to the app's components; exports run as `jobs`' background jobs."""
     views, maps, panels = service.views, service.maps, service.panels
 
+    # the address goes to the server unless it is the view's own (a layer toggle wrote it)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "route"),
+        Output("url-request", "data"),
+        Input("url", "search"),
+        State("view", "data"),
+    )
+
     @app.callback(
         [Output(cid, prop) for cid, prop in SYNC_OUTPUTS],
-        Input("url", "search"),
-        *(Input(cid, prop) for cid, prop in CONTROL_PROPS),
+        Input("url-request", "data"),
+        *(Input(cid, prop) for cid, prop in SERVER_CONTROLS),
         Input("map", "clickData"),
         Input("upload", "contents"),
         Input({"type": "row-focus", "key": ALL}, "n_clicks"),
         Input("details-clear", "n_clicks"),
+        Input("sentence-request", "data"),
+        Input("read-request", "data"),
+        # Dash hands a callback its inputs first, then its states
+        *(State(cid, prop) for cid, prop in PAGE_CONTROL_PROPS),
         State("upload", "filename"),
         State("view", "data"),
         State("selected", "data"),
@@ -121,13 +145,21 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         State("map-summary", "children"),
         State("details-key", "data"),
         State("compare-mode", "value"),
+        # the page's address comes through url-request (from the first call of atlas.route)
+        prevent_initial_call=True,
     )
     def sync(search, *args):
-        values = dict(zip(CONTROL_IDS, args[: len(CONTROL_IDS)], strict=True))
-        click, contents, _rows, _clear, filename, view, selected, *shown, mode = args[
-            len(CONTROL_IDS) :
-        ]
+        server, rest = args[: len(SERVER_CONTROLS)], args[len(SERVER_CONTROLS) :]
+        click, contents, _rows, _clear, sentence, read, *rest = rest
+        page, rest = rest[: len(PAGE_CONTROL_PROPS)], rest[len(PAGE_CONTROL_PROPS) :]
+        filename, view, selected, *shown, mode = rest
+        values = dict(zip(prop_ids(SERVER_CONTROLS), server, strict=True))
+        values |= dict(zip(prop_ids(PAGE_CONTROL_PROPS), page, strict=True))
         trigger = ctx.triggered_id if ctx.triggered else None
+        if trigger == "url-request":
+            trigger = "url"
+        requests = {"sentence-request": sentence, "read-request": read}
+        request = requests.get(trigger) if isinstance(trigger, str) else None  # a row: a dict
         if trigger == "upload" and not contents:
             raise PreventUpdate
         # a new row reports n_clicks 0: only a real click on one counts
@@ -135,11 +167,19 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
             raise PreventUpdate
         try:
             out = service.actions.sync(
-                trigger, search, values, view, upload=(contents, filename), click=click
+                trigger,
+                search,
+                values,
+                view,
+                upload=(contents, filename),
+                click=click,
+                request=request,
             )
         except Unchanged:
             raise PreventUpdate from None
         new_view = out.get("view.data", view)
+        if "view.data" in out:
+            out["map-view.data"] = new_view
         out |= panels.panels(new_view, out.get("selected.data", selected), tuple(shown))
         out |= panels.requests(view, new_view, mode)
         return [dash_value(out.get(f"{cid}.{prop}", KEEP)) for cid, prop in SYNC_OUTPUTS]
@@ -148,8 +188,9 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         Output("map", "figure"),
         Output("rendered", "data"),
         Output("map", "config"),
-        Input("view", "data"),
+        Input("map-view", "data"),
         State("rendered", "data"),
+        prevent_initial_call=True,  # the page's first map comes with the layout
     )
     def render(view, rendered):
         if not view:
@@ -162,6 +203,26 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
             dash_value(store_update(rendered, new_rendered)),
             no_update if locale is KEEP else locale_patch(locale),
         )
+
+    # a layer toggle: done in the page, from what the figure brought along (see toggleLayers)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "toggleLayers"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("url", "search", allow_duplicate=True),
+        Output("view", "data", allow_duplicate=True),
+        Output("rendered", "data", allow_duplicate=True),
+        Output("view-title", "children", allow_duplicate=True),
+        Output("map-summary", "children", allow_duplicate=True),
+        Output("map-view", "data", allow_duplicate=True),
+        Output("compare-view", "data", allow_duplicate=True),
+        Input("layers", "value"),
+        State("view", "data"),
+        State("rendered", "data"),
+        State("map", "figure"),
+        State("view-heading", "data"),
+        State("compare-mode", "value"),
+        prevent_initial_call=True,
+    )
 
     # the table (hundreds of components) is rendered once the map is drawn, not before it
     app.clientside_callback(
@@ -328,4 +389,76 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         State("share-url", "value"),
         State("share-texts", "data"),
         prevent_initial_call=True,
+    )
+
+    # --- the reading panel -----------------------------------------------------------------
+
+    # the panel's body is asked for once it is open and the map is drawn
+    app.clientside_callback(
+        ClientsideFunction("atlas", "articleWanted"),
+        Output("article-request", "data"),
+        Input("view", "data"),
+        State("article-lang", "data"),
+    )
+
+    @app.callback(
+        Output("article-body", "children"),
+        Output("article-index", "data"),
+        Output("article-lang", "data"),
+        Input("article-request", "data"),
+        State("article-index", "data"),
+        prevent_initial_call=True,
+    )
+    def article(lang, index):
+        if not isinstance(lang, str):
+            raise PreventUpdate
+        body, new_index, loaded = panels.article(lang)
+        return components.article_body(body), no_update if index else new_index, loaded
+
+    # the map's emphasis of the picked sentence: a Patch made in the page (no geometry sent), at
+    # once for a sentence clicked (its only input is the request: it does not wait for `sync`)
+    app.clientside_callback(
+        ClientsideFunction("atlas", "emphasisPicked"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("emphasis", "data", allow_duplicate=True),
+        Input("sentence-request", "data"),
+        State("rendered", "data"),
+        State("article-index", "data"),
+        State("map", "figure"),
+        State("emphasis", "data"),
+        prevent_initial_call=True,
+    )
+    # … and for the view's sentence (the URL, back, a new view) and each new figure
+    app.clientside_callback(
+        ClientsideFunction("atlas", "emphasis"),
+        Output("map", "figure", allow_duplicate=True),
+        Output("emphasis", "data", allow_duplicate=True),
+        Input("view", "data"),
+        Input("rendered", "data"),
+        State("map", "figure"),
+        State("emphasis", "data"),
+        prevent_initial_call=True,
+    )
+    # a click on the map or on a row: the sentences that cite what was clicked
+    app.clientside_callback(
+        ClientsideFunction("atlas", "mapToText"),
+        Output("hits", "data"),
+        Input("map", "clickData"),
+        Input({"type": "row-focus", "key": ALL}, "n_clicks"),
+        State("article-index", "data"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "readingLayout"),
+        Output("app-body", "className"),
+        Input("view", "data"),
+    )
+    app.clientside_callback(
+        ClientsideFunction("atlas", "readingState"),
+        Output("article-status", "children"),
+        Output("article-hits", "children"),
+        Input("view", "data"),
+        Input("hits", "data"),
+        Input("article-lang", "data"),
+        Input("emphasis", "data"),
     )

@@ -1,8 +1,9 @@
 """The HTML the callbacks put on the page, built from the view service's plain data: messages and
-notices, the details panel, the table's rows and the comparison's tables.
+notices, the details panel, the table's rows, the comparison's tables and the reading panel.
 
     render(value)         any value of the service's outputs as what Dash sends (components)
     table_body(body)      the table's rows as the JSON text of their components (kept per table)
+    article_body(view)    the reading panel's article as the JSON text of its components
 """
 
 from __future__ import annotations
@@ -11,11 +12,18 @@ from functools import lru_cache
 from typing import Any
 
 import orjson
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from dashboard.details import COLUMNS, CitationRef, Role
 from dashboard.i18n import t
+from dashboard.reading import (
+    ArticleView,
+    Passage,
+    SentenceDetails,
+    SentenceRecord,
+    SentenceText,
+)
 from dashboard.service.models import (
     Difference,
     Hint,
@@ -25,6 +33,8 @@ from dashboard.service.models import (
     TableBody,
 )
 from dashboard.service.panels import TABLES_KEPT
+
+MARK_TITLES = 8  # a quote's pointer text names this many records, then counts the rest
 
 
 def render(value: Any) -> Any:
@@ -38,6 +48,8 @@ def render(value: Any) -> Any:
         return details(value)
     if isinstance(value, Difference):
         return difference(value)
+    if isinstance(value, SentenceDetails):
+        return sentence_details(value)
     if isinstance(value, Suggestions):
         return [html.Option(value=text) for text in value.values]
     return value
@@ -111,6 +123,7 @@ def _citation(citation: CitationRef, lang: str) -> html.Blockquote:
     quote = [before, html.Mark(hedge, className="hedge"), after] if hedge else [before]
     place = [
         citation.place(lang),
+        *_sentence_links(citation.sentences, lang),
         " ",
         _badge("modality", citation.modality, lang),
     ]
@@ -136,6 +149,204 @@ def _citation(citation: CitationRef, lang: str) -> html.Blockquote:
         ],
         className="citation",
     )
+
+
+def _sentence_links(sentences: tuple[str, ...], lang: str) -> list[Any]:
+    """Buttons that open the reading panel at each sentence (assets/atlas.js: `data-goto`)."""
+    return [
+        html.Button(
+            sid,
+            className="link-button goto-sentence",
+            type="button",
+            title=t("read.go", lang, id=sid),
+            **{"data-goto": sid},
+        )
+        for sid in sentences
+    ]
+
+
+def sentence_details(value: SentenceDetails) -> html.Div:
+    """The details panel of a picked sentence: its text, its gloss, and each quote with the
+    article's certainty and the records it puts on the map, each a button showing its details
+    (`data-item`, assets/atlas.js), dashed when this view does not draw it."""
+    lang = value.lang
+    quotes = []
+    for quote in value.quotes:
+        certainty = _badge("modality", quote.modality, lang)
+        if quote.hedge_ja:
+            certainty.children += f" 「{quote.hedge_ja}」"
+        chips = [_chip(record, lang) for record in quote.records]
+        quotes.append(
+            html.Li(
+                [
+                    html.P(
+                        [
+                            quote.text,
+                            certainty,
+                        ],
+                        lang="ja",
+                        className="quote",
+                    ),
+                    html.Div(chips, className="chips"),
+                ],
+                className="sentence-quote",
+            )
+        )
+    return html.Div(
+        [
+            html.H3(
+                [
+                    t("read.details_heading", lang, id=value.id),
+                    *_sentence_links((value.id,), lang),
+                ]
+            ),
+            html.Blockquote(
+                [
+                    html.P(value.text_ja, lang="ja", className="quote"),
+                    html.P(value.gloss_en, lang="en", className="gloss") if lang == "en" else None,
+                ],
+                className="citation",
+            ),
+            html.P(value.count_line, className="hint"),
+            html.P(value.empty_line, className="reason") if value.empty_line else None,
+            html.Ol(quotes, className="sentence-quotes") if quotes else None,
+        ],
+        className="sentence-details",
+        **{"data-sentence-details": value.id},
+    )
+
+
+def _chip(record: SentenceRecord, lang: str) -> html.Button:
+    """A record of a picked sentence: its name, coloured by its layer, dashed when this view
+    does not draw it; a click shows its details (`data-item`, assets/atlas.js)."""
+    props: dict[str, Any] = {"className": f"chip layer-{record.layer}"}
+    if not record.shown:
+        props |= {
+            "className": f"chip layer-{record.layer} not-shown",
+            "title": t("read.not_shown", lang),
+        }
+    if record.target is None:
+        props["disabled"] = True
+    else:
+        props["data-item"] = record.target
+    return html.Button(record.name, type="button", **props)
+
+
+# --- the reading panel ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=4)
+def article_body(view: ArticleView) -> orjson.Fragment:
+    """The article (the same ArticleView object for the same language: built once) as the JSON
+    of its components: every paragraph (`article-P6`) and footnote (`article-fn9`), each
+    sentence a button (`data-sentence`), each quote a `mark` with its record (`data-record`)."""
+    lang = view.lang
+    children: list[Any] = [html.P(view.title, className="article-title")]
+    for passage in view.passages:
+        children.append(_passage(passage, lang))
+    children.append(html.H3(t("read.footnotes", lang), className="article-heading"))
+    children.append(
+        html.Ol(
+            [
+                html.Li(
+                    [_piece(piece, lang) for piece in note.pieces],
+                    id=f"article-{note.place}",
+                    value=int(note.place.removeprefix("fn")),
+                    className="footnote",
+                    lang="ja" if any(isinstance(p, SentenceText) for p in note.pieces) else None,
+                )
+                for note in view.footnotes
+            ],
+            className="article-footnotes",
+        )
+    )
+    return orjson.Fragment(orjson.dumps(children, default=_component_json))
+
+
+def _translated(passage: Passage, lang: str) -> dict[str, Any]:
+    """A line's text in the panel's language, with the Japanese a pointer away."""
+    if lang == "en" and passage.gloss:
+        return {"children": passage.gloss, "title": passage.text, "lang": "en"}
+    return {"children": passage.text, "lang": "ja"}
+
+
+def _passage(passage: Passage, lang: str) -> Any:
+    if passage.kind == "paragraph":
+        return html.P(
+            [
+                html.Span(passage.place, className="pnum"),
+                *(_piece(piece, lang) for piece in passage.pieces),
+            ],
+            id=f"article-{passage.place}",
+            className="paragraph",
+            **{"data-paragraph": passage.place},
+        )
+    if passage.kind == "heading":
+        return html.H3(className="article-heading", **_translated(passage, lang))
+    if passage.kind == "caption":
+        return html.Figure(
+            [
+                html.Div(
+                    [
+                        html.P(t("read.figure", lang)),
+                        dcc.Link(
+                            t("read.figure_open", lang),
+                            href=f"?scenario=concept_diagram&lang={lang}&read=1",
+                            className="figure-open",
+                        ),
+                    ],
+                    className="figure-placeholder",
+                ),
+                html.Figcaption(**_translated(passage, lang)),
+            ],
+            className="article-figure",
+        )
+    return html.P(className=f"article-{passage.kind}", **_translated(passage, lang))
+
+
+def _piece(piece: SentenceText | str, lang: str) -> Any:
+    return _sentence(piece, lang) if isinstance(piece, SentenceText) else piece
+
+
+def _sentence(sentence: SentenceText, lang: str) -> html.Span:
+    """A sentence: its id, (in English) its gloss, and its Japanese with the quotes marked."""
+    japanese = html.Span([_segment(seg) for seg in sentence.segments], className="ja", lang="ja")
+    body: list[Any] = [html.Span(sentence.id, className="sid")]
+    if lang == "en":
+        body.append(html.Span(sentence.gloss_en, className="gloss", lang="en"))
+    body.append(japanese)
+    return html.Span(
+        body,
+        className=f"sentence {sentence.status}",
+        title=sentence.title or None,
+        role="button",
+        tabIndex=0,
+        **{"data-sentence": sentence.id, "aria-pressed": "false"},
+    )
+
+
+def _segment(segment: Any) -> Any:
+    """A piece of a sentence inside what lies over it: its quotes' marks (the longest outside),
+    then a hedge, then a footnote reference."""
+    node: Any = segment.text
+    if segment.footnote is not None:
+        number, source = segment.footnote
+        node = html.Sup(node, className="fnref", title=f"[{number}] {source}")
+    if segment.hedge is not None:
+        modality, title = segment.hedge
+        node = html.Span(node, className=f"hedge hedge-{modality}", title=title)
+    marks = segment.marks
+    titles = [mark.title for mark in marks[:MARK_TITLES]]
+    if len(marks) > MARK_TITLES:
+        titles.append(f"+{len(marks) - MARK_TITLES}")
+    for depth, mark in enumerate(reversed(marks)):  # the innermost names them all
+        node = html.Mark(
+            node,
+            className=f"q layer-{mark.layer} modality-{mark.modality}",
+            title="\n".join(titles) if depth == 0 else None,
+            **{"data-record": mark.record},
+        )
+    return node
 
 
 def difference(value: Difference) -> html.Div:

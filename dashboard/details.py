@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import pandas as pd
@@ -20,8 +21,10 @@ import pandas as pd
 from dashboard.figures.context import atlas_index
 from dashboard.i18n import hedge_meaning, name, t, t_or
 from geodata.atlas import Atlas, Record, records
+from geodata.coverage import quote_sentences, sentences_by_place
 from geodata.knowledge import Footnote
 from geodata.select import Layers, grouping_layer
+from geodata.sentences import Sentence, split_sentences
 
 
 @dataclass(frozen=True)
@@ -36,7 +39,8 @@ class FootnoteRef:
 class CitationRef:
     """One citation: where in the article, the verbatim Japanese quote and its English gloss, how
     strongly the article says it (`modality`) and, unless it asserts it, the hedge words it uses
-    (`hedge_ja`, in the quote or elsewhere in its sentence)."""
+    (`hedge_ja`, in the quote or elsewhere in its sentence), and the ids of the sentences the
+    quote is in."""
 
     paragraph: int | None
     footnotes: tuple[FootnoteRef, ...]
@@ -44,6 +48,7 @@ class CitationRef:
     gloss_en: str
     modality: str = "asserted"
     hedge_ja: str | None = None
+    sentences: tuple[str, ...] = ()
 
     def hedge_en(self) -> str | None:
         """The English meaning of the hedge words (from the catalogue in dashboard.i18n)."""
@@ -80,10 +85,18 @@ class Role:
     date: str | None = None
     facts: tuple[tuple[str, str], ...] = ()  # (label, value) lines, already in the view language
     citations: tuple[CitationRef, ...] = field(default_factory=tuple)
+    # the ids of the cited records the role rests on, when not `record_id` itself (a
+    # membership's "nato/DEU", or "like_minded/nato" and "nato/DEU" through an inclusion)
+    cited_as: tuple[str, ...] = ()
 
     def label(self, lang: str) -> str:
         """The role's kind in `lang`."""
         return t(f"role.{self.kind}", lang)
+
+    @property
+    def records(self) -> tuple[str, ...]:
+        """The ids of the cited records (geodata.records) the role rests on."""
+        return self.cited_as or (self.record_id,)
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -151,7 +164,11 @@ def _relation_title(row: Any, names: Any, lang: str) -> str:
     return f"{ends}:{label}" if lang == "ja" else f"{ends}: {label}"
 
 
-def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote]) -> tuple:
+def _citations(
+    items: Iterable[Mapping[str, Any]],
+    footnotes: dict[int, Footnote],
+    places: Mapping[str, list[Sentence]],
+) -> tuple:
     seen: set[tuple] = set()
     refs = []
     for c in items:
@@ -159,6 +176,7 @@ def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote
         if key in seen:
             continue
         seen.add(key)
+        where = SimpleNamespace(paragraph=key[0], footnotes=key[1], quote_ja=key[2])
         refs.append(
             CitationRef(
                 paragraph=c.get("paragraph"),
@@ -169,9 +187,17 @@ def _citations(items: Iterable[Mapping[str, Any]], footnotes: dict[int, Footnote
                 gloss_en=c["gloss_en"],
                 modality=c.get("modality") or "asserted",
                 hedge_ja=c.get("hedge_ja"),
+                sentences=tuple(s.id for s, _ in quote_sentences(where, places)),  # type: ignore[arg-type]
             )
         )
     return tuple(refs)
+
+
+def _places(atlas: Atlas) -> dict[str, list[Sentence]]:
+    """The atlas's article's sentences by paragraph and footnote (made once per atlas)."""
+    return atlas_index(atlas).memo(
+        ("details.sentences",), lambda: sentences_by_place(split_sentences(atlas.article))
+    )
 
 
 def _as_dicts(citations: Iterable[Any]) -> list[dict[str, Any]]:
@@ -195,9 +221,10 @@ class _RoleBuilder:
         self.lang = lang
         self.names = _names(atlas, lang)
         self.footnotes = {f.number: f for f in atlas.knowledge.footnotes}
+        self.places = _places(atlas)
 
     def cite(self, citations: Iterable[Any]) -> tuple[CitationRef, ...]:
-        return _citations(_as_dicts(citations), self.footnotes)
+        return _citations(_as_dicts(citations), self.footnotes, self.places)
 
     def roles(self, item_id: str) -> list[Role]:
         """The item's own roles, then the topics the article discusses about it."""
@@ -281,6 +308,9 @@ class _RoleBuilder:
                     layer=grouping_layer(row.status, row.camp),
                     facts=tuple(facts),
                     citations=self.cite(row.citations),
+                    cited_as=(f"{row.grouping}/{via}", f"{via}/{iso3}")
+                    if via
+                    else (f"{row.grouping}/{iso3}",),
                 )
             )
         return roles
@@ -453,6 +483,7 @@ class _RoleBuilder:
                 reason=_text(row.reason),
                 layer="threats",
                 citations=self.cite(row.citations),
+                cited_as=(f"{row.domain}/{iso3}",),
             )
             for row in _records(self.atlas, "domains")
             if row.actor == iso3

@@ -328,8 +328,75 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "ja": "地図には描かず一覧のみ(矢印にすると誤解を招くため)",
         "en": "listed only, not drawn (an arc would mislead)",
     },
+    # the reading panel (the article beside the map)
+    "read.toggle": {"ja": "本文を読む", "en": "Read the article"},
+    "read.hide": {"ja": "本文を閉じる", "en": "Hide the article"},
+    "read.heading": {"ja": "論考の本文", "en": "The article"},
+    "read.title": {
+        "ja": "「{title}」(英語版の題名)、{date}",
+        "en": "“{title}”, {date} (English glosses of the Japanese text)",
+    },
+    "read.hint": {
+        "ja": "文をクリック(Tabで移動してEnter)すると、その文が地図に示すものを強調します。"
+        "もう一度クリックするかEscで解除。地図の項目をクリックすると、それを引用する文を示します。",
+        "en": "Click a sentence (or Tab to it and press Enter) to emphasise what it puts on the "
+        "map; click it again or press Esc to clear. Click an item on the map to find the "
+        "sentences that cite it.",
+    },
+    "read.key_layers": {"ja": "引用の色=レイヤー:", "en": "Quotes, by layer:"},
+    "read.layer_base": {"ja": "国(主体)", "en": "States (actors)"},
+    "read.key_modality": {
+        "ja": "下線=論考の確かさ:実線 断定・点線 見立て・破線 予測・二重線 提言。太字の波線=ヘッジ語。"
+        "薄い文=地図に示すものなし(理由はポインタで表示)",
+        "en": "Underline = how sure the article is: solid asserted, dotted assessed, dashed "
+        "projected, double recommended. Bold wavy = the hedge words. Faint = maps to nothing "
+        "(point at it for the reason)",
+    },
+    "read.show_ja": {"ja": "原文を併記", "en": "Show the Japanese under each gloss"},
+    "read.loading": {"ja": "本文を読み込んでいます…", "en": "Loading the article…"},
+    "read.footnotes": {"ja": "脚注", "en": "Footnotes"},
+    "read.figure": {
+        "ja": "論考の図はここには再現していません。",
+        "en": "The article's figure is not reproduced here.",
+    },
+    "read.figure_open": {
+        "ja": "本プロジェクトによる再構成(概念図)を地図に表示",
+        "en": "Show this project's reconstruction (the concept diagram) on the map",
+    },
+    "read.unmapped": {
+        "ja": "地図に示すものはありません:{reason}",
+        "en": "Maps to nothing: {reason}",
+    },
+    "read.original": {"ja": "原文:{text}", "en": "Japanese: {text}"},
+    "read.hedge": {
+        "ja": "ヘッジ語「{words}」:{modality}",
+        "en": "Hedge 「{words}」: {modality}",
+    },
+    "read.selected": {
+        "ja": "{id}を選択:{records}件の記録、この地図で{shown}項目を強調",
+        "en": "{id} selected: {records} record(s), {shown} item(s) emphasised on this map",
+    },
+    "read.cleared": {"ja": "文の選択を解除しました", "en": "Sentence cleared"},
+    "read.cited": {"ja": "引用する文:{count}件", "en": "Cited in {count} sentence(s)"},
+    "read.not_cited": {
+        "ja": "この項目を引用する文はありません",
+        "en": "No sentence of the article cites this item",
+    },
+    "read.tab_map": {"ja": "地図", "en": "Map"},
+    "read.tab_article": {"ja": "本文", "en": "Article"},
+    "read.tabs": {"ja": "地図と本文", "en": "Map and article"},
+    "read.details_count": {
+        "ja": "{count}件の記録(この表示の地図に{shown}件)",
+        "en": "{count} record(s); {shown} on this view's map",
+    },
+    "read.details_heading": {"ja": "本文の文 {id}", "en": "Sentence {id}"},
+    "read.not_shown": {"ja": "この表示にはない", "en": "not in this view"},
+    "read.members": {"ja": "{name}:{count}か国", "en": "{name}: {count} states"},
+    "read.go": {"ja": "本文で{id}を読む", "en": "Read {id} in the article"},
     # roles
     "role.actor": {"ja": "主体", "en": "Actor"},
+    "role.inclusion": {"ja": "枠組みの包含", "en": "Inclusion"},
+    "role.attribution": {"ja": "脅威の帰属", "en": "Attribution"},
     "role.membership": {"ja": "加盟・参加", "en": "Membership"},
     "role.grouping": {"ja": "枠組み", "en": "Grouping"},
     "role.relation": {"ja": "関係", "en": "Link"},
@@ -473,6 +540,16 @@ STRINGS: dict[str, dict[Lang, str]] = {
     },
     "appendix.footnotes": {"ja": "脚注の出典:", "en": "Footnotes cited:"},
     "deck.title": {"ja": "Alliance Atlas ブリーフィング", "en": "Alliance Atlas briefing"},
+    # a view of one sentence: where the sentence is, and the works of its footnotes
+    "export.sentence": {
+        "ja": "強調:本文の文{id}(第{n}段落)が地図に示すもの。",
+        "en": "Emphasised: what sentence {id} of the article (paragraph {n}) puts on the map.",
+    },
+    "export.sentence_footnote": {
+        "ja": "強調:脚注{n}の文{id}が地図に示すもの。",
+        "en": "Emphasised: what sentence {id} (footnote {n}) puts on the map.",
+    },
+    "export.sentence_source": {"ja": "脚注{n}:{source}。", "en": "Footnote {n}: {source}."},
     # the note on the concept diagram's map (and its exports)
     "map.concept_note": {
         "ja": "論考の図そのものではありません。本文と図題から本ツールが再構成した図で、<br>"

@@ -1,10 +1,13 @@
 """The dashboard's page: every component, with its stable id.
 
 Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`, `lang`,
-`date-range` (the dates' group: `date-from`, `date-to`), `details`, `share-link`. The other
-controls: `groupings`, `directions`, `domains`, `basis`, `modality`, `proposals`, `focus`
-(the country search), `projection`, `map-options`, `save`, `upload`, `export-format`, `export`,
-`compare-mode`, `compare-with`.
+`date-range` (the dates' group: `date-from`, `date-to`), `details`, `share-link`, and the reading
+panel `article` (its paragraphs `article-P6`, its footnotes `article-fn9`, each sentence an element
+with `data-sentence="P6.2"`, each quote a `mark` with `data-record`). The other controls:
+`groupings`, `directions`, `domains`, `basis`, `modality`, `proposals`, `focus` (the country
+search), `projection`, `map-options`, `save`, `upload`, `export-format`, `export`, `compare-mode`,
+`compare-with`, `read-toggle` (the panel shown or hidden; on a narrow window the tabs `tab-map`
+and `tab-article`).
 
 Accessibility (README, "Accessibility"): every control is a native HTML one named by its
 <label> or, for a set of checkboxes or radios, by its fieldset's <legend>; the page has one
@@ -27,6 +30,7 @@ from dash import dcc, html
 from dashboard.details import COLUMNS as TABLE_COLUMNS
 from dashboard.export.formats import FORMATS as EXPORT_FORMATS
 from dashboard.i18n import PLOTLY_JA, t
+from dashboard.reading import layer_key
 from dashboard.service.controls import (
     PROPOSALS_ON,
     event_span,
@@ -35,14 +39,17 @@ from dashboard.service.controls import (
     share_texts,
 )
 from geodata.atlas import Atlas
-from geodata.scenario import SCENARIO_LIMITS, Scenario
+from geodata.scenario import LAYERS, SCENARIO_LIMITS, Scenario
 
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
-# Stand-ins for the map of the page's own URL, which the app puts into each layout response
-# (see dashboard.app.AtlasDash.serve_layout).
-INITIAL_FIGURE_MARK = "alliance-atlas:initial-figure"
-INITIAL_RENDERED_MARK = "alliance-atlas:initial-rendered"
-INITIAL_LOCALE_MARK = "alliance-atlas:initial-locale"
+# Stand-ins for the view of the page's own URL (its map, the record of it, its heading, the
+# language of plotly's own texts on the page's graphs: every occurrence), which
+# the app puts into each layout response (see dashboard.app.AtlasDash.serve_layout and
+# dashboard.service.ViewService.first_layout, whose keys these are).
+INITIAL_MARKS = {
+    key: f"alliance-atlas:initial-{key}"
+    for key in ("figure", "rendered", "title", "description", "locale")
+}
 # the steps of an export job, shown by the progress bar under the export button (dashboard.jobs)
 EXPORT_STEPS = ("prepare", "render", "send")
 
@@ -139,6 +146,14 @@ def build_layout(
                 ],
                 className="header-field scenario-field",
             ),
+            html.Button(
+                texts("read.toggle"),
+                id="read-toggle",
+                n_clicks=0,
+                type="button",
+                className="button read-toggle",
+                **{"aria-pressed": "false", "aria-controls": "article"},
+            ),
             _group(
                 texts,
                 "lang.label",
@@ -159,8 +174,10 @@ def build_layout(
 
     view_info = html.Div(
         [
-            html.H2(id="view-title", className="view-title"),
-            html.P(id="view-description", className="view-description"),
+            html.H2(INITIAL_MARKS["title"], id="view-title", className="view-title"),
+            html.P(
+                INITIAL_MARKS["description"], id="view-description", className="view-description"
+            ),
         ],
         className="view-info",
     )
@@ -439,8 +456,8 @@ def build_layout(
                             html.Div(id="map-caption-a", className="map-caption"),
                             dcc.Graph(
                                 id="map",
-                                figure=INITIAL_FIGURE_MARK,  # type: ignore[arg-type]
-                                config=graph_config(topojson_url, INITIAL_LOCALE_MARK),
+                                figure=INITIAL_MARKS["figure"],  # type: ignore[arg-type]
+                                config=graph_config(topojson_url, INITIAL_MARKS["locale"]),
                                 className="map",
                                 mathjax=False,
                                 clear_on_unhover=True,
@@ -453,7 +470,7 @@ def build_layout(
                             html.Div(id="map-caption-b", className="map-caption"),
                             dcc.Graph(
                                 id="map-b",
-                                config=graph_config(topojson_url, INITIAL_LOCALE_MARK),
+                                config=graph_config(topojson_url, INITIAL_MARKS["locale"]),
                                 className="map",
                                 mathjax=False,
                             ),
@@ -544,13 +561,109 @@ def build_layout(
         **{"aria-labelledby": "table-heading"},
     )
 
+    # the article beside the map: its body comes once the map is drawn (assets/atlas.js)
+    reading = html.Section(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H2(
+                                texts("read.heading"),
+                                id="article-heading",
+                                className="panel-heading",
+                            ),
+                            html.Button(
+                                texts("read.hide"),
+                                id="read-hide",
+                                n_clicks=0,
+                                type="button",
+                                className="button small",
+                            ),
+                        ],
+                        className="reading-title",
+                    ),
+                    texts("read.hint", html.P, className="hint"),
+                    html.Div(
+                        [
+                            texts("read.key_layers", html.Span, className="key-label"),
+                            *(
+                                texts(
+                                    layer_key(layer),
+                                    html.Span,
+                                    className=f"key-swatch layer-{layer}",
+                                )
+                                for layer in (*LAYERS, "base")
+                            ),
+                        ],
+                        className="reading-key",
+                    ),
+                    texts("read.key_modality", html.P, className="hint reading-key"),
+                    html.Button(
+                        texts("read.show_ja"),
+                        id="article-ja",
+                        type="button",
+                        className="button small article-ja",
+                        **{"aria-pressed": "false"},
+                    ),
+                    html.Div(
+                        id="article-status",
+                        className="article-status",
+                        role="status",
+                        **{"aria-live": "polite", "aria-atomic": "true"},
+                    ),
+                    html.Div(id="article-hits", className="article-hits"),
+                ],
+                className="reading-head",
+            ),
+            html.Div(
+                texts("read.loading", html.P, className="hint"),
+                id="article-body",
+                className="article-body",
+            ),
+        ],
+        id="article",
+        className="reading panel",
+        lang="ja",
+        **{"aria-labelledby": "article-heading"},
+    )
+    # on a narrow window the map and the article are tabs (CSS shows these only there)
+    tabs = html.Div(
+        [
+            html.Button(
+                texts("read.tab_map"),
+                id="tab-map",
+                n_clicks=0,
+                type="button",
+                role="tab",
+                className="view-tab",
+                **{"aria-controls": "maps", "aria-selected": "true"},
+            ),
+            html.Button(
+                texts("read.tab_article"),
+                id="tab-article",
+                n_clicks=0,
+                type="button",
+                role="tab",
+                className="view-tab",
+                **{"aria-controls": "article", "aria-selected": "false"},
+            ),
+        ],
+        className="view-tabs",
+        role="tablist",
+        **{"aria-label": t("read.tabs", lang)},
+    )
+
     footer = html.Footer(texts("footer.source", html.P), className="app-footer")
 
     return html.Div(
         [
             dcc.Location(id="url", refresh=False),
             dcc.Store(id="view"),
-            dcc.Store(id="rendered", data=INITIAL_RENDERED_MARK),
+            dcc.Store(id="url-request"),
+            dcc.Store(id="map-view"),
+            dcc.Store(id="view-heading"),
+            dcc.Store(id="rendered", data=INITIAL_MARKS["rendered"]),
             dcc.Store(id="selected"),
             dcc.Store(id="table-request"),
             dcc.Store(id="table-view"),
@@ -559,13 +672,26 @@ def build_layout(
             dcc.Store(id="table-meta"),
             dcc.Store(id="details-key"),
             dcc.Store(id="compare-key"),
+            # the reading panel: a sentence picked or dropped, the panel opened or shut (both
+            # set by assets/atlas.js), its body asked for, its index, the language it is in, the
+            # emphasis the map shows, the sentences a click on the map found
+            dcc.Store(id="sentence-request"),
+            dcc.Store(id="read-request"),
+            dcc.Store(id="article-request"),
+            dcc.Store(id="article-index"),
+            dcc.Store(id="article-lang"),
+            dcc.Store(id="emphasis"),
+            dcc.Store(id="hits"),
             skip_links,
             header,
             html.Main(
                 [
                     notices,
                     view_info,
-                    html.Div([controls, map_area, details], className="app-body"),
+                    tabs,
+                    html.Div(
+                        [controls, map_area, reading, details], className="app-body", id="app-body"
+                    ),
                     table,
                 ],
                 id="main",

@@ -308,6 +308,14 @@ class SentenceNote(Model):
     reason: str | None = None
 
 
+class HeadingNote(Model):
+    """A line of the article that is neither a paragraph nor a footnote (a heading, the figure's
+    caption or source line, the note after the date), verbatim, with its English gloss."""
+
+    text_ja: str = Field(min_length=1)
+    gloss_en: str = Field(min_length=1)
+
+
 class Source(Model):
     """One cited work inside a footnote."""
 
@@ -339,6 +347,7 @@ class Knowledge(Model):
     topics: tuple[Topic, ...]
     footnotes: tuple[Footnote, ...]
     sentences: tuple[SentenceNote, ...]
+    headings: tuple[HeadingNote, ...]
 
 
 # file name → (top-level key, record model) for each knowledge file
@@ -353,4 +362,5 @@ KNOWLEDGE_FILES: dict[str, tuple[str, type[Model]]] = {
     "topics.yaml": ("topics", Topic),
     "footnotes.yaml": ("footnotes", Footnote),
     "sentences.yaml": ("sentences", SentenceNote),
+    "headings.yaml": ("headings", HeadingNote),
 }

@@ -34,6 +34,8 @@ SCENARIO_LIMITS = YamlLimits(
     "a scenario file", max_bytes=200_000, max_aliases=100, max_values=5_000, max_depth=16
 )
 MAX_LIST_ITEMS = 100  # layers, groupings, directions or domains in one view
+# a sentence id: P<paragraph>.<n> or fn<footnote>.<n> (geodata.sentences)
+SENTENCE_PATTERN = r"^(P[1-9][0-9]?|fn[1-9][0-9]?)\.[1-9][0-9]?$"
 MAX_QUERY_CHARS = 8_000  # the longest view (100 grouping ids of 64 characters) fits
 MAX_PROBLEMS = 20  # a scenario file's problems shown (one for each field), the rest counted
 MAX_NOTICES = 10  # a URL's notices shown, the rest counted
@@ -96,6 +98,12 @@ class Scenario(BaseModel):
     inset: InsetKind = "europe"
     lang: Lang = "ja"
     focus: str | None = Field(None, pattern=r"^[A-Za-z0-9_]+$", max_length=64)
+    sentence: str | None = Field(
+        None,
+        pattern=SENTENCE_PATTERN,
+        max_length=16,
+        description="the sentence of the article whose items the view emphasises (P6.2, fn15.1)",
+    )
 
     @field_validator("layers", mode="before")
     @classmethod
@@ -224,6 +232,8 @@ class Scenario(BaseModel):
             ("lang", self.lang),
             ("focus", self.focus or ""),
         ]
+        if self.sentence:
+            params.append(("sentence", self.sentence))
         return urlencode(params, safe=",")
 
     @classmethod
@@ -231,6 +241,7 @@ class Scenario(BaseModel):
         cls, query: str, presets: dict[str, Scenario] | None = None
     ) -> tuple[Scenario, list[str]]:
         """Parse a query string (or whole URL); drop each bad value with a notice, never raise.
+        The dashboard page's own parameters (PAGE_KEYS) are no part of the view: left alone.
 
         The work is bounded: a query over MAX_QUERY_CHARS is ignored whole, a list over
         MAX_LIST_ITEMS is ignored, and at most MAX_NOTICES notices come back.
@@ -250,7 +261,7 @@ class Scenario(BaseModel):
         for key, value in parse_qsl(query.lstrip("?"), keep_blank_values=True):
             if key in QUERY_KEYS:
                 params[key] = value
-            else:
+            elif key not in PAGE_KEYS:
                 unknown_keys.append(key)
         notices: dict[str, list[str]] = {key: [] for key in _NOTICE_ORDER}
         base = cls()
@@ -333,8 +344,12 @@ _QUERY_PARSERS = {
     "inset": str,
     "lang": str,
     "focus": _parse_optional,
+    "sentence": _parse_optional,
 }
 QUERY_KEYS: tuple[str, ...] = ("scenario", *_QUERY_PARSERS)
+# the dashboard page's own parameters, beside the view's: `read=1`, the reading panel open (it
+# changes no picture, so it is no part of a Scenario; dashboard.service.views reads it)
+PAGE_KEYS: tuple[str, ...] = ("read",)
 _LIST_KEYS = ("layers", "groupings", "directions", "domains")
 _LIST_CHOICES: dict[str, tuple[str, ...]] = {
     "layers": LAYERS,
@@ -365,6 +380,7 @@ _PATTERN_HINTS = {
     "id": "an id is lower-case letters, digits, '_' and '-'",
     "groupings": "a grouping id is lower-case letters, digits and '_'",
     "focus": "a focus is an id of letters, digits and '_', such as JPN or nato",
+    "sentence": "a sentence id is P<paragraph>.<n> or fn<footnote>.<n>, such as P6.2",
 }
 
 

@@ -1,6 +1,6 @@
 """The checks of `validate` that read the knowledge base sentence by sentence: every sentence
 noted and either mapped or explained, every quote inside one sentence, every hedge verbatim in
-its sentence, every paragraph and footnote cited or explained."""
+its sentence, every paragraph and footnote cited or explained, every heading glossed."""
 
 from __future__ import annotations
 
@@ -12,7 +12,13 @@ from geodata.article import Article
 from geodata.coverage import quote_sentences, sentence_coverage, sentences_by_place
 from geodata.knowledge import Citation, Knowledge
 from geodata.records import cited_records
-from geodata.sentences import SENTENCE_ID, Sentence, place_id, split_sentences
+from geodata.sentences import (
+    Sentence,
+    has_japanese,
+    place_id,
+    split_sentences,
+    unknown_sentence,
+)
 from geodata.yamlio import Path_
 
 # (file key, YAML path, message) → a problem at that place
@@ -26,6 +32,7 @@ def sentence_problems(knowledge: Knowledge, article: Article, report: Report) ->
     yield from _citations(knowledge, sentences, report)
     yield from _coverage(knowledge, sentences, report)
     yield from _uncited_places(knowledge, article, sentences, report)
+    yield from _headings(knowledge, article, report)
 
 
 def _notes(knowledge: Knowledge, sentences: tuple[Sentence, ...], report: Report) -> Iterator[Any]:
@@ -37,7 +44,7 @@ def _notes(knowledge: Knowledge, sentences: tuple[Sentence, ...], report: Report
             counts[note.id] = 0
             yield report("sentences", (index, "id"), f"sentence {note.id} is noted twice")
         if sentence is None:
-            yield report("sentences", (index, "id"), _unknown_sentence(note.id, sentences))
+            yield report("sentences", (index, "id"), unknown_sentence(note.id, by_id))
         elif note.text_ja != sentence.text:
             yield report(
                 "sentences",
@@ -53,15 +60,6 @@ def _notes(knowledge: Knowledge, sentences: tuple[Sentence, ...], report: Report
                 f"sentence {sentence.id} has no note: add "
                 f"{{id: {sentence.id}, text_ja: {_short(sentence.text)}, gloss_en: …}}",
             )
-
-
-def _unknown_sentence(sentence_id: str, sentences: tuple[Sentence, ...]) -> str:
-    match = SENTENCE_ID.match(sentence_id)
-    place = match["place"] if match else sentence_id.split(".")[0]
-    count = sum(s.place == place for s in sentences)
-    if count:
-        return f"unknown sentence id {sentence_id}: {place} has sentences {place}.1…{place}.{count}"
-    return f"unknown sentence id {sentence_id}: the article has no sentences in {place}"
 
 
 def _citations(
@@ -212,6 +210,35 @@ def _uncited_places(
                 "footnotes",
                 (index, "reason"),
                 f"footnote {footnote.number} is cited by a record: drop its reason",
+            )
+
+
+# the lines of the article outside its paragraphs and footnotes that a reader needs in English
+GLOSSED_BLOCKS = ("heading", "caption", "source", "end")
+
+
+def _headings(knowledge: Knowledge, article: Article, report: Report) -> Iterator[Any]:
+    """Every heading, caption, source line and end note with Japanese in it has one note in
+    headings.yaml, and every note is one of those lines verbatim."""
+    lines = [b.text for b in article.blocks if b.kind in GLOSSED_BLOCKS and has_japanese(b.text)]
+    seen: set[str] = set()
+    for index, note in enumerate(knowledge.headings):
+        if note.text_ja not in lines:
+            yield report(
+                "headings",
+                (index, "text_ja"),
+                f"text_ja {_short(note.text_ja)!r} is not a heading, caption or note of the "
+                "article: copy the line exactly",
+            )
+        elif note.text_ja in seen:
+            yield report(
+                "headings", (index, "text_ja"), f"{_short(note.text_ja)!r} is glossed twice"
+            )
+        seen.add(note.text_ja)
+    for line in lines:
+        if line not in seen:
+            yield report(
+                "headings", (), f"the line {_short(line)!r} has no gloss: add {{text_ja, gloss_en}}"
             )
 
 

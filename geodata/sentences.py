@@ -8,6 +8,7 @@ reader can mark it (and the quotes inside it) in the paragraph or footnote.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
@@ -42,6 +43,22 @@ class Sentence:
 def place_id(paragraph: int | None = None, footnote: int | None = None) -> str:
     """ "P6" for a paragraph, "fn15" for a footnote."""
     return f"P{paragraph}" if paragraph is not None else f"fn{footnote}"
+
+
+def unknown_sentence(sentence_id: str, known: Iterable[str]) -> str:
+    """Why `sentence_id` names no sentence among the `known` ids, with the ids its place has
+    ("unknown sentence id P6.9: P6 has sentences P6.1…P6.3")."""
+    match = SENTENCE_ID.match(sentence_id)
+    place = match["place"] if match else sentence_id.split(".")[0]
+    count = sum(known_id.split(".")[0] == place for known_id in known)
+    if count:
+        return f"unknown sentence id {sentence_id}: {place} has sentences {place}.1…{place}.{count}"
+    return f"unknown sentence id {sentence_id}: the article has no sentences in {place}"
+
+
+def has_japanese(text: str) -> bool:
+    """Whether `text` has kana or kanji in it."""
+    return _JAPANESE.search(text) is not None
 
 
 def _body_spans(text: str) -> list[tuple[int, int]]:

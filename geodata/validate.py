@@ -23,6 +23,7 @@ from geodata.knowledge import (
 from geodata.records import cited_records
 from geodata.scenario import LAYERS, SCENARIO_LIMITS, SCENARIOS_DIR, Scenario, ScenarioError
 from geodata.sentence_checks import sentence_problems
+from geodata.sentences import unknown_sentence
 from geodata.wording import describe, explain
 from geodata.yamlio import Path_, YamlError, YamlLimits, line_of, load_with_lines, read_text
 
@@ -467,7 +468,8 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
 
 
 def check_scenario_ids(scenario: Scenario, knowledge: Knowledge) -> list[str]:
-    """Messages for the unknown ids a (shape-valid) scenario names: groupings and focus."""
+    """Messages for the unknown ids a (shape-valid) scenario names: groupings, focus and
+    sentence."""
     return [message for _, _, message in unknown_scenario_ids(scenario, knowledge)]
 
 
@@ -484,6 +486,11 @@ def unknown_scenario_ids(scenario: Scenario, knowledge: Knowledge) -> list[tuple
         if scenario.focus not in focusable:
             message = f"unknown focus {scenario.focus!r}{_did_you_mean(scenario.focus, focusable)}"
             problems.append(("focus", scenario.focus, message))
+    if scenario.sentence is not None:
+        sentence_ids = [note.id for note in knowledge.sentences]
+        if scenario.sentence not in sentence_ids:
+            message = unknown_sentence(scenario.sentence, sentence_ids)
+            problems.append(("sentence", scenario.sentence, message))
     return problems
 
 

@@ -259,7 +259,7 @@ async def slowloris(base: str, model: Any, slow: int = 50, idle: int = 200) -> d
     host, port = base.split("//")[1].split(":")
     page = loadtest.Browser(model, random.Random(1))
     page.reset("?scenario=threats_360&lang=en")
-    sync_body = page.payload(model.by_name("sync"), [("url", "search")])
+    sync_body = page.payload(model.by_name("sync"), [("url-request", "data")])
     await _normal_requests(base, sync_body, 4, 0.05)  # warm
     baseline = await _normal_requests(base, sync_body, 24, 0.25)
     stop = asyncio.Event()
@@ -299,7 +299,7 @@ async def _toggler(base: str, model: Any, stop: asyncio.Event, every: float, out
     page = Page(model, "?scenario=threats_360&lang=en", 7)
     limits = httpx.Limits(max_keepalive_connections=0)
     async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
-        await page.run(client, model.by_name("sync"), [("url", "search")])
+        await page.run(client, model.by_name("sync"), [("url-request", "data")])
         layers = page.browser.options("layers")
         index = 0
         while not stop.is_set():
@@ -322,7 +322,7 @@ async def _one_export(base: str, model: Any, search: str, fmt: str, retries: int
     started = time.perf_counter()
     busy = 0
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
-        await page.run(client, model.by_name("sync"), [("url", "search")])
+        await page.run(client, model.by_name("sync"), [("url-request", "data")])
         page.browser.set("export-format", "value", fmt)
         button = model.by_name("export:image")
         for clicks in range(1, retries + 2):
@@ -447,7 +447,7 @@ async def _steady(base: str, sync_body: dict, seconds: float, out: list) -> None
 async def kill_worker(base: str, model: Any, master: int, workers: int) -> dict[str, Any]:
     page = loadtest.Browser(model, random.Random(2))
     page.reset("?scenario=summit_outcomes&lang=en")
-    sync_body = page.payload(model.by_name("sync"), [("url", "search")])
+    sync_body = page.payload(model.by_name("sync"), [("url-request", "data")])
     answers: list = []
     steady = asyncio.create_task(_steady(base, sync_body, 10, answers))
     await asyncio.sleep(3)
@@ -480,7 +480,7 @@ async def sigterm(base: str, model: Any, server: subprocess.Popen) -> dict[str, 
     master = psutil.Process(server.pid)
     page = loadtest.Browser(model, random.Random(4))
     page.reset("?scenario=threats_360&lang=en")
-    sync_body = page.payload(model.by_name("sync"), [("url", "search")])
+    sync_body = page.payload(model.by_name("sync"), [("url-request", "data")])
     answers: list = []
     steady = asyncio.create_task(_steady(base, sync_body, 2.5, answers))
     export = asyncio.create_task(

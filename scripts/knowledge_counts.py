@@ -28,7 +28,11 @@ from geodata.sentences import bundled_sentences
 from geodata.validate import read_knowledge
 
 REPO = Path(__file__).resolve().parents[1]
-EMPTY = {"topics.yaml": "topics: []\n", "sentences.yaml": "sentences: []\n"}
+EMPTY = {
+    "topics.yaml": "topics: []\n",
+    "sentences.yaml": "sentences: []\n",
+    "headings.yaml": "headings: []\n",
+}
 
 
 def knowledge_at(rev: str | None) -> Knowledge:

@@ -264,7 +264,8 @@ class Browser:
         self.ids: dict[str, Any] = {}  # id key -> id, in page order
         self.children_of: dict[tuple[str, str], list[str]] = {}
         self._register(self.model.layout, None)
-        self.props[("url", "search")] = search  # dcc.Location sets it when it mounts
+        self.props[("url-request", "data")] = search  # dcc.Location sets it when it mounts
+        self.props[("url-request", "data")] = search  # and the page hands it on (atlas.route)
         self.props[("url", "pathname")] = "/"
 
     def _register(self, tree: Any, parent: tuple[str, str] | None) -> None:
@@ -477,7 +478,7 @@ def bad_requests(browser: Browser) -> list[BadRequest]:
     """The malformed-request corpus, built from real request bodies of `browser`'s page."""
     model = browser.model
     sync = browser.payload(model.by_name("sync"), [("layers", "value")])
-    render = browser.payload(model.by_name("render"), [("view", "data")])
+    render = browser.payload(model.by_name("render"), [("map-view", "data")])
     export = browser.payload(model.by_name("export:yaml"), [("save", "n_clicks")])
     view = browser.get("view", "data")
     huge = "x" * MB  # 1 MB: under the 1 MiB body limit, so the callbacks must handle it
@@ -536,26 +537,29 @@ def bad_requests(browser: Browser) -> list[BadRequest]:
         post("wrong-type-rendered", _with_input(render, "rendered", "data", [1, 2])),
         post("wrong-type-selected", _with_input(sync, "selected", "data", {"id": [1]})),
         post("wrong-type-click", _with_input(sync, "map", "clickData", {"points": "all"})),
-        post("huge-search", _with_input(sync, "url", "search", "?focus=" + huge)),
+        post("huge-search", _with_input(sync, "url-request", "data", "?focus=" + huge)),
         post("huge-date", _with_input(sync, "date-to", "value", huge)),
         post("huge-country", _with_input(sync, "focus", "value", huge)),
         BadRequest(
             "huge-body-2MB",
             "POST",
             CALLBACK_PATH,
-            _json(_with_input(sync, "url", "search", "?" + "y" * (2 * MB))),
+            _json(_with_input(sync, "url-request", "data", "?" + "y" * (2 * MB))),
             expect="4xx",
         ),
-        post("control-chars-search", _with_input(sync, "url", "search", "?focus=" + control)),
+        post("control-chars-search", _with_input(sync, "url-request", "data", "?focus=" + control)),
         post("control-chars-title", _with_input(export, "view", "data", _retitle(view, control))),
         post("path-export-id", _with_input(export, "view", "data", _reid(view, traversal))),
         post("path-scenario", _with_input(sync, "scenario", "value", traversal)),
         post("path-selected", _with_input(sync, "selected", "data", traversal)),
         post("unknown-scenario", _with_input(sync, "scenario", "value", "no-such-preset")),
         post(
-            "unknown-scenario-url", _with_input(sync, "url", "search", "?scenario=no-such-preset")
+            "unknown-scenario-url",
+            _with_input(sync, "url-request", "data", "?scenario=no-such-preset"),
         ),
-        post("unknown-focus-url", _with_input(sync, "url", "search", "?focus=NOPE&layers=x,y")),
+        post(
+            "unknown-focus-url", _with_input(sync, "url-request", "data", "?focus=NOPE&layers=x,y")
+        ),
         upload("upload-not-base64", "data:application/x-yaml;base64,%%%"),
         upload("upload-not-utf8", _upload(b"\xff\xfe\x00bad")),
         upload("upload-python-tag", _upload("!!python/object/apply:os.system ['true']\n")),
@@ -856,7 +860,7 @@ class LoadTest:
         browser.reset(search)
         fired: set[str] = set()
         sync = self.model.by_name("sync")
-        await self.call(client, browser, sync, [("url", "search")], "sync:url", fired)
+        await self.call(client, browser, sync, [("url-request", "data")], "sync:url", fired)
         # dash-renderer calls every callback once at start-up (after the ones feeding it)
         initial = [
             cb

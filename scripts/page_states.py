@@ -72,6 +72,10 @@ MAP_B_DRAWN = (
     " return !!(g && g.data && g.data.length && g.querySelector('.geo path')); })()"
 )
 
+# the reading panel: its text loaded (after the map is drawn), the details of a sentence picked
+ARTICLE_LOADED = "!!document.querySelector('#article-body [data-sentence]')"
+SENTENCE_DETAILS = "!!document.querySelector('#details [data-sentence-details=\"{id}\"]')"
+
 STATES: tuple[PageState, ...] = (
     PageState("default", "", "ja"),
     PageState("english", "?lang=en", "en"),
@@ -93,6 +97,27 @@ STATES: tuple[PageState, ...] = (
         "?scenario=proposals_japan_five_eyes_nato&lang=en",
         "en",
         (Step(click("#compare-mode input[value='diff']"), text_shown("#compare-diff", "A")),),
+    ),
+    PageState(
+        "reading-sentence",
+        "?scenario=authoritarian_partnerships&read=1&sentence=P6.2",
+        "ja",
+        (
+            Step("null", ARTICLE_LOADED),
+            Step(click("#article-body [data-sentence='P6.3']"), SENTENCE_DETAILS.format(id="P6.3")),
+        ),
+    ),
+    PageState(
+        "reading-map-click",
+        "?read=1&lang=en",
+        "en",
+        (
+            Step("null", ARTICLE_LOADED),
+            Step(
+                click_on_map("RUS"),
+                "!!document.querySelector('#article-body .hit-sentence mark.hit')",
+            ),
+        ),
     ),
     PageState(
         "switched-to-english",

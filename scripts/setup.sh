@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Idempotent setup: Debian packages (Chromium, ChromeDriver, the export's fonts), then .venv with
-# the project installed. Usage: scripts/setup.sh [--test]   (--test also installs the test
-# extras: GDAL's command-line tools, poppler's pdftotext/pdffonts, LibreOffice Impress,
-# redis-server, Node and the npm test tools of package-lock.json)
+# Idempotent setup: Debian packages (Chromium, ChromeDriver, the export's fonts, Node with npm), then
+# .venv with the project installed, then the JavaScript the dashboard serves (plotly.js's geo bundle,
+# from package-lock.json: npm ci --omit=dev). Usage: scripts/setup.sh [--test]   (--test also
+# installs the test extras: GDAL's command-line tools, poppler's pdftotext/pdffonts, LibreOffice
+# Impress, redis-server and the npm test and benchmark tools of package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +22,7 @@ for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
 done
 # Node may come from elsewhere than Debian (a nodesource package brings its own npm)
-$testing && ! command -v npm >/dev/null && missing+=(nodejs npm)
+! command -v npm >/dev/null && missing+=(nodejs npm)
 if ((${#missing[@]})); then
   echo "setup: installing Debian packages: ${missing[*]}"
   sudo_cmd=()
@@ -44,11 +45,15 @@ if [[ ! -f "$stamp" ]]; then
   touch "$stamp"
 fi
 
-if $testing; then
-  node_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
-  if [[ ! -f "$node_stamp" ]]; then
-    echo "setup: installing the npm test tools (npm ci)"
-    npm ci --no-audit --no-fund --loglevel=error
-    touch "$node_stamp"
-  fi
+# node_modules/: the runtime dependencies (the dashboard serves plotly.js's geo bundle from there,
+# else the full bundle with a warning), plus the devDependencies with --test. The stamp says which.
+node_stamp="node_modules/.installed-$(sha256sum package-lock.json | cut -c1-16)"
+if $testing && [[ ! -f "$node_stamp-all" ]]; then
+  echo "setup: installing the npm packages and test tools (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  touch "$node_stamp-all"
+elif ! $testing && [[ ! -f "$node_stamp-all" && ! -f "$node_stamp-runtime" ]]; then
+  echo "setup: installing the npm packages the dashboard serves (npm ci --omit=dev)"
+  npm ci --omit=dev --no-audit --no-fund --loglevel=error
+  touch "$node_stamp-runtime"
 fi

@@ -1,7 +1,11 @@
-"""Shared by the real-browser tests: a headless Debian Chromium driven through dash's testing."""
+"""Shared by the real-browser tests: a headless Debian Chromium driven through dash's testing,
+and what the tests read off the page (its requests, its map, its URL). Set ATLAS_SHOTS=/some/dir
+to also save screenshots."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 import time
@@ -9,6 +13,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from selenium.webdriver.chrome.options import Options as ChromeOptions
 
@@ -96,3 +101,144 @@ def wait_for(predicate: Callable[[], Any], message: str, timeout: float = 20.0) 
             return
         time.sleep(0.1)
     raise AssertionError(message)
+
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+SHOTS = os.environ.get("ATLAS_SHOTS")
+
+
+def _drain_network(duo) -> None:
+    """Move Chrome's performance log into duo.requests."""
+    pending = duo.pending  # by request id: a response's events may come in a later drain
+    for entry in duo.driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        rid = params.get("requestId")
+        if message["method"] == "Network.requestWillBeSent":
+            request = params["request"]
+            post = request.get("postData", "")
+            if request.get("hasPostData") and not post:  # too long for the log
+                post = duo.driver.execute_cdp_cmd("Network.getRequestPostData", {"requestId": rid})[
+                    "postData"
+                ]
+            pending[rid] = [request["url"], post, None, rid, None]
+            duo.requests.append(pending[rid])
+        elif message["method"] == "Network.responseReceived" and rid in pending:
+            pending[rid][4] = params["response"].get("status")
+            if pending[rid][4] == 204:  # no body, no loadingFinished: the headers' bytes
+                pending[rid][2] = int(params["response"].get("encodedDataLength") or 0)
+        elif message["method"] == "Network.loadingFinished" and rid in pending:
+            pending[rid][2] = params.get("encodedDataLength")
+        elif message["method"] == "Network.webSocketCreated":
+            duo.requests.append([params["url"], "", None, rid, None])
+
+
+def _response_body(duo, request) -> bytes:
+    """The body of a recorded response (b"" for a 204)."""
+    if request[4] == 204:
+        return b""
+    result = duo.driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": request[3]})
+    if result.get("base64Encoded"):
+        return base64.b64decode(result["body"])
+    return result["body"].encode("utf-8")
+
+
+def _callback_requests(duo, seen: int) -> list:
+    """The callback requests since duo.requests[seen], once every response is in."""
+
+    def requests():
+        _drain_network(duo)
+        return [r for r in duo.requests[seen:] if "_dash-update-component" in r[0]]
+
+    wait_for(lambda: all(r[2] is not None for r in requests()), "callback responses pending")
+    return requests()
+
+
+def _assert_offline(duo) -> None:
+    _drain_network(duo)
+    assert duo.requests
+    foreign = [
+        url
+        for url, *_ in duo.requests
+        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in LOCAL_HOSTS
+    ]
+    assert foreign == []
+
+
+def _assert_no_console_errors(duo) -> None:
+    errors = [e for e in duo.get_logs() if e.get("level") == "SEVERE"]
+    assert errors == []
+
+
+GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
+
+
+def _wait_idle(duo, timeout=30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if duo.driver.execute_script("return !!window.store") and duo.redux_state_rqs == []:
+            return
+        time.sleep(0.1)
+    raise AssertionError("callbacks still pending")
+
+
+def _wait_map(duo, graph="map", timeout=30) -> None:
+    """Until the graph has traces and plotly has drawn its geo subplot from the local topojson."""
+    script = f"""
+        const gd = {GRAPH.format(id=graph)};
+        return !!(gd && gd.data && gd.data.length && gd._fullLayout
+                  && gd.querySelector('.geo .bglayer, .geo path')
+                  && window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets.topojson).length);
+    """
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if duo.driver.execute_script(script):
+            _wait_idle(duo)
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"#{graph} was not drawn")
+
+
+def _traces(duo, graph="map") -> list[tuple[str, bool]]:
+    """(layer key, visible) of every trace of the drawn figure: its layer, or the layers that
+    share it joined by "+" (a label several layers ask for, see figures.trace_layer)."""
+    return [
+        (layer, visible is not False and visible != "legendonly")
+        for layer, visible in duo.driver.execute_script(
+            f"return {GRAPH.format(id=graph)}.data.map(t => ["
+            "(t.meta && (t.meta.layers ? t.meta.layers.join('+') : t.meta.layer)) || 'base',"
+            " t.visible === undefined ? true : t.visible]);"
+        )
+    ]
+
+
+def _visible_layers(duo) -> set[str]:
+    return {layer for layer, visible in _traces(duo) if visible}
+
+
+def _query(duo) -> dict[str, str]:
+    return dict(parse_qsl(urlsplit(duo.driver.current_url).query, keep_blank_values=True))
+
+
+def _open(duo, query: str) -> None:
+    duo.driver.get(duo.server_url + "/" + query)
+    _wait_map(duo)
+
+
+def _shot(duo, name: str) -> None:
+    """A full-page screenshot into $ATLAS_SHOTS (when set)."""
+    if not SHOTS:
+        return
+    Path(SHOTS).mkdir(parents=True, exist_ok=True)
+    time.sleep(0.5)
+    width, height = duo.driver.execute_script(
+        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];"
+    )
+    shot = duo.driver.execute_cdp_cmd(
+        "Page.captureScreenshot",
+        {
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+        },
+    )
+    (Path(SHOTS) / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))

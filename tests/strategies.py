@@ -77,15 +77,20 @@ def valid_scenarios(draw, atlas_ids: bool = False) -> Scenario:
         projection=draw(st.sampled_from(PROJECTIONS)),
         lang=draw(st.sampled_from(LANGS)),
         focus=draw(st.none() | st.sampled_from(FOCUS if atlas_ids else ["USA", "JPN", "x_1"])),
+        sentence=draw(st.none() | st.sampled_from(SENTENCES if atlas_ids else ["P6.2", "fn99.9"])),
     )
 
 
-def _knowledge_ids() -> tuple[list[str], list[str]]:
+def _knowledge_ids() -> tuple[list[str], list[str], list[str]]:
     knowledge = load_knowledge()
-    return sorted(g.id for g in knowledge.groupings), sorted(focus_ids(knowledge))
+    return (
+        sorted(g.id for g in knowledge.groupings),
+        sorted(focus_ids(knowledge)),
+        [note.id for note in knowledge.sentences],
+    )
 
 
-GROUPINGS, FOCUS = _knowledge_ids()
+GROUPINGS, FOCUS, SENTENCES = _knowledge_ids()
 
 query_keys = st.sampled_from([*QUERY_KEYS, "layer", "Layers", "scenario[]", "", "%", "ſcenario"])
 query_values = st.one_of(

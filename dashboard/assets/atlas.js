@@ -1,34 +1,683 @@
 /* Alliance Atlas: the page's clientside callbacks, as window.dash_clientside.atlas.<name>
- * (wired in dashboard/callbacks.py with ClientsideFunction("atlas", name)). They run in the
- * browser and send nothing to the server. */
+ * (wired in dashboard/callbacks.py with ClientsideFunction("atlas", name)), and the reading
+ * panel's handlers of clicks and keys. They run in the browser; the handlers ask the server for a
+ * new view only through the `sentence-request` and `read-request` stores (and the map's
+ * `clickData`, for a record of a picked sentence clicked in the details panel). */
 (function () {
     "use strict";
 
     // how long the table waits for the map's first drawing at most
     const MAP_WAIT_MS = 5000;
+    // the table is first drawn when its area comes this close to the screen
+    const TABLE_MARGIN = "200px 0px";
+    // the map's emphasis: the same as dashboard/figures/emphasis.py (tests/dashboard/
+    // test_reading.py checks that both draw the same figure)
+    const FADE = 0.2;
+    const FADED_TEXT = "rgba(120,120,120,0.45)";
+    const SLOT_KIND = "emphasis";
+    const NOT_FADED = ["key", "legend", SLOT_KIND, "inset_frame", "inset_title", "inset_locator"];
+    const EMPTY_SLOT = {
+        lon: [], lat: [], mode: "lines", fill: "none", visible: true, showlegend: false, name: "",
+    };
+    const LEGEND_KEYS = ["name", "legendgroup", "legendgrouptitle", "legendrank"];
+
+    function graph() {
+        return document.querySelector("#map .js-plotly-plot");
+    }
 
     function mapDrawn() {
-        const gd = document.querySelector("#map .js-plotly-plot");
+        const gd = graph();
         return !!(gd && gd._fullLayout && gd.querySelector(".geo path"));
     }
 
+    /* `value`, once the map has drawn its base map (at once after the first time; at most
+     * MAP_WAIT_MS later if it never does): what the first paint should not wait for. */
+    function afterMapDrawn(value) {
+        const started = performance.now();
+        return new Promise((resolve) => {
+            const wait = () => {
+                if (mapDrawn() || performance.now() - started > MAP_WAIT_MS) {
+                    requestAnimationFrame(() => setTimeout(() => resolve(value), 0));
+                } else {
+                    setTimeout(wait, 50);
+                }
+            };
+            wait();
+        });
+    }
+
+    // The table lies under the map: its rows (a thousand elements and more) are built only
+    // once its area has come near the screen. Until then the last view asked for waits here,
+    // and is handed on (set_props) when the area comes near.
+    const table = {near: false, waiting: null, observer: null};
+    function tableNear() {
+        if (table.near) { return true; }
+        const area = document.getElementById("view-table-area");
+        if (!area || !window.IntersectionObserver) { table.near = true; return true; }
+        if (!table.observer) {
+            table.observer = new IntersectionObserver((entries) => {
+                if (!entries.some((entry) => entry.isIntersecting)) { return; }
+                table.near = true;
+                table.observer.disconnect();
+                if (table.waiting) {
+                    window.dash_clientside.set_props("table-view", {data: table.waiting});
+                    table.waiting = null;
+                }
+            }, {rootMargin: TABLE_MARGIN});
+            table.observer.observe(area);
+        }
+        return false;
+    }
+
+    // --- layer toggles in the page -------------------------------------------------------------
+
+    /* The countries trace's fills (colorscale steps), outlines and hover texts with the layers
+     * `shown`: dashboard.figures.countries.country_style, line by line (tested equal for every
+     * set of layers). `toggle` is the figure's layout.meta.toggle (with browser_records's
+     * hover texts and records), `locations` the trace's. */
+    function countryStyle(toggle, locations, shown) {
+        const fill = {}, line = {}, extra = {};
+        for (const [layer, rows] of toggle.records) {
+            if (!shown.has(layer)) { continue; }
+            for (const [iso3, step, colour, width, hover] of rows) {
+                if (step !== null) { fill[iso3] = step; }
+                if (colour !== null && width > 0) { line[iso3] = [colour, width]; }
+                if (hover) { extra[iso3] = (extra[iso3] || "") + hover; }
+            }
+        }
+        return {
+            z: locations.map((iso3) => (iso3 in fill ? fill[iso3] : 0)),
+            lineColour: locations.map((iso3) => (line[iso3] ? line[iso3][0] : toggle.no_line)),
+            lineWidth: locations.map((iso3) => (line[iso3] ? line[iso3][1] : 0)),
+            hovertext: locations.map((iso3, i) => toggle.hover[i] + (extra[iso3] || "")),
+        };
+    }
+
+    /* A copy of `figure` showing the layers `shown` (the traces of other layers hidden, the
+     * countries traces restyled: the main map's and an inset's, each from its own records);
+     * the traces that do not change are the same objects. A trace several layers share
+     * (meta.layers: a label two layers ask for) shows when any of them is shown. */
+    function figureShowing(figure, shown) {
+        const toggle = figure.layout.meta.toggle;
+        const always = new Set(toggle.always);
+        const drawn = new Set([...shown, ...always]);
+        const countries = new Map(
+            [toggle, ...(toggle.insets || [])].map((records) => [records.countries, records])
+        );
+        const data = figure.data.map((trace, index) => {
+            if (countries.has(index)) {
+                const style = countryStyle(countries.get(index), trace.locations, drawn);
+                const marker = trace.marker || {};
+                return Object.assign({}, trace, {
+                    z: style.z,
+                    hovertext: style.hovertext,
+                    marker: Object.assign({}, marker, {
+                        line: Object.assign({}, marker.line,
+                            {color: style.lineColour, width: style.lineWidth}),
+                    }),
+                });
+            }
+            const meta = trace.meta || {};
+            const layers = meta.layers || [meta.layer];
+            // only layers' own traces (not the base map, the focus ring, or the sentence
+            // emphasis's slots, which belong to no layer)
+            if (layers.some((layer) => always.has(layer) || !toggle.layers.includes(layer))) {
+                return trace;
+            }
+            const visible = layers.some((layer) => shown.has(layer));
+            return trace.visible === visible ? trace : Object.assign({}, trace, {visible: visible});
+        });
+        return Object.assign({}, figure, {data: data});
+    }
+
+    /* A view's URL query with other layers: only its `layers` part changes, so it stays the one
+     * the server writes for that view (Scenario.to_query). */
+    function queryWithLayers(query, layers) {
+        return "?" + query.replace(/^\?/, "").split("&").map(
+            (part) => (part.startsWith("layers=") ? "layers=" + layers.join(",") : part)
+        ).join("&");
+    }
+
+    /* The map's summary (dashboard.service.panels.summary_text, said the same way) from the
+     * view's summary choices, for a view titled `title` showing `layers`. */
+    function summaryText(choices, title, layers) {
+        const fill = (text, key, value) => text.split("{" + key + "}").join(value);
+        const parts = [choices.title ? fill(choices.title, "title", title) : choices.untitled];
+        if (layers.length) {
+            const names = layers.map((layer) => choices.names[layer]).join(choices.joiner);
+            let count = 0;
+            Object.entries(choices.counts).forEach(([key, n]) => {
+                if (!key || key.split(" ").some((layer) => layers.includes(layer))) { count += n; }
+            });
+            parts.push(fill(fill(choices.layers, "layers", names), "count", String(count)));
+            parts.push(choices.projection);
+        } else {
+            parts.push(choices.none);
+        }
+        if (choices.focus) { parts.push(choices.focus); }
+        return parts.join(choices.separator);
+    }
+
+    /* Whether the figure's map, with `layers` shown, is framed as it is drawn (the same view,
+     * the Europe inset or none): toggle.frames, by set of layers (bit i: toggle.layers[i]). A
+     * toggle that re-frames the map is the server's to draw. */
+    function framedAlike(toggle, layers) {
+        if (!toggle.frames) { return true; }
+        const mask = toggle.layers.reduce(
+            (bits, layer, i) => (layers.includes(layer) ? bits | (1 << i) : bits), 0);
+        return toggle.frames[mask] === 1;
+    }
+
+    function sameLayers(a, b) {
+        return a.length === b.length && a.every((layer, i) => layer === b[i]);
+    }
+
+    // --- the map's emphasis (as dashboard/figures/emphasis.py `emphasized`) -----------------
+
+    function metaOf(trace) {
+        return trace.meta || {};
+    }
+
+    function isLines(trace) {
+        return trace.type === "scattergeo" && trace.mode === "lines";
+    }
+
+    function isShown(trace) {
+        return trace.visible === undefined || trace.visible === true;
+    }
+
+    /* Whether a trace is drawn on the main map (not on the Europe inset, geo2): the points
+     * the emphasis keeps in view are the main map's. */
+    function onMainMap(trace) {
+        return !trace.geo || trace.geo === "geo";
+    }
+
+    function elementsOf(trace) {
+        const meta = metaOf(trace);
+        if (meta.items) { return meta.items; }
+        if (meta.parts) { return meta.parts.map((part) => [part]); }
+        if (isLines(trace)) { return [meta.ids || []]; }
+        return (meta.ids || []).map((id) => [id]);
+    }
+
+    function partsOf(trace) {
+        const lon = trace.lon || [];
+        const lat = trace.lat || [];
+        if (!lon.length) { return []; }
+        const parts = [[[], []]];
+        for (let i = 0; i < lon.length; i++) {
+            if (lon[i] === null) {
+                parts.push([[], []]);
+            } else {
+                parts[parts.length - 1][0].push(lon[i]);
+                parts[parts.length - 1][1].push(lat[i]);
+            }
+        }
+        return parts;
+    }
+
+    function unselectedOf(trace) {
+        const style = {marker: {opacity: FADE}};
+        if ((trace.mode || "").includes("text")) { style.textfont = {color: FADED_TEXT}; }
+        return style;
+    }
+
+    function round4(x) {
+        return Math.round(x * 10000) / 10000;
+    }
+
+    /* What `figure` becomes with the elements that draw `items` (a Set; null: none picked)
+     * as they are and the rest faded: {changes: [[path, value]…], points: [[lon, lat]…] of
+     * what is emphasised, count: the items found on the map}. */
+    function emphasisOf(figure, items) {
+        const data = (figure && figure.data) || [];
+        const changes = [];
+        // each map's (geo subplot's) own overlays: what one redraws stays on its map
+        const free = new Map();
+        const slotState = new Map();
+        data.forEach((trace, index) => {
+            if (metaOf(trace).kind !== SLOT_KIND) { return; }
+            const geo = trace.geo || "geo";
+            if (!free.has(geo)) { free.set(geo, []); }
+            free.get(geo).push(index);
+            slotState.set(index, Object.assign({}, EMPTY_SLOT));
+        });
+        const byLook = new Map();
+        const found = new Set();
+        const points = [];
+        const addOverlay = (geo, look, lon, lat) => {
+            const key = geo + JSON.stringify(look);
+            if (!byLook.has(key)) {
+                const slots = free.get(geo);
+                if (!slots || !slots.length) { return false; }
+                const slot = slots.shift();
+                byLook.set(key, slot);
+                Object.assign(slotState.get(slot), look);
+            }
+            const slot = slotState.get(byLook.get(key));
+            const gap = slot.lon.length ? [null] : [];
+            slot.lon = slot.lon.concat(gap, lon);
+            slot.lat = slot.lat.concat(gap, lat);
+            return true;
+        };
+        data.forEach((trace, index) => {
+            const meta = metaOf(trace);
+            if (!("ids" in meta) || NOT_FADED.includes(meta.kind)) { return; }
+            const elements = elementsOf(trace);
+            let chosen = null;
+            if (items) {
+                chosen = [];
+                elements.forEach((element, j) => {
+                    const hit = element.filter((item) => items.has(item));
+                    if (hit.length) {
+                        chosen.push(j);
+                        if (element.length === 1) { found.add(element[0]); }
+                    }
+                });
+            }
+            if (isLines(trace)) {
+                const base = meta.opacity !== undefined ? meta.opacity
+                    : (trace.opacity !== undefined ? trace.opacity : 1);
+                const legend = meta.showlegend !== undefined ? meta.showlegend
+                    : (trace.showlegend !== undefined ? trace.showlegend : true);
+                let opacity = base;
+                let showlegend = legend;
+                if (chosen !== null) {
+                    let placed = true;
+                    if (chosen.length && trace.visible === true) {
+                        const parts = partsOf(trace);
+                        const lon = [];
+                        const lat = [];
+                        chosen.forEach((j) => {
+                            if (lon.length) { lon.push(null); lat.push(null); }
+                            lon.push(...parts[j][0]);
+                            lat.push(...parts[j][1]);
+                            const n = parts[j][0].length;
+                            if (n && onMainMap(trace)) {
+                                points.push([parts[j][0][0], parts[j][1][0]]);
+                                points.push([parts[j][0][n - 1], parts[j][1][n - 1]]);
+                            }
+                        });
+                        const look = {
+                            mode: trace.mode || "lines",
+                            line: trace.line || {},
+                            fill: trace.fill || "none",
+                            fillcolor: trace.fillcolor === undefined ? null : trace.fillcolor,
+                            opacity: base,
+                            visible: true,
+                            showlegend: legend,
+                        };
+                        if (legend) {
+                            LEGEND_KEYS.forEach((k) => {
+                                look[k] = trace[k] === undefined ? null : trace[k];
+                            });
+                        }
+                        placed = addOverlay(trace.geo || "geo", look, lon, lat);
+                        if (placed && legend) { showlegend = false; }
+                    }
+                    if (placed) { opacity = round4(base * FADE); }
+                }
+                changes.push([["data", index, "opacity"], opacity]);
+                changes.push([["data", index, "showlegend"], showlegend]);
+            } else if (chosen === null) {
+                changes.push([["data", index, "selectedpoints"], null]);
+            } else {
+                changes.push([["data", index, "selectedpoints"], chosen]);
+                changes.push([["data", index, "unselected"], unselectedOf(trace)]);
+                if (isShown(trace) && trace.lon && onMainMap(trace)) {
+                    chosen.forEach((j) => {
+                        if (trace.lon[j] !== null && trace.lon[j] !== undefined) {
+                            points.push([trace.lon[j], trace.lat[j]]);
+                        }
+                    });
+                }
+            }
+        });
+        slotState.forEach((state, index) => {
+            Object.keys(state).forEach((key) => changes.push([["data", index, key], state[key]]));
+        });
+        return {changes: changes, points: points, count: found.size};
+    }
+
+    /* Whether every point is on the map as the user now sees it (panned or zoomed). */
+    function onScreen(points) {
+        const gd = graph();
+        const geo = gd && gd._fullLayout && gd._fullLayout.geo;
+        const subplot = geo && geo._subplot;
+        if (!subplot || !subplot.projection || !subplot.bounds) { return true; }
+        const projection = subplot.projection;
+        const [[x0, y0], [x1, y1]] = subplot.bounds;
+        return points.every((point) => {
+            const xy = projection(point);
+            if (!xy || (projection.isLonLatOverEdges && projection.isLonLatOverEdges(point))) {
+                return false;
+            }
+            return xy[0] >= x0 - 1 && xy[0] <= x1 + 1 && xy[1] >= y0 - 1 && xy[1] <= y1 + 1;
+        });
+    }
+
+    /* Back to the map's own view (which shows every emphasised item: the server widens it
+     * when it would not), as plotly's "reset view" button does. */
+    function resetView() {
+        const gd = graph();
+        const subplot = gd && gd._fullLayout.geo && gd._fullLayout.geo._subplot;
+        if (!subplot || !subplot.viewInitial || !window.Plotly) { return; }
+        const update = {};
+        Object.keys(subplot.viewInitial).forEach((key) => {
+            update["geo." + key] = subplot.viewInitial[key];
+        });
+        window.Plotly.relayout(gd, update);
+    }
+
+    // --- the reading panel ----------------------------------------------------------------
+
+    let lastView = null;  // the `view` store's value, for the handlers
+    let pendingGoto = null;  // a sentence to go to once the panel's body is in
+
+    function article() {
+        return document.getElementById("article-body");
+    }
+
+    function requestSentence(id) {
+        window.dash_clientside.set_props("sentence-request", {
+            data: {sentence: id, at: Date.now()},
+        });
+    }
+
+    function requestRead(open) {
+        window.dash_clientside.set_props("read-request", {data: {read: open, at: Date.now()}});
+    }
+
+    function sentenceElement(id) {
+        const body = article();
+        return body && body.querySelector(`[data-sentence="${CSS.escape(id)}"]`);
+    }
+
+    /* Scroll the panel to a sentence, put the focus on it, flash it. */
+    function goTo(id) {
+        const element = sentenceElement(id);
+        if (!element) { pendingGoto = id; return; }
+        pendingGoto = null;
+        element.scrollIntoView({block: "center", behavior: "auto"});
+        element.focus({preventScroll: true});
+        element.classList.remove("flash");
+        void element.offsetWidth;  // restart the animation
+        element.classList.add("flash");
+    }
+
+    function panelOpen() {
+        return !!(lastView && lastView.read);
+    }
+
+    function selectedSentence() {
+        return (lastView && lastView.scenario && lastView.scenario.sentence) || null;
+    }
+
+    function inField(target) {
+        return !!(target && target.closest &&
+            target.closest("input, textarea, select, [role=combobox], [role=listbox], .dash-dropdown"));
+    }
+
+    function onClick(event) {
+        const target = event.target;
+        if (!(target instanceof Element)) { return; }
+        const goto = target.closest("[data-goto]");
+        if (goto) {
+            event.preventDefault();
+            const id = goto.getAttribute("data-goto");
+            if (panelOpen() && sentenceElement(id)) {
+                goTo(id);
+            } else {
+                pendingGoto = id;
+                requestRead(true);
+            }
+            return;
+        }
+        const chip = target.closest("#details [data-item]");
+        if (chip) {  // a record of a picked sentence: as a click on its item on the map
+            window.dash_clientside.set_props("map", {
+                clickData: {points: [{customdata: chip.getAttribute("data-item")}], at: Date.now()},
+            });
+            return;
+        }
+        const sentence = target.closest("#article-body [data-sentence]");
+        if (sentence) {
+            const id = sentence.getAttribute("data-sentence");
+            requestSentence(sentence.getAttribute("aria-pressed") === "true" ? null : id);
+            return;
+        }
+        const button = target.closest("#read-toggle, #read-hide, #tab-map, #tab-article, #article-ja");
+        if (!button) { return; }
+        if (button.id === "read-toggle") { requestRead(!panelOpen()); }
+        if (button.id === "read-hide" || button.id === "tab-map") { requestRead(false); }
+        if (button.id === "tab-article") { requestRead(true); }
+        if (button.id === "article-ja") {
+            const on = button.getAttribute("aria-pressed") !== "true";
+            button.setAttribute("aria-pressed", on ? "true" : "false");
+            document.getElementById("article").classList.toggle("show-ja", on);
+        }
+    }
+
+    function onKey(event) {
+        const target = event.target;
+        if (event.key === "Escape") {
+            if (event.defaultPrevented || inField(target)) { return; }
+            const hits = document.querySelector("#article-body .hit-sentence, #article-body mark.hit");
+            if (selectedSentence() || hits) {
+                if (selectedSentence()) { requestSentence(null); }
+                window.dash_clientside.set_props("hits", {data: null});
+            }
+            return;
+        }
+        if ((event.key === "Enter" || event.key === " ") && target instanceof Element &&
+                target.matches("#article-body [data-sentence]")) {
+            event.preventDefault();
+            const id = target.getAttribute("data-sentence");
+            requestSentence(target.getAttribute("aria-pressed") === "true" ? null : id);
+        }
+    }
+
+    if (typeof document !== "undefined") {  // (node runs this file in the tests)
+        document.addEventListener("click", onClick);
+        document.addEventListener("keydown", onKey);
+    }
+
+    let strings = {};  // the panel's words in its language (the `article-lang` store)
+
+    /* Whether an input whose id starts with `prefix` is among those that fired. */
+    function firedBy(prefix) {
+        const ctx = window.dash_clientside.callback_context;
+        return ctx.triggered.some((t) => t.prop_id.startsWith(prefix));
+    }
+
+    function text(key, values) {
+        let out = strings[key] || "";
+        Object.keys(values || {}).forEach((k) => { out = out.split("{" + k + "}").join(values[k]); });
+        return out;
+    }
+
+    /* [the Patch that emphasises `items` (the sentence's; none: no sentence) on `figure`,
+     * what the map then shows], or no update when the map already shows it (unless `force`:
+     * a new figure). A view that would not show every emphasised item goes back to the map's
+     * own view (which the server widened to show them). */
+    function patchEmphasis(sentence, items, rendered, figure, shown, force, announce) {
+        const noUpdate = window.dash_clientside.no_update;
+        if (!sentence && !(shown && shown.sentence)) { return [noUpdate, noUpdate]; }
+        const key = JSON.stringify([
+            sentence, rendered && rendered.key, rendered && rendered.layers,
+            figure && figure.data ? figure.data.length : 0,
+        ]);
+        if (shown && shown.key === key && !force) { return [noUpdate, noUpdate]; }
+        const result = emphasisOf(figure, sentence ? new Set(items || []) : null);
+        const patch = new window.dash_clientside.Patch();
+        result.changes.forEach(([path, value]) => patch.assign(path, value));
+        if (sentence && result.points.length) {
+            setTimeout(() => { if (!onScreen(result.points)) { resetView(); } }, 80);
+        }
+        return [patch.build(), {
+            key: key, sentence: sentence, count: result.count, cleared: !sentence, announce: announce,
+        }];
+    }
+
+    /* Mark in the panel the sentences a map click or a row found (`hits`), with the quotes of
+     * the item's records; scroll to the first when `scroll`. */
+    function markHits(hits, scroll) {
+        const body = article();
+        if (!body) { return; }
+        body.querySelectorAll(".hit-sentence").forEach((e) => e.classList.remove("hit-sentence"));
+        body.querySelectorAll("mark.hit").forEach((e) => e.classList.remove("hit"));
+        if (!hits || !hits.item) { return; }
+        const records = new Set(hits.records || []);
+        hits.sentences.forEach((id) => {
+            const element = sentenceElement(id);
+            if (!element) { return; }
+            element.classList.add("hit-sentence");
+            element.querySelectorAll("mark[data-record]").forEach((mark) => {
+                if (records.has(mark.getAttribute("data-record"))) { mark.classList.add("hit"); }
+            });
+        });
+        const first = scroll && hits.sentences.length && sentenceElement(hits.sentences[0]);
+        if (first) { first.scrollIntoView({block: "center", behavior: "auto"}); }
+    }
+
+    // --- the callbacks ------------------------------------------------------------------------
+
     const atlas = {
-        /* `view`, handed on once the map has drawn its base map (at once after the first time;
-         * at most MAP_WAIT_MS later if it never does), so that the first paint does not wait
-         * for the table (hundreds of components). */
+        /* `view`, handed on to the table once the map has drawn its base map, so that the first
+         * paint does not wait for the table (hundreds of components), and not before the
+         * table's area comes near the screen (see tableNear). */
         afterMap: function (view) {
             if (!view) { return window.dash_clientside.no_update; }
-            const started = performance.now();
-            return new Promise((resolve) => {
-                const wait = () => {
-                    if (mapDrawn() || performance.now() - started > MAP_WAIT_MS) {
-                        requestAnimationFrame(() => setTimeout(() => resolve(view), 0));
-                    } else {
-                        setTimeout(wait, 50);
-                    }
-                };
-                wait();
+            return afterMapDrawn(view).then((value) => {
+                if (tableNear()) { return value; }
+                table.waiting = value;
+                return window.dash_clientside.no_update;
             });
+        },
+
+        /* The language the reading panel's body should be in, asked for once the panel is
+         * open and the map drawn, when the body is not already in that language. */
+        articleWanted: function (view, loaded) {
+            if (!view || !view.read) { return window.dash_clientside.no_update; }
+            const lang = view.scenario.lang;
+            if (loaded && loaded.lang === lang) { return window.dash_clientside.no_update; }
+            return afterMapDrawn(lang);
+        },
+
+        /* The map's emphasis of a sentence just picked in the panel, as a Patch of the figure
+         * the page holds (no geometry on the wire), from the panel's index: at once, not
+         * after the server's answer (the `emphasis` callback below waits for the view).
+         * Returns [the Patch, what the map now shows]. */
+        emphasisPicked: function (request, rendered, index, figure, shown) {
+            const noUpdate = window.dash_clientside.no_update;
+            const sentence = (request && request.sentence) || null;
+            const items = sentence ? ((index && index.sentences[sentence]) || null) : null;
+            if (sentence && items === null) { return [noUpdate, noUpdate]; }
+            return patchEmphasis(sentence, items, rendered, figure, shown, false, true);
+        },
+
+        /* The map's emphasis of the view's sentence: when the view comes (the URL, back, a new
+         * view) and again when the figure changes (`rendered`). Returns [the Patch, what the
+         * map now shows]. */
+        emphasis: function (view, rendered, figure, shown) {
+            const sentence = view && view.scenario ? view.scenario.sentence || null : null;
+            const items = view ? view.emphasis : null;
+            const byFigure = firedBy("rendered");
+            const announce = !byFigure || firedBy("view");
+            return patchEmphasis(sentence, items, rendered, figure, shown, byFigure, announce);
+        },
+
+        /* The items of a map click or a table row, and the sentences that cite them (the
+         * exact inverse of what a sentence emphasises), for the reading panel to highlight. */
+        mapToText: function (click, rows, index) {
+            const ctx = window.dash_clientside.callback_context;
+            const trigger = ctx.triggered.length ? ctx.triggered[0] : null;
+            if (!trigger || !index) { return window.dash_clientside.no_update; }
+            let item = null;
+            if (trigger.prop_id.startsWith("map.")) {
+                const point = click && click.points && click.points[0];
+                if (!point) { return window.dash_clientside.no_update; }
+                let data = point.customdata;
+                while (Array.isArray(data) && data.length) { data = data[0]; }
+                item = typeof data === "string" && data ? data : point.location || null;
+            } else {
+                if (!trigger.value) { return window.dash_clientside.no_update; }
+                const id = JSON.parse(trigger.prop_id.split(".n_clicks")[0]);
+                item = String(id.key || "").split(":")[1] || null;
+            }
+            if (!item) { return window.dash_clientside.no_update; }
+            const hits = {
+                item: item,
+                sentences: index.cited[item] || [],
+                records: index.marks[item] || [],
+                at: Date.now(),
+            };
+            // at once: readingState (which says it to screen readers) waits for the new view
+            markHits(hits, true);
+            return hits;
+        },
+
+        /* The page around the panel: the grid with or without it, the toggle's and the tabs'
+         * states. Returns the body's class. */
+        readingLayout: function (view) {
+            lastView = view || lastView;
+            const open = panelOpen();
+            const toggle = document.getElementById("read-toggle");
+            if (toggle) { toggle.setAttribute("aria-pressed", open ? "true" : "false"); }
+            const tabMap = document.getElementById("tab-map");
+            const tabArticle = document.getElementById("tab-article");
+            if (tabMap) { tabMap.setAttribute("aria-selected", open ? "false" : "true"); }
+            if (tabArticle) { tabArticle.setAttribute("aria-selected", open ? "true" : "false"); }
+            if (!open && document.querySelector(".app-body.reading-open")) {
+                // the map comes back on a narrow window: let plotly fit it again
+                setTimeout(() => window.dispatchEvent(new Event("resize")), 0);
+            }
+            return open ? "app-body reading-open" : "app-body";
+        },
+
+        /* The panel as the view and the last map click have it: the picked sentence pressed,
+         * the sentences and quotes a map click found highlighted (and scrolled to), and a line
+         * for screen readers. Returns [the status line, the links to the found sentences]. */
+        readingState: function (view, hits, loaded, shown) {
+            lastView = view || lastView;
+            strings = (loaded && loaded.strings) || strings;
+            const body = article();
+            if (!body || !loaded) { return [window.dash_clientside.no_update, null]; }
+            const sentence = selectedSentence();
+            body.querySelectorAll("[data-sentence]").forEach((element) => {
+                const on = element.getAttribute("data-sentence") === sentence;
+                element.setAttribute("aria-pressed", on ? "true" : "false");
+                element.classList.toggle("selected", on);
+            });
+            markHits(hits, false);
+            let links = null;
+            let status = window.dash_clientside.no_update;
+            if (hits && hits.item) {
+                links = hits.sentences.map((id) => ({
+                    type: "Button", namespace: "dash_html_components",
+                    props: {children: id, className: "link-button goto-sentence",
+                        "data-goto": id, type: "button"},
+                }));
+                if (firedBy("hits")) {
+                    if (hits.sentences.length) {
+                        status = text("read.cited", {count: hits.sentences.length}) + ": " +
+                            hits.sentences.join(", ");
+                    } else {
+                        status = text("read.not_cited");
+                    }
+                }
+            }
+            if (firedBy("emphasis") && shown && shown.announce) {
+                if (shown.sentence) {
+                    const records = (loaded.records || {})[shown.sentence] || 0;
+                    status = text("read.selected", {id: shown.sentence, records: records,
+                        shown: shown.count || 0});
+                } else if (shown.cleared) {
+                    status = text("read.cleared");
+                }
+            }
+            if (pendingGoto && sentenceElement(pendingGoto)) { goTo(pendingGoto); }
+            return [status, links];
         },
 
         /* The table lists every layer's rows: show those of the shown layers (CSS on
@@ -51,6 +700,56 @@
                 meta.caption.replace("{count}", String(count)),
                 count ? null : meta.empty,
             ];
+        },
+
+        /* A layer toggle, in the page: the map shows the ticked layers (their traces' `visible`
+         * and the countries trace's style, from what the figure brought along in
+         * layout.meta.toggle), and the address, the `view` store, the record of the drawn map and
+         * the heading and the map's summary follow; nothing goes to the server. Only while the
+         * comparison lists the differences (`compare-view`), for a map without that data, or
+         * for a toggle that re-frames the map or adds or removes its Europe inset (toggle.frames)
+         * (`map-view`: the server draws it), is the server asked. Returns [map.figure,
+         * url.search, view.data, rendered.data, view-title.children, map-summary.children,
+         * map-view.data, compare-view.data]. */
+        toggleLayers: function (ticked, view, rendered, figure, heading, compareMode) {
+            const none = window.dash_clientside.no_update;
+            const result = [none, none, none, none, none, none, none, none];
+            if (!view || !view.scenario) { return result; }
+            const toggle = figure && figure.layout && figure.layout.meta
+                && figure.layout.meta.toggle;
+            const order = (toggle && toggle.layers) || (heading && heading.layers) || [];
+            const picked = new Set(ticked || []);
+            const layers = order.filter((layer) => picked.has(layer));
+            if (sameLayers(layers, view.scenario.layers || [])) { return result; }
+            const newView = {
+                scenario: Object.assign({}, view.scenario, {layers: layers}),
+                query: queryWithLayers(view.query, layers),
+            };
+            result[1] = newView.query;
+            result[2] = newView;
+            if (toggle && rendered && framedAlike(toggle, layers)) {
+                result[0] = figureShowing(figure, new Set(layers));
+                result[3] = Object.assign({}, rendered, {layers: layers});
+            } else {
+                result[6] = newView;
+            }
+            if (heading) {
+                const modified = heading.preset_layers !== null
+                    && (heading.differs || !sameLayers(layers, heading.preset_layers));
+                const title = modified ? heading.modified : heading.title;
+                if (heading.preset_layers !== null) { result[4] = title; }
+                result[5] = summaryText(heading.summary, title, layers);
+            }
+            if (compareMode === "diff") { result[7] = newView; }
+            return result;
+        },
+
+        /* The page's address, handed on to the server (`url-request`) only when it is not the
+         * view's own: a layer toggle writes the address of the view it made, so the server does
+         * not hear of it; a page load, back and forward, or an edited address go on. */
+        route: function (search, view) {
+            if (view && search === view.query) { return window.dash_clientside.no_update; }
+            return search === undefined ? null : search;
         },
 
         /* The link to the view: this page's address with the view's query. */
@@ -89,7 +788,7 @@
 
     /* The country search (`focus`, an input with suggestions) applies on Enter or on leaving
      * it; a suggestion picked from the list (or a label typed in full) applies at once. */
-    document.addEventListener("input", (event) => {
+    function onInput(event) {
         const input = event.target;
         if (!(input instanceof HTMLInputElement) || input.id !== "focus" || !input.list) {
             return;
@@ -98,7 +797,16 @@
         if (picked && window.dash_clientside.set_props) {
             window.dash_clientside.set_props("focus", { value: input.value });
         }
-    });
+    }
 
-    window.dash_clientside = Object.assign({}, window.dash_clientside, { atlas: atlas });
+    if (typeof document !== "undefined") {  // (node runs this file in the tests)
+        document.addEventListener("input", onInput);
+    }
+
+    // for the tests, which compare them with Python's country_style and summary_text
+    atlas.countryStyle = countryStyle;
+    atlas.summaryText = summaryText;
+
+    window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: atlas});
+    window.atlasEmphasisOf = emphasisOf;  // for the tests: what the `emphasis` callback patches
 })();

@@ -8,6 +8,7 @@ nothing, so a caller that needs a format name does not load the browser session)
     environment   what this machine must have: topojson, Chromium, a Japanese font
     caption       the captioned figure of a view (title, legend, footer), cached as JSON
     citations     every citation of what a view draws; a slide's speaker notes
+    sentence      a view of one sentence: its emphasis, subtitle, citation; decks by sentence
     session       the browser session (one Chromium for many images)
     images        render / render_views: the one code path of the command and the dashboard
     files         safe file writes (checked, temporary file and rename)

@@ -20,10 +20,12 @@ from typing import Any
 import cachetools
 import plotly.graph_objects as go
 
+from dashboard.export import sentence
 from dashboard.export.environment import font_family
 from dashboard.export.formats import REF_HEIGHT, layout_size
 from dashboard.figures import BASE_LAYER, build_figure
 from dashboard.figures.context import LayerRows
+from dashboard.figures.emphasis import emphasis_points
 from dashboard.figures.framing import make_view
 from dashboard.figures.geo import Frame
 from dashboard.figures.layers.base import badged_modalities
@@ -70,7 +72,13 @@ def _figure_key(
     """What a captioned figure depends on: the view, the atlas, the layout's width, the font,
     whether it has its title."""
     ref_width = round(layout_size(width, height, 1.0)[0])
-    return (scenario, atlas_serial(atlas), ref_width, font_family(scenario.lang), titled)
+    return (
+        scenario,
+        atlas_serial(atlas),
+        ref_width,
+        font_family(sentence.text_lang(scenario)),
+        titled,
+    )
 
 
 @cachetools.cached(
@@ -93,6 +101,10 @@ def captioned_json(
     frame = Frame((round(ref_width), round(REF_HEIGHT - band)), margin, {})
     figure, aspect = _map_figure(scenario, atlas, frame)
     _caption(figure, scenario, atlas, ref_width, aspect, band)
+    if scenario.sentence:
+        return json.dumps(
+            sentence.emphasize(json.loads(figure.to_json()), scenario, atlas)
+        ).encode()
     return figure.to_json().encode()
 
 
@@ -103,8 +115,10 @@ def title_band(scenario: Scenario, ref_width: float) -> float:
 
 
 def title_lines(scenario: Scenario, ref_width: float) -> list[str]:
-    """The title's lines as the image wraps them."""
-    return _wrap(scenario.title(), ref_width - 2 * MARGIN_X, TITLE_PX)
+    """The title's lines as the image (or a slide in its place) wraps them: the view's title,
+    and the id of its sentence when it has one."""
+    title = scenario.title() + (f" — {scenario.sentence}" if scenario.sentence else "")
+    return _wrap(title, ref_width - 2 * MARGIN_X, TITLE_PX)
 
 
 def atlas_or_default(atlas: Atlas | None) -> Atlas:
@@ -134,7 +148,9 @@ def _map_figure(
     figure = build_figure(layers, atlas, visible_layers=scenario.layers, frame=frame)
     # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
     figure.data = tuple(t for t in figure.data if t.visible not in (False, "legendonly"))
-    view = make_view(layers, atlas, {*scenario.layers, BASE_LAYER})
+    view = make_view(
+        layers, atlas, {*scenario.layers, BASE_LAYER}, keep=emphasis_points(layers, atlas)
+    )
     return figure, map_aspect(view)
 
 
@@ -173,11 +189,12 @@ def _caption(
     map's box is sized to its projection's aspect and the spare height is shared above and below.
     """
     lang = scenario.lang
-    family = font_family(lang)
+    family = font_family(sentence.text_lang(scenario))
     _prune_basis_key(figure, scenario, atlas)
     text_w = ref_width - 2 * MARGIN_X
     titles = title_lines(scenario, ref_width)
-    subtitle_lines = _wrap(scenario.description(), text_w, SUBTITLE_PX)
+    subtitle = sentence.subtitle(scenario, atlas) or [scenario.description()]
+    subtitle_lines = [line for part in subtitle for line in _wrap(part, text_w, SUBTITLE_PX)]
     footer_lines = [
         line
         for index, parts in enumerate(_footer(scenario, atlas))
@@ -531,7 +548,7 @@ def _footer(scenario: Scenario, atlas: Atlas) -> list[list[str]]:
         notes.append(t("export.inferred", lang))
     if "external" in bases:
         notes.append(t("export.external", lang))
-    return [first, notes]
+    return [first, notes, sentence.citation(scenario, atlas)]
 
 
 def _wrap_parts(parts: list[str], width: float, size: float, separator: str) -> list[str]:

@@ -4,6 +4,8 @@
         [--format png|svg|pdf] [--lang ja|en] [--size 1920x1080] [--scale 2] [--aspect 16:9|4:3|a4]
     alliance-atlas export --all --out DIR [--lang ja|en|both] [--format …] [--size …]
     alliance-atlas export --deck briefing.pptx [--scenario ID …] [--lang ja|en|both]
+    alliance-atlas export … --sentence P6.2        (the view with a sentence's items emphasised)
+    alliance-atlas export --deck P6.pptx --scenario ID --by-sentence P6  (a slide per sentence)
 
 Every failure is one line on stderr and a non-zero exit (2: bad input, 1: could not export);
 files are written through a temporary file in the target folder, so none is left half-written.
@@ -61,6 +63,18 @@ def add_export_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--aspect", choices=tuple(ASPECTS), help="aspect ratio: 16:9 (default), 4:3 or a4"
+    )
+    sentences = parser.add_mutually_exclusive_group()
+    sentences.add_argument(
+        "--sentence",
+        metavar="ID",
+        help="emphasise what a sentence of the article puts on the map (P6.2, fn15.1); the "
+        "sentence is the image's subtitle and its citation goes in the footer",
+    )
+    sentences.add_argument(
+        "--by-sentence",
+        metavar="PARAGRAPH",
+        help="with --deck: one slide per mapped sentence of a paragraph or footnote (P6, fn23)",
     )
     parser.set_defaults(run=run_parsed)
     parser.error = _one_line_error  # type: ignore[method-assign]

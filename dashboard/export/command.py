@@ -11,16 +11,19 @@ import sys
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+from pydantic import ValidationError
+
 from dashboard.export.deck import build_deck
 from dashboard.export.environment import check_environment
 from dashboard.export.errors import PROG, ExportError, InputError
 from dashboard.export.files import check_writable, write_atomic, write_files
 from dashboard.export.formats import ASPECTS, FORMATS, check_size, parse_size
 from dashboard.export.images import render, render_views
+from dashboard.export.sentence import sentence_views, text_lang
 from dashboard.export.session import batch_session
 from dashboard.export.sheet import SheetEntry, contact_sheet
 from geodata.atlas import load_atlas
-from geodata.scenario import QUERY_KEYS, Scenario, ScenarioError, load_presets
+from geodata.scenario import QUERY_KEYS, Scenario, ScenarioError, explain_error, load_presets
 from geodata.validate import check_scenario_ids, load_knowledge
 
 THUMB_SIZE = (480, 270)
@@ -42,14 +45,14 @@ def export(args: argparse.Namespace) -> list[str]:
             raise InputError(f"--deck needs a .pptx file name, not {deck.name!r}")
         check_writable(deck)
         views = _views(args)
-        check_environment(s.lang for s in views)
+        check_environment(text_lang(s) for s in views)
         return _write_deck(deck, views, width, height, scale)
 
     out = Path(args.out)
     if args.all:
         fmt = args.format or "png"
         views = _views(args)
-        check_environment({s.lang for s in views}, [fmt])
+        check_environment({text_lang(s) for s in views}, [fmt])
         return _write_all(out, views, fmt, width, height, scale)
 
     if out.is_dir():
@@ -57,7 +60,7 @@ def export(args: argparse.Namespace) -> list[str]:
     fmt = _format(out, args.format)
     views = _views(args)
     check_writable(out)
-    check_environment({s.lang for s in views}, [fmt])
+    check_environment({text_lang(s) for s in views}, [fmt])
     with batch_session() as session:
         data = render(views[0], fmt, width=width, height=height, scale=scale, session=session)
     write_atomic(out, data)
@@ -78,6 +81,8 @@ def _check_combination(args: argparse.Namespace) -> None:
         raise InputError("--lang both needs --all or --deck")
     if args.deck and args.format not in (None, "png"):
         raise InputError("a deck embeds PNG images; --format does not apply to --deck")
+    if args.by_sentence and not args.deck:
+        raise InputError("--by-sentence makes a deck: give --deck FILE.pptx")
 
 
 def _size(args: argparse.Namespace) -> tuple[int, int]:
@@ -123,10 +128,32 @@ def _views(args: argparse.Namespace) -> list:
         base = [_preset(name, presets) for name in args.scenario]
     else:  # --all, or a deck of every preset
         base = list(presets.values())
+    if args.sentence:
+        base = [_with_sentence(s, args.sentence) for s in base]
+    if args.by_sentence:
+        atlas = load_atlas()
+        try:
+            base = [view for s in base for view in sentence_views(s, args.by_sentence, atlas)]
+        except ValueError as error:
+            raise InputError(str(error)) from None
     langs = {"both": ("ja", "en"), None: (None,)}.get(args.lang, (args.lang,))
     return [
         s if lang is None else s.model_copy(update={"lang": lang}) for s in base for lang in langs
     ]
+
+
+def _with_sentence(scenario: Scenario, sentence_id: str) -> Scenario:
+    """The view with `--sentence` selected (checked like the URL's `sentence`)."""
+    try:
+        selected = scenario.model_validate(
+            scenario.model_dump(by_alias=True) | {"sentence": sentence_id}
+        )
+    except ValidationError as error:
+        raise InputError(
+            f"--sentence {sentence_id[:40]!r}: {explain_error(error.errors()[0])}"
+        ) from None
+    _check_ids(selected, "--sentence")
+    return selected
 
 
 def _preset(name: str, presets: dict) -> object:
@@ -188,7 +215,8 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _name(scenario: object, fmt: str) -> str:
-    return f"{scenario.id or 'view'}.{scenario.lang}.{fmt}"
+    sentence = f".{scenario.sentence}" if scenario.sentence else ""
+    return f"{scenario.id or 'view'}{sentence}.{scenario.lang}.{fmt}"
 
 
 def _write_all(

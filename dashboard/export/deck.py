@@ -34,6 +34,7 @@ from dashboard.export.caption import (
 from dashboard.export.citations import passages, speaker_notes
 from dashboard.export.formats import REF_HEIGHT, layout_size
 from dashboard.export.pdf import AUTHOR, LANGUAGE_TAGS
+from dashboard.export.sentence import slide_notes
 from dashboard.figures.style import PDF_JAPANESE_FONT
 from dashboard.figures.text import line_width
 from dashboard.i18n import t
@@ -85,7 +86,9 @@ def build_deck(
         image.name = f"Map: {scenario.id or 'view'}"
         image._element.nvPicPr.cNvPr.set("descr", f"{scenario.title()}. {scenario.description()}")
         notes = slide.notes_slide.notes_text_frame
-        notes.text = speaker_notes(scenario, atlas, where if pages else "")
+        notes.text = "\n".join(
+            [*slide_notes(scenario, atlas), speaker_notes(scenario, atlas, where if pages else "")]
+        )
         _style_runs(notes, scenario.lang, Pt(NOTES_PT))
     for number, page in enumerate(pages, start=1):
         _appendix_slide(deck, layout, page, number, len(pages), scenarios, slide_width, emu_per_px)

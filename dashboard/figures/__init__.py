@@ -16,9 +16,11 @@ Contract with the app:
   and a stable ``uid``.
 - Clickable points carry their item id in ``customdata``: iso3 for countries, and the
   relation / threat / region / event / grouping / domain id for the rest.
-- Country shapes come from plotly's base-map topojson (``locationmode="ISO-3"``, resolution 50),
-  which the app serves itself; only region polygons are embedded, simplified. A country without
-  an outline there (e.g. Kosovo) is a point of its layer's own instead.
+- Country shapes come from plotly's base-map topojson (``locationmode="ISO-3"``), which the app
+  serves itself: 1:50m for exports, and with ``level_of_detail`` (the dashboard) 1:110m for world
+  views and 1:50m for zoomed ones (``geo.resolution_for``). Only region polygons are embedded,
+  simplified. A country without an outline at the figure's resolution (Kosovo at both, Malta at
+  1:110m) is a point of its layer's own instead.
 """
 
 from dashboard.figures.composition import (
@@ -33,7 +35,12 @@ from dashboard.figures.composition import (
     trace_layer,
     trace_layers,
 )
-from dashboard.figures.countries import CountryFills, CountryStyle, country_style
+from dashboard.figures.countries import (
+    CountryFills,
+    CountryStyle,
+    browser_records,
+    country_style,
+)
 from dashboard.figures.layers import BASE_LAYER
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "CountryFills",
     "CountryStyle",
     "FigureParts",
+    "browser_records",
     "build_figure",
     "country_style",
     "figure_parts",

@@ -17,6 +17,7 @@ from dashboard.figures.context import (
     Drawing,
     LabelRequest,
     Trace,
+    line_meta,
     make_uid,
     scattergeo,
 )
@@ -25,8 +26,10 @@ from dashboard.figures.countries import (
     countries_trace,
     country_fills,
 )
+from dashboard.figures.emphasis import emphasis_points, emphasis_slots
 from dashboard.figures.framing import content_features, content_points, make_view
 from dashboard.figures.geo import (
+    DETAIL_RESOLUTION,
     NOMINAL_SIZE,
     Frame,
     LegendGroup,
@@ -35,6 +38,7 @@ from dashboard.figures.geo import (
     layout,
     legend_title,
     plan_frame,
+    resolution_for,
 )
 from dashboard.figures.inset import Inset, outline, place, wanted, within
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
@@ -68,6 +72,7 @@ def build_figure(
     visible_layers: tuple[str, ...] | None = None,
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
+    level_of_detail: bool = False,
 ) -> go.Figure:
     """The map of `layers`, with the traces of layers outside `visible_layers` hidden.
 
@@ -78,9 +83,16 @@ def build_figure(
     1600×900 export size by default; a side-by-side map at half width should say so).
     `frame` instead fixes where the map goes (for a caller that lays out the legend itself, such
     as the slide export): the labels are placed for a map of exactly that plot area.
+    The base map is the 1:50m one (exports: every size and zoom), or with `level_of_detail`
+    (the dashboard) the one the view needs on screen (geo.resolution_for).
     """
     traces, figure_layout, *_ = figure_parts(
-        layers, atlas, visible_layers=visible_layers, size=size, frame=frame
+        layers,
+        atlas,
+        visible_layers=visible_layers,
+        size=size,
+        frame=frame,
+        level_of_detail=level_of_detail,
     )
     # Validating every trace took most of the time: the traces skip it (the builders make them
     # right, and the tests check them) and only the small layout is validated. The figure is the
@@ -109,6 +121,7 @@ def figure_parts(
     visible_layers: tuple[str, ...] | None = None,
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
+    level_of_detail: bool = False,
 ) -> FigureParts:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
     (with the country records a toggle restyles the countries traces from).
@@ -118,7 +131,12 @@ def figure_parts(
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
     main, inset = compose(
-        layers, atlas, visible, frame.size if frame else size or NOMINAL_SIZE, frame
+        layers,
+        atlas,
+        visible,
+        frame.size if frame else size or NOMINAL_SIZE,
+        frame,
+        level_of_detail=level_of_detail,
     )
     traces: list[tuple[str, str, Trace]] = []
     countries: list[tuple[int, CountryFills]] = []
@@ -128,8 +146,13 @@ def figure_parts(
     for part, suffix, only in maps:
         at = len(traces)
         drawn = [(d.layer, uid, trace) for d in part.drawings for uid, trace in d.traces]
-        # modality badges over every line and mark, whichever layer draws them (labels later)
+        # modality badges over every line and mark, whichever layer draws them (labels later);
+        # the emphasis's overlays over every drawing, under the badges (see figures.emphasis)
         drawn.sort(key=lambda item: item[2]["meta"]["kind"] == "modality")
+        badges = next(
+            (i for i, (_, _, t) in enumerate(drawn) if t["meta"]["kind"] == "modality"), len(drawn)
+        )
+        drawn[badges:badges] = [(BASE_LAYER, uid, slot) for uid, slot in emphasis_slots()]
         traces += _subplot(drawn, suffix)
         fills = country_fills(part.drawings, part.ctx.country_hover, only)
         trace = countries_trace(fills, visible)
@@ -151,11 +174,13 @@ def figure_parts(
             legendgrouptitle={"text": legend_title(first, scenario.lang)},
             legendrank=LEGEND_RANK[first],
         )
-    figure_layout = layout(main.ctx.view, scenario.lang, main.ctx.projector.frame_plan)
+    figure_layout = layout(
+        main.ctx.view, scenario.lang, main.ctx.projector.frame_plan, main.ctx.resolution
+    )
     if inset is not None:
         frame_plan = main.ctx.projector.frame_plan
         figure_layout["geo"]["domain"] = {"x": [0.0, 1.0], "y": [0.0, 1.0]}
-        figure_layout["geo2"] = geo_layout(inset.ctx.view) | {
+        figure_layout["geo2"] = geo_layout(inset.ctx.view, inset.ctx.resolution) | {
             "domain": inset.plan.domain(frame_plan),
             "bgcolor": style.WHITE,
             "showframe": False,
@@ -207,10 +232,16 @@ def _subplot(traces: list[tuple[str, str, Trace]], suffix: str) -> list[tuple[st
     second geo subplot, out of the legend)."""
     if not suffix:
         return traces
-    return [
-        (layer, uid + suffix, trace | {"geo": "geo2", "showlegend": False})
-        for layer, uid, trace in traces
-    ]
+    return [(layer, uid + suffix, _on_inset(trace)) for layer, uid, trace in traces]
+
+
+def _on_inset(trace: Trace) -> Trace:
+    """A trace drawn on the inset: on the second geo subplot, out of the legend (its meta's
+    legend entry too, which the emphasis restores: figures.emphasis)."""
+    meta = trace.get("meta") or {}
+    if "showlegend" in meta:
+        meta = meta | {"showlegend": False}
+    return trace | {"geo": "geo2", "showlegend": False, "meta": meta}
 
 
 def _countries_within(atlas: Atlas, extent: tuple[float, float, float, float]) -> list[str]:
@@ -321,7 +352,7 @@ def framing(layers: Layers, atlas: Atlas, visible: Collection[str]) -> Framing:
     dashboard.figures.framing and dashboard.figures.inset): a layer toggle keeps the map as
     drawn only while this stays the same."""
     shown = set(visible)
-    view = make_view(layers, atlas, shown)
+    view = make_view(layers, atlas, shown, keep=emphasis_points(layers, atlas))
     wants = layers.scenario.inset == "europe"
     return Framing(view, wants and wanted(view, content_features(layers, atlas, shown)))
 
@@ -332,6 +363,8 @@ def compose(
     visible: set[str],
     size: tuple[int, int] = NOMINAL_SIZE,
     fixed_frame: Frame | None = None,
+    *,
+    level_of_detail: bool = False,
 ) -> Composition:
     """Every layer's drawing and the placement of every label (the figure before plotly), on the
     main map and, where Europe is too small to read and crowded, on an inset of Europe.
@@ -341,10 +374,11 @@ def compose(
     (pixel offsets such as badge spacing depend on it) again for the map's real size when that
     differs. A `fixed_frame` is used as it is. The inset's layers are drawn for its own view
     (arcs and arrows sized for its zoom); labels are placed on each map separately, those of
-    items in the inset's area, and those the inset names, on the inset only.
+    items in the inset's area, and those the inset names, on the inset only. The base maps'
+    resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one).
     """
     view, with_inset = framing(layers, atlas, visible)
-    ctx = _context(layers, atlas, view, size, visible)
+    ctx = _context(layers, atlas, view, size, visible, level_of_detail)
     ctx.projector = Projector(view, fixed_frame or plan_frame(view, size=size))
     drawings, read_frame = [], []
     for _, build in BUILDERS:
@@ -363,7 +397,7 @@ def compose(
     obstacles = [obstacle for d in drawings for obstacle in d.obstacles]
     inset = None
     if with_inset:
-        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first)
+        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, level_of_detail)
     if inset is None:
         placements = place_labels(
             requests, obstacles, ctx.projector, first, all_optional=ctx.compact
@@ -387,8 +421,15 @@ def compose(
 
 
 def _context(
-    layers: Layers, atlas: Atlas, view: View, size: tuple[int, int], visible: set[str]
+    layers: Layers,
+    atlas: Atlas,
+    view: View,
+    size: tuple[int, int],
+    visible: set[str],
+    level_of_detail: bool,
 ) -> Context:
+    """A map's context; its base map the 1:50m one, or with `level_of_detail` the one its view
+    needs on screen (geo.resolution_for)."""
     return Context(
         layers=layers,
         atlas=atlas,
@@ -396,6 +437,7 @@ def _context(
         view=view,
         size=size,
         visible=frozenset(visible),
+        resolution=resolution_for(view) if level_of_detail else DETAIL_RESOLUTION,
     )
 
 
@@ -406,6 +448,7 @@ def _draw_inset(
     main_drawings: list[Drawing],
     visible: set[str],
     first: set[str],
+    level_of_detail: bool,
 ) -> InsetDrawing:
     """The inset in the corner of the main map that covers least of what it draws, its layers
     drawn for its view, and its labels (of the items in its area) placed on it."""
@@ -415,7 +458,7 @@ def _draw_inset(
     plan = place(main.projector, avoid)
     view = replace(plan.view, magnification=plan.magnification(main.projector))
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
-    ctx = _context(layers, atlas, view, main.size, visible)
+    ctx = _context(layers, atlas, view, main.size, visible, level_of_detail)
     ctx.projector = plan.projector
     drawings = [build(ctx) for _, build in BUILDERS]
     extent = plan.extent
@@ -502,7 +545,12 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
         shared = {"layers": list(by)} if len(by) > 1 else {}
         requests = sorted(groups[by], key=lambda q: LABEL_CLASSES.index(q.cls))
         trace = _label_text_trace(requests, part.placements)
-        trace["meta"] = {"layer": by[0], "kind": "label", "ids": [q.key for q in requests]}
+        trace["meta"] = {
+            "layer": by[0],
+            "kind": "label",
+            "ids": [q.key for q in requests],
+            "items": [q.item_ids for q in requests],
+        }
         trace["meta"] |= shared
         traces.append((key, make_uid(key, "labels"), trace))
         moved = [
@@ -513,7 +561,7 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
         ]
         lines = LonLatList()
         for q in moved:
-            lines.add([part.placements[q.key].leader, part.placements[q.key].point])  # type: ignore[list-item]
+            lines.add([part.placements[q.key].leader, part.placements[q.key].point], q.key)  # type: ignore[list-item]
         leaders = scattergeo(
             lon=lines.lon,
             lat=lines.lat,
@@ -523,7 +571,9 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
             showlegend=False,
             name="",
         )
-        leaders["meta"] = {"layer": by[0], "kind": "leader", "ids": [q.key for q in moved]}
+        leaders["meta"] = line_meta(
+            by[0], "leader", [q.key for q in moved], leaders, lines.parts
+        ) | {"items": [q.item_ids for q in moved]}
         leaders["meta"] |= shared
         traces.append((key, make_uid(key, "labels/leaders"), leaders))
     return traces

@@ -10,7 +10,7 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from dashboard.figures import style
-from dashboard.figures.geo import MISSING_FROM_BASEMAP, Projector
+from dashboard.figures.geo import DETAIL_RESOLUTION, MISSING_FROM_BASE_MAP, Projector
 from dashboard.figures.projection import View
 from dashboard.figures.text import wrap
 from dashboard.i18n import format_date, hedge_meaning, join_names, localized, t, t_or
@@ -73,6 +73,13 @@ class LabelRequest:
     # a label moved off its anchor stays nearer it than any other anchor of its class (so it
     # cannot be read as another arrow's)
     distinct: bool = False
+    # the ids of the items the label names (by default the id in its key, "relation:<id>")
+    items: tuple[str, ...] = ()
+
+    @property
+    def item_ids(self) -> list[str]:
+        """The ids of the items the label names (what emphasises it with them)."""
+        return list(self.items) or [self.key.rsplit(":", 1)[-1]]
 
 
 @dataclass(frozen=True)
@@ -122,10 +129,27 @@ class Drawing:
     # countries this layer fills or outlines (drawn by the one countries trace, in base)
     fills: list[CountryFill] = field(default_factory=list)
 
-    def add(self, uid: str, trace: Trace, kind: str, ids: list[str]) -> None:
-        """Add a trace; its uid is made unique and stable as '<layer>-<uid>'."""
-        trace["meta"] = {"layer": self.layer, "kind": kind, "ids": list(ids)}
+    def add(
+        self, uid: str, trace: Trace, kind: str, ids: list[str], parts: list[str] | None = None
+    ) -> None:
+        """Add a trace; its uid is made unique and stable as '<layer>-<uid>'. A trace of lines
+        names the item of each of its parts (`parts`, see marks.LonLatList)."""
+        trace["meta"] = line_meta(self.layer, kind, ids, trace, parts)
         self.traces.append((make_uid(self.layer, uid), trace))
+
+
+def line_meta(
+    layer: str, kind: str, ids: list[str], trace: Trace, parts: list[str] | None = None
+) -> dict[str, Any]:
+    """A trace's meta: its layer, what it draws and the ids of its items; for a trace of lines
+    whose parts are items (`parts`), also the item of each part, and the trace's own opacity and
+    legend entry (which the map's emphasis changes and restores: dashboard.figures.emphasis)."""
+    meta: dict[str, Any] = {"layer": layer, "kind": kind, "ids": list(ids)}
+    if parts is not None:
+        meta["parts"] = list(parts)
+        meta["opacity"] = trace.get("opacity", 1.0)
+        meta["showlegend"] = trace.get("showlegend", True)
+    return meta
 
 
 class AtlasIndex:
@@ -212,6 +236,7 @@ class Context:
     view: View
     size: tuple[int, int]  # px the figure is laid out for
     visible: frozenset[str] = frozenset()  # the layers shown at first
+    resolution: int = DETAIL_RESOLUTION  # of the base map the countries are drawn on
     projector_read: bool = field(default=False, init=False)
     _projector: Projector | None = field(default=None, init=False, repr=False)
 
@@ -373,7 +398,8 @@ class Context:
 
     @property
     def missing_outline(self) -> frozenset[str]:
-        return MISSING_FROM_BASEMAP
+        """The countries the base map has no outline for (each is drawn as a point instead)."""
+        return MISSING_FROM_BASE_MAP[self.resolution]
 
     def _membership_line(self, row: Record) -> str:
         grouping = row.grouping

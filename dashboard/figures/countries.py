@@ -137,6 +137,34 @@ def country_style(fills: CountryFills, visible: Collection[str]) -> CountryStyle
     )
 
 
+def browser_records(fills: CountryFills) -> dict[str, Any]:
+    """What the page's script needs to compute `country_style` for any set of shown layers
+    (assets/atlas.js, countryStyle), as JSON data: each location's own hover text and every
+    layer's records as [iso3, colorscale step of its fill or None, outline colour or None,
+    outline width, hover text]. The locations are the countries trace's."""
+    step = {colour: i for i, colour in enumerate(fills.colours)}
+    return {
+        "hover": list(fills.hover),
+        "no_line": NO_FILL,
+        "records": [
+            [
+                layer,
+                [
+                    [
+                        r.iso3,
+                        None if r.fill is None else step[r.fill],
+                        r.line_colour,
+                        r.line_width,
+                        r.hover,
+                    ]
+                    for r in records
+                ],
+            ]
+            for layer, records in fills.layers
+        ],
+    }
+
+
 def countries_trace(fills: CountryFills, visible: Collection[str]) -> Trace:
     """The countries choropleth (plotly's base-map outlines, ISO-3), drawn for `visible`."""
     trace = choropleth(

@@ -13,13 +13,16 @@ draw (with a margin), or the whole world when the scenario asks for it (`extent:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from typing import NamedTuple
 
 import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon
 
+from dashboard.figures.geo import Projector
 from dashboard.figures.projection import (
     ROBINSON_CENTRE_LON,
     ROBINSON_LAT_RANGE,
@@ -30,7 +33,7 @@ from dashboard.figures.projection import (
     world_view,
     wrap,
 )
-from geodata.atlas import Atlas, derived
+from geodata.atlas import Atlas, derived, spherical_mean
 from geodata.geometry import path_coordinates
 from geodata.select import Layers
 
@@ -50,6 +53,7 @@ ORTHOGRAPHIC_FILL = 0.88  # of the globe's radius, what is drawn may take when z
 POLAR_PAD = 0.1  # of the framed half-size, around what the polar view frames
 POLAR_SCALES = (0.95, 3.0)
 POLAR_STEP = 0.05
+POLAR_MIN_SCALE_TO_KEEP = 0.3  # zoomed out this far at most to show points kept in view
 SHAPE_TOLERANCE = 0.5  # degrees: country and region outlines are simplified this much to frame them
 MAIN_PART = 0.2  # parts of a country smaller than this share of its largest are not framed
 
@@ -74,9 +78,46 @@ def focus_point(atlas: Atlas, focus: str | None) -> tuple[float, float] | None:
     return None
 
 
-def make_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None = None) -> View:
+def make_view(
+    layers: Layers,
+    atlas: Atlas,
+    visible: Iterable[str] | None = None,
+    keep: Sequence[tuple[float, float]] = (),
+) -> View:
     """The view a scenario asks for, framing what its shown layers draw (`visible`, the
-    scenario's layers by default) unless it has a focus or asks for the whole world."""
+    scenario's layers by default) unless it has a focus or asks for the whole world.
+
+    `keep`: points the view must show (what a selected sentence emphasises). When the view
+    leaves some out, it is widened to them: a framed or focused Robinson map to the whole
+    world, the globe turned to face them, the polar view zoomed out to take them in."""
+    view = _asked_view(layers, atlas, visible)
+    if not keep or shows(view, keep):
+        return view
+    if view.projection == "orthographic":
+        lon, lat = spherical_mean(list(keep))
+        return View("orthographic", "orthographic", (lon, lat), (lon, lat), 1.0, None)
+    if view.projection == "polar":
+        shown = set(layers.scenario.layers if visible is None else visible)
+        lon0 = view.rotation[0]
+        focus = focus_point(atlas, layers.scenario.focus)
+        scale = _polar_scale(layers, atlas, lon0, focus, shown, keep)
+        return View("polar", "azimuthal equal area", (lon0, 90.0), (lon0, 90.0), scale, None)
+    return robinson_view(
+        ROBINSON_CENTRE_LON - 180.0, ROBINSON_CENTRE_LON + 180.0, *ROBINSON_LAT_RANGE
+    )
+
+
+def shows(view: View, points: Sequence[tuple[float, float]]) -> bool:
+    """Whether every point is on the map of a view (a Robinson map's latitudes clipped to its
+    range: what lies beyond it, such as Antarctica, is never on it)."""
+    if view.lat_range is not None:
+        low, high = view.lat_range
+        points = [(lon, min(max(lat, low), high)) for lon, lat in points]
+    return all(inside for _, _, inside in Projector(view).pixels(points))
+
+
+def _asked_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None) -> View:
+    """The view of the scenario's projection, focus and extent."""
     scenario = layers.scenario
     shown = set(scenario.layers if visible is None else visible)
     focus = focus_point(atlas, scenario.focus)
@@ -205,10 +246,12 @@ def _polar_scale(
     lon0: float,
     focus: tuple[float, float] | None,
     visible: set[str],
+    keep: Sequence[tuple[float, float]] = (),
 ) -> float:
     """The zoom of the north-polar view: the square about the pole around what the shown layers
     draw in the Northern hemisphere (the threat picture alone when it is shown) and the focus,
-    with a margin. What lies further south, such as Australia, is left to panning.
+    with a margin. What lies further south, such as Australia, is left to panning, unless it is
+    a point to `keep` in view (then the view zooms out to it).
 
     plotly fits latitude 0–90 (a disc of radius √2 on the unit sphere) at scale 1; the square
     frame then spans ±√2, so a square of half-size h about the pole is framed at scale √2 / h.
@@ -217,6 +260,7 @@ def _polar_scale(
     points = [p for p in _polar_points(layers, atlas, visible) if p[1] >= 0.0]
     if focus:
         points.append(focus)
+    points += keep
     if not points:
         return 1.0
     pole = View("polar", "azimuthal equal area", (lon0, 90.0), (lon0, 90.0), 1.0, None)
@@ -224,7 +268,8 @@ def _polar_scale(
     xs, ys, _ = unit(pole, lons, lats)
     half = float(max(np.abs(xs).max(), np.abs(ys).max())) * (1.0 + POLAR_PAD) + 0.04
     scale = math.floor(math.sqrt(2.0) / half / POLAR_STEP) * POLAR_STEP  # a steady frame
-    return float(min(max(scale, POLAR_SCALES[0]), POLAR_SCALES[1]))
+    low = POLAR_MIN_SCALE_TO_KEEP if keep else POLAR_SCALES[0]
+    return float(min(max(scale, low), POLAR_SCALES[1]))
 
 
 def _polar_points(layers: Layers, atlas: Atlas, visible: set[str]) -> Iterable[tuple[float, float]]:
@@ -262,43 +307,91 @@ def content_points(layers: Layers, atlas: Atlas, visible: set[str]) -> np.ndarra
 def content_features(layers: Layers, atlas: Atlas, visible: set[str]) -> list[np.ndarray]:
     """Lon/lat points (n × 2) along each thing the shown layers draw: the countries they fill
     (their main parts' outlines), arcs, threat arrows and the areas they name, markers and
-    events."""
-    anchors = atlas.anchors
+    events. (Each layer's things are found once per selection: a layer toggle's table of
+    framings asks for every set of layers of one selection, see dashboard.service.maps.)"""
+    content = _layer_content(layers, atlas)
+    parts: list[np.ndarray] = []
+    if "proposals" in visible:
+        parts += content.proposals
+    parts += [points for layer, points in content.relations if layer in visible]
+    if "threats" in visible:
+        parts += content.threats
+    if "events" in visible:
+        parts += content.events
+    filled = {iso3 for layer in visible for iso3 in content.filled.get(layer, ())}
+    marked = {grouping for layer in visible for grouping in content.marked.get(layer, ())}
     shapes = derived(atlas, _country_outlines)
+    parts += [shapes[c] for c in sorted(filled) if c in shapes]
+    parts += [_anchor_points(atlas.anchors, [grouping]) for grouping in sorted(marked)]
+    return [p for p in parts if len(p)]
+
+
+class _LayerContent(NamedTuple):
+    """What each layer of a selection draws, as points to frame (see `content_features`)."""
+
+    proposals: list[np.ndarray]  # the proposals' direct members
+    relations: list[tuple[str, np.ndarray]]  # each arc's layer and path, in the frame's order
+    threats: list[np.ndarray]  # threat arrows, the regions they name, the domains' actors
+    events: list[np.ndarray]
+    filled: dict[str, frozenset[str]]  # the countries each layer fills
+    marked: dict[str, frozenset[str]]  # the groupings each layer marks
+
+
+# the last few selections' layer contents (a selection is made once per view and kept)
+_CONTENTS: dict[int, tuple[Layers, _LayerContent]] = {}
+_CONTENTS_KEPT = 16
+_CONTENTS_LOCK = threading.Lock()
+
+
+def _layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
+    with _CONTENTS_LOCK:
+        kept = _CONTENTS.get(id(layers))
+    if kept is not None and kept[0] is layers:
+        return kept[1]
+    content = _find_layer_content(layers, atlas)
+    with _CONTENTS_LOCK:
+        while len(_CONTENTS) >= _CONTENTS_KEPT:
+            del _CONTENTS[next(iter(_CONTENTS))]
+        _CONTENTS[id(layers)] = (layers, content)
+    return content
+
+
+def _find_layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
+    anchors = atlas.anchors
     memberships, groupings = layers.memberships, layers.groupings
     camp_of = dict(zip(groupings.id, groupings.camp, strict=True))
     status_of = dict(zip(groupings.id, groupings.status, strict=True))
-    parts: list[np.ndarray] = []
-    filled: set[str] = set()
-    marked: set[str] = set()
+    filled: dict[str, frozenset[str]] = {}
+    marked: dict[str, frozenset[str]] = {}
     for layer, camp in (("value_community", "value"), ("authoritarian", "authoritarian")):
-        if layer in visible:
-            shown = {g for g, c in camp_of.items() if c == camp and status_of[g] == "existing"}
-            filled |= set(memberships[memberships.grouping.isin(shown)].iso3)
-            marked |= shown
-    if "proposals" in visible:
-        proposed = {g for g, s in status_of.items() if s == "proposed"}
-        marked |= proposed
-        direct = memberships[memberships.grouping.isin(proposed) & memberships.via.isna()]
-        parts += [_anchor_points(anchors, [iso3]) for iso3 in direct.iso3]
-    relations = layers.relations[
-        layers.relations.layer.isin(visible) & (layers.relations.placement == "arc")
-    ]
-    if "ukraine" in visible:
-        own = relations[relations.layer == "ukraine"]
-        filled |= set(own[own.kind.isin(("support", "objection"))][["source", "target"]].stack())
-    parts += [np.array(path_coordinates(g), dtype=float) for g in relations.geometry]
-    if "threats" in visible:
-        parts += [np.array(path_coordinates(g), dtype=float) for g in layers.threats.geometry]
-        named = {r for regions in layers.threats.regions for r in regions}
-        regions = layers.regions[layers.regions.id.isin(named)]
-        parts += [_outline(g) for g in regions.geometry]
-        parts += [_anchor_points(anchors, [actor]) for actor in layers.domains.actor]
-    if "events" in visible:
-        parts += [np.array([(p.x, p.y)], dtype=float) for p in layers.events.geometry]
-    parts += [shapes[c] for c in sorted(filled) if c in shapes]
-    parts += [_anchor_points(anchors, [grouping]) for grouping in sorted(marked)]
-    return [p for p in parts if len(p)]
+        shown = {g for g, c in camp_of.items() if c == camp and status_of[g] == "existing"}
+        filled[layer] = frozenset(memberships[memberships.grouping.isin(shown)].iso3)
+        marked[layer] = frozenset(shown)
+    proposed = {g for g, s in status_of.items() if s == "proposed"}
+    marked["proposals"] = frozenset(proposed)
+    direct = memberships[memberships.grouping.isin(proposed) & memberships.via.isna()]
+    relations = layers.relations[layers.relations.placement == "arc"]
+    own = relations[relations.layer == "ukraine"]
+    filled["ukraine"] = frozenset(
+        own[own.kind.isin(("support", "objection"))][["source", "target"]].stack()
+    )
+    named = {r for regions in layers.threats.regions for r in regions}
+    regions = layers.regions[layers.regions.id.isin(named)]
+    return _LayerContent(
+        proposals=[_anchor_points(anchors, [iso3]) for iso3 in direct.iso3],
+        relations=[
+            (layer, np.array(path_coordinates(g), dtype=float))
+            for layer, g in zip(relations.layer, relations.geometry, strict=True)
+        ],
+        threats=[
+            *(np.array(path_coordinates(g), dtype=float) for g in layers.threats.geometry),
+            *(_outline(g) for g in regions.geometry),
+            *(_anchor_points(anchors, [actor]) for actor in layers.domains.actor),
+        ],
+        events=[np.array([(p.x, p.y)], dtype=float) for p in layers.events.geometry],
+        filled=filled,
+        marked=marked,
+    )
 
 
 def _anchor_points(anchors: dict, ids: Iterable[str]) -> np.ndarray:

@@ -25,9 +25,28 @@ from dashboard.figures.text import LINE_SPACING, text_width
 from dashboard.i18n import t
 from geodata.scenario import Lang
 
-# iso3 codes of the countries layer that plotly's world_50m base map has no outline for
-# (checked against shared/plotly-topojson/world_50m.json by tests/dashboard/figures/test_figures.py)
-MISSING_FROM_BASEMAP: frozenset[str] = frozenset({"ATC", "CYN", "IOA", "KAS", "SOL", "TUV", "XKX"})
+# plotly's base maps: Natural Earth 1:110m for world views, 1:50m for zoomed views and exports
+WORLD_RESOLUTION = 110
+DETAIL_RESOLUTION = 50
+DETAIL_ZOOM = 1.8  # a view zoomed this much or more (View.zoom) draws the 1:50m base map
+# iso3 codes of the atlas's countries that plotly's base map of each resolution has no outline
+# for (checked against dashboard/assets/topojson by tests/dashboard/figures/test_figures.py)
+_NO_OUTLINE_AT_50M = frozenset({"ATC", "CYN", "IOA", "KAS", "SOL", "TUV", "XKX"})
+# the atlas's countries missing from world_110m only: small islands and states (none the article
+# names: tests/dashboard/figures/test_figures.py), drawn as points on world views
+# fmt: off
+_NO_OUTLINE_AT_110M_ONLY = frozenset({
+    "ABW", "AIA", "ALA", "AND", "ASM", "ATG", "BHR", "BLM", "BMU", "BRB", "COK", "COM", "CPV", "CUW", "CYM",
+    "DMA", "FRO", "FSM", "GGY", "GRD", "GUM", "HKG", "HMD", "IMN", "IOT", "JEY", "KIR", "KNA", "LCA", "LIE",
+    "MAC", "MAF", "MCO", "MDV", "MHL", "MLT", "MNP", "MSR", "MUS", "NFK", "NIU", "NRU", "PCN", "PLW", "PYF",
+    "SGP", "SGS", "SHN", "SMR", "SPM", "STP", "SXM", "SYC", "TCA", "TON", "VAT", "VCT", "VGB", "VIR", "WLF",
+    "WSM",
+})
+# fmt: on
+MISSING_FROM_BASE_MAP: dict[int, frozenset[str]] = {
+    DETAIL_RESOLUTION: _NO_OUTLINE_AT_50M,
+    WORLD_RESOLUTION: _NO_OUTLINE_AT_50M | _NO_OUTLINE_AT_110M_ONLY,
+}
 
 # The figure size labels are placed for (the export size; the dashboard is about as large).
 NOMINAL_SIZE = (1600, 900)
@@ -44,14 +63,19 @@ _SYMBOL = 40.0
 _BORDER = 1.0
 
 
-BASE_MAP_RESOLUTION = 50  # plotly's world_50m topojson: Natural Earth 1:50m
+def resolution_for(view: View) -> int:
+    """The base map a view needs on screen: 1:110m for the whole world (at dashboard size it
+    shows all that 1:50m does, from an eighth of the data, drawn ~4x faster), 1:50m once zoomed
+    in (a focus, a polar view fitted to a region), where 1:110m coasts turn angular."""
+    return DETAIL_RESOLUTION if view.zoom >= DETAIL_ZOOM else WORLD_RESOLUTION
 
 
-def geo_layout(view: View) -> dict:
-    """The layout.geo dict: calm greys and the view's projection.
+def geo_layout(view: View, resolution: int = DETAIL_RESOLUTION) -> dict:
+    """The layout.geo dict: calm greys and the view's projection, on the base map of
+    `resolution` (50 or 110).
 
     The sea is the paper (lakes too), the frame outlines the map, and the countries' outlines
-    draw the coasts: plotly.js converts and draws the 1:50m topojson once per base layer, and an
+    draw the coasts: plotly.js converts and draws the topojson once per base layer, and an
     ocean fill plus a coastline layer cost ~60 ms more drawing of the dashboard's map."""
     projection: dict = {
         "type": view.plotly_type,
@@ -61,7 +85,7 @@ def geo_layout(view: View) -> dict:
     geo = {
         "projection": projection,
         "center": {"lon": round(view.center[0], 3), "lat": round(view.center[1], 3)},
-        "resolution": BASE_MAP_RESOLUTION,
+        "resolution": resolution,
         "showframe": True,
         "framecolor": style.FRAME,
         "framewidth": 0.8,
@@ -201,12 +225,14 @@ def plan_frame(
     return Frame(size, (EDGE + slack, EDGE, EDGE + column + slack, EDGE), legend)
 
 
-def layout(view: View, lang: Lang, frame: Frame | None = None) -> dict:
+def layout(
+    view: View, lang: Lang, frame: Frame | None = None, resolution: int = DETAIL_RESOLUTION
+) -> dict:
     """The whole figure layout: geo, margins that hold the legend, fonts and hover labels."""
     frame = frame or plan_frame(view)
     left, top, right, bottom = frame.margin
     return {
-        "geo": geo_layout(view),
+        "geo": geo_layout(view, resolution),
         "margin": {"l": round(left), "t": round(top), "r": round(right), "b": round(bottom)},
         "paper_bgcolor": style.WHITE,
         "font": {"family": style.FONT_FAMILY, "size": 12, "color": style.DARK},

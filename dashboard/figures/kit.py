@@ -21,7 +21,6 @@ from dashboard.figures.context import (
     Record,
     scattergeo,
 )
-from dashboard.figures.geo import MISSING_FROM_BASEMAP
 from dashboard.figures.text import wrap
 from dashboard.i18n import localized, t
 from geodata.knowledge import BASES
@@ -179,9 +178,9 @@ def _draw_link_group(
     badges: list[Badge] = []
     for relation in rows:
         shape = _arc(relation.geometry, zoom, bool(relation.directed) and link.arrow)
-        lines.add(shape.shaft)
+        lines.add(shape.shaft, relation.id)
         if shape.head:
-            heads.add(shape.head)
+            heads.add(shape.head, relation.id)
         handle = shape.start if link.handle_at_source else shape.middle
         handles.append(handle)
         ids.append(relation.id)
@@ -225,6 +224,7 @@ def _draw_link_group(
         ),
         "relation_line",
         ids,
+        lines.parts,
     )
     if heads:
         fill = style.WHITE if link.hollow_head else line.colour
@@ -244,6 +244,7 @@ def _draw_link_group(
             ),
             "relation_head",
             ids,
+            heads.parts,
         )
     open_handle = link.hollow_head or basis != "stated"
     symbol = link.handle_symbol + (
@@ -456,8 +457,8 @@ def country_fill(
     in the legend (`showlegend`) they are a square of the fill, which shows with the layer."""
     per_country = [colours] * len(iso3s) if isinstance(colours, str) else colours
     rows = list(zip(iso3s, bases, per_country, strict=True))
-    keep = [row for row in rows if row[0] not in MISSING_FROM_BASEMAP]
-    missing = [row for row in rows if row[0] in MISSING_FROM_BASEMAP]
+    keep = [row for row in rows if row[0] not in ctx.missing_outline]
+    missing = [row for row in rows if row[0] in ctx.missing_outline]
     drawing.fills += [
         CountryFill(
             iso3,

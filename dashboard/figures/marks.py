@@ -154,19 +154,22 @@ def wide_arrow_ring(
 
 
 class LonLatList:
-    """lon and lat lists for one scattergeo trace, parts separated by None."""
+    """lon and lat lists for one scattergeo trace, parts separated by None, and the id of the
+    item each part draws (`parts`: what the map emphasises part by part)."""
 
     def __init__(self) -> None:
         self.lon: list[float | None] = []
         self.lat: list[float | None] = []
+        self.parts: list[str] = []
 
-    def add(self, coords: Sequence[LonLat]) -> None:
+    def add(self, coords: Sequence[LonLat], owner: str = "") -> None:
         if self.lon:
             self.lon.append(None)
             self.lat.append(None)
         for lon, lat in coords:
             self.lon.append(r(lon))
             self.lat.append(r(lat))
+        self.parts.append(owner)
 
     def __bool__(self) -> bool:
         return bool(self.lon)

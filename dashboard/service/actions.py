@@ -1,6 +1,7 @@
 """What one user action changes: the page's address, the controls, the `view` store, the notices
 and the selection, for a new URL, a control, a preset, an upload, a click on the map or on a
-table row, or the details panel's clear button.
+table row, the details panel's clear button, a sentence of the article picked (or dropped) in
+the reading panel, or the panel opened or shut.
 
 The `view` store and the URL are written here only: the map, the table, the details panel and
 the comparison are all drawn from the `view` store.
@@ -32,58 +33,76 @@ class Actions:
         *,
         upload: tuple[str | None, str | None] = (None, None),
         click: dict[str, Any] | None = None,
+        request: Any = None,
     ) -> dict[str, Any]:
         """What one user action (or the URL) changes, keyed by 'id.prop' of the page's outputs
-        (`trigger`: the id of the input that fired, None on the page's first call).
+        (`trigger`: the id of the input that fired, None on the page's first call; `request`:
+        what a sentence or reading-panel request asks for).
 
         Keys that are absent stay unchanged. Raises Unchanged when nothing changes.
         """
         views = self.views
         current = views.scenario_of(view)
+        read = views.reading(view)  # the reading panel is open
         lang = current.lang
         if trigger is None or trigger == "url":
             if search is None:
                 raise Unchanged
             scenario, notices = views.parse_search(search)
-            out = self._show(scenario, values, set_url=False)
-            out["notice-url.children"] = views.notices(notices, scenario.lang)
+            read, read_notices = views.read_of(search)
+            out = self._show(scenario, values, read, set_url=False)
+            out["notice-url.children"] = views.notices(notices + read_notices, scenario.lang)
             out["notice-error.children"] = None
             out["selected.data"] = None
             return out
         if trigger == "scenario":
             preset = values.get("scenario.value")
             if preset in views.presets:
-                scenario = views.presets[preset].model_copy(update={"lang": lang})
-                return self._show(scenario, values) | {"selected.data": None}
+                keep = {"lang": lang, "sentence": current.sentence}
+                scenario = views.presets[preset].model_copy(update=keep)
+                return self._show(scenario, values, read) | {"selected.data": None}
             if current.id is None:
                 raise Unchanged
             untitled = {"id": None, "title_ja": "", "title_en": ""}
             untitled |= {"description_ja": "", "description_en": ""}
-            return self._changed(current, current.model_copy(update=untitled))
+            return self._changed(current, current.model_copy(update=untitled), read)
         if trigger == "upload":
             scenario, message = views.load_upload(*upload, lang)
             if scenario is None:
                 return {"upload-message.children": message}
-            out = self._show(scenario, values)
+            out = self._show(scenario, values, read)
             out["upload-message.children"] = message
             out["selected.data"] = None
             return out
+        if trigger == "sentence-request":
+            return self._sentence(current, request, read)
+        if trigger == "read-request":
+            asked = isinstance(request, dict) and request.get("read") is True
+            if asked == read:
+                raise Unchanged
+            return self._changed(current, current, asked, allow_same=True)
         if trigger in ("map", "details-clear") or isinstance(trigger, dict):
             if trigger == "map":
                 item = views.clicked_id(click)
             elif trigger == "details-clear":
                 item = None
+                if current.sentence:  # the sentence too
+                    cleared = current.model_copy(update={"sentence": None, "focus": None})
+                    out = self._changed(current, cleared, read)
+                    return out | {"focus.value": views.focus_text(cleared), "selected.data": None}
             else:
                 item = views.row_target(trigger.get("key", ""))
+            # with a sentence picked, the details show the item clicked (the focus alone would
+            # leave them on the sentence)
+            picked = {"selected.data": item if current.sentence else None}
             if item is not None and item not in views.focusable:
                 return {"selected.data": item}
             if item == current.focus:  # already focused (or nothing to clear)
-                return {"selected.data": None}
+                return picked
             scenario = current.model_copy(update={"focus": item})
-            out = self._changed(current, scenario, allow_same=True)
+            out = self._changed(current, scenario, read, allow_same=True)
             out["focus.value"] = views.focus_text(scenario)
-            out["selected.data"] = None
-            return out
+            return out | picked
         # a control
         control = trigger if isinstance(trigger, str) else ""
         try:
@@ -92,10 +111,19 @@ class Actions:
             out = dict(zip(CONTROL_IDS, views.controls_of(current), strict=True))
             out["notice-error.children"] = Message(t("notices.error", lang), (str(error),), "bad")
             return out
-        return self._changed(current, scenario, shown=values)
+        return self._changed(current, scenario, read, shown=values)
+
+    def _sentence(self, current: Scenario, request: Any, read: bool) -> dict[str, Any]:
+        """A sentence picked in the reading panel (an id of the article's), or dropped (None):
+        the view emphasises it; the details show it instead of any item clicked before."""
+        sentence = request.get("sentence") if isinstance(request, dict) else None
+        if sentence is not None and sentence not in self.views.sentences:
+            raise Unchanged  # the page only ever asks for the article's own sentences
+        out = self._changed(current, current.model_copy(update={"sentence": sentence}), read)
+        return out | {"selected.data": None}
 
     def _show(
-        self, scenario: Scenario, shown: dict[str, Any], *, set_url: bool = True
+        self, scenario: Scenario, shown: dict[str, Any], read: bool, *, set_url: bool = True
     ) -> dict[str, Any]:
         """Everything that shows `scenario`, but the controls whose current value (`shown`)
         already is theirs: re-sent, each would be re-rendered for nothing (on a page load, all)."""
@@ -103,10 +131,10 @@ class Actions:
         out: dict[str, Any] = {
             key: value for key, value in controls if key not in shown or shown[key] != value
         }
-        out["view.data"] = self.views.view_data(scenario)
+        out["view.data"] = self.views.view_data(scenario, read)
         out["notice-error.children"] = None
         if set_url:
-            out["url.search"] = self.views.query_of(scenario)
+            out["url.search"] = self.views.query_of(scenario, read)
             out["notice-url.children"] = None
         return out
 
@@ -114,6 +142,7 @@ class Actions:
         self,
         current: Scenario,
         scenario: Scenario,
+        read: bool,
         *,
         allow_same: bool = False,
         shown: dict[str, Any] | None = None,
@@ -128,8 +157,8 @@ class Actions:
                 return {"focus.value": text}
             raise Unchanged
         out: dict[str, Any] = {
-            "url.search": self.views.query_of(scenario),
-            "view.data": self.views.view_data(scenario),
+            "url.search": self.views.query_of(scenario, read),
+            "view.data": self.views.view_data(scenario, read),
             "notice-url.children": None,
             "notice-error.children": None,
         }

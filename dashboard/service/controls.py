@@ -34,7 +34,14 @@ CONTROL_PROPS: tuple[tuple[str, str], ...] = (
     ("projection", "value"),
     ("map-options", "value"),
 )
-CONTROL_IDS = tuple(f"{cid}.{prop}" for cid, prop in CONTROL_PROPS)
+
+
+def prop_ids(props: tuple[tuple[str, str], ...]) -> tuple[str, ...]:
+    """'id.prop' of each (component id, property): how the service keys control values."""
+    return tuple(f"{cid}.{prop}" for cid, prop in props)
+
+
+CONTROL_IDS = prop_ids(CONTROL_PROPS)
 # the controls whose option labels follow the language, in the order translations gives them
 # (the country search's suggestions are the labels of options["focus"])
 OPTION_IDS = (

@@ -11,10 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from functools import cache, lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 import cachetools
 import orjson
@@ -26,13 +26,16 @@ from dashboard.figures import (
     BASE_LAYER,
     CountryFills,
     CountryStyle,
+    browser_records,
     country_style,
     figure_parts,
     framing,
     shown_by,
     trace_layer,
 )
-from dashboard.figures.framing import focus_point
+from dashboard.figures.emphasis import emphasis_points, emphasized, sentence_items
+from dashboard.figures.framing import focus_point, make_view, shows
+from dashboard.figures.geo import DETAIL_RESOLUTION, resolution_for
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
@@ -52,6 +55,7 @@ EMPTY_FIGURE = {"data": [], "layout": {}}
 MAP_CACHE_BYTES = 2 * 2**20
 SELECTIONS_KEPT = 8
 FRAMINGS_KEPT = 64
+FRAME_TABLES_KEPT = 16  # a layer toggle's table of framings (see Maps._same_frames)
 # The size the dashboard's map is laid out for (legend beside or under it, labels placed): the
 # map column of a 1600 px wide window, a little less; larger screens only get more room.
 DASHBOARD_MAP_SIZE = (1200, 675)
@@ -66,6 +70,8 @@ class BuiltMap:
     figure_json: str
     trace_layers: tuple[str, ...]
     countries: tuple[tuple[int, CountryFills], ...]
+    # of the base maps it draws (its main map's, an inset's: see geo.resolution_for)
+    resolutions: tuple[int, ...]
 
     def size(self) -> int:
         """About the bytes it holds: its JSON text and the countries' hover texts (the bulk of
@@ -83,10 +89,12 @@ class BuiltMap:
 
 def plain(scenario: Scenario) -> Scenario:
     """The scenario without what only names it (titles, and the id unless the map says what the
-    preset is: a reconstruction's note): the key of its layers and figure."""
+    preset is: a reconstruction's note) or picks out part of its map (the sentence, which the page
+    emphasises on the map it has): the key of its layers and figure."""
     keep_id = is_reconstruction(scenario)
     return scenario.model_copy(
         update={key: (scenario.id if keep_id else None) if key == "id" else "" for key in TITLES}
+        | {"sentence": None}
     )
 
 
@@ -98,6 +106,7 @@ class Maps:
         self.presets = presets
         self.views = views
         self._select = lru_cache(maxsize=SELECTIONS_KEPT)(lambda s: select(atlas, s))
+        self._widens = lru_cache(maxsize=SELECTIONS_KEPT)(self._sentence_widens)
         self.cache: cachetools.LRUCache[Scenario, BuiltMap] = cachetools.LRUCache(
             MAP_CACHE_BYTES, getsizeof=BuiltMap.size
         )
@@ -106,12 +115,27 @@ class Maps:
         # the last few maps parsed (a view change diffs the browser's figure against the new one)
         self._parsed = lru_cache(maxsize=4)(lambda built: orjson.loads(built.figure_json))
         self._framing = lru_cache(maxsize=FRAMINGS_KEPT)(self._framed)
+        self._frames = lru_cache(maxsize=FRAME_TABLES_KEPT)(self._frames_of)
 
     # --- what a view draws ----------------------------------------------------------------
 
+    def drawn(self, scenario: Scenario) -> Scenario:
+        """The view a map is built for: `plain`, keeping the sentence only when the map's view
+        is widened to show what the sentence emphasises (see framing.make_view's `keep`); else the
+        page emphasises it on the map of the view without it."""
+        key = plain(scenario)
+        if scenario.sentence and self._widens(key, scenario.sentence):
+            return key.model_copy(update={"sentence": scenario.sentence})
+        return key
+
+    def _sentence_widens(self, key: Scenario, sentence: str) -> bool:
+        layers = self._select(key.model_copy(update={"layers": LAYERS}))
+        view = make_view(layers, self.atlas, {*key.layers, BASE_LAYER})
+        return not shows(view, emphasis_points(layers, self.atlas, sentence))
+
     def full_layers(self, scenario: Scenario) -> Layers:
         """Every layer of a view (the figure draws them all and hides the unticked ones)."""
-        return self._select(plain(scenario).model_copy(update={"layers": LAYERS}))
+        return self._select(self.drawn(scenario).model_copy(update={"layers": LAYERS}))
 
     def shown_layers(self, scenario: Scenario) -> Layers:
         """What a view shows (its own layers)."""
@@ -119,19 +143,45 @@ class Maps:
 
     def figure_key(self, scenario: Scenario) -> str:
         """What the figure depends on besides which layers it shows: every field but the layers
-        and titles, and how the shown layers frame the map (a toggle that re-frames it, or adds
-        or removes the Europe inset, draws the map anew)."""
-        data = scenario.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
-        data["framing"] = self._framing(plain(scenario))
+        and titles (the sentence only when it widens the view), and how the shown layers frame
+        the map (a toggle that re-frames it, or adds or removes the Europe inset, draws the map
+        anew)."""
+        drawn = self.drawn(scenario)
+        data = drawn.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
+        data["framing"] = self._framing(drawn)
         data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
 
     def _framed(self, scenario: Scenario) -> list[Any]:
-        view, inset = framing(
-            self.full_layers(scenario), self.atlas, {*scenario.layers, BASE_LAYER}
-        )
+        return self._frame_of(self.full_layers(scenario), scenario.layers)
+
+    def _frame_of(self, selection: Layers, layers: Iterable[str]) -> list[Any]:
+        """How a selection's map is framed with `layers` shown: its view and whether it has the
+        inset, as plain data."""
+        view, inset = framing(selection, self.atlas, {*layers, BASE_LAYER})
         rounded = [round(x, 3) if isinstance(x, float) else x for x in _flat(astuple(view))]
         return [rounded, inset]
+
+    def _same_frames(self, scenario: Scenario) -> list[int]:
+        """For each set of layers (bit i: LAYERS[i]), 1 when the view's map with those layers
+        shown is framed as with its own (see `_frame_table`), else 0."""
+        table = self._frame_table(self.drawn(scenario).model_copy(update={"layers": LAYERS}))
+        own = sum(1 << i for i, layer in enumerate(LAYERS) if layer in scenario.layers)
+        return [int(frame == table[own]) for frame in table]
+
+    def _frame_table(self, selected: Scenario) -> tuple[str, ...]:
+        """The framing of the selection of `selected` (every layer) for each set of layers, as
+        JSON texts (memoised per selection in every language: the framing has none)."""
+        return self._frames(selected.model_copy(update={"lang": LANGS[0]}))
+
+    def _frames_of(self, selected: Scenario) -> tuple[str, ...]:
+        selection = self._select(selected)
+        return tuple(
+            json.dumps(
+                self._frame_of(selection, [x for i, x in enumerate(LAYERS) if mask >> i & 1])
+            )
+            for mask in range(1 << len(LAYERS))
+        )
 
     # --- built maps -------------------------------------------------------------------------
 
@@ -143,7 +193,7 @@ class Maps:
         """The view's map, from the presets' precomputed maps or the bounded cache of others."""
         built = self.cached_map(scenario)
         if built is None:
-            key = plain(scenario)
+            key = self.drawn(scenario)
             built = self._build_map(key)
             with self._cache_lock, contextlib.suppress(ValueError):  # ValueError: over the budget
                 self.cache[key] = built
@@ -151,7 +201,7 @@ class Maps:
 
     def cached_map(self, scenario: Scenario) -> BuiltMap | None:
         """The view's map if it is at hand (precomputed or cached), without building it."""
-        key = plain(scenario)
+        key = self.drawn(scenario)
         if key in self._preset_maps:
             return self._preset_maps[key]
         with self._cache_lock:
@@ -172,16 +222,50 @@ class Maps:
             self.atlas,
             visible_layers=scenario.layers,
             size=DASHBOARD_MAP_SIZE,
+            level_of_detail=True,
         )
         traces.append(self._focus_ring(scenario).to_plotly_json())
+        figure_layout = layout.to_plotly_json()
+        # what the page needs to show any set of layers without asking the server (a layer
+        # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to
+        # (the main map's countries trace at the top, an inset's in `insets`); `frames`: for each
+        # set of layers (bit i: LAYERS[i] shown), 1 when the map is framed as this one is, so a
+        # toggle to it stays in the page; 0 when it re-frames the map or adds or removes the
+        # Europe inset (then the page asks the server for the new map)
+        (main_index, main_fills), *insets = countries
+        figure_layout["meta"] = figure_layout.get("meta", {}) | {
+            "toggle": {
+                "countries": main_index,
+                "always": [BASE_LAYER, FOCUS_RING_LAYER],
+                "layers": list(LAYERS),
+                **browser_records(main_fills),
+                "insets": [
+                    {"countries": index, **browser_records(fills)} for index, fills in insets
+                ],
+                "frames": self._same_frames(scenario),
+            }
+        }
         figure = {
             "data": traces,
             # as a go.Figure would have it: with the default template
-            "layout": layout.to_plotly_json() | {"template": _default_template()},
+            "layout": figure_layout | {"template": _default_template()},
         }
         layers = tuple(trace_layer(trace) for trace in traces)
+        geos = [layout.geo, *([layout.geo2] if "geo2" in figure_layout else [])]
+        resolutions = tuple(sorted({geo.resolution for geo in geos}))
         # NaN and infinity as null
-        return BuiltMap(orjson.dumps(figure).decode(), layers, countries)
+        return BuiltMap(orjson.dumps(figure).decode(), layers, countries, resolutions)
+
+    def resolutions(self, scenario: Scenario) -> tuple[int, ...]:
+        """The resolutions of the base maps the view's map draws (without building the map):
+        its main map's, and the 1:50m one of an inset of Europe (zoomed in)."""
+        built = self.cached_map(scenario)
+        if built is not None:
+            return built.resolutions
+        view, inset = framing(
+            self.full_layers(scenario), self.atlas, {*scenario.layers, BASE_LAYER}
+        )
+        return tuple(sorted({resolution_for(view), *([DETAIL_RESOLUTION] if inset else [])}))
 
     def _focus_ring(self, scenario: Scenario) -> go.Scattergeo:
         """A ring around the focused item, where the view is centred on it (always present,
@@ -218,19 +302,20 @@ class Maps:
         """`full_map` of a view whose map is already at hand."""
         return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
-    def initial_map(self, page_url: str | None) -> tuple[str, str, str]:
-        """The map of the page at `page_url` for the first layout response, as JSON texts of
-        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip,
-        and its language (for plotly's own texts, the graphs' config `locale`).
+    def initial_map(self, scenario: Scenario | None) -> tuple[str, str]:
+        """The map of the page's view for the first layout response, as JSON texts of
+        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip.
 
-        The sync callback later reads the same URL with the same parser and finds the map
-        already drawn. Without a URL (no Referer) the map is left to the callbacks."""
-        if not page_url:
-            return json.dumps(EMPTY_FIGURE), "null", self.views.default_lang
-        query = urlsplit(page_url).query
-        scenario, _notices = self.views.parse_search(f"?{query}" if query else "")
+        The sync callback later reads the page's URL with the same parser and finds the map
+        already drawn. Without a view (no page URL) the map is left to the callbacks."""
+        if scenario is None:
+            return json.dumps(EMPTY_FIGURE), "null"
         built = self.built_map(scenario)
-        return built.figure_json, json.dumps(self._rendered(scenario, built)), scenario.lang
+        figure = built.figure_json
+        if scenario.sentence:  # drawn as the page will emphasise it (no flash of the plain map)
+            items = sentence_items(self.atlas, scenario.sentence)
+            figure = orjson.dumps(emphasized(self._parsed(built), items)).decode()
+        return figure, json.dumps(self._rendered(scenario, built))
 
     @staticmethod
     def locale(scenario: Scenario, rendered: Any) -> Any:
@@ -247,7 +332,7 @@ class Maps:
         return {
             "key": self.figure_key(scenario),
             # the view the browser's figure was last drawn for, apart from later layer flips
-            "built": plain(scenario).model_dump(mode="json", by_alias=True),
+            "built": self.drawn(scenario).model_dump(mode="json", by_alias=True),
             "traces": list(built.trace_layers),
             # the layers whose traces the browser's figure shows (after any later flips)
             "layers": list(scenario.layers),

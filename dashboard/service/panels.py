@@ -9,7 +9,16 @@ from functools import lru_cache
 from typing import Any
 
 from dashboard.details import country_rows, diff_rows, item_name, layer_counts, roles_of, view_rows
+from dashboard.figures.emphasis import record_items, sentence_coverage_of, view_items
 from dashboard.i18n import join_names, t
+from dashboard.reading import (
+    ArticleView,
+    SentenceDetails,
+    article_index,
+    article_records,
+    article_view,
+    sentence_details,
+)
 from dashboard.service.controls import (
     OPTION_IDS,
     event_span,
@@ -28,6 +37,8 @@ _MAP_DEFAULTS = {
     key: Scenario.model_fields[key].default for key in ("projection", "extent", "inset")
 }
 HIDDEN = {"display": "none"}
+# what the page's script announces (assets/atlas.js, `text`)
+SCRIPT_STRINGS = ("read.selected", "read.cleared", "read.cited", "read.not_cited")
 
 
 def table_view(scenario: Scenario) -> Scenario:
@@ -53,6 +64,24 @@ def shown_count(counts: dict[str, int], layers: tuple[str, ...]) -> int:
     )
 
 
+def summary_text(choices: dict[str, Any], title: str, layers: tuple[str, ...]) -> str:
+    """The map's summary from Panels.summary_choices, for a view titled `title` showing
+    `layers` (assets/atlas.js, summaryText, says the same in the page)."""
+    parts = [
+        choices["title"].replace("{title}", title) if choices["title"] else choices["untitled"]
+    ]
+    if layers:
+        names = choices["joiner"].join(choices["names"][layer] for layer in layers)
+        count = str(shown_count(choices["counts"], layers))
+        parts.append(choices["layers"].replace("{layers}", names).replace("{count}", count))
+        parts.append(choices["projection"])
+    else:
+        parts.append(choices["none"])
+    if choices["focus"]:
+        parts.append(choices["focus"])
+    return choices["separator"].join(parts)
+
+
 def compare_key(other: str, lang: str) -> str:
     """The key of the B figure drawn beside the map (`compare-key`)."""
     return f"{other}|{lang}"
@@ -65,6 +94,12 @@ class Panels:
         self.views = views
         self.maps = maps
         self.atlas = views.atlas
+        self._record_items = {
+            record: record_items(self.atlas, record) for record in article_records(self.atlas)
+        }
+        self._record_counts = {
+            note.id: len(self._sentence_records(note.id)) for note in self.atlas.knowledge.sentences
+        }
         self.options = {lang: options_for(self.atlas, views.presets, lang) for lang in LANGS}
         self._table = lru_cache(maxsize=TABLES_KEPT)(self._build_table)
 
@@ -72,21 +107,60 @@ class Panels:
 
     def heading(self, scenario: Scenario) -> tuple[str, str]:
         """The view's title (marked when it changes a preset) and description."""
+        choices = self.heading_choices(scenario)
+        preset_layers = choices["preset_layers"]
+        modified = preset_layers is not None and (
+            choices["differs"] or preset_layers != list(scenario.layers)
+        )
+        return choices["modified" if modified else "title"], scenario.description()
+
+    def heading_choices(self, scenario: Scenario) -> dict[str, Any]:
+        """The view's title with and without the mark of a changed preset, and what chooses
+        between them when only the layers change (a layer toggle, decided in the page: see
+        assets/atlas.js, toggleLayers): the preset's layers (None without a preset), whether
+        anything else differs from it, and the order of the layers."""
         lang = scenario.lang
         preset = self.views.presets.get(scenario.id or "")
         title = scenario.title() or t("scenario.custom", lang)
-        if preset is not None and _differs(preset, scenario):
-            title = f"{title} {t('scenario.modified', lang)}"
-        return title, scenario.description()
+        return {
+            "title": title,
+            "modified": f"{title} {t('scenario.modified', lang)}",
+            "preset_layers": list(preset.layers) if preset is not None else None,
+            "differs": preset is not None
+            and _differs(preset.model_copy(update={"layers": scenario.layers}), scenario),
+            "layers": list(LAYERS),
+            "summary": self.summary_choices(scenario),
+        }
 
-    @staticmethod
-    def details_key(scenario: Scenario, selected: str | None) -> str:
-        """What the details panel depends on: the item shown and the language."""
+    def details_key(self, scenario: Scenario, selected: str | None) -> str:
+        """What the details panel depends on: the item shown and the language; for a sentence,
+        also which of its records the view draws."""
+        if scenario.sentence and not selected:
+            drawn = self._drawn(scenario)
+            shown = [r for r in self._sentence_records(scenario.sentence) if r in drawn]
+            return f"sentence:{scenario.sentence}|{scenario.lang}|{','.join(shown)}"
         return f"{selected or scenario.focus or ''}|{scenario.lang}"
 
-    def details(self, scenario: Scenario, selected: str | None) -> Hint | ItemDetails:
-        """The details panel: every role of the selected (else the focused) item, or a hint."""
+    def _drawn(self, scenario: Scenario) -> set[str]:
+        """The records of the article the view draws (an item of theirs is on its map)."""
+        items = view_items(self.maps.shown_layers(scenario))
+        return {r for r, own in self._record_items.items() if items.intersection(own)}
+
+    def _sentence_records(self, sentence: str) -> tuple[str, ...]:
+        row = sentence_coverage_of(self.atlas, sentence)
+        return row.records if row else ()
+
+    def details(
+        self, scenario: Scenario, selected: str | None
+    ) -> Hint | ItemDetails | SentenceDetails:
+        """The details panel: every role of the selected item, else what the picked sentence
+        supports, else every role of the focused item, or a hint."""
         lang = scenario.lang
+        if scenario.sentence and not selected:
+            drawn = view_items(self.maps.shown_layers(scenario))
+            found = sentence_details(self.atlas, scenario.sentence, lang, drawn)
+            if found is not None:
+                return found
         item = selected or scenario.focus
         if not item:
             return Hint(t("details.hint", lang))
@@ -101,29 +175,35 @@ class Panels:
         """One line that says what the map shows (the page announces it politely when it
         changes): the view's title, its layers and how many items the table lists, the
         projection and the item it is centred on."""
+        choices = self.summary_choices(scenario)
+        return summary_text(choices, self.heading(scenario)[0], scenario.layers)
+
+    def summary_choices(self, scenario: Scenario) -> dict[str, Any]:
+        """The parts of the summary, and what `summary_text` picks them by (the title and the
+        layers), so that the page redraws it after a layer toggle (assets/atlas.js)."""
         lang = scenario.lang
-        parts = [t("map.summary.title", lang, title=self.heading(scenario)[0])]
-        if not scenario.title():  # a custom view: no title to name
-            parts = [t("map.summary.untitled", lang)]
-        if scenario.layers:
-            names = join_names([t(f"layer.{x}", lang) for x in scenario.layers], lang)
-            count = shown_count(self.table(scenario)[1]["counts"], scenario.layers)
-            parts.append(t("map.summary.layers", lang, layers=names, count=count))
-            projection = t(f"projection.{scenario.projection}", lang)
-            parts.append(t("map.summary.projection", lang, projection=projection))
-        else:
-            parts.append(t("map.summary.none", lang))
-        if scenario.focus:
-            name = item_name(self.atlas, scenario.focus, lang)
-            parts.append(t("map.summary.focus", lang, name=name))
-        return ("" if lang == "ja" else " ").join(parts)
+        projection = t(f"projection.{scenario.projection}", lang)
+        focus = item_name(self.atlas, scenario.focus, lang) if scenario.focus else None
+        return {
+            "title": t("map.summary.title", lang, title="{title}") if scenario.title() else None,
+            "untitled": t("map.summary.untitled", lang),
+            "layers": t("map.summary.layers", lang, layers="{layers}", count="{count}"),
+            "projection": t("map.summary.projection", lang, projection=projection),
+            "none": t("map.summary.none", lang),
+            "focus": t("map.summary.focus", lang, name=focus) if focus else None,
+            "names": {layer: t(f"layer.{layer}", lang) for layer in LAYERS},
+            "joiner": join_names(["", ""], lang),
+            "separator": "" if lang == "ja" else " ",
+            "counts": self.table(scenario)[1]["counts"],
+        }
 
     def panels(
         self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any, Any]
     ) -> dict[str, Any]:
         """The view's heading, the map's summary and the details panel, keyed like the sync
         outputs: only those that differ from `shown` (the title, description, summary and
-        details key the page shows).
+        details key the page shows), and what the page redraws the heading and the summary from
+        after a layer toggle (`view-heading`, small).
 
         They are part of the sync response, so an action costs no extra request for them."""
         if not view:
@@ -133,6 +213,7 @@ class Panels:
         scenario = self.views.scenario_of(view)
         out: dict[str, Any] = {}
         title, description = self.heading(scenario)
+        out["view-heading.data"] = self.heading_choices(scenario)
         shown_title, shown_description, shown_summary, shown_key = shown
         if title != shown_title:
             out["view-title.children"] = title
@@ -146,6 +227,20 @@ class Panels:
             out["details.children"] = self.details(scenario, selected)
             out["details-key.data"] = key
         return out
+
+    # --- the reading panel ---------------------------------------------------------------------
+
+    def article(self, lang: str) -> tuple[ArticleView, dict[str, Any], dict[str, Any]]:
+        """The reading panel's body in a language, the index the page links text and map with
+        (the same in every language and view), and `article-lang`: the body's language, the
+        words the page's script says things with, and how many records each sentence has."""
+        lang = lang if lang in LANGS else self.views.default_lang
+        loaded = {
+            "lang": lang,
+            "strings": {key: t(key, lang) for key in SCRIPT_STRINGS},
+            "records": self._record_counts,
+        }
+        return article_view(self.atlas, lang), article_index(self.atlas), loaded
 
     # --- the table ---------------------------------------------------------------------------
 

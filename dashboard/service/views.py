@@ -1,5 +1,9 @@
 """URL ↔ scenario ↔ control values: the one Scenario a view is, read from and written to the
-page's address, its controls, its `view` store, an uploaded or saved YAML file and a click."""
+page's address, its controls, its `view` store, an uploaded or saved YAML file and a click.
+
+The address also holds what the page shows around the view (`read=1`: the reading panel is
+open), which is no part of the Scenario: it changes no picture (the map, an export and a saved
+scenario are the same with the panel open or shut), as the comparison mode is not."""
 
 from __future__ import annotations
 
@@ -7,16 +11,29 @@ import base64
 import binascii
 import unicodedata
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import ValidationError
 
+from dashboard.figures.emphasis import sentence_items
 from dashboard.i18n import name, t
 from dashboard.service.controls import PROPOSALS_ON, country_label
 from dashboard.service.models import Message
 from geodata.atlas import Atlas
-from geodata.scenario import LANGS, SCENARIO_LIMITS, Lang, Scenario, ScenarioError, explain_error
+from geodata.scenario import (
+    LANGS,
+    MAX_QUERY_CHARS,
+    PAGE_KEYS,
+    SCENARIO_LIMITS,
+    Lang,
+    Scenario,
+    ScenarioError,
+    explain_error,
+)
 from geodata.validate import check_scenario_ids, focus_ids
+from geodata.wording import describe
 
+READ = PAGE_KEYS[0]  # the page's own parameter: the reading panel is open (1) or shut (0)
 CONTROL_PROBLEMS_SHOWN = 3  # a notice names this many problems of the controls' values at most
 SHOWN_TEXT = 40  # characters of a typed text quoted back in a message
 
@@ -37,6 +54,7 @@ class Views:
         self.focusable = focus_ids(atlas.knowledge)
         self.actor_ids = {a.id for a in atlas.knowledge.actors}
         self.grouping_ids = {g.id for g in atlas.knowledge.groupings}
+        self.sentences = {note.id for note in atlas.knowledge.sentences}
         # the country search: each country's label in each language, by its ISO code
         self.country_labels: dict[Lang, dict[str, str]] = {
             lang: {a.id: country_label(name(a, lang), a.id) for a in atlas.knowledge.actors}
@@ -54,7 +72,8 @@ class Views:
         return Scenario(lang=self.default_lang)  # type: ignore[call-arg]
 
     def parse_search(self, search: str | None) -> tuple[Scenario, list[str]]:
-        """The view a URL query describes, and a notice for every part that was ignored."""
+        """The view a URL query describes, and a notice for every part that was ignored (the
+        page's own parameters, PAGE_KEYS, aside: see `read_of`)."""
         search = search or ""
         scenario, notices = Scenario.from_query(search, self.presets)
         keys = {part.split("=", 1)[0] for part in search.lstrip("?").split("&") if part}
@@ -66,16 +85,34 @@ class Views:
                 update={
                     "groupings": tuple(g for g in scenario.groupings if g in self.grouping_ids),
                     "focus": scenario.focus if scenario.focus in self.focusable else None,
+                    "sentence": scenario.sentence if scenario.sentence in self.sentences else None,
                 }
             )
             notices += [f"ignored {problem}" for problem in problems]
         return scenario, notices
 
-    def query_of(self, scenario: Scenario) -> str:
-        """The URL query of a view ('?…'); the id only when it names a bundled preset."""
+    @staticmethod
+    def read_of(search: str | None) -> tuple[bool, list[str]]:
+        """Whether a URL query opens the reading panel (`read=1`), and a notice when its value
+        is not 0 or 1 (the panel then stays shut)."""
+        search = search or ""
+        if len(search) > MAX_QUERY_CHARS:  # Scenario.from_query says it ignored all of it
+            return False, []
+        if "?" in search or "://" in search:
+            search = urlsplit(search).query
+        values = [v for k, v in parse_qsl(search.lstrip("?"), keep_blank_values=True) if k == READ]
+        if not values or values[-1] in ("0", "false", ""):
+            return False, []
+        if values[-1] in ("1", "true"):
+            return True, []
+        return False, [f"ignored {READ}={describe(values[-1])}: use 0 or 1"]
+
+    def query_of(self, scenario: Scenario, read: bool = False) -> str:
+        """The URL query of a view ('?…'), with `read=1` when the reading panel is open; the id
+        only when it names a bundled preset."""
         if scenario.id and scenario.id not in self.presets:
             scenario = scenario.model_copy(update={"id": None})
-        return "?" + scenario.to_query()
+        return "?" + scenario.to_query() + (f"&{READ}=1" if read else "")
 
     def controls_of(self, scenario: Scenario) -> list[Any]:
         """The control values that show `scenario`, in CONTROL_PROPS order."""
@@ -151,12 +188,22 @@ class Views:
             shown = "; ".join(problems) + (f" (and {more:,} more)" if more else "")
             raise ValueError(shown) from None
 
-    def view_data(self, scenario: Scenario) -> dict[str, Any]:
-        """The `view` store's value: the scenario and its URL query."""
+    def view_data(self, scenario: Scenario, read: bool = False) -> dict[str, Any]:
+        """The `view` store's value: the scenario, its URL query, whether the reading panel is
+        open, and the map items its sentence emphasises (null without a sentence)."""
         return {
             "scenario": scenario.model_dump(mode="json", by_alias=True),
-            "query": self.query_of(scenario),
+            "query": self.query_of(scenario, read),
+            "read": read,
+            "emphasis": (
+                list(sentence_items(self.atlas, scenario.sentence)) if scenario.sentence else None
+            ),
         }
+
+    @staticmethod
+    def reading(view: dict[str, Any] | None) -> bool:
+        """Whether a `view` store's value has the reading panel open."""
+        return bool(view) and view.get("read") is True
 
     def scenario_of(self, view: dict[str, Any] | None) -> Scenario:
         """The scenario in a `view` store's value (the default view before there is one)."""

@@ -72,7 +72,8 @@ class Page:
         """The page's sync callback for the URL `search` (and an upload): (status, JSON, s)."""
         browser = loadtest.Browser(self.model, random.Random(1))
         browser.reset("")
-        changed = [browser.set("url", "search", search)]
+        browser.set("url", "search", search)
+        changed = [browser.set("url-request", "data", search)]  # as the page hands it on
         if upload is not None:
             name, raw = upload
             browser.set("upload", "filename", name)

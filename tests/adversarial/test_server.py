@@ -170,7 +170,7 @@ def test_debug_mode_answers_a_malformed_callback_plainly(tmp_path):
         loadtest, model = page_model(lambda path: httpx.get(base + path, timeout=30).json())
         browser = loadtest.Browser(model, __import__("random").Random(1))
         browser.reset("")
-        sync = browser.payload(model.by_name("sync"), [("url", "search")])
+        sync = browser.payload(model.by_name("sync"), [("url-request", "data")])
         for name, body in _malformed_callbacks(sync).items():
             response = httpx.post(base + CALLBACK_PATH, json=body, timeout=60)
             assert response.status_code < 500, (name, response.status_code)

@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser import browser_available, headless_dash, typed_date, wait_for
+from browser import browser_available, typed_date, wait_for
 from locations import REPO
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
@@ -70,18 +70,13 @@ def _readme_allowed() -> dict[str, str]:
 
 
 @pytest.fixture
-def duo(dash_thread_server, tmp_path):
-    with headless_dash(
-        dash_thread_server,
-        tmp_path / "download",
-        arguments=("--window-size=1600,1200", "--lang=ja"),
-        wait_timeout=20,
-    ) as composite:
-        # this tab ignores the page's CSP so that axe can be injected (set before the first
-        # navigation; the server still sends the CSP, and the other tests run under it)
-        composite.driver.execute_cdp_cmd("Page.setBypassCSP", {"enabled": True})
-        composite.driver.set_script_timeout(120)
-        yield composite
+def duo(duo):
+    """conftest.py's `duo`, whose tab ignores the page's CSP so that axe can be injected (set
+    before the first navigation; the server still sends the CSP, and the other tests run under
+    it)."""
+    duo.driver.execute_cdp_cmd("Page.setBypassCSP", {"enabled": True})
+    duo.driver.set_script_timeout(120)
+    return duo
 
 
 def _settle(duo) -> None:

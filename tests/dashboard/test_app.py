@@ -24,7 +24,7 @@ from dashboard.figures import shown_by
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
 from dashboard.service.panels import shown_count
-from geodata.scenario import LAYERS
+from geodata.scenario import LAYERS, Scenario
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 URL_RE = re.compile(r"""https?://[^\s"'<>)\\]+""")
@@ -79,14 +79,18 @@ def test_topojson_licence_ships_with_the_files():
     assert "MIT License" in licence
 
 
-def test_graph_points_plotly_at_the_local_topojson(client):
+def test_graph_points_plotly_at_the_local_topojson(app, client):
     layout = client.get("/_dash-layout").get_json()
     configs = [node["props"]["config"] for node in dicts_in(layout) if node.get("type") == "Graph"]
     assert len(configs) == 2
     for config in configs:
-        # plotly.js loads `<topojsonURL><scope>_<resolution>m.json`
-        assert config["topojsonURL"] == "/assets/topojson/"
+        # plotly.js loads `<topojsonURL><scope>_<resolution>m.json`: the base maps' folder is
+        # named by their content hash (see tests/dashboard/test_delivery.py)
+        assert config["topojsonURL"] == app.delivery.topojson_url
         assert config["displaylogo"] is False
+        for name, sha256 in TOPOJSON_SHA256.items():
+            response = client.get(config["topojsonURL"] + name)
+            assert hashlib.sha256(response.data).hexdigest() == sha256
 
 
 def test_debug_is_off_and_errors_are_plain(atlas, presets):
@@ -288,6 +292,9 @@ class _Page:
     def change(self, component_id: str, prop: str, value) -> list[tuple[str, int, int, dict]]:
         self.props[(component_id, prop)] = value
         changed = {(component_id, prop): None}  # prop -> the callback that set it
+        if (component_id, prop) in CLIENTSIDE_COPIES:  # the address, handed on by the page
+            self.props[CLIENTSIDE_COPIES[(component_id, prop)]] = value
+            changed[CLIENTSIDE_COPIES[(component_id, prop)]] = "clientside"
         responses = []
         while changed:
             fired = []
@@ -322,21 +329,27 @@ class _Page:
 
 
 @pytest.mark.parametrize("query", ["", "?scenario=concept_diagram&focus=JPN"])
-def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
-    """A layer toggle, as the page runs it: every callback response it causes together (the URL
-    and view, the map's Patch and every callback that answers with nothing) stays within the
-    budget; the table, the details, B's map are not sent again."""
+def test_a_layer_toggle_asks_nothing_and_going_back_to_one_fits_the_budget(app, query):
+    """A layer toggle is done in the page: no server callback listens to the layers. Going back
+    or forward to a view that differs in its layers only (the address changes) asks the server:
+    every callback response it causes together (the view, the map's Patch and every callback
+    that answers with nothing) stays within the budget; the table, the details, B's map are not
+    sent again; a change that re-frames the map (the Europe inset comes or goes) sends the new
+    map."""
     page = _Page(app.server.test_client())
     page.change("url", "search", query)
     assert page.props[("view-table", "children")]  # the page is drawn: table, details, map
     assert page.props[("map", "figure")]["data"]
     details = page.props[("details", "children")]
+    assert page.change("layers", "value", ["threats"]) == []
+    scenario = Scenario.model_validate(page.props[("view", "data")]["scenario"])
     reframed = 0
     for layer in [*LAYERS, *LAYERS]:  # each one away from the view's value, then back
-        shown = page.props[("layers", "value")]
+        shown = page.props[("rendered", "data")]["layers"]
         key = page.props[("rendered", "data")]["key"]
         value = [x for x in LAYERS if (x in shown) != (x == layer)]
-        responses = page.change("layers", "value", value)
+        address = "?" + scenario.model_copy(update={"layers": tuple(value)}).to_query()
+        responses = page.change("url", "search", address)
         total = sum(size for _, _, size, _ in responses)
         sizes = {name: size for *_, outputs in responses for name, size in outputs.items()}
         # nothing else is even requested: the panels come with `sync`, which asks for no table
@@ -354,7 +367,7 @@ def test_all_responses_of_a_layer_toggle_fit_the_budget(app, query):
         assert total <= TOGGLE_BUDGET, (layer, total, sizes)
         assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
         # the browser's map and its record follow: each layer's traces visible iff it is shown
-        assert rendered["layers"] == value
+        assert rendered["layers"] == value == page.props[("layers", "value")]
         for trace, trace_layer in zip(figure["data"], rendered["traces"], strict=True):
             if trace_layer not in ("base", FOCUS_RING_LAYER):
                 assert trace["visible"] == shown_by(trace_layer, value), (layer, trace_layer)

@@ -1,6 +1,6 @@
 """The dashboard in a real, headless Chromium (dash_duo machinery, Debian chromium/chromedriver).
 
-No pytest option is needed: the `duo` fixture below builds dash's DashComposite itself, headless,
+No pytest option is needed: the `duo` fixture (conftest.py) builds dash's DashComposite itself, headless,
 with Chrome's performance log switched on so that every request the page makes is recorded.
 Set ATLAS_SHOTS=/some/dir to also save screenshots of every preset in both languages.
 
@@ -10,15 +10,35 @@ Sessions are few on purpose (each starts a server and a browser): presets, inter
 from __future__ import annotations
 
 import json
-import os
 import time
 import urllib.request
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
+import flask
 import pytest
-from browser import browser_available, headless_dash, typed_date, wait_for
+from browser import (
+    GRAPH,
+    LOCAL_HOSTS,
+    SHOTS,
+    _assert_no_console_errors,
+    _assert_offline,
+    _callback_requests,
+    _drain_network,
+    _open,
+    _query,
+    _response_body,
+    _shot,
+    _traces,
+    _visible_layers,
+    _wait_idle,
+    _wait_map,
+    browser_available,
+    typed_date,
+    wait_for,
+)
 from pages import countries_indices
+from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
@@ -35,167 +55,7 @@ pytestmark = [
     pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
 ]
-LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TOGGLE_BUDGET = 15 * 1024
-SHOTS = os.environ.get("ATLAS_SHOTS")
-
-
-@pytest.fixture
-def duo(dash_thread_server, tmp_path):
-    with headless_dash(
-        dash_thread_server,
-        tmp_path / "download",
-        arguments=("--window-size=1600,1200", "--lang=ja"),
-        wait_timeout=20,
-    ) as composite:
-        # every [url, post body, encoded response length, request id, status] seen
-        composite.requests = []
-        composite.pending = {}
-        yield composite
-
-
-# --- helpers ------------------------------------------------------------------------------------
-
-
-def _drain_network(duo) -> None:
-    """Move Chrome's performance log into duo.requests."""
-    pending = duo.pending  # by request id: a response's events may come in a later drain
-    for entry in duo.driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        params = message.get("params", {})
-        rid = params.get("requestId")
-        if message["method"] == "Network.requestWillBeSent":
-            request = params["request"]
-            post = request.get("postData", "")
-            if request.get("hasPostData") and not post:  # too long for the log
-                post = duo.driver.execute_cdp_cmd("Network.getRequestPostData", {"requestId": rid})[
-                    "postData"
-                ]
-            pending[rid] = [request["url"], post, None, rid, None]
-            duo.requests.append(pending[rid])
-        elif message["method"] == "Network.responseReceived" and rid in pending:
-            pending[rid][4] = params["response"].get("status")
-            if pending[rid][4] == 204:  # no body, no loadingFinished: the headers' bytes
-                pending[rid][2] = int(params["response"].get("encodedDataLength") or 0)
-        elif message["method"] == "Network.loadingFinished" and rid in pending:
-            pending[rid][2] = params.get("encodedDataLength")
-        elif message["method"] == "Network.webSocketCreated":
-            duo.requests.append([params["url"], "", None, rid, None])
-
-
-def _response_body(duo, request) -> bytes:
-    """The body of a recorded response (b"" for a 204)."""
-    if request[4] == 204:
-        return b""
-    import base64
-
-    result = duo.driver.execute_cdp_cmd("Network.getResponseBody", {"requestId": request[3]})
-    if result.get("base64Encoded"):
-        return base64.b64decode(result["body"])
-    return result["body"].encode("utf-8")
-
-
-def _callback_requests(duo, seen: int) -> list:
-    """The callback requests since duo.requests[seen], once every response is in."""
-
-    def requests():
-        _drain_network(duo)
-        return [r for r in duo.requests[seen:] if "_dash-update-component" in r[0]]
-
-    wait_for(lambda: all(r[2] is not None for r in requests()), "callback responses pending")
-    return requests()
-
-
-def _assert_offline(duo) -> None:
-    _drain_network(duo)
-    assert duo.requests
-    foreign = [
-        url
-        for url, *_ in duo.requests
-        if not url.startswith(("data:", "blob:")) and urlsplit(url).hostname not in LOCAL_HOSTS
-    ]
-    assert foreign == []
-
-
-def _assert_no_console_errors(duo) -> None:
-    errors = [e for e in duo.get_logs() if e.get("level") == "SEVERE"]
-    assert errors == []
-
-
-GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
-
-
-def _wait_idle(duo, timeout=30) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if duo.driver.execute_script("return !!window.store") and duo.redux_state_rqs == []:
-            return
-        time.sleep(0.1)
-    raise AssertionError("callbacks still pending")
-
-
-def _wait_map(duo, graph="map", timeout=30) -> None:
-    """Until the graph has traces and plotly has drawn its geo subplot from the local topojson."""
-    script = f"""
-        const gd = {GRAPH.format(id=graph)};
-        return !!(gd && gd.data && gd.data.length && gd._fullLayout
-                  && gd.querySelector('.geo .bglayer, .geo path')
-                  && window.PlotlyGeoAssets && Object.keys(window.PlotlyGeoAssets.topojson).length);
-    """
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if duo.driver.execute_script(script):
-            _wait_idle(duo)
-            return
-        time.sleep(0.2)
-    raise AssertionError(f"#{graph} was not drawn")
-
-
-def _traces(duo, graph="map") -> list[tuple[str, bool]]:
-    """(layer key, visible) of every trace of the drawn figure: its layer, or the layers that
-    share it joined by "+" (a label several layers ask for, see figures.trace_layer)."""
-    return [
-        (layer, visible is not False and visible != "legendonly")
-        for layer, visible in duo.driver.execute_script(
-            f"return {GRAPH.format(id=graph)}.data.map(t => ["
-            "(t.meta && (t.meta.layers ? t.meta.layers.join('+') : t.meta.layer)) || 'base',"
-            " t.visible === undefined ? true : t.visible]);"
-        )
-    ]
-
-
-def _visible_layers(duo) -> set[str]:
-    return {layer for layer, visible in _traces(duo) if visible}
-
-
-def _query(duo) -> dict[str, str]:
-    return dict(parse_qsl(urlsplit(duo.driver.current_url).query, keep_blank_values=True))
-
-
-def _open(duo, query: str) -> None:
-    duo.driver.get(duo.server_url + "/" + query)
-    _wait_map(duo)
-
-
-def _shot(duo, name: str) -> None:
-    """A full-page screenshot into $ATLAS_SHOTS (when set)."""
-    if not SHOTS:
-        return
-    import base64
-
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
-    time.sleep(0.5)
-    width, height = duo.driver.execute_script(
-        "return [document.documentElement.scrollWidth, document.documentElement.scrollHeight];"
-    )
-    shot = duo.driver.execute_cdp_cmd(
-        "Page.captureScreenshot",
-        {
-            "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
-        },
-    )
-    (Path(SHOTS) / f"{name}.png").write_bytes(base64.b64decode(shot["data"]))
 
 
 # the table's rows: [row key, shown?] from each row's focus button, with the caption and the
@@ -215,6 +75,14 @@ return {
         .map((li) => [li.className, getComputedStyle(li).display !== 'none']),
 };
 """
+
+
+def _shows_exactly(duo, layers) -> bool:
+    """Whether the drawn map shows the traces of exactly `layers` (a trace several layers share
+    when any of them is shown)."""
+    shown = {key for key in _visible_layers(duo) if key not in ("base", "focus")}
+    own = {key for key in shown if "+" not in key}
+    return own == set(layers) and all(shown_by(key, layers) for key in shown)
 
 
 def _assert_countries_drawn(duo, service, scenario) -> None:
@@ -243,7 +111,8 @@ def _assert_countries_drawn(duo, service, scenario) -> None:
 
 def _assert_table_shows(duo, service, scenario) -> None:
     """The table shows exactly the rows of what the view shows (the others are display: none),
-    and its caption counts them."""
+    and its caption counts them (once scrolled to: it is built when it comes near the screen)."""
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     expected = [
         r["key"]
         for r in view_rows(service.maps.shown_layers(scenario), scenario.lang, service.atlas)
@@ -342,21 +211,23 @@ def _figure_responses(duo, seen: int) -> list[dict]:
     return figures
 
 
-def _assert_preloads_used(duo) -> None:
-    """The page asks for plotly.js, dcc's Graph chunk and the base map before its layout, and
-    each exactly once: the lazy loader and plotly.js took the preloaded responses."""
+def _assert_preloads_used(duo, app) -> None:
+    """The page asks for plotly.js, dcc's Graph chunk and the base map of its (world) view
+    before its layout, and each exactly once: the lazy loader and plotly.js took the preloaded
+    responses."""
     _drain_network(duo)
     urls = [urlsplit(url).path for url, *_ in duo.requests]
     layout = urls.index("/_dash-layout")
-    # plotly.js asks for the base map once per geo subplot it draws at once: the main map and
-    # the Europe inset
-    maps = duo.driver.execute_script(
-        f"return Object.keys({GRAPH.format(id='map')}.layout).filter(k => /^geo\\d*$/.test(k))"
-        ".length;"
+    # each base map the map draws (its main map's, the Europe inset's), fetched once per geo
+    # subplot that draws it (plotly.js asks for it once per subplot it draws at once)
+    resolutions = duo.driver.execute_script(
+        f"const layout = {GRAPH.format(id='map')}.layout;"
+        "return Object.keys(layout).filter(k => /^geo\\d*$/.test(k))"
+        ".map(k => layout[k].resolution);"
     )
-    topojson = "/assets/topojson/world_50m.json"
-    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), topojson):
-        expected = maps if path == topojson else 1
+    maps = {app.delivery.topojson_file(r): resolutions.count(r) for r in resolutions}
+    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), *maps):
+        expected = maps.get(path, 1)
         assert urls.count(path) == expected, f"{path} fetched {urls.count(path)} times"
         assert urls.index(path) < layout, f"{path} was not preloaded"
     logs = duo.get_logs()  # this drains the log: keep checking for errors here too
@@ -367,9 +238,10 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
     """Opening a link: the layout response already holds that view's map (no callback sends a
     figure), the drawn map is that view's, and later toggles patch it as usual."""
     service = ViewService(atlas, presets, "ja")
-    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
+    app = create_app(lang="ja", atlas=atlas, presets=presets)
+    duo.start_server(app, port=free_port())
     _wait_map(duo)
-    _assert_preloads_used(duo)
+    _assert_preloads_used(duo, app)
     for query in (
         "?scenario=threats_360&lang=en",
         "?layers=threats,bogus&projection=orthographic&focus=JPN",  # a bad value is dropped
@@ -405,10 +277,10 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     preset = presets["concept_diagram"]
     _assert_table_shows(duo, service, preset)
 
-    # every layer toggle flips its traces, updates the URL, hides or shows the table's rows of
-    # the layer, and all the callback responses it causes together stay small: the map's Patch,
-    # the URL; never the table again
+    # every layer toggle flips its traces, updates the URL and the heading, hides or shows the
+    # table's rows of the layer, and sends nothing to the server (it is done in the page)
     scenario = preset
+    modified = t("scenario.modified", "ja")
     for layer in LAYERS:
         before = _traces(duo)
         was_on = layer in scenario.layers
@@ -442,16 +314,10 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         assert all(visible != was_on for name, visible in after if name == layer)
         _assert_table_shows(duo, service, scenario)
         _assert_countries_drawn(duo, service, scenario)
+        title = duo.find_element("#view-title").text
+        assert title.endswith(modified) == (scenario.layers != preset.layers), title
         _wait_idle(duo)
-        callbacks = _callback_requests(duo, seen)
-        bodies = {r[3]: len(_response_body(duo, r)) for r in callbacks}
-        sent = {
-            json.loads(r[1])["output"]: bodies[r[3]] for r in callbacks if bodies[r[3]]
-        }  # the callbacks that answered with something, and their body's bytes
-        assert any("map.figure" in output for output in sent), (layer, sent)
-        assert sum(bodies.values()) <= TOGGLE_BUDGET, (layer, sent)
-        assert sum(r[2] for r in callbacks) <= TOGGLE_BUDGET, layer  # headers included
-        assert not any("view-table.children" in output for output in sent), (layer, sent)
+        assert _callback_requests(duo, seen) == [], layer
     assert duo.driver.execute_script("return window.__sameDocument === true;")  # no reload
 
     # back restores the previous view
@@ -490,6 +356,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     assert duo.find_element("#focus").get_attribute("value") == "日本 (JPN)"  # the search follows
 
     # the table's names focus their item too (keyboard and screen-reader access to the map)
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     duo.find_element("#view-table button[id*='five_eyes']").click()
     wait_for(lambda: _query(duo).get("focus") == "five_eyes", "the table row did not focus")
     duo.wait_for_contains_text(
@@ -627,6 +494,7 @@ def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
     assert "assessed" in duo.find_element("#details").text
     _shot(duo, "details_hedge_en")
     # topics are rows of the table, and a row's name opens its details
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     duo.find_element("#view-table button[id*='north_atlantic_council']").click()
     duo.wait_for_contains_text("#details", "consensus")
     assert "今後" in [m.text for m in duo.find_elements("#details mark.hedge")]
@@ -694,13 +562,36 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
         for d in dependencies
         if d.get("clientside_function")
     )
-    assert wired == ["afterMap", "copyLink", "pageLang", "shareUrl", "tableRows"]
+    assert wired == sorted(
+        [
+            "afterMap",
+            "articleWanted",
+            "copyLink",
+            "emphasis",
+            "emphasisPicked",
+            "mapToText",
+            "pageLang",
+            "readingLayout",
+            "readingState",
+            "route",
+            "shareUrl",
+            "tableRows",
+            "toggleLayers",
+        ]
+    )
     assert {
         d["clientside_function"]["namespace"] for d in dependencies if d.get("clientside_function")
     } == {"atlas"}
     _open(duo, "?scenario=threats_360&lang=en")
     names = duo.driver.execute_script("return Object.keys(window.dash_clientside.atlas).sort()")
-    assert names == wired
+    # and, for the tests, what toggleLayers computes the countries' style and the summary with
+    assert names == sorted([*wired, "countryStyle", "summaryText"])
+    # the address goes to the server unless it is the view's own (which a layer toggle wrote)
+    route = "return window.dash_clientside.atlas.route(arguments[0], arguments[1]) === "
+    route += "window.dash_clientside.no_update;"
+    assert duo.driver.execute_script(route, "?a=1", {"query": "?a=1"})
+    assert not duo.driver.execute_script(route, "?a=1", {"query": "?a=2"})
+    assert not duo.driver.execute_script(route, "", None)
     assert duo.driver.execute_script(f"return !!{GRAPH.format(id='map')}._fullLayout")
     share = duo.find_element("#share-url")
     wait_for(lambda: share.get_attribute("value"), "the share link was not set")
@@ -720,3 +611,263 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
     assert hidden == ["view-table show-ukraine", "1 rows", None]
     none = duo.driver.execute_script(rows, {"scenario": {"layers": []}}, {**meta, "counts": {}})
     assert none == ["view-table is-empty", "0 rows", "none"]
+
+
+# --- delivery, level of detail, layout shifts -----------------------------------------------------
+
+# the page's layout shifts as CLS counts them (not caused by input), from the page's start
+SHIFTS_JS = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+        if (!e.hadRecentInput) { window.__shifts.push(e.value); }
+    }
+}).observe({type: 'layout-shift', buffered: true});
+"""
+
+
+def _responses(duo) -> dict[str, dict]:
+    """The last response headers (lower-case names) and status of each URL path the page got,
+    from Chrome's performance log (with `fromCache` when the HTTP cache answered)."""
+    found: dict[str, dict] = {}
+    for entry in duo.driver.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.responseReceived":
+            response = message["params"]["response"]
+            headers = {k.lower(): v for k, v in response["headers"].items()}
+            found[urlsplit(response["url"]).path] = headers | {
+                ":status": response["status"],
+                ":cached": response.get("fromDiskCache") or response.get("fromMemoryCache"),
+                ":bytes": response.get("encodedDataLength"),
+            }
+        elif message["method"] == "Network.requestServedFromCache":
+            found.setdefault("(served from cache)", {})[message["params"]["requestId"]] = True
+    return found
+
+
+def test_the_browser_gets_compressed_cached_files_and_the_geo_bundle(duo, atlas, presets):
+    """As Chromium loads the page: every script, the layout and the base map come compressed;
+    the fingerprinted ones with a year-long immutable lifetime, so that a second visit asks for
+    none of them; plotly.js is the geo bundle of plotly's version and draws the map; a path
+    that is not the page is a 404 and robots.txt is served."""
+    app = create_app(lang="ja", atlas=atlas, presets=presets)
+    asked: list[str] = []  # the paths the server is asked for
+    app.server.before_request(lambda: asked.append(flask.request.path))
+    duo.start_server(app, port=free_port())
+    duo.driver.execute_cdp_cmd("Network.clearBrowserCache", {})  # a first visit
+    duo.driver.get_log("performance")
+    _open(duo, "")
+    first = _responses(duo)
+    suites = [p for p in first if p.startswith("/_dash-component-suites/")]
+    fingerprinted = [p for p in suites if ".v4_4_1m" in p]
+    assert len(fingerprinted) >= 6
+    for path in [*suites, "/_dash-layout", "/_dash-dependencies", "/"]:
+        assert first[path].get("content-encoding") == "br", path
+    for path in [*fingerprinted, app.delivery.topojson_file(110)]:
+        assert first[path]["cache-control"] == "public, max-age=31536000, immutable", path
+    plotly = "/_dash-component-suites/plotly/package_data/plotly.min.js"
+    assert first[plotly]["cache-control"] == "no-cache" and first[plotly]["etag"]
+    assert app.delivery.topojson_file(50) not in first  # a world view: the 1:110m map only
+    assert sum(r[":bytes"] or 0 for p, r in first.items() if p.startswith("/")) < 1.2e6
+    traces = duo.driver.execute_script("return Object.keys(Plotly.PlotSchema.get().traces);")
+    assert sorted(traces) == ["choropleth", "scatter", "scattergeo"]
+    assert duo.driver.execute_script("return Plotly.version;") == get_plotlyjs_version()
+
+    # a second visit: the fingerprinted files and the base map come from the browser's cache
+    # without a request; what has no version in its URL is revalidated (a 304)
+    del asked[:]
+    duo.driver.get(duo.server_url + "/?scenario=concept_diagram")
+    _wait_map(duo)
+    again = _responses(duo)
+    assert asked and not set(asked) & {*fingerprinted, app.delivery.topojson_file(110)}, asked
+    assert again[plotly][":status"] == 304
+    _assert_no_console_errors(duo)
+
+    statuses = duo.driver.execute_script(
+        "return Promise.all(['/robots.txt', '/nope/page.html', '/assets/nope.js'].map("
+        "(u) => fetch(u).then((r) => r.status)));"
+    )
+    assert statuses == [200, 404, 404]
+    _assert_offline(duo)
+
+
+def _geo_state(duo) -> dict:
+    return duo.driver.execute_script(
+        f"""const gd = {GRAPH.format(id="map")};
+        return {{resolution: gd._fullLayout.geo.resolution,
+                 files: Object.keys(window.PlotlyGeoAssets.topojson).sort(),
+                 fetched: performance.getEntriesByType('resource')
+                     .filter((e) => e.name.includes('/_atlas/topojson/'))
+                     .map((e) => e.name.split('/').pop()).sort()}};"""
+    )
+
+
+def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, presets):
+    """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one; each page
+    fetches only the one it draws, and moving from one to the other within the page fetches the
+    other once and sends no geometry again (a Patch without geojson)."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "?scenario=concept_diagram&focus=JPN")
+    assert _geo_state(duo) == {
+        "resolution": 50,
+        "files": ["world_50m"],
+        "fetched": ["world_50m.json"],
+    }
+    _open(duo, "?scenario=concept_diagram")
+    assert _geo_state(duo) == {
+        "resolution": 110,
+        "files": ["world_110m"],
+        "fetched": ["world_110m.json"],
+    }
+    _drain_network(duo)
+    seen = len(duo.requests)
+    duo.driver.execute_script(
+        f"{GRAPH.format(id='map')}.emit('plotly_click', {{points: [{{location: 'JPN'}}]}});"
+    )
+    wait_for(lambda: _query(duo).get("focus") == "JPN", "the click did not focus Japan")
+    wait_for(lambda: _geo_state(duo)["resolution"] == 50, "the focus kept the 1:110m map")
+    _wait_idle(duo)
+    assert _geo_state(duo)["files"] == ["world_110m", "world_50m"]
+    assert _figure_responses(duo, seen) == []  # a Patch
+    sent = [_response_body(duo, r) for r in _callback_requests(duo, seen) if r[4] == 200]
+    assert not any(b'"geojson"' in body for body in sent)
+    duo.driver.back()
+    wait_for(lambda: _geo_state(duo)["resolution"] == 110, "back did not return to 1:110m")
+    _wait_idle(duo)
+    assert _geo_state(duo)["fetched"] == ["world_110m.json", "world_50m.json"]
+    _assert_no_console_errors(duo)
+
+
+def test_every_preset_draws_every_country_at_both_scales(duo, atlas, presets):
+    """Each preset's countries are all drawn on the 1:110m base map as on the 1:50m one (a path
+    for every location of the countries trace), and its picture at each scale is saved to
+    $ATLAS_SHOTS for a person to compare."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    count = f"""const gd = {GRAPH.format(id="map")};
+        const i = gd._fullData.findIndex((t) => t.type === 'choropleth'
+            && t.locationmode === 'ISO-3');
+        return [gd._fullLayout.geo.resolution, gd._fullData[i].locations.length,
+                gd.querySelectorAll('.choroplethlocation').length];"""
+    for preset_id in presets:
+        _open(duo, f"?scenario={preset_id}&lang=en")
+        resolution, locations, _ = duo.driver.execute_script(count)
+        for scale in (resolution, 110 if resolution == 50 else 50):
+            duo.driver.execute_script(
+                f"return Plotly.relayout({GRAPH.format(id='map')}, {{'geo.resolution': {scale}}});"
+            )
+            wait_for(
+                lambda scale=scale: duo.driver.execute_script(count)[0] == scale,
+                f"{preset_id}: not redrawn at 1:{scale}m",
+            )
+            drawn = duo.driver.execute_script(count)
+            # every country has its outline, plus the region polygons of their own choropleth
+            assert drawn[2] >= locations > 40, (preset_id, scale, drawn)
+            _shot(duo, f"scale_{preset_id}_{scale}m")
+    _assert_no_console_errors(duo)
+    _assert_offline(duo)
+
+
+@pytest.mark.parametrize("query", ["", "?scenario=threats_360&lang=en"])
+def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
+    """At Lighthouse's desktop size the page's layout shifts add up to almost nothing: the
+    heading comes with the layout, the scenario dropdown's row is kept for it, the map's box is
+    reserved; and the table under the map is built only once it comes near the screen."""
+    duo.start_server(create_app(lang="ja", atlas=atlas, presets=presets), port=free_port())
+    duo.driver.set_window_size(1350, 940)
+    duo.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": SHIFTS_JS})
+    _open(duo, query)
+    time.sleep(1.0)  # what comes after the map (the side panel's dropdowns)
+    _wait_idle(duo)
+    assert sum(duo.driver.execute_script("return window.__shifts;")) < 0.01
+    assert (
+        duo.driver.execute_script("return document.querySelectorAll('#view-table tr').length;") == 0
+    )
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
+    wait_for(
+        lambda: duo.driver.execute_script(
+            "return document.querySelectorAll('#view-table tr').length;"
+        ),
+        "the table was not built when scrolled to",
+    )
+
+
+# --- layer toggles in the page --------------------------------------------------------------------
+
+
+def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
+    """Once the page is drawn, the layer toggles need no server: with it answering nothing (every
+    request a 503, and none made), each toggle still redraws the map as the view's own map would
+    be, moves the address and the share link, and back (to the server, running again) restores
+    the view. The page's countryStyle is Python's country_style for every set of layers."""
+    service = ViewService(atlas, presets, "en")
+    app = create_app(lang="en", atlas=atlas, presets=presets)
+    stopped, asked = [False], []
+
+    def refuse():
+        if stopped[0]:
+            asked.append(flask.request.path)
+            return flask.Response("stopped", status=503)
+        return None
+
+    app.server.before_request(refuse)
+    duo.start_server(app, port=free_port())
+    _open(duo, "?scenario=threats_360&focus=EST")
+    preset = presets["threats_360"]
+    built = service.maps.built_map(preset.model_copy(update={"focus": "EST", "lang": "en"}))
+    subsets = [[x for i, x in enumerate(LAYERS) if n >> i & 1] for n in range(2 ** len(LAYERS))]
+    # each countries trace (the main map's, an inset's) from its own records
+    styles = duo.driver.execute_script(
+        f"""const gd = {GRAPH.format(id="map")};
+        const toggle = gd.layout.meta.toggle;
+        return [toggle, ...toggle.insets].map((records) => arguments[0].map((layers) => {{
+            const s = window.dash_clientside.atlas.countryStyle(
+                records, gd.data[records.countries].locations,
+                new Set([...layers, ...toggle.always]));
+            return [s.z, s.lineColour, s.lineWidth, s.hovertext];
+        }}));""",
+        subsets,
+    )
+    assert len(styles) == len(built.countries)
+    for index, per_map in enumerate(styles):
+        for layers, drawn in zip(subsets, per_map, strict=True):
+            style = built.country_styles(set(layers))[index][1]
+            expected = [list(style.z), list(style.line_colour), list(style.line_width)]
+            assert drawn == [*expected, list(style.hovertext)], (index, layers)
+
+    stopped[0] = True
+    scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})
+    for layer in ("threats", "value_community", "events", "threats"):
+        layers = tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))
+        scenario = scenario.model_copy(update={"layers": layers})
+        duo.find_element(f"#layers input[value='{layer}']").click()
+        wait_for(
+            lambda layers=layers: _query(duo).get("layers") == ",".join(layers),
+            f"the address did not follow the {layer} toggle",
+        )
+        wait_for(
+            lambda layers=layers: _shows_exactly(duo, layers),
+            f"the map did not follow the {layer} toggle",
+        )
+        _assert_countries_drawn(duo, service, scenario)
+        assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
+            service.views.query_of(scenario).lstrip("?")
+        )
+        # the heading and the map's summary (read out by screen readers) follow too
+        title = service.panels.heading(scenario)[0]
+        wait_for(lambda title=title: duo.find_element("#view-title").text == title, title)
+        summary = service.panels.summary(scenario)
+        assert duo.find_element("#map-summary").text == summary
+    assert asked == []
+    _shot(duo, "toggles_server_stopped")
+
+    stopped[0] = False
+    duo.driver.back()  # the address before the last toggle: the server draws it
+    wait_for(lambda: "threats" not in _query(duo).get("layers", "").split(","), "back")
+    _wait_idle(duo)
+    wait_for(lambda: "threats" not in _visible_layers(duo), "back did not redraw the map")
+    _assert_countries_drawn(
+        duo,
+        service,
+        scenario.model_copy(update={"layers": tuple(x for x in scenario.layers if x != "threats")}),
+    )
+    _assert_no_console_errors(duo)

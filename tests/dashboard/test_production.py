@@ -119,7 +119,7 @@ def test_gunicorn_serves_the_page_and_callbacks_with_the_headers(server):
     loadtest, model = _page(base)
     browser = loadtest.Browser(model, __import__("random").Random(3))
     browser.reset("?scenario=threats_360")
-    body = browser.payload(model.by_name("sync"), [("url", "search")])
+    body = browser.payload(model.by_name("sync"), [("url-request", "data")])
     response = httpx.post(base + CALLBACK_PATH, json=body)
     assert response.status_code == 200
     assert response.json()["response"]["view"]["data"]["scenario"]["id"] == "threats_360"
@@ -149,7 +149,7 @@ def test_any_worker_and_any_machine_answer_the_same(server, local_app):
     loadtest, model = _page(base)
     browser = loadtest.Browser(model, __import__("random").Random(5))
     browser.reset("?scenario=ukraine_support&lang=en")
-    sync = browser.payload(model.by_name("sync"), [("url", "search")])
+    sync = browser.payload(model.by_name("sync"), [("url-request", "data")])
     local = local_app.server.test_client()
     expected_sync = local.post(CALLBACK_PATH, json=sync).get_data()
     browser.apply(json.loads(expected_sync))
@@ -186,8 +186,8 @@ def test_a_view_can_move_between_machines_mid_session(server, local_app):
     one.reset("?scenario=concept_diagram")
     two.reset("?scenario=concept_diagram")
     steps = [
-        ("url", "search", None),
-        ("layers", "value", ["threats", "events"]),
+        ("url-request", "data", None),
+        ("directions", "value", ["east", "north"]),
         ("projection", "value", "polar"),
         ("basis", "value", "stated"),
     ]

@@ -55,7 +55,7 @@ def real_bodies(client):
     loadtest, model = page_model(lambda path: client.get(path).get_json())
     browser = loadtest.Browser(model, random.Random(1))
     browser.reset("?scenario=threats_360&focus=RUS")
-    pending = [(model.by_name("sync"), [("url", "search")])]
+    pending = [(model.by_name("sync"), [("url-request", "data")])]
     while pending:
         callback, changed = pending.pop(0)
         response = client.post(CALLBACK_PATH, json=browser.payload(callback, changed))

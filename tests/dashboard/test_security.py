@@ -63,7 +63,7 @@ def _browser(page, client, search: str = ""):
     loadtest, model = page
     browser = loadtest.Browser(model, __import__("random").Random(1))
     browser.reset(search)
-    body = browser.payload(model.by_name("sync"), [("url", "search")])
+    body = browser.payload(model.by_name("sync"), [("url-request", "data")])
     response = client.post(CALLBACK_PATH, json=body)
     assert response.status_code == 200
     browser.apply(response.get_json())
@@ -189,7 +189,7 @@ def test_a_callback_that_raises_shows_no_traceback(client, page):
     """render() raises on a view store that is not a view: a notice, nothing of the error."""
     model = page[1]
     browser = _browser(page, client)
-    body = browser.payload(model.by_name("render"), [("view", "data")])
+    body = browser.payload(model.by_name("render"), [("map-view", "data")])
     body["inputs"][0]["value"] = {"scenario": {"layers": 7, "id": "../x"}}
     response = client.post(CALLBACK_PATH, json=body)
     text = response.get_data(as_text=True)
@@ -631,6 +631,7 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     first = _posted_bodies(duo.driver)
     # interact: a layer, a row of the table (details), the save button (a download), the language
     duo.driver.execute_script("document.querySelector('#layers input').click()")
+    duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
     wait_for(
         lambda: duo.driver.execute_script("return !!document.querySelector('#view-table button')"),
         "no table rows",
@@ -653,8 +654,13 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     loadtest, model = page
     browser = loadtest.Browser(model, __import__("random").Random(1))
     browser.reset("")
-    assert first[0] == browser.payload(model.by_name("sync"), [("url", "search")])
     names = {c.output: c.name for c in model.callbacks}
+    first_sync = next(body for body in first if names[body["output"]] == "sync")
+    # the page's layout came with its heading (the model's, fetched without a page, has none)
+    for entry in first_sync["state"]:
+        if entry["id"] in ("view-title", "view-description"):
+            browser.set(entry["id"], entry["property"], entry.get("value"))
+    assert first_sync == browser.payload(model.by_name("sync"), [("url-request", "data")])
     seen = {names[b["output"]] for b in bodies}
     assert {"sync", "render", "table", "translate", "export:yaml"} <= seen
     browser = _browser(page, client)

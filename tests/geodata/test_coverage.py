@@ -441,3 +441,45 @@ def test_coverage_of_a_broken_knowledge_base_is_a_message(tmp_path: Path, damage
     assert "Traceback" not in result.stderr
     assert "sentences.yaml" in result.stderr
     assert "does not load" in result.stderr
+
+
+# --- the article's other lines, in reading order ------------------------------------------------
+
+
+def test_the_articles_lines_keep_their_reading_order_and_kind() -> None:
+    """geodata.article's blocks are the article's non-empty lines up to its footnotes, in order,
+    each named by what it is (read here off the text itself)."""
+    from geodata.article import load_article
+
+    lines = [line.strip() for line in ARTICLE_PATH.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines[: lines.index("脚注")] if line]
+    date = lines.index("(2024/08/13)")
+    blocks = load_article().blocks
+    assert [b.text for b in blocks] == lines
+    kinds = [b.kind for b in blocks]
+    assert kinds[date:] == ["date", "end", "end"]
+    assert [b.text for b in blocks if b.kind == "heading"] == [
+        line
+        for line in lines[:date]
+        if not line.endswith("。") and not line.startswith(("図", "出典"))
+    ]
+    assert [b.paragraph for b in blocks if b.kind == "paragraph"] == list(range(1, 13))
+    # the figure's caption and source line stand between P9 and P10, where the figure is
+    after = [b.kind for b in blocks[blocks.index(next(b for b in blocks if b.paragraph == 9)) :]]
+    assert after[:4] == ["paragraph", "caption", "source", "paragraph"]
+
+
+def test_every_heading_and_caption_has_an_english_gloss() -> None:
+    headings = yaml.safe_load((KNOWLEDGE_DIR / "headings.yaml").read_text(encoding="utf-8"))
+    glossed = {h["text_ja"]: h["gloss_en"] for h in headings["headings"]}
+    lines = [line.strip() for line in ARTICLE_PATH.read_text(encoding="utf-8").splitlines()]
+    body = lines[: lines.index("脚注")]
+    needed = [
+        line
+        for line in body
+        if line
+        and not (line.endswith("。") and body.index(line) < body.index("(2024/08/13)"))
+        and re.search(r"[\u3040-\u30ff\u3400-\u9fff]", line)
+    ]
+    assert sorted(glossed) == sorted(needed)
+    assert all(re.fullmatch(r"[\x20-\x7e–—’]+", gloss) for gloss in glossed.values())

@@ -37,6 +37,7 @@ FOCUS_IDS = sorted(
         for i in _ids(f"{name}.yaml")
     }
 )
+SENTENCE_IDS = _ids("sentences.yaml")
 PRESETS = load_presets()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -88,6 +89,7 @@ def scenarios(draw, *, free_titles: bool = False, preset_ids: bool = True) -> Sc
         projection=draw(st.sampled_from(PROJECTIONS)),
         lang=draw(st.sampled_from(["ja", "en"])),
         focus=draw(st.none() | st.sampled_from(FOCUS_IDS)),
+        sentence=draw(st.none() | st.sampled_from(SENTENCE_IDS)),
     )
 
 
@@ -169,6 +171,7 @@ KEYS = [
     "projection",
     "lang",
     "focus",
+    "sentence",
 ]
 query_text = st.text(alphabet=st.characters(codec="utf-8"), max_size=400)
 pieces = st.one_of(
@@ -211,6 +214,7 @@ BAD_VALUES = {
     "from": ["2024-13-01", "2024-02-30", "yesterday", "2024/07/01"],
     "to": ["2024-00-10", "2023-02-29", "31-12-2024"],
     "focus": ["bad id", "JP-N", "x" * 65],
+    "sentence": ["P6", "6.2", "P6.2.1", "p6.2", "P0.1", "fn.1", "P6.2 ", "x" * 65],
 }
 FIELD = {"from": "date_from", "to": "date_to"}
 
@@ -449,3 +453,31 @@ def test_a_scenario_file_with_a_bad_modality_is_refused_at_its_line() -> None:
         2,
         f"modality: 'likely' is not a modality; use {_either(MODALITY_LEVELS)}",
     )
+
+
+# --- the selected sentence ----------------------------------------------------------------------
+
+
+def test_a_sentence_round_trips_through_the_url_and_yaml_and_is_left_out_when_unset() -> None:
+    scenario = PRESETS["threats_360"].model_copy(update={"sentence": "P5.1"})
+    query = scenario.to_query()
+    assert "sentence=P5.1" in query.split("&")
+    assert Scenario.from_query(query, PRESETS) == (scenario, [])
+    assert Scenario.from_yaml(scenario.to_yaml()) == scenario
+    assert "sentence" not in PRESETS["threats_360"].to_query()
+    assert "sentence" not in PRESETS["threats_360"].to_yaml()
+    footnote = Scenario(sentence="fn15.1")
+    assert Scenario.from_query(footnote.to_query())[0].sentence == "fn15.1"
+
+
+def test_a_sentence_that_is_not_in_the_article_is_named_with_the_sentences_of_its_place() -> None:
+    from geodata.validate import check_scenario_ids, load_knowledge
+
+    knowledge = load_knowledge()
+    assert check_scenario_ids(Scenario(sentence="P6.2"), knowledge) == []
+    assert check_scenario_ids(Scenario(sentence="P6.4"), knowledge) == [
+        "unknown sentence id P6.4: P6 has sentences P6.1…P6.3"
+    ]
+    assert check_scenario_ids(Scenario(sentence="fn3.1"), knowledge) == [
+        "unknown sentence id fn3.1: the article has no sentences in fn3"
+    ]

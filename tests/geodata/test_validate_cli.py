@@ -480,6 +480,27 @@ MORE_KNOWLEDGE = {
         "chn_threat_eu]",
         ("unknown reference 'chn_threat_eu'", "did you mean 'chn_threat_europe'"),
     ),
+    "heading_without_a_gloss": Corruption(
+        "headings.yaml",
+        "  - text_ja: 図:グローバリズム下における権威主義の膨張(概念図)\n",
+        "  - text_ja: 図:グローバリズム下における権威主義の膨張\n",
+        "権威主義の膨張\n",
+        ("is not a heading, caption or note of the article",),
+    ),
+    "heading_text_changed": Corruption(
+        "headings.yaml",
+        "  - text_ja: 全方位への抑止と防衛を目指す軍事同盟\n",
+        "  - text_ja: 全方位への抑止と防衛を目指す同盟\n",
+        "目指す同盟",
+        ("is not a heading, caption or note of the article",),
+    ),
+    "heading_glossed_twice": Corruption(
+        "headings.yaml",
+        "  - text_ja: 出典:d-mapsの地図をもとに著者作成\n",
+        "  - text_ja: ウクライナ支援にむけた政治的成果\n",
+        "ウクライナ支援にむけた政治的成果",
+        ("is glossed twice",),
+    ),
     "date_basis_without_a_reason": Corruption(
         "events.yaml",
         '    date_basis: inferred\n    date_reason: "the article gives no date; this is the date of footnote 10\'s Reuters report"\n',
@@ -607,3 +628,16 @@ def test_a_paragraph_nothing_cites_needs_a_reason_for_each_sentence() -> None:
     messages = [p.message for p in check_knowledge(knowledge, source, article)]
     assert any("sentence P13.1 has no note" in m for m in messages), messages
     assert any("paragraph P13 is cited by no record" in m for m in messages), messages
+
+
+def test_a_new_heading_without_a_gloss_is_reported() -> None:
+    text = ARTICLE_PATH.read_text(encoding="utf-8")
+    extended = text.replace("\n(2024/08/13)", "\n新たな見出し\n\n(2024/08/13)")
+    article = parse_article(extended)
+    knowledge, problems, source = read_knowledge(KNOWLEDGE_DIR)
+    assert knowledge is not None and problems == []
+    messages = [p.message for p in check_knowledge(knowledge, source, article)]
+    assert any("the line '新たな見出し' has no gloss" in m for m in messages), messages
+    assert [m for m in messages if "gloss" in m] == [
+        "the line '新たな見出し' has no gloss: add {text_ja, gloss_en}"
+    ]

@@ -55,6 +55,7 @@ def draw(ctx: Context) -> Drawing:
                 if len(group) > 1
                 else ("middle right", "middle left", "top center", "bottom center"),
                 colour="#333333",
+                items=tuple(event.id for event in group),
             )
         )
     for basis in BASES:

@@ -59,7 +59,7 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         ids.append(region.id)
         bases.append(region.basis)
         for line in lines:
-            outlines.setdefault(region.basis, marks.LonLatList()).add(line)
+            outlines.setdefault(region.basis, marks.LonLatList()).add(line, region.id)
         if lines:
             outlined.setdefault(region.basis, []).append(region.id)
     if not features:
@@ -102,6 +102,7 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
             ),
             "region_edge",
             outlined[basis],
+            outlines[basis].parts,
         )
     for region_id in ids:
         drawing.labels.append(kit.name_label(ctx, region_id, required=True))
@@ -145,7 +146,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         handles, ids, hovers, badges = [], [], [], []
         for threat in rows:
             ring, handle, along = _arrow(threat.geometry, zoom)
-            outlines.add(ring)
+            outlines.add(ring, threat.id)
             handles.append(handle)
             ids.append(threat.id)
             hovers.append(ctx.threat_hover(threat))
@@ -187,6 +188,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
             ),
             "threat_arrow",
             ids,
+            outlines.parts,
         )
         drawing.add(
             f"handles/{basis}",

@@ -666,6 +666,26 @@ def test_cli_deck_titles_on_slides_in_reading_order_short_notes_and_an_appendix(
         ),
         (["--deck", "{tmp}/deck.ppt"], ".pptx"),
         (["--all", "--out", "{tmp}/file.txt"], "must be a folder"),
+        # a sentence to emphasise (--sentence), a deck by sentence (--by-sentence)
+        (
+            ["--scenario", "threats_360", "--sentence", "P6.9", "--out", "{tmp}/a.png"],
+            "P6 has sentences P6.1…P6.3",
+        ),
+        (
+            ["--scenario", "threats_360", "--sentence", "6.2", "--out", "{tmp}/a.png"],
+            "a sentence id is",
+        ),
+        (
+            ["--scenario", "threats_360", "--by-sentence", "P6", "--out", "{tmp}/a.png"],
+            "--by-sentence makes a deck",
+        ),
+        (["--deck", "{tmp}/d.pptx", "--by-sentence", "P13"], "no sentences in P13"),
+        (["--deck", "{tmp}/d.pptx", "--by-sentence", "six"], "such as P6 or fn23"),
+        (
+            ["--deck", "{tmp}/d.pptx", "--sentence", "P6.2", "--by-sentence", "P6"],
+            "not allowed with argument",
+        ),
+        (["--state", "sentence=P1.9", "--out", "{tmp}/a.png"], "P1 has sentences P1.1…P1.3"),
     ],
 )
 def test_bad_input_is_one_line_nonzero_and_writes_nothing(args, message, tmp_path, capsys):

@@ -15,7 +15,7 @@ from functools import cache
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
-from locations import SHARED
+from locations import REPO
 
 from dashboard.figures import (
     BASE_LAYER,
@@ -37,11 +37,15 @@ from dashboard.figures.composition import (
     shown_by,
     trace_layer,
 )
+from dashboard.figures.framing import make_view
 from dashboard.figures.geo import (
+    DETAIL_RESOLUTION,
     LEGEND_GAP,
     LEGEND_MAX_HEIGHT,
-    MISSING_FROM_BASEMAP,
+    MISSING_FROM_BASE_MAP,
+    WORLD_RESOLUTION,
     legend_size,
+    resolution_for,
 )
 from dashboard.figures.kit import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.labels import PADDING
@@ -53,7 +57,8 @@ from geodata.geometry import path_coordinates
 from geodata.scenario import LAYERS, Scenario, load_presets
 from geodata.select import Layers, select
 
-WORLD_50M = SHARED / "plotly-topojson" / "world_50m.json"
+BASE_MAPS = REPO / "dashboard" / "assets" / "topojson"  # the topojson the app serves
+MISSING_FROM_BASEMAP = MISSING_FROM_BASE_MAP[DETAIL_RESOLUTION]  # exports' base map
 SIZE_BUDGET = 400_000  # bytes of fig.to_json() for a preset's default view
 LANGS = ("ja", "en")
 PRESETS = load_presets()
@@ -485,11 +490,49 @@ def test_countries_come_from_the_base_map(atlas: Atlas) -> None:
             assert not set(trace.locations) & MISSING_FROM_BASEMAP
 
 
-@pytest.mark.skipif(not WORLD_50M.exists(), reason="shared/plotly-topojson is not beside the repo")
-def test_missing_outlines_match_the_base_map(atlas: Atlas) -> None:
-    topology = json.loads(WORLD_50M.read_text(encoding="utf-8"))
+@pytest.mark.parametrize("resolution", [DETAIL_RESOLUTION, WORLD_RESOLUTION])
+def test_missing_outlines_match_the_base_map(atlas: Atlas, resolution: int) -> None:
+    topology = json.loads((BASE_MAPS / f"world_{resolution}m.json").read_text(encoding="utf-8"))
     ids = {g.get("id") for g in topology["objects"]["countries"]["geometries"]}
-    assert set(atlas.countries.iso3) - ids == MISSING_FROM_BASEMAP
+    assert set(atlas.countries.iso3) - ids == MISSING_FROM_BASE_MAP[resolution]
+
+
+def test_every_named_state_has_an_outline_at_both_scales(atlas: Atlas) -> None:
+    """The states the article names (its actors, and every member of its groupings) are
+    outlined on both base maps: level of detail changes how coasts look, not what is drawn."""
+    named = {a.id for a in atlas.knowledge.actors if a.id in set(atlas.countries.iso3)}
+    named |= set(atlas.memberships.iso3)
+    assert len(named) >= 42
+    for missing in MISSING_FROM_BASE_MAP.values():
+        assert not named & missing, sorted(named & missing)
+
+
+@pytest.mark.parametrize(
+    ("update", "resolution"),
+    [
+        ({}, WORLD_RESOLUTION),
+        ({"projection": "orthographic"}, WORLD_RESOLUTION),
+        ({"projection": "polar"}, WORLD_RESOLUTION),
+        ({"focus": "JPN"}, DETAIL_RESOLUTION),
+        ({"focus": "EST", "projection": "orthographic"}, DETAIL_RESOLUTION),
+        ({"focus": "UKR", "projection": "polar"}, WORLD_RESOLUTION),  # polar frames the pole
+        # the polar view fitted to the northern threats: a region, not a hemisphere
+        ({"projection": "polar", "layers": ("threats",), "directions": ("north",)}, 50),
+    ],
+)
+def test_world_views_draw_the_110m_base_map_and_zoomed_views_the_50m(
+    atlas: Atlas, update: dict, resolution: int
+) -> None:
+    """On screen (level_of_detail) the base map follows the zoom; exports always draw 1:50m."""
+    scenario = view("concept_diagram", "en", **update)
+    layers = all_layers(atlas, scenario)
+    on_screen = build_figure(
+        layers, atlas, visible_layers=scenario.layers, size=(1200, 675), level_of_detail=True
+    )
+    assert on_screen.layout.geo.resolution == resolution
+    assert resolution_for(make_view(layers, atlas, set(scenario.layers))) == resolution
+    exported = build_figure(layers, atlas, visible_layers=scenario.layers)
+    assert exported.layout.geo.resolution == DETAIL_RESOLUTION
 
 
 def test_a_member_without_a_base_map_outline_is_still_drawn(atlas: Atlas) -> None:
@@ -507,6 +550,42 @@ def test_a_member_without_a_base_map_outline_is_still_drawn(atlas: Atlas) -> Non
     for trace in figure.data:
         if trace.type == "choropleth" and trace.locationmode == "ISO-3":
             assert missing not in trace.locations
+
+
+def _with_member(atlas: Atlas, scenario: Scenario, iso3: str) -> Layers:
+    """The view's layers with `iso3` made a NATO member."""
+    layers = all_layers(atlas, scenario)
+    row = layers.memberships[layers.memberships.grouping == "nato"].iloc[[0]].copy()
+    row["iso3"] = row["id"] = iso3
+    return dataclasses.replace(layers, memberships=pd.concat([layers.memberships, row]))
+
+
+@pytest.mark.parametrize(("focus", "drawn_as"), [(None, "scattergeo"), ("EST", "choropleth")])
+def test_a_member_outlined_only_at_50m_is_drawn_at_either_scale(
+    atlas: Atlas, focus: str | None, drawn_as: str
+) -> None:
+    """Malta is on the 1:50m base map, not on the 1:110m one: were it a member, a world view
+    (1:110m) would draw it as a point of its own, a zoomed one (1:50m) fill its outline."""
+    missing = sorted(MISSING_FROM_BASE_MAP[WORLD_RESOLUTION] - MISSING_FROM_BASEMAP)
+    assert "MLT" in missing
+    scenario = view("value_community", "en", focus=focus)
+    layers = _with_member(atlas, scenario, "MLT")
+    figure = build_figure(layers, atlas, visible_layers=scenario.layers, level_of_detail=True)
+    assert figure.layout.geo.resolution == (WORLD_RESOLUTION if focus is None else 50)
+    countries = countries_trace(figure)
+    drawn = [t for t in traces_of(figure, kind="country", item="MLT") if t is not countries]
+    if drawn_as == "scattergeo":
+        assert "MLT" not in countries.locations
+        assert drawn and all(t.type == "scattergeo" for t in drawn)
+        assert any("MLT" in t.customdata for t in drawn)
+        # a filled point (the member's fill), with the hover line saying why it is a point
+        (point,) = [t for t in drawn if t.meta["layer"] == "value_community"]
+        assert _alpha(point.marker.color[list(point.customdata).index("MLT")]) > 0
+        assert t("hover.base_map_missing", "en") in point.hovertext[0]
+    else:
+        assert "MLT" in countries.locations
+        assert _alpha(fill_colour(countries, "MLT")) > 0
+        assert not drawn
 
 
 # --- the countries trace -----------------------------------------------------------------------

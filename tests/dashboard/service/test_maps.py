@@ -217,3 +217,29 @@ def test_the_concept_diagrams_map_in_the_dashboard_carries_its_note(service, pre
     assert "reconstruction" in notes(changed)[0]
     assert notes(concept.model_copy(update={"id": None})) == []
     assert notes(presets["threats_360"]) == []
+
+
+@pytest.mark.parametrize("view", ["default", "threats_360"])
+def test_the_toggle_table_says_which_layer_sets_keep_the_maps_framing(service, presets, view):
+    """The figure tells the page, for every set of layers, whether a toggle to it keeps the map
+    as framed (then the page flips layers itself) or re-frames it or adds or removes the Europe
+    inset (then the page asks the server): exactly when the view's figure key stays the same,
+    and the inset's countries trace comes with its own records."""
+    scenario = presets.get(view, Scenario())
+    figure = service.maps.figure(scenario)
+    toggle = figure["layout"]["meta"]["toggle"]
+    assert len(toggle["frames"]) == 2 ** len(LAYERS)
+    key = service.maps.figure_key(scenario)
+    same = []
+    for mask in range(2 ** len(LAYERS)):
+        layers = tuple(x for i, x in enumerate(LAYERS) if mask >> i & 1)
+        other = scenario.model_copy(update={"layers": layers})
+        same.append(int(service.maps.figure_key(other) == key))
+    assert toggle["frames"] == same
+    assert 0 < sum(same) < len(same)  # some toggles stay in the page, some re-frame the map
+    has_inset = "geo2" in figure["layout"]
+    assert len(toggle["insets"]) == int(has_inset)
+    for records in toggle["insets"]:
+        inset = figure["data"][records["countries"]]
+        assert inset["geo"] == "geo2" and inset["meta"]["kind"] == "country"
+        assert len(records["hover"]) == len(inset["locations"])

@@ -1,0 +1,156 @@
+"""A view of one sentence of the article, exported: real files through `alliance-atlas export
+--sentence` (the sentence is the subtitle, in Japanese with its gloss in English, its citation is
+in the footer, its items are emphasised), and a deck made sentence by sentence whose slides are
+the mapped sentences of the paragraph, counted here from the article text and the knowledge
+base's quotes (not from the code's coverage)."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+from html import unescape
+
+import pytest
+import yaml
+from locations import KNOWLEDGE_DIR
+from PIL import Image
+from reading import emphasis_state, expected_items
+
+from dashboard.export import session as export_session
+from dashboard.export.caption import captioned_figure, captioned_json
+from dashboard.export.cli import run_export
+
+
+@pytest.fixture(scope="module")
+def session():
+    shared = export_session.shared_session()
+    shared.start()
+    yield shared
+    export_session.close_shared_session()
+
+
+def _glosses() -> dict[str, dict]:
+    notes = yaml.safe_load((KNOWLEDGE_DIR / "sentences.yaml").read_text(encoding="utf-8"))
+    return {note["id"]: note for note in notes["sentences"]}
+
+
+def _svg_text(data: bytes) -> str:
+    """Every text of an SVG, joined (plotly writes each line of a text as its own element)."""
+    root = ET.fromstring(data)
+    return "".join(unescape("".join(node.itertext())) for node in root.iter() if node.text)
+
+
+def _quotes_of_paragraph(number: int) -> list[str]:
+    """Every quote_ja that cites body paragraph `number`, read from the plain YAML."""
+    quotes = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            if node.get("paragraph") == number and "quote_ja" in node:
+                quotes.append(node["quote_ja"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in KNOWLEDGE_DIR.glob("*.yaml"):
+        if path.name not in ("sentences.yaml", "headings.yaml"):
+            walk(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return quotes
+
+
+def test_a_view_of_a_sentence_has_it_as_subtitle_and_its_citation_in_the_footer(presets, atlas):
+    scenario = presets["authoritarian_partnerships"].model_copy(update={"sentence": "P6.2"})
+    gloss = _glosses()["P6.2"]
+    for lang in ("ja", "en"):
+        figure = captioned_figure(scenario.model_copy(update={"lang": lang}), atlas)
+        annotations = {a.name: a.text.replace("<br>", "") for a in figure.layout.annotations}
+        subtitle = unescape(annotations["export-subtitle"])
+        assert gloss["text_ja"] in subtitle
+        assert (gloss["gloss_en"][:60] in subtitle) is (lang == "en")
+        footer = unescape(annotations["export-footer"])
+        assert "P6.2" in footer
+        assert "Blinken confronts China" in footer and "Arsenal of Autocracy" in footer  # fn 10, 11
+
+
+def test_the_exported_map_emphasises_exactly_the_sentences_items(presets, atlas):
+    scenario = presets["authoritarian_partnerships"].model_copy(update={"sentence": "P6.2"})
+    figure = json.loads(captioned_json(scenario, atlas, 1920, 1080))
+    strong, faded = emphasis_state(figure)
+    assert strong and faded
+    assert strong <= expected_items("P6.2")
+    plain = json.loads(
+        captioned_json(scenario.model_copy(update={"sentence": None}), atlas, 1920, 1080)
+    )
+    assert emphasis_state(plain)[1] == set()  # without a sentence nothing is faded
+
+
+@pytest.mark.browser
+def test_export_sentence_writes_png_and_svg_in_both_languages(session, tmp_path):
+    gloss = _glosses()["P6.2"]
+    png = tmp_path / "p62.png"
+    args = ["--scenario", "authoritarian_partnerships", "--sentence", "P6.2"]
+    assert run_export([*args, "--out", str(png), "--size", "960x540"]) == 0
+    image = Image.open(io.BytesIO(png.read_bytes()))
+    assert image.format == "PNG" and image.size == (960, 540)
+    for lang in ("ja", "en"):
+        svg = tmp_path / f"p62.{lang}.svg"
+        assert run_export([*args, "--lang", lang, "--out", str(svg)]) == 0
+        text = _svg_text(svg.read_bytes())
+        assert gloss["text_ja"][:30] in text
+        assert ("Specifically, they include China" in text) is (lang == "en")
+        assert "P6.2" in text
+
+
+@pytest.mark.browser
+def test_a_deck_by_sentence_has_a_slide_per_mapped_sentence_of_the_paragraph(
+    session, tmp_path, article_text
+):
+    from pptx import Presentation
+
+    deck_path = tmp_path / "p6.pptx"
+    args = ["--deck", str(deck_path), "--scenario", "authoritarian_partnerships"]
+    assert run_export([*args, "--by-sentence", "P6", "--size", "640x360"]) == 0
+    deck = Presentation(str(deck_path))
+    # P6 sentence by sentence (split at 。 here), each counted when a record quotes it
+    sentences = [s + "。" for s in article_text.paragraphs[5].split("。") if s]
+    quotes = _quotes_of_paragraph(6)
+    mapped = [i for i, s in enumerate(sentences, 1) if any(q in s for q in quotes)]
+    assert mapped and len(deck.slides) == len(mapped)
+    for slide, number in zip(deck.slides, mapped, strict=True):
+        assert slide.shapes.title.text.endswith(f"P6.{number}")
+        notes = slide.notes_slide.notes_text_frame.text
+        assert sentences[number - 1] in notes
+
+    # a paragraph with an unmapped sentence: P2 has two sentences, one explained
+    two = tmp_path / "p2.pptx"
+    assert (
+        run_export(
+            [
+                "--deck",
+                str(two),
+                "--scenario",
+                "summit_outcomes",
+                "--by-sentence",
+                "2",
+                "--size",
+                "640x360",
+            ]
+        )
+        == 0
+    )
+    p2 = [s + "。" for s in article_text.paragraphs[1].split("。") if s]
+    expected = sum(any(q in s for q in _quotes_of_paragraph(2)) for s in p2)
+    assert 0 < expected < len(p2)
+    assert len(Presentation(str(two)).slides) == expected
+
+
+def test_the_state_of_a_dashboard_link_keeps_its_sentence(presets):
+    from dashboard.export.command import _from_state
+
+    scenario = _from_state(
+        "http://127.0.0.1:8050/?scenario=threats_360&sentence=P5.1&read=1", presets
+    )
+    assert scenario.sentence == "P5.1" and scenario.id == "threats_360"
