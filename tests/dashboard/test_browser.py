@@ -78,11 +78,13 @@ return {
 
 
 def _shows_exactly(duo, layers) -> bool:
-    """Whether the drawn map shows the traces of exactly `layers` (a trace several layers share
-    when any of them is shown)."""
-    shown = {key for key in _visible_layers(duo) if key not in ("base", "focus")}
-    own = {key for key in shown if "+" not in key}
-    return own == set(layers) and all(shown_by(key, layers) for key in shown)
+    """Whether the drawn map shows the traces of exactly `layers`: each layer's traces visible
+    iff it is shown (a trace several layers share iff any of them is)."""
+    return all(
+        visible == shown_by(key, layers)
+        for key, visible in _traces(duo)
+        if key not in ("base", "focus")
+    )
 
 
 def _assert_countries_drawn(duo, service, scenario) -> None:
@@ -656,7 +658,7 @@ def test_the_browser_gets_compressed_cached_files_and_the_geo_bundle(duo, atlas,
     duo.start_server(app, port=free_port())
     duo.driver.execute_cdp_cmd("Network.clearBrowserCache", {})  # a first visit
     duo.driver.get_log("performance")
-    _open(duo, "")
+    _open(duo, "?inset=none")  # a world map alone (the Europe inset draws the 1:50m map)
     first = _responses(duo)
     suites = [p for p in first if p.startswith("/_dash-component-suites/")]
     fingerprinted = [p for p in suites if ".v4_4_1m" in p]
@@ -703,8 +705,8 @@ def _geo_state(duo) -> dict:
 
 
 def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, presets):
-    """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one; each page
-    fetches only the one it draws, and moving from one to the other within the page fetches the
+    """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one (and its
+    Europe inset, zoomed, the 1:50m one); each page fetches only the ones it draws, and moving from one to the other within the page fetches the
     other once and sends no geometry again (a Patch without geojson)."""
     duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=concept_diagram&focus=JPN")
@@ -713,7 +715,18 @@ def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, p
         "files": ["world_50m"],
         "fetched": ["world_50m.json"],
     }
+    # a world map with the Europe inset: the main map at 1:110m, the inset (zoomed) at 1:50m
     _open(duo, "?scenario=concept_diagram")
+    assert _geo_state(duo) == {
+        "resolution": 110,
+        "files": ["world_110m", "world_50m"],
+        "fetched": ["world_110m.json", "world_50m.json"],
+    }
+    assert (
+        duo.driver.execute_script(f"return {GRAPH.format(id='map')}._fullLayout.geo2.resolution;")
+        == 50
+    )
+    _open(duo, "?scenario=concept_diagram&inset=none")
     assert _geo_state(duo) == {
         "resolution": 110,
         "files": ["world_110m"],
@@ -795,15 +808,18 @@ def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
 
 
 def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
-    """Once the page is drawn, the layer toggles need no server: with it answering nothing (every
-    request a 503, and none made), each toggle still redraws the map as the view's own map would
-    be, moves the address and the share link, and back (to the server, running again) restores
-    the view. The page's countryStyle is Python's country_style for every set of layers."""
+    """Once the page is drawn, the layer toggles that keep the map framed as it is need no
+    server: with it answering nothing (every request a 503, and none made), each still redraws
+    the map as the view's own map would be, moves the address and the share link. A toggle that
+    re-frames the map (the polar view zooms to what is shown) asks the server (running again),
+    which draws the new map; back restores the view. The page's countryStyle is Python's
+    country_style for every set of layers, on each map."""
     service = ViewService(atlas, presets, "en")
     app = create_app(lang="en", atlas=atlas, presets=presets)
-    stopped, asked = [False], []
+    stopped, asked, served = [False], [], []
 
     def refuse():
+        served.append(flask.request.path)
         if stopped[0]:
             asked.append(flask.request.path)
             return flask.Response("stopped", status=503)
@@ -836,9 +852,12 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
 
     stopped[0] = True
     scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})
-    for layer in ("threats", "value_community", "events", "threats"):
+    toggle = duo.driver.execute_script(f"return {GRAPH.format(id='map')}.layout.meta.toggle;")
+    for layer in ("value_community", "events", "authoritarian", "value_community"):
         layers = tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))
         scenario = scenario.model_copy(update={"layers": layers})
+        mask = sum(1 << i for i, x in enumerate(LAYERS) if x in layers)
+        assert toggle["frames"][mask] == 1, layer  # framed alike: the page's to draw
         duo.find_element(f"#layers input[value='{layer}']").click()
         wait_for(
             lambda layers=layers: _query(duo).get("layers") == ",".join(layers),
@@ -861,13 +880,27 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
     _shot(duo, "toggles_server_stopped")
 
     stopped[0] = False
-    duo.driver.back()  # the address before the last toggle: the server draws it
-    wait_for(lambda: "threats" not in _query(duo).get("layers", "").split(","), "back")
-    _wait_idle(duo)
-    wait_for(lambda: "threats" not in _visible_layers(duo), "back did not redraw the map")
-    _assert_countries_drawn(
-        duo,
-        service,
-        scenario.model_copy(update={"layers": tuple(x for x in scenario.layers if x != "threats")}),
+    # threats off: the polar view zooms to what is left, so the map is the server's to draw
+    before = scenario
+    scenario = scenario.model_copy(
+        update={"layers": tuple(x for x in scenario.layers if x != "threats")}
     )
+    mask = sum(1 << i for i, x in enumerate(LAYERS) if x in scenario.layers)
+    assert toggle["frames"][mask] == 0
+    assert service.maps.figure_key(scenario) != service.maps.figure_key(before)
+    del served[:]
+    duo.find_element("#layers input[value='threats']").click()
+    wait_for(lambda: _shows_exactly(duo, scenario.layers), "the re-framed map was not drawn")
+    _wait_idle(duo)
+    assert "/_dash-update-component" in served
+    scale = f"return {GRAPH.format(id='map')}.layout.geo.projection.scale;"
+    expected = service.maps.figure(scenario)["layout"]["geo"]["projection"]["scale"]
+    assert duo.driver.execute_script(scale) == expected
+    _assert_countries_drawn(duo, service, scenario)
+
+    duo.driver.back()  # the address before the last toggle: the server draws it
+    wait_for(lambda: "threats" in _query(duo).get("layers", "").split(","), "back")
+    _wait_idle(duo)
+    wait_for(lambda: "threats" in _visible_layers(duo), "back did not redraw the map")
+    _assert_countries_drawn(duo, service, before)
     _assert_no_console_errors(duo)

@@ -87,6 +87,22 @@ def test_the_exported_map_emphasises_exactly_the_sentences_items(presets, atlas)
     assert emphasis_state(plain)[1] == set()  # without a sentence nothing is faded
 
 
+def test_an_exported_sentence_keeps_the_europe_inset_and_emphasises_it_too(presets, atlas):
+    """A world view's export of a sentence has its Europe inset, the inset's items emphasised
+    and the rest faded as on the main map, its lines redrawn on the inset's own overlays."""
+    scenario = presets["concept_diagram"].model_copy(update={"sentence": "P6.2"})
+    figure = json.loads(captioned_json(scenario, atlas, 1920, 1080))
+    assert "geo2" in figure["layout"]
+    inset = {**figure, "data": [t for t in figure["data"] if t.get("geo") == "geo2"]}
+    strong, faded = emphasis_state(inset)
+    assert strong and faded
+    assert strong <= expected_items("P6.2")
+    overlays = [t for t in inset["data"] if (t.get("meta") or {}).get("kind") == "emphasis"]
+    assert any(t.get("lon") for t in overlays)
+    plain = scenario.model_copy(update={"sentence": None})
+    assert "geo2" in json.loads(captioned_json(plain, atlas, 1920, 1080))["layout"]
+
+
 @pytest.mark.browser
 def test_export_sentence_writes_png_and_svg_in_both_languages(session, tmp_path):
     gloss = _glosses()["P6.2"]
