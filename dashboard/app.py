@@ -112,15 +112,19 @@ class AtlasDash(Dash):
         return page.replace(BASE_MAP_PRELOAD_MARK, self._base_map_preload(), 1)
 
     def _base_map_preload(self) -> str:
-        """The preload link of the base map the page's view draws."""
+        """The preload links of the base maps the page's view draws (its main map's, and an
+        inset's)."""
         try:
             scenario = self.view_service.page_view(request.url)
-            resolution = self.view_service.maps.resolution(scenario) if scenario else None
+            resolutions = self.view_service.maps.resolutions(scenario) if scenario else ()
         except Exception as error:  # a guess costs one more request, never the page
             logger.warning("no base map for %r: %s", request.url[:200], type(error).__name__)
-            resolution = None
-        href = self.delivery.topojson_file(resolution or WORLD_RESOLUTION)
-        return f'<link rel="preload" as="fetch" crossorigin="anonymous" href="{href}">'
+            resolutions = ()
+        return "".join(
+            '<link rel="preload" as="fetch" crossorigin="anonymous" '
+            f'href="{self.delivery.topojson_file(resolution)}">'
+            for resolution in resolutions or (WORLD_RESOLUTION,)
+        )
 
 
 def create_app(

@@ -219,6 +219,9 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "projection.robinson": {"ja": "ロビンソン図法", "en": "Robinson"},
     "projection.orthographic": {"ja": "正射図法(地球儀)", "en": "Orthographic (globe)"},
     "projection.polar": {"ja": "北極中心", "en": "Polar (north)"},
+    "map-options.label": {"ja": "地図の範囲", "en": "Map extent"},
+    "map.option.inset": {"ja": "ヨーロッパの拡大図", "en": "Europe inset"},
+    "map.option.world": {"ja": "世界全体", "en": "Whole world"},
     # share / save / load
     "share.label": {"ja": "この表示へのリンク", "en": "Link to this view"},
     "share.copy": {"ja": "リンクをコピー", "en": "Copy link"},
@@ -474,6 +477,7 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Some input could not be handled; the view is unchanged.",
     },
     "map.label": {"ja": "地図", "en": "Map"},
+    "map.inset": {"ja": "ヨーロッパ(拡大)", "en": "Europe (enlarged)"},
     "skip.map": {"ja": "地図へ移動", "en": "Skip to the map"},
     "skip.table": {"ja": "項目の表へ移動", "en": "Skip to the table"},
     # the map's one-line summary, announced when it changes (a polite live region)
@@ -517,6 +521,25 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "en": "Conceptual diagram: placement and arrows show ideas, not exact geography.",
     },
     "export.legend": {"ja": "凡例", "en": "Legend"},
+    # --- a deck's speaker notes and appendix (dashboard.export.citations, deck) ---
+    "notes.shows": {"ja": "表示:{layers}", "en": "Shows: {layers}"},
+    "notes.view": {"ja": "ビュー: ?{query}", "en": "View: ?{query}"},
+    "notes.citations": {
+        "ja": "引用した論考の箇所({count}か所、レイヤーごと):",
+        "en": "Passages of the article cited ({count}), layer by layer:",
+    },
+    "notes.appendix": {"ja": "全文は付録({where})。", "en": "In full in the appendix ({where})."},
+    "notes.more": {"ja": "…ほか{count}か所(付録)", "en": "… and {count} more (appendix)"},
+    "notes.footnote": {"ja": "脚注{number}", "en": "fn {number}"},
+    "notes.more_items": {"ja": "ほか{count}件", "en": "+{count} more"},
+    "appendix.slides": {"ja": "スライド{slides}", "en": "slides {slides}"},
+    "appendix.where": {"ja": "スライド{first}–{last}", "en": "slides {first}–{last}"},
+    "appendix.title": {
+        "ja": "付録:引用した論考の箇所({page}/{pages})",
+        "en": "Appendix: the passages cited ({page}/{pages})",
+    },
+    "appendix.footnotes": {"ja": "脚注の出典:", "en": "Footnotes cited:"},
+    "deck.title": {"ja": "Alliance Atlas ブリーフィング", "en": "Alliance Atlas briefing"},
     # a view of one sentence: where the sentence is, and the works of its footnotes
     "export.sentence": {
         "ja": "強調:本文の文{id}(第{n}段落)が地図に示すもの。",

@@ -5,7 +5,7 @@ Stable ids (tests and users' scripts rely on them): `map`, `scenario`, `layers`,
 panel `article` (its paragraphs `article-P6`, its footnotes `article-fn9`, each sentence an element
 with `data-sentence="P6.2"`, each quote a `mark` with `data-record`). The other controls:
 `groupings`, `directions`, `domains`, `basis`, `modality`, `proposals`, `focus` (the country
-search), `projection`, `save`, `upload`, `export-format`, `export`, `compare-mode`,
+search), `projection`, `map-options`, `save`, `upload`, `export-format`, `export`, `compare-mode`,
 `compare-with`, `read-toggle` (the panel shown or hidden; on a narrow window the tabs `tab-map`
 and `tab-article`).
 
@@ -298,6 +298,16 @@ def build_layout(
                 "projection.label",
                 _radios(
                     "projection", options["projection"], default.projection, class_name="radio"
+                ),
+            ),
+            _group(
+                texts,
+                "map-options.label",
+                dbc.Checklist(
+                    id="map-options",
+                    options=options["map-options"],
+                    value=["inset"] if default.inset == "europe" else [],
+                    class_name="checklist",
                 ),
             ),
             html.Div(

@@ -51,6 +51,12 @@ Projection = Literal["robinson", "orthographic", "polar"]
 PROJECTIONS: tuple[Projection, ...] = get_args(Projection)
 Lang = Literal["ja", "en"]
 LANGS: tuple[Lang, ...] = get_args(Lang)
+# what the map frames: what the view draws (with a margin), or the whole world
+Extent = Literal["content", "world"]
+EXTENTS: tuple[Extent, ...] = get_args(Extent)
+# a magnified inset of Europe on maps where Europe is drawn small and crowded, or none
+InsetKind = Literal["europe", "none"]
+INSETS: tuple[InsetKind, ...] = get_args(InsetKind)
 
 
 def _canonical(values: Any, order: tuple[str, ...]) -> Any:
@@ -88,6 +94,8 @@ class Scenario(BaseModel):
     modality: ModalityLevel = Field("projected", description="the least certain modality shown")
     proposals: bool = True
     projection: Projection = "robinson"
+    extent: Extent = "content"
+    inset: InsetKind = "europe"
     lang: Lang = "ja"
     focus: str | None = Field(None, pattern=r"^[A-Za-z0-9_]+$", max_length=64)
     sentence: str | None = Field(
@@ -219,6 +227,8 @@ class Scenario(BaseModel):
             ("from", self.date_from.isoformat() if self.date_from else ""),
             ("to", self.date_to.isoformat() if self.date_to else ""),
             ("projection", self.projection),
+            ("extent", self.extent),
+            ("inset", self.inset),
             ("lang", self.lang),
             ("focus", self.focus or ""),
         ]
@@ -330,6 +340,8 @@ _QUERY_PARSERS = {
     "from": _parse_optional,
     "to": _parse_optional,
     "projection": str,
+    "extent": str,
+    "inset": str,
     "lang": str,
     "focus": _parse_optional,
     "sentence": _parse_optional,
@@ -360,6 +372,8 @@ _NOUNS: dict[str, tuple[str, tuple[Any, ...]]] = {
     "basis": ("basis", BASES),
     "modality": ("modality", MODALITY_LEVELS),
     "projection": ("projection", PROJECTIONS),
+    "extent": ("map extent", EXTENTS),
+    "inset": ("inset", INSETS),
     "lang": ("language", LANGS),
 }
 _PATTERN_HINTS = {
@@ -451,11 +465,17 @@ FIELD_NAMES: tuple[str, ...] = tuple(
 )
 
 
+READING_ORDER = "reading-order.txt"
+
+
 def load_presets(directory: Path = SCENARIOS_DIR) -> dict[str, Scenario]:
-    """The bundled scenario presets, keyed by file name without extension, in file-name order."""
+    """The bundled scenario presets, keyed by file name without extension, in reading order
+    (the ids listed in the folder's reading-order.txt, then the others by file name)."""
     if not directory.is_dir():  # never an app without its presets
         raise FileNotFoundError(errno.ENOENT, "no scenario presets folder", str(directory))
-    return {
-        path.stem: Scenario.from_file(path, preset_id=path.stem)
-        for path in sorted(directory.glob("*.yaml"))
-    }
+    paths = {path.stem: path for path in sorted(directory.glob("*.yaml"))}
+    order = directory / READING_ORDER
+    listed = order.read_text(encoding="utf-8").split("\n") if order.is_file() else []
+    ids = [line.strip() for line in listed if line.strip() and not line.startswith("#")]
+    ordered = [i for i in dict.fromkeys(ids) if i in paths] + sorted(set(paths) - set(ids))
+    return {i: Scenario.from_file(paths[i], preset_id=i) for i in ordered}

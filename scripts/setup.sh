@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Idempotent setup: Debian packages (Chromium, ChromeDriver, a CJK font, Node with npm), then .venv
-# with the project installed, then the JavaScript the dashboard serves (plotly.js's geo bundle, from
-# package-lock.json: npm ci --omit=dev). Usage: scripts/setup.sh [--test]   (--test also installs
-# the test extras: GDAL's command-line tools, redis-server and the npm test and benchmark tools)
+# Idempotent setup: Debian packages (Chromium, ChromeDriver, the export's fonts, Node with npm), then
+# .venv with the project installed, then the JavaScript the dashboard serves (plotly.js's geo bundle,
+# from package-lock.json: npm ci --omit=dev). Usage: scripts/setup.sh [--test]   (--test also
+# installs the test extras: GDAL's command-line tools, poppler's pdftotext/pdffonts, LibreOffice
+# Impress, redis-server and the npm test and benchmark tools of package-lock.json)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,8 +12,11 @@ testing=false
 extras="build"
 $testing && extras="test,build"
 
-debian_packages=(chromium chromium-driver fonts-noto-cjk)
-$testing && debian_packages+=(gdal-bin redis-server)  # redis-server: the export queue's test
+# fonts: Noto Sans (Latin) and BIZ UDPGothic (Japanese) are TrueType, so the PDF export embeds
+# them as real fonts with correct text; Noto Sans CJK JP is the fallback for other glyphs
+debian_packages=(chromium chromium-driver fonts-noto-core fonts-morisawa-bizud-gothic fonts-noto-cjk)
+# redis-server: the export queue's test; poppler-utils, libreoffice-impress: the exports' tests
+$testing && debian_packages+=(gdal-bin poppler-utils libreoffice-impress redis-server)
 missing=()
 for package in "${debian_packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -57,6 +57,30 @@ def headless_dash(
         yield composite
 
 
+@contextmanager
+def chromium_page(width: int, height: int) -> Iterator[Any]:
+    """A plain headless Chromium (selenium) with a `width`×`height` window at one device pixel
+    per CSS pixel, to open files as a user's browser does."""
+    from selenium import webdriver
+
+    options = ChromeOptions()
+    options.binary_location = CHROMIUM
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--hide-scrollbars",
+        f"--window-size={width},{height}",
+        "--force-device-scale-factor=1",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
 def typed_date(driver: Any, iso: str) -> str:
     """The keys that type the ISO date `iso` into a native date input: in the order of the
     browser's locale (headless Chromium's is month/day/year, whatever the page's language)."""
@@ -176,12 +200,14 @@ def _wait_map(duo, graph="map", timeout=30) -> None:
 
 
 def _traces(duo, graph="map") -> list[tuple[str, bool]]:
-    """(layer, visible) of every trace of the drawn figure."""
+    """(layer key, visible) of every trace of the drawn figure: its layer, or the layers that
+    share it joined by "+" (a label several layers ask for, see figures.trace_layer)."""
     return [
         (layer, visible is not False and visible != "legendonly")
         for layer, visible in duo.driver.execute_script(
-            f"return {GRAPH.format(id=graph)}.data.map("
-            "t => [(t.meta && t.meta.layer) || 'base', t.visible === undefined ? true : t.visible]);"
+            f"return {GRAPH.format(id=graph)}.data.map(t => ["
+            "(t.meta && (t.meta.layers ? t.meta.layers.join('+') : t.meta.layer)) || 'base',"
+            " t.visible === undefined ? true : t.visible]);"
         )
     ]
 

@@ -50,14 +50,14 @@ def text_of(component) -> str:
     return json.dumps(json.loads(to_json(component)), ensure_ascii=False)
 
 
-def countries_index(figure: dict) -> int:
-    """Where the one choropleth of the base map's countries is in a figure (as JSON data)."""
-    (index,) = [
+def countries_indices(figure: dict) -> list[int]:
+    """Where the choropleths of the base map's countries are in a figure (as JSON data): the
+    main map's, and the Europe inset's when it has one."""
+    return [
         i
         for i, trace in enumerate(figure["data"])
         if trace["type"] == "choropleth" and trace.get("locationmode") == "ISO-3"
     ]
-    return index
 
 
 def decoded(fragment: orjson.Fragment) -> Any:

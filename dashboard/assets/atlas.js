@@ -15,7 +15,7 @@
     const FADE = 0.2;
     const FADED_TEXT = "rgba(120,120,120,0.45)";
     const SLOT_KIND = "emphasis";
-    const NOT_FADED = ["key", "legend", SLOT_KIND];
+    const NOT_FADED = ["key", "legend", SLOT_KIND, "inset_frame", "inset_title", "inset_locator"];
     const EMPTY_SLOT = {
         lon: [], lat: [], mode: "lines", fill: "none", visible: true, showlegend: false, name: "",
     };
@@ -94,14 +94,19 @@
     }
 
     /* A copy of `figure` showing the layers `shown` (the traces of other layers hidden, the
-     * countries trace restyled); the traces that do not change are the same objects. */
+     * countries traces restyled: the main map's and an inset's, each from its own records);
+     * the traces that do not change are the same objects. A trace several layers share
+     * (meta.layers: a label two layers ask for) shows when any of them is shown. */
     function figureShowing(figure, shown) {
         const toggle = figure.layout.meta.toggle;
         const always = new Set(toggle.always);
         const drawn = new Set([...shown, ...always]);
+        const countries = new Map(
+            [toggle, ...(toggle.insets || [])].map((records) => [records.countries, records])
+        );
         const data = figure.data.map((trace, index) => {
-            if (index === toggle.countries) {
-                const style = countryStyle(toggle, trace.locations, drawn);
+            if (countries.has(index)) {
+                const style = countryStyle(countries.get(index), trace.locations, drawn);
                 const marker = trace.marker || {};
                 return Object.assign({}, trace, {
                     z: style.z,
@@ -112,11 +117,14 @@
                     }),
                 });
             }
-            const layer = trace.meta && trace.meta.layer;
-            // only a layer's own traces (not the base map, the focus ring, or the sentence
-            // emphasis's slot, which belongs to no layer)
-            if (always.has(layer) || !toggle.layers.includes(layer)) { return trace; }
-            const visible = shown.has(layer);
+            const meta = trace.meta || {};
+            const layers = meta.layers || [meta.layer];
+            // only layers' own traces (not the base map, the focus ring, or the sentence
+            // emphasis's slots, which belong to no layer)
+            if (layers.some((layer) => always.has(layer) || !toggle.layers.includes(layer))) {
+                return trace;
+            }
+            const visible = layers.some((layer) => shown.has(layer));
             return trace.visible === visible ? trace : Object.assign({}, trace, {visible: visible});
         });
         return Object.assign({}, figure, {data: data});
@@ -150,6 +158,16 @@
         return parts.join(choices.separator);
     }
 
+    /* Whether the figure's map, with `layers` shown, is framed as it is drawn (the same view,
+     * the Europe inset or none): toggle.frames, by set of layers (bit i: toggle.layers[i]). A
+     * toggle that re-frames the map is the server's to draw. */
+    function framedAlike(toggle, layers) {
+        if (!toggle.frames) { return true; }
+        const mask = toggle.layers.reduce(
+            (bits, layer, i) => (layers.includes(layer) ? bits | (1 << i) : bits), 0);
+        return toggle.frames[mask] === 1;
+    }
+
     function sameLayers(a, b) {
         return a.length === b.length && a.every((layer, i) => layer === b[i]);
     }
@@ -166,6 +184,12 @@
 
     function isShown(trace) {
         return trace.visible === undefined || trace.visible === true;
+    }
+
+    /* Whether a trace is drawn on the main map (not on the Europe inset, geo2): the points
+     * the emphasis keeps in view are the main map's. */
+    function onMainMap(trace) {
+        return !trace.geo || trace.geo === "geo";
     }
 
     function elementsOf(trace) {
@@ -208,22 +232,27 @@
     function emphasisOf(figure, items) {
         const data = (figure && figure.data) || [];
         const changes = [];
-        const slots = [];
+        // each map's (geo subplot's) own overlays: what one redraws stays on its map
+        const free = new Map();
+        const slotState = new Map();
         data.forEach((trace, index) => {
-            if (metaOf(trace).kind === SLOT_KIND) { slots.push(index); }
+            if (metaOf(trace).kind !== SLOT_KIND) { return; }
+            const geo = trace.geo || "geo";
+            if (!free.has(geo)) { free.set(geo, []); }
+            free.get(geo).push(index);
+            slotState.set(index, Object.assign({}, EMPTY_SLOT));
         });
-        const slotState = new Map(slots.map((index) => [index, Object.assign({}, EMPTY_SLOT)]));
         const byLook = new Map();
-        let free = 0;
         const found = new Set();
         const points = [];
-        const addOverlay = (look, lon, lat) => {
-            const key = JSON.stringify(look);
+        const addOverlay = (geo, look, lon, lat) => {
+            const key = geo + JSON.stringify(look);
             if (!byLook.has(key)) {
-                if (free >= slots.length) { return false; }
-                byLook.set(key, slots[free]);
-                Object.assign(slotState.get(slots[free]), look);
-                free += 1;
+                const slots = free.get(geo);
+                if (!slots || !slots.length) { return false; }
+                const slot = slots.shift();
+                byLook.set(key, slot);
+                Object.assign(slotState.get(slot), look);
             }
             const slot = slotState.get(byLook.get(key));
             const gap = slot.lon.length ? [null] : [];
@@ -264,7 +293,7 @@
                             lon.push(...parts[j][0]);
                             lat.push(...parts[j][1]);
                             const n = parts[j][0].length;
-                            if (n) {
+                            if (n && onMainMap(trace)) {
                                 points.push([parts[j][0][0], parts[j][1][0]]);
                                 points.push([parts[j][0][n - 1], parts[j][1][n - 1]]);
                             }
@@ -283,7 +312,7 @@
                                 look[k] = trace[k] === undefined ? null : trace[k];
                             });
                         }
-                        placed = addOverlay(look, lon, lat);
+                        placed = addOverlay(trace.geo || "geo", look, lon, lat);
                         if (placed && legend) { showlegend = false; }
                     }
                     if (placed) { opacity = round4(base * FADE); }
@@ -295,7 +324,7 @@
             } else {
                 changes.push([["data", index, "selectedpoints"], chosen]);
                 changes.push([["data", index, "unselected"], unselectedOf(trace)]);
-                if (isShown(trace) && trace.lon) {
+                if (isShown(trace) && trace.lon && onMainMap(trace)) {
                     chosen.forEach((j) => {
                         if (trace.lon[j] !== null && trace.lon[j] !== undefined) {
                             points.push([trace.lon[j], trace.lat[j]]);
@@ -706,7 +735,8 @@
          * and the countries trace's style, from what the figure brought along in
          * layout.meta.toggle), and the address, the `view` store, the record of the drawn map and
          * the heading and the map's summary follow; nothing goes to the server. Only while the
-         * comparison lists the differences (`compare-view`), or for a map without that data
+         * comparison lists the differences (`compare-view`), for a map without that data, or
+         * for a toggle that re-frames the map or adds or removes its Europe inset (toggle.frames)
          * (`map-view`: the server draws it), is the server asked. Returns [map.figure,
          * url.search, view.data, rendered.data, view-title.children, map-summary.children,
          * map-view.data, compare-view.data]. */
@@ -726,7 +756,7 @@
             };
             result[1] = newView.query;
             result[2] = newView;
-            if (toggle && rendered) {
+            if (toggle && rendered && framedAlike(toggle, layers)) {
                 result[0] = figureShowing(figure, new Set(layers));
                 result[3] = Object.assign({}, rendered, {layers: layers});
             } else {

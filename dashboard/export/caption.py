@@ -26,9 +26,12 @@ from dashboard.export.formats import REF_HEIGHT, layout_size
 from dashboard.figures import BASE_LAYER, build_figure
 from dashboard.figures.context import LayerRows
 from dashboard.figures.emphasis import emphasis_points
-from dashboard.figures.geo import Frame, make_view, map_aspect
+from dashboard.figures.framing import make_view
+from dashboard.figures.geo import Frame
 from dashboard.figures.layers.base import badged_modalities
 from dashboard.figures.notes import is_reconstruction
+from dashboard.figures.projection import map_aspect
+from dashboard.figures.text import line_width
 from dashboard.i18n import MONTHS_EN, t
 from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
 from geodata.atlas import Atlas, derived, load_atlas
@@ -44,21 +47,38 @@ MUTED = "#555555"
 
 
 def captioned_figure(
-    scenario: Scenario, atlas: Atlas | None = None, *, width: int = 1920, height: int = 1080
+    scenario: Scenario,
+    atlas: Atlas | None = None,
+    *,
+    width: int = 1920,
+    height: int = 1080,
+    titled: bool = True,
 ) -> go.Figure:
     """The view's map with title, subtitle, legend and footer, laid out for a slide.
 
     `width` and `height` give only the aspect ratio (text wraps to it); the layout is always
-    REF_HEIGHT px high and `render()` scales it to the requested pixels. A new figure on every
-    call: callers may change it.
+    REF_HEIGHT px high and `render()` scales it to the requested pixels. Without its title
+    (`titled=False`, for a slide whose title is the slide's own), the layout is the same less
+    the title's band at the top (`title_band` px). A new figure on every call: callers may
+    change it.
     """
-    return go.Figure(json.loads(captioned_json(scenario, atlas_or_default(atlas), width, height)))
+    data = captioned_json(scenario, atlas_or_default(atlas), width, height, titled)
+    return go.Figure(json.loads(data))
 
 
-def _figure_key(scenario: Scenario, atlas: Atlas, width: int, height: int) -> tuple[Any, ...]:
-    """What a captioned figure depends on: the view, the atlas, the layout's width, the font."""
+def _figure_key(
+    scenario: Scenario, atlas: Atlas, width: int, height: int, titled: bool = True
+) -> tuple[Any, ...]:
+    """What a captioned figure depends on: the view, the atlas, the layout's width, the font,
+    whether it has its title."""
     ref_width = round(layout_size(width, height, 1.0)[0])
-    return (scenario, atlas_serial(atlas), ref_width, font_family(sentence.text_lang(scenario)))
+    return (
+        scenario,
+        atlas_serial(atlas),
+        ref_width,
+        font_family(sentence.text_lang(scenario)),
+        titled,
+    )
 
 
 @cachetools.cached(
@@ -67,21 +87,38 @@ def _figure_key(scenario: Scenario, atlas: Atlas, width: int, height: int) -> tu
     lock=threading.Lock(),
     info=True,
 )
-def captioned_json(scenario: Scenario, atlas: Atlas, width: int, height: int) -> bytes:
-    """The captioned figure as JSON, from the cache when built before (per view, aspect, font)."""
+def captioned_json(
+    scenario: Scenario, atlas: Atlas, width: int, height: int, titled: bool = True
+) -> bytes:
+    """The captioned figure as JSON, from the cache when built before (per view, aspect, font,
+    title or not)."""
     ref_width = layout_size(width, height, 1.0)[0]
+    band = 0.0 if titled else title_band(scenario, ref_width)
     figure, aspect = _map_figure(scenario, atlas)
-    margin = _caption(figure, scenario, atlas, ref_width, aspect)
+    margin = _caption(figure, scenario, atlas, ref_width, aspect, band)
     # the labels were placed for the nominal figure's map, and the slide's map is another size
     # (its caption and legend take room): place them again for the map as drawn
-    frame = Frame((round(ref_width), REF_HEIGHT), margin, {})
+    frame = Frame((round(ref_width), round(REF_HEIGHT - band)), margin, {})
     figure, aspect = _map_figure(scenario, atlas, frame)
-    _caption(figure, scenario, atlas, ref_width, aspect)
+    _caption(figure, scenario, atlas, ref_width, aspect, band)
     if scenario.sentence:
         return json.dumps(
             sentence.emphasize(json.loads(figure.to_json()), scenario, atlas)
         ).encode()
     return figure.to_json().encode()
+
+
+def title_band(scenario: Scenario, ref_width: float) -> float:
+    """The height (px of the REF_HEIGHT layout) of the band the title takes at the image's top:
+    what a slide with its own title puts there instead."""
+    return MARGIN_TOP + TITLE_LINE * len(title_lines(scenario, ref_width))
+
+
+def title_lines(scenario: Scenario, ref_width: float) -> list[str]:
+    """The title's lines as the image (or a slide in its place) wraps them: the view's title,
+    and the id of its sentence when it has one."""
+    title = scenario.title() + (f" — {scenario.sentence}" if scenario.sentence else "")
+    return _wrap(title, ref_width - 2 * MARGIN_X, TITLE_PX)
 
 
 def atlas_or_default(atlas: Atlas | None) -> Atlas:
@@ -106,7 +143,7 @@ def _map_figure(
     scenario: Scenario, atlas: Atlas, frame: Frame | None = None
 ) -> tuple[go.Figure, float]:
     """The view's map with only its shown layers (its labels placed for `frame` when given), and
-    the width / height of its map (see dashboard.figures.geo.map_aspect)."""
+    the width / height of its map (see dashboard.figures.projection.map_aspect)."""
     layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
     figure = build_figure(layers, atlas, visible_layers=scenario.layers, frame=frame)
     # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
@@ -137,10 +174,16 @@ class _Legend:
 
 
 def _caption(
-    figure: go.Figure, scenario: Scenario, atlas: Atlas, ref_width: float, aspect: float
+    figure: go.Figure,
+    scenario: Scenario,
+    atlas: Atlas,
+    ref_width: float,
+    aspect: float,
+    band: float = 0.0,
 ) -> tuple[float, float, float, float]:
-    """Title, subtitle, legend and footer around the map, in px of the REF_HEIGHT layout;
-    returns the margins (left, top, right, bottom) around the map's plot area.
+    """Title, subtitle, legend and footer around the map, in px of the REF_HEIGHT layout (less
+    the title's `band` when it is left out); returns the margins (left, top, right, bottom)
+    around the map's plot area.
 
     The legend goes to the right of the map or below it, whichever leaves the larger map; the
     map's box is sized to its projection's aspect and the spare height is shared above and below.
@@ -149,7 +192,7 @@ def _caption(
     family = font_family(sentence.text_lang(scenario))
     _prune_basis_key(figure, scenario, atlas)
     text_w = ref_width - 2 * MARGIN_X
-    title_lines = _wrap(scenario.title(), text_w, TITLE_PX)
+    titles = title_lines(scenario, ref_width)
     subtitle = sentence.subtitle(scenario, atlas) or [scenario.description()]
     subtitle_lines = [line for part in subtitle for line in _wrap(part, text_w, SUBTITLE_PX)]
     footer_lines = [
@@ -159,11 +202,11 @@ def _caption(
             parts, text_w, FOOTER_PX, "  |  " if index == 0 else ("" if lang == "ja" else " ")
         )
     ]
-    title_h = TITLE_LINE * len(title_lines)
-    subtitle_top = MARGIN_TOP + title_h + 6
+    height = REF_HEIGHT - band
+    subtitle_top = MARGIN_TOP + TITLE_LINE * len(titles) + 6 - band
     header = subtitle_top + SUBTITLE_LINE * len(subtitle_lines) + 24
     footer = 18 + FOOTER_LINE * len(footer_lines) + 14
-    middle = REF_HEIGHT - header - footer
+    middle = height - header - footer
     legend = _place_legend(figure, ref_width, middle, aspect)
     area_w = ref_width - 2 * MARGIN_X
     margin_l = MARGIN_X
@@ -183,7 +226,7 @@ def _caption(
             "xanchor": "left",
             "y": 1,
             "yanchor": "top",
-            "maxheight": REF_HEIGHT - top - footer,
+            "maxheight": height - top - footer,
             "title": {
                 "text": f"<b>{t('export.legend', lang)}</b>",
                 "font": {"family": family, "size": legend.font + 2, "color": INK},
@@ -205,7 +248,7 @@ def _caption(
             "title": {"text": ""},
             "entrywidth": 0,
         }
-    bottom = REF_HEIGHT - top - map_h
+    bottom = height - top - map_h
     figure.update_layout(
         width=None,
         height=None,
@@ -215,7 +258,7 @@ def _caption(
         font={"family": family, "size": 18, "color": INK},
         margin={"l": margin_l, "r": margin_r, "t": top, "b": bottom, "pad": 0, "autoexpand": False},
         title={
-            "text": "<b>" + "<br>".join(_plotly_text(x) for x in title_lines) + "</b>",
+            "text": "" if band else "<b>" + "<br>".join(map(_plotly_text, titles)) + "</b>",
             "font": {"family": family, "size": TITLE_PX, "color": INK},
             "x": MARGIN_X / ref_width,
             "xanchor": "left",
@@ -224,8 +267,7 @@ def _caption(
             # one-line title (measured: the same for two and three lines), which cut the first
             # line off at the top: such a title is placed that much lower, so that its first
             # line starts at MARGIN_TOP like a one-line title's
-            "y": 1
-            - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(title_lines) > 1 else 0)) / REF_HEIGHT,
+            "y": 1 - (MARGIN_TOP + (TITLE_CAP * TITLE_PX if len(titles) > 1 else 0)) / REF_HEIGHT,
             "yanchor": "top",
             "yref": "container",
             "automargin": False,
@@ -354,7 +396,7 @@ def _place_legend(figure: go.Figure, ref_width: float, middle: float, aspect: fl
         height = 1.5 * font * lines + len(groups) * (1.6 * font + font // 3) + 2.2 * font
         if height <= middle or font == LEGEND_FONTS[-1]:
             texts = [line for title, entries in groups for line in [title, *entries]]
-            longest = max(_text_width(x, font) for x in texts)
+            longest = max(line_width(x, font) for x in texts)
             width = min(longest + LEGEND_SYMBOL + 16, ref_width * 0.38)
             map_w = area_w - width - LEGEND_GAP
             options.append(
@@ -364,7 +406,7 @@ def _place_legend(figure: go.Figure, ref_width: float, middle: float, aspect: fl
     for font in LEGEND_FONTS[1:]:
         rows: list[list[tuple[float, float]]] = [[]]
         for title, entries in groups:
-            width = max(_text_width(x, font) for x in [title, *entries]) + LEGEND_SYMBOL + 30
+            width = max(line_width(x, font) for x in [title, *entries]) + LEGEND_SYMBOL + 30
             height = 1.6 * font + 1.5 * font * len(entries)
             if rows[-1] and sum(w for w, _ in rows[-1]) + width > area_w:
                 rows.append([])
@@ -421,19 +463,6 @@ def _enforce_min_text(figure: go.Figure) -> None:
             annotation.font.size = MIN_TEXT_PX
 
 
-def _text_width(text: str, size: float) -> float:
-    """Rough rendered width in px of caption and legend text: full-width (CJK) characters 1 em,
-    others 0.52 em.
-
-    Not yet dashboard.figures.text.text_width, the map labels' per-character estimate, which is
-    closer to Noto Sans CJK JP's real advances (legend lines and glyphs measured with PIL: within
-    8 %, against -50 % to +25 % here).
-    Switching changes where 25 of 63 slide layouts put their legend or break their lines, and
-    moves the legend of threats_360 (en) far enough to fail its image baseline: it waits for a
-    change that may refresh the baselines (see issue 15)."""
-    return sum(size * (1.0 if ord(c) > 0x2E7F else 0.52) for c in text)
-
-
 def _wrap(text: str, width: float, size: float) -> list[str]:
     """Greedy line wrap to `width` px: at spaces for Latin text, anywhere for Japanese."""
     if not text:
@@ -442,7 +471,7 @@ def _wrap(text: str, width: float, size: float) -> list[str]:
     current = ""
     tokens = _tokens(text)
     for token in tokens:
-        if current and _text_width(current + token, size) > width:
+        if current and line_width(current + token, size) > width:
             lines.append(current.rstrip())
             current = token.lstrip()
         else:
@@ -526,7 +555,7 @@ def _wrap_parts(parts: list[str], width: float, size: float, separator: str) -> 
     """Lines of whole parts joined by `separator`; a part too long for a line is wrapped."""
     lines: list[str] = []
     for part in parts:
-        if lines and _text_width(lines[-1] + separator + part, size) <= width:
+        if lines and line_width(lines[-1] + separator + part, size) <= width:
             lines[-1] += separator + part
         else:
             lines += _wrap(part, width, size)

@@ -52,7 +52,7 @@ def export(args: argparse.Namespace) -> list[str]:
     if args.all:
         fmt = args.format or "png"
         views = _views(args)
-        check_environment(text_lang(s) for s in views)
+        check_environment({text_lang(s) for s in views}, [fmt])
         return _write_all(out, views, fmt, width, height, scale)
 
     if out.is_dir():
@@ -60,7 +60,7 @@ def export(args: argparse.Namespace) -> list[str]:
     fmt = _format(out, args.format)
     views = _views(args)
     check_writable(out)
-    check_environment(text_lang(s) for s in views)
+    check_environment({text_lang(s) for s in views}, [fmt])
     with batch_session() as session:
         data = render(views[0], fmt, width=width, height=height, scale=scale, session=session)
     write_atomic(out, data)
@@ -274,8 +274,15 @@ def _render_all(
 def _write_deck(deck: Path, views: list, width: int, height: int, scale: float) -> list[str]:
     with batch_session() as session:  # the browser starts while the atlas loads
         atlas = load_atlas()
-        images = render_views(
-            views, "png", width=width, height=height, scale=scale, atlas=atlas, session=session
+        pictures = render_views(
+            views,
+            "png",
+            width=width,
+            height=height,
+            scale=scale,
+            atlas=atlas,
+            session=session,
+            titled=False,  # the slide's own title takes the image's title band
         )
-    write_atomic(deck, build_deck(views, images, atlas, width=width, height=height))
+    write_atomic(deck, build_deck(views, pictures, atlas, width=width, height=height))
     return [str(deck)]

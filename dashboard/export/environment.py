@@ -1,5 +1,6 @@
 """What the export needs on this machine, checked before it starts: the base-map topojson (never
-fetched online), a Chromium for kaleido, and a font with Japanese glyphs (fontconfig)."""
+fetched online), a Chromium for kaleido, a font with Japanese glyphs (fontconfig), and for a
+Japanese PDF the TrueType Japanese font whose text Chromium's PDF writer keeps searchable."""
 
 from __future__ import annotations
 
@@ -15,13 +16,12 @@ import plotly.io as pio
 
 import dashboard
 from dashboard.export.errors import ExportError
+from dashboard.figures.style import FONT_FAMILY, PDF_JAPANESE_FONT
 
 TOPOJSON_DIR = Path(dashboard.__file__).resolve().parent / "assets" / "topojson"
 TOPOJSON_FILES = ("world_110m.json", "world_50m.json")
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-CJK_PREFERRED = ("Noto Sans CJK JP", "Noto Sans JP", "IPAexGothic", "IPAGothic", "TakaoGothic")
-LATIN_FALLBACK = "Liberation Sans, DejaVu Sans, Arial, sans-serif"
 
 
 def topojson_url() -> str:
@@ -84,35 +84,36 @@ def japanese_font_families() -> tuple[str, ...]:
 _font_cache: dict[tuple[str | None, str | None], tuple[str, ...]] = {}
 
 
-def cjk_font() -> str | None:
-    """The Japanese-capable family the export uses, or None when there is none."""
-    families = japanese_font_families()
-    for preferred in CJK_PREFERRED:
-        if preferred in families:
-            return preferred
-    sans = [f for f in families if "sans" in f.lower() or "gothic" in f.lower()]
-    return (sans or list(families) or [None])[0]
-
-
 def font_family(lang: str) -> str:
-    """The CSS font-family of an exported image; raises ExportError when Japanese has no font."""
-    cjk = cjk_font()
-    if cjk is None:
-        if lang == "ja":
-            raise ExportError(
-                "no Japanese font installed, so Japanese text would print as empty boxes: "
-                "install one with `apt-get install fonts-noto-cjk` (needs fontconfig's fc-list)"
-            )
-        return LATIN_FALLBACK
-    return f"{cjk}, {LATIN_FALLBACK}"
+    """The CSS font-family of an exported image (the figures' one font stack); raises
+    ExportError when Japanese has no font."""
+    if lang == "ja" and not japanese_font_families():
+        raise ExportError(
+            "no Japanese font installed, so Japanese text would print as empty boxes: "
+            "install one with `apt-get install fonts-morisawa-bizud-gothic fonts-noto-cjk` "
+            "(needs fontconfig's fc-list)"
+        )
+    return FONT_FAMILY
 
 
-def check_environment(langs: Iterable[str] = ("ja",)) -> None:
-    """Fail early, with one line saying what to install, when export cannot run offline."""
+def check_environment(langs: Iterable[str] = ("ja",), formats: Iterable[str] = ()) -> None:
+    """Fail early, with one line saying what to install, when export cannot run offline (or a
+    Japanese PDF would not be searchable)."""
     topojson_url()
     find_browser()
-    for lang in set(langs):
+    langs = set(langs)
+    for lang in langs:
         font_family(lang)
+    if (
+        "pdf" in set(formats)
+        and "ja" in langs
+        and PDF_JAPANESE_FONT not in japanese_font_families()
+    ):
+        raise ExportError(
+            f"a Japanese PDF needs the font {PDF_JAPANESE_FONT} (TrueType; with another "
+            "Japanese font its text cannot be searched or copied): install it with "
+            "`apt-get install fonts-morisawa-bizud-gothic`"
+        )
 
 
 def configure_plotly() -> None:

@@ -53,7 +53,10 @@ def check_output(fmt: str, width: int, height: int, scale: float) -> None:
         raise ExportError(str(error)) from None
 
 
-def layout_size(width: int, height: int, scale: float) -> tuple[float, float, float]:
-    """The reference layout (CSS px) and kaleido scale that give width×height×scale pixels."""
-    factor = height / REF_HEIGHT
-    return width / factor, float(REF_HEIGHT), scale * factor
+def layout_size(
+    width: int, height: int, scale: float, ref_height: float = REF_HEIGHT
+) -> tuple[float, float, float]:
+    """The reference layout (CSS px, `ref_height` high) and kaleido scale that give
+    width×height×scale pixels."""
+    factor = height / ref_height
+    return width / factor, float(ref_height), scale * factor

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from dashboard.export.environment import PLOTLY_JS, configure_plotly, renderer_identity
 from dashboard.export.errors import ExportError
-from dashboard.export.formats import check_output, layout_size
+from dashboard.export.formats import REF_HEIGHT, check_output, layout_size
 from dashboard.processes import lower_priority
 
 RENDER_TIMEOUT_S = 90
@@ -31,13 +31,15 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Job:
-    """One image to render: a figure (or its dict) and its format and size."""
+    """One image to render: a figure (or its dict), its format and size, and the height its
+    figure is laid out at (see dashboard.export.formats.layout_size)."""
 
     figure: go.Figure | dict[str, Any]
     fmt: str = "png"
     width: int = 1920
     height: int = 1080
     scale: float = 1.0
+    ref_height: float = REF_HEIGHT
 
 
 RELOAD_EVERY = 25  # renders per tab between page reloads
@@ -164,7 +166,7 @@ class RenderSession:
     def submit(self, job: Job) -> concurrent.futures.Future[bytes]:
         """Start rendering one job; `result()` of the returned future gives its bytes."""
         check_output(job.fmt, job.width, job.height, job.scale)
-        ref_w, ref_h, kscale = layout_size(job.width, job.height, job.scale)
+        ref_w, ref_h, kscale = layout_size(job.width, job.height, job.scale, job.ref_height)
         figure = job.figure.to_dict() if hasattr(job.figure, "to_dict") else job.figure
         figure = level_of_detail(figure, job.width * job.scale)
         opts = {"format": job.fmt, "width": ref_w, "height": ref_h, "scale": kscale}

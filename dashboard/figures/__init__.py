@@ -30,6 +30,9 @@ from dashboard.figures.composition import (
     FigureParts,
     build_figure,
     figure_parts,
+    framing,
+    shown_by,
+    trace_layer,
     trace_layers,
 )
 from dashboard.figures.countries import (
@@ -52,5 +55,8 @@ __all__ = [
     "build_figure",
     "country_style",
     "figure_parts",
+    "framing",
+    "shown_by",
+    "trace_layer",
     "trace_layers",
 ]

@@ -5,7 +5,8 @@ The contract with the app is in the package's docstring (dashboard.figures)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
@@ -26,24 +27,29 @@ from dashboard.figures.countries import (
     country_fills,
 )
 from dashboard.figures.emphasis import emphasis_points, emphasis_slots
+from dashboard.figures.framing import content_features, content_points, make_view
 from dashboard.figures.geo import (
     DETAIL_RESOLUTION,
     NOMINAL_SIZE,
     Frame,
     LegendGroup,
     Projector,
+    geo_layout,
     layout,
     legend_title,
-    make_view,
     plan_frame,
     resolution_for,
 )
+from dashboard.figures.inset import Inset, outline, place, wanted, within
 from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
 from dashboard.figures.marks import LonLatList
 from dashboard.figures.notes import map_notes
+from dashboard.figures.projection import View
+from dashboard.figures.text import text_size
+from dashboard.i18n import t
 from geodata.atlas import Atlas
-from geodata.scenario import LAYERS
+from geodata.scenario import LAYERS, Scenario
 from geodata.select import Layers
 
 LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
@@ -99,12 +105,13 @@ def build_figure(
 
 
 class FigureParts(NamedTuple):
-    """What build_figure wraps, and what a layer toggle needs to restyle the countries trace."""
+    """What build_figure wraps, and what a layer toggle needs to restyle the countries traces."""
 
     traces: list[dict[str, Any]]  # JSON-ready dicts
     layout: go.Layout  # validated
-    countries: CountryFills  # every layer's country records
-    countries_index: int  # where the countries trace is in `traces`
+    # each countries trace (the main map's, then the inset's) as (its index in `traces`, the
+    # country records it is drawn from: every layer's)
+    countries: tuple[tuple[int, CountryFills], ...]
 
 
 def figure_parts(
@@ -117,13 +124,13 @@ def figure_parts(
     level_of_detail: bool = False,
 ) -> FigureParts:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
-    (with the country records a toggle restyles the countries trace from).
+    (with the country records a toggle restyles the countries traces from).
 
     For callers that only serialise the figure (the dashboard), which saves go.Figure's copy of
     every trace."""
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
-    ctx, drawings, placements = compose(
+    main, inset = compose(
         layers,
         atlas,
         visible,
@@ -132,42 +139,169 @@ def figure_parts(
         level_of_detail=level_of_detail,
     )
     traces: list[tuple[str, str, Trace]] = []
-    for drawing in drawings:
-        traces += [(drawing.layer, uid, trace) for uid, trace in drawing.traces]
-    # modality badges over every line and mark, whichever layer draws them (labels come later)
-    traces.sort(key=lambda item: item[2]["meta"]["kind"] == "modality")
-    countries = country_fills(drawings, ctx.country_hover)
-    trace = countries_trace(countries, visible)
-    trace["meta"] = {"layer": BASE_LAYER, "kind": "country", "ids": list(countries.locations)}
-    at = max((i + 1 for i, (_, _, t) in enumerate(traces) if t["type"] == "choropleth"), default=0)
-    traces.insert(at, (BASE_LAYER, COUNTRIES_UID, trace))
-    # the emphasis's overlays: over every drawing, under the modality badges and the labels
-    # (see figures.emphasis)
-    badges = next(
-        (i for i, (_, _, t) in enumerate(traces) if t["meta"]["kind"] == "modality"), len(traces)
-    )
-    traces[badges:badges] = [(BASE_LAYER, uid, slot) for uid, slot in emphasis_slots()]
-    for drawing in drawings:
-        traces += [
-            (drawing.layer, uid, trace) for uid, trace in _label_traces(ctx, drawing, placements)
-        ]
+    countries: list[tuple[int, CountryFills]] = []
+    maps = [(main, "", None)]
+    if inset is not None:
+        maps.append((inset, INSET_SUFFIX, set(_countries_within(atlas, inset.plan.extent))))
+    for part, suffix, only in maps:
+        at = len(traces)
+        drawn = [(d.layer, uid, trace) for d in part.drawings for uid, trace in d.traces]
+        # modality badges over every line and mark, whichever layer draws them (labels later);
+        # the emphasis's overlays over every drawing, under the badges (see figures.emphasis)
+        drawn.sort(key=lambda item: item[2]["meta"]["kind"] == "modality")
+        badges = next(
+            (i for i, (_, _, t) in enumerate(drawn) if t["meta"]["kind"] == "modality"), len(drawn)
+        )
+        drawn[badges:badges] = [(BASE_LAYER, uid, slot) for uid, slot in emphasis_slots()]
+        traces += _subplot(drawn, suffix)
+        fills = country_fills(part.drawings, part.ctx.country_hover, only)
+        trace = countries_trace(fills, visible)
+        trace["meta"] = {"layer": BASE_LAYER, "kind": "country", "ids": list(fills.locations)}
+        choropleths = [i for i, (_, _, t) in enumerate(traces) if t["type"] == "choropleth"]
+        at = max([at, *(i + 1 for i in choropleths if i >= at)])
+        traces[at:at] = _subplot([(BASE_LAYER, COUNTRIES_UID, trace)], suffix)
+        countries.append((at, fills))
+    if inset is not None:
+        traces += _inset_frames(inset, scenario.lang)
+    for part, suffix, _ in maps:
+        traces += _subplot(_label_traces(part), suffix)
     for layer, uid, trace in traces:
+        first = layer.split(SHARED)[0]
         trace.update(
             uid=uid,
-            visible=layer in visible,
-            legendgroup=layer,
-            legendgrouptitle={"text": legend_title(layer, scenario.lang)},
-            legendrank=LEGEND_RANK[layer],
+            visible=shown_by(layer, visible),
+            legendgroup=first,
+            legendgrouptitle={"text": legend_title(first, scenario.lang)},
+            legendrank=LEGEND_RANK[first],
         )
+    figure_layout = layout(
+        main.ctx.view, scenario.lang, main.ctx.projector.frame_plan, main.ctx.resolution
+    )
+    if inset is not None:
+        frame_plan = main.ctx.projector.frame_plan
+        figure_layout["geo"]["domain"] = {"x": [0.0, 1.0], "y": [0.0, 1.0]}
+        figure_layout["geo2"] = geo_layout(inset.ctx.view, inset.ctx.resolution) | {
+            "domain": inset.plan.domain(frame_plan),
+            "bgcolor": style.WHITE,
+            "showframe": False,
+        }
+    # (index of each countries trace among the validated traces: the same list)
     return FigureParts(
         [_as_validated(trace) for _, _, trace in traces],
-        go.Layout(
-            layout(ctx.view, scenario.lang, ctx.projector.frame_plan, ctx.resolution)
-            | {"annotations": map_notes(scenario)}
-        ),
-        countries,
-        at,
+        go.Layout(figure_layout | {"annotations": _notes(scenario, inset, main)}),
+        tuple(countries),
     )
+
+
+def _notes(
+    scenario: Scenario, inset: InsetDrawing | None, main: MapDrawing
+) -> list[dict[str, Any]]:
+    """The notes written on the map (dashboard.figures.notes), in the map's lower left corner,
+    or just above the Europe inset when the inset takes that corner."""
+    notes = map_notes(scenario)
+    if inset is None or not notes:
+        return notes
+    domain = inset.plan.domain(main.ctx.projector.frame_plan)
+    if domain["x"][0] > 0.5 or domain["y"][0] > 0.5:
+        return notes
+    _, _, _, height = main.ctx.projector.frame_plan.plot_box()
+    return [note | {"x": domain["x"][0], "y": domain["y"][1] + NOTE_GAP / height} for note in notes]
+
+
+INSET_SUFFIX = "-inset"
+NOTE_GAP = 6.0  # px between the Europe inset and a note above it
+FRAME_INSIDE = 1.0  # px between the inset's edge and its outline
+TITLE_INSIDE = 3.0  # px between the inset's top-left corner and its title's anchor
+SHARED = "+"  # joins the layers of a trace drawn by several (a label two layers ask for)
+
+
+def shown_by(layer: str, visible: Collection[str]) -> bool:
+    """Whether a trace of `layer` (one layer id, or several joined by SHARED) shows when the
+    layers `visible` are shown: when any of its layers is."""
+    return any(part in visible for part in layer.split(SHARED))
+
+
+def trace_layer(trace: dict[str, Any] | Any) -> str:
+    """The layer key of a trace (its meta's layer, or its layers joined by SHARED)."""
+    meta = trace["meta"] if isinstance(trace, dict) else trace.meta
+    return SHARED.join(meta.get("layers") or [meta["layer"]])
+
+
+def _subplot(traces: list[tuple[str, str, Trace]], suffix: str) -> list[tuple[str, str, Trace]]:
+    """Traces for the main map (no suffix), or for the inset (their uids suffixed, drawn on the
+    second geo subplot, out of the legend)."""
+    if not suffix:
+        return traces
+    return [(layer, uid + suffix, _on_inset(trace)) for layer, uid, trace in traces]
+
+
+def _on_inset(trace: Trace) -> Trace:
+    """A trace drawn on the inset: on the second geo subplot, out of the legend (its meta's
+    legend entry too, which the emphasis restores: figures.emphasis)."""
+    meta = trace.get("meta") or {}
+    if "showlegend" in meta:
+        meta = meta | {"showlegend": False}
+    return trace | {"geo": "geo2", "showlegend": False, "meta": meta}
+
+
+def _countries_within(atlas: Atlas, extent: tuple[float, float, float, float]) -> list[str]:
+    """The countries whose outline reaches into a (west, south, east, north) box."""
+    west, south, east, north = extent
+    bounds = atlas.countries.geometry.bounds
+    near = (
+        (bounds.minx <= east)
+        & (bounds.maxx >= west)
+        & (bounds.miny <= north)
+        & (bounds.maxy >= south)
+    )
+    return list(atlas.countries.iso3[near.to_numpy()])
+
+
+def _inset_frames(inset: InsetDrawing, lang: str) -> list[tuple[str, str, Trace]]:
+    """The inset's outline and title (on the inset) and its locator frame (on the main map)."""
+    look = {"mode": "lines", "hoverinfo": "skip", "showlegend": False, "name": ""}
+    ring = outline(inset.plan.extent)
+    locator = scattergeo(
+        lon=[p[0] for p in ring],
+        lat=[p[1] for p in ring],
+        line={"color": style.DARK, "width": 1.2},
+        **look,
+    )
+    locator["meta"] = {"layer": BASE_LAYER, "kind": "inset_locator", "ids": []}
+    # the inset's own outline a pixel inside its edge (plotly clips a line along the edge away)
+    ring = outline(inset.plan.inner_extent(FRAME_INSIDE))
+    frame = scattergeo(
+        lon=[p[0] for p in ring],
+        lat=[p[1] for p in ring],
+        line={"color": style.DARK, "width": 2.0},
+        **look,
+    )
+    frame["meta"] = {"layer": BASE_LAYER, "kind": "inset_frame", "ids": []}
+    # the title's anchor: the inset's top-left corner, a little inside (the range box's top
+    # bulges north of its corners, so the extent's north-west corner is off the inset)
+    west, _, _, north = inset.plan.inner_extent(TITLE_INSIDE)
+    title = scattergeo(
+        lon=[west],
+        lat=[north],
+        mode="text",
+        text=[f"<b>{t('map.inset', lang)}</b>"],
+        textposition="bottom right",
+        textfont={"size": style.FONT_SIZE["inset"], "color": style.DARK},
+        hoverinfo="skip",
+        showlegend=False,
+        name="",
+    )
+    title["meta"] = {"layer": BASE_LAYER, "kind": "inset_title", "ids": []}
+    return [
+        (BASE_LAYER, make_uid(BASE_LAYER, "inset/locator"), locator),
+        *_subplot(
+            [
+                (BASE_LAYER, make_uid(BASE_LAYER, "inset/frame"), frame),
+                (BASE_LAYER, make_uid(BASE_LAYER, "inset/title"), title),
+            ],
+            INSET_SUFFIX,
+        ),
+    ]
 
 
 def _as_validated(props: dict[str, Any]) -> dict[str, Any]:
@@ -181,6 +315,48 @@ def _as_validated(props: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+class MapDrawing(NamedTuple):
+    """One geo subplot's drawing: its context (view and frame), every layer's drawing and where
+    each label went."""
+
+    ctx: Context
+    drawings: list[Drawing]
+    placements: dict[str, Placement]
+
+
+class InsetDrawing(NamedTuple):
+    """The Europe inset's drawing and where it goes."""
+
+    plan: Inset
+    ctx: Context
+    drawings: list[Drawing]
+    placements: dict[str, Placement]
+
+
+class Composition(NamedTuple):
+    """The main map's drawing, and the inset's when the view has one."""
+
+    main: MapDrawing
+    inset: InsetDrawing | None
+
+
+class Framing(NamedTuple):
+    """What part of the world a map shows, and whether it has the Europe inset."""
+
+    view: View
+    inset: bool
+
+
+def framing(layers: Layers, atlas: Atlas, visible: Collection[str]) -> Framing:
+    """How a view's map is framed with the layers `visible` shown (see
+    dashboard.figures.framing and dashboard.figures.inset): a layer toggle keeps the map as
+    drawn only while this stays the same."""
+    shown = set(visible)
+    view = make_view(layers, atlas, shown, keep=emphasis_points(layers, atlas))
+    wants = layers.scenario.inset == "europe"
+    return Framing(view, wants and wanted(view, content_features(layers, atlas, shown)))
+
+
 def compose(
     layers: Layers,
     atlas: Atlas,
@@ -189,24 +365,20 @@ def compose(
     fixed_frame: Frame | None = None,
     *,
     level_of_detail: bool = False,
-) -> tuple[Context, list[Drawing], dict[str, Placement]]:
-    """Every layer's drawing and the placement of every label (the figure before plotly).
+) -> Composition:
+    """Every layer's drawing and the placement of every label (the figure before plotly), on the
+    main map and, where Europe is too small to read and crowded, on an inset of Europe.
 
     The map's size depends on the legend (under or beside the map), and the legend on what the
     layers draw: the layers are drawn once to read the legend, and those that read the frame
     (pixel offsets such as badge spacing depend on it) again for the map's real size when that
-    differs. A `fixed_frame` is used as it is. The base map's resolution: see build_figure.
+    differs. A `fixed_frame` is used as it is. The inset's layers are drawn for its own view
+    (arcs and arrows sized for its zoom); labels are placed on each map separately, those of
+    items in the inset's area, and those the inset names, on the inset only. The base maps'
+    resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one).
     """
-    view = make_view(layers, atlas, visible, keep=emphasis_points(layers, atlas))
-    ctx = Context(
-        layers=layers,
-        atlas=atlas,
-        lang=layers.scenario.lang,
-        view=view,
-        size=size,
-        visible=frozenset(visible),
-        resolution=resolution_for(view) if level_of_detail else DETAIL_RESOLUTION,
-    )
+    view, with_inset = framing(layers, atlas, visible)
+    ctx = _context(layers, atlas, view, size, visible, level_of_detail)
     ctx.projector = Projector(view, fixed_frame or plan_frame(view, size=size))
     drawings, read_frame = [], []
     for _, build in BUILDERS:
@@ -220,14 +392,99 @@ def compose(
             build(ctx) if again else drawing
             for (_, build), drawing, again in zip(BUILDERS, drawings, read_frame, strict=True)
         ]
+    requests = [label for d in drawings for label in d.labels]
+    first = {label.key for d in drawings if d.layer in visible for label in d.labels}
+    obstacles = [obstacle for d in drawings for obstacle in d.obstacles]
+    inset = None
+    if with_inset:
+        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, level_of_detail)
+    if inset is None:
+        placements = place_labels(
+            requests, obstacles, ctx.projector, first, all_optional=ctx.compact
+        )
+        return Composition(MapDrawing(ctx, drawings, placements), None)
+    # items in the inset's area, and those the inset names (an arc from Europe): labelled on
+    # the inset only, so that no label is drawn twice
+    extent = inset.plan.extent
+    in_europe = {q.key for q in requests if within(extent, q.lon, q.lat)}
+    in_europe |= {key for key, placement in inset.placements.items() if placement.box is not None}
     placements = place_labels(
-        [label for d in drawings for label in d.labels],
-        [obstacle for d in drawings for obstacle in d.obstacles],
+        [q for q in requests if q.key not in in_europe],
+        obstacles,
         ctx.projector,
-        first={label.key for d in drawings if d.layer in visible for label in d.labels},
+        first,
         all_optional=ctx.compact,
+        covered=inset.plan.main_box(ctx.projector),
     )
-    return ctx, drawings, placements
+    placements |= {key: Placement(None, None, None) for key in in_europe}
+    return Composition(MapDrawing(ctx, drawings, placements), inset)
+
+
+def _context(
+    layers: Layers,
+    atlas: Atlas,
+    view: View,
+    size: tuple[int, int],
+    visible: set[str],
+    level_of_detail: bool,
+) -> Context:
+    """A map's context; its base map the 1:50m one, or with `level_of_detail` the one its view
+    needs on screen (geo.resolution_for)."""
+    return Context(
+        layers=layers,
+        atlas=atlas,
+        lang=layers.scenario.lang,
+        view=view,
+        size=size,
+        visible=frozenset(visible),
+        resolution=resolution_for(view) if level_of_detail else DETAIL_RESOLUTION,
+    )
+
+
+def _draw_inset(
+    layers: Layers,
+    atlas: Atlas,
+    main: Context,
+    main_drawings: list[Drawing],
+    visible: set[str],
+    first: set[str],
+    level_of_detail: bool,
+) -> InsetDrawing:
+    """The inset in the corner of the main map that covers least of what it draws, its layers
+    drawn for its view, and its labels (of the items in its area) placed on it."""
+    avoid = [(o.lon, o.lat) for d in main_drawings if d.layer in visible for o in d.obstacles]
+    avoid += [(q.lon, q.lat) for d in main_drawings if d.layer in visible for q in d.labels]
+    avoid += [tuple(p) for p in content_points(layers, atlas, visible)[::4]]
+    plan = place(main.projector, avoid)
+    view = replace(plan.view, magnification=plan.magnification(main.projector))
+    plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
+    ctx = _context(layers, atlas, view, main.size, visible, level_of_detail)
+    ctx.projector = plan.projector
+    drawings = [build(ctx) for _, build in BUILDERS]
+    extent = plan.extent
+    requests = [
+        q
+        for d in drawings
+        for q in d.labels
+        if any(within(extent, lon, lat) for lon, lat in ((q.lon, q.lat), *q.alternatives))
+    ]
+    title = _inset_title_box(plan, ctx.lang)
+    placements = place_labels(
+        requests,
+        [o for d in drawings for o in d.obstacles],
+        plan.projector,
+        first,
+        all_optional=ctx.compact,
+        covered=title,
+    )
+    return InsetDrawing(plan, ctx, drawings, placements)
+
+
+def _inset_title_box(plan: Inset, lang: str) -> tuple[float, float, float, float]:
+    """The pixel box of the inset's title in its top-left corner (kept free of labels)."""
+    width, height = text_size(f"<b>{t('map.inset', lang)}</b>", style.FONT_SIZE["inset"])
+    x0, y0, _, _ = plan.projector.frame()
+    return x0, y0, x0 + width + 8.0, y0 + height + 8.0
 
 
 def legend_groups(drawings: list[Drawing], visible: set[str], lang: str) -> list[LegendGroup]:
@@ -250,8 +507,8 @@ def legend_groups(drawings: list[Drawing], visible: set[str], lang: str) -> list
 
 
 def trace_layers(figure: go.Figure) -> list[str]:
-    """The layer id of each trace of a figure built by build_figure (from trace.meta)."""
-    return [trace.meta["layer"] for trace in figure.data]
+    """The layer key of each trace of a figure built by build_figure (see `trace_layer`)."""
+    return [trace_layer(trace) for trace in figure.data]
 
 
 def _gap_size(request: LabelRequest, placement: Placement) -> float:
@@ -261,76 +518,89 @@ def _gap_size(request: LabelRequest, placement: Placement) -> float:
     return round(max(0.0, (gap - 1.0) * 1.6), 2)
 
 
-def _label_traces(
-    ctx: Context, drawing: Drawing, placements: dict[str, Placement]
-) -> Iterable[tuple[str, Trace]]:
-    """One text trace of a layer's labels (class by class, in LABEL_CLASSES order: later ones are
-    drawn on top) and one trace of leader lines. Few traces: plotly.js draws each text trace in
-    its own pass, which was a good part of the map's first paint.
+def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace]]:
+    """The labels of one map: a text trace (class by class, in LABEL_CLASSES order: later ones
+    are drawn on top) and a trace of leader lines for each set of layers that ask for the same
+    labels. Few traces: plotly.js draws each text trace in its own pass, which was a good part of
+    the map's first paint.
 
-    Every label the layer asked for is in its trace (one left out has empty text), so that the
-    traces do not depend on where labels went.
+    A label several layers ask for (the same key) is drawn once, in a trace of those layers
+    (shown when any of them is). Every label a layer asked for is in a trace (one left out has
+    empty text), so that the traces do not depend on where labels went.
     """
-    by_class: dict[str, list[LabelRequest]] = {}
-    seen: set[str] = set()
-    for request in drawing.labels:
-        if request.key not in seen:
-            seen.add(request.key)
-            by_class.setdefault(request.cls, []).append(request)
-    requests = [q for cls in LABEL_CLASSES for q in by_class.get(cls, [])]
-    if requests:
-        points = [placements[q.key].point or (q.lon, q.lat) for q in requests]
-        shown = [placements[q.key].position is not None for q in requests]
-        trace = scattergeo(  # points along arcs are numpy floats: rounded so, then made plain
-            lon=[float(round(p[0], 2)) for p in points],
-            lat=[float(round(p[1], 2)) for p in points],
-            mode="markers+text",
-            text=[q.text if ok else "" for q, ok in zip(requests, shown, strict=True)],
-            textposition=[placements[q.key].position or q.positions[0] for q in requests],
-            textfont={
-                "size": [style.FONT_SIZE[q.cls] for q in requests],
-                "color": [q.colour for q in requests],
-                "family": style.FONT_FAMILY,
-                "weight": [
-                    "bold" if q.cls in ("grouping", "threat") else "normal" for q in requests
-                ],
-                "shadow": style.HALO,
-            },
-            marker={
-                "size": [_gap_size(q, placements[q.key]) for q in requests],
-                "color": style.TRANSPARENT,
-            },
-            hoverinfo="skip",
-            showlegend=False,
-            name="",
-        )
+    asked: dict[str, tuple[LabelRequest, list[str]]] = {}
+    for drawing in part.drawings:
+        for request in drawing.labels:
+            if request.key in part.placements:
+                _, by = asked.setdefault(request.key, (request, []))
+                if drawing.layer not in by:
+                    by.append(drawing.layer)
+    groups: dict[tuple[str, ...], list[LabelRequest]] = {}
+    for request, by in asked.values():
+        groups.setdefault(tuple(by), []).append(request)
+    rank = {layer: index for index, (layer, _) in enumerate(BUILDERS)}
+    traces: list[tuple[str, str, Trace]] = []
+    for by in sorted(groups, key=lambda by: ([rank[layer] for layer in by], len(by))):
+        key = SHARED.join(by)
+        shared = {"layers": list(by)} if len(by) > 1 else {}
+        requests = sorted(groups[by], key=lambda q: LABEL_CLASSES.index(q.cls))
+        trace = _label_text_trace(requests, part.placements)
         trace["meta"] = {
-            "layer": drawing.layer,
+            "layer": by[0],
             "kind": "label",
             "ids": [q.key for q in requests],
             "items": [q.item_ids for q in requests],
         }
-        yield make_uid(drawing.layer, "labels"), trace
-    if not seen:
-        return
-    moved = [
-        q
-        for qs in by_class.values()
-        for q in qs
-        if placements[q.key].leader is not None and placements[q.key].point is not None
-    ]
-    lines = LonLatList()
-    for q in moved:
-        lines.add([placements[q.key].leader, placements[q.key].point], q.key)  # type: ignore[list-item]
-    trace = scattergeo(
-        lon=lines.lon,
-        lat=lines.lat,
-        mode="lines",
-        line={"color": "#8A8A8A", "width": 0.8},
+        trace["meta"] |= shared
+        traces.append((key, make_uid(key, "labels"), trace))
+        moved = [
+            q
+            for q in requests
+            if part.placements[q.key].leader is not None
+            and part.placements[q.key].point is not None
+        ]
+        lines = LonLatList()
+        for q in moved:
+            lines.add([part.placements[q.key].leader, part.placements[q.key].point], q.key)  # type: ignore[list-item]
+        leaders = scattergeo(
+            lon=lines.lon,
+            lat=lines.lat,
+            mode="lines",
+            line={"color": "#8A8A8A", "width": 0.8},
+            hoverinfo="skip",
+            showlegend=False,
+            name="",
+        )
+        leaders["meta"] = line_meta(
+            by[0], "leader", [q.key for q in moved], leaders, lines.parts
+        ) | {"items": [q.item_ids for q in moved]}
+        leaders["meta"] |= shared
+        traces.append((key, make_uid(key, "labels/leaders"), leaders))
+    return traces
+
+
+def _label_text_trace(requests: list[LabelRequest], placements: dict[str, Placement]) -> Trace:
+    """One text trace of labels, each at its placed point (empty when left out)."""
+    points = [placements[q.key].point or (q.lon, q.lat) for q in requests]
+    shown = [placements[q.key].position is not None for q in requests]
+    return scattergeo(  # points along arcs are numpy floats: rounded so, then made plain
+        lon=[float(round(p[0], 2)) for p in points],
+        lat=[float(round(p[1], 2)) for p in points],
+        mode="markers+text",
+        text=[q.text if ok else "" for q, ok in zip(requests, shown, strict=True)],
+        textposition=[placements[q.key].position or q.positions[0] for q in requests],
+        textfont={
+            "size": [style.FONT_SIZE[q.cls] for q in requests],
+            "color": [q.colour for q in requests],
+            "family": style.FONT_FAMILY,
+            "weight": ["bold" if q.cls in ("grouping", "threat") else "normal" for q in requests],
+            "shadow": style.HALO,
+        },
+        marker={
+            "size": [_gap_size(q, placements[q.key]) for q in requests],
+            "color": style.TRANSPARENT,
+        },
         hoverinfo="skip",
         showlegend=False,
         name="",
     )
-    trace["meta"] = line_meta(drawing.layer, "leader", [q.key for q in moved], trace, lines.parts)
-    trace["meta"]["items"] = [q.item_ids for q in moved]
-    yield make_uid(drawing.layer, "labels/leaders"), trace

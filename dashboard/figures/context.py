@@ -10,7 +10,8 @@ from functools import cached_property
 from typing import Any, TypeVar
 
 from dashboard.figures import style
-from dashboard.figures.geo import DETAIL_RESOLUTION, MISSING_FROM_BASE_MAP, Projector, View
+from dashboard.figures.geo import DETAIL_RESOLUTION, MISSING_FROM_BASE_MAP, Projector
+from dashboard.figures.projection import View
 from dashboard.figures.text import wrap
 from dashboard.i18n import format_date, hedge_meaning, join_names, localized, t, t_or
 from geodata.atlas import Atlas, Record, derived, records

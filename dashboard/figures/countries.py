@@ -41,14 +41,23 @@ class CountryFills:
         return tuple(dict.fromkeys([NO_FILL, *fills]))
 
 
-def country_fills(drawings: Iterable[Drawing], country_hover: Callable[[str], str]) -> CountryFills:
-    """The records of `drawings` (in drawing order), and where the countries trace draws them.
+def country_fills(
+    drawings: Iterable[Drawing],
+    country_hover: Callable[[str], str],
+    only: Collection[str] | None = None,
+) -> CountryFills:
+    """The records of `drawings` (in drawing order), and where the countries trace draws them
+    (of the countries `only` names, when given: those an inset shows).
 
     Each country is located once, ordered by the last layer that has a record for it (then in
     that layer's order): plotly.js draws a trace's outlines in location order, so an outline a
     later layer emphasises (Hungary's objection, Ukraine's edge) is drawn after its neighbours'
     thin ones, as when each layer was a trace of its own, whichever layers are shown."""
-    layers = tuple((d.layer, tuple(d.fills)) for d in drawings if d.fills)
+    layers = tuple(
+        (d.layer, tuple(f for f in d.fills if only is None or f.iso3 in only))
+        for d in drawings
+        if d.fills
+    )
     order: dict[str, None] = {}
     for _, records in layers:
         for record in records:

@@ -18,7 +18,7 @@ label, or each label's leader line, names). `record_items` says which items draw
 label or a country by plotly's `selectedpoints` (the others take the `unselected` style), a trace
 of lines by its opacity, with the parts it emphasises drawn again, as the trace draws them, on
 one of the figure's empty overlay traces (`emphasis_slots`, drawn over every layer and under the
-labels), which then also carries the trace's legend entry (so that the legend shows what is
+labels, each map its own), which then also carries the trace's legend entry (so that the legend shows what is
 emphasised at full strength, and only what is not faded). The dashboard does the same in the browser on the figure it holds (assets/atlas.js,
 `atlas.emphasis`, so that no geometry is sent); the export draws the figure this module returns.
 """
@@ -43,10 +43,11 @@ from geodata.sentences import split_sentences
 FADE = 0.2  # what is not emphasised keeps this share of its opacity
 FADED_TEXT = "rgba(120,120,120,0.45)"  # the labels of what is not emphasised
 SLOT_KIND = "emphasis"
-SLOTS = 8  # overlay traces per figure: the looks of lines one emphasis can redraw in part
+SLOTS = 8  # overlay traces per map: the looks of lines one emphasis can redraw in part
 SLOT_LAYER = "base"  # always shown; an overlay shows or hides with the trace it redraws
-# legend-only entries, the overlays themselves and the focus ring are never faded
-NOT_FADED = frozenset({"key", "legend", SLOT_KIND})
+# legend-only entries, the overlays themselves, the Europe inset's outline, title and locator
+# frame, and the focus ring are never faded
+NOT_FADED = frozenset({"key", "legend", SLOT_KIND, "inset_frame", "inset_title", "inset_locator"})
 MAX_TOPIC_DEPTH = 4  # a topic about a topic about …: how deep `about` is followed
 # an overlay's look when it draws nothing
 EMPTY_SLOT: dict[str, Any] = {
@@ -63,7 +64,7 @@ LEGEND_KEYS = ("name", "legendgroup", "legendgrouptitle", "legendrank")
 
 
 def emphasis_slots() -> list[tuple[str, Trace]]:
-    """The figure's empty overlay traces, with their uids (see the module's docstring)."""
+    """A map's empty overlay traces, with their uids (see the module's docstring)."""
     return [
         (
             make_uid(SLOT_LAYER, f"emphasis/{n}"),
@@ -190,7 +191,7 @@ def emphasis_points(
     layers: Layers, atlas: Atlas, sentence: str | None = None
 ) -> list[tuple[float, float]]:
     """Where the items a sentence emphasises are (the view's selected sentence by default), of
-    those the view draws: the points its map must show (see geo.make_view's `keep`)."""
+    those the view draws: the points its map must show (see framing.make_view's `keep`)."""
     sentence = sentence or layers.scenario.sentence
     items = set(sentence_items(atlas, sentence)) & view_items(layers) if sentence else set()
     if not items:
@@ -291,21 +292,26 @@ def _unselected(trace: Trace) -> dict[str, Any]:
 
 
 class _Overlays:
-    """The figure's overlay traces, handed out one per look (traces of lines drawn alike share
-    one), in the order the looks first come."""
+    """The figure's overlay traces, handed out one per look and map (traces of lines drawn alike
+    on one geo subplot share one), in the order the looks first come. Each map (the main map,
+    the Europe inset) has overlays of its own, so that what one redraws stays on its map."""
 
     def __init__(self, data: list[Trace], slots: list[int]) -> None:
         self.data = data
-        self.free = iter(slots)
+        self.free: dict[str, list[int]] = {}
+        for slot in slots:
+            self.free.setdefault(data[slot].get("geo", "geo"), []).append(slot)
         self.by_look: dict[str, int] = {}
 
-    def add(self, look: dict[str, Any], lon: list[Any], lat: list[Any]) -> bool:
-        """Draw these parts with this look; False when no overlay is free for a new look."""
-        key = json.dumps(look)
+    def add(self, geo: str, look: dict[str, Any], lon: list[Any], lat: list[Any]) -> bool:
+        """Draw these parts with this look on the map `geo`; False when no overlay of that map
+        is free for a new look."""
+        key = geo + json.dumps(look)
         if key not in self.by_look:
-            slot = next(self.free, None)
-            if slot is None:
+            free = self.free.get(geo)
+            if not free:
                 return False
+            slot = free.pop(0)
             self.by_look[key] = slot
             self.data[slot] |= look
         slot_trace = self.data[self.by_look[key]]
@@ -346,7 +352,7 @@ def _fade_lines(trace: Trace, chosen: list[int] | None, overlays: _Overlays) -> 
         if legend:
             look |= {key: trace.get(key) for key in LEGEND_KEYS}
             trace["showlegend"] = False
-        if not overlays.add(look, lon, lat):
+        if not overlays.add(trace.get("geo", "geo"), look, lon, lat):
             trace["showlegend"] = legend
             return
     trace["opacity"] = round(base * FADE, 4)

@@ -1,8 +1,8 @@
 """Label placement: every label gets the first of its candidate positions (plotly textposition)
 that collides with no label placed before it, no drawn mark and no map edge, in the nominal
-figure the view is fitted to. Labels are placed in priority order; an optional label that has no
-free position is left out (its item keeps its hover text), a required one takes the position
-with the least overlap.
+figure the view is fitted to. Labels are placed in priority order; a label that has no free
+position next to its item is moved off it with a leader line (one that crosses no label) when it
+may be, else left out (its item keeps its hover text): labels never overlap.
 """
 
 from __future__ import annotations
@@ -50,6 +50,10 @@ class _Blocked:
     def append(self, box: Box) -> None:
         self._boxes = np.vstack([self._boxes, np.asarray(box, dtype=float)])
 
+    def boxes(self) -> list[Box]:
+        """The boxes placed so far."""
+        return [tuple(row) for row in self._boxes.tolist()]  # type: ignore[misc]
+
     def overlap(self, boxes: np.ndarray) -> np.ndarray:
         """The area of each of `boxes` (n × 4) that the placed boxes cover (summed per box)."""
         if not len(self._boxes):
@@ -86,6 +90,9 @@ LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
     (-0.8, 0.6, "bottom left"),
 )
 LEADER_GAP = 2.0
+LEADER_STEP = 4.0  # px between the small boxes that keep labels off a leader line
+LEADER_HALF_WIDTH = 1.5
+COVER_MARGIN = 4.0  # px kept free around a box drawn over the map (the inset)
 
 
 def place_labels(
@@ -95,12 +102,16 @@ def place_labels(
     first: set[str] | None = None,
     *,
     all_optional: bool = False,
+    covered: Box | None = None,
 ) -> dict[str, Placement]:
     """Positions for every label key (labels with one key are placed once).
 
     Labels whose key is in `first` (those of the layers shown at first) are placed before the
     others, so that the view as opened gets the best positions; the rest fit around them. With
-    `all_optional` (a small figure) every label that finds no free spot is left out.
+    `all_optional` (a small figure) every label that finds no free spot is left out. No label
+    overlaps another or a leader line: a label that finds no free spot next to its item is
+    moved off it with a leader line that crosses no label, or left out. `covered` is a pixel box
+    drawn over the map (the inset): nothing is placed on it, and items under it get no label.
     """
     first = first or set()
     unique: dict[str, LabelRequest] = {}
@@ -113,14 +124,19 @@ def place_labels(
     # a little inside the map's edge: the text widths are estimates, and text past the edge is
     # cut off
     frame = (x0 + EDGE_MARGIN, y0 + EDGE_MARGIN, x1 - EDGE_MARGIN, y1 - EDGE_MARGIN)
-    blocked = _Blocked()
-    marks = projector.pixels([(obstacle.lon, obstacle.lat) for obstacle in obstacles])
-    for obstacle, (x, y, inside) in zip(obstacles, marks, strict=True):
+    texts, marks = _Blocked(), _Blocked()
+    if covered is not None:
+        marks.append(_grown(covered, COVER_MARGIN))
+    placed_marks = projector.pixels([(obstacle.lon, obstacle.lat) for obstacle in obstacles])
+    for obstacle, (x, y, inside) in zip(obstacles, placed_marks, strict=True):
         if inside:
             radius = obstacle.radius
-            blocked.append((x - radius, y - radius, x + radius, y + radius))
+            marks.append((x - radius, y - radius, x + radius, y + radius))
     points = list(dict.fromkeys(p for q in order for p in ((q.lon, q.lat), *q.alternatives)))
-    pixel = dict(zip(points, projector.pixels(points), strict=True))
+    pixel = {
+        point: (x, y, inside and not (covered is not None and _contains(covered, x, y)))
+        for point, (x, y, inside) in zip(points, projector.pixels(points), strict=True)
+    }
     placed: dict[str, Placement] = {}
     for request in order:
         anchors = [(request.lon, request.lat), *request.alternatives]
@@ -133,53 +149,114 @@ def place_labels(
             if inside
             for position in request.positions
         ]
-        boxes = [box for _, _, box in candidates]
-        costs = _costs(boxes, blocked, frame, request.clearance, projector)
-        best: tuple[float, str, Box, tuple[float, float]] | None = None
-        for (point, position, box), cost in zip(candidates, costs, strict=True):
-            if best is None or cost < best[0]:
-                best = (float(cost), position, box, point)
-            if cost == 0.0:
-                break
-        if best is None:
-            if projector.view.projection == "robinson":
+        if not candidates:
+            if projector.view.projection == "robinson" and covered is None:
                 # off the map in this view: kept for when the user pans there
                 placed[request.key] = Placement(request.positions[0], None, anchors[0])
             else:
                 # a round view draws text whose anchor is outside its square frame into the
-                # margin (over the legend): left out
+                # margin (over the legend), and an item under the inset is hidden: left out
                 placed[request.key] = Placement(None, None, None)
             continue
-        cost, position, box, point = best
+        boxes = [box for _, _, box in candidates]
+        costs, on_text = _costs(boxes, texts, marks, frame, request.clearance, projector)
+        best = int(np.argmin(costs))
+        point, position, box = candidates[best]
         optional = request.optional or all_optional
-        if cost > 0.0 and optional and not request.reach:
-            placed[request.key] = Placement(None, None, None)
-            continue
-        if cost > 0.0:
-            anchor = pixel[(request.lon, request.lat)][:2]
+        if costs[best] > 0.0 and not (optional and not request.reach):
+            anchor = pixel[(request.lon, request.lat)]
             rivals = (
                 [pixel[(q.lon, q.lat)][:2] for q in order if q.cls == request.cls and q != request]
                 if request.distinct
                 else []
             )
-            moved = _move_off(request, anchor, (width, height), blocked, frame, projector, rivals)
-            if moved is None and optional:
-                placed[request.key] = Placement(None, None, None)
-                continue
+            moved = (
+                _move_off(
+                    request, anchor[:2], (width, height), texts, marks, frame, projector, rivals
+                )
+                if anchor[2]
+                else None
+            )
             if moved is not None:
-                blocked.append(moved.box)  # type: ignore[arg-type]
+                _add_label(texts, moved.box, anchor[:2], moved)  # type: ignore[arg-type]
                 placed[request.key] = moved
                 continue
-        blocked.append(box)
+        if costs[best] > 0.0 and (optional or on_text[best] > 0.0):
+            # no free spot: left out (its item keeps its hover text) rather than over a label
+            placed[request.key] = Placement(None, None, None)
+            continue
+        _add_label(texts, box)
         placed[request.key] = Placement(position, box, point)
     return placed
 
 
+def _grown(box: Box, by: float) -> Box:
+    return box[0] - by, box[1] - by, box[2] + by, box[3] + by
+
+
+def _contains(box: Box, x: float, y: float) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def _add_label(
+    texts: _Blocked,
+    box: Box,
+    anchor: tuple[float, float] | None = None,
+    moved: Placement | None = None,
+) -> None:
+    """Block a placed label's box and, for a moved one, its leader line (as small boxes along
+    it, so that no later label sits on the line)."""
+    texts.append(box)
+    if anchor is None or moved is None:
+        return
+    end = _leader_end(moved.box, anchor)  # type: ignore[arg-type]
+    steps = max(1, int(math.dist(anchor, end) / LEADER_STEP))
+    for i in range(steps + 1):
+        x = anchor[0] + (end[0] - anchor[0]) * i / steps
+        y = anchor[1] + (end[1] - anchor[1]) * i / steps
+        texts.append(_grown((x, y, x, y), LEADER_HALF_WIDTH))
+
+
+def _leader_end(box: Box, anchor: tuple[float, float]) -> tuple[float, float]:
+    """Where a leader from `anchor` meets a label's box: its nearest point."""
+    return (min(max(anchor[0], box[0]), box[2]), min(max(anchor[1], box[1]), box[3]))
+
+
+def _crosses(start: tuple[float, float], end: tuple[float, float], box: Box) -> bool:
+    """Whether the segment from `start` to `end` passes through `box` (Liang–Barsky)."""
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    low, high = 0.0, 1.0
+    for p, q in (
+        (-dx, start[0] - box[0]),
+        (dx, box[2] - start[0]),
+        (-dy, start[1] - box[1]),
+        (dy, box[3] - start[1]),
+    ):
+        if p == 0.0:
+            if q < 0.0:
+                return False
+            continue
+        t = q / p
+        if p < 0.0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
 def _costs(
-    boxes: list[Box], blocked: _Blocked, frame: Box, clearance: float, projector: Projector
-) -> np.ndarray:
-    """How bad each box is as a label's place: the area placed boxes cover (grown by
-    `clearance`) plus four times the area off the map."""
+    boxes: list[Box],
+    texts: _Blocked,
+    marks: _Blocked,
+    frame: Box,
+    clearance: float,
+    projector: Projector,
+) -> tuple[np.ndarray, np.ndarray]:
+    """How bad each box is as a label's place: the area placed labels and leaders cover (grown
+    by `clearance`), plus the area drawn marks cover, plus four times the area off the map; and
+    the first part alone."""
     array = np.array(boxes, dtype=float).reshape(-1, 4)
     x0, y0, x1, y1 = array.T
     area = (x1 - x0) * (y1 - y0)
@@ -192,20 +269,23 @@ def _costs(
     outside += area / 4.0 * corners_off
     c = clearance
     grown = array + np.array([-c, -c, c, c]) if c else array
-    return blocked.overlap(grown) + 4.0 * outside
+    on_text = texts.overlap(grown)
+    return on_text + marks.overlap(array) + 4.0 * outside, on_text
 
 
 def _move_off(
     request: LabelRequest,
     anchor: tuple[float, float],
     size: tuple[float, float],
-    blocked: _Blocked,
+    texts: _Blocked,
+    marks: _Blocked,
     frame: Box,
     projector: Projector,
     rivals: list[tuple[float, float]],
 ) -> Placement | None:
     """The nearest free spot for a label away from its anchor (at pixel `anchor`), reached by a
-    leader line, and no nearer any of the `rivals` (other anchors, in px) than its own."""
+    leader line that crosses no placed label, and no nearer any of the `rivals` (other anchors,
+    in px) than its own."""
     x, y = anchor
     reach = request.reach or DEFAULT_REACH
     spots = [
@@ -222,9 +302,14 @@ def _move_off(
     boxes = [
         label_box(position, nx, ny, size[0], size[1], LEADER_GAP) for nx, ny, position in spots
     ]
-    costs = _costs(boxes, blocked, frame, request.clearance, projector)
+    costs, _ = _costs(boxes, texts, marks, frame, request.clearance, projector)
+    labels = texts.boxes()
     for (nx, ny, position), box, cost in zip(spots, boxes, costs, strict=True):
-        if cost == 0.0:
-            point = projector.offset(request.lon, request.lat, nx - x, ny - y)
-            return Placement(position, box, point, (request.lon, request.lat))
+        if cost > 0.0:
+            continue
+        end = _leader_end(box, anchor)
+        if any(_crosses(anchor, end, other) for other in labels):
+            continue
+        point = projector.offset(request.lon, request.lat, nx - x, ny - y)
+        return Placement(position, box, point, (request.lon, request.lat))
     return None

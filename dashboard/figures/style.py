@@ -38,9 +38,16 @@ BORDER = "#B8B8B8"  # every country's outline, coasts included
 WHITE = "#FFFFFF"
 TRANSPARENT = "rgba(0,0,0,0)"
 
+# One font stack for every text of the map, its legend and the exported caption. Browsers fall
+# back per character: Latin from Noto Sans (or Arial where it is missing), Japanese from BIZ
+# UDPGothic, then the Japanese fonts of other systems. Noto Sans and BIZ UDPGothic are TrueType:
+# Chromium's PDF writer embeds them as real fonts whose text extracts as drawn (Noto Sans CJK is
+# CFF, printed as Type 3 with 日 extracted as the radical ⽇). The text-width estimates of
+# dashboard.figures.text are measured against Noto Sans and BIZ UDPGothic.
+PDF_JAPANESE_FONT = "BIZ UDPGothic"
 FONT_FAMILY = (
-    "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Hiragino Kaku Gothic ProN, "
-    "Yu Gothic, Meiryo, Arial, sans-serif"
+    f"Noto Sans, Arial, {PDF_JAPANESE_FONT}, Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, "
+    "Hiragino Kaku Gothic ProN, Yu Gothic, Meiryo, sans-serif"
 )
 # a white halo around map text, strong enough to read over the orange fills and the arcs
 HALO = (
@@ -221,12 +228,15 @@ DOMAIN_FALLBACK_SYMBOLS = ("square", "triangle-down", "cross")
 
 # --- sizes -------------------------------------------------------------------------------------
 
+# at least 12 px: the exports draw no text smaller (dashboard.export.caption), and labels are
+# placed at the size they are drawn (placed at 10 px and drawn at 12, they overlapped)
 FONT_SIZE = {
     "grouping": 13,
     "actor": 12,
-    "region": 11,
-    "threat": 11,
-    "relation": 10,
-    "event": 10,
+    "region": 12,
+    "threat": 12,
+    "relation": 12,
+    "event": 12,
     "badge": 12,
+    "inset": 12,  # the inset's title
 }

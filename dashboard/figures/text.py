@@ -26,7 +26,8 @@ LINE_SPACING = 1.3  # plotly's line height, in font sizes
 
 
 def char_width(char: str) -> float:
-    """Approximate advance of one character in em (Noto Sans CJK; a little generous for Latin)."""
+    """Approximate advance of one character in em, in the figures' font stack (style.FONT_FAMILY:
+    Noto Sans for Latin, BIZ UDPGothic for Japanese; a little generous for both)."""
     if unicodedata.east_asian_width(char) in ("W", "F", "A") or "\u25a0" <= char <= "\u25ff":
         return 1.0
     if char == " ":
@@ -38,9 +39,14 @@ def char_width(char: str) -> float:
     return 0.55
 
 
+def line_width(line: str, size: float) -> float:
+    """Width in px of one line of plain text (the caption's and the legend's, the labels')."""
+    return sum(char_width(c) for c in line) * size
+
+
 def text_width(text: str, size: float) -> float:
     """Width in px of the widest line of a (possibly multi-line, tagged) text."""
-    return max(sum(char_width(c) for c in line) for line in plain(text).split("\n")) * size
+    return max(line_width(line, size) for line in plain(text).split("\n"))
 
 
 def text_size(text: str, size: float) -> tuple[float, float]:

@@ -12,6 +12,9 @@ from geodata.knowledge import BASES, DIRECTIONS, MODALITY_LEVELS
 from geodata.scenario import LAYERS, PROJECTIONS, Scenario
 
 PROPOSALS_ON = "on"
+# the map-options checklist: the Europe inset (scenario inset europe|none), the whole world
+# (scenario extent world|content)
+MAP_OPTIONS = ("inset", "world")
 COMPARE_MODES = ("off", "side", "diff")
 
 # the controls a view sets, in the order controls_of returns their values
@@ -29,6 +32,7 @@ CONTROL_PROPS: tuple[tuple[str, str], ...] = (
     ("proposals", "value"),
     ("focus", "value"),
     ("projection", "value"),
+    ("map-options", "value"),
 )
 
 
@@ -50,6 +54,7 @@ OPTION_IDS = (
     "modality",
     "proposals",
     "projection",
+    "map-options",
     "compare-mode",
     "compare-with",
 )
@@ -88,6 +93,9 @@ def options_for(atlas: Atlas, presets: dict[str, Scenario], lang: str) -> dict[s
             {"label": country_label(label, iso3), "value": iso3} for label, iso3 in countries
         ],
         "projection": [{"label": t(f"projection.{p}", lang), "value": p} for p in PROJECTIONS],
+        "map-options": [
+            {"label": t(f"map.option.{option}", lang), "value": option} for option in MAP_OPTIONS
+        ],
         "compare-mode": [{"label": t(f"compare.{m}", lang), "value": m} for m in COMPARE_MODES],
         "compare-with": preset_options,
     }

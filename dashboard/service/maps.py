@@ -11,7 +11,8 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import astuple, dataclass
 from functools import cache, lru_cache
 from typing import Any
 
@@ -28,9 +29,13 @@ from dashboard.figures import (
     browser_records,
     country_style,
     figure_parts,
+    framing,
+    shown_by,
+    trace_layer,
 )
 from dashboard.figures.emphasis import emphasis_points, emphasized, sentence_items
-from dashboard.figures.geo import focus_point, make_view, resolution_for, shows
+from dashboard.figures.framing import focus_point, make_view, shows
+from dashboard.figures.geo import DETAIL_RESOLUTION, resolution_for
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
@@ -49,6 +54,8 @@ EMPTY_FIGURE = {"data": [], "layout": {}}
 # maps as JSON (~0.2 MB each), selections (~0.16 MB each).
 MAP_CACHE_BYTES = 2 * 2**20
 SELECTIONS_KEPT = 8
+FRAMINGS_KEPT = 64
+FRAME_TABLES_KEPT = 16  # a layer toggle's table of framings (see Maps._same_frames)
 # The size the dashboard's map is laid out for (legend beside or under it, labels placed): the
 # map column of a 1600 px wide window, a little less; larger screens only get more room.
 DASHBOARD_MAP_SIZE = (1200, 675)
@@ -56,24 +63,28 @@ DASHBOARD_MAP_SIZE = (1200, 675)
 
 @dataclass(frozen=True)
 class BuiltMap:
-    """A view's map: the figure as JSON text, the layer of each of its traces, and what a layer
-    toggle restyles its countries trace from (the same for every set of shown layers of a
-    figure key) and where that trace is."""
+    """A view's map: the figure as JSON text, the layer key of each of its traces (see
+    dashboard.figures.trace_layer), and, for each of its countries traces (the main map's and
+    the inset's), where it is and what a layer toggle restyles it from."""
 
     figure_json: str
     trace_layers: tuple[str, ...]
-    countries: CountryFills
-    countries_index: int
-    resolution: int  # of its base map (see dashboard.figures.geo.resolution_for)
+    countries: tuple[tuple[int, CountryFills], ...]
+    # of the base maps it draws (its main map's, an inset's: see geo.resolution_for)
+    resolutions: tuple[int, ...]
 
     def size(self) -> int:
         """About the bytes it holds: its JSON text and the countries' hover texts (the bulk of
         its country records)."""
-        return len(self.figure_json) + sum(map(len, self.countries.hover))
+        hovers = sum(len(text) for _, fills in self.countries for text in fills.hover)
+        return len(self.figure_json) + hovers
 
-    def country_style(self, layers: set[str]) -> CountryStyle:
-        """The style of its countries trace with `layers` shown (and the base layer)."""
-        return country_style(self.countries, layers | {BASE_LAYER})
+    def country_styles(self, layers: set[str]) -> list[tuple[int, CountryStyle]]:
+        """The style of each countries trace (by its index) with `layers` shown (and the base
+        layer)."""
+        return [
+            (index, country_style(fills, layers | {BASE_LAYER})) for index, fills in self.countries
+        ]
 
 
 def plain(scenario: Scenario) -> Scenario:
@@ -103,12 +114,14 @@ class Maps:
         self._preset_maps: dict[Scenario, BuiltMap] = {}
         # the last few maps parsed (a view change diffs the browser's figure against the new one)
         self._parsed = lru_cache(maxsize=4)(lambda built: orjson.loads(built.figure_json))
+        self._framing = lru_cache(maxsize=FRAMINGS_KEPT)(self._framed)
+        self._frames = lru_cache(maxsize=FRAME_TABLES_KEPT)(self._frames_of)
 
     # --- what a view draws ----------------------------------------------------------------
 
     def drawn(self, scenario: Scenario) -> Scenario:
         """The view a map is built for: `plain`, keeping the sentence only when the map's view
-        is widened to show what the sentence emphasises (see geo.make_view's `keep`); else the
+        is widened to show what the sentence emphasises (see framing.make_view's `keep`); else the
         page emphasises it on the map of the view without it."""
         key = plain(scenario)
         if scenario.sentence and self._widens(key, scenario.sentence):
@@ -129,13 +142,46 @@ class Maps:
         return self._select(plain(scenario).model_copy(update={"focus": None}))
 
     def figure_key(self, scenario: Scenario) -> str:
-        """What, besides `layers`, the figure depends on (focus included: it moves the view; the
-        sentence only when it widens the view)."""
-        data = self.drawn(scenario).model_dump(
-            mode="json", by_alias=True, exclude={"layers", *TITLES}
-        )
+        """What the figure depends on besides which layers it shows: every field but the layers
+        and titles (the sentence only when it widens the view), and how the shown layers frame
+        the map (a toggle that re-frames it, or adds or removes the Europe inset, draws the map
+        anew)."""
+        drawn = self.drawn(scenario)
+        data = drawn.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
+        data["framing"] = self._framing(drawn)
         data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
+
+    def _framed(self, scenario: Scenario) -> list[Any]:
+        return self._frame_of(self.full_layers(scenario), scenario.layers)
+
+    def _frame_of(self, selection: Layers, layers: Iterable[str]) -> list[Any]:
+        """How a selection's map is framed with `layers` shown: its view and whether it has the
+        inset, as plain data."""
+        view, inset = framing(selection, self.atlas, {*layers, BASE_LAYER})
+        rounded = [round(x, 3) if isinstance(x, float) else x for x in _flat(astuple(view))]
+        return [rounded, inset]
+
+    def _same_frames(self, scenario: Scenario) -> list[int]:
+        """For each set of layers (bit i: LAYERS[i]), 1 when the view's map with those layers
+        shown is framed as with its own (see `_frame_table`), else 0."""
+        table = self._frame_table(self.drawn(scenario).model_copy(update={"layers": LAYERS}))
+        own = sum(1 << i for i, layer in enumerate(LAYERS) if layer in scenario.layers)
+        return [int(frame == table[own]) for frame in table]
+
+    def _frame_table(self, selected: Scenario) -> tuple[str, ...]:
+        """The framing of the selection of `selected` (every layer) for each set of layers, as
+        JSON texts (memoised per selection in every language: the framing has none)."""
+        return self._frames(selected.model_copy(update={"lang": LANGS[0]}))
+
+    def _frames_of(self, selected: Scenario) -> tuple[str, ...]:
+        selection = self._select(selected)
+        return tuple(
+            json.dumps(
+                self._frame_of(selection, [x for i, x in enumerate(LAYERS) if mask >> i & 1])
+            )
+            for mask in range(1 << len(LAYERS))
+        )
 
     # --- built maps -------------------------------------------------------------------------
 
@@ -171,7 +217,7 @@ class Maps:
         return len(self._preset_maps)
 
     def _build_map(self, scenario: Scenario) -> BuiltMap:
-        traces, layout, countries, countries_index = figure_parts(
+        traces, layout, countries = figure_parts(
             self.full_layers(scenario),
             self.atlas,
             visible_layers=scenario.layers,
@@ -182,12 +228,21 @@ class Maps:
         figure_layout = layout.to_plotly_json()
         # what the page needs to show any set of layers without asking the server (a layer
         # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to
+        # (the main map's countries trace at the top, an inset's in `insets`); `frames`: for each
+        # set of layers (bit i: LAYERS[i] shown), 1 when the map is framed as this one is, so a
+        # toggle to it stays in the page; 0 when it re-frames the map or adds or removes the
+        # Europe inset (then the page asks the server for the new map)
+        (main_index, main_fills), *insets = countries
         figure_layout["meta"] = figure_layout.get("meta", {}) | {
             "toggle": {
-                "countries": countries_index,
+                "countries": main_index,
                 "always": [BASE_LAYER, FOCUS_RING_LAYER],
                 "layers": list(LAYERS),
-                **browser_records(countries),
+                **browser_records(main_fills),
+                "insets": [
+                    {"countries": index, **browser_records(fills)} for index, fills in insets
+                ],
+                "frames": self._same_frames(scenario),
             }
         }
         figure = {
@@ -195,20 +250,22 @@ class Maps:
             # as a go.Figure would have it: with the default template
             "layout": figure_layout | {"template": _default_template()},
         }
-        layers = tuple(trace["meta"]["layer"] for trace in traces)
-        resolution = layout.geo.resolution
+        layers = tuple(trace_layer(trace) for trace in traces)
+        geos = [layout.geo, *([layout.geo2] if "geo2" in figure_layout else [])]
+        resolutions = tuple(sorted({geo.resolution for geo in geos}))
         # NaN and infinity as null
-        return BuiltMap(
-            orjson.dumps(figure).decode(), layers, countries, countries_index, resolution
-        )
+        return BuiltMap(orjson.dumps(figure).decode(), layers, countries, resolutions)
 
-    def resolution(self, scenario: Scenario) -> int:
-        """The resolution of the base map the view's map draws (without building the map)."""
+    def resolutions(self, scenario: Scenario) -> tuple[int, ...]:
+        """The resolutions of the base maps the view's map draws (without building the map):
+        its main map's, and the 1:50m one of an inset of Europe (zoomed in)."""
         built = self.cached_map(scenario)
         if built is not None:
-            return built.resolution
-        visible = {*scenario.layers, BASE_LAYER}
-        return resolution_for(make_view(self.full_layers(scenario), self.atlas, visible))
+            return built.resolutions
+        view, inset = framing(
+            self.full_layers(scenario), self.atlas, {*scenario.layers, BASE_LAYER}
+        )
+        return tuple(sorted({resolution_for(view), *([DETAIL_RESOLUTION] if inset else [])}))
 
     def _focus_ring(self, scenario: Scenario) -> go.Scattergeo:
         """A ring around the focused item, where the view is centred on it (always present,
@@ -310,13 +367,12 @@ class Maps:
         shown["data"] = [
             trace
             if layer in (BASE_LAYER, FOCUS_RING_LAYER)
-            else trace | {"visible": layer in shown_layers}
+            else trace | {"visible": shown_by(layer, shown_layers)}
             for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
-        index = before_built.countries_index  # restyled by the flips too
-        if index < len(shown["data"]):
-            style = before_built.country_style(shown_layers)
-            shown["data"][index] = style.applied(shown["data"][index])
+        for index, style in before_built.country_styles(shown_layers):  # restyled by the flips too
+            if index < len(shown["data"]):
+                shown["data"][index] = style.applied(shown["data"][index])
         edits = figure_edits(shown, self._parsed(built))
         if edits is None or edits.size() > PATCH_SHARE * len(built.figure_json):
             return full, new_rendered
@@ -329,30 +385,42 @@ class Maps:
         was, now = set(rendered["layers"]), set(scenario.layers)
         if was == now:
             return KEEP, rendered
+        built = self._same_figure(scenario, rendered)
+        if list(built.trace_layers) != list(rendered["traces"])[: len(built.trace_layers)]:
+            return self.full_map(scenario)  # not the browser's figure after all
         edits = Edits()
         for index, layer in enumerate(rendered["traces"]):
-            if layer not in (BASE_LAYER, FOCUS_RING_LAYER) and (layer in was) != (layer in now):
-                edits.assign(["data", index, "visible"], layer in now)
-        built = self._same_figure(scenario, rendered)
-        if any(layer in was ^ now for layer, _ in built.countries.layers):
-            before, after = built.country_style(was), built.country_style(now)
-            restyle_edits(edits, built.countries_index, before, after)
+            if layer in (BASE_LAYER, FOCUS_RING_LAYER):
+                continue
+            if shown_by(layer, was) != shown_by(layer, now):
+                edits.assign(["data", index, "visible"], shown_by(layer, now))
+        for (index, fills), (_, before), (_, after) in zip(
+            built.countries, built.country_styles(was), built.country_styles(now), strict=True
+        ):
+            if any(layer in was ^ now for layer, _ in fills.layers):
+                restyle_edits(edits, index, before, after)
         if not edits:
             return KEEP, rendered
         return edits, rendered | {"layers": list(scenario.layers)}
 
     def _same_figure(self, scenario: Scenario, rendered: dict[str, Any]) -> BuiltMap:
-        """A map of the browser's figure key (`scenario`'s), whichever layers it was built to show
-        (its traces and country records are the browser's figure's): one at hand if there is one,
-        else `scenario`'s, built."""
+        """The map the browser shows (of `scenario`'s figure key, built for the layers it first
+        showed: its framing, inset and so its traces depend on them): at hand, or built again;
+        `scenario`'s own when the record does not say which it is."""
         try:
             drawn = Scenario.model_validate(rendered["built"])
         except ValidationError:
             drawn = None
-        built = None
         if drawn is not None and self.figure_key(drawn) == self.figure_key(scenario):
-            built = self.cached_map(drawn)
-        return built or self.built_map(scenario)
+            return self.built_map(drawn)
+        return self.built_map(scenario)
+
+
+def _flat(values: Any) -> list[Any]:
+    """Nested tuples as one flat list."""
+    if isinstance(values, tuple | list):
+        return [x for value in values for x in _flat(value)]
+    return [float(values) if isinstance(values, float) else values]
 
 
 @cache

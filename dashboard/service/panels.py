@@ -32,7 +32,10 @@ from dashboard.service.views import Views
 from geodata.scenario import LANGS, LAYERS, Scenario
 
 TABLES_KEPT = 4  # per process: the rows of a table are ~0.6 MB
-_DEFAULT_PROJECTION = Scenario.model_fields["projection"].default
+# how the map frames a view (the table lists the same rows whatever it is)
+_MAP_DEFAULTS = {
+    key: Scenario.model_fields[key].default for key in ("projection", "extent", "inset")
+}
 HIDDEN = {"display": "none"}
 # what the page's script announces (assets/atlas.js, `text`)
 SCRIPT_STRINGS = ("read.selected", "read.cleared", "read.cited", "read.not_cited")
@@ -40,15 +43,15 @@ SCRIPT_STRINGS = ("read.selected", "read.cleared", "read.cited", "read.not_cited
 
 def table_view(scenario: Scenario) -> Scenario:
     """The scenario reduced to what the table depends on: every layer, no focus, the default
-    projection, no id or titles."""
+    projection, extent and inset, no id or titles."""
     return plain(scenario).model_copy(
-        update={"layers": LAYERS, "focus": None, "projection": _DEFAULT_PROJECTION, "id": None}
+        update={"layers": LAYERS, "focus": None, **_MAP_DEFAULTS, "id": None}
     )
 
 
 def table_key(scenario: Scenario) -> str:
     """What the table depends on: not the layers (it lists every layer's rows and the page
-    hides those of the layers not shown), not the focus, the projection or the titles."""
+    hides those of the layers not shown), not the focus, the map's framing or the titles."""
     return json.dumps(table_view(scenario).model_dump(mode="json"), sort_keys=True)
 
 

@@ -130,6 +130,10 @@ class Views:
             [PROPOSALS_ON] if scenario.proposals else [],
             self.focus_text(scenario),
             scenario.projection,
+            [
+                *(["inset"] if scenario.inset == "europe" else []),
+                *(["world"] if scenario.extent == "world" else []),
+            ],
         ]
 
     def focus_text(self, scenario: Scenario) -> str | None:
@@ -170,6 +174,10 @@ class Views:
             "proposals": PROPOSALS_ON in (values.get("proposals.value") or []),
             "projection": values.get("projection.value") or base.projection,
         }
+        if "map-options.value" in values:
+            options = values["map-options.value"] or []
+            fields["inset"] = "europe" if "inset" in options else "none"
+            fields["extent"] = "world" if "world" in options else "content"
         if use_focus:
             fields["focus"] = self.country_of(values.get("focus.value"), fields["lang"])
         try:

@@ -37,12 +37,14 @@ from browser import (
     typed_date,
     wait_for,
 )
+from pages import countries_indices
 from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from dashboard.app import PRELOADED_SCRIPTS, create_app
 from dashboard.details import view_rows
+from dashboard.figures import shown_by, trace_layer
 from dashboard.i18n import t
 from dashboard.local_server import free_port
 from dashboard.service import ViewService
@@ -75,22 +77,30 @@ return {
 """
 
 
-def _assert_countries_drawn(duo, service, scenario) -> None:
-    """The map's one countries trace, as the page has it after the toggles' Patches, is the one
-    of the view's own map (fills, outlines, hover text), and the legend has the entry of
-    Ukraine's fill, with its square, exactly when the ukraine layer is shown."""
-    expected = service.maps.figure(scenario)["data"]
-    (index,) = [
-        i
-        for i, trace in enumerate(expected)
-        if trace["type"] == "choropleth" and trace.get("locationmode") == "ISO-3"
-    ]
-    keys = ["locations", "customdata", "z", "zmin", "zmax", "colorscale", "marker", "hovertext"]
-    drawn = duo.driver.execute_script(
-        f"const t = {GRAPH.format(id='map')}.data[{index}]; return arguments[0].map(k => t[k]);",
-        keys,
+def _shows_exactly(duo, layers) -> bool:
+    """Whether the drawn map shows the traces of exactly `layers`: each layer's traces visible
+    iff it is shown (a trace several layers share iff any of them is)."""
+    return all(
+        visible == shown_by(key, layers)
+        for key, visible in _traces(duo)
+        if key not in ("base", "focus")
     )
-    assert drawn == [expected[index][key] for key in keys], scenario.layers
+
+
+def _assert_countries_drawn(duo, service, scenario) -> None:
+    """Each map's countries trace (the main map's, the Europe inset's), as the page has it
+    after the toggles' Patches, is the one of the view's own map (fills, outlines, hover text),
+    and the legend has the entry of Ukraine's fill, with its square, exactly when the ukraine
+    layer is shown."""
+    expected = service.maps.figure(scenario)["data"]
+    keys = ["locations", "customdata", "z", "zmin", "zmax", "colorscale", "marker", "hovertext"]
+    for index in countries_indices({"data": expected}):
+        drawn = duo.driver.execute_script(
+            f"const t = {GRAPH.format(id='map')}.data[{index}];"
+            " return arguments[0].map(k => t[k]);",
+            keys,
+        )
+        assert drawn == [expected[index][key] for key in keys], scenario.layers
     legend = duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('#map .legend .traces')).map(g => "
         "[g.querySelector('.legendtext').textContent, "
@@ -144,10 +154,11 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
             duo.wait_for_text_to_equal("#view-title", title)
             expected = service.maps.figure(preset.model_copy(update={"lang": lang}))
             assert _traces(duo) == [
-                ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+                (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
                 for t in expected["data"]
             ], preset_id
-            assert _visible_layers(duo) - {"base", "focus"} <= set(preset.layers), preset_id
+            shown = {*preset.layers, "base", "focus"}
+            assert all(shown_by(key, shown) for key in _visible_layers(duo)), preset_id
             assert _visible_layers(duo) & set(preset.layers), preset_id
             assert duo.find_element("#layers").find_elements(By.CSS_SELECTOR, "input:checked")
             checked = {
@@ -209,8 +220,17 @@ def _assert_preloads_used(duo, app) -> None:
     _drain_network(duo)
     urls = [urlsplit(url).path for url, *_ in duo.requests]
     layout = urls.index("/_dash-layout")
-    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), app.delivery.topojson_file(110)):
-        assert urls.count(path) == 1, f"{path} fetched {urls.count(path)} times"
+    # each base map the map draws (its main map's, the Europe inset's), fetched once per geo
+    # subplot that draws it (plotly.js asks for it once per subplot it draws at once)
+    resolutions = duo.driver.execute_script(
+        f"const layout = {GRAPH.format(id='map')}.layout;"
+        "return Object.keys(layout).filter(k => /^geo\\d*$/.test(k))"
+        ".map(k => layout[k].resolution);"
+    )
+    maps = {app.delivery.topojson_file(r): resolutions.count(r) for r in resolutions}
+    for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), *maps):
+        expected = maps.get(path, 1)
+        assert urls.count(path) == expected, f"{path} fetched {urls.count(path)} times"
         assert urls.index(path) < layout, f"{path} was not preloaded"
     logs = duo.get_logs()  # this drains the log: keep checking for errors here too
     assert [e for e in logs if "preload" in e.get("message", "") or e["level"] == "SEVERE"] == []
@@ -237,7 +257,7 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
         assert _layout_map(duo, seen) == expected, query
         assert _figure_responses(duo, seen) == [], query
         assert _traces(duo) == [
-            ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+            (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
             for t in expected["data"]
         ], query
         if "bogus" in query:
@@ -277,12 +297,23 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         )
         _wait_idle(duo)
         after = _traces(duo)
-        changed = {b[0] for b, a in zip(before, after, strict=True) if b != a}
-        assert changed == {layer}, (layer, changed)
-        assert all(visible != was_on for name, visible in after if name == layer)
-        scenario = scenario.model_copy(
+        toggled = scenario.model_copy(
             update={"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))}
         )
+        reframed = service.maps.figure_key(toggled) != service.maps.figure_key(scenario)
+        scenario = toggled
+        if reframed:  # the Europe inset came or went, or the extent moved: the new map, whole
+            expected = service.maps.figure(scenario)["data"]
+            assert after == [
+                (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
+                for t in expected
+            ], layer
+            _assert_table_shows(duo, service, scenario)
+            continue
+        changed = {b[0] for b, a in zip(before, after, strict=True) if b != a}
+        # the toggled layer's traces, and labels it shares with others when it decides them
+        assert layer in changed and all(layer in key.split("+") for key in changed), changed
+        assert all(visible != was_on for name, visible in after if name == layer)
         _assert_table_shows(duo, service, scenario)
         _assert_countries_drawn(duo, service, scenario)
         title = duo.find_element("#view-title").text
@@ -342,11 +373,12 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         "?scenario=summit_outcomes&layers=value_community,threats,events&groupings=ap4,nato"
         "&directions=east,south&domains=cyber&basis=stated&modality=assessed&proposals=0"
         "&from=2024-06-01"
-        "&to=2024-07-31&projection=orthographic&lang=en&focus=UKR"
+        "&to=2024-07-31&projection=orthographic&extent=world&inset=none&lang=en&focus=UKR"
     )
     _open(duo, query)
     duo.wait_for_contains_text("#details", "Ukraine")
-    assert _visible_layers(duo) - {"base", "focus"} <= {"value_community", "threats", "events"}
+    shown = {"value_community", "threats", "events", "base", "focus"}
+    assert all(shown_by(key, shown) for key in _visible_layers(duo))
     wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
     share = duo.find_element("#share-url").get_attribute("value")
     assert dict(parse_qsl(urlsplit(share).query)) == dict(parse_qsl(query[1:]))
@@ -438,7 +470,7 @@ def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
             presets["concept_diagram"].model_copy(update={"lang": "en", "modality": level})
         )
         assert _traces(duo) == [
-            ((t.get("meta") or {}).get("layer", "base"), t.get("visible", True) is not False)
+            (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
             for t in expected["data"]
         ], level
         shown = {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)}
@@ -626,7 +658,7 @@ def test_the_browser_gets_compressed_cached_files_and_the_geo_bundle(duo, atlas,
     duo.start_server(app, port=free_port())
     duo.driver.execute_cdp_cmd("Network.clearBrowserCache", {})  # a first visit
     duo.driver.get_log("performance")
-    _open(duo, "")
+    _open(duo, "?inset=none")  # a world map alone (the Europe inset draws the 1:50m map)
     first = _responses(duo)
     suites = [p for p in first if p.startswith("/_dash-component-suites/")]
     fingerprinted = [p for p in suites if ".v4_4_1m" in p]
@@ -673,8 +705,8 @@ def _geo_state(duo) -> dict:
 
 
 def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, presets):
-    """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one; each page
-    fetches only the one it draws, and moving from one to the other within the page fetches the
+    """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one (and its
+    Europe inset, zoomed, the 1:50m one); each page fetches only the ones it draws, and moving from one to the other within the page fetches the
     other once and sends no geometry again (a Patch without geojson)."""
     duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=concept_diagram&focus=JPN")
@@ -683,7 +715,18 @@ def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, p
         "files": ["world_50m"],
         "fetched": ["world_50m.json"],
     }
+    # a world map with the Europe inset: the main map at 1:110m, the inset (zoomed) at 1:50m
     _open(duo, "?scenario=concept_diagram")
+    assert _geo_state(duo) == {
+        "resolution": 110,
+        "files": ["world_110m", "world_50m"],
+        "fetched": ["world_110m.json", "world_50m.json"],
+    }
+    assert (
+        duo.driver.execute_script(f"return {GRAPH.format(id='map')}._fullLayout.geo2.resolution;")
+        == 50
+    )
+    _open(duo, "?scenario=concept_diagram&inset=none")
     assert _geo_state(duo) == {
         "resolution": 110,
         "files": ["world_110m"],
@@ -765,15 +808,18 @@ def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
 
 
 def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
-    """Once the page is drawn, the layer toggles need no server: with it answering nothing (every
-    request a 503, and none made), each toggle still redraws the map as the view's own map would
-    be, moves the address and the share link, and back (to the server, running again) restores
-    the view. The page's countryStyle is Python's country_style for every set of layers."""
+    """Once the page is drawn, the layer toggles that keep the map framed as it is need no
+    server: with it answering nothing (every request a 503, and none made), each still redraws
+    the map as the view's own map would be, moves the address and the share link. A toggle that
+    re-frames the map (the polar view zooms to what is shown) asks the server (running again),
+    which draws the new map; back restores the view. The page's countryStyle is Python's
+    country_style for every set of layers, on each map."""
     service = ViewService(atlas, presets, "en")
     app = create_app(lang="en", atlas=atlas, presets=presets)
-    stopped, asked = [False], []
+    stopped, asked, served = [False], [], []
 
     def refuse():
+        served.append(flask.request.path)
         if stopped[0]:
             asked.append(flask.request.path)
             return flask.Response("stopped", status=503)
@@ -785,34 +831,40 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
     preset = presets["threats_360"]
     built = service.maps.built_map(preset.model_copy(update={"focus": "EST", "lang": "en"}))
     subsets = [[x for i, x in enumerate(LAYERS) if n >> i & 1] for n in range(2 ** len(LAYERS))]
+    # each countries trace (the main map's, an inset's) from its own records
     styles = duo.driver.execute_script(
         f"""const gd = {GRAPH.format(id="map")};
         const toggle = gd.layout.meta.toggle;
-        const locations = gd.data[toggle.countries].locations;
-        return arguments[0].map((layers) => {{
+        return [toggle, ...toggle.insets].map((records) => arguments[0].map((layers) => {{
             const s = window.dash_clientside.atlas.countryStyle(
-                toggle, locations, new Set([...layers, ...toggle.always]));
+                records, gd.data[records.countries].locations,
+                new Set([...layers, ...toggle.always]));
             return [s.z, s.lineColour, s.lineWidth, s.hovertext];
-        }});""",
+        }}));""",
         subsets,
     )
-    for layers, drawn in zip(subsets, styles, strict=True):
-        style = built.country_style(set(layers))
-        expected = [list(style.z), list(style.line_colour), list(style.line_width)]
-        assert drawn == [*expected, list(style.hovertext)], layers
+    assert len(styles) == len(built.countries)
+    for index, per_map in enumerate(styles):
+        for layers, drawn in zip(subsets, per_map, strict=True):
+            style = built.country_styles(set(layers))[index][1]
+            expected = [list(style.z), list(style.line_colour), list(style.line_width)]
+            assert drawn == [*expected, list(style.hovertext)], (index, layers)
 
     stopped[0] = True
     scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})
-    for layer in ("threats", "value_community", "events", "threats"):
+    toggle = duo.driver.execute_script(f"return {GRAPH.format(id='map')}.layout.meta.toggle;")
+    for layer in ("value_community", "events", "authoritarian", "value_community"):
         layers = tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))
         scenario = scenario.model_copy(update={"layers": layers})
+        mask = sum(1 << i for i, x in enumerate(LAYERS) if x in layers)
+        assert toggle["frames"][mask] == 1, layer  # framed alike: the page's to draw
         duo.find_element(f"#layers input[value='{layer}']").click()
         wait_for(
             lambda layers=layers: _query(duo).get("layers") == ",".join(layers),
             f"the address did not follow the {layer} toggle",
         )
         wait_for(
-            lambda layers=layers: _visible_layers(duo) - {"base", "focus"} == set(layers),
+            lambda layers=layers: _shows_exactly(duo, layers),
             f"the map did not follow the {layer} toggle",
         )
         _assert_countries_drawn(duo, service, scenario)
@@ -828,13 +880,27 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
     _shot(duo, "toggles_server_stopped")
 
     stopped[0] = False
-    duo.driver.back()  # the address before the last toggle: the server draws it
-    wait_for(lambda: "threats" not in _query(duo).get("layers", "").split(","), "back")
-    _wait_idle(duo)
-    wait_for(lambda: "threats" not in _visible_layers(duo), "back did not redraw the map")
-    _assert_countries_drawn(
-        duo,
-        service,
-        scenario.model_copy(update={"layers": tuple(x for x in scenario.layers if x != "threats")}),
+    # threats off: the polar view zooms to what is left, so the map is the server's to draw
+    before = scenario
+    scenario = scenario.model_copy(
+        update={"layers": tuple(x for x in scenario.layers if x != "threats")}
     )
+    mask = sum(1 << i for i, x in enumerate(LAYERS) if x in scenario.layers)
+    assert toggle["frames"][mask] == 0
+    assert service.maps.figure_key(scenario) != service.maps.figure_key(before)
+    del served[:]
+    duo.find_element("#layers input[value='threats']").click()
+    wait_for(lambda: _shows_exactly(duo, scenario.layers), "the re-framed map was not drawn")
+    _wait_idle(duo)
+    assert "/_dash-update-component" in served
+    scale = f"return {GRAPH.format(id='map')}.layout.geo.projection.scale;"
+    expected = service.maps.figure(scenario)["layout"]["geo"]["projection"]["scale"]
+    assert duo.driver.execute_script(scale) == expected
+    _assert_countries_drawn(duo, service, scenario)
+
+    duo.driver.back()  # the address before the last toggle: the server draws it
+    wait_for(lambda: "threats" in _query(duo).get("layers", "").split(","), "back")
+    _wait_idle(duo)
+    wait_for(lambda: "threats" in _visible_layers(duo), "back did not redraw the map")
+    _assert_countries_drawn(duo, service, before)
     _assert_no_console_errors(duo)

@@ -144,13 +144,21 @@ def test_the_base_maps_are_served_under_their_content_hash(app, client):
     ],
 )
 def test_the_page_preloads_the_base_map_of_its_view(app, client, query, resolution):
-    page = client.get("/" + query).get_data(as_text=True)
-    preloads = re.findall(
-        r'<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)"', page
-    )
-    assert preloads == [app.delivery.topojson_file(resolution)]
+    """The main map's base map (1:110m for a world view, 1:50m zoomed in), and the 1:50m one of
+    the Europe inset when the map has it: each base map the page's map draws, once."""
     scenario = app.view_service.page_view("http://localhost/" + query)
-    assert app.view_service.maps.figure(scenario)["layout"]["geo"]["resolution"] == resolution
+    layout = app.view_service.maps.figure(scenario)["layout"]
+    assert layout["geo"]["resolution"] == resolution
+    drawn = {layout[key]["resolution"] for key in ("geo", "geo2") if key in layout}
+    if "geo2" in layout:
+        assert layout["geo2"]["resolution"] == 50  # the inset is zoomed in
+    app.view_service.maps.cache.clear()  # also when the map is not built yet
+    for _ in range(2):
+        page = client.get("/" + query).get_data(as_text=True)
+        preloads = re.findall(
+            r'<link rel="preload" as="fetch" crossorigin="anonymous" href="([^"]+)"', page
+        )
+        assert sorted(preloads) == sorted(app.delivery.topojson_file(r) for r in drawn)
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ intended change of the picture, re-render them, look at them, and commit them:
 
     .venv/bin/python scripts/refresh_baselines.py
 
-One headless Chromium serves the whole module (the `session` fixture installs it as the
-process-wide session, so the CLI runs below reuse it too). Two tests start their own browser on
+One headless Chromium serves the whole module (the `session` fixture of conftest.py installs it
+as the process-wide session, so the CLI runs below reuse it too). Two tests start their own browser on
 purpose: the subprocess run of `python -m dashboard export`, and the proof that a machine
 without a Japanese font would draw empty boxes (it needs a browser with other fonts).
 """
@@ -19,6 +19,7 @@ import html
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import weakref
@@ -32,25 +33,17 @@ from locations import BASELINE_DIR, REPO
 from PIL import Image
 
 from dashboard.export import caption, citations, environment, files, formats, images
-from dashboard.export import session as export_session
 from dashboard.export.caption import captioned_figure
 from dashboard.export.cli import run_export
 from dashboard.export.errors import ExportError
 from dashboard.export.session import Job, RenderSession
+from dashboard.figures.text import line_width
+from dashboard.i18n import t
 from geodata.scenario import LAYERS
 
 MANIFEST = json.loads((BASELINE_DIR / "baselines.json").read_text(encoding="utf-8"))
 TOLERANCE = MANIFEST["tolerance"]
 SMALL = (480, 270)
-
-
-@pytest.fixture(scope="module")
-def session():
-    """One browser for the module, also used by `render()` and the CLI through shared_session."""
-    shared = export_session.shared_session()
-    shared.start()
-    yield shared
-    export_session.close_shared_session()
 
 
 def _png(data: bytes) -> Image.Image:
@@ -203,6 +196,7 @@ def test_legend_names_every_drawn_symbol(presets, atlas):
                 has_entry
                 or (trace.legendgroup and trace.legendgroup in groups_with_entry)
                 or (trace.type == "choropleth" and not trace.showlegend)
+                or (trace.meta or {}).get("kind") in ("label", "leader")  # text, not a symbol
             ), f"{view.id}: trace {trace.name!r} is drawn with no legend entry"
 
 
@@ -210,7 +204,7 @@ def test_wrap_keeps_lines_inside_the_width():
     text = "グローバリズム下における権威主義の膨張、価値共同体と権威主義勢力、対露支援、360度の脅威"
     lines = caption._wrap(text, 400, 25)
     assert "".join(lines) == text and len(lines) > 1
-    assert all(caption._text_width(line, 25) <= 400 for line in lines)
+    assert all(line_width(line, 25) <= 400 for line in lines)
     english = "The value community and the authoritarian bloc, support to Russia, the 360° threats"
     lines = caption._wrap(english, 500, 25)
     assert " ".join(lines) == english and all(not line.startswith(" ") for line in lines)
@@ -256,7 +250,7 @@ def _latin_only_fontconfig(tmp_path: Path) -> Path:
 def test_no_japanese_font_stops_with_install_hint(monkeypatch, tmp_path, presets):
     monkeypatch.setenv("FONTCONFIG_FILE", str(_latin_only_fontconfig(tmp_path)))
     assert environment.japanese_font_families() == ()
-    with pytest.raises(ExportError, match=r"apt-get install fonts-noto-cjk"):
+    with pytest.raises(ExportError, match=r"apt-get install fonts-morisawa-bizud-gothic"):
         environment.check_environment(["ja"])
     environment.check_environment(["en"])  # English needs no CJK font
     out = tmp_path / "view.png"
@@ -565,39 +559,70 @@ def test_cli_all_both_languages_writes_every_preset_and_a_contact_sheet(session,
         assert f"scenario={pid}&amp;" in sheet  # each view's state query
 
 
+def readme_presets() -> list[str]:
+    """The preset ids in the order the README's presets table lists them."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z0-9_]+)` \|", text, flags=re.MULTILINE)
+    return [row for row in rows if (REPO / "seeds" / "scenarios" / f"{row}.yaml").exists()]
+
+
+def test_presets_come_in_the_readmes_reading_order(presets):
+    assert list(presets) == readme_presets()
+
+
 @pytest.mark.browser
-def test_cli_deck_has_one_slide_per_view_with_picture_and_cited_notes(
-    session, tmp_path, presets, article_text
+def test_cli_deck_titles_on_slides_in_reading_order_short_notes_and_an_appendix(
+    session, tmp_path, presets, atlas
 ):
+    """A deck as PowerPoint reads it: a slide per preset in the README's order, each with its
+    title inside the slide above the picture (not hidden under it), alt text, notes a notes page
+    shows; then appendix slides with every passage cited in full; core properties set."""
     from pptx import Presentation
     from pptx.enum.shapes import MSO_SHAPE_TYPE
 
     deck_path = tmp_path / "briefing.pptx"
-    assert run_export(["--deck", str(deck_path), "--size", "640x360"]) == 0
+    assert run_export(["--deck", str(deck_path), "--size", "640x360", "--lang", "ja"]) == 0
     deck = Presentation(str(deck_path))
-    assert len(deck.slides) == len(presets)
-    sources = article_text.paragraphs + list(article_text.footnotes.values())
-    for slide, preset in zip(deck.slides, presets.values(), strict=True):
-        pictures = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
-        assert len(pictures) == 1
-        picture = pictures[0]
-        assert (picture.left, picture.top) == (0, 0)
-        assert (picture.width, picture.height) == (deck.slide_width, deck.slide_height)
-        assert slide.shapes.title.text == preset.title()
+    width, height = deck.slide_width, deck.slide_height
+    assert width * 9 == height * 16
+    order = readme_presets()
+    slides = list(deck.slides)
+    assert len(slides) > len(order)
+    for slide, preset_id in zip(slides, order, strict=False):
+        preset = presets[preset_id]
+        title = slide.shapes.title
+        assert re.sub(r"\s", "", title.text) == re.sub(r"\s", "", preset.title()), preset_id
+        assert title.left >= 0 and title.left + title.width <= width, preset_id
+        assert title.top >= 0 and title.top + title.height <= height, preset_id
+        (picture,) = [s for s in slide.shapes if s.shape_type == MSO_SHAPE_TYPE.PICTURE]
+        assert picture.top >= title.top + title.height, preset_id  # the title is not under it
+        assert picture.top + picture.height <= height + 1 and picture.width == width
+        assert preset.title() in picture._element.nvPicPr.cNvPr.get("descr")
         notes = slide.notes_slide.notes_text_frame.text
-        quotes = [
-            line.split("「", 1)[1].rsplit("」", 1)[0]
-            for line in notes.splitlines()
-            if line.startswith("• ")
-        ]
-        assert quotes, f"{preset.id}: no quote in the notes"
-        assert all(any(q in s for s in sources) for q in quotes), f"{preset.id}: quote not verbatim"
-        assert "P" in notes and "Footnotes:" in notes
+        assert len(notes) <= 3000 and notes.startswith(preset.title()), preset_id
+    appendix = "".join(
+        shape.text_frame.text
+        for slide in slides[len(order) :]
+        for shape in slide.shapes
+        if shape.has_text_frame
+    )
+    for preset in presets.values():
+        for passage in citations.passages([preset], atlas):
+            assert passage.quote_ja in appendix
+    properties = deck.core_properties
+    assert properties.author == "Alliance Atlas" and properties.language == "ja-JP"
+    assert properties.title and properties.subject and properties.created
 
     two = tmp_path / "two.pptx"
     args = ["--deck", str(two), "--scenario", "threats_360", "--scenario", "concept_diagram"]
     assert run_export([*args, "--lang", "both", "--size", "640x360"]) == 0
-    assert len(Presentation(str(two)).slides) == 4
+    titles = [s.shapes.title.text for s in Presentation(str(two)).slides][:4]
+    expected = [
+        presets[p].model_copy(update={"lang": lang}).title()
+        for p in ("threats_360", "concept_diagram")
+        for lang in ("ja", "en")
+    ]
+    assert [re.sub(r"\s", "", x) for x in titles] == [re.sub(r"\s", "", x) for x in expected]
 
 
 @pytest.mark.parametrize(
@@ -737,18 +762,34 @@ def test_python_m_dashboard_export(tmp_path):
     assert bad.returncode != 0 and len(bad.stderr.strip().splitlines()) == 1
 
 
-def test_speaker_notes_cite_every_drawn_item(presets, atlas):
-    view = presets["authoritarian_partnerships"]
-    notes = citations.speaker_notes(view, atlas)
-    cited = citations.view_citations(view, atlas)
-    assert cited
-    for item in cited:
-        assert item.quote_ja in notes
-    drawn = caption.drawn_layers(view, atlas)
-    cited_ids = {i.id for i in cited}
-    for frame in (drawn.groupings, drawn.relations, drawn.threats, drawn.regions, drawn.events):
-        assert set(frame["id"]) <= cited_ids
-    assert f"?{view.to_query()}" in notes
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_speaker_notes_are_short_and_the_appendix_cites_every_drawn_item(presets, atlas, lang):
+    """A slide's notes fit a printed notes page: the view in short first, then its passages
+    layer by layer (each once, shortened, the rest counted); every passage of every drawn item
+    is in the appendix in full."""
+    for view in presets.values():
+        view = view.model_copy(update={"lang": lang})
+        notes = citations.speaker_notes(view, atlas, "slides 9–12")
+        assert len(notes) <= citations.NOTES_LIMIT, view.id
+        assert notes.splitlines()[:2] == [view.title(), view.description()]
+        assert f"?{view.to_query()}" in notes and "9–12" in notes
+        cited = citations.view_citations(view, atlas)
+        assert cited
+        drawn = caption.drawn_layers(view, atlas)
+        cited_ids = {i.id for i in cited}
+        frames = [drawn.groupings, drawn.relations, drawn.events]
+        frames += [drawn.threats, drawn.regions] if "threats" in view.layers else []
+        for frame in frames:
+            assert set(frame["id"]) <= cited_ids, view.id
+        full = citations.passages([view], atlas)
+        assert {i.quote_ja for i in cited} == {p.quote_ja for p in full}
+        entries = [line for line in notes.splitlines() if line.startswith(("・", "• "))]
+        more_line = re.escape(t("notes.more", lang, count=0)).replace("0", r"(\d+)")
+        more = re.fullmatch(more_line, notes.splitlines()[-1])
+        assert len(entries) + (int(more[1]) if more else 0) == len(full), view.id
+        for entry in entries:  # the start of a passage's quote (ja) or gloss (en)
+            start = entry.split("「" if lang == "ja" else ": ", 1)[1].rstrip("」…")[:15]
+            assert any(start in (p.quote_ja if lang == "ja" else p.gloss_en) for p in full), entry
 
 
 def test_every_layer_of_the_atlas_is_known():
@@ -757,7 +798,7 @@ def test_every_layer_of_the_atlas_is_known():
 
 def test_footer_keeps_its_parts_whole_when_it_wraps():
     parts = ["Source: a long article title, 2024/08/13", "Made with Natural Earth", "As of 1 May"]
-    lines = caption._wrap_parts(parts, caption._text_width(parts[0] + "  |  x", 17), 17, "  |  ")
+    lines = caption._wrap_parts(parts, line_width(parts[0] + "  |  x", 17), 17, "  |  ")
     assert lines == [parts[0], "Made with Natural Earth  |  As of 1 May"]
 
 
@@ -778,22 +819,26 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
         frame = Frame((1920, formats.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
         shown = {*scenario.layers, "base"}
         layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
-        ctx, _, placements = compose(layers, atlas, shown, frame.size, frame)
-        x0, y0, x1, y1 = ctx.projector.frame()
-        inside = 4.0  # px: the estimated text widths may be off by this much
+        composition = compose(layers, atlas, shown, frame.size, frame)
         checked = 0
-        for trace in figure.data:
-            if (trace.meta or {}).get("kind") != "label":
+        for geo, part in (("geo", composition.main), ("geo2", composition.inset)):
+            if part is None:
                 continue
-            for index, key in enumerate(trace.meta["ids"]):
-                placement = placements[key]
-                if placement.box is None or not trace.text[index]:
+            x0, y0, x1, y1 = part.ctx.projector.frame()
+            inside = 4.0  # px: the estimated text widths may be off by this much
+            for trace in figure.data:
+                if (trace.meta or {}).get("kind") != "label" or (trace.geo or "geo") != geo:
                     continue
-                assert trace.textposition[index] == placement.position, (scenario.id, key)
-                box = placement.box
-                assert x0 + inside <= box[0] and box[2] <= x1 - inside, (scenario.id, key, box)
-                assert y0 + inside <= box[1] and box[3] <= y1 - inside, (scenario.id, key, box)
-                checked += 1
+                for index, key in enumerate(trace.meta["ids"]):
+                    placement = part.placements[key]
+                    if placement.box is None or not trace.text[index]:
+                        continue
+                    where = (scenario.id, geo, key)
+                    assert trace.textposition[index] == placement.position, where
+                    box = placement.box
+                    assert x0 + inside <= box[0] and box[2] <= x1 - inside, (*where, box)
+                    assert y0 + inside <= box[1] and box[3] <= y1 - inside, (*where, box)
+                    checked += 1
         assert checked > 5, scenario.id
 
 
@@ -833,9 +878,12 @@ def test_a_title_of_several_lines_is_not_clipped(session, presets, atlas):
     starts where a one-line title does (nothing in the top margin), and the subtitle keeps the
     same gap under its last line."""
     two = (
-        "A very long title that goes on and on so that the export has to wrap it onto a second line"
+        "A very long title that goes on and on and on so that the export has to wrap it onto a"
+        " second line"
     )
-    three = two + " of its own, and then it goes on and on again and again so that it needs a third"
+    three = two + (
+        " of its own, and then it goes on and on again and again and again so that it needs a third"
+    )
 
     def lines_of_ink(data: bytes) -> list[tuple[int, int]]:
         """(first, last) row of each band of dark text in the top of the image's left half."""

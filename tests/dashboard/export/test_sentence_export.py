@@ -17,17 +17,8 @@ from locations import KNOWLEDGE_DIR
 from PIL import Image
 from reading import emphasis_state, expected_items
 
-from dashboard.export import session as export_session
 from dashboard.export.caption import captioned_figure, captioned_json
 from dashboard.export.cli import run_export
-
-
-@pytest.fixture(scope="module")
-def session():
-    shared = export_session.shared_session()
-    shared.start()
-    yield shared
-    export_session.close_shared_session()
 
 
 def _glosses() -> dict[str, dict]:
@@ -87,6 +78,22 @@ def test_the_exported_map_emphasises_exactly_the_sentences_items(presets, atlas)
     assert emphasis_state(plain)[1] == set()  # without a sentence nothing is faded
 
 
+def test_an_exported_sentence_keeps_the_europe_inset_and_emphasises_it_too(presets, atlas):
+    """A world view's export of a sentence has its Europe inset, the inset's items emphasised
+    and the rest faded as on the main map, its lines redrawn on the inset's own overlays."""
+    scenario = presets["concept_diagram"].model_copy(update={"sentence": "P6.2"})
+    figure = json.loads(captioned_json(scenario, atlas, 1920, 1080))
+    assert "geo2" in figure["layout"]
+    inset = {**figure, "data": [t for t in figure["data"] if t.get("geo") == "geo2"]}
+    strong, faded = emphasis_state(inset)
+    assert strong and faded
+    assert strong <= expected_items("P6.2")
+    overlays = [t for t in inset["data"] if (t.get("meta") or {}).get("kind") == "emphasis"]
+    assert any(t.get("lon") for t in overlays)
+    plain = scenario.model_copy(update={"sentence": None})
+    assert "geo2" in json.loads(captioned_json(plain, atlas, 1920, 1080))["layout"]
+
+
 @pytest.mark.browser
 def test_export_sentence_writes_png_and_svg_in_both_languages(session, tmp_path):
     gloss = _glosses()["P6.2"]
@@ -118,8 +125,9 @@ def test_a_deck_by_sentence_has_a_slide_per_mapped_sentence_of_the_paragraph(
     sentences = [s + "。" for s in article_text.paragraphs[5].split("。") if s]
     quotes = _quotes_of_paragraph(6)
     mapped = [i for i, s in enumerate(sentences, 1) if any(q in s for q in quotes)]
-    assert mapped and len(deck.slides) == len(mapped)
-    for slide, number in zip(deck.slides, mapped, strict=True):
+    slides = _view_slides(deck)
+    assert mapped and len(slides) == len(mapped)
+    for slide, number in zip(slides, mapped, strict=True):
         assert slide.shapes.title.text.endswith(f"P6.{number}")
         notes = slide.notes_slide.notes_text_frame.text
         assert sentences[number - 1] in notes
@@ -144,7 +152,16 @@ def test_a_deck_by_sentence_has_a_slide_per_mapped_sentence_of_the_paragraph(
     p2 = [s + "。" for s in article_text.paragraphs[1].split("。") if s]
     expected = sum(any(q in s for q in _quotes_of_paragraph(2)) for s in p2)
     assert 0 < expected < len(p2)
-    assert len(Presentation(str(two)).slides) == expected
+    assert len(_view_slides(Presentation(str(two)))) == expected
+
+
+def _view_slides(deck) -> list:
+    """A deck's slides of views: those before the appendix (the passages cited, whose slides'
+    titles say so), which comes last."""
+    slides = list(deck.slides)
+    appendix = [i for i, s in enumerate(slides) if s.shapes.title.text.startswith("付録")]
+    assert appendix and appendix == list(range(appendix[0], len(slides)))
+    return slides[: appendix[0]]
 
 
 def test_the_state_of_a_dashboard_link_keeps_its_sentence(presets):

@@ -20,7 +20,7 @@ from dashboard.figures.emphasis import (
     emphasized,
     sentence_items,
 )
-from dashboard.figures.geo import make_view, shows
+from dashboard.figures.framing import make_view, shows
 from geodata.atlas import load_atlas
 from geodata.scenario import LAYERS, Scenario, load_presets
 from geodata.select import select
@@ -69,13 +69,34 @@ def test_a_sentence_that_maps_to_nothing_fades_everything_and_no_sentence_fades_
 
 
 def test_the_overlays_are_empty_and_drawn_under_the_labels() -> None:
+    """Each map (the main map, the Europe inset) has overlays of its own, over its drawings and
+    under its labels (what one redraws stays on its map)."""
     data = figure("default")["data"]
-    kinds = [(t.get("meta") or {}).get("kind") for t in data]
-    slots = [i for i, kind in enumerate(kinds) if kind == SLOT_KIND]
-    assert len(slots) == SLOTS
-    assert all(not data[i]["lon"] and data[i]["showlegend"] is False for i in slots)
-    assert max(slots) < min(i for i, kind in enumerate(kinds) if kind == "label")
-    assert min(slots) > max(i for i, kind in enumerate(kinds) if kind == "relation_line")
+    geos = {t.get("geo", "geo") for t in data}
+    assert geos == {"geo", "geo2"}  # the default view has the Europe inset
+    for geo in geos:
+        kinds = {
+            i: (t.get("meta") or {}).get("kind")
+            for i, t in enumerate(data)
+            if t.get("geo", "geo") == geo
+        }
+        slots = [i for i, kind in kinds.items() if kind == SLOT_KIND]
+        assert len(slots) == SLOTS, geo
+        assert all(not data[i]["lon"] and data[i]["showlegend"] is False for i in slots)
+        assert max(slots) < min(i for i, kind in kinds.items() if kind == "label"), geo
+        assert min(slots) > max(i for i, kind in kinds.items() if kind == "relation_line"), geo
+
+
+def test_an_emphasised_inset_redraws_on_the_inset_and_stays_out_of_the_legend() -> None:
+    """A sentence's lines are emphasised on both maps, each map's on its own overlays; the
+    inset's overlays never enter the legend."""
+    base = figure("default")
+    out = emphasized(base, sentence_items(load_atlas(), "P6.2"))
+    used = [
+        t for t in out["data"] if (t.get("meta") or {}).get("kind") == SLOT_KIND and t.get("lon")
+    ]
+    assert {t.get("geo", "geo") for t in used} == {"geo", "geo2"}
+    assert not any(t["showlegend"] for t in out["data"] if t.get("geo") == "geo2")
 
 
 @pytest.mark.parametrize("view", sorted(VIEWS))

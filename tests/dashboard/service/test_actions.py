@@ -18,7 +18,7 @@ def test_url_with_every_field_sets_every_control(service):
     query = (
         "?scenario=threats_360&layers=threats,events&groupings=ap4,nato&directions=north,west"
         "&domains=space&basis=stated&modality=assessed&proposals=0&from=2024-06-01&to=2024-07-31"
-        "&projection=orthographic&lang=en&focus=JPN"
+        "&projection=orthographic&extent=world&inset=none&lang=en&focus=JPN"
     )
     out = service.actions.sync("url", query, {}, None)
     values = {key: out[key] for key in CONTROL_IDS}
@@ -36,6 +36,7 @@ def test_url_with_every_field_sets_every_control(service):
         "proposals.value": [],
         "focus.value": "Japan (JPN)",  # the country search shows the country in the view's language
         "projection.value": "orthographic",
+        "map-options.value": ["world"],
     }
     assert out["notice-url.children"] is None
     assert "url.search" not in out  # the address bar keeps what the user opened

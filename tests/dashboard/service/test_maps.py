@@ -10,9 +10,10 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from dash import Patch, no_update
 from locations import REPO
-from pages import apply, countries_index, decoded, render
+from pages import apply, countries_indices, decoded, render
 
-from dashboard.figures.geo import focus_point
+from dashboard.figures import shown_by
+from dashboard.figures.framing import focus_point
 from dashboard.service import ViewService
 from dashboard.service.maps import FOCUS_RING_LAYER
 from geodata.scenario import LAYERS, Scenario
@@ -41,7 +42,10 @@ def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
     """The browser's figure was drawn by another process: this one builds the new view only
     and sends it whole, instead of building the old one again to diff against it."""
     first, second = ViewService(atlas, presets), ViewService(atlas, presets)
-    scenario = presets["concept_diagram"].model_copy(update={"projection": "robinson"})
+    # (without the Europe inset, which a focused view does not have: the same traces)
+    scenario = presets["concept_diagram"].model_copy(
+        update={"projection": "robinson", "inset": "none"}
+    )
     _, rendered = render(first, first.views.view_data(scenario), None)
     built = []
     build = second.maps._build_map
@@ -71,27 +75,28 @@ def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
 )
 def test_every_map_update_keeps_the_browser_figure_right(service, presets, changes):
     """Replaying the updates the browser gets ends at the full figure of the last view, and a
-    layer flip changes nothing but `visible`."""
+    layer flip that keeps the map's framing changes nothing but `visible`."""
     scenario = presets["concept_diagram"]
     figure, rendered = render(service, service.views.view_data(scenario), None)
     figure = decoded(figure)
     for change in changes:
         scenario = scenario.model_copy(update=change)
+        key = rendered["key"]
         update, rendered = render(service, service.views.view_data(scenario), rendered)
         result = apply(figure, update) if isinstance(update, Patch) else decoded(update)
-        if set(change) == {"layers"}:
+        if set(change) == {"layers"} and rendered["key"] == key:
             assert isinstance(update, Patch)
             layers = rendered["traces"]
-            countries = countries_index(figure)
+            countries = countries_indices(figure)
             for index, (old, new) in enumerate(zip(figure["data"], result["data"], strict=True)):
-                if index == countries:  # drawn as the new view's own map draws it
+                if index in countries:  # drawn as the new view's own map draws it
                     assert new == service.maps.figure(scenario)["data"][index]
                     continue
                 assert {k: v for k, v in old.items() if k != "visible"} == {
                     k: v for k, v in new.items() if k != "visible"
                 }
                 if layers[index] not in ("base", FOCUS_RING_LAYER):
-                    assert new["visible"] == (layers[index] in scenario.layers)
+                    assert new["visible"] == shown_by(layers[index], scenario.layers)
         else:
             assert result == service.maps.figure(scenario)
         figure = result
@@ -100,13 +105,14 @@ def test_every_map_update_keeps_the_browser_figure_right(service, presets, chang
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(service, presets, lang):
     """Every layer of every preset toggled off and on again: the browser's figure with the
-    toggle's Patch applied shows, shades and outlines each country, with its hover text, as
-    the map of the new view built directly; the other traces only change `visible`."""
+    toggle's update applied shows, shades and outlines each country, with its hover text, as
+    the map of the new view built directly. A toggle that keeps the map's framing is a Patch
+    in which the other traces only change `visible`; one that re-frames it (the shown layers
+    draw elsewhere, or Europe gets or loses its inset) sends the new map."""
     for preset in presets.values():
         start = preset.model_copy(update={"lang": lang})
         figure, rendered = render(service, service.views.view_data(start), None)
         figure = decoded(figure)
-        countries = countries_index(figure)
         for layer in LAYERS:
             for scenario in (
                 start.model_copy(
@@ -116,15 +122,24 @@ def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(service, preset
                 ),
                 start,
             ):
+                key = rendered["key"]
                 update, rendered = render(service, service.views.view_data(scenario), rendered)
-                # no_update: a layer that draws nothing in this view
-                assert update is no_update or isinstance(update, Patch)
-                result = figure if update is no_update else apply(figure, update)
-                direct = service.maps.figure(scenario)["data"]
-                assert result["data"][countries] == direct[countries], (preset.id, layer)
-                assert [t.get("visible") for t in result["data"]] == [
-                    t.get("visible") for t in direct
-                ], (preset.id, layer)
+                direct = service.maps.figure(scenario)
+                if update is no_update:
+                    result = figure
+                elif isinstance(update, Patch):
+                    result = apply(figure, update)
+                else:
+                    result = decoded(update)
+                if rendered["key"] == key:  # the same map, its layers flipped
+                    assert update is no_update or isinstance(update, Patch)
+                    for countries in countries_indices(result):
+                        assert result["data"][countries] == direct["data"][countries]
+                    assert [t.get("visible") for t in result["data"]] == [
+                        t.get("visible") for t in direct["data"]
+                    ], (preset.id, layer)
+                else:  # re-framed: the new view's own map, whole or as a difference
+                    assert result == direct, (preset.id, layer)
                 figure = result
 
 
@@ -202,3 +217,29 @@ def test_the_concept_diagrams_map_in_the_dashboard_carries_its_note(service, pre
     assert "reconstruction" in notes(changed)[0]
     assert notes(concept.model_copy(update={"id": None})) == []
     assert notes(presets["threats_360"]) == []
+
+
+@pytest.mark.parametrize("view", ["default", "threats_360"])
+def test_the_toggle_table_says_which_layer_sets_keep_the_maps_framing(service, presets, view):
+    """The figure tells the page, for every set of layers, whether a toggle to it keeps the map
+    as framed (then the page flips layers itself) or re-frames it or adds or removes the Europe
+    inset (then the page asks the server): exactly when the view's figure key stays the same,
+    and the inset's countries trace comes with its own records."""
+    scenario = presets.get(view, Scenario())
+    figure = service.maps.figure(scenario)
+    toggle = figure["layout"]["meta"]["toggle"]
+    assert len(toggle["frames"]) == 2 ** len(LAYERS)
+    key = service.maps.figure_key(scenario)
+    same = []
+    for mask in range(2 ** len(LAYERS)):
+        layers = tuple(x for i, x in enumerate(LAYERS) if mask >> i & 1)
+        other = scenario.model_copy(update={"layers": layers})
+        same.append(int(service.maps.figure_key(other) == key))
+    assert toggle["frames"] == same
+    assert 0 < sum(same) < len(same)  # some toggles stay in the page, some re-frame the map
+    has_inset = "geo2" in figure["layout"]
+    assert len(toggle["insets"]) == int(has_inset)
+    for records in toggle["insets"]:
+        inset = figure["data"][records["countries"]]
+        assert inset["geo"] == "geo2" and inset["meta"]["kind"] == "country"
+        assert len(records["hover"]) == len(inset["locations"])
