@@ -253,8 +253,7 @@ def _draw_link_group(
     drawing.add(
         f"{uid}/handles",
         scattergeo(
-            lon=[marks.r(p[0]) for p in handles],
-            lat=[marks.r(p[1]) for p in handles],
+            **marks.lonlat(handles),
             mode="markers",
             marker={
                 "symbol": symbol,
@@ -330,8 +329,7 @@ def draw_marks(
         drawing.add(
             f"marks/{basis}",
             scattergeo(
-                lon=[marks.r(p[0]) for p in points],
-                lat=[marks.r(p[1]) for p in points],
+                **marks.lonlat(points),
                 mode="markers",
                 # hollow (white inside, to stand out on the bloc's fill) unless stated
                 marker={
@@ -387,8 +385,7 @@ def modality_badges(ctx: Context, drawing: Drawing, uid: str, badges: list[Badge
     drawing.add(
         f"{uid}/modality",
         scattergeo(
-            lon=[marks.r(p[0]) for p in points],
-            lat=[marks.r(p[1]) for p in points],
+            **marks.lonlat(points),
             mode="markers+text",
             text=[badge.glyph for badge in badges],
             textposition="middle center",
@@ -488,8 +485,7 @@ def country_fill(
         drawing.add(
             f"{uid}/points",
             scattergeo(
-                lon=[marks.r(p[0]) for p in points],
-                lat=[marks.r(p[1]) for p in points],
+                **marks.lonlat(points),
                 mode="markers",
                 marker={
                     "symbol": "square",
@@ -713,8 +709,7 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
     drawing.add(
         "region_ends",
         scattergeo(
-            lon=[marks.r(p[0]) for p in points],
-            lat=[marks.r(p[1]) for p in points],
+            **marks.lonlat(points),
             mode="markers",
             marker={"symbol": "circle-open", "size": 9, "color": "#666666", "line": {"width": 1.5}},
             customdata=region_ids,

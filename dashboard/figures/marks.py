@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -29,6 +29,12 @@ DIGITS = 2  # 0.01° ≈ 1 km: far below a pixel at every zoom the app offers
 def r(value: float) -> float:
     """A coordinate rounded for the figure JSON."""
     return round(float(value), DIGITS)
+
+
+def lonlat(points: Iterable[LonLat]) -> dict[str, list[float]]:
+    """A trace's `lon` and `lat` of (lon, lat) points, rounded as `r` rounds."""
+    points = list(points)
+    return {"lon": [r(p[0]) for p in points], "lat": [r(p[1]) for p in points]}
 
 
 def distance_deg(a: LonLat, b: LonLat) -> float:

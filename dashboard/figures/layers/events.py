@@ -68,8 +68,7 @@ def draw(ctx: Context) -> Drawing:
         drawing.add(
             f"points/{basis}",
             scattergeo(
-                lon=[marks.r(p[0]) for p in points],
-                lat=[marks.r(p[1]) for p in points],
+                **marks.lonlat(points),
                 mode="markers",
                 marker={
                     "symbol": SYMBOLS[basis],

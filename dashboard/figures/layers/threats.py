@@ -193,8 +193,7 @@ def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
         drawing.add(
             f"handles/{basis}",
             scattergeo(
-                lon=[marks.r(p[0]) for p in handles],
-                lat=[marks.r(p[1]) for p in handles],
+                **marks.lonlat(handles),
                 mode="markers",
                 marker={
                     "symbol": "circle",
@@ -268,8 +267,7 @@ def _domains(ctx: Context, drawing: Drawing) -> None:
         drawing.add(
             f"domains/{domain_id}",
             scattergeo(
-                lon=[marks.r(p[0]) for p in points],
-                lat=[marks.r(p[1]) for p in points],
+                **marks.lonlat(points),
                 mode="markers",
                 marker={
                     "symbol": symbols,
