@@ -45,7 +45,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "adversarial"))
 
-from hostile import send_corpus  # noqa: E402
+from hostile import corpus_page, send_corpus  # noqa: E402
 
 from dashboard.callbacks import EXPORT_POLL_MS  # noqa: E402
 from dashboard.local_server import free_port, gunicorn_command, local_server  # noqa: E402
@@ -178,7 +178,9 @@ def hostile(base: str, workers: list[int], scratch: Path, rounds: int = 3) -> di
     times: dict[tuple[str, str], list[float]] = {}
     unclear = []
     for _ in range(rounds):
-        for answer in send_corpus(base, scratch):
+        with corpus_page(base) as page:
+            answers = list(send_corpus(page, scratch))
+        for answer in answers:
             times.setdefault((answer.case, answer.way), []).append(answer.seconds)
             if (
                 answer.way != "index"

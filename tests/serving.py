@@ -39,9 +39,10 @@ def page_model(get_json: Callable[[str], Any]) -> tuple[ModuleType, Any]:
 
 @contextmanager
 def running_gunicorn(
-    log: Path, workers: int
+    log: Path, workers: int, *, warm: bool = False
 ) -> Iterator[tuple[str, subprocess.Popen[bytes], list[int]]]:
-    """`python -m dashboard.production` on a free port: (base url, master, worker pids)."""
+    """`python -m dashboard.production` on a free port: (base url, master, worker pids); with
+    `warm`, as production starts it (the presets' maps built before the workers fork)."""
     port = free_port()
-    with local_server(gunicorn_command(port, workers, warm=False), port=port, log=log) as server:
+    with local_server(gunicorn_command(port, workers, warm=warm), port=port, log=log) as server:
         yield server.url.rstrip("/"), server.process, wait_for_children(server.process.pid, workers)

@@ -76,7 +76,11 @@ class Views:
         page's own parameters, PAGE_KEYS, aside: see `read_of`)."""
         search = search or ""
         scenario, notices = Scenario.from_query(search, self.presets)
-        keys = {part.split("=", 1)[0] for part in search.lstrip("?").split("&") if part}
+        keys = (
+            set()  # an address over the limit is ignored whole (and not split: see read_of)
+            if len(search) > MAX_QUERY_CHARS
+            else {part.split("=", 1)[0] for part in search.lstrip("?").split("&") if part}
+        )
         if "lang" not in keys or any(n.startswith("ignored lang=") for n in notices):
             scenario = scenario.model_copy(update={"lang": self.default_lang})
         problems = check_scenario_ids(scenario, self.atlas.knowledge)

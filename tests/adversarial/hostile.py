@@ -3,7 +3,8 @@ as an upload (the page's sync callback), each hostile query as the page's addres
 callback's URL input, and the index page itself). For tests/adversarial/test_server.py and
 `scripts/loadtest.py --chaos`; loopback servers only.
 
-    for answer in send_corpus(base_url, workdir): ...   # one Answer per case and way
+    with corpus_page(base_url) as page:    # the page as it is before the hostile input
+        for answer in send_corpus(page, workdir): ...   # one Answer per case and way
 """
 
 from __future__ import annotations
@@ -96,24 +97,31 @@ def _shown(answer: Any, component: str) -> str:
     return message_text((response.get(component) or {}).get("children"))
 
 
-def send_corpus(base: str, workdir: Path) -> Iterator[Answer]:
-    """Every upload and query case of the corpus, sent to the server at `base`."""
+@contextlib.contextmanager
+def corpus_page(base: str) -> Iterator[Page]:
+    """A page of the server at `base` that has shown a preset, as it is before the hostile input
+    (on one kept-alive connection: the worker that served it serves the corpus)."""
     with httpx.Client(base_url=base, timeout=60) as client:
         page = Page(client)
-        page.sync("?scenario=threats_360")  # the page as it is before the hostile input
-        for case in UPLOADS:
-            raw = case.make(workdir).read_bytes()
-            status, answer, seconds = page.sync("", (f"{case.name}.yaml", raw))
-            yield Answer(
-                case.name, "upload", status, seconds, _shown(answer, "upload-message"), case.expect
-            )
-        for case in QUERIES:
-            query = case.make(workdir).read_text()
-            status, answer, seconds = page.sync("?" + query)
-            yield Answer(
-                case.name, "address", status, seconds, _shown(answer, "notice-url"), case.expect
-            )
-            yield _index(client, case, query)
+        page.sync("?scenario=threats_360")
+        yield page
+
+
+def send_corpus(page: Page, workdir: Path) -> Iterator[Answer]:
+    """Every upload and query case of the corpus, sent by `page`."""
+    for case in UPLOADS:
+        raw = case.make(workdir).read_bytes()
+        status, answer, seconds = page.sync("", (f"{case.name}.yaml", raw))
+        yield Answer(
+            case.name, "upload", status, seconds, _shown(answer, "upload-message"), case.expect
+        )
+    for case in QUERIES:
+        query = case.make(workdir).read_text()
+        status, answer, seconds = page.sync("?" + query)
+        yield Answer(
+            case.name, "address", status, seconds, _shown(answer, "notice-url"), case.expect
+        )
+        yield _index(page.client, case, query)
 
 
 def _index(client: httpx.Client, case: Case, query: str) -> Answer:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hostile import Answer, send_corpus
+from hostile import Answer, corpus_page, send_corpus
 from serving import page_model, running_gunicorn
 from test_adversarial import GROWTH_MB, assert_plain
 
@@ -43,18 +43,21 @@ def _peak_rss_mb(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
-    """(base url, worker pids, log) of `python -m dashboard.production --workers 2`."""
+    """(base url, worker pids, log) of `python -m dashboard.production --workers 2`, started as
+    in production (warm: the presets' maps built before the workers fork)."""
     log = tmp_path_factory.mktemp("gunicorn") / "server.log"
-    with running_gunicorn(log, 2) as (base, _process, workers):
+    with running_gunicorn(log, 2, warm=True) as (base, _process, workers):
         yield base, workers, log
 
 
 @pytest.fixture(scope="module")
 def answers(gunicorn, tmp_path_factory) -> tuple[list[Answer], dict[int, float]]:
-    """Every case sent once; each worker's peak memory growth over them (MB)."""
+    """Every case sent once; each worker's peak memory growth over them (MB), from after the
+    page's first view (what serving a page costs a fresh worker is not the corpus's doing)."""
     base, workers, _log = gunicorn
-    before = {pid: _peak_rss_mb(pid) for pid in workers}
-    sent = list(send_corpus(base, tmp_path_factory.mktemp("corpus")))
+    with corpus_page(base) as page:
+        before = {pid: _peak_rss_mb(pid) for pid in workers}
+        sent = list(send_corpus(page, tmp_path_factory.mktemp("corpus")))
     return sent, {pid: _peak_rss_mb(pid) - before[pid] for pid in workers}
 
 

@@ -20,6 +20,8 @@ from strategies import any_char, json_values, nasty_text, valid_scenarios
 
 from dashboard import processes
 from dashboard.security import CALLBACK_PATH
+from dashboard.service.views import Views
+from geodata.scenario import MAX_QUERY_CHARS, Scenario
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 FUZZ_HTTP = settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
@@ -38,6 +40,16 @@ def test_the_app_reads_back_the_url_it_writes(views, scenario):
     back, notices = views.parse_search(views.query_of(scenario))
     assert notices == []
     assert back == scenario
+
+
+def test_an_address_over_the_length_limit_is_ignored_whole_its_language_too(atlas, presets):
+    """On an English page, a too-long address that asks for Japanese shows the page's own
+    language (nothing of it is read: it is not even split into its parameters)."""
+    views = Views(atlas, presets, "en")
+    query = "?lang=ja&" + "x=1&" * (MAX_QUERY_CHARS // 4)
+    scenario, notices = views.parse_search(query)
+    assert scenario == Scenario(lang="en")
+    assert len(notices) == 1 and notices[0].startswith("ignored the whole query")
 
 
 # --- the callback endpoint: Flask test client -------------------------------------------------
