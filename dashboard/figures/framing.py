@@ -16,6 +16,7 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +27,7 @@ from dashboard.figures.geo import Projector
 from dashboard.figures.projection import (
     ROBINSON_CENTRE_LON,
     ROBINSON_LAT_RANGE,
+    VIEWS_KEPT,
     View,
     box_extent,
     invert,
@@ -150,9 +152,11 @@ def _asked_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None) -> 
     return robinson_view(*whole, *ROBINSON_LAT_RANGE)
 
 
+@lru_cache(maxsize=VIEWS_KEPT, typed=True)
 def robinson_view(west: float, east: float, south: float, north: float) -> View:
     """A Robinson map of the lon/lat box (the whole way round when `east - west` is 360),
-    centred on it, its magnification against the whole world reckoned for a slide's map."""
+    centred on it, its magnification against the whole world reckoned for a slide's map
+    (memoised: framed boxes snap to SNAP degrees, so few are ever asked for)."""
     whole = east - west >= 359.999
     rotation = ((west + east) / 2.0, 0.0)
     lons = None if whole else (west, east)
@@ -272,27 +276,17 @@ def _polar_scale(
     return float(min(max(scale, low), POLAR_SCALES[1]))
 
 
-def _polar_points(layers: Layers, atlas: Atlas, visible: set[str]) -> Iterable[tuple[float, float]]:
+def _polar_points(layers: Layers, atlas: Atlas, visible: set[str]) -> list[tuple[float, float]]:
     """End points of what the shown layers draw (threats alone when they are shown)."""
-    anchors = atlas.anchors
+    content = _layer_content(layers, atlas)
     threats_only = "threats" in visible and len(layers.threats) > 0
-    frames = [layers.threats]
-    if not threats_only:
-        frames.append(layers.relations[layers.relations.layer.isin(visible)])
-    for frame in frames:
-        for geom in frame.geometry:
-            if isinstance(geom, LineString | MultiLineString):
-                coords = path_coordinates(geom)
-                yield coords[0]
-                yield coords[-1]
+    points = list(content.threat_ends)
     if threats_only:
-        return
+        return points
+    points += [p for layer, ends in content.relation_ends if layer in visible for p in ends]
     if "events" in visible:
-        for point in layers.events.geometry:
-            yield float(point.x), float(point.y)
-    for iso3 in set(layers.memberships.iso3):
-        if iso3 in anchors:
-            yield anchors[iso3]
+        points += content.event_points
+    return points + content.member_anchors
 
 
 # --- what a view draws, as points to frame ----------------------------------------------------
@@ -335,6 +329,12 @@ class _LayerContent(NamedTuple):
     events: list[np.ndarray]
     filled: dict[str, frozenset[str]]  # the countries each layer fills
     marked: dict[str, frozenset[str]]  # the groupings each layer marks
+    # what the polar view frames (see _polar_points): the end points of the threat arrows and of
+    # each relation's line (with its layer), the events, the member states' anchors
+    threat_ends: list[tuple[float, float]]
+    relation_ends: list[tuple[str, list[tuple[float, float]]]]
+    event_points: list[tuple[float, float]]
+    member_anchors: list[tuple[float, float]]
 
 
 # the last few selections' layer contents (a selection is made once per view and kept)
@@ -391,7 +391,22 @@ def _find_layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
         events=[np.array([(p.x, p.y)], dtype=float) for p in layers.events.geometry],
         filled=filled,
         marked=marked,
+        threat_ends=[p for g in layers.threats.geometry for p in _ends(g)],
+        relation_ends=[
+            (layer, _ends(g))
+            for layer, g in zip(layers.relations.layer, layers.relations.geometry, strict=True)
+        ],
+        event_points=[(float(p.x), float(p.y)) for p in layers.events.geometry],
+        member_anchors=[anchors[iso3] for iso3 in set(memberships.iso3) if iso3 in anchors],
     )
+
+
+def _ends(geometry: LineString | MultiLineString | None) -> list[tuple[float, float]]:
+    """The first and last point of a line (none for anything else, such as a listed relation)."""
+    if not isinstance(geometry, LineString | MultiLineString):
+        return []
+    coords = path_coordinates(geometry)
+    return [coords[0], coords[-1]]
 
 
 def _anchor_points(anchors: dict, ids: Iterable[str]) -> np.ndarray:
