@@ -370,43 +370,46 @@ def _find_layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
     proposed = {g for g, s in status_of.items() if s == "proposed"}
     marked["proposals"] = frozenset(proposed)
     direct = memberships[memberships.grouping.isin(proposed) & memberships.via.isna()]
-    relations = layers.relations[layers.relations.placement == "arc"]
+    arcs = (layers.relations.placement == "arc").tolist()
+    relations = layers.relations[arcs]
     own = relations[relations.layer == "ukraine"]
     filled["ukraine"] = frozenset(
         own[own.kind.isin(("support", "objection"))][["source", "target"]].stack()
     )
+    paths = [_path(g) for g in layers.relations.geometry]
+    threat_paths = [path_coordinates(g) for g in layers.threats.geometry]
     named = {r for regions in layers.threats.regions for r in regions}
-    regions = layers.regions[layers.regions.id.isin(named)]
+    region_shapes = derived(atlas, _region_outlines)
     return _LayerContent(
         proposals=[_anchor_points(anchors, [iso3]) for iso3 in direct.iso3],
         relations=[
-            (layer, np.array(path_coordinates(g), dtype=float))
-            for layer, g in zip(relations.layer, relations.geometry, strict=True)
+            (layer, np.array(path, dtype=float))
+            for layer, path, arc in zip(layers.relations.layer, paths, arcs, strict=True)
+            if arc
         ],
         threats=[
-            *(np.array(path_coordinates(g), dtype=float) for g in layers.threats.geometry),
-            *(_outline(g) for g in regions.geometry),
+            *(np.array(path, dtype=float) for path in threat_paths),
+            *(region_shapes[r] for r in layers.regions.id if r in named),
             *(_anchor_points(anchors, [actor]) for actor in layers.domains.actor),
         ],
         events=[np.array([(p.x, p.y)], dtype=float) for p in layers.events.geometry],
         filled=filled,
         marked=marked,
-        threat_ends=[p for g in layers.threats.geometry for p in _ends(g)],
+        threat_ends=[point for path in threat_paths for point in path[:1] + path[-1:]],
         relation_ends=[
-            (layer, _ends(g))
-            for layer, g in zip(layers.relations.layer, layers.relations.geometry, strict=True)
+            (layer, path[:1] + path[-1:])
+            for layer, path in zip(layers.relations.layer, paths, strict=True)
         ],
         event_points=[(float(p.x), float(p.y)) for p in layers.events.geometry],
         member_anchors=[anchors[iso3] for iso3 in set(memberships.iso3) if iso3 in anchors],
     )
 
 
-def _ends(geometry: LineString | MultiLineString | None) -> list[tuple[float, float]]:
-    """The first and last point of a line (none for anything else, such as a listed relation)."""
+def _path(geometry: LineString | MultiLineString | None) -> list[tuple[float, float]]:
+    """The points of a line (none for anything else, such as a listed relation's)."""
     if not isinstance(geometry, LineString | MultiLineString):
         return []
-    coords = path_coordinates(geometry)
-    return [coords[0], coords[-1]]
+    return path_coordinates(geometry)
 
 
 def _anchor_points(anchors: dict, ids: Iterable[str]) -> np.ndarray:
@@ -416,9 +419,20 @@ def _anchor_points(anchors: dict, ids: Iterable[str]) -> np.ndarray:
 
 def _country_outlines(atlas: Atlas) -> dict[str, np.ndarray]:
     """Each country's main parts' outline points, simplified (framing needs no detail)."""
+    return _outlines(atlas.countries.iso3, atlas.countries.geometry)
+
+
+def _region_outlines(atlas: Atlas) -> dict[str, np.ndarray]:
+    """Each region's main parts' outline points, simplified (see `_country_outlines`)."""
+    return _outlines(atlas.regions.id, atlas.regions.geometry)
+
+
+def _outlines(
+    ids: Iterable[str], geometries: Iterable[Polygon | MultiPolygon | None]
+) -> dict[str, np.ndarray]:
     return {
-        iso3: _outline(geometry)
-        for iso3, geometry in zip(atlas.countries.iso3, atlas.countries.geometry, strict=True)
+        key: _outline(geometry)
+        for key, geometry in zip(ids, geometries, strict=True)
         if geometry is not None
     }
 
