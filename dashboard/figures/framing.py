@@ -370,7 +370,7 @@ def _find_layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
     proposed = {g for g, s in status_of.items() if s == "proposed"}
     marked["proposals"] = frozenset(proposed)
     direct = memberships[memberships.grouping.isin(proposed) & memberships.via.isna()]
-    arcs = (layers.relations.placement == "arc").tolist()
+    arcs = layers.relations.placement == "arc"
     relations = layers.relations[arcs]
     own = relations[relations.layer == "ukraine"]
     filled["ukraine"] = frozenset(
