@@ -75,6 +75,9 @@ class LabelRequest:
     distinct: bool = False
     # the ids of the items the label names (by default the id in its key, "relation:<id>")
     items: tuple[str, ...] = ()
+    # whether it names what the article states exists (not an inferred or external item, nor a
+    # proposal): among labels of one priority, these are placed first
+    stated: bool = True
 
     @property
     def item_ids(self) -> list[str]:
@@ -84,11 +87,14 @@ class LabelRequest:
 
 @dataclass(frozen=True)
 class Obstacle:
-    """A drawn mark (marker, badge) that labels should not cover: a centre and a radius in px."""
+    """A drawn mark (marker, badge) that labels should not cover: a centre and a radius in px.
+    A `hard` one (a certainty badge: covered, the article's certainty is lost) no label covers
+    and no leader line crosses; the others a label covers only when it has no other place."""
 
     lon: float
     lat: float
     radius: float
+    hard: bool = False
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ from dashboard.export import session as export_session
 from dashboard.export.caption import atlas_or_default, captioned_json
 from dashboard.export.session import Job
 from dashboard.figures.inset import BRUSSELS, MOSCOW
-from dashboard.figures.style import FONT_FAMILY
+from dashboard.figures.style import BADGE_SIZE, FONT_FAMILY
 from geodata.scenario import Scenario
 
 SIZE = (1920, 1080)
@@ -286,6 +286,38 @@ def words(export: Export) -> list[dict]:
     ]
 
 
+def _kind(export: Export, text: dict) -> str | None:
+    """What the trace a text of a map belongs to draws (meta kind); None off the maps."""
+    if text["geo"] is None:
+        return None
+    return (_geo_traces(export.figure, text["geo"])[text["trace"]].get("meta") or {}).get("kind")
+
+
+def covered_badges(export: Export) -> list[tuple[str, str]]:
+    """(label, badge glyph) pairs where a map label's text covers a certainty badge's circle
+    (the glyph's centre ± the badge's radius, as Chromium lays the SVG out)."""
+    radius = BADGE_SIZE / 2
+    badges = []
+    for text in export.texts:
+        if _kind(export, text) == "modality":
+            x0, y0, x1, y1 = text["box"]
+            x, y = (x0 + x1) / 2, (y0 + y1) / 2
+            badges.append((text["text"], (x - radius, y - radius, x + radius, y + radius)))
+    return [
+        (label["text"], glyph)
+        for label in export.texts
+        if _kind(export, label) == "label"
+        for glyph, badge in badges
+        if overlap(em_box(label), badge) > OVERLAP_PX2
+    ]
+
+
+def test_no_label_covers_a_certainty_badge_in_any_export(exports):
+    found = {f"{e.view.id}.{e.view.lang}": covered_badges(e) for e in exports}
+    assert not any(found.values()), {k: v for k, v in found.items() if v}
+    assert sum(1 for e in exports for t in e.texts if _kind(e, t) == "modality") > 10
+
+
 def test_no_two_texts_overlap_in_any_export(exports):
     """Every text of every SVG (map labels on both maps, legend, caption), as Chromium lays it
     out."""
@@ -474,6 +506,7 @@ def summary(exports: list[Export], atlas, session) -> list[dict]:
                 "on": geo,
                 "texts": len(export.texts),
                 "overlaps": overlapping(words(export)),
+                "badges_covered": covered_badges(export),
                 "far_labels": len(far_labels(export, atlas)),
                 "svg_mb": round(export.svg.stat().st_size / 2**20, 2),
                 "pdf_problems": pdf_text_problems(export),
