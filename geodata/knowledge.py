@@ -186,6 +186,12 @@ class Grouping(Cited):
     camp: Camp
     status: Status = "existing"
     description_en: str | None = None
+    formal_name_ja: str | None = Field(
+        None,
+        description="its own full name where the article writes only the short one (NATO): a "
+        "name, not a statement of the article",
+    )
+    formal_name_en: str | None = None
     anchor: tuple[float, float] | None = Field(None, description="lon, lat of its seat or symbol")
     members: tuple[Membership, ...] = ()
     includes: tuple[Inclusion, ...] = ()

@@ -316,6 +316,15 @@ class Context:
             return localized(self.index.topics[item_id], "name", self.lang) or item_id
         return item_id
 
+    def full_name(self, grouping_id: str) -> str:
+        """A grouping's name with its formal name where it has one: 'NATO(北大西洋条約機構)',
+        'NATO (North Atlantic Treaty Organization)' (the legend's and the hover's)."""
+        name = self.name(grouping_id)
+        formal = localized(self.groupings[grouping_id], "formal_name", self.lang)
+        if not formal or formal == name:
+            return name
+        return f"{name}({formal})" if self.lang == "ja" else f"{name} ({formal})"
+
     def anchor(self, item_id: str) -> tuple[float, float]:
         lon, lat = self.atlas.anchors[item_id]
         return float(lon), float(lat)
@@ -428,7 +437,7 @@ class Context:
         row = self.groupings[grouping_id]
         members = list(row.members)
         lines = [
-            f"<b>{self.name(grouping_id)}</b>",
+            f"<b>{self.full_name(grouping_id)}</b>",
             self.basis_line(row.basis, row.status),
             t("hover.members", self.lang, count=len(members)),
         ]

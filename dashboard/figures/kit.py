@@ -574,7 +574,7 @@ def grouping_marker(
             customdata=[grouping_id],
             hovertext=[ctx.grouping_hover(grouping_id)],
             hovertemplate=HOVER,
-            name=legend_name or ctx.name(grouping_id),
+            name=legend_name or ctx.full_name(grouping_id),
             showlegend=True,
         ),
         "grouping",
