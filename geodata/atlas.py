@@ -217,7 +217,6 @@ def _groupings(
                 "status": grouping.status,
                 "description_en": grouping.description_en,
                 "formal_name_ja": grouping.formal_name_ja,
-                "formal_name_en": grouping.formal_name_en,
                 "members": members,
                 "anchor_lon": anchors[grouping.id][0],
                 "anchor_lat": anchors[grouping.id][1],

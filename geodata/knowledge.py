@@ -188,10 +188,9 @@ class Grouping(Cited):
     description_en: str | None = None
     formal_name_ja: str | None = Field(
         None,
-        description="its own full name where the article writes only the short one (NATO): a "
-        "name, not a statement of the article",
+        description="its own Japanese full name where the article writes only the short one "
+        "(NATO → 北大西洋条約機構): a name, not a statement of the article",
     )
-    formal_name_en: str | None = None
     anchor: tuple[float, float] | None = Field(None, description="lon, lat of its seat or symbol")
     members: tuple[Membership, ...] = ()
     includes: tuple[Inclusion, ...] = ()

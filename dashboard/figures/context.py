@@ -317,13 +317,13 @@ class Context:
         return item_id
 
     def full_name(self, grouping_id: str) -> str:
-        """A grouping's name with its formal name where it has one: 'NATO(北大西洋条約機構)',
-        'NATO (North Atlantic Treaty Organization)' (the legend's and the hover's)."""
+        """A grouping's name, on a Japanese map with its Japanese full name where it has one
+        ('NATO(北大西洋条約機構)'): the legend's and the hover's."""
         name = self.name(grouping_id)
-        formal = localized(self.groupings[grouping_id], "formal_name", self.lang)
-        if not formal or formal == name:
+        formal = self.groupings[grouping_id].formal_name_ja
+        if self.lang != "ja" or not isinstance(formal, str) or not formal or formal == name:
             return name
-        return f"{name}({formal})" if self.lang == "ja" else f"{name} ({formal})"
+        return f"{name}({formal})"
 
     def anchor(self, item_id: str) -> tuple[float, float]:
         lon, lat = self.atlas.anchors[item_id]

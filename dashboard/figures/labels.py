@@ -84,9 +84,9 @@ class Placement:
 # Moved labels: distances (px) and directions tried, with the textposition that puts the text
 # on the far side of the moved anchor: the four sides and four diagonals first, then the eight
 # directions between them (a crowded place often has room only at an angle).
-LEADER_DISTANCES = (30.0, 50.0, 72.0, 95.0, 120.0, 150.0)
+LEADER_DISTANCES = (30.0, 50.0, 72.0, 95.0, 120.0, 150.0, 190.0, 240.0)
 DEFAULT_REACH = 95.0
-REQUIRED_REACH = 150.0  # px a label that may not be left out goes off its anchor, at most
+REQUIRED_REACH = 240.0  # px a label that may not be left out goes off its anchor, at most
 LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
     (1.0, 0.0, "middle right"),
     (-1.0, 0.0, "middle left"),
@@ -129,7 +129,9 @@ def place_labels(
     overlaps another, a leader line or a certainty badge: a label that finds no free spot next
     to its item is moved off it with a leader line that crosses no label, or left out. When a
     label that may not be left out finds no room, the labels are placed again with it first
-    (up to RETRIES times), and the placement that leaves out fewest such labels is kept.
+    (and one crowded out again before those; up to RETRIES times), and the placement that
+    leaves out fewest such names (then fewest naming what the article states, then fewest badge
+    strips) is kept.
     `covered` is a pixel box drawn over the map (the inset): nothing is placed on it, and items
     under it get no label.
     """
@@ -157,12 +159,17 @@ def place_labels(
         for point, (x, y, inside) in zip(points, projector.pixels(points), strict=True)
     }
     layout = _Layout(projector, frame, marks, pixel, all_optional, covered)
+    # labels placed before the others: those crowded out once (in the usual order), and before
+    # them those crowded out again although promoted (the latest first)
     promoted: set[str] = set()
-    best: tuple[tuple[int, int], dict[str, Placement]] | None = None
+    urgent: list[str] = []
+    best: tuple[tuple[int, int, int], dict[str, Placement]] | None = None
     for _ in range(RETRIES + 1):
+        rank = {key: index for index, key in enumerate(urgent)}
         order = sorted(
             unique.values(),
             key=lambda q: (
+                rank.get(q.key, len(rank)),
                 q.key not in promoted,
                 q.key not in first,
                 q.optional,
@@ -172,14 +179,18 @@ def place_labels(
             ),
         )
         placed, crowded = layout.place(order, hard.copy())
-        missed = [unique[k] for k in crowded if k in first and not unique[k].optional]
-        score = (len(missed), sum(1 for q in missed if q.stated))
+        missed = [unique[k].key for k in crowded if k in first and not unique[k].optional]
+        # names first (a badge strip's groupings are also in the country's hover), then the
+        # names of what the article states
+        names = [k for k in missed if unique[k].cls != "badge"]
+        score = (len(names), sum(1 for k in names if unique[k].stated), len(missed))
         if best is None or score < best[0]:
             best = (score, placed)
-        news = {q.key for q in missed} - promoted
-        if not news or all_optional:
+        if not missed or all_optional:
             break
-        promoted |= news
+        again = [key for key in missed if key in promoted]
+        urgent = again + [key for key in urgent if key not in again]
+        promoted |= set(missed)
     assert best is not None
     return best[1]
 
