@@ -179,7 +179,7 @@ def place_labels(
             ),
         )
         placed, crowded = layout.place(order, hard.copy())
-        missed = [unique[k].key for k in crowded if k in first and not unique[k].optional]
+        missed = [k for k in crowded if k in first and not unique[k].optional]
         # names first (a badge strip's groupings are also in the country's hover), then the
         # names of what the article states
         names = [k for k in missed if unique[k].cls != "badge"]
