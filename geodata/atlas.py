@@ -216,6 +216,7 @@ def _groupings(
                 "camp": grouping.camp,
                 "status": grouping.status,
                 "description_en": grouping.description_en,
+                "formal_name_ja": grouping.formal_name_ja,
                 "members": members,
                 "anchor_lon": anchors[grouping.id][0],
                 "anchor_lat": anchors[grouping.id][1],

@@ -186,6 +186,11 @@ class Grouping(Cited):
     camp: Camp
     status: Status = "existing"
     description_en: str | None = None
+    formal_name_ja: str | None = Field(
+        None,
+        description="its own Japanese full name where the article writes only the short one "
+        "(NATO → 北大西洋条約機構): a name, not a statement of the article",
+    )
     anchor: tuple[float, float] | None = Field(None, description="lon, lat of its seat or symbol")
     members: tuple[Membership, ...] = ()
     includes: tuple[Inclusion, ...] = ()

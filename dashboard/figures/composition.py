@@ -213,6 +213,8 @@ NOTE_GAP = 6.0  # px between the Europe inset and a note above it
 FRAME_INSIDE = 1.0  # px between the inset's edge and its outline
 TITLE_INSIDE = 3.0  # px between the inset's top-left corner and its title's anchor
 SHARED = "+"  # joins the layers of a trace drawn by several (a label two layers ask for)
+# a leader line: dark enough to follow over the orange bloc fill and across arcs
+LEADER_COLOUR = "#5C5C5C"
 
 
 def shown_by(layer: str, visible: Collection[str]) -> bool:
@@ -578,7 +580,7 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
             lon=lines.lon,
             lat=lines.lat,
             mode="lines",
-            line={"color": "#8A8A8A", "width": 0.8},
+            line={"color": LEADER_COLOUR, "width": 1.0},
             hoverinfo="skip",
             showlegend=False,
             name="",

@@ -75,6 +75,9 @@ class LabelRequest:
     distinct: bool = False
     # the ids of the items the label names (by default the id in its key, "relation:<id>")
     items: tuple[str, ...] = ()
+    # whether it names what the article states exists (not an inferred or external item, nor a
+    # proposal): among labels of one priority, these are placed first
+    stated: bool = True
 
     @property
     def item_ids(self) -> list[str]:
@@ -84,11 +87,14 @@ class LabelRequest:
 
 @dataclass(frozen=True)
 class Obstacle:
-    """A drawn mark (marker, badge) that labels should not cover: a centre and a radius in px."""
+    """A drawn mark (marker, badge) that labels should not cover: a centre and a radius in px.
+    A `hard` one (a certainty badge: covered, the article's certainty is lost) no label covers
+    and no leader line crosses; the others a label covers only when it has no other place."""
 
     lon: float
     lat: float
     radius: float
+    hard: bool = False
 
 
 @dataclass(frozen=True)
@@ -310,6 +316,15 @@ class Context:
             return localized(self.index.topics[item_id], "name", self.lang) or item_id
         return item_id
 
+    def full_name(self, grouping_id: str) -> str:
+        """A grouping's name, on a Japanese map with its Japanese full name where it has one
+        ('NATO(北大西洋条約機構)'): the legend's and the hover's."""
+        name = self.name(grouping_id)
+        formal = self.groupings[grouping_id].formal_name_ja
+        if self.lang != "ja" or not isinstance(formal, str) or not formal or formal == name:
+            return name
+        return f"{name}({formal})"
+
     def anchor(self, item_id: str) -> tuple[float, float]:
         lon, lat = self.atlas.anchors[item_id]
         return float(lon), float(lat)
@@ -422,7 +437,7 @@ class Context:
         row = self.groupings[grouping_id]
         members = list(row.members)
         lines = [
-            f"<b>{self.name(grouping_id)}</b>",
+            f"<b>{self.full_name(grouping_id)}</b>",
             self.basis_line(row.basis, row.status),
             t("hover.members", self.lang, count=len(members)),
         ]

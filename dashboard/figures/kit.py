@@ -381,7 +381,7 @@ def modality_badges(ctx: Context, drawing: Drawing, uid: str, badges: list[Badge
         return
     points = [offset_point(ctx, badge.point, style.BADGE_OFFSET) for badge in badges]
     for point in points:
-        drawing.obstacles.append(Obstacle(point[0], point[1], style.BADGE_SIZE / 2))
+        drawing.obstacles.append(Obstacle(point[0], point[1], style.BADGE_SIZE / 2, hard=True))
     drawing.add(
         f"{uid}/modality",
         scattergeo(
@@ -574,7 +574,7 @@ def grouping_marker(
             customdata=[grouping_id],
             hovertext=[ctx.grouping_hover(grouping_id)],
             hovertemplate=HOVER,
-            name=legend_name or ctx.name(grouping_id),
+            name=legend_name or ctx.full_name(grouping_id),
             showlegend=True,
         ),
         "grouping",
@@ -600,6 +600,7 @@ def grouping_label(
     gap: float = 6.0,
 ) -> LabelRequest:
     lon, lat = point or ctx.anchor(grouping_id)
+    grouping = ctx.groupings[grouping_id]
     text = wrap(prefix + ctx.name(grouping_id), ctx.lang, 14 if ctx.lang == "ja" else 26)
     return LabelRequest(
         key=f"grouping:{grouping_id}",
@@ -610,6 +611,7 @@ def grouping_label(
         priority=P_GROUPING,
         gap=gap,
         colour=_label_colour(ctx.grouping_style(grouping_id).colour),
+        stated=grouping.basis == "stated" and grouping.status == "existing",
     )
 
 
@@ -660,6 +662,8 @@ def name_label(
         optional=ctx.compact,
         gap=5.0,
         positions=NAME_POSITIONS_WITH_BADGES if badges else NAME_POSITIONS,
+        stated=item_id in ctx.stated_actors,
+        distinct=True,
     )
 
 

@@ -50,6 +50,12 @@ class _Blocked:
     def append(self, box: Box) -> None:
         self._boxes = np.vstack([self._boxes, np.asarray(box, dtype=float)])
 
+    def copy(self) -> _Blocked:
+        """Another set holding the same boxes."""
+        other = _Blocked()
+        other._boxes = self._boxes.copy()
+        return other
+
     def boxes(self) -> list[Box]:
         """The boxes placed so far."""
         return [tuple(row) for row in self._boxes.tolist()]  # type: ignore[misc]
@@ -76,9 +82,11 @@ class Placement:
 
 
 # Moved labels: distances (px) and directions tried, with the textposition that puts the text
-# on the far side of the moved anchor.
-LEADER_DISTANCES = (30.0, 50.0, 72.0, 95.0, 120.0, 150.0)
+# on the far side of the moved anchor: the four sides and four diagonals first, then the eight
+# directions between them (a crowded place often has room only at an angle).
+LEADER_DISTANCES = (30.0, 50.0, 72.0, 95.0, 120.0, 150.0, 190.0, 240.0)
 DEFAULT_REACH = 95.0
+REQUIRED_REACH = 240.0  # px a label that may not be left out goes off its anchor, at most
 LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
     (1.0, 0.0, "middle right"),
     (-1.0, 0.0, "middle left"),
@@ -88,6 +96,14 @@ LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
     (-0.8, -0.6, "top left"),
     (0.8, 0.6, "bottom right"),
     (-0.8, 0.6, "bottom left"),
+    (0.92, -0.38, "middle right"),
+    (-0.92, -0.38, "middle left"),
+    (0.92, 0.38, "middle right"),
+    (-0.92, 0.38, "middle left"),
+    (0.38, -0.92, "top right"),
+    (-0.38, -0.92, "top left"),
+    (0.38, 0.92, "bottom right"),
+    (-0.38, 0.92, "bottom left"),
 )
 LEADER_GAP = 2.0
 LEADER_STEP = 4.0  # px between the small boxes that keep labels off a leader line
@@ -107,87 +123,155 @@ def place_labels(
     """Positions for every label key (labels with one key are placed once).
 
     Labels whose key is in `first` (those of the layers shown at first) are placed before the
-    others, so that the view as opened gets the best positions; the rest fit around them. With
+    others, so that the view as opened gets the best positions; the rest fit around them; among
+    labels of one priority, those naming what the article states come first. With
     `all_optional` (a small figure) every label that finds no free spot is left out. No label
-    overlaps another or a leader line: a label that finds no free spot next to its item is
-    moved off it with a leader line that crosses no label, or left out. `covered` is a pixel box
-    drawn over the map (the inset): nothing is placed on it, and items under it get no label.
+    overlaps another, a leader line or a certainty badge: a label that finds no free spot next
+    to its item is moved off it with a leader line that crosses no label, or left out. When a
+    label that may not be left out finds no room, the labels are placed again with it first
+    (and one crowded out again before those; up to RETRIES times), and the placement that
+    leaves out fewest such names (then fewest naming what the article states, then fewest badge
+    strips) is kept.
+    `covered` is a pixel box drawn over the map (the inset): nothing is placed on it, and items
+    under it get no label.
     """
     first = first or set()
     unique: dict[str, LabelRequest] = {}
     for request in requests:
         unique.setdefault(request.key, request)
-    order = sorted(
-        unique.values(), key=lambda q: (q.key not in first, q.optional, q.priority, q.key)
-    )
     x0, y0, x1, y1 = projector.frame()
     # a little inside the map's edge: the text widths are estimates, and text past the edge is
     # cut off
     frame = (x0 + EDGE_MARGIN, y0 + EDGE_MARGIN, x1 - EDGE_MARGIN, y1 - EDGE_MARGIN)
-    texts, marks = _Blocked(), _Blocked()
+    hard, marks = _Blocked(), _Blocked()
     if covered is not None:
         marks.append(_grown(covered, COVER_MARGIN))
     placed_marks = projector.pixels([(obstacle.lon, obstacle.lat) for obstacle in obstacles])
     for obstacle, (x, y, inside) in zip(obstacles, placed_marks, strict=True):
         if inside:
-            radius = obstacle.radius
-            marks.append((x - radius, y - radius, x + radius, y + radius))
-    points = list(dict.fromkeys(p for q in order for p in ((q.lon, q.lat), *q.alternatives)))
+            box = _grown((x, y, x, y), obstacle.radius)
+            (hard if obstacle.hard else marks).append(box)
+    points = list(
+        dict.fromkeys(p for q in unique.values() for p in ((q.lon, q.lat), *q.alternatives))
+    )
     pixel = {
         point: (x, y, inside and not (covered is not None and _contains(covered, x, y)))
         for point, (x, y, inside) in zip(points, projector.pixels(points), strict=True)
     }
-    placed: dict[str, Placement] = {}
-    for request in order:
-        anchors = [(request.lon, request.lat), *request.alternatives]
-        width, height = text_size(request.text, FONT_SIZE[request.cls])
-        # every position at every anchor on the map, in the order they are tried
-        candidates = [
-            (point, position, label_box(position, x, y, width, height, request.gap))
-            for point in anchors
-            for x, y, inside in [pixel[point]]
-            if inside
-            for position in request.positions
-        ]
-        if not candidates:
-            if projector.view.projection == "robinson" and covered is None:
-                # off the map in this view: kept for when the user pans there
-                placed[request.key] = Placement(request.positions[0], None, anchors[0])
-            else:
-                # a round view draws text whose anchor is outside its square frame into the
-                # margin (over the legend), and an item under the inset is hidden: left out
-                placed[request.key] = Placement(None, None, None)
-            continue
-        boxes = [box for _, _, box in candidates]
-        costs, on_text = _costs(boxes, texts, marks, frame, request.clearance, projector)
-        best = int(np.argmin(costs))
-        point, position, box = candidates[best]
-        optional = request.optional or all_optional
-        if costs[best] > 0.0 and not (optional and not request.reach):
-            anchor = pixel[(request.lon, request.lat)]
-            rivals = (
-                [pixel[(q.lon, q.lat)][:2] for q in order if q.cls == request.cls and q != request]
-                if request.distinct
-                else []
-            )
-            moved = (
-                _move_off(
-                    request, anchor[:2], (width, height), texts, marks, frame, projector, rivals
-                )
-                if anchor[2]
-                else None
-            )
-            if moved is not None:
-                _add_label(texts, moved.box, anchor[:2], moved)  # type: ignore[arg-type]
-                placed[request.key] = moved
+    layout = _Layout(projector, frame, marks, pixel, all_optional, covered)
+    # labels placed before the others: those crowded out once (in the usual order), and before
+    # them those crowded out again although promoted (the latest first)
+    promoted: set[str] = set()
+    urgent: list[str] = []
+    best: tuple[tuple[int, int, int], dict[str, Placement]] | None = None
+    for _ in range(RETRIES + 1):
+        rank = {key: index for index, key in enumerate(urgent)}
+        order = sorted(
+            unique.values(),
+            key=lambda q: (
+                rank.get(q.key, len(rank)),
+                q.key not in promoted,
+                q.key not in first,
+                q.optional,
+                q.priority,
+                not q.stated,
+                q.key,
+            ),
+        )
+        placed, crowded = layout.place(order, hard.copy())
+        missed = [k for k in crowded if k in first and not unique[k].optional]
+        # names first (a badge strip's groupings are also in the country's hover), then the
+        # names of what the article states
+        names = [k for k in missed if unique[k].cls != "badge"]
+        score = (len(names), sum(1 for k in names if unique[k].stated), len(missed))
+        if best is None or score < best[0]:
+            best = (score, placed)
+        if not missed or all_optional:
+            break
+        again = [key for key in missed if key in promoted]
+        urgent = again + [key for key in urgent if key not in again]
+        promoted |= set(missed)
+    assert best is not None
+    return best[1]
+
+
+RETRIES = 3
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """What one placement pass needs besides the order: the map, its marks and anchors."""
+
+    projector: Projector
+    frame: Box
+    marks: _Blocked
+    pixel: dict[tuple[float, float], tuple[float, float, bool]]
+    all_optional: bool
+    covered: Box | None
+
+    def place(
+        self, order: list[LabelRequest], texts: _Blocked
+    ) -> tuple[dict[str, Placement], list[str]]:
+        """Each label in turn at its first free spot (see place_labels); and the keys of the
+        labels left out for want of room."""
+        projector, frame, marks, pixel = self.projector, self.frame, self.marks, self.pixel
+        placed: dict[str, Placement] = {}
+        crowded: list[str] = []
+        for request in order:
+            anchors = [(request.lon, request.lat), *request.alternatives]
+            width, height = text_size(request.text, FONT_SIZE[request.cls])
+            # every position at every anchor on the map, in the order they are tried
+            candidates = [
+                (point, position, label_box(position, x, y, width, height, request.gap))
+                for point in anchors
+                for x, y, inside in [pixel[point]]
+                if inside
+                for position in request.positions
+            ]
+            if not candidates:
+                if projector.view.projection == "robinson" and self.covered is None:
+                    # off the map in this view: kept for when the user pans there
+                    placed[request.key] = Placement(request.positions[0], None, anchors[0])
+                else:
+                    # a round view draws text whose anchor is outside its square frame into the
+                    # margin (over the legend), and an item under the inset is hidden: left out
+                    placed[request.key] = Placement(None, None, None)
                 continue
-        if costs[best] > 0.0 and (optional or on_text[best] > 0.0):
-            # no free spot: left out (its item keeps its hover text) rather than over a label
-            placed[request.key] = Placement(None, None, None)
-            continue
-        _add_label(texts, box)
-        placed[request.key] = Placement(position, box, point)
-    return placed
+            boxes = [box for _, _, box in candidates]
+            costs, on_text = _costs(boxes, texts, marks, frame, request.clearance, projector)
+            best = int(np.argmin(costs))
+            point, position, box = candidates[best]
+            optional = request.optional or self.all_optional
+            if costs[best] > 0.0 and not (optional and not request.reach):
+                anchor = pixel[(request.lon, request.lat)]
+                rivals = (
+                    [
+                        pixel[(q.lon, q.lat)][:2]
+                        for q in order
+                        if q.cls == request.cls and q != request
+                    ]
+                    if request.distinct
+                    else []
+                )
+                moved = (
+                    _move_off(
+                        request, anchor[:2], (width, height), texts, marks, frame, projector, rivals
+                    )
+                    if anchor[2]
+                    else None
+                )
+                if moved is not None:
+                    _add_label(texts, moved.box, anchor[:2], moved)  # type: ignore[arg-type]
+                    placed[request.key] = moved
+                    continue
+            if costs[best] > 0.0 and (optional or on_text[best] > 0.0):
+                # no free spot: left out (its item keeps its hover text) rather than over a label
+                placed[request.key] = Placement(None, None, None)
+                crowded.append(request.key)
+                continue
+            _add_label(texts, box)
+            placed[request.key] = Placement(position, box, point)
+        return placed, crowded
 
 
 def _grown(box: Box, by: float) -> Box:
@@ -287,7 +371,7 @@ def _move_off(
     leader line that crosses no placed label, and no nearer any of the `rivals` (other anchors,
     in px) than its own."""
     x, y = anchor
-    reach = request.reach or DEFAULT_REACH
+    reach = request.reach or (DEFAULT_REACH if request.optional else REQUIRED_REACH)
     spots = [
         (x + ux * distance, y + uy * distance, position)
         for distance in LEADER_DISTANCES

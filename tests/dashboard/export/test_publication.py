@@ -5,8 +5,8 @@ file opened with the tool a user opens it with.
   label lies next to the item it names (or is joined to it by its leader line);
 - world views: the Europe inset, and Brussels–Moscow at least 200 px (probe markers rendered by
   the export's own browser);
-- the PDF with poppler: its text extracts as drawn (the title, 日本, no radicals, no Type 3
-  fonts), its metadata names the view;
+- the PDF with poppler: its text extracts as drawn (the title, 日本, NATO and, in Japanese,
+  北大西洋 where NATO is drawn; no radicals, no Type 3 fonts), its metadata names the view;
 - the SVG's size and its one font stack;
 - the deck in python-pptx and LibreOffice: titles inside their slides, core properties, order.
 
@@ -37,7 +37,7 @@ from dashboard.export import session as export_session
 from dashboard.export.caption import atlas_or_default, captioned_json
 from dashboard.export.session import Job
 from dashboard.figures.inset import BRUSSELS, MOSCOW
-from dashboard.figures.style import FONT_FAMILY
+from dashboard.figures.style import BADGE_SIZE, FONT_FAMILY
 from geodata.scenario import Scenario
 
 SIZE = (1920, 1080)
@@ -286,6 +286,38 @@ def words(export: Export) -> list[dict]:
     ]
 
 
+def _kind(export: Export, text: dict) -> str | None:
+    """What the trace a text of a map belongs to draws (meta kind); None off the maps."""
+    if text["geo"] is None:
+        return None
+    return (_geo_traces(export.figure, text["geo"])[text["trace"]].get("meta") or {}).get("kind")
+
+
+def covered_badges(export: Export) -> list[tuple[str, str]]:
+    """(label, badge glyph) pairs where a map label's text covers a certainty badge's circle
+    (the glyph's centre ± the badge's radius, as Chromium lays the SVG out)."""
+    radius = BADGE_SIZE / 2
+    badges = []
+    for text in export.texts:
+        if _kind(export, text) == "modality":
+            x0, y0, x1, y1 = text["box"]
+            x, y = (x0 + x1) / 2, (y0 + y1) / 2
+            badges.append((text["text"], (x - radius, y - radius, x + radius, y + radius)))
+    return [
+        (label["text"], glyph)
+        for label in export.texts
+        if _kind(export, label) == "label"
+        for glyph, badge in badges
+        if overlap(em_box(label), badge) > OVERLAP_PX2
+    ]
+
+
+def test_no_label_covers_a_certainty_badge_in_any_export(exports):
+    found = {f"{e.view.id}.{e.view.lang}": covered_badges(e) for e in exports}
+    assert not any(found.values()), {k: v for k, v in found.items() if v}
+    assert sum(1 for e in exports for t in e.texts if _kind(e, t) == "modality") > 10
+
+
 def test_no_two_texts_overlap_in_any_export(exports):
     """Every text of every SVG (map labels on both maps, legend, caption), as Chromium lays it
     out."""
@@ -380,6 +412,14 @@ def _run(*args: str) -> str:
     return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
+def draws_nato(figure: dict) -> bool:
+    """Whether a figure draws NATO's marker (the grouping, on either map)."""
+    return any(
+        (trace.get("meta") or {}).get("kind") == "grouping" and "nato" in trace["meta"]["ids"]
+        for trace in figure["data"]
+    )
+
+
 def pdf_text_problems(export: Export) -> list[str]:
     """What poppler finds wrong with an exported PDF: its title missing from the text or the
     metadata, a compatibility form instead of the character drawn, a Type 3 font, or a line of
@@ -400,6 +440,10 @@ def pdf_text_problems(export: Export) -> list[str]:
         problems.append(f"compatibility forms: {sorted(set(RADICALS.findall(text)))}")
     if "Type 3" in fonts:
         problems.append("Type 3 fonts")
+    if draws_nato(export.figure):
+        # a search for NATO finds it, and in Japanese for 北大西洋 (its legend entry's full name)
+        wanted = ("NATO", "北大西洋") if export.view.lang == "ja" else ("NATO",)
+        problems += [f"{word} not in the text" for word in wanted if word not in flat]
     missing = [line for t in export.texts for line in t["lines_text"] if _plain(line) not in flat]
     if missing:
         problems.append(f"drawn but not in the text: {missing}")
@@ -410,6 +454,7 @@ def test_pdf_text_is_what_was_drawn_in_both_languages(exports):
     assert shutil.which("pdftotext"), "poppler-utils is installed by scripts/setup.sh"
     found = {f"{e.view.id}.{e.view.lang}": pdf_text_problems(e) for e in exports}
     assert not any(found.values()), {k: v for k, v in found.items() if v}
+    assert sum(1 for e in exports if e.view.lang == "ja" and draws_nato(e.figure)) >= 5
     japanese = next(e for e in exports if e.view.lang == "ja" and e.view.id == "concept_diagram")
     text = _run("pdftotext", str(japanese.pdf), "-")
     assert "日本" in text and "NATO" in text
@@ -474,6 +519,7 @@ def summary(exports: list[Export], atlas, session) -> list[dict]:
                 "on": geo,
                 "texts": len(export.texts),
                 "overlaps": overlapping(words(export)),
+                "badges_covered": covered_badges(export),
                 "far_labels": len(far_labels(export, atlas)),
                 "svg_mb": round(export.svg.stat().st_size / 2**20, 2),
                 "pdf_problems": pdf_text_problems(export),

@@ -711,6 +711,29 @@ def test_a_thick_outline_is_drawn_after_its_neighbours_thin_ones(atlas: Atlas, p
 # --- language ----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_natos_legend_entry_and_hover_give_its_japanese_full_name(lang: str) -> None:
+    """The article writes only "NATO": a Japanese map's legend entry and hover add the
+    organisation's Japanese full name (a reader, or a search of the exported PDF, finds 北大西洋);
+    its map label stays short, and an English map says "NATO"."""
+    for preset in ("value_community", "threats_360", "ukraine_support"):
+        figure = figure_for(preset, lang)
+        (trace,) = traces_of(figure, kind="grouping", item="nato")
+        if lang == "ja":
+            assert trace.name.startswith("NATO") and "北大西洋" in trace.name, trace.name
+        else:
+            assert trace.name == "NATO"
+        assert f"<b>{trace.name}</b>" in trace.hovertext[0]
+        labels = [
+            plain(text)
+            for geo in ("geo", "geo2")
+            for t in traces_of(figure, kind="label", geo=geo)
+            for key, text in zip(t.meta["ids"], t.text, strict=True)
+            if key == "grouping:nato" and text
+        ]
+        assert labels == ["NATO"]
+
+
 @pytest.mark.parametrize("preset", list(PRESETS))
 def test_english_views_have_no_japanese_text(atlas: Atlas, preset: str) -> None:
     no_english = set()
@@ -723,28 +746,7 @@ def test_english_views_have_no_japanese_text(atlas: Atlas, preset: str) -> None:
             assert any(name in text for name in no_english), text
 
 
-# Known: at the dashboard's 1600×900, East Asia is too crowded for every name: the English
-# proposals view finds no room by Japan for the Japan–US Alliance after the two proposals' long
-# names, and the concept diagram none for North Korea (ja) or South Korea (en) among the
-# certainty badges (each is named in its hover; placing them first leaves out a proposal's name
-# instead).
-CROWDED_BY_JAPAN = pytest.mark.xfail(
-    strict=True, reason="a stated name by Japan or Korea left out at 1600×900"
-)
-CROWDED_CASES = {
-    ("proposals_japan_five_eyes_nato", "en"),
-    ("concept_diagram", "ja"),
-    ("concept_diagram", "en"),
-}
-
-
-@pytest.mark.parametrize(
-    ("preset", "lang"),
-    [
-        pytest.param(*case, marks=CROWDED_BY_JAPAN) if case in CROWDED_CASES else case
-        for case in CASES
-    ],
-)
+@pytest.mark.parametrize(("preset", "lang"), CASES)
 def test_labels_name_the_stated_actors_and_groupings_in_the_views_language(
     atlas: Atlas, preset: str, lang: str
 ) -> None:
@@ -809,6 +811,43 @@ def test_labels_of_the_shown_layers_do_not_collide(atlas: Atlas, preset: str, la
         for index, box in enumerate(boxes):
             for other in boxes[index + 1 :]:
                 assert _overlap(box, other) == 0.0
+
+
+@pytest.mark.parametrize("size", [(1600, 900), (1920, 1080)])
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_no_label_covers_a_certainty_badge(
+    atlas: Atlas, preset: str, lang: str, size: tuple[int, int]
+) -> None:
+    """The ?/→/! badges say how certain the article is: no placed label of a shown layer (its
+    text, without the placer's padding) covers a shown badge's circle, on either map."""
+    scenario = view(preset, lang)
+    visible = {*scenario.layers, BASE_LAYER}
+    checked = 0
+    for ctx, drawings, placements in (
+        part[-3:] for part in maps_of(compose(all_layers(atlas, scenario), atlas, visible, size))
+    ):
+        points = [
+            (lon, lat)
+            for d in drawings
+            if d.layer in visible
+            for _, trace in d.traces
+            if trace["meta"]["kind"] == "modality"
+            for lon, lat in zip(trace["lon"], trace["lat"], strict=True)
+        ]
+        r = figure_style.BADGE_SIZE / 2
+        badges = [(x - r, y - r, x + r, y + r) for x, y, on in ctx.projector.pixels(points) if on]
+        keys = {q.key for d in drawings if d.layer in visible for q in d.labels}
+        p = PADDING
+        for key in keys:
+            box = placements[key].box if key in placements else None
+            if box is None:
+                continue
+            text = (box[0] + p, box[1] + p, box[2] - p, box[3] - p)
+            for badge in badges:
+                assert _overlap(text, badge) == 0.0, (key, badge)
+                checked += 1
+    if preset in ("concept_diagram", "proposals_japan_five_eyes_nato"):
+        assert checked  # these views draw badges and labels
 
 
 @pytest.mark.parametrize("size", [(1600, 900), (1920, 1080), (1100, 700)])
