@@ -5,7 +5,7 @@ The contract with the app is in the package's docstring (dashboard.figures)."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import replace
 from typing import Any, NamedTuple
 
@@ -351,10 +351,22 @@ def framing(layers: Layers, atlas: Atlas, visible: Collection[str]) -> Framing:
     """How a view's map is framed with the layers `visible` shown (see
     dashboard.figures.framing and dashboard.figures.inset): a layer toggle keeps the map as
     drawn only while this stays the same."""
-    shown = set(visible)
-    view = make_view(layers, atlas, shown, keep=emphasis_points(layers, atlas))
+    return framings(layers, atlas, [visible])[0]
+
+
+def framings(
+    layers: Layers, atlas: Atlas, visible_sets: Iterable[Collection[str]]
+) -> list[Framing]:
+    """`framing` with each of several sets of layers shown (a layer toggle's table, see
+    dashboard.service.maps), finding what does not depend on the shown layers once."""
+    keep = emphasis_points(layers, atlas)
     wants = layers.scenario.inset == "europe"
-    return Framing(view, wants and wanted(view, content_features(layers, atlas, shown)))
+    found = []
+    for visible in visible_sets:
+        shown = set(visible)
+        view = make_view(layers, atlas, shown, keep=keep)
+        found.append(Framing(view, wants and wanted(view, content_features(layers, atlas, shown))))
+    return found
 
 
 def compose(

@@ -16,6 +16,7 @@ import math
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +27,7 @@ from dashboard.figures.geo import Projector
 from dashboard.figures.projection import (
     ROBINSON_CENTRE_LON,
     ROBINSON_LAT_RANGE,
+    VIEWS_KEPT,
     View,
     box_extent,
     invert,
@@ -150,9 +152,11 @@ def _asked_view(layers: Layers, atlas: Atlas, visible: Iterable[str] | None) -> 
     return robinson_view(*whole, *ROBINSON_LAT_RANGE)
 
 
+@lru_cache(maxsize=VIEWS_KEPT, typed=True)
 def robinson_view(west: float, east: float, south: float, north: float) -> View:
     """A Robinson map of the lon/lat box (the whole way round when `east - west` is 360),
-    centred on it, its magnification against the whole world reckoned for a slide's map."""
+    centred on it, its magnification against the whole world reckoned for a slide's map
+    (memoised: framed boxes snap to SNAP degrees, so few are ever asked for)."""
     whole = east - west >= 359.999
     rotation = ((west + east) / 2.0, 0.0)
     lons = None if whole else (west, east)
@@ -272,27 +276,17 @@ def _polar_scale(
     return float(min(max(scale, low), POLAR_SCALES[1]))
 
 
-def _polar_points(layers: Layers, atlas: Atlas, visible: set[str]) -> Iterable[tuple[float, float]]:
+def _polar_points(layers: Layers, atlas: Atlas, visible: set[str]) -> list[tuple[float, float]]:
     """End points of what the shown layers draw (threats alone when they are shown)."""
-    anchors = atlas.anchors
+    content = _layer_content(layers, atlas)
     threats_only = "threats" in visible and len(layers.threats) > 0
-    frames = [layers.threats]
-    if not threats_only:
-        frames.append(layers.relations[layers.relations.layer.isin(visible)])
-    for frame in frames:
-        for geom in frame.geometry:
-            if isinstance(geom, LineString | MultiLineString):
-                coords = path_coordinates(geom)
-                yield coords[0]
-                yield coords[-1]
+    points = list(content.threat_ends)
     if threats_only:
-        return
+        return points
+    points += [p for layer, ends in content.relation_ends if layer in visible for p in ends]
     if "events" in visible:
-        for point in layers.events.geometry:
-            yield float(point.x), float(point.y)
-    for iso3 in set(layers.memberships.iso3):
-        if iso3 in anchors:
-            yield anchors[iso3]
+        points += content.event_points
+    return points + content.member_anchors
 
 
 # --- what a view draws, as points to frame ----------------------------------------------------
@@ -335,6 +329,12 @@ class _LayerContent(NamedTuple):
     events: list[np.ndarray]
     filled: dict[str, frozenset[str]]  # the countries each layer fills
     marked: dict[str, frozenset[str]]  # the groupings each layer marks
+    # what the polar view frames (see _polar_points): the end points of the threat arrows and of
+    # each relation's line (with its layer), the events, the member states' anchors
+    threat_ends: list[tuple[float, float]]
+    relation_ends: list[tuple[str, list[tuple[float, float]]]]
+    event_points: list[tuple[float, float]]
+    member_anchors: list[tuple[float, float]]
 
 
 # the last few selections' layer contents (a selection is made once per view and kept)
@@ -370,28 +370,46 @@ def _find_layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
     proposed = {g for g, s in status_of.items() if s == "proposed"}
     marked["proposals"] = frozenset(proposed)
     direct = memberships[memberships.grouping.isin(proposed) & memberships.via.isna()]
-    relations = layers.relations[layers.relations.placement == "arc"]
+    arcs = layers.relations.placement == "arc"
+    relations = layers.relations[arcs]
     own = relations[relations.layer == "ukraine"]
     filled["ukraine"] = frozenset(
         own[own.kind.isin(("support", "objection"))][["source", "target"]].stack()
     )
+    paths = [_path(g) for g in layers.relations.geometry]
+    threat_paths = [path_coordinates(g) for g in layers.threats.geometry]
     named = {r for regions in layers.threats.regions for r in regions}
-    regions = layers.regions[layers.regions.id.isin(named)]
+    region_shapes = derived(atlas, _region_outlines)
     return _LayerContent(
         proposals=[_anchor_points(anchors, [iso3]) for iso3 in direct.iso3],
         relations=[
-            (layer, np.array(path_coordinates(g), dtype=float))
-            for layer, g in zip(relations.layer, relations.geometry, strict=True)
+            (layer, np.array(path, dtype=float))
+            for layer, path, arc in zip(layers.relations.layer, paths, arcs, strict=True)
+            if arc
         ],
         threats=[
-            *(np.array(path_coordinates(g), dtype=float) for g in layers.threats.geometry),
-            *(_outline(g) for g in regions.geometry),
+            *(np.array(path, dtype=float) for path in threat_paths),
+            *(region_shapes[r] for r in layers.regions.id if r in named),
             *(_anchor_points(anchors, [actor]) for actor in layers.domains.actor),
         ],
         events=[np.array([(p.x, p.y)], dtype=float) for p in layers.events.geometry],
         filled=filled,
         marked=marked,
+        threat_ends=[point for path in threat_paths for point in path[:1] + path[-1:]],
+        relation_ends=[
+            (layer, path[:1] + path[-1:])
+            for layer, path in zip(layers.relations.layer, paths, strict=True)
+        ],
+        event_points=[(float(p.x), float(p.y)) for p in layers.events.geometry],
+        member_anchors=[anchors[iso3] for iso3 in set(memberships.iso3) if iso3 in anchors],
     )
+
+
+def _path(geometry: LineString | MultiLineString | None) -> list[tuple[float, float]]:
+    """The points of a line (none for anything else, such as a listed relation's)."""
+    if not isinstance(geometry, LineString | MultiLineString):
+        return []
+    return path_coordinates(geometry)
 
 
 def _anchor_points(anchors: dict, ids: Iterable[str]) -> np.ndarray:
@@ -401,9 +419,20 @@ def _anchor_points(anchors: dict, ids: Iterable[str]) -> np.ndarray:
 
 def _country_outlines(atlas: Atlas) -> dict[str, np.ndarray]:
     """Each country's main parts' outline points, simplified (framing needs no detail)."""
+    return _outlines(atlas.countries.iso3, atlas.countries.geometry)
+
+
+def _region_outlines(atlas: Atlas) -> dict[str, np.ndarray]:
+    """Each region's main parts' outline points, simplified (see `_country_outlines`)."""
+    return _outlines(atlas.regions.id, atlas.regions.geometry)
+
+
+def _outlines(
+    ids: Iterable[str], geometries: Iterable[Polygon | MultiPolygon | None]
+) -> dict[str, np.ndarray]:
     return {
-        iso3: _outline(geometry)
-        for iso3, geometry in zip(atlas.countries.iso3, atlas.countries.geometry, strict=True)
+        key: _outline(geometry)
+        for key, geometry in zip(ids, geometries, strict=True)
         if geometry is not None
     }
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -44,6 +45,7 @@ GAP = 6.0  # px between the inset and the main map's edge
 CORNERS = (("left", "bottom"), ("right", "bottom"), ("left", "top"), ("right", "top"))
 
 
+@cache
 def europe_view() -> View:
     """The inset's view: Europe's lon/lat box in a Miller projection."""
     rotation = ((EUROPE_LONS[0] + EUROPE_LONS[1]) / 2.0, 0.0)
@@ -52,6 +54,7 @@ def europe_view() -> View:
     return replace(draft, center=invert(draft, (x0 + x1) / 2.0, (y0 + y1) / 2.0))
 
 
+@lru_cache(maxsize=16)
 def shown_extent(view: View) -> tuple[float, float, float, float]:
     """West, south, east, north of what a Miller view shows: its range box's bounds (the top
     side's great circles bulge north of its last parallel)."""
@@ -72,6 +75,14 @@ def wanted(view: View, features: Sequence[np.ndarray]) -> bool:
 
     Reckoned on the view alone (not on a figure's size), so that a view has the inset or not
     wherever it is drawn."""
+    return europe_too_small(view) and _crowd(shown_extent(europe_view()), features) >= CROWDED
+
+
+@lru_cache(maxsize=64)
+def europe_too_small(view: View) -> bool:
+    """Whether Europe is drawn too small to read on a view (Brussels–Moscow on the map and
+    under LEGIBLE_SHARE of its height). Memoised: a layer toggle's table of framings asks it of
+    the same few views for every set of layers."""
     xs, ys, drawn = unit(
         view, np.array([BRUSSELS[0], MOSCOW[0]]), np.array([BRUSSELS[1], MOSCOW[1]])
     )
@@ -79,11 +90,16 @@ def wanted(view: View, features: Sequence[np.ndarray]) -> bool:
         return False
     _, y0, _, y1 = box_extent(view)
     span = math.dist((xs[0], ys[0]), (xs[1], ys[1])) * view.scale / (y1 - y0)
-    if span >= LEGIBLE_SHARE:
-        return False
-    extent = shown_extent(europe_view())
-    crowd = sum(bool(np.any(_within_all(extent, points))) for points in features if len(points))
-    return crowd >= CROWDED
+    return span < LEGIBLE_SHARE
+
+
+def _crowd(extent: tuple[float, float, float, float], features: Sequence[np.ndarray]) -> int:
+    """How many of the features have a point in a (west, south, east, north) box."""
+    drawn = [points for points in features if len(points)]
+    if not drawn:
+        return 0
+    starts = np.cumsum([0] + [len(points) for points in drawn[:-1]])
+    return int(np.logical_or.reduceat(_within_all(extent, np.vstack(drawn)), starts).sum())
 
 
 def _within_all(extent: tuple[float, float, float, float], points: np.ndarray) -> np.ndarray:

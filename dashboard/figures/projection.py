@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -22,6 +23,7 @@ ROBINSON_LAT_RANGE = (-58.0, 86.0)
 RANGED = frozenset({"robinson", "miller"})
 CLIP_PAD = 1e-3  # plotly's constants.clipPad, taken off each end of the axis ranges
 GREAT_CIRCLE_STEPS = 48  # points per segment of the range box
+VIEWS_KEPT = 256  # the bounds of the last views asked for (see box_extent)
 
 
 @dataclass(frozen=True)
@@ -175,9 +177,11 @@ def range_box(view: View) -> np.ndarray:
     return np.array(edge)
 
 
+@lru_cache(maxsize=VIEWS_KEPT)
 def box_extent(view: View) -> tuple[float, float, float, float]:
     """The unit-coordinate bounds (x0, y0, x1, y1) of what plotly fits: the range box (the
-    whole visible hemisphere of the orthographic globe)."""
+    whole visible hemisphere of the orthographic globe). Memoised: framing a view's map for
+    every set of its layers asks for the same few views' bounds many times."""
     if view.projection == "orthographic":
         return -1.0, -1.0, 1.0, 1.0
     box = range_box(view)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from collections.abc import Iterable
 from dataclasses import astuple, dataclass
 from functools import lru_cache
 from typing import Any
@@ -26,10 +25,12 @@ from dashboard.figures import (
     BASE_LAYER,
     CountryFills,
     CountryStyle,
+    Framing,
     browser_records,
     country_style,
     figure_parts,
     framing,
+    framings,
     shown_by,
     trace_layer,
 )
@@ -153,14 +154,8 @@ class Maps:
         return json.dumps(data, sort_keys=True)
 
     def _framed(self, scenario: Scenario) -> list[Any]:
-        return self._frame_of(self.full_layers(scenario), scenario.layers)
-
-    def _frame_of(self, selection: Layers, layers: Iterable[str]) -> list[Any]:
-        """How a selection's map is framed with `layers` shown: its view and whether it has the
-        inset, as plain data."""
-        view, inset = framing(selection, self.atlas, {*layers, BASE_LAYER})
-        rounded = [round(x, 3) if isinstance(x, float) else x for x in _flat(astuple(view))]
-        return [rounded, inset]
+        selection = self.full_layers(scenario)
+        return _plain_framing(framing(selection, self.atlas, {*scenario.layers, BASE_LAYER}))
 
     def _same_frames(self, scenario: Scenario) -> list[int]:
         """For each set of layers (bit i: LAYERS[i]), 1 when the view's map with those layers
@@ -175,13 +170,13 @@ class Maps:
         return self._frames(selected.model_copy(update={"lang": LANGS[0]}))
 
     def _frames_of(self, selected: Scenario) -> tuple[str, ...]:
-        selection = self._select(selected)
-        return tuple(
-            json.dumps(
-                self._frame_of(selection, [x for i, x in enumerate(LAYERS) if mask >> i & 1])
-            )
+        sets = [
+            {BASE_LAYER, *(x for i, x in enumerate(LAYERS) if mask >> i & 1)}
             for mask in range(1 << len(LAYERS))
-        )
+        ]
+        found = framings(self._select(selected), self.atlas, sets)
+        texts = {frame: json.dumps(_plain_framing(frame)) for frame in set(found)}
+        return tuple(texts[frame] for frame in found)
 
     # --- built maps -------------------------------------------------------------------------
 
@@ -417,6 +412,13 @@ class Maps:
         if drawn is not None and self.figure_key(drawn) == self.figure_key(scenario):
             return self.built_map(drawn)
         return self.built_map(scenario)
+
+
+def _plain_framing(frame: Framing) -> list[Any]:
+    """How a map is framed (its view and whether it has the inset) as plain data."""
+    view, inset = frame
+    rounded = [round(x, 3) if isinstance(x, float) else x for x in _flat(astuple(view))]
+    return [rounded, inset]
 
 
 def _flat(values: Any) -> list[Any]:

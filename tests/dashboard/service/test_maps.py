@@ -6,17 +6,22 @@ import os
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from datetime import date
 
 import pytest
 from dash import Patch, no_update
 from locations import REPO
 from pages import apply, countries_indices, decoded, render
 
-from dashboard.figures import shown_by
-from dashboard.figures.framing import focus_point
+from dashboard.figures import BASE_LAYER, Framing, framings, shown_by
+from dashboard.figures.emphasis import emphasis_points
+from dashboard.figures.framing import content_features, focus_point, make_view
+from dashboard.figures.inset import wanted
 from dashboard.service import ViewService
 from dashboard.service.maps import FOCUS_RING_LAYER
+from geodata.atlas import Atlas
 from geodata.scenario import LAYERS, Scenario
+from geodata.select import Layers, select
 
 
 def test_focus_turns_the_view_and_rings_the_item(service, presets):
@@ -255,3 +260,66 @@ def test_the_toggle_table_says_which_layer_sets_keep_the_maps_framing(service, p
         inset = figure["data"][records["countries"]]
         assert inset["geo"] == "geo2" and inset["meta"]["kind"] == "country"
         assert len(records["hover"]) == len(inset["locations"])
+
+
+# views whose toggle tables are checked against framing() for every set of layers: every preset
+# as it is and over the whole world, and views framed in each other way
+FRAMED_VIEWS = {
+    "globe fitted to what is drawn": ("concept_diagram", {"projection": "orthographic"}),
+    "globe turned to a focus": ("concept_diagram", {"projection": "orthographic", "focus": "JPN"}),
+    "polar fitted to what is drawn": ("authoritarian_partnerships", {"projection": "polar"}),
+    "polar whole hemisphere": ("threats_360", {"extent": "world"}),
+    "Robinson on a focus": ("authoritarian_partnerships", {"focus": "JPN"}),
+    "a sentence that widens a focused map": (
+        "authoritarian_partnerships",
+        {"focus": "JPN", "sentence": "P6.3"},
+    ),
+    "a sentence the globe turns to": (
+        "value_community",
+        {"projection": "orthographic", "sentence": "P9.1"},
+    ),
+    "a sentence on the polar map": ("threats_360", {"sentence": "P5.1"}),
+    "no inset": ("concept_diagram", {"inset": "none"}),
+    "a date range": (None, {"date_from": date(2014, 1, 5), "layers": ("events",)}),
+}
+
+
+def _framed_views(presets) -> dict[str, Scenario]:
+    views = {"default": Scenario()}
+    for name, preset in presets.items():
+        views[name] = preset
+        views[f"{name}, world"] = preset.model_copy(update={"extent": "world"})
+    for name, (preset, changes) in FRAMED_VIEWS.items():
+        views[name] = (presets[preset] if preset else Scenario()).model_copy(update=changes)
+    return views
+
+
+def _framed_alone(layers: Layers, atlas: Atlas, shown: set[str]) -> Framing:
+    """The framing of a map with `shown` layers, by its definition: the view of what they draw
+    (kept wide enough for the sentence's items), with the Europe inset when the view asks for it
+    and wants it (see dashboard.figures.framing and .inset)."""
+    view = make_view(layers, atlas, shown, keep=emphasis_points(layers, atlas))
+    asked = layers.scenario.inset == "europe"
+    return Framing(view, asked and wanted(view, content_features(layers, atlas, shown)))
+
+
+def test_the_toggle_tables_framings_are_each_set_of_layers_framed_on_its_own(service, presets):
+    """The framings of a view's map with each set of layers shown, found together for the
+    toggle table, are each exactly that set's framing found on its own (on a selection made
+    afresh), for all 128 sets of every preset, over the whole world too, and of views fitted on
+    the globe and the polar map, focused, widened to a sentence, without the inset and over a
+    date range."""
+    atlas = service.atlas
+    sets = [
+        {BASE_LAYER, *(x for i, x in enumerate(LAYERS) if mask >> i & 1)}
+        for mask in range(2 ** len(LAYERS))
+    ]
+    varied = set()
+    for name, scenario in _framed_views(presets).items():
+        selected = service.maps.drawn(scenario).model_copy(update={"layers": LAYERS})
+        together = framings(select(atlas, selected), atlas, sets)
+        fresh = select(atlas, selected)
+        alone = [_framed_alone(fresh, atlas, shown) for shown in sets]
+        assert together == alone, name
+        varied.add(len(set(alone)) > 1)
+    assert varied == {True, False}  # some views are framed by what they show, some are not
