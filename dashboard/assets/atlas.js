@@ -73,7 +73,7 @@
 
     /* The countries trace's fills (colorscale steps), outlines and hover texts with the layers
      * `shown`: dashboard.figures.countries.country_style, line by line (tested equal for every
-     * set of layers). `toggle` is the figure's layout.meta.toggle (with browser_records's
+     * set of layers). `toggle` is the figure's toggle data (toggleOf, with browser_records's
      * hover texts and records), `locations` the trace's. */
     function countryStyle(toggle, locations, shown) {
         const fill = {}, line = {}, extra = {};
@@ -93,12 +93,20 @@
         };
     }
 
+    /* What the figure brought along for the layer toggles (dashboard.service.maps: in the meta
+     * of its main countries trace, not in the layout, which dcc.Graph copies on every update),
+     * or null for a figure without it. */
+    function toggleOf(figure) {
+        const data = (figure && figure.data) || [];
+        const trace = data.find((t) => t && t.meta && t.meta.toggle);
+        return trace ? trace.meta.toggle : null;
+    }
+
     /* A copy of `figure` showing the layers `shown` (the traces of other layers hidden, the
      * countries traces restyled: the main map's and an inset's, each from its own records);
      * the traces that do not change are the same objects. A trace several layers share
      * (meta.layers: a label two layers ask for) shows when any of them is shown. */
-    function figureShowing(figure, shown) {
-        const toggle = figure.layout.meta.toggle;
+    function figureShowing(figure, toggle, shown) {
         const always = new Set(toggle.always);
         const drawn = new Set([...shown, ...always]);
         const countries = new Map(
@@ -733,7 +741,7 @@
 
         /* A layer toggle, in the page: the map shows the ticked layers (their traces' `visible`
          * and the countries trace's style, from what the figure brought along in
-         * layout.meta.toggle), and the address, the `view` store, the record of the drawn map and
+         * toggleOf), and the address, the `view` store, the record of the drawn map and
          * the heading and the map's summary follow; nothing goes to the server. Only while the
          * comparison lists the differences (`compare-view`), for a map without that data, or
          * for a toggle that re-frames the map or adds or removes its Europe inset (toggle.frames)
@@ -744,8 +752,7 @@
             const none = window.dash_clientside.no_update;
             const result = [none, none, none, none, none, none, none, none];
             if (!view || !view.scenario) { return result; }
-            const toggle = figure && figure.layout && figure.layout.meta
-                && figure.layout.meta.toggle;
+            const toggle = toggleOf(figure);
             const order = (toggle && toggle.layers) || (heading && heading.layers) || [];
             const picked = new Set(ticked || []);
             const layers = order.filter((layer) => picked.has(layer));
@@ -757,7 +764,7 @@
             result[1] = newView.query;
             result[2] = newView;
             if (toggle && rendered && framedAlike(toggle, layers)) {
-                result[0] = figureShowing(figure, new Set(layers));
+                result[0] = figureShowing(figure, toggle, new Set(layers));
                 result[3] = Object.assign({}, rendered, {layers: layers});
             } else {
                 result[6] = newView;

@@ -259,7 +259,6 @@ def layout(
         "hovermode": "closest",
         "dragmode": "pan",
         "uirevision": f"{view.projection}:{lang}:{view.center[0]:.2f},{view.center[1]:.2f}",
-        "meta": {"projection": view.projection, "lang": lang},
     }
 
 

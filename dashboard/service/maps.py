@@ -12,7 +12,7 @@ import contextlib
 import json
 import threading
 from dataclasses import astuple, dataclass
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import cachetools
@@ -222,29 +222,32 @@ class Maps:
         traces.append(self._focus_ring(scenario).to_plotly_json())
         figure_layout = layout.to_plotly_json()
         # what the page needs to show any set of layers without asking the server (a layer
-        # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to
-        # (the main map's countries trace at the top, an inset's in `insets`); `frames`: for each
-        # set of layers (bit i: LAYERS[i] shown), 1 when the map is framed as this one is, so a
-        # toggle to it stays in the page; 0 when it re-frames the map or adds or removes the
-        # Europe inset (then the page asks the server for the new map)
+        # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to, in
+        # the meta of the main map's countries trace (the main map's records at the top, an
+        # inset's in `insets`); `frames`: for each set of layers (bit i: LAYERS[i] shown), 1 when
+        # the map is framed as this one is, so a toggle to it stays in the page; 0 when it
+        # re-frames the map or adds or removes the Europe inset (then the page asks the server
+        # for the new map). Not in the layout: dcc.Graph hands plotly.js a deep copy of the
+        # layout on every update, and plotly.js redraws the whole map when a layout object it
+        # cannot compare (meta, template) is a new one, even when nothing changed.
         (main_index, main_fills), *insets = countries
-        figure_layout["meta"] = figure_layout.get("meta", {}) | {
-            "toggle": {
-                "countries": main_index,
-                "always": [BASE_LAYER, FOCUS_RING_LAYER],
-                "layers": list(LAYERS),
-                **browser_records(main_fills),
-                "insets": [
-                    {"countries": index, **browser_records(fills)} for index, fills in insets
-                ],
-                "frames": self._same_frames(scenario),
+        traces[main_index] = traces[main_index] | {
+            "meta": traces[main_index]["meta"]
+            | {
+                "toggle": {
+                    "countries": main_index,
+                    "always": [BASE_LAYER, FOCUS_RING_LAYER],
+                    "layers": list(LAYERS),
+                    **browser_records(main_fills),
+                    "insets": [
+                        {"countries": index, **browser_records(fills)} for index, fills in insets
+                    ],
+                    "frames": self._same_frames(scenario),
+                }
             }
         }
-        figure = {
-            "data": traces,
-            # as a go.Figure would have it: with the default template
-            "layout": figure_layout | {"template": _default_template()},
-        }
+        # (no template: plotly's default one draws nothing this map does not set itself)
+        figure = {"data": traces, "layout": figure_layout}
         layers = tuple(trace_layer(trace) for trace in traces)
         geos = [layout.geo, *([layout.geo2] if "geo2" in figure_layout else [])]
         resolutions = tuple(sorted({geo.resolution for geo in geos}))
@@ -423,10 +426,3 @@ def _flat(values: Any) -> list[Any]:
     if isinstance(values, tuple | list):
         return [x for value in values for x in _flat(value)]
     return [float(values) if isinstance(values, float) else values]
-
-
-@cache
-def _default_template() -> dict[str, Any]:
-    """plotly's default template, as a new go.Figure puts it in its layout (shared: do not
-    change it)."""
-    return go.Figure().to_plotly_json()["layout"]["template"]

@@ -834,7 +834,7 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
     # each countries trace (the main map's, an inset's) from its own records
     styles = duo.driver.execute_script(
         f"""const gd = {GRAPH.format(id="map")};
-        const toggle = gd.layout.meta.toggle;
+        const toggle = gd.data.find((t) => t.meta && t.meta.toggle).meta.toggle;
         return [toggle, ...toggle.insets].map((records) => arguments[0].map((layers) => {{
             const s = window.dash_clientside.atlas.countryStyle(
                 records, gd.data[records.countries].locations,
@@ -852,7 +852,9 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
 
     stopped[0] = True
     scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})
-    toggle = duo.driver.execute_script(f"return {GRAPH.format(id='map')}.layout.meta.toggle;")
+    toggle = duo.driver.execute_script(
+        f"return {GRAPH.format(id='map')}.data.find((t) => t.meta && t.meta.toggle).meta.toggle;"
+    )
     for layer in ("value_community", "events", "authoritarian", "value_community"):
         layers = tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))
         scenario = scenario.model_copy(update={"layers": layers})
