@@ -538,6 +538,7 @@
         });
         gd.on("plotly_relayouting", followCopies);
         gd.on("plotly_relayout", followCopies);
+        listenToMapClicks();  // before dcc.Graph's own listener (bound after the first drawing)
         return true;
     }
 
@@ -577,19 +578,37 @@
 
     let lastView = null;  // the `view` store's value, for the handlers
     let pendingGoto = null;  // a sentence to go to once the panel's body is in
+    let scrolledTo = null;  // the panel's language and sentence it was last scrolled to
 
     function article() {
         return document.getElementById("article-body");
     }
 
-    /* A sentence picked (or dropped: null) in the panel: the map emphasises it at once (from
-     * the panel's index), and the server is asked for the view with it. */
+    /* The panel's sentence `id` pressed (null: none), the others not (only the attributes that
+     * change are set: the panel has hundreds of sentences). */
+    function pressSentence(body, id) {
+        body.querySelectorAll("[data-sentence]").forEach((element) => {
+            const on = element.getAttribute("data-sentence") === id ? "true" : "false";
+            if (element.getAttribute("aria-pressed") !== on) {
+                element.setAttribute("aria-pressed", on);
+                element.classList.toggle("selected", on === "true");
+            }
+        });
+    }
+
+    /* A sentence picked (or dropped: null) in the panel: the map emphasises it and the sentence
+     * shows pressed at once (from the panel's index), and the server is asked for the view with
+     * it once that is on the screen (Dash's work on the request waits for the next frame). */
     function requestSentence(id) {
         const items = id && articleIndex ? articleIndex.sentences[id] : null;
-        if (!id || items) { showEmphasis(id, items || null); }
-        window.dash_clientside.set_props("sentence-request", {
-            data: {sentence: id, at: Date.now()},
-        });
+        if (!id || items) {
+            showEmphasis(id, items || null);
+            if (article()) { pressSentence(article(), id); }
+        }
+        const request = {sentence: id, at: Date.now()};
+        requestAnimationFrame(() => setTimeout(() => {
+            window.dash_clientside.set_props("sentence-request", {data: request});
+        }, 0));
     }
 
     function requestRead(open) {
@@ -611,6 +630,17 @@
         element.classList.remove("flash");
         void element.offsetWidth;  // restart the animation
         element.classList.add("flash");
+    }
+
+    /* Scroll the panel to a sentence, once its element is in the page (React may draw the
+     * panel's new body a few frames after the callback that brought it). */
+    function scrollToSentence(id, tries) {
+        const element = sentenceElement(id);
+        if (element) {
+            element.scrollIntoView({block: "center", behavior: "auto"});
+        } else if (tries < 30) {
+            requestAnimationFrame(() => scrollToSentence(id, tries + 1));
+        }
     }
 
     function panelOpen() {
@@ -704,11 +734,24 @@
         return out;
     }
 
+    const marked = {body: null, key: null};  // what markHits last marked, in which body
+
     /* Mark in the panel the sentences a map click or a row found (`hits`), with the quotes of
      * the item's records; scroll to the first when `scroll`. */
     function markHits(hits, scroll) {
         const body = article();
         if (!body) { return; }
+        // a click is marked up to three times (plotly's click event, mapToText, readingState):
+        // the marks are made once, so that the panel's layout is not made again each time
+        const key = hits && hits.item
+            ? JSON.stringify([hits.item, hits.sentences, hits.records]) : null;
+        if (marked.body === body.firstElementChild && marked.key === key) {
+            const again = scroll && key && sentenceElement(hits.sentences[0]);
+            if (again) { again.scrollIntoView({block: "center", behavior: "auto"}); }
+            return;
+        }
+        marked.body = body.firstElementChild;  // (a new body: a new first child)
+        marked.key = key;
         body.querySelectorAll(".hit-sentence").forEach((e) => e.classList.remove("hit-sentence"));
         body.querySelectorAll("mark.hit").forEach((e) => e.classList.remove("hit"));
         if (!hits || !hits.item) { return; }
@@ -860,11 +903,7 @@
             const body = article();
             if (!body || !loaded) { return [window.dash_clientside.no_update, null]; }
             const sentence = selectedSentence();
-            body.querySelectorAll("[data-sentence]").forEach((element) => {
-                const on = element.getAttribute("data-sentence") === sentence;
-                element.setAttribute("aria-pressed", on ? "true" : "false");
-                element.classList.toggle("selected", on);
-            });
+            pressSentence(body, sentence);
             markHits(hits, false);
             let links = null;
             let status = window.dash_clientside.no_update;
@@ -893,6 +932,12 @@
                 }
             }
             if (pendingGoto && sentenceElement(pendingGoto)) { goTo(pendingGoto); }
+            // a link with a sentence (or the body come in another language): the panel shows it
+            const shownKey = sentence ? loaded.lang + "|" + sentence : null;
+            if (shownKey && shownKey !== scrolledTo && firedBy("article-lang")) {
+                scrollToSentence(sentence, 0);
+            }
+            scrolledTo = shownKey || scrolledTo;
             return [status, links];
         },
 

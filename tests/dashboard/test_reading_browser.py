@@ -149,6 +149,17 @@ def _emphasis_settled(duo, sentence_id: str | None):
     _wait_idle(duo)
 
 
+def _in_panel_view(duo, sentence_id: str) -> bool:
+    """Whether a sentence is within the panel's visible part."""
+    return duo.driver.execute_script(
+        "const a = document.getElementById('article').getBoundingClientRect();"
+        'const s = document.querySelector(`#article-body [data-sentence="${arguments[0]}"]`)'
+        ".getBoundingClientRect();"
+        "return s.top >= a.top && s.bottom <= a.bottom && s.bottom <= window.innerHeight;",
+        sentence_id,
+    )
+
+
 def _hits(duo) -> list[str]:
     return duo.driver.execute_script(
         "return Array.from(document.querySelectorAll('#article-body .hit-sentence'))"
@@ -338,6 +349,8 @@ def test_keyboard_live_region_url_round_trip_bad_id_english_and_narrow_tabs(duo,
     _panel_ready(duo)
     _emphasis_settled(duo, "P12.4")
     assert emphasis_state(_painted(duo)) == picked
+    # … the panel scrolled to the sentence (P12, far down the article)
+    wait_for(lambda: _in_panel_view(duo, "P12.4"), "the panel was not scrolled to P12.4")
     assert duo.find_element("#share-url").get_attribute("value") == share
     assert duo.find_element("#read-toggle").get_attribute("aria-pressed") == "true"
 
