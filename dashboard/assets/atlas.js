@@ -546,7 +546,7 @@
         const attach = () => { if (!listenToRedraws()) { requestAnimationFrame(attach); } };
         if (document.readyState === "loading") {
             document.addEventListener("DOMContentLoaded", attach);
-        } else {
+        } else if (document.readyState) {
             attach();
         }
     }
