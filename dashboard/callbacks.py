@@ -415,27 +415,24 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         body, new_index, loaded = panels.article(lang)
         return components.article_body(body), no_update if index else new_index, loaded
 
-    # the map's emphasis of the picked sentence: a Patch made in the page (no geometry sent), at
-    # once for a sentence clicked (its only input is the request: it does not wait for `sync`)
+    # the map's emphasis of the picked sentence: painted in the page on the drawn map (the
+    # figure is not changed: plotly would draw the whole map again), at once for a sentence
+    # clicked (its only input is the request: it does not wait for `sync`); the store says
+    # what the map shows, for the panel to announce
     app.clientside_callback(
         ClientsideFunction("atlas", "emphasisPicked"),
-        Output("map", "figure", allow_duplicate=True),
         Output("emphasis", "data", allow_duplicate=True),
         Input("sentence-request", "data"),
-        State("rendered", "data"),
         State("article-index", "data"),
-        State("map", "figure"),
         State("emphasis", "data"),
         prevent_initial_call=True,
     )
-    # … and for the view's sentence (the URL, back, a new view) and each new figure
+    # … and for the view's sentence (the URL, back, a new view; each new figure is painted
+    # again after plotly draws it)
     app.clientside_callback(
         ClientsideFunction("atlas", "emphasis"),
-        Output("map", "figure", allow_duplicate=True),
         Output("emphasis", "data", allow_duplicate=True),
         Input("view", "data"),
-        Input("rendered", "data"),
-        State("map", "figure"),
         State("emphasis", "data"),
         prevent_initial_call=True,
     )

@@ -236,7 +236,8 @@
 
     /* What `figure` becomes with the elements that draw `items` (a Set; null: none picked)
      * as they are and the rest faded: {changes: [[path, value]…], points: [[lon, lat]…] of
-     * what is emphasised, count: the items found on the map}. */
+     * what is emphasised, count: the items found on the map, redrawn: [[index, parts]…] of the
+     * traces of lines whose parts an overlay draws again}. */
     function emphasisOf(figure, items) {
         const data = (figure && figure.data) || [];
         const changes = [];
@@ -253,6 +254,7 @@
         const byLook = new Map();
         const found = new Set();
         const points = [];
+        const redrawn = [];  // [the index of a trace of lines, its parts drawn again]
         const addOverlay = (geo, look, lon, lat) => {
             const key = geo + JSON.stringify(look);
             if (!byLook.has(key)) {
@@ -321,6 +323,7 @@
                             });
                         }
                         placed = addOverlay(trace.geo || "geo", look, lon, lat);
+                        if (placed) { redrawn.push([index, chosen]); }
                         if (placed && legend) { showlegend = false; }
                     }
                     if (placed) { opacity = round4(base * FADE); }
@@ -344,7 +347,7 @@
         slotState.forEach((state, index) => {
             Object.keys(state).forEach((key) => changes.push([["data", index, key], state[key]]));
         });
-        return {changes: changes, points: points, count: found.size};
+        return {changes: changes, points: points, count: found.size, redrawn: redrawn};
     }
 
     /* Whether every point is on the map as the user now sees it (panned or zoomed). */
@@ -377,19 +380,243 @@
         window.Plotly.relayout(gd, update);
     }
 
+    // --- the emphasis, painted on the drawn map ---------------------------------------------
+
+    /* plotly.js draws a change of a scattergeo's selectedpoints or coordinates by drawing the
+     * whole geo subplot again, its base map included (0.3 to 1 s on a laptop); only trace-level
+     * styles are cheap. So the page never patches its figure for an emphasis: it paints what
+     * emphasisOf works out (the figure the export draws: tests/dashboard/test_reading.py) on
+     * the map's SVG, at once. A faded point, country or label gets the class `atlas-faded`
+     * (style.css: the `unselected` style, over plotly's own), a faded trace of lines
+     * `atlas-dim` (its opacity in --atlas-opacity), and the parts an overlay trace would draw
+     * again are copies of the trace's path (`g.atlas-emphasis`, over every layer and under the
+     * labels, as the overlays are). plotly draws the plain figure again on a redraw (a layer
+     * toggle, a new map): the emphasis is painted again after it, and the copies follow a pan
+     * or a zoom. */
+    const SVG_NS = "http://www.w3.org/2000/svg";
+    const paint = {sentence: null, items: null, known: false, result: null, copies: []};
+
+    /* The drawn group of each trace of the map (plotly binds it to the trace's calcdata). */
+    function traceGroups(gd) {
+        const groups = new Map();
+        gd.querySelectorAll("g.trace").forEach((group) => {
+            const cd = group.__data__;
+            const trace = Array.isArray(cd) && cd[0] && cd[0].trace;
+            if (trace && typeof trace.index === "number") { groups.set(trace.index, group); }
+        });
+        return groups;
+    }
+
+    /* Fade the points, countries and texts of a trace's group but those `chosen` (their
+     * indexes; null: fade none). */
+    function fadeElements(group, chosen) {
+        const position = new Map((group.__data__ || []).map((point, i) => [point, i]));
+        const keep = chosen === null ? null : new Set(chosen);
+        group.querySelectorAll("path.point, path.choroplethlocation, text").forEach((node) => {
+            const index = position.get(node.__data__);
+            node.classList.toggle("atlas-faded", keep !== null && !keep.has(index));
+        });
+    }
+
+    /* A trace of lines at `opacity` (dimmed when that is not its own). */
+    function dimLines(group, trace, opacity) {
+        const meta = metaOf(trace);
+        const base = meta.opacity !== undefined ? meta.opacity
+            : (trace.opacity !== undefined ? trace.opacity : 1);
+        group.classList.toggle("atlas-dim", opacity !== base);
+        group.style.setProperty("--atlas-opacity", String(opacity));
+    }
+
+    /* The geometry plotly draws a trace's `chosen` parts with (as its own lines or fill). */
+    function partsGeometry(trace, chosen) {
+        const parts = partsOf(trace);
+        const rings = chosen.map((j) => parts[j]).filter((part) => part && part[0].length)
+            .map(([lon, lat]) => lon.map((x, i) => [x, lat[i]]));
+        if ((trace.fill || "none") !== "none") {
+            return rings.length === 1 ? {type: "Polygon", coordinates: rings}
+                : {type: "MultiPolygon", coordinates: rings.map((ring) => [ring])};
+        }
+        return rings.length === 1 ? {type: "LineString", coordinates: rings[0]}
+            : {type: "MultiLineString", coordinates: rings};
+    }
+
+    function pathOf(gd, geo) {
+        const subplot = gd._fullLayout[geo] && gd._fullLayout[geo]._subplot;
+        return subplot && subplot.projection && subplot.projection.getPath
+            ? subplot.projection.getPath() : null;
+    }
+
+    /* The group the copies of a map (`geo`) go in: in its layer of traces, after its overlay
+     * traces (over every layer, under the labels). */
+    function copiesGroup(gd, groups, geo) {
+        let slot = -1;
+        gd.data.forEach((trace, index) => {
+            if ((trace.geo || "geo") === geo && metaOf(trace).kind === SLOT_KIND) { slot = index; }
+        });
+        let layer = null;
+        let before = null;
+        groups.forEach((group, index) => {
+            const trace = gd.data[index];
+            if (!trace || (trace.geo || "geo") !== geo || !group.parentNode ||
+                    !group.parentNode.classList.contains("scatterlayer")) { return; }
+            layer = group.parentNode;
+            if (index > slot && before === null) { before = group; }
+        });
+        if (!layer) { return null; }
+        const copies = document.createElementNS(SVG_NS, "g");
+        copies.setAttribute("class", "atlas-emphasis");
+        copies.style.pointerEvents = "none";
+        layer.insertBefore(copies, before);
+        return copies;
+    }
+
+    /* Paint the emphasis of `paint` on the drawn map; what emphasisOf says of it (or null
+     * before the map is drawn). */
+    function paintEmphasis() {
+        const gd = graph();
+        if (!gd || !gd.data || !gd._fullLayout) { return null; }
+        gd.style.setProperty("--atlas-fade", String(FADE));
+        gd.style.setProperty("--atlas-faded-text", FADED_TEXT);
+        gd.querySelectorAll("g.atlas-emphasis").forEach((group) => group.remove());
+        paint.copies = [];
+        const groups = traceGroups(gd);
+        const items = paint.sentence ? new Set(paint.items || []) : null;
+        const result = emphasisOf({data: gd.data}, items);
+        result.changes.forEach(([[, index, key], value]) => {
+            const group = groups.get(index);
+            if (!group || !gd.data[index]) { return; }
+            if (key === "selectedpoints") { fadeElements(group, value); }
+            if (key === "opacity") { dimLines(group, gd.data[index], value); }
+        });
+        const byMap = new Map();
+        result.redrawn.forEach(([index, chosen]) => {
+            const trace = gd.data[index];
+            const group = groups.get(index);
+            const line = group && group.querySelector("path.js-line");
+            const geo = trace.geo || "geo";
+            const path = pathOf(gd, geo);
+            if (!line || !path) { return; }
+            if (!byMap.has(geo)) { byMap.set(geo, copiesGroup(gd, groups, geo)); }
+            if (!byMap.get(geo)) { return; }
+            const meta = metaOf(trace);
+            const wrap = document.createElementNS(SVG_NS, "g");
+            wrap.style.opacity = String(meta.opacity !== undefined ? meta.opacity
+                : (trace.opacity !== undefined ? trace.opacity : 1));
+            const copy = line.cloneNode(false);
+            copy.classList.remove("js-line");
+            copy.classList.add("atlas-copy");
+            const geometry = partsGeometry(trace, chosen);
+            copy.__atlasGeometry = geometry;  // for the tests: the parts drawn again
+            copy.setAttribute("d", path(geometry) || "");
+            wrap.appendChild(copy);
+            byMap.get(geo).appendChild(wrap);
+            paint.copies.push({copy: copy, geometry: geometry, geo: geo});
+        });
+        gd.setAttribute("data-emphasis", paint.sentence || "");
+        paint.result = result;
+        return result;
+    }
+
+    /* The copies drawn again where the map now puts them (after a pan or a zoom). */
+    function followCopies() {
+        const gd = graph();
+        if (!gd || !gd._fullLayout) { return; }
+        paint.copies.forEach(({copy, geometry, geo}) => {
+            const path = pathOf(gd, geo);
+            if (path) { copy.setAttribute("d", path(geometry) || ""); }
+        });
+    }
+
+    /* Listen, once per graph, to plotly's redraws (paint again) and to pans and zooms. The
+     * first map of a link with a sentence says in layout.meta.emphasis what it emphasises, so
+     * that it is painted with its first drawing. */
+    function listenToRedraws() {
+        const gd = graph();
+        if (!gd || !gd.on || gd.atlasRedraws) { return !!(gd && gd.atlasRedraws); }
+        gd.atlasRedraws = true;
+        gd.on("plotly_afterplot", () => {
+            const meta = (gd.layout && gd.layout.meta && gd.layout.meta.emphasis) || null;
+            if (!paint.known && meta) {
+                paint.sentence = meta.sentence || null;
+                paint.items = meta.items || [];
+            }
+            if (paint.sentence || gd.querySelector(".atlas-faded, .atlas-dim, .atlas-emphasis")) {
+                paintEmphasis();
+            }
+        });
+        gd.on("plotly_relayouting", followCopies);
+        gd.on("plotly_relayout", followCopies);
+        listenToMapClicks();  // before dcc.Graph's own listener (bound after the first drawing)
+        return true;
+    }
+
+    if (typeof document !== "undefined") {  // (node runs this file in the tests)
+        const attach = () => { if (!listenToRedraws()) { requestAnimationFrame(attach); } };
+        if (document.readyState === "loading") {
+            document.addEventListener("DOMContentLoaded", attach);
+        } else if (document.readyState) {
+            attach();
+        }
+    }
+
+    /* The map emphasises `sentence` (its `items`; null: none), painted at once unless it
+     * already does; returns what emphasisOf says of it (or null before the map is drawn). A
+     * view that would not show every emphasised item goes back to the map's own view (which
+     * the server widened to show them). */
+    function showEmphasis(sentence, items) {
+        listenToRedraws();
+        if (paint.known && paint.sentence === sentence && paint.result) { return paint.result; }
+        paint.known = true;
+        paint.sentence = sentence;
+        paint.items = items;
+        const result = paintEmphasis();
+        if (sentence && result && result.points.length) {
+            setTimeout(() => { if (!onScreen(result.points)) { resetView(); } }, 80);
+        }
+        return result;
+    }
+
+    /* The `emphasis` store's value for the map showing `sentence` (readingState says it). */
+    function emphasisShown(sentence, result) {
+        return {sentence: sentence, count: result ? result.count : 0, cleared: !sentence,
+            announce: true, at: Date.now()};
+    }
+
     // --- the reading panel ----------------------------------------------------------------
 
     let lastView = null;  // the `view` store's value, for the handlers
     let pendingGoto = null;  // a sentence to go to once the panel's body is in
+    let scrolledTo = null;  // the panel's language and sentence it was last scrolled to
 
     function article() {
         return document.getElementById("article-body");
     }
 
-    function requestSentence(id) {
-        window.dash_clientside.set_props("sentence-request", {
-            data: {sentence: id, at: Date.now()},
+    /* The panel's sentence `id` pressed (null: none), the others not (only the attributes that
+     * change are set: the panel has hundreds of sentences). */
+    function pressSentence(body, id) {
+        body.querySelectorAll("[data-sentence]").forEach((element) => {
+            const on = element.getAttribute("data-sentence") === id ? "true" : "false";
+            if (element.getAttribute("aria-pressed") !== on) {
+                element.setAttribute("aria-pressed", on);
+                element.classList.toggle("selected", on === "true");
+            }
         });
+    }
+
+    /* A sentence picked (or dropped: null) in the panel: the map emphasises it and the sentence
+     * shows pressed at once (from the panel's index), and the server is asked for the view with
+     * it once that is on the screen (Dash's work on the request waits for the next frame). */
+    function requestSentence(id) {
+        const items = id && articleIndex ? articleIndex.sentences[id] : null;
+        if (!id || items) {
+            showEmphasis(id, items || null);
+            if (article()) { pressSentence(article(), id); }
+        }
+        const request = {sentence: id, at: Date.now()};
+        requestAnimationFrame(() => setTimeout(() => {
+            window.dash_clientside.set_props("sentence-request", {data: request});
+        }, 0));
     }
 
     function requestRead(open) {
@@ -411,6 +638,17 @@
         element.classList.remove("flash");
         void element.offsetWidth;  // restart the animation
         element.classList.add("flash");
+    }
+
+    /* Scroll the panel to a sentence, once its element is in the page (React may draw the
+     * panel's new body a few frames after the callback that brought it). */
+    function scrollToSentence(id, tries) {
+        const element = sentenceElement(id);
+        if (element) {
+            element.scrollIntoView({block: "center", behavior: "auto"});
+        } else if (tries < 30) {
+            requestAnimationFrame(() => scrollToSentence(id, tries + 1));
+        }
     }
 
     function panelOpen() {
@@ -504,34 +742,24 @@
         return out;
     }
 
-    /* [the Patch that emphasises `items` (the sentence's; none: no sentence) on `figure`,
-     * what the map then shows], or no update when the map already shows it (unless `force`:
-     * a new figure). A view that would not show every emphasised item goes back to the map's
-     * own view (which the server widened to show them). */
-    function patchEmphasis(sentence, items, rendered, figure, shown, force, announce) {
-        const noUpdate = window.dash_clientside.no_update;
-        if (!sentence && !(shown && shown.sentence)) { return [noUpdate, noUpdate]; }
-        const key = JSON.stringify([
-            sentence, rendered && rendered.key, rendered && rendered.layers,
-            figure && figure.data ? figure.data.length : 0,
-        ]);
-        if (shown && shown.key === key && !force) { return [noUpdate, noUpdate]; }
-        const result = emphasisOf(figure, sentence ? new Set(items || []) : null);
-        const patch = new window.dash_clientside.Patch();
-        result.changes.forEach(([path, value]) => patch.assign(path, value));
-        if (sentence && result.points.length) {
-            setTimeout(() => { if (!onScreen(result.points)) { resetView(); } }, 80);
-        }
-        return [patch.build(), {
-            key: key, sentence: sentence, count: result.count, cleared: !sentence, announce: announce,
-        }];
-    }
+    const marked = {body: null, key: null};  // what markHits last marked, in which body
 
     /* Mark in the panel the sentences a map click or a row found (`hits`), with the quotes of
      * the item's records; scroll to the first when `scroll`. */
     function markHits(hits, scroll) {
         const body = article();
         if (!body) { return; }
+        // a click is marked up to three times (plotly's click event, mapToText, readingState):
+        // the marks are made once, so that the panel's layout is not made again each time
+        const key = hits && hits.item
+            ? JSON.stringify([hits.item, hits.sentences, hits.records]) : null;
+        if (marked.body === body.firstElementChild && marked.key === key) {
+            const again = scroll && key && sentenceElement(hits.sentences[0]);
+            if (again) { again.scrollIntoView({block: "center", behavior: "auto"}); }
+            return;
+        }
+        marked.body = body.firstElementChild;  // (a new body: a new first child)
+        marked.key = key;
         body.querySelectorAll(".hit-sentence").forEach((e) => e.classList.remove("hit-sentence"));
         body.querySelectorAll("mark.hit").forEach((e) => e.classList.remove("hit"));
         if (!hits || !hits.item) { return; }
@@ -568,7 +796,8 @@
         };
     }
 
-    let articleIndex = null;  // the `article-index` store's value, for the map's click listener
+    // the `article-index` store's value, for the map's click listener and the sentences picked
+    let articleIndex = null;
 
     /* Mark the sentences citing a clicked item as soon as plotly reports the click, without
      * waiting for Dash to dispatch the map's clickData (mapToText then makes the same marks
@@ -607,27 +836,28 @@
             return afterMapDrawn(lang);
         },
 
-        /* The map's emphasis of a sentence just picked in the panel, as a Patch of the figure
-         * the page holds (no geometry on the wire), from the panel's index: at once, not
-         * after the server's answer (the `emphasis` callback below waits for the view).
-         * Returns [the Patch, what the map now shows]. */
-        emphasisPicked: function (request, rendered, index, figure, shown) {
+        /* The map's emphasis of a sentence just picked in the panel (the click handler has
+         * already painted it: see pickSentence), from the panel's index, not after the server's
+         * answer. Returns what the map now shows (the `emphasis` store). */
+        emphasisPicked: function (request, index, shown) {
             const noUpdate = window.dash_clientside.no_update;
             const sentence = (request && request.sentence) || null;
             const items = sentence ? ((index && index.sentences[sentence]) || null) : null;
-            if (sentence && items === null) { return [noUpdate, noUpdate]; }
-            return patchEmphasis(sentence, items, rendered, figure, shown, false, true);
+            if (sentence && items === null) { return noUpdate; }
+            if (!sentence && !(shown && shown.sentence)) { return noUpdate; }
+            return emphasisShown(sentence, showEmphasis(sentence, items));
         },
 
-        /* The map's emphasis of the view's sentence: when the view comes (the URL, back, a new
-         * view) and again when the figure changes (`rendered`). Returns [the Patch, what the
-         * map now shows]. */
-        emphasis: function (view, rendered, figure, shown) {
+        /* The map's emphasis of the view's sentence, when the view comes (the URL, back, a new
+         * view); plotly's redraws are painted again by listenToRedraws. Returns what the map
+         * now shows (the `emphasis` store), or no update when it already said so. */
+        emphasis: function (view, shown) {
+            const noUpdate = window.dash_clientside.no_update;
             const sentence = view && view.scenario ? view.scenario.sentence || null : null;
             const items = view ? view.emphasis : null;
-            const byFigure = firedBy("rendered");
-            const announce = !byFigure || firedBy("view");
-            return patchEmphasis(sentence, items, rendered, figure, shown, byFigure, announce);
+            const result = showEmphasis(sentence, items);
+            if ((shown ? shown.sentence || null : null) === sentence) { return noUpdate; }
+            return emphasisShown(sentence, result);
         },
 
         /* The items of a map click or a table row, and the sentences that cite them (the
@@ -681,11 +911,7 @@
             const body = article();
             if (!body || !loaded) { return [window.dash_clientside.no_update, null]; }
             const sentence = selectedSentence();
-            body.querySelectorAll("[data-sentence]").forEach((element) => {
-                const on = element.getAttribute("data-sentence") === sentence;
-                element.setAttribute("aria-pressed", on ? "true" : "false");
-                element.classList.toggle("selected", on);
-            });
+            pressSentence(body, sentence);
             markHits(hits, false);
             let links = null;
             let status = window.dash_clientside.no_update;
@@ -714,6 +940,12 @@
                 }
             }
             if (pendingGoto && sentenceElement(pendingGoto)) { goTo(pendingGoto); }
+            // a link with a sentence (or the body come in another language): the panel shows it
+            const shownKey = sentence ? loaded.lang + "|" + sentence : null;
+            if (shownKey && shownKey !== scrolledTo && firedBy("article-lang")) {
+                scrollToSentence(sentence, 0);
+            }
+            scrolledTo = shownKey || scrolledTo;
             return [status, links];
         },
 

@@ -19,8 +19,10 @@ label or a country by plotly's `selectedpoints` (the others take the `unselected
 of lines by its opacity, with the parts it emphasises drawn again, as the trace draws them, on
 one of the figure's empty overlay traces (`emphasis_slots`, drawn over every layer and under the
 labels, each map its own), which then also carries the trace's legend entry (so that the legend shows what is
-emphasised at full strength, and only what is not faded). The dashboard does the same in the browser on the figure it holds (assets/atlas.js,
-`atlas.emphasis`, so that no geometry is sent); the export draws the figure this module returns.
+emphasised at full strength, and only what is not faded). The dashboard works out the same in
+the browser (assets/atlas.js, `emphasisOf`) and paints it on the drawn map (`paintEmphasis`: no
+geometry is sent, and plotly does not draw the map again); the export draws the figure this
+module returns.
 """
 
 from __future__ import annotations

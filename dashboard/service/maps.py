@@ -34,7 +34,7 @@ from dashboard.figures import (
     shown_by,
     trace_layer,
 )
-from dashboard.figures.emphasis import emphasis_points, emphasized, sentence_items
+from dashboard.figures.emphasis import emphasis_points, sentence_items
 from dashboard.figures.framing import focus_point, make_view, shows
 from dashboard.figures.geo import DETAIL_RESOLUTION, resolution_for
 from dashboard.figures.notes import is_reconstruction
@@ -310,10 +310,22 @@ class Maps:
             return json.dumps(EMPTY_FIGURE), "null"
         built = self.built_map(scenario)
         figure = built.figure_json
-        if scenario.sentence:  # drawn as the page will emphasise it (no flash of the plain map)
-            items = sentence_items(self.atlas, scenario.sentence)
-            figure = orjson.dumps(emphasized(self._parsed(built), items)).decode()
+        if scenario.sentence:  # painted with the first drawing (no flash of the plain map)
+            figure = orjson.dumps(self._with_emphasis(self._parsed(built), scenario)).decode()
         return figure, json.dumps(self._rendered(scenario, built))
+
+    def _with_emphasis(self, figure: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
+        """The figure saying in layout.meta.emphasis what the page paints emphasised on it
+        (assets/atlas.js, listenToRedraws): the view's sentence and the items it emphasises.
+        The page paints the emphasis on the drawn map rather than drawing it from the figure
+        (which plotly would draw again whole at each change)."""
+        layout = figure["layout"]
+        emphasis = {
+            "sentence": scenario.sentence,
+            "items": list(sentence_items(self.atlas, scenario.sentence or "")),
+        }
+        meta = layout.get("meta", {}) | {"emphasis": emphasis}
+        return {**figure, "layout": layout | {"meta": meta}}
 
     @staticmethod
     def locale(scenario: Scenario, rendered: Any) -> Any:

@@ -334,14 +334,19 @@ def test_a_sentence_changes_the_map_only_when_it_widens_its_view(service, preset
     assert maps.drawn(widened).sentence == "P6.3" and maps.drawn(world).sentence is None
 
 
-def test_the_first_map_of_a_link_with_a_sentence_is_drawn_emphasised(service):
+def test_the_first_map_of_a_link_with_a_sentence_says_what_the_page_paints_emphasised(service):
+    """The page paints the emphasis on the drawn map (tests/dashboard/test_reading_browser.py
+    checks the painting); the first map of a link says what, the figure itself is the plain
+    one."""
+    view = "?scenario=authoritarian_partnerships"
+    plain, _ = service.maps.initial_map(service.page_view(f"http://127.0.0.1:8050/{view}"))
     figure, rendered = service.maps.initial_map(
-        service.page_view(
-            "http://127.0.0.1:8050/?scenario=authoritarian_partnerships&sentence=P6.2"
-        )
+        service.page_view(f"http://127.0.0.1:8050/{view}&sentence=P6.2")
     )
-    data = json.loads(figure)["data"]
-    assert any(t.get("selectedpoints") for t in data)
+    figure = json.loads(figure)
+    emphasis = figure["layout"]["meta"]["emphasis"]
+    assert emphasis["sentence"] == "P6.2" and set(emphasis["items"]) == expected_items("P6.2")
+    assert figure["data"] == json.loads(plain)["data"]
     assert json.loads(rendered)["built"]["sentence"] is None  # the map of the view without it
 
 

@@ -8,7 +8,6 @@ map's first paint. Expectations come from tests/reading.py (plain YAML and cover
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -46,6 +45,66 @@ def _figure(duo) -> dict:
     return {"data": duo.driver.execute_script(f"return {GRAPH.format(id='map')}.data;")}
 
 
+# The map as painted: the page's figure with, for each trace, what its drawn SVG shows (the
+# page paints the emphasis on the drawn map, see assets/atlas.js paintEmphasis): the opacity of
+# a trace of lines as computed for its group, the points, countries and labels not drawn at the
+# faded opacity or colour as `selectedpoints` (null when none is), and each copy of parts drawn
+# again over the map as an overlay trace with their coordinates.
+PAINTED_JS = f"""
+const gd = {GRAPH.format(id="map")};
+const groups = new Map();
+gd.querySelectorAll('g.trace').forEach((g) => {{
+    const cd = g.__data__;
+    if (Array.isArray(cd) && cd[0] && cd[0].trace) {{ groups.set(cd[0].trace.index, g); }}
+}});
+const faded = (node) => {{
+    const style = getComputedStyle(node);
+    return node.tagName === 'text' ? style.fill === 'rgba(120, 120, 120, 0.45)'
+        : Math.abs(parseFloat(style.opacity) - 0.2) < 1e-6;
+}};
+const data = gd.data.map((trace, i) => {{
+    const out = {{type: trace.type, mode: trace.mode, meta: trace.meta, visible: trace.visible,
+        geo: trace.geo, lon: trace.lon, lat: trace.lat}};
+    const g = groups.get(i);
+    if (trace.type === 'scattergeo' && trace.mode === 'lines') {{
+        if (g) {{ out.opacity = parseFloat(getComputedStyle(g).opacity); }}
+        else if (trace.opacity !== undefined) {{ out.opacity = trace.opacity; }}
+        return out;
+    }}
+    if (!g) {{ return out; }}
+    const position = new Map(g.__data__.map((p, j) => [p, j]));
+    const off = new Set();
+    g.querySelectorAll('path.point, path.choroplethlocation, text').forEach((node) => {{
+        if (faded(node)) {{ off.add(position.get(node.__data__)); }}
+    }});
+    if (off.size) {{
+        out.selectedpoints = g.__data__.map((p, j) => j).filter((j) => !off.has(j));
+    }}
+    return out;
+}});
+gd.querySelectorAll('.atlas-emphasis path').forEach((copy) => {{
+    if (!copy.hasAttribute('d')) {{ return; }}  // (empty where the map does not reach)
+    const geometry = copy.__atlasGeometry;
+    const rings = geometry.type === 'LineString' ? [geometry.coordinates]
+        : geometry.type === 'Polygon' ? geometry.coordinates
+        : geometry.type === 'MultiPolygon' ? geometry.coordinates.map((p) => p[0])
+        : geometry.coordinates;
+    const lon = [], lat = [];
+    rings.forEach((ring) => {{
+        if (lon.length) {{ lon.push(null); lat.push(null); }}
+        ring.forEach(([x, y]) => {{ lon.push(x); lat.push(y); }});
+    }});
+    data.push({{type: 'scattergeo', mode: 'lines', meta: {{kind: 'emphasis'}}, lon, lat}});
+}});
+return {{data}};
+"""
+
+
+def _painted(duo) -> dict:
+    """The map as the page paints it (PAINTED_JS)."""
+    return duo.driver.execute_script(PAINTED_JS)
+
+
 def _panel_ready(duo) -> None:
     wait_for(
         lambda: duo.driver.execute_script(
@@ -81,12 +140,24 @@ def _emphasis_settled(duo, sentence_id: str | None):
             return False
         if _pressed(duo) != ([sentence_id] if sentence_id else []):
             return False
-        state = duo.driver.execute_script("return window.dash_clientside && true;")
-        return state
+        painted = duo.driver.execute_script(
+            f"return {GRAPH.format(id='map')}.getAttribute('data-emphasis') || '';"
+        )
+        return painted == (sentence_id or "")
 
     wait_for(settled, f"the page did not settle on {sentence_id}")
     _wait_idle(duo)
-    time.sleep(0.3)  # plotly redraws after the Patch
+
+
+def _in_panel_view(duo, sentence_id: str) -> bool:
+    """Whether a sentence is within the panel's visible part."""
+    return duo.driver.execute_script(
+        "const a = document.getElementById('article').getBoundingClientRect();"
+        'const s = document.querySelector(`#article-body [data-sentence="${arguments[0]}"]`)'
+        ".getBoundingClientRect();"
+        "return s.top >= a.top && s.bottom <= a.bottom && s.bottom <= window.innerHeight;",
+        sentence_id,
+    )
 
 
 def _hits(duo) -> list[str]:
@@ -141,9 +212,8 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
     # the stable ids
     for selector in ("#article", "#article-P6", '[data-sentence="P6.2"]', "mark[data-record]"):
         assert duo.driver.find_elements(By.CSS_SELECTOR, selector), selector
-    base = _figure(duo)
-    drawn = drawn_items(base)
-    assert emphasis_state(base)[1] == set()  # nothing faded before a sentence is picked
+    drawn = drawn_items(_figure(duo))
+    assert emphasis_state(_painted(duo))[1] == set()  # nothing faded before a sentence is picked
 
     # text → map: every sentence of P5, P6 and P12 (and the footnote's), one after the other
     for sentence_id in [*sentences_of(["P5", "P6", "P12"]), "fn16.1"]:
@@ -151,7 +221,7 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
         seen = len(duo.requests)
         _click_sentence(duo, sentence_id)
         _emphasis_settled(duo, sentence_id)
-        strong, faded = emphasis_state(_figure(duo))
+        strong, faded = emphasis_state(_painted(duo))
         expected = expected_items(sentence_id) & drawn
         assert strong == expected, (sentence_id, strong ^ expected)
         assert faded == drawn - expected, sentence_id
@@ -179,12 +249,12 @@ def test_a_sentence_emphasises_exactly_what_it_puts_on_the_map_and_a_click_finds
     # a second click on the picked sentence clears it, and so does Escape
     _click_sentence(duo, "fn16.1")
     _emphasis_settled(duo, None)
-    assert emphasis_state(_figure(duo)) == (drawn, set())
+    assert emphasis_state(_painted(duo)) == (drawn, set())
     _click_sentence(duo, "P6.3")
     _emphasis_settled(duo, "P6.3")
     duo.driver.switch_to.active_element.send_keys(Keys.ESCAPE)  # the sentence has the focus
     _emphasis_settled(duo, None)
-    assert emphasis_state(_figure(duo))[1] == set()
+    assert emphasis_state(_painted(duo))[1] == set()
 
     # map → text: a click on Russia finds every sentence that puts Russia on the map (and those
     # of its roles), each with the quotes marked, the panel scrolled to the first
@@ -268,7 +338,7 @@ def test_keyboard_live_region_url_round_trip_bad_id_english_and_narrow_tabs(duo,
     _click_sentence(duo, "P12.4")
     _emphasis_settled(duo, "P12.4")
     _shot(duo, "reading_P12.4_en")
-    picked = emphasis_state(_figure(duo))
+    picked = emphasis_state(_painted(duo))
     wait_for(
         lambda: "sentence=P12.4" in duo.find_element("#share-url").get_attribute("value"), "link"
     )
@@ -278,7 +348,9 @@ def test_keyboard_live_region_url_round_trip_bad_id_english_and_narrow_tabs(duo,
     _open(duo, "?" + urlsplit(share).query)
     _panel_ready(duo)
     _emphasis_settled(duo, "P12.4")
-    assert emphasis_state(_figure(duo)) == picked
+    assert emphasis_state(_painted(duo)) == picked
+    # … the panel scrolled to the sentence (P12, far down the article)
+    wait_for(lambda: _in_panel_view(duo, "P12.4"), "the panel was not scrolled to P12.4")
     assert duo.find_element("#share-url").get_attribute("value") == share
     assert duo.find_element("#read-toggle").get_attribute("aria-pressed") == "true"
 
@@ -290,7 +362,7 @@ def test_keyboard_live_region_url_round_trip_bad_id_english_and_narrow_tabs(duo,
     # the address stays as typed (as for every bad parameter); the view's link drops the id
     wait_for(lambda: "read=1" in duo.find_element("#share-url").get_attribute("value"), "link")
     assert "sentence" not in duo.find_element("#share-url").get_attribute("value")
-    assert emphasis_state(_figure(duo))[1] == set()
+    assert emphasis_state(_painted(duo))[1] == set()
 
     # the panel shown and hidden: the toggle, and the URL follows
     duo.find_element("#read-toggle").click()
@@ -359,7 +431,7 @@ def test_the_article_comes_after_the_maps_first_paint(duo, app):
     layouts = [r for r in duo.requests[seen:] if r[0].endswith("/_dash-layout")]
     assert layouts and b"data-sentence" not in _response_body(duo, layouts[-1])
     # and the first map already shows the sentence's emphasis
-    assert emphasis_state(_figure(duo))[1]
+    assert emphasis_state(_painted(duo))[1]
 
     # the map zoomed away from what a sentence puts on it: picking the sentence brings it back
     # into view (P5.2: the south, the map zoomed on Japan)
