@@ -35,6 +35,7 @@ def run_installed(*args: str | Path, cwd: Path | None = None) -> subprocess.Comp
         text=True,
         cwd=cwd,
         timeout=300,
+        stdin=subprocess.DEVNULL,
     )
 
 
