@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
 from selenium.webdriver.chrome.options import Options as ChromeOptions
 
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
@@ -23,6 +24,14 @@ CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 def browser_available() -> bool:
     """Whether Chromium and ChromeDriver are installed."""
     return Path(CHROMIUM).exists() and shutil.which("chromedriver") is not None
+
+
+# `pytestmark` of a module whose every test drives the dashboard in Chromium through selenium
+SELENIUM_MODULE = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+]
 
 
 class _Options(ChromeOptions):

@@ -1,8 +1,8 @@
 """The fast adversarial cases against real servers, on every CI run: the corpus's uploads and
 addresses through gunicorn (a clear message, the workers' memory within +50 MB), gunicorn's own
 error answers (with the security headers), `serve --debug` with malformed callbacks (no
-traceback), and the command's promises (one line and its exit status for a bad --state or
---scale, a missing seed file, a taken port, --debug on a non-loopback host).
+traceback), and a missing seed file stopping `serve` (one line and its exit status; the
+command's other promises, which start no server, are in test_command.py).
 
 The slow cases (slowloris, export storm, kill -9, SIGTERM under load) are in
 `scripts/loadtest.py --chaos`. Time is reported there, never asserted here.
@@ -24,6 +24,7 @@ import pytest
 from hostile import Answer, corpus_page, send_corpus
 from serving import page_model, running_gunicorn
 from test_adversarial import GROWTH_MB, assert_plain
+from test_command import one_line
 
 from dashboard.local_server import free_port, local_server, serve_command
 from dashboard.security import CALLBACK_PATH, plain_response_headers
@@ -184,7 +185,7 @@ def test_debug_mode_answers_a_malformed_callback_plainly(tmp_path):
     assert "Traceback" not in text
 
 
-# --- the command's promises -----------------------------------------------------------------
+# --- a missing seed file stops the server from starting ----------------------------------------
 
 
 def _alliance_atlas(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: float = 120):
@@ -197,58 +198,6 @@ def _alliance_atlas(*args: str, cwd: Path = REPO, env: dict | None = None, timeo
         timeout=timeout,
         stdin=subprocess.DEVNULL,
     )
-
-
-def _one_line(run: subprocess.CompletedProcess, status: int, *words: str) -> str:
-    lines = (run.stdout + run.stderr).strip().splitlines()
-    assert run.returncode == status, (run.returncode, lines)
-    assert len(lines) == 1, lines
-    assert "Traceback" not in lines[0]
-    for word in words:
-        assert word in lines[0], lines
-    return lines[0]
-
-
-@pytest.mark.parametrize(
-    ("args", "words"),
-    [
-        (["--state", "http://[::1"], ["malformed --state"]),
-        (["--scenario", "threats_360", "--scale", "1e-9"], ["too small"]),
-        (["--scenario", "threats_360", "--scale", "0.01"], ["too small"]),
-    ],
-)
-def test_bad_export_arguments_get_one_line_and_status_2(tmp_path, args, words):
-    out = tmp_path / "never.png"
-    _one_line(_alliance_atlas("export", *args, "--out", str(out)), 2, *words)
-    assert not out.exists()
-
-
-@pytest.fixture(scope="module")
-def taken_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        sock.listen()
-        yield sock.getsockname()[1]
-
-
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_a_taken_port_is_one_line_and_status_1(taken_port, workers):
-    run = _alliance_atlas("serve", "--port", str(taken_port), "--workers", workers)
-    _one_line(run, 1, "cannot listen", str(taken_port), "another program")
-
-
-def test_debug_is_refused_on_a_host_other_than_loopback():
-    run = _alliance_atlas("serve", "--debug", "--host", "0.0.0.0")
-    _one_line(run, 2, "--debug", "loopback")
-
-
-def test_a_host_other_than_loopback_gets_a_warning(taken_port):
-    # the taken port stops it right after the warning: nothing listens beyond this machine
-    run = _alliance_atlas("serve", "--host", "0.0.0.0", "--port", str(taken_port))
-    lines = run.stderr.strip().splitlines()
-    assert run.returncode == 1
-    assert "no authentication" in lines[0] and "0.0.0.0" in lines[0]
-    assert len(lines) == 2 and "cannot listen" in lines[1]
 
 
 @pytest.fixture(scope="module")
@@ -280,7 +229,7 @@ def test_a_missing_seed_file_is_one_line_and_status_1(
     run = _alliance_atlas(
         "serve", "--port", str(free_port()), "--workers", workers, cwd=root, env=env
     )
-    _one_line(run, 1, *words)
+    one_line(run, 1, *words)
 
 
 def test_the_copy_runs_from_itself(checkout_copy):

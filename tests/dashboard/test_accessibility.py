@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser import browser_available, typed_date, wait_for
+from browser import SELENIUM_MODULE, typed_date, wait_for
 from locations import REPO
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
@@ -29,11 +29,7 @@ from dashboard.i18n import PLOTLY_JA, t
 from dashboard.local_server import free_port
 from dashboard.service import ViewService
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-]
+pytestmark = SELENIUM_MODULE
 AXE_JS = REPO / "node_modules" / "axe-core" / "axe.min.js"
 README = REPO / "README.md"
 BLOCKING = ("serious", "critical")

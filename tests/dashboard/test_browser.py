@@ -20,6 +20,7 @@ import pytest
 from browser import (
     GRAPH,
     LOCAL_HOSTS,
+    SELENIUM_MODULE,
     SHOTS,
     _assert_no_console_errors,
     _assert_offline,
@@ -33,7 +34,6 @@ from browser import (
     _visible_layers,
     _wait_idle,
     _wait_map,
-    browser_available,
     typed_date,
     wait_for,
 )
@@ -50,11 +50,7 @@ from dashboard.local_server import free_port
 from dashboard.service import ViewService
 from geodata.scenario import LAYERS
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-]
+pytestmark = SELENIUM_MODULE
 TOGGLE_BUDGET = 15 * 1024
 
 

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from browser import (
     GRAPH,
+    SELENIUM_MODULE,
     _assert_no_console_errors,
     _assert_offline,
     _callback_requests,
@@ -23,7 +24,6 @@ from browser import (
     _shot,
     _wait_idle,
     _wait_map,
-    browser_available,
     wait_for,
 )
 from reading import coverage, drawn_items, emphasis_state, expected_items, sentences_of
@@ -33,11 +33,7 @@ from selenium.webdriver.common.keys import Keys
 from dashboard.app import create_app
 from dashboard.local_server import free_port
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not browser_available(), reason="needs chromium and chromedriver"),
-    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
-]
+pytestmark = SELENIUM_MODULE
 SELECTION_BUDGET = 5 * 1024  # bytes the server sends for one sentence picked (no geometry)
 
 

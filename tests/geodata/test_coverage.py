@@ -13,11 +13,11 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from commands import run_in_process, run_installed
 from locations import ARTICLE_PATH, KNOWLEDGE_DIR
 
 # sentences per body paragraph and per commenting footnote, counted by reading the article
@@ -342,17 +342,14 @@ def test_a_relative_or_borrowed_date_is_not_stated() -> None:
 
 
 def run_coverage(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", "coverage", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    """The command in this process (its output and exit status captured)."""
+    return run_in_process("coverage", *args)
 
 
 @pytest.fixture(scope="module")
 def coverage_json() -> list[dict]:
-    result = run_coverage("--format", "json")
+    """What the installed console script prints (the one run of it in a process of its own)."""
+    result = run_installed("coverage", "--format", "json")
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

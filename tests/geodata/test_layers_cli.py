@@ -9,7 +9,6 @@ import itertools
 import json
 import sqlite3
 import subprocess
-import sys
 import warnings
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +21,7 @@ import geoparquet_validator
 import pyogrio
 import pytest
 import yaml
+from commands import run_in_process, run_installed
 from geojson_validator import configure_logging, validate_geometries, validate_structure
 from locations import REPO
 from shapely.geometry import LineString, Point, Polygon
@@ -50,8 +50,9 @@ FORMAT_FILES = {
     | RECORDS,
     "kml": {f"{name}.kml" for name in GEOJSON_LAYERS} | RECORDS,
 }
-# the outputs of this module: name → (format, language); the command line runs two of them
-# (and the errors), the others are written in-process to spare the machine five interpreters
+# the outputs of this module: name → (format, language); the command runs two of them (and the
+# errors), the installed console script for the GeoJSON and dashboard.cli.main in this process
+# for the others; the remaining formats are written by write_layers directly
 FORMAT_RUNS = {
     "geojson": ("geojson", "ja"),
     "gpkg": ("gpkg", "ja"),
@@ -126,16 +127,6 @@ NATO_2024 = {
 # fmt: on
 
 
-def run_layers(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", "layers", *args],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
-
-
 def raw(name: str) -> list[dict]:
     data = yaml.safe_load((KNOWLEDGE_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
     return data[name]
@@ -173,7 +164,8 @@ class Run:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, atlas) -> dict[str, Run]:
-    """Every output of this module: `layers` invocations in parallel, the rest in-process."""
+    """Every output of this module: the installed `layers` command in the background while the
+    others run in this process."""
     jobs: dict[str, tuple[Run, list[str]]] = {}
     for name, extra in CLI_RUNS.items():
         root = tmp_path_factory.mktemp(name)
@@ -185,11 +177,12 @@ def runs(tmp_path_factory, atlas) -> dict[str, Run]:
         blocker.write_text("x", encoding="utf-8")
         out = blocker / "layers" if kind == "under_a_file" else blocker
         jobs[kind] = (Run(out, root, sorted(p.name for p in root.iterdir())), ["--out", str(out)])
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {
-            name: pool.submit(run_layers, *arguments, cwd=run.root)
-            for name, (run, arguments) in jobs.items()
-        }
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        run, arguments = jobs["geojson"]
+        installed = pool.submit(run_installed, "layers", *arguments, cwd=run.root)
+        for name, (run, arguments) in jobs.items():
+            if name != "geojson":
+                run.result = run_in_process("layers", *arguments, cwd=run.root)
         runs = {name: run for name, (run, _) in jobs.items()}
         for name, (fmt, lang) in FORMAT_RUNS.items():
             if name not in CLI_RUNS:
@@ -199,8 +192,7 @@ def runs(tmp_path_factory, atlas) -> dict[str, Run]:
                     written = write_layers(atlas, out, fmt, lang)
                 runs[name] = Run(out, out, [], printed=[str(path) for path in written])
                 runs[name].warnings = [str(w.message) for w in caught]
-        for name, future in futures.items():
-            runs[name].result = future.result()
+        runs["geojson"].result = installed.result()
     return runs
 
 

@@ -2,22 +2,21 @@
 
 Each case breaks one thing in its own copy and expects exit 1, a `PATH:LINE: message` line
 pointing at the broken value (its line found by searching the corrupted text for the
-inserted token), no traceback, and no file written.  The real command runs once per case,
-all cases in parallel (module fixture); further variants call validate_paths in-process.
+inserted token), no traceback, and no file written.  The command (dashboard.cli.main, its
+output and exit status captured) runs once per case in this process (module fixture), and the
+installed console script once; further variants call validate_paths directly.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
-import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from commands import run_in_process, run_installed
 
 from geodata.article import ARTICLE_PATH, parse_article
 from geodata.knowledge import KNOWLEDGE_DIR
@@ -25,16 +24,6 @@ from geodata.scenario import SCENARIOS_DIR
 from geodata.validate import check_knowledge, read_knowledge, validate_paths
 
 LINE = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.+)$")
-
-
-def run_validate(paths: list[Path], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "dashboard", "validate", *map(str, paths)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        timeout=300,
-    )
 
 
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
@@ -277,7 +266,7 @@ def prepare_scenario(root: Path, case: ScenarioCase) -> tuple[Path, Run]:
 
 @pytest.fixture(scope="module")
 def cli_runs(tmp_path_factory) -> dict[str, Run]:
-    """Every CLI case prepared in its own directory and run, in parallel."""
+    """Every CLI case prepared in its own directory and run there."""
     jobs: dict[str, tuple[list[Path], Run]] = {}
     for name, corruption in {**CLI_KNOWLEDGE, **CLI_UNQUOTED_DATES}.items():
         target, run = prepare_knowledge(tmp_path_factory.mktemp(name), corruption)
@@ -298,14 +287,8 @@ def cli_runs(tmp_path_factory) -> dict[str, Run]:
         [KNOWLEDGE_DIR, *sorted(SCENARIOS_DIR.glob("*.yaml"))],
         Run(bundled, set(), (), bundled, snapshot(bundled)),
     )
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {
-            name: pool.submit(run_validate, paths, run.root) for name, (paths, run) in jobs.items()
-        }
-        for name, future in futures.items():
-            run = jobs[name][1]
-            run.result = future.result()
-    for _, run in jobs.values():
+    for paths, run in jobs.values():
+        run.result = run_in_process("validate", *paths, cwd=run.root)
         run.after = snapshot(run.root)
     return {name: run for name, (_, run) in jobs.items()}
 
@@ -347,6 +330,14 @@ def test_cli_accepts_clean_data(cli_runs, name: str) -> None:
     assert run.result.stdout == "ok: knowledge base and scenarios are valid\n"
     assert run.result.stderr == ""
     assert run.after == run.before
+
+
+def test_the_installed_command_reports_a_corrupted_knowledge_base(tmp_path: Path) -> None:
+    """The console script itself: its exit status, its two streams and the files it leaves."""
+    directory, run = prepare_knowledge(tmp_path, CLI_KNOWLEDGE["unknown_iso"])
+    result = run_installed("validate", directory, cwd=tmp_path)
+    assert snapshot(tmp_path) == run.before, "validate wrote something"
+    assert_reported(result, run.path, run.lines, run.fragments)
 
 
 # --- more variants, through validate_paths in-process (what the command prints) --------------

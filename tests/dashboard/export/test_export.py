@@ -25,6 +25,7 @@ import sys
 import weakref
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,14 @@ def _view(presets, scenario_id: str, lang: str):
     return presets[scenario_id].model_copy(update={"lang": lang})
 
 
+@cache
+def _read_only_captioned(view, atlas):
+    """captioned_figure at the default size, one Figure per view for the tests that only read
+    it: captioned_figure builds a new plotly Figure from its cached JSON at every call (a
+    third of a second each; the tests below read the eight presets' figures several times)."""
+    return captioned_figure(view, atlas)
+
+
 # --- every preset, every format, both languages -------------------------------------------------
 
 
@@ -129,7 +138,7 @@ def test_caption_has_title_subtitle_source_date_and_natural_earth(presets, atlas
     view = presets["summit_outcomes"]
     for lang in ("ja", "en"):
         v = view.model_copy(update={"lang": lang})
-        figure = captioned_figure(v, atlas)
+        figure = _read_only_captioned(v, atlas)
         assert v.title()[:10] in figure.layout.title.text
         subtitle = " ".join(
             a.text for a in figure.layout.annotations if a.name == "export-subtitle"
@@ -150,7 +159,7 @@ def test_as_of_is_the_end_date_capped_at_the_article_date(presets):
 
 
 def test_footer_notes_inferred_and_conceptual_only_when_drawn(presets, atlas):
-    concept = captioned_figure(presets["concept_diagram"], atlas)
+    concept = _read_only_captioned(presets["concept_diagram"], atlas)
     footer = " ".join(a.text for a in concept.layout.annotations if a.name == "export-footer")
     assert "概念図" in footer
     assert "推論" in footer  # concept_diagram shows inferred items (and external ones)
@@ -161,7 +170,7 @@ def test_footer_notes_inferred_and_conceptual_only_when_drawn(presets, atlas):
     assert caption.drawn_bases(stated, atlas) == {"stated"}
     footer = " ".join(
         a.text
-        for a in captioned_figure(stated, atlas).layout.annotations
+        for a in _read_only_captioned(stated, atlas).layout.annotations
         if a.name == "export-footer"
     )
     assert "inferred" not in footer and "Conceptual" not in footer
@@ -170,7 +179,7 @@ def test_footer_notes_inferred_and_conceptual_only_when_drawn(presets, atlas):
 def test_no_text_under_12px_at_1920x1080(presets, atlas):
     """Every image is laid out 1080 px high, so sizes there are the px of a 1920×1080 export."""
     for view in presets.values():
-        figure = captioned_figure(view, atlas)
+        figure = _read_only_captioned(view, atlas)
         layout = figure.layout
         sizes = [layout.font.size, layout.title.font.size, layout.legend.grouptitlefont.size]
         sizes += [layout.legend.font.size, layout.legend.title.font.size]
@@ -184,7 +193,7 @@ def test_no_text_under_12px_at_1920x1080(presets, atlas):
 
 def test_legend_names_every_drawn_symbol(presets, atlas):
     for view in presets.values():
-        figure = captioned_figure(view, atlas)
+        figure = _read_only_captioned(view, atlas)
         assert figure.layout.showlegend is not False
         groups_with_entry = {
             t.legendgroup for t in figure.data if t.showlegend is not False and t.name
@@ -814,7 +823,7 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
 
     for scenario in presets.values():
         scenario = scenario.model_copy(update={"lang": lang})
-        figure = captioned_figure(scenario, atlas)
+        figure = _read_only_captioned(scenario, atlas)
         margin = figure.layout.margin
         frame = Frame((1920, formats.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
         shown = {*scenario.layers, "base"}
