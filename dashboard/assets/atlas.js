@@ -97,9 +97,13 @@
      * of its main countries trace, not in the layout, which dcc.Graph copies on every update),
      * or null for a figure without it. */
     function toggleOf(figure) {
-        const data = (figure && figure.data) || [];
-        const trace = data.find((t) => t && t.meta && t.meta.toggle);
+        const trace = toggleTrace(figure && figure.data);
         return trace ? trace.meta.toggle : null;
+    }
+
+    /* The trace that carries the figure's toggle data (the main map's countries). */
+    function toggleTrace(data) {
+        return (data || []).find((t) => t && t.meta && t.meta.toggle) || null;
     }
 
     /* A copy of `figure` showing the layers `shown` (the traces of other layers hidden, the
@@ -527,15 +531,22 @@
         });
     }
 
+    /* What the first map of a link with a sentence says it emphasises ({sentence, items}, in
+     * the meta of the trace with the toggle data), or null. */
+    function emphasisMeta(data) {
+        const trace = toggleTrace(data);
+        return (trace && trace.meta.emphasis) || null;
+    }
+
     /* Listen, once per graph, to plotly's redraws (paint again) and to pans and zooms. The
-     * first map of a link with a sentence says in layout.meta.emphasis what it emphasises, so
-     * that it is painted with its first drawing. */
+     * first map of a link with a sentence says what it emphasises (beside its toggle data:
+     * emphasisMeta), so that it is painted with its first drawing. */
     function listenToRedraws() {
         const gd = graph();
         if (!gd || !gd.on || gd.atlasRedraws) { return !!(gd && gd.atlasRedraws); }
         gd.atlasRedraws = true;
         gd.on("plotly_afterplot", () => {
-            const meta = (gd.layout && gd.layout.meta && gd.layout.meta.emphasis) || null;
+            const meta = emphasisMeta(gd.data);
             if (!paint.known && meta) {
                 paint.sentence = meta.sentence || null;
                 paint.items = meta.items || [];

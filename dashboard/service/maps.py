@@ -315,17 +315,22 @@ class Maps:
         return figure, json.dumps(self._rendered(scenario, built))
 
     def _with_emphasis(self, figure: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
-        """The figure saying in layout.meta.emphasis what the page paints emphasised on it
-        (assets/atlas.js, listenToRedraws): the view's sentence and the items it emphasises.
-        The page paints the emphasis on the drawn map rather than drawing it from the figure
-        (which plotly would draw again whole at each change)."""
-        layout = figure["layout"]
+        """The figure saying what the page paints emphasised on it (assets/atlas.js,
+        listenToRedraws): the view's sentence and the items it emphasises, in the meta of the
+        trace that carries the toggle data (never in the layout: see `_build_map`). The page
+        paints the emphasis on the drawn map rather than drawing it from the figure (which
+        plotly would draw again whole at each change)."""
         emphasis = {
             "sentence": scenario.sentence,
             "items": list(sentence_items(self.atlas, scenario.sentence or "")),
         }
-        meta = layout.get("meta", {}) | {"emphasis": emphasis}
-        return {**figure, "layout": layout | {"meta": meta}}
+        data = [
+            trace | {"meta": trace["meta"] | {"emphasis": emphasis}}
+            if "toggle" in (trace.get("meta") or {})
+            else trace
+            for trace in figure["data"]
+        ]
+        return {**figure, "data": data}
 
     @staticmethod
     def locale(scenario: Scenario, rendered: Any) -> Any:
