@@ -149,13 +149,13 @@ class Maps:
         anew)."""
         drawn = self.drawn(scenario)
         data = drawn.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
-        data["framing"] = self._framing(drawn)
+        data["framing"] = _plain_framing(self._framing(drawn))
         data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
 
-    def _framed(self, scenario: Scenario) -> list[Any]:
-        selection = self.full_layers(scenario)
-        return _plain_framing(framing(selection, self.atlas, {*scenario.layers, BASE_LAYER}))
+    def _framed(self, drawn: Scenario) -> Framing:
+        """How the map of a view (as `drawn`) is framed with its own layers shown."""
+        return framing(self.full_layers(drawn), self.atlas, {*drawn.layers, BASE_LAYER})
 
     def _same_frames(self, scenario: Scenario) -> list[int]:
         """For each set of layers (bit i: LAYERS[i]), 1 when the view's map with those layers
@@ -260,9 +260,7 @@ class Maps:
         built = self.cached_map(scenario)
         if built is not None:
             return built.resolutions
-        view, inset = framing(
-            self.full_layers(scenario), self.atlas, {*scenario.layers, BASE_LAYER}
-        )
+        view, inset = self._framing(self.drawn(scenario))
         return tuple(sorted({resolution_for(view), *([DETAIL_RESOLUTION] if inset else [])}))
 
     def _focus_ring(self, scenario: Scenario) -> go.Scattergeo:
