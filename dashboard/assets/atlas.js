@@ -190,6 +190,13 @@
         return trace.meta || {};
     }
 
+    /* A trace's own opacity (meta.opacity keeps it while an emphasis fades the trace). */
+    function ownOpacity(trace) {
+        const meta = metaOf(trace);
+        return meta.opacity !== undefined ? meta.opacity
+            : (trace.opacity !== undefined ? trace.opacity : 1);
+    }
+
     function isLines(trace) {
         return trace.type === "scattergeo" && trace.mode === "lines";
     }
@@ -290,8 +297,7 @@
                 });
             }
             if (isLines(trace)) {
-                const base = meta.opacity !== undefined ? meta.opacity
-                    : (trace.opacity !== undefined ? trace.opacity : 1);
+                const base = ownOpacity(trace);
                 const legend = meta.showlegend !== undefined ? meta.showlegend
                     : (trace.showlegend !== undefined ? trace.showlegend : true);
                 let opacity = base;
@@ -424,10 +430,7 @@
 
     /* A trace of lines at `opacity` (dimmed when that is not its own). */
     function dimLines(group, trace, opacity) {
-        const meta = metaOf(trace);
-        const base = meta.opacity !== undefined ? meta.opacity
-            : (trace.opacity !== undefined ? trace.opacity : 1);
-        group.classList.toggle("atlas-dim", opacity !== base);
+        group.classList.toggle("atlas-dim", opacity !== ownOpacity(trace));
         group.style.setProperty("--atlas-opacity", String(opacity));
     }
 
@@ -502,10 +505,8 @@
             if (!line || !path) { return; }
             if (!byMap.has(geo)) { byMap.set(geo, copiesGroup(gd, groups, geo)); }
             if (!byMap.get(geo)) { return; }
-            const meta = metaOf(trace);
             const wrap = document.createElementNS(SVG_NS, "g");
-            wrap.style.opacity = String(meta.opacity !== undefined ? meta.opacity
-                : (trace.opacity !== undefined ? trace.opacity : 1));
+            wrap.style.opacity = String(ownOpacity(trace));
             const copy = line.cloneNode(false);
             copy.classList.remove("js-line");
             copy.classList.add("atlas-copy");
