@@ -39,6 +39,10 @@ T = TypeVar("T")
 # A row of a frame as records() gives it: fields by attribute, as on a Series.
 Record = Any
 ARC_BOW_STEP = 0.12
+# an arc bends away from the pole until it stays below this latitude (the maps' Robinson and
+# ranged views cut the top of the world, and an arc over the pole leaves the picture there)
+ARC_MAX_LATITUDE = 80.0
+POLE_BENDS = 4  # at most this many bow steps of bend to keep an arc off the pole
 
 
 @dataclass(frozen=True, eq=False)
@@ -342,8 +346,24 @@ def relation_layer(relation: Relation, authoritarian: set[str]) -> str:
     return "value_community"
 
 
-def _bows(relations: tuple[Relation, ...]) -> dict[str, float]:
-    """Sideways bend per relation so that links between the same two places fan out."""
+def _off_the_pole(start: tuple[float, float], end: tuple[float, float]) -> float:
+    """The smallest bend (in bow steps, either side) that keeps the arc from `start` to `end`
+    below ARC_MAX_LATITUDE without making it cross the antimeridian where it did not: 0 for an
+    arc that already is."""
+    pieces = great_circle_arc(start, end).geom_type
+    for steps in range(POLE_BENDS + 1):
+        for bow in dict.fromkeys((steps * ARC_BOW_STEP, -steps * ARC_BOW_STEP)):
+            arc = great_circle_arc(start, end, bow=bow)
+            if arc.geom_type == pieces and arc.bounds[3] <= ARC_MAX_LATITUDE:
+                return bow
+    return 0.0
+
+
+def _bows(
+    relations: tuple[Relation, ...], anchors: dict[str, tuple[float, float]]
+) -> dict[str, float]:
+    """Sideways bend per relation so that links between the same two places fan out, and bend
+    away from the pole."""
     by_pair: dict[tuple[str, str], list[Relation]] = defaultdict(list)
     for relation in relations:
         if relation.placement != "arc":
@@ -351,8 +371,9 @@ def _bows(relations: tuple[Relation, ...]) -> dict[str, float]:
         by_pair[tuple(sorted((relation.source, relation.target)))].append(relation)
     bows = {}
     for pair, group in by_pair.items():
+        bend = _off_the_pole(anchors[pair[0]], anchors[pair[1]])
         for index, relation in enumerate(group):
-            offset = (index - (len(group) - 1) / 2) * ARC_BOW_STEP
+            offset = bend + (index - (len(group) - 1) / 2) * ARC_BOW_STEP
             forward = (relation.source, relation.target) == pair
             bows[relation.id] = offset if forward else -offset
     return bows
@@ -364,7 +385,7 @@ def _relations(
     authoritarian = set(groupings.loc[groupings.camp == "authoritarian", "id"])
     for members in groupings.loc[groupings.camp == "authoritarian", "members"]:
         authoritarian |= set(members)
-    bows = _bows(knowledge.relations)
+    bows = _bows(knowledge.relations, anchors)
     rows = [
         {
             **_cited_fields(relation),

@@ -59,8 +59,16 @@ def _stands_for(record_id: str, depth: int = 0) -> set[str]:
     if kind == "relations":
         return _relation(_by_id("relations")[record_id])
     if kind == "topics":
-        return set().union(*(_stands_for(a, depth + 1) for a in _about(record_id)))
+        return _topic_places(record_id, depth + 1)
     return {record_id} if kind else set()
+
+
+def _topic_places(topic: str, depth: int = 0) -> set[str]:
+    """What stands for a topic: the records it is about, skipping the topics among them unless
+    it is about topics only."""
+    about = _about(topic)
+    places = [a for a in about if _kind(a) != "topics"] or about
+    return set().union(*(_stands_for(a, depth) for a in places)) if depth < 6 else set()
 
 
 def _about(topic: str) -> list[str]:
@@ -85,7 +93,7 @@ def items_of_record(record_id: str) -> set[str]:
     if kind == "groupings":
         return {record_id, *members(record_id)}
     if kind == "topics":
-        return set().union(*(_stands_for(a) for a in _about(record_id)))
+        return _topic_places(record_id)
     return _stands_for(record_id)
 
 

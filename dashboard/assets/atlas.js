@@ -539,6 +539,78 @@
         return (trace && trace.meta.emphasis) || null;
     }
 
+    // --- the base map is drawn once per framing ---------------------------------------------
+
+    // the projection's settings that place a base-map path (d3-geo's getters; plotly sets the
+    // ones a projection type lacks to a function that answers [])
+    const PROJECTION_SETTINGS = [
+        "scale", "translate", "rotate", "center", "parallels", "clipAngle", "clipExtent",
+        "precision", "tilt", "distance",
+    ];
+
+    /* What the `d` of a geo subplot's base-map paths (land, coastlines, borders, frame, grid)
+     * follows: its projection's type and settings, its topojson (the 1:50m or 1:110m one), its
+     * path elements, and the grid lines' own geometry. */
+    function baseMapDrawing(geo) {
+        const projection = geo.projection;
+        const layout = geo.graphDiv && geo.graphDiv._fullLayout && geo.graphDiv._fullLayout[geo.id];
+        if (!projection || !layout || !geo.basePaths) { return null; }
+        const settings = PROJECTION_SETTINGS.map(
+            (name) => (typeof projection[name] === "function" ? projection[name]() : null));
+        const names = Object.keys(geo.basePaths);
+        return {
+            settings: JSON.stringify([layout.projection && layout.projection.type, settings]),
+            topojson: geo.topojson,
+            nodes: names.map((name) => geo.basePaths[name].node()),
+            grid: JSON.stringify(names.filter((name) => name.endsWith("axis"))
+                .map((name) => geo.basePaths[name].datum())),
+        };
+    }
+
+    function sameDrawing(a, b) {
+        return !!(a && b) && a.settings === b.settings && a.topojson === b.topojson
+            && a.grid === b.grid && a.nodes.length === b.nodes.length
+            && a.nodes.every((node, i) => node === b.nodes[i]);
+    }
+
+    /* plotly.js 4.1 draws every path of a geo subplot again on each redraw (geo's `_render`:
+     * each base-map path's `d` from the projection), even when a redraw (a layer toggle) only
+     * shows or hides traces: at 1:50m that is most of a toggle's time. The base-map paths keep
+     * their `d` when nothing they follow has changed (baseMapDrawing); the traces' paths and
+     * points are drawn as plotly draws them. A pan, a zoom, another scale or a new framing
+     * draws everything. Without that part of plotly (another version), plotly draws as usual. */
+    function keepBaseMaps(gd) {
+        const geo = gd._fullLayout && gd._fullLayout.geo && gd._fullLayout.geo._subplot;
+        const proto = geo && Object.getPrototypeOf(geo);
+        if (!proto || typeof proto._render !== "function" || proto.atlasKeepsBaseMaps) {
+            return;
+        }
+        // what the subplots' first drawing (before this) drew
+        Object.values(gd._fullLayout).forEach((part) => {
+            const subplot = part && part._subplot;
+            if (subplot && Object.getPrototypeOf(subplot) === proto) {
+                subplot.atlasBaseMap = baseMapDrawing(subplot);
+            }
+        });
+        const render = proto._render;
+        proto.atlasKeepsBaseMaps = true;
+        proto._render = function () {
+            const drawing = baseMapDrawing(this);
+            if (!sameDrawing(drawing, this.atlasBaseMap)) {
+                const result = render.apply(this, arguments);
+                this.atlasBaseMap = drawing;
+                return result;
+            }
+            const basePaths = this.basePaths;
+            this.basePaths = {};
+            try {
+                return render.apply(this, arguments);
+            } finally {
+                this.basePaths = basePaths;
+            }
+        };
+    }
+
     /* Listen, once per graph, to plotly's redraws (paint again) and to pans and zooms. The
      * first map of a link with a sentence says what it emphasises (beside its toggle data:
      * emphasisMeta), so that it is painted with its first drawing. */
@@ -547,6 +619,7 @@
         if (!gd || !gd.on || gd.atlasRedraws) { return !!(gd && gd.atlasRedraws); }
         gd.atlasRedraws = true;
         gd.on("plotly_afterplot", () => {
+            keepBaseMaps(gd);
             const meta = emphasisMeta(gd.data);
             if (!paint.known && meta) {
                 paint.sentence = meta.sentence || null;

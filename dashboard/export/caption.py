@@ -117,7 +117,10 @@ def title_band(scenario: Scenario, ref_width: float) -> float:
 def title_lines(scenario: Scenario, ref_width: float) -> list[str]:
     """The title's lines as the image (or a slide in its place) wraps them: the view's title,
     and the id of its sentence when it has one."""
-    title = scenario.title() + (f" — {scenario.sentence}" if scenario.sentence else "")
+    title = scenario.title()
+    if scenario.sentence:  # an untitled view of a sentence is titled by the sentence alone
+        sentence_title = t("read.details_heading", scenario.lang, id=scenario.sentence)
+        title = f"{title} — {scenario.sentence}" if title else sentence_title
     return _wrap(title, ref_width - 2 * MARGIN_X, TITLE_PX)
 
 

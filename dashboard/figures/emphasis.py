@@ -12,7 +12,8 @@ label, or each label's leader line, names). `record_items` says which items draw
 - a relation drawn as an arc: the arc (line, arrowhead, handle, label); one marked at its source:
   what stands for its source; one only listed: nothing;
 - a threat, a region, an event: its own marks;
-- a topic, which has no place of its own: what stands for the records it is about (`about`).
+- a topic, which has no place of its own: what stands for the records it is about (`about`),
+  another topic only when it is about nothing else.
 
 `emphasized` keeps the elements that draw the items as they are and fades the rest: a point, a
 label or a country by plotly's `selectedpoints` (the others take the `unselected` style), a trace
@@ -140,9 +141,13 @@ class _Records:
         return ()
 
     def _about(self, topic: Any, depth: int) -> Iterator[str]:
+        """What stands for the records a topic is about. A topic it is about counts only when
+        it is about nothing else: DIANA, about NATO and the EDTs, is NATO's; it does not also
+        bring what the EDTs are about (the Five Eyes)."""
         if depth > MAX_TOPIC_DEPTH:
             return
-        for about in topic.about:
+        places = [a for a in topic.about if self.kinds.get(a, ("",))[0] != "topic"]
+        for about in places or topic.about:
             yield from self.place(about, depth)
 
 

@@ -147,6 +147,18 @@ def test_all_arc_longitudes_stay_in_range(atlas) -> None:
                     assert -180 <= lon <= 180, row.id
 
 
+def test_no_relation_arc_runs_over_the_pole_out_of_the_picture(atlas) -> None:
+    """The maps cut the top of the world (Robinson's frame, ranged views): an arc from Japan to
+    the Five Eyes' symbol over the North Atlantic ran straight over the pole (89°N) and left the
+    picture. Arcs bend away from the pole instead, and stay in one piece."""
+    arcs = atlas.relations[atlas.relations.placement == "arc"]
+    too_high = {row.id: round(row.geometry.bounds[3], 1) for row in arcs.itertuples()}
+    assert {k: v for k, v in too_high.items() if v > 80.0} == {}
+    japan_five_eyes = arcs.set_index("id").geometry["japan_five_eyes_cooperation"]
+    assert japan_five_eyes.geom_type == "LineString"
+    assert japan_five_eyes.coords[0] == pytest.approx(atlas.anchors["JPN"], abs=1e-6)
+
+
 def test_opposite_arcs_between_the_same_pair_do_not_coincide(atlas) -> None:
     arcs = atlas.relations.set_index("id").geometry
     munitions, technology = arcs["prk_rus_munitions"], arcs["rus_prk_technology"]

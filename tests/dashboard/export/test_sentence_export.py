@@ -171,3 +171,20 @@ def test_the_state_of_a_dashboard_link_keeps_its_sentence(presets):
         "http://127.0.0.1:8050/?scenario=threats_360&sentence=P5.1&read=1", presets
     )
     assert scenario.sentence == "P5.1" and scenario.id == "threats_360"
+
+
+def test_an_untitled_view_of_a_sentence_is_titled_by_the_sentence(presets, atlas):
+    """A dashboard link with a sentence and no preset (`?sentence=P12.1`) has no title of its
+    own: the image is titled by the sentence, not by a dangling dash."""
+    untitled = presets["authoritarian_partnerships"].model_copy(
+        update={"sentence": "P12.1", "title_ja": "", "title_en": ""}
+    )
+    titled = presets["authoritarian_partnerships"].model_copy(update={"sentence": "P12.1"})
+    for lang, word in (("ja", "本文の文"), ("en", "Sentence")):
+        untitled_view, titled_view = (
+            v.model_copy(update={"lang": lang}) for v in (untitled, titled)
+        )
+        title = captioned_figure(untitled_view, atlas).layout.title.text
+        assert title == f"<b>{word} P12.1</b>"
+        title = captioned_figure(titled_view, atlas).layout.title.text
+        assert title == f"<b>{titled_view.title()} — P12.1</b>"
