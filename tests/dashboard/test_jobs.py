@@ -141,8 +141,15 @@ WORKER_COMMAND = [sys.executable, "-m", "dashboard", "worker"]
 
 
 def _chromium(pid: int) -> list[psutil.Process]:
-    with_children = psutil.Process(pid).children(recursive=True)
-    return [p for p in with_children if "chrom" in p.name().lower()]
+    """The live Chromium processes under `pid`; one that exits while it is read does not count."""
+    chromium = []
+    for child in psutil.Process(pid).children(recursive=True):
+        try:
+            if "chrom" in child.name().lower():
+                chromium.append(child)
+        except psutil.NoSuchProcess:  # gone between listing and reading (a renderer closing)
+            continue
+    return chromium
 
 
 @pytest.fixture(scope="module")
