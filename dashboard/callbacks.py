@@ -135,6 +135,7 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         Input("details-clear", "n_clicks"),
         Input("sentence-request", "data"),
         Input("read-request", "data"),
+        Input("zoom-request", "data"),
         # Dash hands a callback its inputs first, then its states
         *(State(cid, prop) for cid, prop in PAGE_CONTROL_PROPS),
         State("upload", "filename"),
@@ -150,7 +151,7 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
     )
     def sync(search, *args):
         server, rest = args[: len(SERVER_CONTROLS)], args[len(SERVER_CONTROLS) :]
-        click, contents, _rows, _clear, sentence, read, *rest = rest
+        click, contents, _rows, _clear, sentence, read, zoom, *rest = rest
         page, rest = rest[: len(PAGE_CONTROL_PROPS)], rest[len(PAGE_CONTROL_PROPS) :]
         filename, view, selected, *shown, mode = rest
         values = dict(zip(prop_ids(SERVER_CONTROLS), server, strict=True))
@@ -158,7 +159,7 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         trigger = ctx.triggered_id if ctx.triggered else None
         if trigger == "url-request":
             trigger = "url"
-        requests = {"sentence-request": sentence, "read-request": read}
+        requests = {"sentence-request": sentence, "read-request": read, "zoom-request": zoom}
         request = requests.get(trigger) if isinstance(trigger, str) else None  # a row: a dict
         if trigger == "upload" and not contents:
             raise PreventUpdate
@@ -180,7 +181,8 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         new_view = out.get("view.data", view)
         if "view.data" in out:
             out["map-view.data"] = new_view
-        out |= panels.panels(new_view, out.get("selected.data", selected), tuple(shown))
+        selection = out.get("selected.data", selected)
+        out |= panels.panels(new_view, selection, tuple(shown), changed="view.data" in out)
         out |= panels.requests(view, new_view, mode)
         return [dash_value(out.get(f"{cid}.{prop}", KEEP)) for cid, prop in SYNC_OUTPUTS]
 

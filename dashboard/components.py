@@ -35,6 +35,7 @@ from dashboard.service.models import (
 from dashboard.service.panels import TABLES_KEPT
 
 MARK_TITLES = 8  # a quote's pointer text names this many records, then counts the rest
+QUOTED_ROLES = 5  # the details panel quotes this many roles in full (a click's answer: <= 5 KB)
 
 
 def render(value: Any) -> Any:
@@ -62,13 +63,54 @@ def message(value: Message) -> html.Div:
 
 
 def details(value: ItemDetails) -> html.Div:
-    """The details panel of an item: its name and id, and each of its roles with citations."""
+    """The details panel of an item: its name and id, its first roles with their citations in
+    full, then one line for each other role (the answer to a click stays small)."""
     return html.Div(
         [
             html.H3([value.title, html.Span(f" ({value.item_id})", className="item-id")]),
             html.P(value.count_line, className="hint"),
-            html.Ol([_role(role, value.lang) for role in value.roles], className="roles"),
+            _zoom_button(value) if value.zoom else None,
+            html.Ol(
+                [_role(role, value.lang) for role in value.roles[:QUOTED_ROLES]], className="roles"
+            ),
+            _more_roles(value.roles[QUOTED_ROLES:], value.lang),
         ]
+    )
+
+
+def _more_roles(roles: tuple[Role, ...], lang: str) -> Any:
+    """The roles after the first QUOTED_ROLES, one line each: what it is, its basis, and the
+    sentences that cite it (each opens the reading panel there, where the click has already
+    marked its quotes)."""
+    if not roles:
+        return None
+    lines = [
+        html.Li(
+            [
+                f"{role.label(lang)}: {role.title} ",
+                _badge("basis", role.basis, lang),
+                *_sentence_links(_cited_sentences(role), lang),
+            ],
+            className=f"role-line role-{role.kind}",
+        )
+        for role in roles
+    ]
+    heading = html.P(t("details.more_roles", lang, count=len(roles)), className="hint")
+    return html.Div([heading, html.Ul(lines, className="role-lines")])
+
+
+def _cited_sentences(role: Role) -> tuple[str, ...]:
+    """The sentences of a role's citations, once each, in order."""
+    return tuple(dict.fromkeys(sid for c in role.citations for sid in c.sentences))
+
+
+def _zoom_button(value: ItemDetails) -> html.Button:
+    """The button that focuses the map on the item (assets/atlas.js: `data-zoom`)."""
+    return html.Button(
+        t("details.zoom", value.lang),
+        className="button small details-zoom",
+        type="button",
+        **{"data-zoom": value.item_id},
     )
 
 

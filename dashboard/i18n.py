@@ -305,6 +305,11 @@ STRINGS: dict[str, dict[Lang, str]] = {
     "details.paragraph": {"ja": "第{n}段落", "en": "P{n}"},
     "details.footnote": {"ja": "脚注{n}", "en": "footnote {n}"},
     "details.clear": {"ja": "選択を解除", "en": "Clear selection"},
+    "details.more_roles": {
+        "ja": "ほか{count}件の役割(引用は本文パネルで強調表示):",
+        "en": "{count} more role(s) (their quotes are marked in the article panel):",
+    },
+    "details.zoom": {"ja": "地図をこの項目に寄せる", "en": "Zoom the map to it"},
     "details.article_form": {"ja": "論考での表記", "en": "In the article as"},
     "details.place": {"ja": "場所", "en": "Place"},
     "details.date": {"ja": "日付", "en": "Date"},

@@ -665,6 +665,8 @@ def build_layout(
             dcc.Store(id="view-heading"),
             dcc.Store(id="rendered", data=INITIAL_MARKS["rendered"]),
             dcc.Store(id="selected"),
+            # "zoom to" in the details panel: the map focuses an item (set by assets/atlas.js)
+            dcc.Store(id="zoom-request"),
             dcc.Store(id="table-request"),
             dcc.Store(id="table-view"),
             dcc.Store(id="compare-view"),

@@ -84,7 +84,7 @@ STATES: tuple[PageState, ...] = (
         "details",
         "?scenario=concept_diagram",
         "ja",
-        (Step(click_on_map("JPN"), text_shown("#details", "2024年4月")),),
+        (Step(click_on_map("JPN"), text_shown("#details", "日本のグローバル・アプローチを")),),
     ),
     PageState(
         "compare-side",

@@ -1,8 +1,9 @@
 /* Alliance Atlas: the page's clientside callbacks, as window.dash_clientside.atlas.<name>
  * (wired in dashboard/callbacks.py with ClientsideFunction("atlas", name)), and the reading
  * panel's handlers of clicks and keys. They run in the browser; the handlers ask the server for a
- * new view only through the `sentence-request` and `read-request` stores (and the map's
- * `clickData`, for a record of a picked sentence clicked in the details panel). */
+ * new view only through the `sentence-request`, `read-request` and `zoom-request` stores (and
+ * the map's `clickData`, for a record of a picked sentence clicked in the details panel: a
+ * selection, which shows its details and changes no view). */
 (function () {
     "use strict";
 
@@ -762,6 +763,13 @@
                 pendingGoto = id;
                 requestRead(true);
             }
+            return;
+        }
+        const zoom = target.closest("#details [data-zoom]");
+        if (zoom) {  // "zoom to": the map focuses the item shown (a new view, in the URL)
+            window.dash_clientside.set_props("zoom-request", {
+                data: {item: zoom.getAttribute("data-zoom"), at: Date.now()},
+            });
             return;
         }
         const chip = target.closest("#details [data-item]");

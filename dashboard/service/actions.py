@@ -1,7 +1,7 @@
 """What one user action changes: the page's address, the controls, the `view` store, the notices
 and the selection, for a new URL, a control, a preset, an upload, a click on the map or on a
-table row, the details panel's clear button, a sentence of the article picked (or dropped) in
-the reading panel, or the panel opened or shut.
+table row (it selects the item), the details panel's "zoom to" and clear buttons, a sentence of
+the article picked (or dropped) in the reading panel, or the panel opened or shut.
 
 The `view` store and the URL are written here only: the map, the table, the details panel and
 the comparison are all drawn from the `view` store.
@@ -81,22 +81,32 @@ class Actions:
             if asked == read:
                 raise Unchanged
             return self._changed(current, current, asked, allow_same=True)
-        if trigger in ("map", "details-clear") or isinstance(trigger, dict):
+        if trigger == "map" or isinstance(trigger, dict):
+            # a click on the map or on a table row selects the item: the details panel shows it
+            # and the reading panel marks its sentences (assets/atlas.js, mapToText); the view,
+            # and so the map's picture and the URL, stay as they are (zooming to it is asked
+            # for apart: "zoom to" in the details panel, the country search, `focus=`)
             if trigger == "map":
                 item = views.clicked_id(click)
-            elif trigger == "details-clear":
+            else:
+                item = views.row_target(trigger.get("key", ""))
+            if item is None:
+                raise Unchanged
+            return {"selected.data": item}
+        if trigger in ("zoom-request", "details-clear"):
+            if trigger == "zoom-request":
+                item = request.get("item") if isinstance(request, dict) else None
+                if not isinstance(item, str) or item not in views.focusable:
+                    raise Unchanged  # the page only offers to zoom to a focusable item
+            else:
                 item = None
                 if current.sentence:  # the sentence too
                     cleared = current.model_copy(update={"sentence": None, "focus": None})
                     out = self._changed(current, cleared, read)
                     return out | {"focus.value": views.focus_text(cleared), "selected.data": None}
-            else:
-                item = views.row_target(trigger.get("key", ""))
-            # with a sentence picked, the details show the item clicked (the focus alone would
-            # leave them on the sentence)
+            # with a sentence picked, the details keep showing the item zoomed to (the focus
+            # alone would leave them on the sentence)
             picked = {"selected.data": item if current.sentence else None}
-            if item is not None and item not in views.focusable:
-                return {"selected.data": item}
             if item == current.focus:  # already focused (or nothing to clear)
                 return picked
             scenario = current.model_copy(update={"focus": item})

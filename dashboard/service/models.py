@@ -76,6 +76,7 @@ class ItemDetails:
     count_line: str
     roles: tuple[Role, ...]
     lang: str
+    zoom: bool = False  # offer to zoom the map to it (a focusable item the map is not on)
 
 
 @dataclass(frozen=True)

@@ -133,13 +133,15 @@ class Panels:
         }
 
     def details_key(self, scenario: Scenario, selected: str | None) -> str:
-        """What the details panel depends on: the item shown and the language; for a sentence,
-        also which of its records the view draws."""
+        """What the details panel depends on: the item shown, the language and whether the map
+        is focused on it (its "zoom to" button); for a sentence, also which of its records the
+        view draws."""
         if scenario.sentence and not selected:
             drawn = self._drawn(scenario)
             shown = [r for r in self._sentence_records(scenario.sentence) if r in drawn]
             return f"sentence:{scenario.sentence}|{scenario.lang}|{','.join(shown)}"
-        return f"{selected or scenario.focus or ''}|{scenario.lang}"
+        item = selected or scenario.focus or ""
+        return f"{item}|{scenario.lang}|{'focus' if item == scenario.focus else ''}"
 
     def _drawn(self, scenario: Scenario) -> set[str]:
         """The records of the article the view draws (an item of theirs is on its map)."""
@@ -169,7 +171,8 @@ class Panels:
         if not roles:
             return Hint(t("details.none", lang, name=title), "details-none")
         count = t("details.roles", lang, count=len(roles))
-        return ItemDetails(title, item, count, tuple(roles), lang)
+        zoom = item in self.views.focusable and item != scenario.focus
+        return ItemDetails(title, item, count, tuple(roles), lang, zoom)
 
     def summary(self, scenario: Scenario) -> str:
         """One line that says what the map shows (the page announces it politely when it
@@ -198,12 +201,17 @@ class Panels:
         }
 
     def panels(
-        self, view: dict[str, Any] | None, selected: Any, shown: tuple[Any, Any, Any, Any]
+        self,
+        view: dict[str, Any] | None,
+        selected: Any,
+        shown: tuple[Any, Any, Any, Any],
+        *,
+        changed: bool = True,
     ) -> dict[str, Any]:
         """The view's heading, the map's summary and the details panel, keyed like the sync
         outputs: only those that differ from `shown` (the title, description, summary and
-        details key the page shows), and what the page redraws the heading and the summary from
-        after a layer toggle (`view-heading`, small).
+        details key the page shows), and, when the view `changed`, what the page redraws the
+        heading and the summary from after a layer toggle (`view-heading`).
 
         They are part of the sync response, so an action costs no extra request for them."""
         if not view:
@@ -213,7 +221,8 @@ class Panels:
         scenario = self.views.scenario_of(view)
         out: dict[str, Any] = {}
         title, description = self.heading(scenario)
-        out["view-heading.data"] = self.heading_choices(scenario)
+        if changed:
+            out["view-heading.data"] = self.heading_choices(scenario)
         shown_title, shown_description, shown_summary, shown_key = shown
         if title != shown_title:
             out["view-title.children"] = title

@@ -327,7 +327,8 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     _open(duo, "?scenario=concept_diagram&layers=")
     _assert_table_shows(duo, service, preset.model_copy(update={"layers": ()}))
 
-    # a click on Japan fills the details panel with its roles and citations
+    # a click on Japan fills the details panel with its roles and citations, and selects it
+    # without re-framing the map (the address and the picture stay)
     _open(duo, "?scenario=concept_diagram")
     index, point = duo.driver.execute_script(
         f"""const gd = {GRAPH.format(id="map")};
@@ -342,24 +343,37 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         return [null, null];"""
     )
     assert index is not None, "no trace carries JPN in customdata"
+    before = duo.driver.current_url
+    _drain_network(duo)
+    seen = len(duo.requests)
     duo.driver.execute_script(
         f"{GRAPH.format(id='map')}.emit('plotly_click', "
         f"{{points: [{{curveNumber: {index}, pointNumber: {point}}}]}});"
     )
-    duo.wait_for_contains_text("#details", "2024年4月、日米首脳は")
+    duo.wait_for_contains_text("#details", "日本のグローバル・アプローチを")
     details = duo.find_element("#details").text
-    assert "Japan-U.S. Joint Leaders" in details  # footnote 19's source line
     assert "明記" in details  # a basis
-    assert _query(duo)["focus"] == "JPN"
-    assert duo.find_element("#focus").get_attribute("value") == "日本 (JPN)"  # the search follows
-
-    # the table's names focus their item too (keyboard and screen-reader access to the map)
+    assert "日米首脳会談" in details  # a later role, on one line with its sentences
+    _wait_idle(duo)
+    assert duo.driver.current_url == before  # selected, not focused
+    answers = [_response_body(duo, r) for r in _callback_requests(duo, seen)]
+    assert answers and not any(b'"lon"' in body for body in answers)  # no figure re-sent
+    # "zoom to" focuses it: the address, the search box and the map follow
+    duo.find_element("#details [data-zoom='JPN']").click()
+    wait_for(lambda: _query(duo).get("focus") == "JPN", "zoom to did not focus Japan")
+    wait_for(
+        lambda: duo.find_element("#focus").get_attribute("value") == "日本 (JPN)",
+        "the search did not follow the focus",
+    )
+    duo.wait_for_contains_text("#details", "日本のグローバル・アプローチを")
+    assert not duo.find_elements("#details [data-zoom]")  # already zoomed to it
+    # the table's names select their item too (keyboard and screen-reader access to the map)
     duo.driver.execute_script("document.getElementById('view-table-area').scrollIntoView()")
-    duo.find_element("#view-table button[id*='five_eyes']").click()
-    wait_for(lambda: _query(duo).get("focus") == "five_eyes", "the table row did not focus")
+    _click_row(duo, "five_eyes")
     duo.wait_for_contains_text(
         "#details", "構成国間の相互監視を行わないというお互いの信頼関係の上に"
     )
+    assert _query(duo).get("focus") == "JPN"  # the focus stays where it was
     duo.find_element("#details-clear").click()
     wait_for(lambda: not _query(duo).get("focus"), "clear did not drop the focus")
     duo.wait_for_contains_text("#details", "クリック")
@@ -700,6 +714,13 @@ def _geo_state(duo) -> dict:
     )
 
 
+def _click_row(duo, item: str) -> None:
+    """A click on the name of `item` in the view's table, brought to the middle of the screen."""
+    row = duo.find_element(f"#view-table button[id*=':{item}\\\"']")  # its key: "kind:id"
+    duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", row)
+    row.click()
+
+
 def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, presets):
     """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one (and its
     Europe inset, zoomed, the 1:50m one); each page fetches only the ones it draws, and moving from one to the other within the page fetches the
@@ -733,7 +754,8 @@ def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, p
     duo.driver.execute_script(
         f"{GRAPH.format(id='map')}.emit('plotly_click', {{points: [{{location: 'JPN'}}]}});"
     )
-    wait_for(lambda: _query(duo).get("focus") == "JPN", "the click did not focus Japan")
+    duo.find_element("#details [data-zoom='JPN']").click()  # a click selects, "zoom to" focuses
+    wait_for(lambda: _query(duo).get("focus") == "JPN", "zoom to did not focus Japan")
     wait_for(lambda: _geo_state(duo)["resolution"] == 50, "the focus kept the 1:110m map")
     _wait_idle(duo)
     assert _geo_state(duo)["files"] == ["world_110m", "world_50m"]

@@ -95,18 +95,27 @@ def test_a_preset_keeps_the_current_language(service, presets):
     assert "scenario=threats_360" in out["url.search"]
 
 
-def test_a_click_focuses_the_item(service, presets):
+def test_a_click_selects_the_item_and_keeps_the_view(service, presets):
+    """A click shows the item's details; the map is not re-framed (the view, its URL and its
+    picture stay); "zoom to" in the details focuses it."""
     view = service.views.view_data(presets["concept_diagram"])
     click = {"points": [{"curveNumber": 1, "pointNumber": 3, "customdata": "JPN"}]}
-    out = service.actions.sync("map", None, {}, view, click=click)
-    assert "focus=JPN" in out["url.search"]
-    assert out["focus.value"] == "日本 (JPN)"
+    assert service.actions.sync("map", None, {}, view, click=click) == {"selected.data": "JPN"}
     arc = {"points": [{"curveNumber": 2, "customdata": ["chn_rus_dual_use", "x"]}]}
     out = service.actions.sync("map", None, {}, view, click=arc)
-    assert "focus=chn_rus_dual_use" in out["url.search"]
-    assert out["focus.value"] is None  # not a country
+    assert out == {"selected.data": "chn_rus_dual_use"}
     other = {"points": [{"curveNumber": 0, "location": "BRA"}]}
     assert service.actions.sync("map", None, {}, view, click=other) == {"selected.data": "BRA"}
+    with pytest.raises(Unchanged):  # a click on nothing the page knows
+        service.actions.sync("map", None, {}, view, click={"points": [{}]})
+    out = service.actions.sync("zoom-request", None, {}, view, request={"item": "JPN"})
+    assert "focus=JPN" in out["url.search"]
+    assert out["focus.value"] == "日本 (JPN)" and out["selected.data"] is None
+    out = service.actions.sync("zoom-request", None, {}, view, request={"item": "chn_rus_dual_use"})
+    assert "focus=chn_rus_dual_use" in out["url.search"] and out["focus.value"] is None
+    for bad in ({"item": "BRA"}, {"item": ["JPN"]}, "JPN", None):  # not focusable, not an id
+        with pytest.raises(Unchanged):
+            service.actions.sync("zoom-request", None, {}, view, request=bad)
 
 
 @pytest.mark.parametrize(
@@ -155,13 +164,14 @@ def test_the_country_search_follows_the_language(service, presets):
     assert "focus.value" not in out
 
 
-def test_table_rows_and_clear_button_focus_and_unfocus(service, presets):
+def test_table_rows_select_and_the_clear_button_unfocuses(service, presets):
     view = service.views.view_data(presets["concept_diagram"])
     out = service.actions.sync({"type": "row-focus", "key": "grouping:nato"}, None, {}, view)
-    assert "focus=nato" in out["url.search"] and out["focus.value"] is None
+    assert out == {"selected.data": "nato"}
     domain = service.actions.sync({"type": "row-focus", "key": "domain:cyber:CHN"}, None, {}, view)
-    assert domain == {"selected.data": "cyber"}  # domains are not focusable: details only
-    cleared = service.actions.sync("details-clear", None, {}, out["view.data"])
+    assert domain == {"selected.data": "cyber"}
+    zoomed = service.actions.sync("zoom-request", None, {}, view, request={"item": "nato"})
+    cleared = service.actions.sync("details-clear", None, {}, zoomed["view.data"])
     assert "focus=&" in cleared["url.search"] + "&" and cleared["selected.data"] is None
     assert service.actions.sync("details-clear", None, {}, view) == {"selected.data": None}
 

@@ -12,6 +12,7 @@ from dash import no_update
 from pages import compare, decoded, table, text_of
 
 from dashboard.callbacks import dash_value
+from dashboard.components import QUOTED_ROLES
 from dashboard.details import COLUMNS, view_rows
 from dashboard.i18n import t
 from dashboard.service.panels import shown_count, table_key
@@ -47,12 +48,23 @@ def test_sync_asks_for_the_table_and_comparison_only_when_they_change(service, p
 
 
 def test_details_show_the_roles_with_citations(service, presets):
+    """The first roles with their quotes, glosses and footnotes' sources in full; each further
+    role on one line (what it is, its basis, the sentences citing it), so that a click's answer
+    stays small; the quotes of those are marked in the reading panel."""
     view = service.views.view_data(presets["concept_diagram"].model_copy(update={"focus": "JPN"}))
     scenario = service.views.scenario_of(view)
-    text = text_of(dash_value(service.panels.details(scenario, None)))
-    assert "2024年4月、日米首脳は" in text  # the quote
-    assert "global partners" in text  # the gloss
-    assert "Japan-U.S. Joint Leaders" in text  # footnote 19's source line
+    details = service.panels.details(scenario, None)
+    text = text_of(dash_value(details))
+    assert "日本のグローバル・アプローチを" in text  # a quote of the first role, Japan itself
+    assert "Japan's global approach" in text  # its gloss
+    assert len(details.roles) > QUOTED_ROLES  # Japan has more roles than are quoted
+    for role in details.roles[QUOTED_ROLES:]:
+        assert role.title in text
+        for citation in role.citations:
+            assert all(sentence in text for sentence in citation.sentences), role.title
+    assert "2024年4月、日米首脳は" not in text  # the April summit's quote: a later role's
+    summit = service.panels.details(scenario, "japan_us_summit")
+    assert "Japan-U.S. Joint Leaders" in text_of(dash_value(summit))
     none = text_of(dash_value(service.panels.details(scenario, "BRA")))
     assert "ブラジル" in none or "Brazil" in none
 
