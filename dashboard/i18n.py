@@ -348,6 +348,10 @@ STRINGS: dict[str, dict[Lang, str]] = {
         "map; click it again or press Esc to clear. Click an item on the map to find the "
         "sentences that cite it.",
     },
+    "read.help": {
+        "ja": "使い方と、引用の色・下線の意味",
+        "en": "How to use the article panel, and what its colours and underlines mean",
+    },
     "read.key_layers": {"ja": "引用の色=レイヤー:", "en": "Quotes, by layer:"},
     "read.layer_base": {"ja": "国(主体)", "en": "States (actors)"},
     "read.key_modality": {

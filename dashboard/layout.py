@@ -583,22 +583,30 @@ def build_layout(
                         ],
                         className="reading-title",
                     ),
-                    texts("read.hint", html.P, className="hint"),
-                    html.Div(
+                    # how to use the panel and what its marks mean, folded (a native
+                    # disclosure) so that the sticky head leaves the article most of the panel
+                    html.Details(
                         [
-                            texts("read.key_layers", html.Span, className="key-label"),
-                            *(
-                                texts(
-                                    layer_key(layer),
-                                    html.Span,
-                                    className=f"key-swatch layer-{layer}",
-                                )
-                                for layer in (*LAYERS, "base")
+                            texts("read.help", html.Summary, className="reading-help-summary"),
+                            texts("read.hint", html.P, className="hint"),
+                            html.Div(
+                                [
+                                    texts("read.key_layers", html.Span, className="key-label"),
+                                    *(
+                                        texts(
+                                            layer_key(layer),
+                                            html.Span,
+                                            className=f"key-swatch layer-{layer}",
+                                        )
+                                        for layer in (*LAYERS, "base")
+                                    ),
+                                ],
+                                className="reading-key",
                             ),
+                            texts("read.key_modality", html.P, className="hint reading-key"),
                         ],
-                        className="reading-key",
+                        className="reading-help",
                     ),
-                    texts("read.key_modality", html.P, className="hint reading-key"),
                     html.Button(
                         texts("read.show_ja"),
                         id="article-ja",

@@ -440,3 +440,28 @@ def test_the_article_comes_after_the_maps_first_paint(duo, app):
     _click_sentence(duo, "P5.2")
     _emphasis_settled(duo, "P5.2")
     wait_for(lambda: _geo_scale(duo) == scale, "the map did not come back to show P5.2")
+
+
+def test_the_panels_help_is_folded_and_leaves_the_article_most_of_the_panel(duo, app):
+    """The sticky head of the panel (title, how to use it, what its marks mean) took a third of
+    the panel's height; the help is a native disclosure, shut at first, opened by a click or
+    Enter, in the page's language."""
+    duo.start_server(app, port=free_port())
+    _open(duo, "?read=1&lang=en")
+    _panel_ready(duo)
+    help_ = duo.find_element("#article .reading-help")
+    assert help_.get_attribute("open") is None
+    assert not duo.find_element("#article .reading-key").is_displayed()
+    head, panel = duo.driver.execute_script(
+        "return [document.querySelector('#article .reading-head').offsetHeight,"
+        " document.getElementById('article').clientHeight];"
+    )
+    assert head < panel / 4, (head, panel)
+    summary = duo.find_element("#article .reading-help-summary")
+    assert "How to use" in summary.text
+    summary.click()
+    wait_for(lambda: duo.find_element("#article .reading-key").is_displayed(), "help not shown")
+    assert "Click a sentence" in help_.text
+    duo.driver.execute_script("arguments[0].focus();", summary)
+    summary.send_keys(Keys.ENTER)  # the keyboard shuts it again
+    wait_for(lambda: help_.get_attribute("open") is None, "Enter did not shut the help")
