@@ -8,7 +8,15 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from dashboard.details import country_rows, diff_rows, item_name, layer_counts, roles_of, view_rows
+from dashboard.details import (
+    country_rows,
+    diff_rows,
+    item_name,
+    layer_counts,
+    roles_of,
+    row_layers,
+    view_rows,
+)
 from dashboard.figures.emphasis import record_items, sentence_coverage_of, view_items
 from dashboard.i18n import join_names, t
 from dashboard.reading import (
@@ -197,7 +205,7 @@ class Panels:
             "names": {layer: t(f"layer.{layer}", lang) for layer in LAYERS},
             "joiner": join_names(["", ""], lang),
             "separator": "" if lang == "ja" else " ",
-            "counts": self.table(scenario)[1]["counts"],
+            "counts": self.counts(scenario),
         }
 
     def panels(
@@ -265,13 +273,19 @@ class Panels:
         The last few tables are kept (the same object for the same table)."""
         return self._table(table_view(scenario))
 
+    def counts(self, scenario: Scenario) -> dict[str, int]:
+        """The table's rows per set of layers (`table-meta`'s counts), without building its rows
+        when it is not at hand (the summary needs them in the sync answer; the table callback,
+        often in another worker, builds the rows)."""
+        return layer_counts(row_layers(self.maps.full_layers(table_view(scenario))))
+
     def _build_table(self, scenario: Scenario) -> tuple[TableBody, dict[str, Any]]:
         lang = scenario.lang
         rows = self.table_rows(scenario)
         meta = {
             "caption": t("table.caption", lang, count="{count}"),
             "empty": t("table.empty", lang),
-            "counts": layer_counts(rows),
+            "counts": layer_counts(row["layers"] for row in rows),
         }
         return TableBody(tuple(rows), lang), meta
 

@@ -298,7 +298,7 @@ def test_a_row_names_each_of_its_layers(atlas, presets):
     assert several and all(r["key"].startswith("region:") for r in several)
     for row in several:  # the layer column names them all, in order
         assert row["layer"] == ", ".join(t(f"layer.{layer}", "en") for layer in row["layers"])
-    counts = layer_counts(rows)
+    counts = layer_counts(row["layers"] for row in rows)
     assert sum(counts.values()) == len(rows)
     assert counts["events"] == sum(r["layers"] == ("events",) for r in rows)
     assert on_map({"layers": ()}, ())  # a row without layers is always shown

@@ -154,6 +154,24 @@ def test_the_table_has_every_layers_rows_each_marked_with_its_layers(service, pr
     assert "{count}" in meta["caption"] and meta["empty"]
 
 
+def test_the_summary_counts_the_rows_the_table_lists(service, presets):
+    """The map summary's counts (sent with the sync answer, without the table's rows) are the
+    table's: per set of layers, for views narrowed by dates, groupings, basis and language."""
+    views = [
+        presets["concept_diagram"],
+        presets["ukraine_support"].model_copy(update={"date_from": date(2024, 1, 1)}),
+        presets["summit_outcomes"].model_copy(update={"basis": "stated", "lang": "en"}),
+        Scenario(groupings=("nato",), date_to=date(2023, 12, 31), proposals=False),
+    ]
+    for scenario in views:
+        rows = service.panels.table_rows(scenario)
+        counts = service.panels.counts(scenario)
+        assert counts == table(service, scenario)[1]["counts"]
+        for layers in ((), ("events",), ("threats", "authoritarian"), scenario.layers):
+            shown = sum(not row["layers"] or bool(set(row["layers"]) & set(layers)) for row in rows)
+            assert shown_count(counts, layers) == shown
+
+
 def test_translations_cover_every_text_node(service, client):
     layout = client.get("/_dash-layout").get_json()
     ids = re.findall(r'\{"i18n": "([^"]+)", "n": (\d+)\}', json.dumps(layout))
