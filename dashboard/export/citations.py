@@ -12,6 +12,7 @@ from dashboard.export.caption import as_of, drawn_layers, format_as_of, source_l
 from dashboard.i18n import hedge_meaning, t
 from geodata.atlas import Atlas
 from geodata.scenario import LAYERS, Scenario
+from geodata.select import grouping_layer
 
 NOTES_LIMIT = 3_000  # characters of a slide's notes: what a printed notes page shows
 QUOTE_CHARS = {"ja": 60, "en": 110}  # of a passage quoted in the notes (in full in the appendix)
@@ -77,13 +78,12 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
                 )
             )
 
-    def grouping_layer(grouping: str) -> str:
-        if status_of.get(grouping) == "proposed":
-            return "proposals"
-        return "authoritarian" if camp_of.get(grouping) == "authoritarian" else "value_community"
-
-    camp_of = dict(zip(atlas.groupings.id, atlas.groupings.camp, strict=True))
-    status_of = dict(zip(atlas.groupings.id, atlas.groupings.status, strict=True))
+    layer_of = {
+        grouping: grouping_layer(status, camp)
+        for grouping, status, camp in zip(
+            atlas.groupings.id, atlas.groupings.status, atlas.groupings.camp, strict=True
+        )
+    }
 
     def name_of(ref: str) -> str:
         return str(
@@ -94,12 +94,12 @@ def view_citations(scenario: Scenario, atlas: Atlas) -> list[CitedItem]:
         )
 
     for row in drawn.groupings.itertuples():
-        layer = grouping_layer(row.id)
+        layer = layer_of[row.id]
         add("grouping", row.id, getattr(row, f"name_{lang}"), row.basis, row.citations, layer)
     for row in drawn.memberships.itertuples():
         label = f"{grouping_names.get(row.grouping, row.grouping)}: {names.get(row.iso3, row.iso3)}"
         ref = f"{row.grouping}:{row.iso3}"
-        add("membership", ref, label, row.basis, row.citations, grouping_layer(row.grouping))
+        add("membership", ref, label, row.basis, row.citations, layer_of[row.grouping])
     for row in drawn.relations.itertuples():
         arrow = " → " if row.directed else " – "
         label = f"{name_of(row.source)}{arrow}{name_of(row.target)}"
