@@ -244,7 +244,7 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         if not view:
             raise PreventUpdate
         scenario = views.scenario_of(view)
-        key = table_key(scenario)
+        key = table_key(views.atlas, scenario)
         if key == shown_key:  # only the layers, the focus, the projection or the title changed
             raise PreventUpdate
         body, meta = panels.table(scenario)

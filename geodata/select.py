@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from types import MappingProxyType
 
 import geopandas as gpd
@@ -57,6 +58,36 @@ def overlaps(span: DateSpan | None, start: date | None, end: date | None) -> boo
         return True
     first, last = span
     return (start is None or last >= start) and (end is None or first <= end)
+
+
+def widest_dates(atlas: Atlas, scenario: Scenario) -> Scenario:
+    """The scenario with its date range widened as far as it selects the same items: each bound
+    moved out to the day after (before) the nearest day on which a dated item ends (starts)
+    beyond it, or dropped when there is none. Ranges that select the same items then share one
+    key (a map, a table), and a date moved within such a stretch redraws nothing."""
+    starts, ends = derived(atlas, _span_days)
+    start, end = scenario.date_from, scenario.date_to
+    if start is not None:  # an item is left out when it ends before `start`
+        before = bisect_left(ends, start)
+        start = ends[before - 1] + timedelta(days=1) if before else None
+    if end is not None:  # ... or starts after `end`
+        after = bisect_right(starts, end)
+        end = starts[after] - timedelta(days=1) if after < len(starts) else None
+    if (start, end) == (scenario.date_from, scenario.date_to):
+        return scenario
+    return scenario.model_copy(update={"date_from": start, "date_to": end})
+
+
+def _span_days(atlas: Atlas) -> tuple[list[date], list[date]]:
+    """The first days and the last days of the dated items the date filter applies to, sorted."""
+    rows = derived(atlas, _AtlasRows)
+    spans = [
+        *(span for _, _, _, span, _ in rows.relations),
+        *(span for span, _ in rows.events),
+        *(span for _, _, span, _ in rows.topics),
+    ]
+    dated = [span for span in spans if span is not None]
+    return sorted({first for first, _ in dated}), sorted({last for _, last in dated})
 
 
 def grouping_layer(status: str, camp: str) -> str:

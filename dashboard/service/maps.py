@@ -43,7 +43,7 @@ from dashboard.service.patches import figure_edits, restyle_edits
 from dashboard.service.views import Views
 from geodata.atlas import Atlas
 from geodata.scenario import LANGS, LAYERS, Scenario
-from geodata.select import Layers, select
+from geodata.select import Layers, select, widest_dates
 
 FOCUS_RING_LAYER = "focus"
 FOCUS_COLOUR = "#d1008f"
@@ -121,10 +121,12 @@ class Maps:
     # --- what a view draws ----------------------------------------------------------------
 
     def drawn(self, scenario: Scenario) -> Scenario:
-        """The view a map is built for: `plain`, keeping the sentence only when the map's view
-        is widened to show what the sentence emphasises (see framing.make_view's `keep`); else the
-        page emphasises it on the map of the view without it."""
-        key = plain(scenario)
+        """The view a map is built for: `plain`, with the widest dates that select the same items
+        (geodata.select.widest_dates: a date moved where it changes nothing redraws nothing),
+        keeping the sentence only when the map's view is widened to show what the sentence
+        emphasises (see framing.make_view's `keep`); else the page emphasises it on the map of
+        the view without it."""
+        key = widest_dates(self.atlas, plain(scenario))
         if scenario.sentence and self._widens(key, scenario.sentence):
             return key.model_copy(update={"sentence": scenario.sentence})
         return key
@@ -207,7 +209,7 @@ class Maps:
         every language; returns how many. Servers call it before forking: workers share them."""
         for view in (Scenario(), *self.presets.values()):
             for lang in LANGS:
-                key = plain(view.model_copy(update={"lang": lang}))
+                key = self.drawn(view.model_copy(update={"lang": lang}))
                 self._preset_maps[key] = self.cached_map(key) or self._build_map(key)
         return len(self._preset_maps)
 

@@ -37,7 +37,9 @@ from dashboard.service.controls import (
 from dashboard.service.maps import Maps, plain
 from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, Suggestions, TableBody
 from dashboard.service.views import Views
+from geodata.atlas import Atlas
 from geodata.scenario import LANGS, LAYERS, Scenario
+from geodata.select import widest_dates
 
 TABLES_KEPT = 4  # per process: the rows of a table are ~0.6 MB
 # how the map frames a view (the table lists the same rows whatever it is)
@@ -49,18 +51,22 @@ HIDDEN = {"display": "none"}
 SCRIPT_STRINGS = ("read.selected", "read.cleared", "read.cited", "read.not_cited")
 
 
-def table_view(scenario: Scenario) -> Scenario:
+def table_view(atlas: Atlas, scenario: Scenario) -> Scenario:
     """The scenario reduced to what the table depends on: every layer, no focus, the default
-    projection, extent and inset, no id or titles."""
-    return plain(scenario).model_copy(
-        update={"layers": LAYERS, "focus": None, **_MAP_DEFAULTS, "id": None}
+    projection, extent and inset, no id or titles, the widest dates that list the same rows."""
+    return widest_dates(
+        atlas,
+        plain(scenario).model_copy(
+            update={"layers": LAYERS, "focus": None, **_MAP_DEFAULTS, "id": None}
+        ),
     )
 
 
-def table_key(scenario: Scenario) -> str:
+def table_key(atlas: Atlas, scenario: Scenario) -> str:
     """What the table depends on: not the layers (it lists every layer's rows and the page
-    hides those of the layers not shown), not the focus, the map's framing or the titles."""
-    return json.dumps(table_view(scenario).model_dump(mode="json"), sort_keys=True)
+    hides those of the layers not shown), not the focus, the map's framing or the titles, nor a
+    date moved where it changes no row."""
+    return json.dumps(table_view(atlas, scenario).model_dump(mode="json"), sort_keys=True)
 
 
 def shown_count(counts: dict[str, int], layers: tuple[str, ...]) -> int:
@@ -271,13 +277,13 @@ class Panels:
         The rows are every layer's: each names its layers, and the page shows the rows of the
         shown layers and counts them (see assets/atlas.js), so a layer toggle sends nothing.
         The last few tables are kept (the same object for the same table)."""
-        return self._table(table_view(scenario))
+        return self._table(table_view(self.atlas, scenario))
 
     def counts(self, scenario: Scenario) -> dict[str, int]:
         """The table's rows per set of layers (`table-meta`'s counts), without building its rows
         when it is not at hand (the summary needs them in the sync answer; the table callback,
         often in another worker, builds the rows)."""
-        return layer_counts(row_layers(self.maps.full_layers(table_view(scenario))))
+        return layer_counts(row_layers(self.maps.full_layers(table_view(self.atlas, scenario))))
 
     def _build_table(self, scenario: Scenario) -> tuple[TableBody, dict[str, Any]]:
         lang = scenario.lang
@@ -299,7 +305,7 @@ class Panels:
         if not after:
             return {}
         old, new = self.views.scenario_of(before), self.views.scenario_of(after)
-        old_table, new_table = table_key(old), table_key(new)
+        old_table, new_table = table_key(self.atlas, old), table_key(self.atlas, new)
         out: dict[str, Any] = {}
         if not before or old_table != new_table:
             out["table-request.data"] = after

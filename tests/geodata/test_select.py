@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import yaml
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from geodata.atlas import load_atlas
 from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.scenario import Scenario, load_presets
-from geodata.select import Layers, select
+from geodata.select import Layers, select, widest_dates
 
 GROUPING_IDS = [
     g["id"]
@@ -269,6 +269,36 @@ def test_selected_dated_items_overlap_the_range(scenario: Scenario) -> None:
             if not isinstance(d, str) or overlaps(d, start, end)
         }
         assert set(getattr(view, frame).id) == kept, frame
+
+
+@SETTINGS
+@given(scenarios())
+def test_widest_dates_select_the_same_items_and_contain_the_range(scenario: Scenario) -> None:
+    widest = widest_dates(ATLAS, scenario)
+    for frame in KEYS:
+        assert keys(select(ATLAS, widest), frame) == keys(select(ATLAS, scenario), frame), frame
+    start, end = scenario.date_from, scenario.date_to
+    if widest.date_from is not None:
+        assert start is not None and widest.date_from <= start
+    if widest.date_to is not None:
+        assert end is not None and widest.date_to >= end
+    assert widest_dates(ATLAS, widest) == widest
+    assert widest.model_copy(update={"date_from": start, "date_to": end}) == scenario
+
+
+def test_ranges_that_select_the_same_items_share_one_widest_range() -> None:
+    """The article dates nothing between mid-2015 and mid-2020: two starts in that stretch give
+    one range; a bound beyond every item is no bound; a bound on either side of an item's first
+    day is kept apart."""
+    quiet = [Scenario(date_from=date(2016, 3, 1)), Scenario(date_from=date(2019, 11, 30))]
+    assert widest_dates(ATLAS, quiet[0]) == widest_dates(ATLAS, quiet[1])
+    assert widest_dates(ATLAS, Scenario(date_from=date(1900, 1, 1))).date_from is None
+    assert widest_dates(ATLAS, Scenario(date_to=date(2030, 1, 1))).date_to is None
+    last = max(bounds(d)[0] for d in ATLAS.events.date)
+    before, on = (widest_dates(ATLAS, Scenario(date_to=day)) for day in (last - timedelta(1), last))
+    assert keys(select(ATLAS, before), "events") != keys(select(ATLAS, on), "events")
+    assert before.date_to is not None and before.date_to < last
+    assert on.date_to is None or on.date_to >= last
 
 
 @pytest.mark.parametrize(

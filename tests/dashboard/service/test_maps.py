@@ -64,6 +64,24 @@ def test_another_worker_sends_the_whole_map_rather_than_rebuild_the_old_one(
     assert isinstance(update, Patch)
 
 
+def test_a_date_moved_where_it_changes_no_item_redraws_nothing(service, presets):
+    """The article dates nothing between mid-2015 and mid-2020: moving the start date within
+    that stretch keeps the map (no update); moving it past an item's day draws the new map."""
+    scenario = presets["concept_diagram"].model_copy(update={"date_from": date(2016, 3, 1)})
+    _, rendered = render(service, service.views.view_data(scenario), None)
+    for day in (date(2017, 1, 1), date(2019, 11, 30)):
+        moved = scenario.model_copy(update={"date_from": day})
+        update, _ = render(service, service.views.view_data(moved), rendered)
+        assert update is no_update
+        assert service.maps.figure(moved) is service.maps.figure(scenario)
+    later = scenario.model_copy(update={"date_from": date(2024, 7, 12)})
+    update, _ = render(service, service.views.view_data(later), rendered)
+    assert update is not no_update
+    every = {"layers": LAYERS}
+    shown, before = (select(service.atlas, s.model_copy(update=every)) for s in (later, scenario))
+    assert len(shown.events) < len(before.events)
+
+
 @pytest.mark.parametrize(
     "changes",
     [

@@ -114,7 +114,7 @@ def test_the_shown_count_follows_the_layers(service, presets):
 
 def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, presets):
     scenario = presets["concept_diagram"]
-    key = table_key(scenario)
+    key = table_key(service.atlas, scenario)
     for change in (
         {"layers": ("events",)},
         {"layers": ()},
@@ -122,7 +122,7 @@ def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, 
         {"projection": "polar"},
         {"id": None, "title_en": "x"},
     ):
-        assert table_key(scenario.model_copy(update=change)) == key, change
+        assert table_key(service.atlas, scenario.model_copy(update=change)) == key, change
     for change in (
         {"lang": "en"},
         {"basis": "stated"},
@@ -130,7 +130,7 @@ def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, 
         {"directions": ("east",)},
         {"proposals": False},
     ):
-        assert table_key(scenario.model_copy(update=change)) != key, change
+        assert table_key(service.atlas, scenario.model_copy(update=change)) != key, change
 
 
 def test_the_table_has_every_layers_rows_each_marked_with_its_layers(service, presets):
