@@ -60,6 +60,17 @@ def descendants(pid: int) -> list[int]:
     return []
 
 
+def workers_cpu_seconds(master_pid: int) -> dict[int, float]:
+    """The CPU time (user + system, s) each direct child of a server's master (each worker)
+    has used itself: what serving costs, without the processes they started (export jobs)."""
+    seconds = {}
+    for pid in children(master_pid):
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = psutil.Process(pid).cpu_times()
+            seconds[pid] = times.user + times.system
+    return seconds
+
+
 def tree_memory(master_pid: int) -> dict[str, Any]:
     """The memory of a server's master and each of its workers, the workers' totals, and the
     processes the workers started (kaleido's headless Chromium, for the image export)."""

@@ -83,7 +83,12 @@ from dashboard.local_server import (  # noqa: E402
     local_server,
     wait_ready,
 )
-from dashboard.processes import megabytes, tree_memory, wait_for_children  # noqa: E402
+from dashboard.processes import (  # noqa: E402
+    megabytes,
+    tree_memory,
+    wait_for_children,
+    workers_cpu_seconds,
+)
 from dashboard.production import KEEPALIVE_S  # noqa: E402
 
 CALLBACK_PATH = "/_dash-update-component"
@@ -1238,6 +1243,13 @@ def print_report(report: dict[str, Any], args) -> list[str]:
         failed.append(f"non-export p95 {ne['p95_ms']:.0f} ms > {args.p95_ms:.0f} ms")
     if report["requests"] < args.requests:
         failed.append(f"only {report['requests']} of {args.requests} requests (time cap)")
+    if report.get("workers_cpu_s") is not None and report["requests"]:
+        cpu = report["workers_cpu_s"]
+        out(
+            f"workers' CPU during the measured run: {cpu:.1f} s, "
+            f"{1000 * cpu / report['requests']:.1f} ms per request (export jobs not included; "
+            "less sensitive to a busy machine than the latencies)"
+        )
     load = report["load_average"]
     out(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
     lag = report["client_loop_lag_ms"]
@@ -1283,6 +1295,7 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
                     await test.run_phase(clients, args.warmup, measure=False)
                 gc.collect()  # now, rather than in the middle of the measured requests
                 before = tree_memory(master_pid) if master_pid else None
+                cpu_before = workers_cpu_seconds(master_pid) if master_pid else {}
                 start = time.perf_counter()
                 sampler = asyncio.create_task(sample_memory(test, master_pid, args.requests))
                 lag = asyncio.create_task(sample_loop_lag(test.stats.loop_lag))
@@ -1297,10 +1310,15 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
             )
         elapsed = time.perf_counter() - start
         after = tree_memory(master_pid) if master_pid else None
+        cpu_after = workers_cpu_seconds(master_pid) if master_pid else {}
     memory = memory_summary(before, after)
     if memory:
         memory["samples"] = test.memory_samples
-    return build_report(test, elapsed, memory, args)
+    report = build_report(test, elapsed, memory, args)
+    # (a worker restarted meanwhile counts from its start)
+    used = sum(s - cpu_before.get(pid, 0.0) for pid, s in cpu_after.items())
+    report["workers_cpu_s"] = used if cpu_after else None
+    return report
 
 
 async def sample_loop_lag(lags: list[float], period: float = 0.01) -> None:
