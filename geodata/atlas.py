@@ -36,6 +36,7 @@ from geodata.validate import load_knowledge
 
 CRS = "EPSG:4326"
 T = TypeVar("T")
+FrameT = TypeVar("FrameT", bound=pd.DataFrame)
 # A row of a frame as records() gives it: fields by attribute, as on a Series.
 Record = Any
 ARC_BOW_STEP = 0.12
@@ -117,20 +118,32 @@ def build_atlas(knowledge: Knowledge, article: Article) -> Atlas:
     memberships = _memberships(knowledge)
     anchors = _anchors(knowledge, regions, memberships)
     groupings = _groupings(knowledge, memberships, geometry_of, anchors)
+    frames = {
+        "countries": _countries(knowledge, countries, memberships),
+        "memberships": memberships,
+        "groupings": groupings,
+        "relations": _relations(knowledge, anchors, groupings),
+        "threats": _threats(knowledge, anchors),
+        "regions": regions,
+        "events": _events(knowledge),
+        "domains": _domains(knowledge),
+        "topics": _topics(knowledge),
+    }
     return Atlas(
         knowledge=knowledge,
         article=article,
-        countries=_countries(knowledge, countries, memberships),
-        memberships=memberships,
-        groupings=groupings,
-        relations=_relations(knowledge, anchors, groupings),
-        threats=_threats(knowledge, anchors),
-        regions=regions,
-        events=_events(knowledge),
-        domains=_domains(knowledge),
-        topics=_topics(knowledge),
+        **{name: _python_strings(frame) for name, frame in frames.items()},
         anchors=MappingProxyType(anchors),
     )
+
+
+def _python_strings(frame: FrameT) -> FrameT:
+    """The frame with its text columns as Python strings (object dtype) rather than pandas'
+    Arrow-backed `str`: every view reads its rows into Python (`records`) and takes subsets of
+    them (`select`), which cost about half as much so (measured: a relations frame's records
+    1.09 -> 0.23 ms, a take 0.35 -> 0.17 ms). Missing values stay NaN."""
+    text = [column for column in frame.columns if isinstance(frame[column].dtype, pd.StringDtype)]
+    return frame.astype(dict.fromkeys(text, object)) if text else frame
 
 
 # --- memberships and groupings -------------------------------------------------------------------
