@@ -19,6 +19,7 @@ import plotly.graph_objects as go
 from dash._utils import to_json
 
 from dashboard.app import PRELOADED_SCRIPTS, AtlasDash
+from dashboard.components import element
 from dashboard.export.environment import PLOTLY_JS
 from dashboard.export.session import BatchKaleido
 
@@ -42,6 +43,36 @@ def test_dash_serves_the_preloaded_scripts_from_its_packages():
         package, _, inner = path.removeprefix("_dash-component-suites/").partition("/")
         assert (roots[package] / inner).is_file(), path
     assert PLOTLY_JS.is_file()
+
+
+def test_the_tables_rows_are_the_json_dash_sends_for_its_components():
+    """components.element writes the JSON of html components (the table's rows) by hand: it is
+    what Dash's own classes give, for every tag and kind of prop the rows use."""
+    cases = [
+        ("Td", "text", {"className": "col-kind"}),
+        ("Td", "", {"className": "col-date"}),
+        (
+            "Button",
+            "NATO",
+            {
+                "id": {"type": "row-focus", "key": "grouping:nato"},
+                "n_clicks": 0,
+                "className": "link-button",
+                "type": "button",
+            },
+        ),
+        ("Li", "Events", {"className": "layer-tag layer-events"}),
+        ("Ul", [], {"className": "layer-tags"}),
+        ("Tr", [], {"className": "row-region layered layer-threats"}),
+        ("Th", "x", {"scope": "row", "className": "col-name", "lang": None}),
+    ]
+    for tag, children, props in cases:
+        expected = json.loads(to_json(getattr(dash.html, tag)(children, **props)))
+        assert element(tag, children, **props) == expected, tag
+    nested = dash.html.Th(dash.html.Button("a", n_clicks=0), scope="row")
+    assert element("Th", element("Button", "a", n_clicks=0), scope="row") == json.loads(
+        to_json(nested)
+    )
 
 
 def test_plotly_builds_a_figure_without_validating_and_validates_after():
