@@ -27,7 +27,14 @@ from dashboard.figures.countries import (
     country_fills,
 )
 from dashboard.figures.emphasis import emphasis_points, emphasis_slots
-from dashboard.figures.framing import content_features, content_points, make_view
+from dashboard.figures.framing import (
+    ContentKey,
+    content_features,
+    content_key,
+    content_points,
+    frames_by_content,
+    make_view,
+)
 from dashboard.figures.geo import (
     DETAIL_RESOLUTION,
     NOMINAL_SIZE,
@@ -363,11 +370,19 @@ def framings(
     dashboard.service.maps), finding what does not depend on the shown layers once."""
     keep = emphasis_points(layers, atlas)
     wants = layers.scenario.inset == "europe"
+    by_content = frames_by_content(layers.scenario)
+    # sets of layers that draw the same things are framed alike: framed once
+    framed: dict[ContentKey | frozenset[str], Framing] = {}
     found = []
     for visible in visible_sets:
         shown = set(visible)
-        view = make_view(layers, atlas, shown, keep=keep)
-        found.append(Framing(view, wants and wanted(view, content_features(layers, atlas, shown))))
+        key = content_key(layers, atlas, shown) if by_content else frozenset(shown)
+        if key not in framed:
+            view = make_view(layers, atlas, shown, keep=keep)
+            framed[key] = Framing(
+                view, wants and wanted(view, content_features(layers, atlas, shown))
+            )
+        found.append(framed[key])
     return found
 
 

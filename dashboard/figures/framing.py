@@ -37,6 +37,7 @@ from dashboard.figures.projection import (
 )
 from geodata.atlas import Atlas, derived, spherical_mean
 from geodata.geometry import path_coordinates
+from geodata.scenario import Scenario
 from geodata.select import Layers
 
 EUROPE = (10.0, 50.0)
@@ -303,20 +304,65 @@ def content_features(layers: Layers, atlas: Atlas, visible: set[str]) -> list[np
     (their main parts' outlines), arcs, threat arrows and the areas they name, markers and
     events. (Each layer's things are found once per selection: a layer toggle's table of
     framings asks for every set of layers of one selection, see dashboard.service.maps.)"""
+    return _features(layers, atlas, content_key(layers, atlas, visible))
+
+
+class ContentKey(NamedTuple):
+    """Which of a selection's things a set of shown layers draws (see `content_features`): two
+    sets with the same key draw the same things."""
+
+    proposals: bool
+    relations: tuple[int, ...]  # positions in _LayerContent.relations
+    threats: bool
+    events: bool
+    filled: tuple[str, ...]  # countries, sorted
+    marked: tuple[str, ...]  # groupings, sorted
+
+
+def content_key(layers: Layers, atlas: Atlas, visible: set[str]) -> ContentKey:
+    """What the shown layers of a selection draw, as a key (see ContentKey)."""
+    content = _layer_content(layers, atlas)
+    shapes, anchors = derived(atlas, _country_outlines), atlas.anchors
+    filled = {c for layer in visible for c in content.filled.get(layer, ()) if c in shapes}
+    marked = {g for layer in visible for g in content.marked.get(layer, ()) if g in anchors}
+    return ContentKey(
+        proposals="proposals" in visible and _any_points(content.proposals),
+        relations=tuple(
+            i
+            for i, (layer, points) in enumerate(content.relations)
+            if layer in visible and len(points)
+        ),
+        threats="threats" in visible and _any_points(content.threats),
+        events="events" in visible and _any_points(content.events),
+        filled=tuple(sorted(filled)),
+        marked=tuple(sorted(marked)),
+    )
+
+
+def _any_points(parts: list[np.ndarray]) -> bool:
+    return any(len(p) for p in parts)
+
+
+def frames_by_content(scenario: Scenario) -> bool:
+    """Whether the view's framing depends on its shown layers only through what they draw
+    (content_key): every map but the polar one, which frames the end points of the lines of
+    the layers shown (see _polar_points)."""
+    return scenario.projection != "polar"
+
+
+def _features(layers: Layers, atlas: Atlas, key: ContentKey) -> list[np.ndarray]:
     content = _layer_content(layers, atlas)
     parts: list[np.ndarray] = []
-    if "proposals" in visible:
+    if key.proposals:
         parts += content.proposals
-    parts += [points for layer, points in content.relations if layer in visible]
-    if "threats" in visible:
+    parts += [content.relations[i][1] for i in key.relations]
+    if key.threats:
         parts += content.threats
-    if "events" in visible:
+    if key.events:
         parts += content.events
-    filled = {iso3 for layer in visible for iso3 in content.filled.get(layer, ())}
-    marked = {grouping for layer in visible for grouping in content.marked.get(layer, ())}
     shapes = derived(atlas, _country_outlines)
-    parts += [shapes[c] for c in sorted(filled) if c in shapes]
-    parts += [_anchor_points(atlas.anchors, [grouping]) for grouping in sorted(marked)]
+    parts += [shapes[c] for c in key.filled]
+    parts += [_anchor_points(atlas.anchors, [grouping]) for grouping in key.marked]
     return [p for p in parts if len(p)]
 
 
