@@ -42,29 +42,35 @@ def label_box(position: str, x: float, y: float, width: float, height: float, ga
 
 
 class _Blocked:
-    """The boxes placed so far, with a vectorised overlap sum."""
+    """The boxes placed so far (in a buffer that doubles when full), with a vectorised overlap
+    sum."""
 
     def __init__(self) -> None:
-        self._boxes = np.zeros((0, 4))
+        self._buffer = np.zeros((64, 4))
+        self._count = 0
 
     def append(self, box: Box) -> None:
-        self._boxes = np.vstack([self._boxes, np.asarray(box, dtype=float)])
+        if self._count == len(self._buffer):
+            self._buffer = np.concatenate([self._buffer, np.zeros_like(self._buffer)])
+        self._buffer[self._count] = box
+        self._count += 1
 
     def copy(self) -> _Blocked:
         """Another set holding the same boxes."""
         other = _Blocked()
-        other._boxes = self._boxes.copy()
+        other._buffer = self._buffer.copy()
+        other._count = self._count
         return other
 
-    def boxes(self) -> list[Box]:
-        """The boxes placed so far."""
-        return [tuple(row) for row in self._boxes.tolist()]  # type: ignore[misc]
+    def array(self) -> np.ndarray:
+        """The boxes placed so far (n × 4; a view of the buffer: do not change it)."""
+        return self._buffer[: self._count]
 
     def overlap(self, boxes: np.ndarray) -> np.ndarray:
         """The area of each of `boxes` (n × 4) that the placed boxes cover (summed per box)."""
-        if not len(self._boxes):
+        if not self._count:
             return np.zeros(len(boxes))
-        b = self._boxes
+        b = self.array()
         width = np.minimum(boxes[:, 2:3], b[:, 2]) - np.maximum(boxes[:, 0:1], b[:, 0])
         height = np.minimum(boxes[:, 3:4], b[:, 3]) - np.maximum(boxes[:, 1:2], b[:, 1])
         return np.sum(np.maximum(width, 0.0) * np.maximum(height, 0.0), axis=1)
@@ -306,28 +312,26 @@ def _leader_end(box: Box, anchor: tuple[float, float]) -> tuple[float, float]:
     return (min(max(anchor[0], box[0]), box[2]), min(max(anchor[1], box[1]), box[3]))
 
 
-def _crosses(start: tuple[float, float], end: tuple[float, float], box: Box) -> bool:
-    """Whether the segment from `start` to `end` passes through `box` (Liang–Barsky)."""
+def _crosses_any(start: tuple[float, float], end: tuple[float, float], boxes: np.ndarray) -> bool:
+    """Whether the segment from `start` to `end` passes through any of `boxes` (n × 4), by
+    Liang–Barsky for all of them at once: the segment's range [low, high] inside each box's four
+    half-planes (only ever narrowed), empty when it misses the box."""
     dx, dy = end[0] - start[0], end[1] - start[1]
-    low, high = 0.0, 1.0
+    low, high = np.zeros(len(boxes)), np.ones(len(boxes))
+    missed = np.zeros(len(boxes), dtype=bool)
     for p, q in (
-        (-dx, start[0] - box[0]),
-        (dx, box[2] - start[0]),
-        (-dy, start[1] - box[1]),
-        (dy, box[3] - start[1]),
+        (-dx, start[0] - boxes[:, 0]),
+        (dx, boxes[:, 2] - start[0]),
+        (-dy, start[1] - boxes[:, 1]),
+        (dy, boxes[:, 3] - start[1]),
     ):
-        if p == 0.0:
-            if q < 0.0:
-                return False
-            continue
-        t = q / p
-        if p < 0.0:
-            low = max(low, t)
+        if p == 0.0:  # parallel to the side: misses the box when outside it
+            missed |= q < 0.0
+        elif p < 0.0:
+            low = np.maximum(low, q / p)
         else:
-            high = min(high, t)
-        if low > high:
-            return False
-    return True
+            high = np.minimum(high, q / p)
+    return bool(np.any(~missed & (low <= high)))
 
 
 def _costs(
@@ -387,12 +391,12 @@ def _move_off(
         label_box(position, nx, ny, size[0], size[1], LEADER_GAP) for nx, ny, position in spots
     ]
     costs, _ = _costs(boxes, texts, marks, frame, request.clearance, projector)
-    labels = texts.boxes()
+    labels = texts.array()
     for (nx, ny, position), box, cost in zip(spots, boxes, costs, strict=True):
         if cost > 0.0:
             continue
         end = _leader_end(box, anchor)
-        if any(_crosses(anchor, end, other) for other in labels):
+        if _crosses_any(anchor, end, labels):
             continue
         point = projector.offset(request.lon, request.lat, nx - x, ny - y)
         return Placement(position, box, point, (request.lon, request.lat))
