@@ -7,6 +7,7 @@ may be, else left out (its item keeps its hover text): labels never overlap.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -23,22 +24,33 @@ EDGE_MARGIN = 8.0  # px: how far inside the map's edge labels keep
 Box = tuple[float, float, float, float]
 
 
-def label_box(position: str, x: float, y: float, width: float, height: float, gap: float) -> Box:
-    """The pixel box plotly gives a text at `position` around the anchor (x, y)."""
-    vertical, _, horizontal = position.partition(" ")
-    if horizontal == "center":
-        x0 = x - width / 2.0
-    elif horizontal == "right":
-        x0 = x + gap
-    else:
-        x0 = x - gap - width
-    if vertical == "top":
-        y0 = y - gap - height
-    elif vertical == "bottom":
-        y0 = y + gap
-    else:
-        y0 = y - height / 2.0
-    return x0 - PADDING, y0 - PADDING, x0 + width + PADDING, y0 + height + PADDING
+def label_boxes(
+    sides: Sides, x: np.ndarray, y: np.ndarray, width: float, height: float, gap: float
+) -> np.ndarray:
+    """The pixel boxes plotly gives a text at textpositions (their `sides`, see position_sides)
+    around anchors (x, y) (arrays that broadcast against the positions): shape (…, 4)."""
+    centre, right, top, bottom = sides
+    x0 = np.where(centre, x - width / 2.0, np.where(right, x + gap, x - gap - width))
+    y0 = np.where(top, y - gap - height, np.where(bottom, y + gap, y - height / 2.0))
+    return np.stack(
+        [x0 - PADDING, y0 - PADDING, x0 + width + PADDING, y0 + height + PADDING], axis=-1
+    )
+
+
+Sides = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+@functools.cache
+def position_sides(positions: tuple[str, ...]) -> Sides:
+    """For each plotly textposition ("top center", "middle left" …): whether the text is centred
+    on its anchor horizontally, right of it, above it, below it."""
+    parts = [position.partition(" ") for position in positions]
+    return (
+        np.array([horizontal == "center" for _, _, horizontal in parts]),
+        np.array([horizontal == "right" for _, _, horizontal in parts]),
+        np.array([vertical == "top" for vertical, _, _ in parts]),
+        np.array([vertical == "bottom" for vertical, _, _ in parts]),
+    )
 
 
 class _Blocked:
@@ -111,6 +123,9 @@ LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
     (0.38, 0.92, "bottom right"),
     (-0.38, 0.92, "bottom left"),
 )
+LEADER_UX = np.array([ux for ux, _, _ in LEADER_DIRECTIONS])
+LEADER_UY = np.array([uy for _, uy, _ in LEADER_DIRECTIONS])
+LEADER_SIDES = position_sides(tuple(position for _, _, position in LEADER_DIRECTIONS))
 LEADER_GAP = 2.0
 LEADER_STEP = 4.0  # px between the small boxes that keep labels off a leader line
 LEADER_HALF_WIDTH = 1.5
@@ -164,7 +179,10 @@ def place_labels(
         point: (x, y, inside and not (covered is not None and _contains(covered, x, y)))
         for point, (x, y, inside) in zip(points, projector.pixels(points), strict=True)
     }
-    layout = _Layout(projector, frame, marks, pixel, all_optional, covered)
+    class_anchors: dict[str, list[tuple[str, tuple[float, float]]]] = {}
+    for q in unique.values():
+        class_anchors.setdefault(q.cls, []).append((q.key, pixel[(q.lon, q.lat)][:2]))
+    layout = _Layout(projector, frame, marks, pixel, class_anchors, all_optional, covered)
     # labels placed before the others: those crowded out once (in the usual order), and before
     # them those crowded out again although promoted (the latest first)
     promoted: set[str] = set()
@@ -212,6 +230,8 @@ class _Layout:
     frame: Box
     marks: _Blocked
     pixel: dict[tuple[float, float], tuple[float, float, bool]]
+    # the anchor (px) of every label of each class, by key
+    class_anchors: dict[str, list[tuple[str, tuple[float, float]]]]
     all_optional: bool
     covered: Box | None
 
@@ -226,14 +246,7 @@ class _Layout:
         for request in order:
             anchors = [(request.lon, request.lat), *request.alternatives]
             width, height = text_size(request.text, FONT_SIZE[request.cls])
-            # every position at every anchor on the map, in the order they are tried
-            candidates = [
-                (point, position, label_box(position, x, y, width, height, request.gap))
-                for point in anchors
-                for x, y, inside in [pixel[point]]
-                if inside
-                for position in request.positions
-            ]
+            candidates, boxes = self._candidates(request, anchors, width, height)
             if not candidates:
                 if projector.view.projection == "robinson" and self.covered is None:
                     # off the map in this view: kept for when the user pans there
@@ -243,22 +256,20 @@ class _Layout:
                     # margin (over the legend), and an item under the inset is hidden: left out
                     placed[request.key] = Placement(None, None, None)
                 continue
-            boxes = [box for _, _, box in candidates]
             costs, on_text = _costs(boxes, texts, marks, frame, request.clearance, projector)
             best = int(np.argmin(costs))
-            point, position, box = candidates[best]
+            point, position = candidates[best]
+            box: Box = tuple(boxes[best].tolist())  # type: ignore[assignment]
             optional = request.optional or self.all_optional
             if costs[best] > 0.0 and not (optional and not request.reach):
                 anchor = pixel[(request.lon, request.lat)]
-                rivals = (
+                rivals = np.array(
                     [
-                        pixel[(q.lon, q.lat)][:2]
-                        for q in order
-                        if q.cls == request.cls and q != request
+                        point
+                        for key, point in self.class_anchors[request.cls]
+                        if request.distinct and key != request.key
                     ]
-                    if request.distinct
-                    else []
-                )
+                ).reshape(-1, 2)
                 moved = (
                     _move_off(
                         request, anchor[:2], (width, height), texts, marks, frame, projector, rivals
@@ -278,6 +289,18 @@ class _Layout:
             _add_label(texts, box)
             placed[request.key] = Placement(position, box, point)
         return placed, crowded
+
+    def _candidates(
+        self, request: LabelRequest, anchors: list[tuple[float, float]], width: float, height: float
+    ) -> tuple[list[tuple[tuple[float, float], str]], np.ndarray]:
+        """Every position at every anchor on the map, in the order they are tried, as (anchor,
+        position), and their boxes (n × 4)."""
+        on_map = [point for point in anchors if self.pixel[point][2]]
+        x = np.array([self.pixel[point][0] for point in on_map])[:, None]
+        y = np.array([self.pixel[point][1] for point in on_map])[:, None]
+        sides = position_sides(request.positions)
+        boxes = label_boxes(sides, x, y, width, height, request.gap).reshape(-1, 4)
+        return [(point, position) for point in on_map for position in request.positions], boxes
 
 
 def _grown(box: Box, by: float) -> Box:
@@ -335,7 +358,7 @@ def _crosses_any(start: tuple[float, float], end: tuple[float, float], boxes: np
 
 
 def _costs(
-    boxes: list[Box],
+    boxes: np.ndarray,
     texts: _Blocked,
     marks: _Blocked,
     frame: Box,
@@ -345,7 +368,7 @@ def _costs(
     """How bad each box is as a label's place: the area placed labels and leaders cover (grown
     by `clearance`), plus the area drawn marks cover, plus four times the area off the map; and
     the first part alone."""
-    array = np.array(boxes, dtype=float).reshape(-1, 4)
+    array = boxes
     x0, y0, x1, y1 = array.T
     area = (x1 - x0) * (y1 - y0)
     width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
@@ -369,35 +392,59 @@ def _move_off(
     marks: _Blocked,
     frame: Box,
     projector: Projector,
-    rivals: list[tuple[float, float]],
+    rivals: np.ndarray,
 ) -> Placement | None:
     """The nearest free spot for a label away from its anchor (at pixel `anchor`), reached by a
     leader line that crosses no placed label, and no nearer any of the `rivals` (other anchors,
-    in px) than its own."""
+    in px, n × 2) than its own."""
     x, y = anchor
     reach = request.reach or (DEFAULT_REACH if request.optional else REQUIRED_REACH)
-    spots = [
-        (x + ux * distance, y + uy * distance, position)
-        for distance in LEADER_DISTANCES
-        if distance <= reach
-        for ux, uy, position in LEADER_DIRECTIONS
-        if all(
-            math.dist((x + ux * distance, y + uy * distance), rival) > distance for rival in rivals
-        )
-    ]
-    if not spots:
+    distances = np.array([distance for distance in LEADER_DISTANCES if distance <= reach])
+    # every direction at every distance, nearest first: (distances × directions)
+    spot_x = x + LEADER_UX * distances[:, None]
+    spot_y = y + LEADER_UY * distances[:, None]
+    usable = _clear_of_rivals(anchor, distances, spot_x, spot_y, rivals)
+    if not usable.any():
         return None
-    boxes = [
-        label_box(position, nx, ny, size[0], size[1], LEADER_GAP) for nx, ny, position in spots
-    ]
+    boxes = label_boxes(LEADER_SIDES, spot_x, spot_y, size[0], size[1], LEADER_GAP)[usable]
     costs, _ = _costs(boxes, texts, marks, frame, request.clearance, projector)
+    positions = np.broadcast_to(np.array([p for _, _, p in LEADER_DIRECTIONS]), usable.shape)
+    spots = zip(
+        spot_x[usable].tolist(), spot_y[usable].tolist(), positions[usable].tolist(), strict=True
+    )
     labels = texts.array()
-    for (nx, ny, position), box, cost in zip(spots, boxes, costs, strict=True):
+    for (nx, ny, position), row, cost in zip(spots, boxes.tolist(), costs, strict=True):
         if cost > 0.0:
             continue
+        box: Box = tuple(row)  # type: ignore[assignment]
         end = _leader_end(box, anchor)
         if _crosses_any(anchor, end, labels):
             continue
         point = projector.offset(request.lon, request.lat, nx - x, ny - y)
         return Placement(position, box, point, (request.lon, request.lat))
     return None
+
+
+def _clear_of_rivals(
+    anchor: tuple[float, float],
+    distances: np.ndarray,
+    spot_x: np.ndarray,
+    spot_y: np.ndarray,
+    rivals: np.ndarray,
+) -> np.ndarray:
+    """Whether each spot (distances × directions) is farther from every rival than its distance
+    from the anchor."""
+    usable = np.ones(spot_x.shape, dtype=bool)
+    if not len(rivals):
+        return usable
+    from_anchor = np.hypot(rivals[:, 0] - anchor[0], rivals[:, 1] - anchor[1])
+    for row, distance in enumerate(distances.tolist()):
+        # a rival more than twice the distance (and a pixel, for rounding) from the anchor is
+        # farther than that from every spot at the distance: only the others are measured
+        near = rivals[~(from_anchor > 2.0 * distance + 1.0)].tolist()
+        if near:
+            usable[row] = [
+                all(math.dist(spot, rival) > distance for rival in near)
+                for spot in zip(spot_x[row].tolist(), spot_y[row].tolist(), strict=True)
+            ]
+    return usable
