@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -125,7 +125,8 @@ LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
 )
 LEADER_UX = np.array([ux for ux, _, _ in LEADER_DIRECTIONS])
 LEADER_UY = np.array([uy for _, uy, _ in LEADER_DIRECTIONS])
-LEADER_SIDES = position_sides(tuple(position for _, _, position in LEADER_DIRECTIONS))
+LEADER_POSITIONS = np.array([position for _, _, position in LEADER_DIRECTIONS])
+LEADER_SIDES = position_sides(tuple(LEADER_POSITIONS.tolist()))
 LEADER_GAP = 2.0
 LEADER_STEP = 4.0  # px between the small boxes that keep labels off a leader line
 LEADER_HALF_WIDTH = 1.5
@@ -223,8 +224,29 @@ RETRIES = 3
 
 
 @dataclass(frozen=True)
+class _Places:
+    """A label's places to try, in order, with the parts of their cost that placed labels do not
+    change (worked out once for all of place_labels' passes)."""
+
+    spots: list[tuple[tuple[float, float], str]]  # (anchor, plotly textposition)
+    boxes: np.ndarray  # n × 4 px
+    on_marks: np.ndarray  # the area drawn marks cover
+    off_map: np.ndarray  # four times the area off the map
+
+    def costs(self, texts: _Blocked, clearance: float) -> tuple[np.ndarray, np.ndarray]:
+        """How bad each place is: the area placed labels and leaders cover (of its box grown by
+        `clearance`), plus the area drawn marks cover, plus four times the area off the map; and
+        the first part alone."""
+        c = clearance
+        grown = self.boxes + np.array([-c, -c, c, c]) if c else self.boxes
+        on_text = texts.overlap(grown)
+        return on_text + self.on_marks + self.off_map, on_text
+
+
+@dataclass(frozen=True)
 class _Layout:
-    """What one placement pass needs besides the order: the map, its marks and anchors."""
+    """What one placement pass needs besides the order: the map, its marks and anchors; and
+    each label's places, kept for the next pass."""
 
     projector: Projector
     frame: Box
@@ -234,51 +256,39 @@ class _Layout:
     class_anchors: dict[str, list[tuple[str, tuple[float, float]]]]
     all_optional: bool
     covered: Box | None
+    candidates: dict[str, _Places | None] = field(default_factory=dict)
+    leader_spots: dict[str, _Places | None] = field(default_factory=dict)
 
     def place(
         self, order: list[LabelRequest], texts: _Blocked
     ) -> tuple[dict[str, Placement], list[str]]:
         """Each label in turn at its first free spot (see place_labels); and the keys of the
         labels left out for want of room."""
-        projector, frame, marks, pixel = self.projector, self.frame, self.marks, self.pixel
         placed: dict[str, Placement] = {}
         crowded: list[str] = []
         for request in order:
-            anchors = [(request.lon, request.lat), *request.alternatives]
-            width, height = text_size(request.text, FONT_SIZE[request.cls])
-            candidates, boxes = self._candidates(request, anchors, width, height)
-            if not candidates:
-                if projector.view.projection == "robinson" and self.covered is None:
+            places = self._candidates(request)
+            if places is None:
+                if self.projector.view.projection == "robinson" and self.covered is None:
                     # off the map in this view: kept for when the user pans there
-                    placed[request.key] = Placement(request.positions[0], None, anchors[0])
+                    placed[request.key] = Placement(
+                        request.positions[0], None, (request.lon, request.lat)
+                    )
                 else:
                     # a round view draws text whose anchor is outside its square frame into the
                     # margin (over the legend), and an item under the inset is hidden: left out
                     placed[request.key] = Placement(None, None, None)
                 continue
-            costs, on_text = _costs(boxes, texts, marks, frame, request.clearance, projector)
+            costs, on_text = places.costs(texts, request.clearance)
             best = int(np.argmin(costs))
-            point, position = candidates[best]
-            box: Box = tuple(boxes[best].tolist())  # type: ignore[assignment]
+            point, position = places.spots[best]
+            box: Box = tuple(places.boxes[best].tolist())  # type: ignore[assignment]
             optional = request.optional or self.all_optional
             if costs[best] > 0.0 and not (optional and not request.reach):
-                anchor = pixel[(request.lon, request.lat)]
-                rivals = np.array(
-                    [
-                        point
-                        for key, point in self.class_anchors[request.cls]
-                        if request.distinct and key != request.key
-                    ]
-                ).reshape(-1, 2)
-                moved = (
-                    _move_off(
-                        request, anchor[:2], (width, height), texts, marks, frame, projector, rivals
-                    )
-                    if anchor[2]
-                    else None
-                )
+                moved = self._move_off(request, texts)
                 if moved is not None:
-                    _add_label(texts, moved.box, anchor[:2], moved)  # type: ignore[arg-type]
+                    anchor = self.pixel[(request.lon, request.lat)][:2]
+                    _add_label(texts, moved.box, anchor, moved)  # type: ignore[arg-type]
                     placed[request.key] = moved
                     continue
             if costs[best] > 0.0 and (optional or on_text[best] > 0.0):
@@ -290,17 +300,107 @@ class _Layout:
             placed[request.key] = Placement(position, box, point)
         return placed, crowded
 
-    def _candidates(
-        self, request: LabelRequest, anchors: list[tuple[float, float]], width: float, height: float
-    ) -> tuple[list[tuple[tuple[float, float], str]], np.ndarray]:
-        """Every position at every anchor on the map, in the order they are tried, as (anchor,
-        position), and their boxes (n × 4)."""
+    def _candidates(self, request: LabelRequest) -> _Places | None:
+        """Every position at every anchor of a label on the map, in the order they are tried
+        (None: no anchor on it); kept for the next pass."""
+        if request.key not in self.candidates:
+            self.candidates[request.key] = self._places_at_anchors(request)
+        return self.candidates[request.key]
+
+    def _places_at_anchors(self, request: LabelRequest) -> _Places | None:
+        anchors = [(request.lon, request.lat), *request.alternatives]
         on_map = [point for point in anchors if self.pixel[point][2]]
+        if not on_map:
+            return None
+        width, height = text_size(request.text, FONT_SIZE[request.cls])
         x = np.array([self.pixel[point][0] for point in on_map])[:, None]
         y = np.array([self.pixel[point][1] for point in on_map])[:, None]
         sides = position_sides(request.positions)
         boxes = label_boxes(sides, x, y, width, height, request.gap).reshape(-1, 4)
-        return [(point, position) for point in on_map for position in request.positions], boxes
+        spots = [(point, position) for point in on_map for position in request.positions]
+        return self._places(spots, boxes)
+
+    def _move_off(self, request: LabelRequest, texts: _Blocked) -> Placement | None:
+        """The nearest free spot for a label away from its anchor, reached by a leader line that
+        crosses no placed label (see _leader_spots)."""
+        spots = self._leader_spots(request)
+        if spots is None:
+            return None
+        anchor = self.pixel[(request.lon, request.lat)][:2]
+        costs, _ = spots.costs(texts, request.clearance)
+        labels = texts.array()
+        for index in np.flatnonzero(~(costs > 0.0)).tolist():
+            box: Box = tuple(spots.boxes[index].tolist())  # type: ignore[assignment]
+            if _crosses_any(anchor, _leader_end(box, anchor), labels):
+                continue
+            (x, y), position = spots.spots[index]
+            point = self.projector.offset(request.lon, request.lat, x - anchor[0], y - anchor[1])
+            return Placement(position, box, point, (request.lon, request.lat))
+        return None
+
+    def _leader_spots(self, request: LabelRequest) -> _Places | None:
+        """The spots (px) a label may be moved to from its anchor, nearest first, that no drawn
+        mark or map edge blocks and, for a label that must be distinct, that are no nearer
+        another anchor of its class than its own (None: its anchor is off the map, or no such
+        spot); kept for the next pass."""
+        if request.key not in self.leader_spots:
+            self.leader_spots[request.key] = self._spots_around(request)
+        return self.leader_spots[request.key]
+
+    def _spots_around(self, request: LabelRequest) -> _Places | None:
+        x, y, inside = self.pixel[(request.lon, request.lat)]
+        if not inside:
+            return None
+        reach = request.reach or (DEFAULT_REACH if request.optional else REQUIRED_REACH)
+        distances = np.array([distance for distance in LEADER_DISTANCES if distance <= reach])
+        # every direction at every distance, nearest first: (distances × directions)
+        spot_x = x + LEADER_UX * distances[:, None]
+        spot_y = y + LEADER_UY * distances[:, None]
+        rivals = [
+            point
+            for key, point in self.class_anchors[request.cls]
+            if request.distinct and key != request.key
+        ]
+        usable = _clear_of_rivals(
+            (x, y), distances, spot_x, spot_y, np.array(rivals).reshape(-1, 2)
+        )
+        if not usable.any():
+            return None
+        width, height = text_size(request.text, FONT_SIZE[request.cls])
+        boxes = label_boxes(LEADER_SIDES, spot_x, spot_y, width, height, LEADER_GAP)[usable]
+        positions = np.broadcast_to(LEADER_POSITIONS, usable.shape)[usable].tolist()
+        points = zip(spot_x[usable].tolist(), spot_y[usable].tolist(), strict=True)
+        return _unblocked(self._places(list(zip(points, positions, strict=True)), boxes))
+
+    def _places(self, spots: list[tuple[tuple[float, float], str]], boxes: np.ndarray) -> _Places:
+        """Places with their boxes (n × 4) and the fixed parts of their cost: the area drawn
+        marks cover, and four times the area off the map (see _Places.costs)."""
+        x0, y0, x1, y1 = boxes.T
+        frame = self.frame
+        area = (x1 - x0) * (y1 - y0)
+        width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
+        height = np.minimum(y1, frame[3]) - np.maximum(y0, frame[1])
+        outside = area - np.where((width > 0) & (height > 0), width * height, 0.0)
+        # a Robinson map's outline is rounder than its frame: a quarter of the box per corner off
+        # it
+        corners = (np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
+        corners_off = np.sum(~self.projector.within_outline(*corners).reshape(4, -1), axis=0)
+        outside += area / 4.0 * corners_off
+        return _Places(spots, boxes, self.marks.overlap(boxes), 4.0 * outside)
+
+
+def _unblocked(places: _Places) -> _Places | None:
+    """The places that no drawn mark or map edge blocks (None: none). A place is free when all of
+    its cost's parts, none negative, are zero."""
+    free = np.flatnonzero(~(places.on_marks + places.off_map > 0.0))
+    if not len(free):
+        return None
+    return _Places(
+        [places.spots[index] for index in free.tolist()],
+        places.boxes[free],
+        places.on_marks[free],
+        places.off_map[free],
+    )
 
 
 def _grown(box: Box, by: float) -> Box:
@@ -355,74 +455,6 @@ def _crosses_any(start: tuple[float, float], end: tuple[float, float], boxes: np
         else:
             high = np.minimum(high, q / p)
     return bool(np.any(~missed & (low <= high)))
-
-
-def _costs(
-    boxes: np.ndarray,
-    texts: _Blocked,
-    marks: _Blocked,
-    frame: Box,
-    clearance: float,
-    projector: Projector,
-) -> tuple[np.ndarray, np.ndarray]:
-    """How bad each box is as a label's place: the area placed labels and leaders cover (grown
-    by `clearance`), plus the area drawn marks cover, plus four times the area off the map; and
-    the first part alone."""
-    array = boxes
-    x0, y0, x1, y1 = array.T
-    area = (x1 - x0) * (y1 - y0)
-    width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
-    height = np.minimum(y1, frame[3]) - np.maximum(y0, frame[1])
-    outside = area - np.where((width > 0) & (height > 0), width * height, 0.0)
-    # a Robinson map's outline is rounder than its frame: a quarter of the box per corner off it
-    corners = (np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
-    corners_off = np.sum(~projector.within_outline(*corners).reshape(4, -1), axis=0)
-    outside += area / 4.0 * corners_off
-    c = clearance
-    grown = array + np.array([-c, -c, c, c]) if c else array
-    on_text = texts.overlap(grown)
-    return on_text + marks.overlap(array) + 4.0 * outside, on_text
-
-
-def _move_off(
-    request: LabelRequest,
-    anchor: tuple[float, float],
-    size: tuple[float, float],
-    texts: _Blocked,
-    marks: _Blocked,
-    frame: Box,
-    projector: Projector,
-    rivals: np.ndarray,
-) -> Placement | None:
-    """The nearest free spot for a label away from its anchor (at pixel `anchor`), reached by a
-    leader line that crosses no placed label, and no nearer any of the `rivals` (other anchors,
-    in px, n × 2) than its own."""
-    x, y = anchor
-    reach = request.reach or (DEFAULT_REACH if request.optional else REQUIRED_REACH)
-    distances = np.array([distance for distance in LEADER_DISTANCES if distance <= reach])
-    # every direction at every distance, nearest first: (distances × directions)
-    spot_x = x + LEADER_UX * distances[:, None]
-    spot_y = y + LEADER_UY * distances[:, None]
-    usable = _clear_of_rivals(anchor, distances, spot_x, spot_y, rivals)
-    if not usable.any():
-        return None
-    boxes = label_boxes(LEADER_SIDES, spot_x, spot_y, size[0], size[1], LEADER_GAP)[usable]
-    costs, _ = _costs(boxes, texts, marks, frame, request.clearance, projector)
-    positions = np.broadcast_to(np.array([p for _, _, p in LEADER_DIRECTIONS]), usable.shape)
-    spots = zip(
-        spot_x[usable].tolist(), spot_y[usable].tolist(), positions[usable].tolist(), strict=True
-    )
-    labels = texts.array()
-    for (nx, ny, position), row, cost in zip(spots, boxes.tolist(), costs, strict=True):
-        if cost > 0.0:
-            continue
-        box: Box = tuple(row)  # type: ignore[assignment]
-        end = _leader_end(box, anchor)
-        if _crosses_any(anchor, end, labels):
-            continue
-        point = projector.offset(request.lon, request.lat, nx - x, ny - y)
-        return Placement(position, box, point, (request.lon, request.lat))
-    return None
 
 
 def _clear_of_rivals(
