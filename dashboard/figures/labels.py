@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -25,10 +26,16 @@ Box = tuple[float, float, float, float]
 
 
 def label_boxes(
-    sides: Sides, x: np.ndarray, y: np.ndarray, width: float, height: float, gap: float
+    sides: Sides,
+    x: np.ndarray,
+    y: np.ndarray,
+    width: np.ndarray | float,
+    height: np.ndarray | float,
+    gap: np.ndarray | float,
 ) -> np.ndarray:
-    """The pixel boxes plotly gives a text at textpositions (their `sides`, see position_sides)
-    around anchors (x, y) (arrays that broadcast against the positions): shape (…, 4)."""
+    """The pixel boxes plotly gives texts of a size at textpositions (their `sides`, see
+    position_sides) around anchors (x, y), at a gap from them (arrays that broadcast against the
+    positions): shape (…, 4)."""
     centre, right, top, bottom = sides
     x0 = np.where(centre, x - width / 2.0, np.where(right, x + gap, x - gap - width))
     y0 = np.where(top, y - gap - height, np.where(bottom, y + gap, y - height / 2.0))
@@ -40,17 +47,17 @@ def label_boxes(
 Sides = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-@functools.cache
-def position_sides(positions: tuple[str, ...]) -> Sides:
+def position_sides(positions: Sequence[str]) -> Sides:
     """For each plotly textposition ("top center", "middle left" …): whether the text is centred
     on its anchor horizontally, right of it, above it, below it."""
-    parts = [position.partition(" ") for position in positions]
-    return (
-        np.array([horizontal == "center" for _, _, horizontal in parts]),
-        np.array([horizontal == "right" for _, _, horizontal in parts]),
-        np.array([vertical == "top" for vertical, _, _ in parts]),
-        np.array([vertical == "bottom" for vertical, _, _ in parts]),
-    )
+    flags = np.array([_side_flags(position) for position in positions], dtype=bool).reshape(-1, 4)
+    return flags[:, 0], flags[:, 1], flags[:, 2], flags[:, 3]
+
+
+@functools.cache
+def _side_flags(position: str) -> tuple[bool, bool, bool, bool]:
+    vertical, _, horizontal = position.partition(" ")
+    return horizontal == "center", horizontal == "right", vertical == "top", vertical == "bottom"
 
 
 class _Blocked:
@@ -126,7 +133,7 @@ LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
 LEADER_UX = np.array([ux for ux, _, _ in LEADER_DIRECTIONS])
 LEADER_UY = np.array([uy for _, uy, _ in LEADER_DIRECTIONS])
 LEADER_POSITIONS = np.array([position for _, _, position in LEADER_DIRECTIONS])
-LEADER_SIDES = position_sides(tuple(LEADER_POSITIONS.tolist()))
+LEADER_SIDES = position_sides(LEADER_POSITIONS.tolist())
 LEADER_GAP = 2.0
 LEADER_STEP = 4.0  # px between the small boxes that keep labels off a leader line
 LEADER_HALF_WIDTH = 1.5
@@ -183,7 +190,10 @@ def place_labels(
     class_anchors: dict[str, list[tuple[str, tuple[float, float]]]] = {}
     for q in unique.values():
         class_anchors.setdefault(q.cls, []).append((q.key, pixel[(q.lon, q.lat)][:2]))
-    layout = _Layout(projector, frame, marks, pixel, class_anchors, all_optional, covered)
+    candidates = _places_at_anchors(unique.values(), pixel, marks, frame, projector)
+    layout = _Layout(
+        projector, frame, marks, pixel, class_anchors, candidates, all_optional, covered
+    )
     # labels placed before the others: those crowded out once (in the usual order), and before
     # them those crowded out again although promoted (the latest first)
     promoted: set[str] = set()
@@ -233,6 +243,37 @@ class _Places:
     on_marks: np.ndarray  # the area drawn marks cover
     off_map: np.ndarray  # four times the area off the map
 
+    @classmethod
+    def of(
+        cls,
+        spots: list[tuple[tuple[float, float], str]],
+        boxes: np.ndarray,
+        marks: _Blocked,
+        frame: Box,
+        projector: Projector,
+    ) -> _Places:
+        """Places with their boxes (n × 4) and the fixed parts of their cost (see costs)."""
+        x0, y0, x1, y1 = boxes.T
+        area = (x1 - x0) * (y1 - y0)
+        width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
+        height = np.minimum(y1, frame[3]) - np.maximum(y0, frame[1])
+        outside = area - np.where((width > 0) & (height > 0), width * height, 0.0)
+        # a Robinson map's outline is rounder than its frame: a quarter of the box per corner
+        # off it
+        corners = (np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
+        corners_off = np.sum(~projector.within_outline(*corners).reshape(4, -1), axis=0)
+        outside += area / 4.0 * corners_off
+        return cls(spots, boxes, marks.overlap(boxes), 4.0 * outside)
+
+    def part(self, start: int, end: int) -> _Places:
+        """The places from index `start` to `end`."""
+        return _Places(
+            self.spots[start:end],
+            self.boxes[start:end],
+            self.on_marks[start:end],
+            self.off_map[start:end],
+        )
+
     def costs(self, texts: _Blocked, clearance: float) -> tuple[np.ndarray, np.ndarray]:
         """How bad each place is: the area placed labels and leaders cover (of its box grown by
         `clearance`), plus the area drawn marks cover, plus four times the area off the map; and
@@ -254,9 +295,10 @@ class _Layout:
     pixel: dict[tuple[float, float], tuple[float, float, bool]]
     # the anchor (px) of every label of each class, by key
     class_anchors: dict[str, list[tuple[str, tuple[float, float]]]]
+    # each label's places next to its item (None: no anchor on the map)
+    candidates: dict[str, _Places | None]
     all_optional: bool
     covered: Box | None
-    candidates: dict[str, _Places | None] = field(default_factory=dict)
     leader_spots: dict[str, _Places | None] = field(default_factory=dict)
 
     def place(
@@ -267,7 +309,7 @@ class _Layout:
         placed: dict[str, Placement] = {}
         crowded: list[str] = []
         for request in order:
-            places = self._candidates(request)
+            places = self.candidates[request.key]
             if places is None:
                 if self.projector.view.projection == "robinson" and self.covered is None:
                     # off the map in this view: kept for when the user pans there
@@ -299,26 +341,6 @@ class _Layout:
             _add_label(texts, box)
             placed[request.key] = Placement(position, box, point)
         return placed, crowded
-
-    def _candidates(self, request: LabelRequest) -> _Places | None:
-        """Every position at every anchor of a label on the map, in the order they are tried
-        (None: no anchor on it); kept for the next pass."""
-        if request.key not in self.candidates:
-            self.candidates[request.key] = self._places_at_anchors(request)
-        return self.candidates[request.key]
-
-    def _places_at_anchors(self, request: LabelRequest) -> _Places | None:
-        anchors = [(request.lon, request.lat), *request.alternatives]
-        on_map = [point for point in anchors if self.pixel[point][2]]
-        if not on_map:
-            return None
-        width, height = text_size(request.text, FONT_SIZE[request.cls])
-        x = np.array([self.pixel[point][0] for point in on_map])[:, None]
-        y = np.array([self.pixel[point][1] for point in on_map])[:, None]
-        sides = position_sides(request.positions)
-        boxes = label_boxes(sides, x, y, width, height, request.gap).reshape(-1, 4)
-        spots = [(point, position) for point in on_map for position in request.positions]
-        return self._places(spots, boxes)
 
     def _move_off(self, request: LabelRequest, texts: _Blocked) -> Placement | None:
         """The nearest free spot for a label away from its anchor, reached by a leader line that
@@ -370,23 +392,36 @@ class _Layout:
         boxes = label_boxes(LEADER_SIDES, spot_x, spot_y, width, height, LEADER_GAP)[usable]
         positions = np.broadcast_to(LEADER_POSITIONS, usable.shape)[usable].tolist()
         points = zip(spot_x[usable].tolist(), spot_y[usable].tolist(), strict=True)
-        return _unblocked(self._places(list(zip(points, positions, strict=True)), boxes))
+        spots = list(zip(points, positions, strict=True))
+        return _unblocked(_Places.of(spots, boxes, self.marks, self.frame, self.projector))
 
-    def _places(self, spots: list[tuple[tuple[float, float], str]], boxes: np.ndarray) -> _Places:
-        """Places with their boxes (n × 4) and the fixed parts of their cost: the area drawn
-        marks cover, and four times the area off the map (see _Places.costs)."""
-        x0, y0, x1, y1 = boxes.T
-        frame = self.frame
-        area = (x1 - x0) * (y1 - y0)
-        width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
-        height = np.minimum(y1, frame[3]) - np.maximum(y0, frame[1])
-        outside = area - np.where((width > 0) & (height > 0), width * height, 0.0)
-        # a Robinson map's outline is rounder than its frame: a quarter of the box per corner off
-        # it
-        corners = (np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
-        corners_off = np.sum(~self.projector.within_outline(*corners).reshape(4, -1), axis=0)
-        outside += area / 4.0 * corners_off
-        return _Places(spots, boxes, self.marks.overlap(boxes), 4.0 * outside)
+
+def _places_at_anchors(
+    requests: Iterable[LabelRequest],
+    pixel: dict[tuple[float, float], tuple[float, float, bool]],
+    marks: _Blocked,
+    frame: Box,
+    projector: Projector,
+) -> dict[str, _Places | None]:
+    """Every position at every anchor on the map of each label, in the order they are tried
+    (None: no anchor on it); worked out for all labels at once."""
+    spots: list[tuple[tuple[float, float], str]] = []
+    rows: list[tuple[float, float, float, float, float]] = []  # x, y, width, height, gap
+    spans: dict[str, tuple[int, int]] = {}  # each label's rows
+    for request in requests:
+        start = len(spots)
+        anchors = [(request.lon, request.lat), *request.alternatives]
+        width, height = text_size(request.text, FONT_SIZE[request.cls])
+        for point in anchors:
+            x, y, inside = pixel[point]
+            if inside:
+                spots += [(point, position) for position in request.positions]
+                rows += [(x, y, width, height, request.gap)] * len(request.positions)
+        spans[request.key] = (start, len(spots))
+    x, y, width, height, gap = np.array(rows, dtype=float).reshape(-1, 5).T
+    boxes = label_boxes(position_sides([p for _, p in spots]), x, y, width, height, gap)
+    places = _Places.of(spots, boxes, marks, frame, projector)
+    return {key: places.part(*span) if span[1] > span[0] else None for key, span in spans.items()}
 
 
 def _unblocked(places: _Places) -> _Places | None:
