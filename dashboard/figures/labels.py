@@ -7,8 +7,10 @@ may be, else left out (its item keeps its hover text): labels never overlap.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -23,48 +25,71 @@ EDGE_MARGIN = 8.0  # px: how far inside the map's edge labels keep
 Box = tuple[float, float, float, float]
 
 
-def label_box(position: str, x: float, y: float, width: float, height: float, gap: float) -> Box:
-    """The pixel box plotly gives a text at `position` around the anchor (x, y)."""
+def label_boxes(
+    sides: Sides,
+    x: np.ndarray,
+    y: np.ndarray,
+    width: np.ndarray | float,
+    height: np.ndarray | float,
+    gap: np.ndarray | float,
+) -> np.ndarray:
+    """The pixel boxes plotly gives texts of a size at textpositions (their `sides`, see
+    position_sides) around anchors (x, y), at a gap from them (arrays that broadcast against the
+    positions): shape (…, 4)."""
+    centre, right, top, bottom = sides
+    x0 = np.where(centre, x - width / 2.0, np.where(right, x + gap, x - gap - width))
+    y0 = np.where(top, y - gap - height, np.where(bottom, y + gap, y - height / 2.0))
+    return np.stack(
+        [x0 - PADDING, y0 - PADDING, x0 + width + PADDING, y0 + height + PADDING], axis=-1
+    )
+
+
+Sides = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def position_sides(positions: Sequence[str]) -> Sides:
+    """For each plotly textposition ("top center", "middle left" …): whether the text is centred
+    on its anchor horizontally, right of it, above it, below it."""
+    flags = np.array([_side_flags(position) for position in positions], dtype=bool).reshape(-1, 4)
+    return flags[:, 0], flags[:, 1], flags[:, 2], flags[:, 3]
+
+
+@functools.cache
+def _side_flags(position: str) -> tuple[bool, bool, bool, bool]:
     vertical, _, horizontal = position.partition(" ")
-    if horizontal == "center":
-        x0 = x - width / 2.0
-    elif horizontal == "right":
-        x0 = x + gap
-    else:
-        x0 = x - gap - width
-    if vertical == "top":
-        y0 = y - gap - height
-    elif vertical == "bottom":
-        y0 = y + gap
-    else:
-        y0 = y - height / 2.0
-    return x0 - PADDING, y0 - PADDING, x0 + width + PADDING, y0 + height + PADDING
+    return horizontal == "center", horizontal == "right", vertical == "top", vertical == "bottom"
 
 
 class _Blocked:
-    """The boxes placed so far, with a vectorised overlap sum."""
+    """The boxes placed so far (in a buffer that doubles when full), with a vectorised overlap
+    sum."""
 
     def __init__(self) -> None:
-        self._boxes = np.zeros((0, 4))
+        self._buffer = np.zeros((64, 4))
+        self._count = 0
 
     def append(self, box: Box) -> None:
-        self._boxes = np.vstack([self._boxes, np.asarray(box, dtype=float)])
+        if self._count == len(self._buffer):
+            self._buffer = np.concatenate([self._buffer, np.zeros_like(self._buffer)])
+        self._buffer[self._count] = box
+        self._count += 1
 
     def copy(self) -> _Blocked:
         """Another set holding the same boxes."""
         other = _Blocked()
-        other._boxes = self._boxes.copy()
+        other._buffer = self._buffer.copy()
+        other._count = self._count
         return other
 
-    def boxes(self) -> list[Box]:
-        """The boxes placed so far."""
-        return [tuple(row) for row in self._boxes.tolist()]  # type: ignore[misc]
+    def array(self) -> np.ndarray:
+        """The boxes placed so far (n × 4; a view of the buffer: do not change it)."""
+        return self._buffer[: self._count]
 
     def overlap(self, boxes: np.ndarray) -> np.ndarray:
         """The area of each of `boxes` (n × 4) that the placed boxes cover (summed per box)."""
-        if not len(self._boxes):
+        if not self._count:
             return np.zeros(len(boxes))
-        b = self._boxes
+        b = self.array()
         width = np.minimum(boxes[:, 2:3], b[:, 2]) - np.maximum(boxes[:, 0:1], b[:, 0])
         height = np.minimum(boxes[:, 3:4], b[:, 3]) - np.maximum(boxes[:, 1:2], b[:, 1])
         return np.sum(np.maximum(width, 0.0) * np.maximum(height, 0.0), axis=1)
@@ -105,6 +130,10 @@ LEADER_DIRECTIONS: tuple[tuple[float, float, str], ...] = (
     (0.38, 0.92, "bottom right"),
     (-0.38, 0.92, "bottom left"),
 )
+LEADER_UX = np.array([ux for ux, _, _ in LEADER_DIRECTIONS])
+LEADER_UY = np.array([uy for _, uy, _ in LEADER_DIRECTIONS])
+LEADER_POSITIONS = np.array([position for _, _, position in LEADER_DIRECTIONS])
+LEADER_SIDES = position_sides(LEADER_POSITIONS.tolist())
 LEADER_GAP = 2.0
 LEADER_STEP = 4.0  # px between the small boxes that keep labels off a leader line
 LEADER_HALF_WIDTH = 1.5
@@ -158,7 +187,13 @@ def place_labels(
         point: (x, y, inside and not (covered is not None and _contains(covered, x, y)))
         for point, (x, y, inside) in zip(points, projector.pixels(points), strict=True)
     }
-    layout = _Layout(projector, frame, marks, pixel, all_optional, covered)
+    class_anchors: dict[str, list[tuple[str, tuple[float, float]]]] = {}
+    for q in unique.values():
+        class_anchors.setdefault(q.cls, []).append((q.key, pixel[(q.lon, q.lat)][:2]))
+    candidates = _places_at_anchors(unique.values(), pixel, marks, frame, projector)
+    layout = _Layout(
+        projector, frame, marks, pixel, class_anchors, candidates, all_optional, covered
+    )
     # labels placed before the others: those crowded out once (in the usual order), and before
     # them those crowded out again although promoted (the latest first)
     promoted: set[str] = set()
@@ -199,69 +234,103 @@ RETRIES = 3
 
 
 @dataclass(frozen=True)
+class _Places:
+    """A label's places to try, in order, with the parts of their cost that placed labels do not
+    change (worked out once for all of place_labels' passes)."""
+
+    spots: list[tuple[tuple[float, float], str]]  # (anchor, plotly textposition)
+    boxes: np.ndarray  # n × 4 px
+    on_marks: np.ndarray  # the area drawn marks cover
+    off_map: np.ndarray  # four times the area off the map
+
+    @classmethod
+    def of(
+        cls,
+        spots: list[tuple[tuple[float, float], str]],
+        boxes: np.ndarray,
+        marks: _Blocked,
+        frame: Box,
+        projector: Projector,
+    ) -> _Places:
+        """Places with their boxes (n × 4) and the fixed parts of their cost (see costs)."""
+        x0, y0, x1, y1 = boxes.T
+        area = (x1 - x0) * (y1 - y0)
+        width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
+        height = np.minimum(y1, frame[3]) - np.maximum(y0, frame[1])
+        outside = area - np.where((width > 0) & (height > 0), width * height, 0.0)
+        # a Robinson map's outline is rounder than its frame: a quarter of the box per corner
+        # off it
+        corners = (np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
+        corners_off = np.sum(~projector.within_outline(*corners).reshape(4, -1), axis=0)
+        outside += area / 4.0 * corners_off
+        return cls(spots, boxes, marks.overlap(boxes), 4.0 * outside)
+
+    def part(self, start: int, end: int) -> _Places:
+        """The places from index `start` to `end`."""
+        return _Places(
+            self.spots[start:end],
+            self.boxes[start:end],
+            self.on_marks[start:end],
+            self.off_map[start:end],
+        )
+
+    def costs(self, texts: _Blocked, clearance: float) -> tuple[np.ndarray, np.ndarray]:
+        """How bad each place is: the area placed labels and leaders cover (of its box grown by
+        `clearance`), plus the area drawn marks cover, plus four times the area off the map; and
+        the first part alone."""
+        c = clearance
+        grown = self.boxes + np.array([-c, -c, c, c]) if c else self.boxes
+        on_text = texts.overlap(grown)
+        return on_text + self.on_marks + self.off_map, on_text
+
+
+@dataclass(frozen=True)
 class _Layout:
-    """What one placement pass needs besides the order: the map, its marks and anchors."""
+    """What one placement pass needs besides the order: the map, its marks and anchors; and
+    each label's places, kept for the next pass."""
 
     projector: Projector
     frame: Box
     marks: _Blocked
     pixel: dict[tuple[float, float], tuple[float, float, bool]]
+    # the anchor (px) of every label of each class, by key
+    class_anchors: dict[str, list[tuple[str, tuple[float, float]]]]
+    # each label's places next to its item (None: no anchor on the map)
+    candidates: dict[str, _Places | None]
     all_optional: bool
     covered: Box | None
+    leader_spots: dict[str, _Places | None] = field(default_factory=dict)
 
     def place(
         self, order: list[LabelRequest], texts: _Blocked
     ) -> tuple[dict[str, Placement], list[str]]:
         """Each label in turn at its first free spot (see place_labels); and the keys of the
         labels left out for want of room."""
-        projector, frame, marks, pixel = self.projector, self.frame, self.marks, self.pixel
         placed: dict[str, Placement] = {}
         crowded: list[str] = []
         for request in order:
-            anchors = [(request.lon, request.lat), *request.alternatives]
-            width, height = text_size(request.text, FONT_SIZE[request.cls])
-            # every position at every anchor on the map, in the order they are tried
-            candidates = [
-                (point, position, label_box(position, x, y, width, height, request.gap))
-                for point in anchors
-                for x, y, inside in [pixel[point]]
-                if inside
-                for position in request.positions
-            ]
-            if not candidates:
-                if projector.view.projection == "robinson" and self.covered is None:
+            places = self.candidates[request.key]
+            if places is None:
+                if self.projector.view.projection == "robinson" and self.covered is None:
                     # off the map in this view: kept for when the user pans there
-                    placed[request.key] = Placement(request.positions[0], None, anchors[0])
+                    placed[request.key] = Placement(
+                        request.positions[0], None, (request.lon, request.lat)
+                    )
                 else:
                     # a round view draws text whose anchor is outside its square frame into the
                     # margin (over the legend), and an item under the inset is hidden: left out
                     placed[request.key] = Placement(None, None, None)
                 continue
-            boxes = [box for _, _, box in candidates]
-            costs, on_text = _costs(boxes, texts, marks, frame, request.clearance, projector)
+            costs, on_text = places.costs(texts, request.clearance)
             best = int(np.argmin(costs))
-            point, position, box = candidates[best]
+            point, position = places.spots[best]
+            box: Box = tuple(places.boxes[best].tolist())  # type: ignore[assignment]
             optional = request.optional or self.all_optional
             if costs[best] > 0.0 and not (optional and not request.reach):
-                anchor = pixel[(request.lon, request.lat)]
-                rivals = (
-                    [
-                        pixel[(q.lon, q.lat)][:2]
-                        for q in order
-                        if q.cls == request.cls and q != request
-                    ]
-                    if request.distinct
-                    else []
-                )
-                moved = (
-                    _move_off(
-                        request, anchor[:2], (width, height), texts, marks, frame, projector, rivals
-                    )
-                    if anchor[2]
-                    else None
-                )
+                moved = self._move_off(request, texts)
                 if moved is not None:
-                    _add_label(texts, moved.box, anchor[:2], moved)  # type: ignore[arg-type]
+                    anchor = self.pixel[(request.lon, request.lat)][:2]
+                    _add_label(texts, moved.box, anchor, moved)  # type: ignore[arg-type]
                     placed[request.key] = moved
                     continue
             if costs[best] > 0.0 and (optional or on_text[best] > 0.0):
@@ -272,6 +341,101 @@ class _Layout:
             _add_label(texts, box)
             placed[request.key] = Placement(position, box, point)
         return placed, crowded
+
+    def _move_off(self, request: LabelRequest, texts: _Blocked) -> Placement | None:
+        """The nearest free spot for a label away from its anchor, reached by a leader line that
+        crosses no placed label (see _leader_spots)."""
+        spots = self._leader_spots(request)
+        if spots is None:
+            return None
+        anchor = self.pixel[(request.lon, request.lat)][:2]
+        costs, _ = spots.costs(texts, request.clearance)
+        labels = texts.array()
+        for index in np.flatnonzero(~(costs > 0.0)).tolist():
+            box: Box = tuple(spots.boxes[index].tolist())  # type: ignore[assignment]
+            if _crosses_any(anchor, _leader_end(box, anchor), labels):
+                continue
+            (x, y), position = spots.spots[index]
+            point = self.projector.offset(request.lon, request.lat, x - anchor[0], y - anchor[1])
+            return Placement(position, box, point, (request.lon, request.lat))
+        return None
+
+    def _leader_spots(self, request: LabelRequest) -> _Places | None:
+        """The spots (px) a label may be moved to from its anchor, nearest first, that no drawn
+        mark or map edge blocks and, for a label that must be distinct, that are no nearer
+        another anchor of its class than its own (None: its anchor is off the map, or no such
+        spot); kept for the next pass."""
+        if request.key not in self.leader_spots:
+            self.leader_spots[request.key] = self._spots_around(request)
+        return self.leader_spots[request.key]
+
+    def _spots_around(self, request: LabelRequest) -> _Places | None:
+        x, y, inside = self.pixel[(request.lon, request.lat)]
+        if not inside:
+            return None
+        reach = request.reach or (DEFAULT_REACH if request.optional else REQUIRED_REACH)
+        distances = np.array([distance for distance in LEADER_DISTANCES if distance <= reach])
+        # every direction at every distance, nearest first: (distances × directions)
+        spot_x = x + LEADER_UX * distances[:, None]
+        spot_y = y + LEADER_UY * distances[:, None]
+        rivals = [
+            point
+            for key, point in self.class_anchors[request.cls]
+            if request.distinct and key != request.key
+        ]
+        usable = _clear_of_rivals(
+            (x, y), distances, spot_x, spot_y, np.array(rivals).reshape(-1, 2)
+        )
+        if not usable.any():
+            return None
+        width, height = text_size(request.text, FONT_SIZE[request.cls])
+        boxes = label_boxes(LEADER_SIDES, spot_x, spot_y, width, height, LEADER_GAP)[usable]
+        positions = np.broadcast_to(LEADER_POSITIONS, usable.shape)[usable].tolist()
+        points = zip(spot_x[usable].tolist(), spot_y[usable].tolist(), strict=True)
+        spots = list(zip(points, positions, strict=True))
+        return _unblocked(_Places.of(spots, boxes, self.marks, self.frame, self.projector))
+
+
+def _places_at_anchors(
+    requests: Iterable[LabelRequest],
+    pixel: dict[tuple[float, float], tuple[float, float, bool]],
+    marks: _Blocked,
+    frame: Box,
+    projector: Projector,
+) -> dict[str, _Places | None]:
+    """Every position at every anchor on the map of each label, in the order they are tried
+    (None: no anchor on it); worked out for all labels at once."""
+    spots: list[tuple[tuple[float, float], str]] = []
+    rows: list[tuple[float, float, float, float, float]] = []  # x, y, width, height, gap
+    spans: dict[str, tuple[int, int]] = {}  # each label's rows
+    for request in requests:
+        start = len(spots)
+        anchors = [(request.lon, request.lat), *request.alternatives]
+        width, height = text_size(request.text, FONT_SIZE[request.cls])
+        for point in anchors:
+            x, y, inside = pixel[point]
+            if inside:
+                spots += [(point, position) for position in request.positions]
+                rows += [(x, y, width, height, request.gap)] * len(request.positions)
+        spans[request.key] = (start, len(spots))
+    x, y, width, height, gap = np.array(rows, dtype=float).reshape(-1, 5).T
+    boxes = label_boxes(position_sides([p for _, p in spots]), x, y, width, height, gap)
+    places = _Places.of(spots, boxes, marks, frame, projector)
+    return {key: places.part(*span) if span[1] > span[0] else None for key, span in spans.items()}
+
+
+def _unblocked(places: _Places) -> _Places | None:
+    """The places that no drawn mark or map edge blocks (None: none). A place is free when all of
+    its cost's parts, none negative, are zero."""
+    free = np.flatnonzero(~(places.on_marks + places.off_map > 0.0))
+    if not len(free):
+        return None
+    return _Places(
+        [places.spots[index] for index in free.tolist()],
+        places.boxes[free],
+        places.on_marks[free],
+        places.off_map[free],
+    )
 
 
 def _grown(box: Box, by: float) -> Box:
@@ -306,94 +470,48 @@ def _leader_end(box: Box, anchor: tuple[float, float]) -> tuple[float, float]:
     return (min(max(anchor[0], box[0]), box[2]), min(max(anchor[1], box[1]), box[3]))
 
 
-def _crosses(start: tuple[float, float], end: tuple[float, float], box: Box) -> bool:
-    """Whether the segment from `start` to `end` passes through `box` (Liang–Barsky)."""
+def _crosses_any(start: tuple[float, float], end: tuple[float, float], boxes: np.ndarray) -> bool:
+    """Whether the segment from `start` to `end` passes through any of `boxes` (n × 4), by
+    Liang–Barsky for all of them at once: the segment's range [low, high] inside each box's four
+    half-planes (only ever narrowed), empty when it misses the box."""
     dx, dy = end[0] - start[0], end[1] - start[1]
-    low, high = 0.0, 1.0
+    low, high = np.zeros(len(boxes)), np.ones(len(boxes))
+    missed = np.zeros(len(boxes), dtype=bool)
     for p, q in (
-        (-dx, start[0] - box[0]),
-        (dx, box[2] - start[0]),
-        (-dy, start[1] - box[1]),
-        (dy, box[3] - start[1]),
+        (-dx, start[0] - boxes[:, 0]),
+        (dx, boxes[:, 2] - start[0]),
+        (-dy, start[1] - boxes[:, 1]),
+        (dy, boxes[:, 3] - start[1]),
     ):
-        if p == 0.0:
-            if q < 0.0:
-                return False
-            continue
-        t = q / p
-        if p < 0.0:
-            low = max(low, t)
+        if p == 0.0:  # parallel to the side: misses the box when outside it
+            missed |= q < 0.0
+        elif p < 0.0:
+            low = np.maximum(low, q / p)
         else:
-            high = min(high, t)
-        if low > high:
-            return False
-    return True
+            high = np.minimum(high, q / p)
+    return bool(np.any(~missed & (low <= high)))
 
 
-def _costs(
-    boxes: list[Box],
-    texts: _Blocked,
-    marks: _Blocked,
-    frame: Box,
-    clearance: float,
-    projector: Projector,
-) -> tuple[np.ndarray, np.ndarray]:
-    """How bad each box is as a label's place: the area placed labels and leaders cover (grown
-    by `clearance`), plus the area drawn marks cover, plus four times the area off the map; and
-    the first part alone."""
-    array = np.array(boxes, dtype=float).reshape(-1, 4)
-    x0, y0, x1, y1 = array.T
-    area = (x1 - x0) * (y1 - y0)
-    width = np.minimum(x1, frame[2]) - np.maximum(x0, frame[0])
-    height = np.minimum(y1, frame[3]) - np.maximum(y0, frame[1])
-    outside = area - np.where((width > 0) & (height > 0), width * height, 0.0)
-    # a Robinson map's outline is rounder than its frame: a quarter of the box per corner off it
-    corners = (np.concatenate([x0, x1, x0, x1]), np.concatenate([y0, y0, y1, y1]))
-    corners_off = np.sum(~projector.within_outline(*corners).reshape(4, -1), axis=0)
-    outside += area / 4.0 * corners_off
-    c = clearance
-    grown = array + np.array([-c, -c, c, c]) if c else array
-    on_text = texts.overlap(grown)
-    return on_text + marks.overlap(array) + 4.0 * outside, on_text
-
-
-def _move_off(
-    request: LabelRequest,
+def _clear_of_rivals(
     anchor: tuple[float, float],
-    size: tuple[float, float],
-    texts: _Blocked,
-    marks: _Blocked,
-    frame: Box,
-    projector: Projector,
-    rivals: list[tuple[float, float]],
-) -> Placement | None:
-    """The nearest free spot for a label away from its anchor (at pixel `anchor`), reached by a
-    leader line that crosses no placed label, and no nearer any of the `rivals` (other anchors,
-    in px) than its own."""
-    x, y = anchor
-    reach = request.reach or (DEFAULT_REACH if request.optional else REQUIRED_REACH)
-    spots = [
-        (x + ux * distance, y + uy * distance, position)
-        for distance in LEADER_DISTANCES
-        if distance <= reach
-        for ux, uy, position in LEADER_DIRECTIONS
-        if all(
-            math.dist((x + ux * distance, y + uy * distance), rival) > distance for rival in rivals
-        )
-    ]
-    if not spots:
-        return None
-    boxes = [
-        label_box(position, nx, ny, size[0], size[1], LEADER_GAP) for nx, ny, position in spots
-    ]
-    costs, _ = _costs(boxes, texts, marks, frame, request.clearance, projector)
-    labels = texts.boxes()
-    for (nx, ny, position), box, cost in zip(spots, boxes, costs, strict=True):
-        if cost > 0.0:
-            continue
-        end = _leader_end(box, anchor)
-        if any(_crosses(anchor, end, other) for other in labels):
-            continue
-        point = projector.offset(request.lon, request.lat, nx - x, ny - y)
-        return Placement(position, box, point, (request.lon, request.lat))
-    return None
+    distances: np.ndarray,
+    spot_x: np.ndarray,
+    spot_y: np.ndarray,
+    rivals: np.ndarray,
+) -> np.ndarray:
+    """Whether each spot (distances × directions) is farther from every rival than its distance
+    from the anchor."""
+    usable = np.ones(spot_x.shape, dtype=bool)
+    if not len(rivals):
+        return usable
+    from_anchor = np.hypot(rivals[:, 0] - anchor[0], rivals[:, 1] - anchor[1])
+    for row, distance in enumerate(distances.tolist()):
+        # a rival more than twice the distance (and a pixel, for rounding) from the anchor is
+        # farther than that from every spot at the distance: only the others are measured
+        near = rivals[~(from_anchor > 2.0 * distance + 1.0)].tolist()
+        if near:
+            usable[row] = [
+                all(math.dist(spot, rival) > distance for rival in near)
+                for spot in zip(spot_x[row].tolist(), spot_y[row].tolist(), strict=True)
+            ]
+    return usable
