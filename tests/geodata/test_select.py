@@ -41,8 +41,10 @@ KEYS = {
 
 
 def keys(layers: Layers, frame: str) -> set[tuple]:
+    """The keys of a frame's rows (read column by column: selecting columns of a GeoDataFrame
+    builds a new one, 20 times slower)."""
     data = getattr(layers, frame)
-    return set(data[KEYS[frame]].itertuples(index=False, name=None))
+    return set(zip(*(data[column].tolist() for column in KEYS[frame]), strict=True))
 
 
 def subset(choices: list[str]) -> st.SearchStrategy[tuple[str, ...]]:

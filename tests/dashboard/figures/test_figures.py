@@ -43,6 +43,7 @@ from dashboard.figures.geo import (
     LEGEND_GAP,
     LEGEND_MAX_HEIGHT,
     MISSING_FROM_BASE_MAP,
+    NOMINAL_SIZE,
     WORLD_RESOLUTION,
     legend_size,
     resolution_for,
@@ -91,6 +92,14 @@ def figure_for(preset: str, lang: str) -> go.Figure:
     scenario = view(preset, lang)
     atlas = load_atlas()
     return build_figure(all_layers(atlas, scenario), atlas, visible_layers=scenario.layers)
+
+
+@cache
+def composed(scenario: Scenario, size: tuple[int, int] = NOMINAL_SIZE) -> Composition:
+    """The composition of a view's map (every layer drawn) with its own layers shown, for `size`
+    (shared by the tests that read it: do not change it)."""
+    atlas = load_atlas()
+    return compose(all_layers(atlas, scenario), atlas, {*scenario.layers, BASE_LAYER}, size)
 
 
 def traces_of(
@@ -792,14 +801,14 @@ def test_not_every_nato_member_is_labelled(atlas: Atlas) -> None:
 
 
 @pytest.mark.parametrize(("preset", "lang"), CASES)
-def test_labels_of_the_shown_layers_do_not_collide(atlas: Atlas, preset: str, lang: str) -> None:
+def test_labels_of_the_shown_layers_do_not_collide(preset: str, lang: str) -> None:
     """In the nominal figure the view is fitted to (the export size), no two placed labels of the
     layers shown at first overlap: their texts (the boxes without the placer's padding) share no
     pixel. (A threat label that finds no free spot near its own arrow may touch another rather
     than go beside another arrow.)"""
     scenario = view(preset, lang)
     visible = {*scenario.layers, BASE_LAYER}
-    for part in maps_of(compose(all_layers(atlas, scenario), atlas, visible)):
+    for part in maps_of(composed(scenario)):
         keys = {q.key for d in part.drawings if d.layer in visible for q in d.labels}
         p = PADDING
         boxes = [
@@ -815,17 +824,13 @@ def test_labels_of_the_shown_layers_do_not_collide(atlas: Atlas, preset: str, la
 
 @pytest.mark.parametrize("size", [(1600, 900), (1920, 1080)])
 @pytest.mark.parametrize(("preset", "lang"), CASES)
-def test_no_label_covers_a_certainty_badge(
-    atlas: Atlas, preset: str, lang: str, size: tuple[int, int]
-) -> None:
+def test_no_label_covers_a_certainty_badge(preset: str, lang: str, size: tuple[int, int]) -> None:
     """The ?/→/! badges say how certain the article is: no placed label of a shown layer (its
     text, without the placer's padding) covers a shown badge's circle, on either map."""
     scenario = view(preset, lang)
     visible = {*scenario.layers, BASE_LAYER}
     checked = 0
-    for ctx, drawings, placements in (
-        part[-3:] for part in maps_of(compose(all_layers(atlas, scenario), atlas, visible, size))
-    ):
+    for ctx, drawings, placements in (part[-3:] for part in maps_of(composed(scenario, size))):
         points = [
             (lon, lat)
             for d in drawings
@@ -853,15 +858,12 @@ def test_no_label_covers_a_certainty_badge(
 @pytest.mark.parametrize("size", [(1600, 900), (1920, 1080), (1100, 700)])
 @pytest.mark.parametrize(("preset", "lang"), CASES)
 def test_a_threat_label_stays_nearest_its_own_arrow(
-    atlas: Atlas, preset: str, lang: str, size: tuple[int, int]
+    preset: str, lang: str, size: tuple[int, int]
 ) -> None:
     """A threat direction's name, even when a leader line takes it off its arrow, is nearer its
     own arrow's handle than any other arrow's: it cannot be read as another direction."""
     scenario = view(preset, lang)
-    visible = {*scenario.layers, BASE_LAYER}
-    for ctx, drawings, placements in (
-        part[-3:] for part in maps_of(compose(all_layers(atlas, scenario), atlas, visible, size))
-    ):
+    for ctx, drawings, placements in (part[-3:] for part in maps_of(composed(scenario, size))):
         requests = {q.key: q for d in drawings for q in d.labels if q.cls == "threat"}
         anchors = ctx.projector.pixels([(q.lon, q.lat) for q in requests.values()])
         handles = dict(zip(requests, anchors, strict=True))
@@ -883,11 +885,10 @@ def maps_of(composition: Composition) -> list[MapDrawing | InsetDrawing]:
     return [composition.main, *([composition.inset] if composition.inset else [])]
 
 
-def placed_boxes(atlas: Atlas, scenario: Scenario, size: tuple[int, int] | None = None):
+def placed_boxes(scenario: Scenario, size: tuple[int, int] = NOMINAL_SIZE):
     """(context, drawings, {key: box}) of the labels of the layers shown at first."""
     visible = {*scenario.layers, BASE_LAYER}
-    args = (size,) if size else ()
-    ctx, drawings, placements = compose(all_layers(atlas, scenario), atlas, visible, *args).main
+    ctx, drawings, placements = composed(scenario, size).main
     keys = {q.key for d in drawings if d.layer in visible for q in d.labels}
     boxes = {k: placements[k].box for k in sorted(keys) if placements[k].box is not None}
     return ctx, drawings, boxes
@@ -898,7 +899,7 @@ def test_world_maps_thin_out_dense_relation_labels(atlas: Atlas, lang: str) -> N
     """At world scale a relation label keeps room around it: where arcs crowd, some are left out
     and keep their text in the hover."""
     scenario = view("concept_diagram", lang)
-    ctx, drawings, boxes = placed_boxes(atlas, scenario)
+    ctx, drawings, boxes = placed_boxes(scenario)
     assert ctx.view.zoom < WORLD_ZOOM
     relation_keys = {
         q.key
@@ -913,7 +914,7 @@ def test_world_maps_thin_out_dense_relation_labels(atlas: Atlas, lang: str) -> N
         f"relation:{r}"
         for r in all_layers(atlas, scenario).relations.query("status == 'proposed'").id
     }
-    inset = compose(all_layers(atlas, scenario), atlas, {*scenario.layers, BASE_LAYER}).inset
+    inset = composed(scenario).inset
     in_inset = {k for k, p in inset.placements.items() if p.box is not None} if inset else set()
     assert proposals <= set(boxes) | in_inset  # the article's proposals are always named
     for key in shown - proposals:
@@ -931,13 +932,13 @@ def test_world_maps_thin_out_dense_relation_labels(atlas: Atlas, lang: str) -> N
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_legend_has_room_under_or_beside_the_map(atlas: Atlas, lang: str) -> None:
+def test_the_legend_has_room_under_or_beside_the_map(lang: str) -> None:
     """The margins hold the legend plotly will draw, so the map is the size labels are placed
     for: under a Robinson map, beside a round one."""
     for preset, scenario in PRESETS.items():
         scenario = scenario.model_copy(update={"lang": lang})
         visible = {*scenario.layers, BASE_LAYER}
-        ctx, drawings, _ = compose(all_layers(atlas, scenario), atlas, visible).main
+        ctx, drawings, _ = composed(scenario).main
         figure = figure_for(preset, lang)
         shown = [t for t in figure.data if t.visible and t.showlegend and t.name]
         groups = legend_groups(drawings, visible, lang)
@@ -963,7 +964,7 @@ def test_round_views_keep_their_labels_inside_the_map(atlas: Atlas, lang: str) -
     label whose point is outside the square is left out (plotly would draw it in the margin)."""
     for update in ({"projection": "polar"}, {"projection": "orthographic", "focus": "JPN"}):
         scenario = view("concept_diagram", lang, **update)
-        ctx, _, boxes = placed_boxes(atlas, scenario)
+        ctx, _, boxes = placed_boxes(scenario)
         x0, y0, x1, y1 = ctx.projector.frame()
         for key, box in boxes.items():
             assert (
@@ -1009,7 +1010,7 @@ def test_a_half_width_map_is_laid_out_for_its_size(atlas: Atlas, lang: str) -> N
     half = build_figure(layers, atlas, visible_layers=scenario.layers, size=(780, 600))
     assert [t.uid for t in half.data] == [t.uid for t in full.data]
     assert half.layout.margin.b < full.layout.margin.b or half.layout.margin.b <= 600 * 0.45
-    ctx, _, boxes = placed_boxes(atlas, scenario, (780, 600))
+    ctx, _, boxes = placed_boxes(scenario, (780, 600))
     assert ctx.projector.frame_plan.size == (780, 600)
     x0, _, x1, _ = ctx.projector.frame()
     assert x1 - x0 <= 780
