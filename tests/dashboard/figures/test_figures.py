@@ -326,7 +326,7 @@ def test_proposed_relations_are_dashed_with_hollow_heads(atlas: Atlas) -> None:
         assert line_trace(figure, relation_id).line.dash != "dash"
 
 
-def test_the_legend_explains_basis_and_status(atlas: Atlas) -> None:
+def test_the_legend_explains_basis_and_status() -> None:
     figure = figure_for("concept_diagram", "en")
     keys = {t.uid: t for t in traces_of(figure, kind="key")}
     assert keys["base-key-stated"].line.dash == "solid"
@@ -397,7 +397,7 @@ def test_the_west_threat_crosses_the_pacific_without_a_jump(atlas: Atlas) -> Non
     assert max(abs(d) for d in wrapped) < 15.0, "no segment runs across the whole map"
 
 
-def test_filled_shapes_are_wound_for_d3(atlas: Atlas) -> None:
+def test_filled_shapes_are_wound_for_d3() -> None:
     """d3-geo fills the area right of a ring's travel: a ring wound the other way would flood the
     globe. Arrowheads and threat arrows are small clockwise rings; region exteriors too (or loop
     around a pole), region holes anticlockwise."""
@@ -490,7 +490,7 @@ def test_named_areas_are_light_tints_with_a_dotted_edge_along_their_extent(atlas
     assert not any(abs(q[0]) > 179.995 for q in points)
 
 
-def test_countries_come_from_the_base_map(atlas: Atlas) -> None:
+def test_countries_come_from_the_base_map() -> None:
     figure = figure_for("concept_diagram", "ja")
     assert figure.layout.geo.resolution == 50
     for trace in figure.data:
@@ -1164,7 +1164,7 @@ def test_the_legend_explains_each_badge_drawn_and_no_other(atlas: Atlas, lang: s
     assert not [t for t in traces_of(figure, kind="key") if "modality" in t.uid]
 
 
-def test_english_hover_gives_the_hedges_meaning_and_japanese_its_words(atlas: Atlas) -> None:
+def test_english_hover_gives_the_hedges_meaning_and_japanese_its_words() -> None:
     """The hover of the hedged cyber attribution says how the article says it: と見られる in the
     Japanese view, its meaning in the English one."""
     for lang, expected in (("ja", "と見られる"), ("en", "“is seen as / reportedly”")):
