@@ -265,13 +265,13 @@ class _Places:
         outside += area / 4.0 * corners_off
         return cls(spots, boxes, marks.overlap(boxes), 4.0 * outside)
 
-    def part(self, start: int, end: int) -> _Places:
-        """The places from index `start` to `end`."""
+    def take(self, indices: np.ndarray) -> _Places:
+        """The places at `indices` (in their order)."""
         return _Places(
-            self.spots[start:end],
-            self.boxes[start:end],
-            self.on_marks[start:end],
-            self.off_map[start:end],
+            [self.spots[index] for index in indices.tolist()],
+            self.boxes[indices],
+            self.on_marks[indices],
+            self.off_map[indices],
         )
 
     def costs(self, texts: _Blocked, clearance: float) -> tuple[np.ndarray, np.ndarray]:
@@ -421,21 +421,17 @@ def _places_at_anchors(
     x, y, width, height, gap = np.array(rows, dtype=float).reshape(-1, 5).T
     boxes = label_boxes(position_sides([p for _, p in spots]), x, y, width, height, gap)
     places = _Places.of(spots, boxes, marks, frame, projector)
-    return {key: places.part(*span) if span[1] > span[0] else None for key, span in spans.items()}
+    return {
+        key: places.take(np.arange(*span)) if span[1] > span[0] else None
+        for key, span in spans.items()
+    }
 
 
 def _unblocked(places: _Places) -> _Places | None:
     """The places that no drawn mark or map edge blocks (None: none). A place is free when all of
     its cost's parts, none negative, are zero."""
     free = np.flatnonzero(~(places.on_marks + places.off_map > 0.0))
-    if not len(free):
-        return None
-    return _Places(
-        [places.spots[index] for index in free.tolist()],
-        places.boxes[free],
-        places.on_marks[free],
-        places.off_map[free],
-    )
+    return places.take(free) if len(free) else None
 
 
 def _grown(box: Box, by: float) -> Box:

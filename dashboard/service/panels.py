@@ -280,9 +280,9 @@ class Panels:
         return self._table(table_view(self.atlas, scenario))
 
     def counts(self, scenario: Scenario) -> dict[str, int]:
-        """The table's rows per set of layers (`table-meta`'s counts), without building its rows
-        when it is not at hand (the summary needs them in the sync answer; the table callback,
-        often in another worker, builds the rows)."""
+        """The table's rows per set of layers (`table-meta`'s counts), from the rows' layers
+        alone: the summary needs them in the sync answer, and the table callback (often in
+        another worker) builds the rows themselves."""
         return layer_counts(row_layers(self.maps.full_layers(table_view(self.atlas, scenario))))
 
     def _build_table(self, scenario: Scenario) -> tuple[TableBody, dict[str, Any]]:
