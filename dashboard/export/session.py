@@ -45,16 +45,30 @@ class Job:
 RELOAD_EVERY = 25  # renders per tab between page reloads
 
 
+PAGE_ATTEMPTS = 3  # page loads tried per tab before the browser counts as broken
+KALEIDO_SCRIPTS = "function() { return typeof kaleido_scopes; }"
+
+
 class BatchKaleido(kaleido.Kaleido):  # type: ignore[misc]
-    """kaleido.Kaleido, reloading a tab's page only every RELOAD_EVERY renders, not after each.
+    """kaleido.Kaleido, reloading a tab's page only every RELOAD_EVERY renders, not after each,
+    and checking after opening that each tab calls into the page that has kaleido's scripts.
 
     A reload makes plotly.js parse its 1.1 MB base-map topojson again; skipping it halves the
     time per 1920×1080 image and gives byte-identical PNGs (checked against reloading). It
-    overrides a private method of kaleido and reads two private attributes (`_n`, `tabs_ready`):
-    tests/dashboard/test_private_apis.py fails when kaleido changes them.
+    overrides a private method of kaleido and reads private attributes (`_n`, `tabs_ready`, a
+    tab's `tab` and `_current_js_id`): tests/dashboard/test_private_apis.py fails when kaleido
+    changes them.
     """
 
     _renders = 0
+
+    async def open(self) -> None:
+        """Open the browser and its tabs, each with kaleido's page loaded and reachable."""
+        await super().open()
+        tabs = [self.tabs_ready.get_nowait() for _ in range(self.tabs_ready.qsize())]
+        for tab in tabs:
+            await ensure_page_scripts(tab)
+            self.tabs_ready.put_nowait(tab)
 
     async def _return_kaleido_tab(self, tab: Any) -> None:
         self._renders += 1
@@ -62,6 +76,28 @@ class BatchKaleido(kaleido.Kaleido):  # type: ignore[misc]
             await super()._return_kaleido_tab(tab)
         else:
             await self.tabs_ready.put(tab)
+
+
+async def ensure_page_scripts(tab: Any) -> None:
+    """Reload the tab until kaleido's scripts answer in the JavaScript context it calls.
+
+    kaleido opens a tab by navigating before it enables the runtime's events, so on a busy
+    machine the first context it hears of can be the blank page's, not its own page's: every
+    image from that tab then fails with "kaleido_scopes is not defined". A reload subscribes
+    with the events already on, and hears of the new page's context.
+    """
+    for _ in range(PAGE_ATTEMPTS):
+        params = {
+            "functionDeclaration": KALEIDO_SCRIPTS,
+            "executionContextId": tab._current_js_id,
+            "returnByValue": True,
+        }
+        reply = await tab.tab.send_command("Runtime.callFunctionOn", params=params)
+        if reply.get("result", {}).get("result", {}).get("value") == "object":
+            return
+        logger.info("export browser tab opened without kaleido's scripts; reloading it")
+        await tab.reload()
+    raise RuntimeError(f"kaleido's page did not load in {PAGE_ATTEMPTS} attempts")
 
 
 class RenderSession:

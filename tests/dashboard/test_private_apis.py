@@ -102,6 +102,21 @@ def test_kaleido_hands_tabs_back_through_the_method_batchkaleido_overrides():
     assert "self.tabs_ready = asyncio.Queue(" in constructor
 
 
+def test_kaleido_tabs_call_the_context_and_reload_that_ensure_page_scripts_uses():
+    """ensure_page_scripts reads a kaleido tab's `tab` and `_current_js_id` (the context every
+    image is drawn in) and awaits its `reload()`, which sets that context again; BatchKaleido.open
+    takes the opened tabs from `tabs_ready` after Kaleido.open."""
+    from kaleido._kaleido_tab._tab import _KaleidoTab
+
+    assert inspect.iscoroutinefunction(_KaleidoTab.reload)
+    assert list(inspect.signature(_KaleidoTab.reload).parameters) == ["self"]
+    assert "self._current_js_id = " in inspect.getsource(_KaleidoTab.reload)
+    assert "self._current_js_id," in inspect.getsource(_KaleidoTab._calc_fig)
+    assert "self.tab = tab" in inspect.getsource(_KaleidoTab.__init__)
+    assert "await self.tabs_ready.put(ktab)" in inspect.getsource(kaleido.Kaleido)
+    assert inspect.iscoroutinefunction(kaleido.Kaleido.open)
+
+
 def test_gunicorn_writes_its_error_answers_through_the_function_production_replaces():
     """production.install_error_writer replaces gunicorn.util.write_error, which the workers
     look up at the time of each error (tests/adversarial/test_server.py checks the answers)."""

@@ -386,6 +386,47 @@ def test_baselines_are_small():
         assert Image.open(path).size == tuple(MANIFEST["size"])
 
 
+# --- the browser session ----------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_a_tab_calling_into_a_context_without_kaleidos_scripts_is_reloaded():
+    """On a busy machine kaleido can open a tab that calls into a JavaScript context without its
+    scripts; every image from it then failed ("kaleido_scopes is not defined"). An isolated world
+    of the page is such a context: the session's check reloads the tab and images draw again."""
+    import plotly.graph_objects as go
+
+    from dashboard.export.session import KALEIDO_SCRIPTS, ensure_page_scripts
+
+    with RenderSession() as fresh:
+        fresh.start()
+        tabs = fresh._kaleido.tabs_ready
+
+        async def misdirect_then_check() -> tuple[str, str]:
+            tab = tabs.get_nowait()
+            tree = await tab.tab.send_command("Page.getFrameTree")
+            frame = tree["result"]["frameTree"]["frame"]["id"]
+            world = await tab.tab.send_command("Page.createIsolatedWorld", {"frameId": frame})
+            tab._current_js_id = world["result"]["executionContextId"]
+            params = {
+                "functionDeclaration": KALEIDO_SCRIPTS,
+                "executionContextId": tab._current_js_id,
+                "returnByValue": True,
+            }
+            before = await tab.tab.send_command("Runtime.callFunctionOn", params)
+            await ensure_page_scripts(tab)
+            params["executionContextId"] = tab._current_js_id
+            after = await tab.tab.send_command("Runtime.callFunctionOn", params)
+            tabs.put_nowait(tab)
+            return before["result"]["result"]["value"], after["result"]["result"]["value"]
+
+        assert fresh._call(misdirect_then_check(), timeout=60) == ("undefined", "object")
+        figure = go.Figure(go.Scattergeo(lon=[139.7], lat=[35.7]))
+        [image] = fresh.render([Job(figure, width=400, height=300)])
+    assert image.startswith(b"\x89PNG")
+    assert Image.open(io.BytesIO(image)).size == (400, 300)
+
+
 # --- the caches -------------------------------------------------------------------------------
 
 
