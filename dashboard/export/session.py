@@ -27,6 +27,30 @@ RENDER_FAILED = "the export browser could not draw the image; try again"
 RENDER_NICENESS = 10  # exports run at background priority (see _run_in_background)
 SMALL_IMAGE_PX = 1000  # narrower images use the 1:110m base map (see level_of_detail)
 logger = logging.getLogger(__name__)
+# where choreographer (kaleido's browser driver) logs a message from the browser it cannot decode
+BROWSER_PIPE_LOGGER = "choreographer.channels.pipe"
+UNDECODED_MESSAGE = "JSONError decoding message"
+
+
+class OneLineUndecodedMessages(logging.Filter):
+    """choreographer logs each browser message it cannot decode, and then ignores, with two
+    chained tracebacks; under load that floods the server's log. One warning line with the
+    message's start says the same."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and str(record.msg).startswith(UNDECODED_MESSAGE):
+            error = record.exc_info[1]
+            text = getattr(error.__cause__ if error else None, "doc", "")
+            record.msg, record.args = (
+                "export browser: ignored a message that is not JSON: %r",
+                (str(text)[:60],),
+            )
+            record.exc_info = record.exc_text = None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+logging.getLogger(BROWSER_PIPE_LOGGER).addFilter(OneLineUndecodedMessages())
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import gc
 import html
 import io
 import json
+import logging
 import os
 import re
 import subprocess
@@ -37,7 +38,7 @@ from dashboard.export import caption, citations, environment, files, formats, im
 from dashboard.export.caption import captioned_figure
 from dashboard.export.cli import run_export
 from dashboard.export.errors import ExportError
-from dashboard.export.session import Job, RenderSession
+from dashboard.export.session import BROWSER_PIPE_LOGGER, Job, RenderSession
 from dashboard.figures.text import line_width
 from dashboard.i18n import t
 from geodata.scenario import LAYERS
@@ -242,6 +243,26 @@ def test_missing_browser_says_how_to_install(monkeypatch):
     monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")
     with pytest.raises(ExportError, match=r"apt-get install chromium"):
         environment.find_browser()
+
+
+def test_a_browser_message_that_is_not_json_is_logged_as_one_warning_line(caplog):
+    """A message choreographer reads off the browser's pipe and cannot decode is ignored by it:
+    the server's log gets one warning line with the message's start, not two tracebacks."""
+    from choreographer.channels.pipe import Pipe
+
+    pipe = Pipe()
+    pipe.open()
+    try:
+        os.write(pipe.from_external_to_choreo, b'{"id": 1, "result": {}}\0{bye}\n\0')
+        with caplog.at_level(logging.INFO, logger=BROWSER_PIPE_LOGGER):
+            messages, _ = pipe.read_jsons(blocking=False)
+    finally:
+        pipe.close()
+    assert messages == [{"id": 1, "result": {}}]
+    [record] = [r for r in caplog.records if r.name == BROWSER_PIPE_LOGGER]
+    assert (record.levelname, record.exc_info) == ("WARNING", None)
+    assert record.getMessage() == "export browser: ignored a message that is not JSON: '{bye}\\n'"
+    assert "Traceback" not in caplog.text
 
 
 def _latin_only_fontconfig(tmp_path: Path) -> Path:
