@@ -95,11 +95,11 @@ def captioned_json(
     title or not)."""
     ref_width = layout_size(width, height, 1.0)[0]
     band = 0.0 if titled else title_band(scenario, ref_width)
-    margin = _caption(_map_figure(scenario, atlas), scenario, atlas, ref_width, band)
+    margin = _caption(_slide_map(scenario, atlas), scenario, atlas, ref_width, band)
     # the labels were placed for the nominal figure's map, and the slide's map is another size
     # (its caption and legend take room): place them again for the map as drawn
     frame = Frame((round(ref_width), round(REF_HEIGHT - band)), margin, {})
-    slide = _map_figure(scenario, atlas, frame)
+    slide = _slide_map(scenario, atlas, frame)
     _caption(slide, scenario, atlas, ref_width, band)
     data = to_json_plotly(slide.figure_dict())
     if scenario.sentence:
@@ -159,9 +159,9 @@ class _Slide:
         return {"data": traces, "layout": layout}
 
 
-def _map_figure(scenario: Scenario, atlas: Atlas, frame: Frame | None = None) -> _Slide:
-    """The view's map with only its shown layers (its labels placed for `frame` when given), and
-    the width / height of its map (see dashboard.figures.projection.map_aspect)."""
+def _slide_map(scenario: Scenario, atlas: Atlas, frame: Frame | None = None) -> _Slide:
+    """The view's map to caption as a slide: only its shown layers (its labels placed for `frame`
+    when given), with the width / height of its map (see dashboard.figures.projection.map_aspect)."""
     layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
     parts = figure_parts(layers, atlas, visible_layers=scenario.layers, frame=frame)
     view = make_view(
