@@ -48,6 +48,7 @@ from dashboard.export.errors import ExportError
 from dashboard.export.formats import FORMATS
 from dashboard.i18n import t
 from dashboard.layout import EXPORT_STEPS
+from dashboard.processes import run_in_background
 from dashboard.service.models import Message
 
 EXPORT_SIZE = (1920, 1080)
@@ -59,7 +60,6 @@ JOB_LEASE_S = 600  # the longest a job may hold a slot (it renders within RENDER
 RESULT_EXPIRE_S = 600  # a result nobody fetched is dropped then
 QUEUE_WAIT_S = 300  # a queued job no worker has taken by then is given up (the page stops)
 BROWSER_IDLE_S = 60.0  # a Celery worker process closes its export browser after this idle time
-JOB_NICENESS = 10  # a job (figure building too) runs at background priority
 SLOTS_KEY = "alliance-atlas-export-slots"
 SECRET_KEY = "alliance-atlas-signing-secret"
 PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -189,8 +189,7 @@ def export_job(set_progress: Callable[[list[Any]], None], request: dict[str, Any
     from geodata.atlas import load_atlas
     from geodata.scenario import Scenario
 
-    with contextlib.suppress(OSError):
-        os.nice(JOB_NICENESS - os.nice(0))
+    run_in_background()  # the whole job, its figure building too
     if "idle" not in _worker:  # a one-job process: it does not outlive its server
         _die_with_parent()
     scenario = Scenario.model_validate(request["scenario"])

@@ -1,9 +1,9 @@
-"""Process trees and their memory (psutil): the serving side reports its workers' memory, the
-export lowers its browser's priority. Neither imports the other for it.
+"""Process trees, their memory and priority (psutil): the serving side reports its workers'
+memory, the export runs its jobs and browser at background priority. Neither imports the other for it.
 
     children(master)                  # gunicorn's workers
     tree_memory(master)               # the master, each worker and what the workers started
-    lower_priority(os.getpid(), 10)   # every thread of every process below this one
+    run_in_background()               # this thread, and what it starts, at background priority
 """
 
 from __future__ import annotations
@@ -106,16 +106,21 @@ def wait_for_children(pid: int, count: int, timeout: float = 60.0) -> list[int]:
     raise TimeoutError(f"process {pid} did not start {count} children in {timeout:.0f} s")
 
 
-def lower_priority(root: int, niceness: int) -> None:
-    """Every thread of every process below `root` at `niceness` (on Linux niceness is per
-    thread: a process's own setting covers only its main thread)."""
-    if not hasattr(os, "setpriority"):
+# where Linux's SCHED_IDLE policy is missing (or refused): the lowest niceness
+BACKGROUND_NICENESS = 19
+
+
+def run_in_background() -> None:
+    """The calling thread, and the threads and processes it starts from now on, at background
+    priority: Linux's SCHED_IDLE policy, a CPU share of 3 against a normal thread's 1024 (a
+    niceness of 19 still has 15). A niceness would not hold: Chromium raises its own threads'
+    priority where it may (to niceness -8 for its display threads when running as root), which
+    does not lift a SCHED_IDLE thread."""
+    with contextlib.suppress(OSError, AttributeError):
+        os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
         return
-    for pid in descendants(root):
-        with contextlib.suppress(psutil.Error):
-            for thread in psutil.Process(pid).threads():
-                with contextlib.suppress(OSError):
-                    os.setpriority(os.PRIO_PROCESS, thread.id, niceness)
+    with contextlib.suppress(OSError, AttributeError):
+        os.setpriority(os.PRIO_PROCESS, 0, BACKGROUND_NICENESS)
 
 
 def megabytes(value: int | None) -> str:

@@ -8,7 +8,6 @@ import atexit
 import concurrent.futures
 import contextlib
 import logging
-import os
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -20,11 +19,10 @@ import plotly.graph_objects as go
 from dashboard.export.environment import PLOTLY_JS, configure_plotly, renderer_identity
 from dashboard.export.errors import ExportError
 from dashboard.export.formats import REF_HEIGHT, check_output, layout_size
-from dashboard.processes import lower_priority
+from dashboard.processes import run_in_background
 
 RENDER_TIMEOUT_S = 90
 RENDER_FAILED = "the export browser could not draw the image; try again"
-RENDER_NICENESS = 10  # exports run at background priority (see _run_in_background)
 SMALL_IMAGE_PX = 1000  # narrower images use the 1:110m base map (see level_of_detail)
 logger = logging.getLogger(__name__)
 # where choreographer (kaleido's browser driver) logs a message from the browser it cannot decode
@@ -194,9 +192,6 @@ class RenderSession:
             path=browser,
         )
         await k.open()
-        # the browser sets its own processes' priorities (its main process above normal when it
-        # may): at background priority, exports do not compete with the interactive requests
-        lower_priority(os.getpid(), RENDER_NICENESS)
         return k
 
     def close(self) -> None:
@@ -264,10 +259,9 @@ class RenderSession:
 
 
 def _run_in_background(loop: asyncio.AbstractEventLoop) -> None:
-    """Run the session's event loop (and the threads it starts) at background priority: on
-    Linux niceness is per thread and inherited by the threads and processes a thread starts."""
-    with contextlib.suppress(OSError, AttributeError):  # not Linux, or not allowed
-        os.setpriority(os.PRIO_PROCESS, 0, RENDER_NICENESS)
+    """Run the session's event loop, and the threads and browser it starts, at background
+    priority (see dashboard.processes.run_in_background)."""
+    run_in_background()
     loop.run_forever()
 
 

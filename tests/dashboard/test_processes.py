@@ -60,9 +60,25 @@ def test_tree_memory_counts_each_child_and_what_it_started(tree):
     assert memory["helpers"]["count"] >= 1  # the grandchild
 
 
-@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="needs setpriority")
-def test_lower_priority_reaches_every_thread_below(tree):
-    processes.lower_priority(tree.pid, 10)
-    (grandchild,) = processes.descendants(tree.pid)
-    assert os.getpriority(os.PRIO_PROCESS, grandchild) == 10
-    assert os.getpriority(os.PRIO_PROCESS, tree.pid) == 0  # below the root only
+# a process at background priority that starts a child; the child raises its own priority as
+# far as it may (as Chromium does: niceness -8 as root) and prints its scheduling policy
+RAISED_CHILD = (
+    "import os, subprocess, sys; from dashboard.processes import run_in_background; "
+    "run_in_background(); "
+    "child = 'import contextlib, os\\n"
+    "with contextlib.suppress(OSError): os.setpriority(os.PRIO_PROCESS, 0, -8)\\n"
+    "print(os.sched_getscheduler(0), os.getpriority(os.PRIO_PROCESS, 0))'; "
+    "print(os.sched_getscheduler(0)); "
+    "subprocess.run([sys.executable, '-c', child], check=True)"
+)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's SCHED_IDLE")
+def test_background_priority_holds_for_children_that_raise_their_own():
+    out = subprocess.run(
+        [sys.executable, "-c", RAISED_CHILD], capture_output=True, text=True, check=True
+    ).stdout.split()
+    parent, child, child_niceness = (int(x) for x in out)
+    assert parent == child == os.SCHED_IDLE
+    assert child_niceness <= 0 or os.geteuid() != 0  # as root it did raise its niceness
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # this process is not lowered

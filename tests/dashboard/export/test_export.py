@@ -13,6 +13,7 @@ without a Japanese font would draw empty boxes (it needs a browser with other fo
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import html
@@ -30,6 +31,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 from locations import BASELINE_DIR, REPO
 from PIL import Image
@@ -446,6 +448,35 @@ def test_a_tab_calling_into_a_context_without_kaleidos_scripts_is_reloaded():
         [image] = fresh.render([Job(figure, width=400, height=300)])
     assert image.startswith(b"\x89PNG")
     assert Image.open(io.BytesIO(image)).size == (400, 300)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="Linux's SCHED_IDLE")
+def test_the_export_browser_runs_at_background_priority_after_drawing():
+    """Every thread of the export browser stays at background priority (SCHED_IDLE) while and
+    after it draws, including those Chromium raises itself (to niceness -8 for its display
+    threads when it may, as root): before, a browser at niceness 10 had such threads above the
+    dashboard's workers and slowed their answers under load."""
+    import plotly.graph_objects as go
+
+    from dashboard.processes import descendants
+
+    with RenderSession() as fresh:
+        fresh.start()
+        figure = go.Figure(go.Scattergeo(lon=[139.7], lat=[35.7]))
+        [image] = fresh.render([Job(figure, width=400, height=300)])
+        assert image.startswith(b"\x89PNG")
+        threads = {}
+        for pid in descendants(os.getpid()):
+            with contextlib.suppress(psutil.Error):
+                process = psutil.Process(pid)
+                if "chrom" in process.name():
+                    for thread in process.threads():
+                        with contextlib.suppress(OSError):
+                            threads[thread.id] = os.sched_getscheduler(thread.id)
+    assert len(threads) > 10  # the browser's processes and their threads were seen
+    assert set(threads.values()) == {os.SCHED_IDLE}
+    assert os.sched_getscheduler(0) == os.SCHED_OTHER  # the test's own thread is not lowered
 
 
 # --- the caches -------------------------------------------------------------------------------
