@@ -351,3 +351,35 @@ def test_the_toggle_tables_framings_are_each_set_of_layers_framed_on_its_own(ser
         assert together == alone, name
         varied.add(len(set(alone)) > 1)
     assert varied == {True, False}  # some views are framed by what they show, some are not
+
+
+# under gevent (as in the production server's workers): a map is built in one greenlet while
+# another, started after it, waits to answer a cheap request; prints the order they finished in
+GREENLETS_SCRIPT = (
+    "from gevent import monkey; monkey.patch_all()\n"
+    "import gevent\n"
+    "from dashboard.service import ViewService\n"
+    "from geodata.atlas import load_atlas\n"
+    "from geodata.scenario import Scenario, load_presets\n"
+    "maps = ViewService(load_atlas(), load_presets()).maps\n"
+    "done = []\n"
+    "def build():\n"
+    "    maps.built_map(Scenario(lang='en', focus='JPN', projection='orthographic'))\n"
+    "    done.append('map')\n"
+    "gevent.joinall([gevent.spawn(build), gevent.spawn(done.append, 'cheap request')])\n"
+    "print(','.join(done))\n"
+)
+
+
+def test_a_map_build_lets_the_workers_other_requests_run():
+    """A gevent worker runs its requests in turns that change only where one waits; a map build
+    pauses between its steps, so a cheap request that came later does not wait for all of it."""
+    result = subprocess.run(
+        [sys.executable, "-c", GREENLETS_SCRIPT],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == "cheap request,map"
