@@ -27,6 +27,7 @@ import gc
 import logging
 import logging.handlers
 import os
+import signal
 import socket
 import sys
 import time
@@ -87,12 +88,23 @@ def gunicorn_options(
         # no control socket: gunicorn >= 25.1 would create $HOME/.gunicorn/gunicorn.ctl,
         # one fixed path that a second server on the machine would fight over
         "control_socket_disable": True,
+        "post_fork": stop_signals_as_default,
         "worker_exit": _quiet_exit,
     }
     if Path("/dev/shm").is_dir():
         options["worker_tmp_dir"] = "/dev/shm"  # heartbeat files off the disk (gunicorn docs)
     options.update(extra)
     return options
+
+
+def stop_signals_as_default(_arbiter: Any, _worker: Any) -> None:
+    """A new worker's first act: SIGTERM, SIGINT and SIGQUIT stop it outright until gunicorn's
+    worker sets its own handlers (after loading gevent). Until then it has the master's, which
+    only note a signal for the master's loop: a worker stopped in its first moments ignored
+    the stop, the master waited its 30 s graceful timeout, and a supervisor that gave up first
+    killed the master before it removed its temporary directories."""
+    for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        signal.signal(stop, signal.SIG_DFL)
 
 
 def _quiet_exit(_arbiter: Any, _worker: Any) -> None:

@@ -6,16 +6,24 @@ One real gunicorn (2 workers, on a free port of 127.0.0.1) serves the whole modu
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
+import os
+import signal
+import subprocess
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
+from locations import REPO
 from serving import load_loadtest, page_model, running_gunicorn
 
 from dashboard import cli, processes, production
+from dashboard.local_server import free_port
 from dashboard.security import CALLBACK_PATH
 
 WORKERS = 2
@@ -80,6 +88,48 @@ def test_the_custom_application_takes_the_settings_and_the_factory():
     finally:
         gc.unfreeze()
     assert built == [1]  # loaded once
+
+
+# gunicorn with the dashboard's settings serving a trivial app, each new worker held for 60 s
+# just after its fork (where the dashboard's post_fork hook runs): the moments before gunicorn's
+# worker sets its own signal handlers, made long enough to send a signal in
+HELD_WORKER_SERVER = (
+    "import sys, time\n"
+    "from dashboard import production\n"
+    "options = production.gunicorn_options(port=int(sys.argv[1]), workers=1)\n"
+    "def held(arbiter, worker):\n"
+    "    production.stop_signals_as_default(arbiter, worker)\n"
+    "    time.sleep(60)\n"
+    "options['post_fork'] = held\n"
+    "app = lambda environ, start_response: []\n"
+    "production.make_gunicorn_application(lambda: app, options).run()\n"
+)
+
+
+@pytest.mark.server
+def test_a_worker_stopped_in_its_first_moments_stops(tmp_path):
+    """Before, a worker that got SIGTERM before gunicorn set its handlers ignored it, and the
+    master waited 30 s for it at shutdown (then a supervisor's SIGKILL left its temporary
+    directories behind). A held worker stops at once, and so does the server."""
+    port = free_port()
+    log = (tmp_path / "server.log").open("wb")
+    server = subprocess.Popen(
+        [sys.executable, "-c", HELD_WORKER_SERVER, str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        cwd=REPO,
+        start_new_session=True,
+    )
+    try:
+        [worker] = processes.wait_for_children(server.pid, 1, timeout=60)
+        os.kill(worker, signal.SIGTERM)
+        psutil.Process(worker).wait(timeout=20)  # not the 60 s it is held for
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=20) == 0
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
 
 
 def test_serve_with_workers_runs_gunicorn(monkeypatch):
