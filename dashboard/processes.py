@@ -1,5 +1,6 @@
 """Process trees, their memory and priority (psutil): the serving side reports its workers'
-memory, the export runs its jobs and browser at background priority. Neither imports the other for it.
+memory, the export runs its jobs and browser at background priority. Neither imports the other
+for it.
 
     children(master)                  # gunicorn's workers
     tree_memory(master)               # the master, each worker and what the workers started
