@@ -112,7 +112,8 @@ def test_neighbours_do_not_overlap(countries: gpd.GeoDataFrame) -> None:
 
 
 def test_coverage_has_no_overlaps_or_slivers(countries: gpd.GeoDataFrame) -> None:
-    """Shared borders match vertex for vertex, with no gaps narrower than 0.01°."""
+    """Shared borders match vertex for vertex, with no gaps narrower than 0.01° (the atlas
+    merges a grouping's members as such a coverage: geodata.atlas._groupings)."""
     assert shapely.coverage_is_valid(countries.geometry.to_numpy(), gap_width=0.01)
 
 
