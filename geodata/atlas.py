@@ -67,17 +67,19 @@ class Atlas:
     anchors: Mapping[str, tuple[float, float]]
 
 
-def derived(atlas: Atlas, make: Callable[[Atlas], T]) -> T:
-    """`make(atlas)`, made on first use and kept while the atlas lives (one per `make`): for what
-    depends on the atlas alone, which is read-only. The value is shared: never change it."""
+def derived(owner: Any, make: Callable[..., T], *args: Any) -> T:
+    """`make(owner, *args)`, made on first use and kept while `owner` lives (one per `make` and
+    `args`): for what depends on an atlas, or a selection of one (geodata.select.Layers), alone;
+    both are read-only and compare by identity. The value is shared: never change it."""
     with _DERIVED_LOCK:
-        values = _DERIVED.setdefault(atlas, {})
-        if make not in values:
-            values[make] = make(atlas)
-        return values[make]
+        values = _DERIVED.setdefault(owner, {})
+        key = (make, *args)
+        if key not in values:
+            values[key] = make(owner, *args)
+        return values[key]
 
 
-_DERIVED: WeakKeyDictionary[Atlas, dict[Callable[[Atlas], Any], Any]] = WeakKeyDictionary()
+_DERIVED: WeakKeyDictionary[Any, dict[tuple[Any, ...], Any]] = WeakKeyDictionary()
 _DERIVED_LOCK = threading.RLock()
 
 

@@ -19,9 +19,11 @@ from geodata.scenario import Scenario
 DateSpan = tuple[date, date]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layers:
-    """What one view shows: filtered copies of the atlas frames, plus the view itself.
+    """What one view shows: filtered copies of the atlas frames, plus the view itself. Treat as
+    read-only. Selections compare and hash by identity, like atlases, so that what is derived
+    from one is kept with it (geodata.atlas.derived).
 
     `region_layers` maps each region of `regions` to the layers that draw it, in the order they
     come: "threats" for the regions a threat crosses, then the layer of each link ending at it.

@@ -268,10 +268,11 @@ class Context:
         """The atlas's lookups."""
         return atlas_index(self.atlas)
 
-    @cached_property
+    @property
     def rows(self) -> LayerRows:
-        """The view's layers as records."""
-        return LayerRows.of(self.layers)
+        """The view's layers as records (made once per selection: the main map and the inset,
+        and the maps of one selection with other layers shown, share them)."""
+        return derived(self.layers, LayerRows.of)
 
     @property
     def actors(self) -> dict[str, Any]:

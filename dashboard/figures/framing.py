@@ -13,7 +13,6 @@ draw (with a margin), or the whole world when the scenario asks for it (`extent:
 from __future__ import annotations
 
 import math
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from functools import lru_cache
@@ -383,23 +382,9 @@ class _LayerContent(NamedTuple):
     member_anchors: list[tuple[float, float]]
 
 
-# the last few selections' layer contents (a selection is made once per view and kept)
-_CONTENTS: dict[int, tuple[Layers, _LayerContent]] = {}
-_CONTENTS_KEPT = 16
-_CONTENTS_LOCK = threading.Lock()
-
-
 def _layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
-    with _CONTENTS_LOCK:
-        kept = _CONTENTS.get(id(layers))
-    if kept is not None and kept[0] is layers:
-        return kept[1]
-    content = _find_layer_content(layers, atlas)
-    with _CONTENTS_LOCK:
-        while len(_CONTENTS) >= _CONTENTS_KEPT:
-            del _CONTENTS[next(iter(_CONTENTS))]
-        _CONTENTS[id(layers)] = (layers, content)
-    return content
+    """What each layer of a selection draws (found once per selection and kept with it)."""
+    return derived(layers, _find_layer_content, atlas)
 
 
 def _find_layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import calendar
 import dataclasses
+import gc
+import weakref
 from datetime import date, timedelta
 
 import pytest
@@ -12,7 +14,7 @@ from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, MODALITIES, MODALITY_LE
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geodata.atlas import load_atlas
+from geodata.atlas import derived, load_atlas
 from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.scenario import Scenario, load_presets
 from geodata.select import Layers, select, widest_dates
@@ -503,3 +505,23 @@ def test_the_summit_preset_shows_the_three_themes_and_only_summit_events() -> No
         "ukraine_long_term_support",
         "south_action_plan",
     }
+
+
+def test_what_is_derived_from_a_selection_is_kept_with_it_and_goes_with_it() -> None:
+    """Values derived from a selection (the figures' records and layer contents) are made once
+    per selection, told apart from an equal selection made again, and do not keep it alive."""
+    made: list[int] = []
+
+    def count_rows(layers: Layers) -> list[int]:
+        made.append(len(layers.memberships))
+        return made[-1:]
+
+    layers = select(load_atlas(), Scenario())
+    kept = derived(layers, count_rows)
+    assert derived(layers, count_rows) is kept and len(made) == 1
+    again = select(load_atlas(), Scenario())
+    assert derived(again, count_rows) is not kept and len(made) == 2
+    gone = weakref.ref(layers)
+    del layers
+    gc.collect()
+    assert gone() is None
