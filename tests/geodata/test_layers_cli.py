@@ -14,6 +14,7 @@ import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
+from functools import cache
 from pathlib import Path
 
 import geopandas as gpd
@@ -142,8 +143,10 @@ def ogrinfo(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["ogrinfo", "-ro", *args], capture_output=True, text=True, timeout=120)
 
 
+@cache
 def geojson_features(directory: Path, name: str) -> list[dict]:
-    """A layer's features as the GeoJSON file has them (plain JSON, no GIS library)."""
+    """A layer's features as the GeoJSON file has them (plain JSON, no GIS library), read once
+    for the tests that read them (do not change them)."""
     return json.loads((directory / f"{name}.geojson").read_text(encoding="utf-8"))["features"]
 
 
