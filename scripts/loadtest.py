@@ -419,20 +419,27 @@ class Stats:
 
 def apply_patch(value: Any, operations: list[dict[str, Any]]) -> Any:
     """What dash-renderer does with a dash.Patch of Assign and Delete operations: a new value
-    (`value` itself is left as it was)."""
-    value = orjson.loads(orjson.dumps(value))
+    that shares what the operations leave alone (`value` itself is left as it was)."""
     for operation in operations:
-        *path, last = operation["location"]
-        node = value
-        for key in path:
-            node = node.setdefault(key, {}) if isinstance(node, dict) else node[key]
-        if operation["operation"] == "Assign":
-            node[last] = operation["params"]["value"]
-        elif operation["operation"] == "Delete":
-            del node[last]
-        else:
-            raise ValueError(f"unexpected Patch operation {operation['operation']!r}")
+        value = _patched(value, operation["location"], operation)
     return value
+
+
+def _patched(node: Any, location: list[Any], operation: dict[str, Any]) -> Any:
+    """A copy of `node` with one operation applied at `location` under it (only the containers
+    along the way are copied, as ramda's assocPath and dissocPath do in dash-renderer)."""
+    key, *rest = location
+    copy = dict(node) if isinstance(node, dict) else list(node)
+    if rest:
+        child = node.get(key, {}) if isinstance(node, dict) else node[key]
+        copy[key] = _patched(child, rest, operation)
+    elif operation["operation"] == "Assign":
+        copy[key] = operation["params"]["value"]
+    elif operation["operation"] == "Delete":
+        del copy[key]
+    else:
+        raise ValueError(f"unexpected Patch operation {operation['operation']!r}")
+    return copy
 
 
 def percentile(values: list[float], q: float) -> float:
