@@ -1257,6 +1257,11 @@ def print_report(report: dict[str, Any], args) -> list[str]:
             f"{1000 * cpu / report['requests']:.1f} ms per request (export jobs not included; "
             "less sensitive to a busy machine than the latencies)"
         )
+    out(
+        f"this client's CPU during the measured run: {report['client_cpu_s']:.1f} s "
+        f"({100 * report['client_cpu_s'] / report['elapsed_s']:.0f} % of a core, on the cores the "
+        "server has)"
+    )
     load = report["load_average"]
     out(f"load average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (2 cores)")
     lag = report["client_loop_lag_ms"]
@@ -1295,7 +1300,7 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
         test.model = AppModel.from_json(dependencies, layout)
         test.deadline = time.monotonic() + args.max_seconds
         before = None
-        start = time.perf_counter()
+        start, client_cpu = time.perf_counter(), time.process_time()
         try:
             async with asyncio.timeout(args.max_seconds):
                 if args.warmup:
@@ -1303,6 +1308,7 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
                 gc.collect()  # now, rather than in the middle of the measured requests
                 before = tree_memory(master_pid) if master_pid else None
                 cpu_before = workers_cpu_seconds(master_pid) if master_pid else {}
+                client_cpu = time.process_time()
                 start = time.perf_counter()
                 sampler = asyncio.create_task(sample_memory(test, master_pid, args.requests))
                 lag = asyncio.create_task(sample_loop_lag(test.stats.loop_lag))
@@ -1316,6 +1322,7 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
                 f"loadtest: hard time cap of {args.max_seconds} s reached; stopped", file=sys.stderr
             )
         elapsed = time.perf_counter() - start
+        client_cpu = time.process_time() - client_cpu
         after = tree_memory(master_pid) if master_pid else None
         cpu_after = workers_cpu_seconds(master_pid) if master_pid else {}
     memory = memory_summary(before, after)
@@ -1325,6 +1332,7 @@ async def _run(args: argparse.Namespace, base: str, master_pid: int | None) -> d
     # (a worker restarted meanwhile counts from its start)
     used = sum(s - cpu_before.get(pid, 0.0) for pid, s in cpu_after.items())
     report["workers_cpu_s"] = used if cpu_after else None
+    report["client_cpu_s"] = client_cpu
     return report
 
 
