@@ -48,7 +48,7 @@ from dashboard.figures.geo import (
     resolution_for,
 )
 from dashboard.figures.inset import Inset, outline, place, wanted, within
-from dashboard.figures.labels import LEADER_GAP, Placement, place_labels
+from dashboard.figures.labels import LEADER_GAP, Pause, Placement, carry_on, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
 from dashboard.figures.marks import LonLatList
 from dashboard.figures.notes import map_notes
@@ -129,12 +129,13 @@ def figure_parts(
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
     level_of_detail: bool = False,
+    pause: Pause = carry_on,
 ) -> FigureParts:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
     (with the country records a toggle restyles the countries traces from).
 
     For callers that only serialise the figure (the dashboard), which saves go.Figure's copy of
-    every trace."""
+    every trace. `pause` is called between the steps of the drawing (see labels.Pause)."""
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
     main, inset = compose(
@@ -144,6 +145,7 @@ def figure_parts(
         frame.size if frame else size or NOMINAL_SIZE,
         frame,
         level_of_detail=level_of_detail,
+        pause=pause,
     )
     traces: list[tuple[str, str, Trace]] = []
     countries: list[tuple[int, CountryFills]] = []
@@ -394,6 +396,7 @@ def compose(
     fixed_frame: Frame | None = None,
     *,
     level_of_detail: bool = False,
+    pause: Pause = carry_on,
 ) -> Composition:
     """Every layer's drawing and the placement of every label (the figure before plotly), on the
     main map and, where Europe is too small to read and crowded, on an inset of Europe.
@@ -404,7 +407,8 @@ def compose(
     differs. A `fixed_frame` is used as it is. The inset's layers are drawn for its own view
     (arcs and arrows sized for its zoom); labels are placed on each map separately, those of
     items in the inset's area, and those the inset names, on the inset only. The base maps'
-    resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one).
+    resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one). `pause` is
+    called after each layer drawn and each label placed.
     """
     view, with_inset = framing(layers, atlas, visible)
     ctx = _context(layers, atlas, view, size, visible, level_of_detail)
@@ -414,6 +418,7 @@ def compose(
         ctx.projector_read = False
         drawings.append(build(ctx))
         read_frame.append(ctx.projector_read)
+        pause()
     frame = fixed_frame or plan_frame(view, legend_groups(drawings, visible, ctx.lang), size)
     if frame != ctx.projector.frame_plan:
         ctx.projector = Projector(view, frame)
@@ -426,10 +431,10 @@ def compose(
     obstacles = [obstacle for d in drawings for obstacle in d.obstacles]
     inset = None
     if with_inset:
-        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, level_of_detail)
+        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, level_of_detail, pause)
     if inset is None:
         placements = place_labels(
-            requests, obstacles, ctx.projector, first, all_optional=ctx.compact
+            requests, obstacles, ctx.projector, first, all_optional=ctx.compact, pause=pause
         )
         return Composition(MapDrawing(ctx, drawings, placements), None)
     # items in the inset's area, and those the inset names (an arc from Europe): labelled on
@@ -444,6 +449,7 @@ def compose(
         first,
         all_optional=ctx.compact,
         covered=inset.plan.main_box(ctx.projector),
+        pause=pause,
     )
     placements |= {key: Placement(None, None, None) for key in in_europe}
     return Composition(MapDrawing(ctx, drawings, placements), inset)
@@ -478,6 +484,7 @@ def _draw_inset(
     visible: set[str],
     first: set[str],
     level_of_detail: bool,
+    pause: Pause,
 ) -> InsetDrawing:
     """The inset in the corner of the main map that covers least of what it draws, its layers
     drawn for its view, and its labels (of the items in its area) placed on it."""
@@ -489,7 +496,10 @@ def _draw_inset(
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
     ctx = _context(layers, atlas, view, main.size, visible, level_of_detail)
     ctx.projector = plan.projector
-    drawings = [build(ctx) for _, build in BUILDERS]
+    drawings = []
+    for _, build in BUILDERS:
+        drawings.append(build(ctx))
+        pause()
     extent = plan.extent
     requests = [
         q
@@ -505,6 +515,7 @@ def _draw_inset(
         first,
         all_optional=ctx.compact,
         covered=title,
+        pause=pause,
     )
     return InsetDrawing(plan, ctx, drawings, placements)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,6 +58,14 @@ def position_sides(positions: Sequence[str]) -> Sides:
 def _side_flags(position: str) -> tuple[bool, bool, bool, bool]:
     vertical, _, horizontal = position.partition(" ")
     return horizontal == "center", horizontal == "right", vertical == "top", vertical == "bottom"
+
+
+Pause = Callable[[], None]
+
+
+def carry_on() -> None:
+    """No pause: the figures are built in one go (a server that runs requests by turns in one
+    thread passes a pause that lets the others run: dashboard.service.maps)."""
 
 
 class _Blocked:
@@ -148,6 +156,7 @@ def place_labels(
     *,
     all_optional: bool = False,
     covered: Box | None = None,
+    pause: Pause = carry_on,
 ) -> dict[str, Placement]:
     """Positions for every label key (labels with one key are placed once).
 
@@ -162,7 +171,7 @@ def place_labels(
     leaves out fewest such names (then fewest naming what the article states, then fewest badge
     strips) is kept.
     `covered` is a pixel box drawn over the map (the inset): nothing is placed on it, and items
-    under it get no label.
+    under it get no label. `pause` is called after each label placed (see Pause).
     """
     first = first or set()
     unique: dict[str, LabelRequest] = {}
@@ -213,7 +222,7 @@ def place_labels(
                 q.key,
             ),
         )
-        placed, crowded = layout.place(order, hard.copy())
+        placed, crowded = layout.place(order, hard.copy(), pause)
         missed = [k for k in crowded if k in first and not unique[k].optional]
         # names first (a badge strip's groupings are also in the country's hover), then the
         # names of what the article states
@@ -302,13 +311,14 @@ class _Layout:
     leader_spots: dict[str, _Places | None] = field(default_factory=dict)
 
     def place(
-        self, order: list[LabelRequest], texts: _Blocked
+        self, order: list[LabelRequest], texts: _Blocked, pause: Pause
     ) -> tuple[dict[str, Placement], list[str]]:
         """Each label in turn at its first free spot (see place_labels); and the keys of the
         labels left out for want of room."""
         placed: dict[str, Placement] = {}
         crowded: list[str] = []
         for request in order:
+            pause()
             places = self.candidates[request.key]
             if places is None:
                 if self.projector.view.projection == "robinson" and self.covered is None:

@@ -38,6 +38,7 @@ from dashboard.figures import (
 from dashboard.figures.emphasis import emphasis_points, sentence_items
 from dashboard.figures.framing import focus_point, make_view, shows
 from dashboard.figures.geo import DETAIL_RESOLUTION, resolution_for
+from dashboard.figures.labels import Pause
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
@@ -48,6 +49,10 @@ from geodata.select import Layers, select, widest_dates
 
 FOCUS_RING_LAYER = "focus"
 FOCUS_COLOUR = "#d1008f"
+# the longest stretch (s) of a map build before it lets the worker's other requests run (each
+# pause costs ~20 µs under gevent): a few times under a cheap request's own CPU time
+TURN = 0.003
+GEVENT_TICK = 0.0001  # s: a pause's sleep under gevent (see _waiting_time)
 PATCH_SHARE = 0.5  # send a figure's difference only when it is under half the figure's size
 TITLES = ("id", "title_ja", "title_en", "description_ja", "description_en")
 RENDERED_KEYS = {"key", "built", "traces", "layers"}
@@ -216,18 +221,20 @@ class Maps:
         return len(self._preset_maps)
 
     def _build_map(self, scenario: Scenario) -> BuiltMap:
+        pause = taking_turns()
         layers = self.full_layers(scenario)
-        let_others_run()
+        pause()
         traces, layout, countries = figure_parts(
             layers,
             self.atlas,
             visible_layers=scenario.layers,
             size=DASHBOARD_MAP_SIZE,
             level_of_detail=True,
+            pause=pause,
         )
-        let_others_run()
+        pause()
         frames = self._same_frames(scenario)
-        let_others_run()
+        pause()
         traces.append(self._focus_ring(scenario).to_plotly_json())
         figure_layout = layout.to_plotly_json()
         # what the page needs to show any set of layers without asking the server (a layer
@@ -438,13 +445,31 @@ class Maps:
         return self.built_map(scenario)
 
 
-def let_others_run() -> None:
-    """Let the other requests of this worker run, between the steps of building a map (~60 ms of
-    CPU in all). The production server's workers run their requests as gevent greenlets of one
-    thread, which take turns only where one waits: without a pause, a cheap request arriving
-    during a build waits for all of it. Under gevent `time.sleep` is gevent's (the server
-    patches it) and lets every ready greenlet run; elsewhere it lets other threads run."""
-    time.sleep(0)
+def taking_turns(turn: float = TURN) -> Pause:
+    """A pause for the steps of a map build (~50 ms of CPU in all; its drawing pauses after each
+    layer and label, see figures.labels.Pause) that lets this worker's other requests run once
+    a `turn` (seconds) has gone since it last did. The production server's workers run their
+    requests as gevent greenlets of one thread, which take turns only where one waits: without
+    pauses, a request arriving during a build waits for all of it (see `_waiting_time`)."""
+    last = time.perf_counter()
+    wait = _waiting_time()
+
+    def pause() -> None:
+        nonlocal last
+        if time.perf_counter() - last >= turn:
+            time.sleep(wait)
+            last = time.perf_counter()
+
+    return pause
+
+
+def _waiting_time() -> float:
+    """How long a pause sleeps. Under gevent (which patches `time.sleep`), a tick: its sleep(0)
+    runs the greenlets already ready but may go on without reading the sockets for a while (50
+    pauses here: its documentation of `gevent.sleep` warns of it), so a request that arrived
+    meanwhile would wait unread; a sleep of more than 0 waits for the next turn of the event
+    loop, which reads them. Elsewhere 0 (other threads run at once)."""
+    return GEVENT_TICK if time.sleep.__module__.startswith("gevent") else 0.0
 
 
 def _plain_framing(frame: Framing) -> list[Any]:

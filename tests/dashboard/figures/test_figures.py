@@ -50,6 +50,7 @@ from dashboard.figures.geo import (
 )
 from dashboard.figures.kit import WORLD_CLEARANCE, WORLD_ZOOM
 from dashboard.figures.labels import PADDING
+from dashboard.figures.layers import BUILDERS
 from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
 from dashboard.i18n import t
@@ -1264,3 +1265,19 @@ def test_the_concept_diagram_says_on_the_map_that_it_is_a_reconstruction(
     words = ("再構成", "概念") if lang == "ja" else ("reconstruction", "conceptual")
     assert all(word in note.text for word in words)
     assert note.xref == note.yref == "paper" and 0 <= note.x <= 1 and 0 <= note.y <= 1
+
+
+def test_the_drawing_pauses_after_each_layer_and_each_label(atlas) -> None:
+    """A server running its requests by turns in one thread gets a pause to let the others run
+    (dashboard.service.maps.taking_turns) after each layer drawn and each label placed."""
+    pauses = []
+    scenario = view("concept_diagram", "en", inset="none")
+    composition = compose(
+        all_layers(atlas, scenario),
+        atlas,
+        {*scenario.layers, BASE_LAYER},
+        pause=lambda: pauses.append(1),
+    )
+    assert composition.inset is None
+    assert len(composition.main.placements) > 20
+    assert len(pauses) >= len(BUILDERS) + len(composition.main.placements)
