@@ -366,10 +366,14 @@ def framing(layers: Layers, atlas: Atlas, visible: Collection[str]) -> Framing:
 
 
 def framings(
-    layers: Layers, atlas: Atlas, visible_sets: Iterable[Collection[str]]
+    layers: Layers,
+    atlas: Atlas,
+    visible_sets: Iterable[Collection[str]],
+    pause: Pause = carry_on,
 ) -> list[Framing]:
     """`framing` with each of several sets of layers shown (a layer toggle's table, see
-    dashboard.service.maps), finding what does not depend on the shown layers once."""
+    dashboard.service.maps), finding what does not depend on the shown layers once; `pause` is
+    called after each set."""
     keep = emphasis_points(layers, atlas)
     wants = layers.scenario.inset == "europe"
     by_content = frames_by_content(layers.scenario)
@@ -385,6 +389,7 @@ def framings(
                 view, wants and wanted(view, content_features(layers, atlas, shown))
             )
         found.append(framed[key])
+        pause()
     return found
 
 

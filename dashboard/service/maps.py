@@ -123,7 +123,9 @@ class Maps:
         # the last few maps parsed (a view change diffs the browser's figure against the new one)
         self._parsed = lru_cache(maxsize=4)(lambda built: orjson.loads(built.figure_json))
         self._framing = lru_cache(maxsize=FRAMINGS_KEPT)(self._framed)
-        self._frames = lru_cache(maxsize=FRAME_TABLES_KEPT)(self._frames_of)
+        self._frame_tables: cachetools.LRUCache[Scenario, tuple[str, ...]] = cachetools.LRUCache(
+            FRAME_TABLES_KEPT
+        )
 
     # --- what a view draws ----------------------------------------------------------------
 
@@ -166,24 +168,32 @@ class Maps:
         """How the map of a view (as `drawn`) is framed with its own layers shown."""
         return framing(self.full_layers(drawn), self.atlas, {*drawn.layers, BASE_LAYER})
 
-    def _same_frames(self, scenario: Scenario) -> list[int]:
+    def _same_frames(self, scenario: Scenario, pause: Pause) -> list[int]:
         """For each set of layers (bit i: LAYERS[i]), 1 when the view's map with those layers
         shown is framed as with its own (see `_frame_table`), else 0."""
-        table = self._frame_table(self.drawn(scenario).model_copy(update={"layers": LAYERS}))
+        selected = self.drawn(scenario).model_copy(update={"layers": LAYERS})
+        table = self._frame_table(selected, pause)
         own = sum(1 << i for i, layer in enumerate(LAYERS) if layer in scenario.layers)
         return [int(frame == table[own]) for frame in table]
 
-    def _frame_table(self, selected: Scenario) -> tuple[str, ...]:
+    def _frame_table(self, selected: Scenario, pause: Pause) -> tuple[str, ...]:
         """The framing of the selection of `selected` (every layer) for each set of layers, as
         JSON texts (memoised per selection in every language: the framing has none)."""
-        return self._frames(selected.model_copy(update={"lang": LANGS[0]}))
+        key = selected.model_copy(update={"lang": LANGS[0]})
+        with self._cache_lock:
+            table = self._frame_tables.get(key)
+        if table is None:
+            table = self._frames_of(key, pause)
+            with self._cache_lock:
+                self._frame_tables[key] = table
+        return table
 
-    def _frames_of(self, selected: Scenario) -> tuple[str, ...]:
+    def _frames_of(self, selected: Scenario, pause: Pause) -> tuple[str, ...]:
         sets = [
             {BASE_LAYER, *(x for i, x in enumerate(LAYERS) if mask >> i & 1)}
             for mask in range(1 << len(LAYERS))
         ]
-        found = framings(self._select(selected), self.atlas, sets)
+        found = framings(self._select(selected), self.atlas, sets, pause)
         texts = {frame: json.dumps(_plain_framing(frame)) for frame in set(found)}
         return tuple(texts[frame] for frame in found)
 
@@ -233,7 +243,7 @@ class Maps:
             pause=pause,
         )
         pause()
-        frames = self._same_frames(scenario)
+        frames = self._same_frames(scenario, pause)
         pause()
         traces.append(self._focus_ring(scenario).to_plotly_json())
         figure_layout = layout.to_plotly_json()

@@ -33,6 +33,7 @@ from dashboard.figures.composition import (
     MapDrawing,
     compose,
     framing,
+    framings,
     legend_groups,
     shown_by,
     trace_layer,
@@ -1269,11 +1270,17 @@ def test_the_concept_diagram_says_on_the_map_that_it_is_a_reconstruction(
 
 def test_the_drawing_pauses_after_each_layer_and_each_label(atlas) -> None:
     """A server running its requests by turns in one thread gets a pause to let the others run
-    (dashboard.service.maps.taking_turns) after each layer drawn and each label placed."""
+    (dashboard.service.maps.taking_turns) after each layer drawn and each label placed, and
+    after each set of layers framed for a layer toggle's table."""
     pauses = []
     scenario = view("concept_diagram", "en", inset="none")
+    layers = all_layers(atlas, scenario)
+    sets = [{BASE_LAYER}, {BASE_LAYER, "threats"}, {BASE_LAYER, *LAYERS}]
+    framings(layers, atlas, sets, pause=lambda: pauses.append(1))
+    assert len(pauses) == len(sets)
+    pauses.clear()
     composition = compose(
-        all_layers(atlas, scenario),
+        layers,
         atlas,
         {*scenario.layers, BASE_LAYER},
         pause=lambda: pauses.append(1),
