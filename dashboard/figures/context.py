@@ -268,7 +268,7 @@ class Context:
         """The atlas's lookups."""
         return atlas_index(self.atlas)
 
-    @property
+    @cached_property
     def rows(self) -> LayerRows:
         """The view's layers as records (made once per selection: the main map and the inset,
         and the maps of one selection with other layers shown, share them)."""

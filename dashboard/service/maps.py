@@ -49,8 +49,8 @@ from geodata.select import Layers, select, widest_dates
 
 FOCUS_RING_LAYER = "focus"
 FOCUS_COLOUR = "#d1008f"
-# the longest stretch (s) of a map build before it lets the worker's other requests run (each
-# pause costs ~20 µs under gevent): a few times under a cheap request's own CPU time
+# the longest stretch (s) of a map build before it lets the worker's other requests run (under
+# gevent each pause sleeps a GEVENT_TICK): a few times under a cheap request's own CPU time
 TURN = 0.003
 GEVENT_TICK = 0.0001  # s: a pause's sleep under gevent (see _waiting_time)
 PATCH_SHARE = 0.5  # send a figure's difference only when it is under half the figure's size
@@ -123,9 +123,12 @@ class Maps:
         # the last few maps parsed (a view change diffs the browser's figure against the new one)
         self._parsed = lru_cache(maxsize=4)(lambda built: orjson.loads(built.figure_json))
         self._framing = lru_cache(maxsize=FRAMINGS_KEPT)(self._framed)
-        self._frame_tables: cachetools.LRUCache[Scenario, tuple[str, ...]] = cachetools.LRUCache(
-            FRAME_TABLES_KEPT
-        )
+        # (keyed by the selection alone: the pause a build passes is not part of the key)
+        self._frames = cachetools.cached(
+            cachetools.LRUCache(FRAME_TABLES_KEPT),
+            key=lambda selected, _pause: selected,
+            lock=threading.Lock(),
+        )(self._frames_of)
 
     # --- what a view draws ----------------------------------------------------------------
 
@@ -179,14 +182,7 @@ class Maps:
     def _frame_table(self, selected: Scenario, pause: Pause) -> tuple[str, ...]:
         """The framing of the selection of `selected` (every layer) for each set of layers, as
         JSON texts (memoised per selection in every language: the framing has none)."""
-        key = selected.model_copy(update={"lang": LANGS[0]})
-        with self._cache_lock:
-            table = self._frame_tables.get(key)
-        if table is None:
-            table = self._frames_of(key, pause)
-            with self._cache_lock:
-                self._frame_tables[key] = table
-        return table
+        return self._frames(selected.model_copy(update={"lang": LANGS[0]}), pause)
 
     def _frames_of(self, selected: Scenario, pause: Pause) -> tuple[str, ...]:
         sets = [

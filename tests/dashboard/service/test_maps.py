@@ -353,8 +353,8 @@ def test_the_toggle_tables_framings_are_each_set_of_layers_framed_on_its_own(ser
     assert varied == {True, False}  # some views are framed by what they show, some are not
 
 
-# under gevent (as in the production server's workers): a map is built in one greenlet while
-# another, started after it, waits to answer a cheap request; prints the order they finished in
+# under gevent (as in the production server's workers): a map is built in one greenlet while a
+# request arrives on a socket that another greenlet reads; prints the order they finished in
 GREENLETS_SCRIPT = (
     "from gevent import monkey; monkey.patch_all()\n"
     "import socket\n"
