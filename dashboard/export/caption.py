@@ -15,7 +15,7 @@ import json
 import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import cachetools
 import plotly.graph_objects as go
@@ -181,14 +181,21 @@ LEGEND_FONTS = (18, 17, 16, 15, 14, 13)  # largest first; all â‰¥ 12 px at 1920Ã
 LEGEND_SYMBOL = 40
 
 
+LEGEND_COLUMN_GAP = 24
+
+
 @dataclass(frozen=True)
 class _Legend:
-    """Where the legend goes and how large: 'right' (a column) or 'bottom' (groups side by side)."""
+    """Where the legend goes and how large: 'right' (a column, or two when one does not fit the
+    height even at the smallest font) or 'bottom' (groups side by side)."""
 
     side: str
     font: int
     width: float
     height: float
+    # right, two columns: the legend groups of the second column, and the first column's width
+    second_column: frozenset[str] = frozenset()
+    first_width: float = 0.0
 
 
 def _caption(
@@ -246,6 +253,13 @@ def _caption(
                 "font": {"family": family, "size": legend.font + 2, "color": INK},
             },
         }
+        if legend.second_column:  # its groups in a second legend, beside the first
+            slide.traces = [
+                trace | {"legend": "legend2"}
+                if _group_key(trace) in legend.second_column
+                else trace
+                for trace in slide.traces
+            ]
     else:
         map_w = area_w
         map_h = min(middle - legend.height - LEGEND_GAP, map_w / aspect)
@@ -263,6 +277,20 @@ def _caption(
             "entrywidth": 0,
         }
     bottom = height - top - map_h
+    legend_layout = {
+        **legend_box,
+        "font": {"family": family, "size": legend.font, "color": INK},
+        "grouptitlefont": {"family": family, "size": legend.font, "color": MUTED},
+        "bgcolor": "rgba(255,255,255,0)",
+        "borderwidth": 0,
+        "itemsizing": "constant",
+        "itemwidth": LEGEND_SYMBOL,
+        "tracegroupgap": max(4, legend.font // 3),
+        "traceorder": "grouped",
+    }
+    if legend.second_column:
+        second_x = (LEGEND_GAP + legend.first_width + LEGEND_COLUMN_GAP) / max(map_w, 1)
+        slide.layout.legend2 = legend_layout | {"x": 1 + second_x, "title": {"text": ""}}
     slide.layout.update(
         width=None,
         height=None,
@@ -287,17 +315,7 @@ def _caption(
             "automargin": False,
         },
         showlegend=True,
-        legend={
-            **legend_box,
-            "font": {"family": family, "size": legend.font, "color": INK},
-            "grouptitlefont": {"family": family, "size": legend.font, "color": MUTED},
-            "bgcolor": "rgba(255,255,255,0)",
-            "borderwidth": 0,
-            "itemsizing": "constant",
-            "itemwidth": LEGEND_SYMBOL,
-            "tracegroupgap": max(4, legend.font // 3),
-            "traceorder": "grouped",
-        },
+        legend=legend_layout,
         dragmode=False,
         hovermode=False,
     )
@@ -383,17 +401,59 @@ def _legend_entries(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [t for t in traces if t.get("showlegend") is not False and t.get("name")]
 
 
-def _legend_groups(traces: list[dict[str, Any]]) -> list[tuple[str, list[str]]]:
-    """(group title, entry lines) in legend order."""
-    groups: dict[str, tuple[str, list[str]]] = {}
+class _LegendGroup(NamedTuple):
+    key: str  # the traces' legendgroup
+    title: str
+    entries: list[str]  # entry lines
+
+
+def _legend_groups(traces: list[dict[str, Any]]) -> list[_LegendGroup]:
+    """The legend's groups in legend order."""
+    groups: dict[str, _LegendGroup] = {}
     entries = sorted(
         enumerate(_legend_entries(traces)), key=lambda it: (it[1].get("legendrank") or 1000, it[0])
     )
     for _, trace in entries:
-        key = str(trace.get("legendgroup") or "")
+        key = _group_key(trace)
         title = str((trace.get("legendgrouptitle") or {}).get("text") or "")
-        groups.setdefault(key, (title, []))[1].extend(str(trace["name"]).split("<br>"))
+        group = groups.setdefault(key, _LegendGroup(key, title, []))
+        group.entries.extend(str(trace["name"]).split("<br>"))
     return list(groups.values())
+
+
+def _group_key(trace: dict[str, Any]) -> str:
+    return str(trace.get("legendgroup") or "")
+
+
+def _column_height(groups: list[_LegendGroup], font: int, titled: bool = True) -> float:
+    """Estimated height of a legend column of `groups` (with the legend's title: `titled`)."""
+    lines = sum(len(group.entries) for group in groups)
+    return 1.5 * font * lines + len(groups) * (1.6 * font + font // 3) + 2.2 * font * titled
+
+
+def _column_width(groups: list[_LegendGroup], font: int, ref_width: float) -> float:
+    texts = [line for group in groups for line in [group.title, *group.entries]]
+    return min(max(line_width(x, font) for x in texts) + LEGEND_SYMBOL + 16, ref_width * 0.38)
+
+
+def _two_columns(groups: list[_LegendGroup], middle: float, ref_width: float) -> list[_Legend]:
+    """The right-hand legend in two columns at each font that fits the height, split between
+    groups where the taller column is shortest."""
+    legends = []
+    for font in LEGEND_FONTS:
+        height, split = min(
+            (
+                max(_column_height(groups[:k], font), _column_height(groups[k:], font, False)),
+                k,
+            )
+            for k in range(1, len(groups))
+        )
+        if height <= middle:
+            first = _column_width(groups[:split], font, ref_width)
+            width = first + LEGEND_COLUMN_GAP + _column_width(groups[split:], font, ref_width)
+            second = frozenset(group.key for group in groups[split:])
+            legends.append(_Legend("right", font, width, height, second, first))
+    return legends
 
 
 def _place_legend(
@@ -401,29 +461,41 @@ def _place_legend(
 ) -> _Legend:
     """The legend placement that leaves the largest map (estimated from text widths).
 
-    Right: one column, at the largest font that fits the height. Bottom: the groups side by
-    side, wrapped into rows as plotly does, at the font that leaves the largest map.
+    Right: one column at the largest font that fits the height, or else two columns. Bottom:
+    the groups side by side, wrapped into rows as plotly does, at the font that leaves the
+    largest map.
     """
     groups = _legend_groups(traces)
     if not groups:
         return _Legend("right", LEGEND_FONTS[0], 0.0, 0.0)
     area_w = ref_width - 2 * MARGIN_X
     options: list[tuple[float, int, _Legend]] = []
-    for font in LEGEND_FONTS:
-        lines = sum(len(entries) for _, entries in groups)
-        height = 1.5 * font * lines + len(groups) * (1.6 * font + font // 3) + 2.2 * font
-        if height <= middle or font == LEGEND_FONTS[-1]:
-            texts = [line for title, entries in groups for line in [title, *entries]]
-            longest = max(line_width(x, font) for x in texts)
-            width = min(longest + LEGEND_SYMBOL + 16, ref_width * 0.38)
-            map_w = area_w - width - LEGEND_GAP
-            options.append(
-                (min(map_w, middle * aspect), font, _Legend("right", font, width, height))
+    right = next(
+        (
+            _Legend("right", font, _column_width(groups, font, ref_width), height)
+            for font in LEGEND_FONTS
+            if (height := _column_height(groups, font)) <= middle
+        ),
+        None,
+    )
+    font = LEGEND_FONTS[-1]
+    # not even at the smallest font: two columns, else one cut off at the bottom
+    rights = (
+        [right]
+        if right
+        else _two_columns(groups, middle, ref_width)
+        or [
+            _Legend(
+                "right", font, _column_width(groups, font, ref_width), _column_height(groups, font)
             )
-            break
+        ]
+    )
+    for legend in rights:
+        map_w = area_w - legend.width - LEGEND_GAP
+        options.append((min(map_w, middle * aspect), legend.font, legend))
     for font in LEGEND_FONTS[1:]:
         rows: list[list[tuple[float, float]]] = [[]]
-        for title, entries in groups:
+        for _, title, entries in groups:
             width = max(line_width(x, font) for x in [title, *entries]) + LEGEND_SYMBOL + 30
             height = 1.6 * font + 1.5 * font * len(entries)
             if rows[-1] and sum(w for w, _ in rows[-1]) + width > area_w:

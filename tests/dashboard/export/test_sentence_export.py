@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from html import unescape
 
@@ -17,6 +18,7 @@ from locations import KNOWLEDGE_DIR
 from PIL import Image
 from reading import emphasis_state, expected_items
 
+from dashboard.export import images
 from dashboard.export.caption import captioned_figure, captioned_json
 from dashboard.export.cli import run_export
 
@@ -188,3 +190,93 @@ def test_an_untitled_view_of_a_sentence_is_titled_by_the_sentence(presets, atlas
         assert title == f"<b>{word} P12.1</b>"
         title = captioned_figure(titled_view, atlas).layout.title.text
         assert title == f"<b>{titled_view.title()} — P12.1</b>"
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+# views whose legend is too tall for one column at the smallest font (a long subtitle and footer
+# leave the map little height): they were cut off at the bottom of the slide
+TALL_LEGENDS = [("en", "P6.2", (1920, 1080)), ("ja", "P12.3", (1440, 1080))]
+
+
+def _translate(node: ET.Element) -> tuple[float, float]:
+    match = re.search(r"translate\(([-\d.e]+),\s*([-\d.e]+)\)", node.get("transform") or "")
+    return (float(match[1]), float(match[2])) if match else (0.0, 0.0)
+
+
+def _drawn_legends(svg: bytes) -> list[dict]:
+    """Each legend plotly drew: its box (x, y, width, height: what its clip path shows) and the
+    y of each of its entries in the box, with their texts."""
+    legends = []
+    for legend in ET.fromstring(svg).iter(SVG + "g"):
+        if not re.fullmatch(r"legend\d*", legend.get("class") or ""):
+            continue
+        x, y = _translate(legend)
+        box = next(r for r in legend.iter(SVG + "rect") if r.get("class") == "bg")
+        entries = []
+        for groups in legend.iter(SVG + "g"):
+            if groups.get("class") == "groups":
+                for entry in groups.iter(SVG + "g"):
+                    if entry.get("class") == "traces":
+                        texts = "".join(entry.itertext())
+                        entries.append((_translate(groups)[1] + _translate(entry)[1], texts))
+        legends.append(
+            {"x": x, "y": y, "width": float(box.get("width")), "height": float(box.get("height"))}
+            | {"entries": entries}
+        )
+    return legends
+
+
+@pytest.mark.parametrize(("lang", "sentence", "size"), TALL_LEGENDS)
+def test_a_legend_too_tall_for_one_column_goes_in_two_with_its_groups_whole(
+    presets, atlas, lang, sentence, size
+):
+    """The second column takes the last groups whole, in the legend's order."""
+    scenario = presets["concept_diagram"].model_copy(update={"lang": lang, "sentence": sentence})
+    figure = json.loads(captioned_json(scenario, atlas, *size))
+    assert "legend2" in figure["layout"]
+    shown = [t for t in figure["data"] if t.get("showlegend") is not False and t.get("name")]
+    ranked = sorted(shown, key=lambda t: t.get("legendrank") or 1000)
+    columns = [t.get("legend", "legend") for t in ranked]
+    assert columns == sorted(columns) and {"legend", "legend2"} <= set(columns)
+    groups = {}
+    for trace in shown:
+        groups.setdefault(trace.get("legendgroup"), set()).add(trace.get("legend", "legend"))
+    assert all(len(legends) == 1 for legends in groups.values()), groups
+    plain = presets["concept_diagram"].model_copy(update={"lang": lang})
+    assert "legend2" not in json.loads(captioned_json(plain, atlas, 1920, 1080))["layout"]
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(("lang", "sentence", "size"), TALL_LEGENDS)
+def test_every_legend_entry_is_drawn_inside_the_legend(
+    session, presets, atlas, lang, sentence, size
+):
+    """Rendered: every legend entry of the slide is inside its legend's box (none clipped at
+    the bottom), the columns side by side without overlapping, above the footer."""
+    scenario = presets["concept_diagram"].model_copy(update={"lang": lang, "sentence": sentence})
+    svg = images.render(scenario, "svg", width=size[0], height=size[1], scale=1.0, atlas=atlas)
+    legends = _drawn_legends(svg)
+    figure = json.loads(captioned_json(scenario, atlas, *size))
+    names = {
+        line
+        for t in figure["data"]
+        if t.get("showlegend") is not False and t.get("name")
+        for line in unescape(t["name"]).split("<br>")
+    }
+    drawn = "".join(text for legend in legends for _, text in legend["entries"])
+    assert all(name in drawn for name in names)
+    for legend in legends:
+        assert max(y for y, _ in legend["entries"]) + 8 <= legend["height"]
+    first, second = sorted(legends, key=lambda legend: legend["x"])  # two columns
+    assert first["x"] + first["width"] <= second["x"]
+    assert all(legend["y"] + legend["height"] <= _footer_top(svg) for legend in legends)
+
+
+def _footer_top(svg: bytes) -> float:
+    """The y of the top of the slide's footer (the annotation that starts with the source)."""
+    for box in ET.fromstring(svg).iter(SVG + "g"):
+        if box.get("class") == "cursor-pointer" and "".join(box.itertext()).startswith(
+            ("Source", "出典")
+        ):
+            return _translate(box)[1]
+    raise AssertionError("no footer drawn")
