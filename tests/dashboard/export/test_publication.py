@@ -488,23 +488,67 @@ def test_libreoffice_shows_each_slides_title_on_its_page(session, presets, tmp_p
 
     deck = tmp_path / f"briefing.{lang}.pptx"
     assert run_export(["--deck", str(deck), "--lang", lang, "--size", "960x540"]) == 0
-    home = tmp_path / "home"  # LibreOffice writes its profile there
-    home.mkdir()
-    subprocess.run(
-        [*("soffice", "--headless", "--norestore", "--convert-to", "pdf"), str(deck)],
-        check=True,
-        capture_output=True,
-        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
-        cwd=tmp_path,
-        timeout=300,
-    )
-    pdf = deck.with_suffix(".pdf")
+    pdf = _printed_by_libreoffice(deck)
     slides = Presentation(str(deck)).slides
     assert f"Pages:           {len(slides)}" in _run("pdfinfo", str(pdf))
     for number, preset in enumerate(presets.values(), start=1):
         page = _run("pdftotext", "-f", str(number), "-l", str(number), str(pdf), "-")
         title = preset.model_copy(update={"lang": lang}).title()
         assert re.sub(r"\s", "", title) in re.sub(r"\s", "", page), (number, title)
+
+
+def _printed_by_libreoffice(deck: Path) -> Path:
+    """The deck opened in LibreOffice Impress and printed to PDF (beside it)."""
+    home = deck.parent / "home"  # LibreOffice writes its profile there
+    home.mkdir(exist_ok=True)
+    subprocess.run(
+        [*("soffice", "--headless", "--norestore", "--convert-to", "pdf"), str(deck)],
+        check=True,
+        capture_output=True,
+        env={"HOME": str(home), "PATH": "/usr/bin:/bin"},
+        cwd=deck.parent,
+        timeout=300,
+    )
+    return deck.with_suffix(".pdf")
+
+
+def test_libreoffice_shows_each_sentence_slides_title_whole_above_its_picture(session, tmp_path):
+    """A deck by sentence (P6, English: long bold titles that end in the sentence's id) printed
+    by LibreOffice: on each page the id ends the title, above the picture and inside the page
+    (a title wrapped by LibreOffice where the export did not expect it put the id behind the
+    picture)."""
+    from pptx import Presentation
+    from pptx.shapes.picture import Picture
+
+    from dashboard.export.cli import run_export
+
+    deck = tmp_path / "p6.pptx"
+    args = ["--scenario", "concept_diagram", "--lang", "en", "--by-sentence", "P6"]
+    assert run_export([*args, "--deck", str(deck)]) == 0
+    pdf = _printed_by_libreoffice(deck)
+    presentation = Presentation(str(deck))
+    page_width = presentation.slide_width / 12700  # EMU -> pt, the PDF's unit
+    words = re.findall(
+        r'<page|<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<',
+        _run("pdftotext", "-bbox", str(pdf), "-"),
+    )
+    pages: list[list[tuple[float, float, str]]] = []
+    for x_min, x_max, y_max, word in words:
+        if not word and not x_min:
+            pages.append([])
+        else:
+            pages[-1].append((float(x_max), float(y_max), word))
+    sentences = [s for s in presentation.slides if "P6." in s.shapes.title.text_frame.text]
+    assert len(sentences) >= 2
+    for slide, page in zip(presentation.slides, pages, strict=False):
+        title = slide.shapes.title.text_frame.text
+        if "P6." not in title:
+            continue
+        sentence = title.rsplit(" ", 1)[-1]
+        (picture,) = [shape for shape in slide.shapes if isinstance(shape, Picture)]
+        x_max, y_max, _ = min((w for w in page if w[2] == sentence), key=lambda w: w[1])
+        assert y_max <= picture.top / 12700, (sentence, y_max, picture.top / 12700)
+        assert x_max <= page_width
 
 
 def summary(exports: list[Export], atlas, session) -> list[dict]:
