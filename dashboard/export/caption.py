@@ -190,9 +190,7 @@ TITLE_CAP = 0.7
 MARGIN_X, MARGIN_TOP, LEGEND_GAP = 48, 26, 24
 LEGEND_FONTS = (18, 17, 16, 15, 14, 13)  # largest first; all ≥ 12 px at 1920×1080
 LEGEND_SYMBOL = 40
-
-
-LEGEND_COLUMN_GAP = 24
+LEGEND_COLUMN_GAP = 24  # px between the legend's two columns
 
 
 @dataclass(frozen=True)
@@ -450,7 +448,9 @@ def _column_width(groups: list[_LegendGroup], font: int, ref_width: float) -> fl
 def _two_columns(groups: list[_LegendGroup], middle: float, ref_width: float) -> list[_Legend]:
     """The right-hand legend in two columns at each font that fits the height, split between
     groups where the taller column is shortest."""
-    legends = []
+    legends: list[_Legend] = []
+    if len(groups) < 2:
+        return legends
     for font in LEGEND_FONTS:
         height, split = min(
             (
@@ -481,7 +481,7 @@ def _place_legend(
         return _Legend("right", LEGEND_FONTS[0], 0.0, 0.0)
     area_w = ref_width - 2 * MARGIN_X
     options: list[tuple[float, int, _Legend]] = []
-    right = next(
+    one_column = next(
         (
             _Legend("right", font, _column_width(groups, font, ref_width), height)
             for font in LEGEND_FONTS
@@ -489,18 +489,15 @@ def _place_legend(
         ),
         None,
     )
-    font = LEGEND_FONTS[-1]
-    # not even at the smallest font: two columns, else one cut off at the bottom
-    rights = (
-        [right]
-        if right
-        else _two_columns(groups, middle, ref_width)
-        or [
+    if one_column:
+        rights = [one_column]
+    else:  # not even at the smallest font: two columns, else one cut off at the bottom
+        font = LEGEND_FONTS[-1]
+        rights = _two_columns(groups, middle, ref_width) or [
             _Legend(
                 "right", font, _column_width(groups, font, ref_width), _column_height(groups, font)
             )
         ]
-    )
     for legend in rights:
         map_w = area_w - legend.width - LEGEND_GAP
         options.append((min(map_w, middle * aspect), legend.font, legend))

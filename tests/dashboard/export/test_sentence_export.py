@@ -18,7 +18,7 @@ from locations import KNOWLEDGE_DIR
 from PIL import Image
 from reading import emphasis_state, expected_items
 
-from dashboard.export import images
+from dashboard.export import caption, images
 from dashboard.export.caption import captioned_figure, captioned_json
 from dashboard.export.cli import run_export
 
@@ -244,6 +244,13 @@ def test_a_legend_too_tall_for_one_column_goes_in_two_with_its_groups_whole(
     assert all(len(legends) == 1 for legends in groups.values()), groups
     plain = presets["concept_diagram"].model_copy(update={"lang": lang})
     assert "legend2" not in json.loads(captioned_json(plain, atlas, 1920, 1080))["layout"]
+
+
+def test_a_single_legend_group_too_tall_for_the_slide_is_still_laid_out():
+    """One group cannot be split into columns: it keeps one (the map is still drawn)."""
+    traces = [{"name": f"entry {n}", "legendgroup": "only"} for n in range(60)]
+    legend = caption._place_legend(traces, 1920, 200, 2.0)
+    assert legend.side in ("right", "bottom") and not legend.second_column
 
 
 @pytest.mark.browser
