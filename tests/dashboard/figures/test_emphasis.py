@@ -11,7 +11,7 @@ from functools import cache
 import pytest
 from reading import coverage, drawn_items, emphasis_state, expected_items, sentences_of
 
-from dashboard.figures import build_figure
+from dashboard.figures.composition import figure_parts
 from dashboard.figures.emphasis import (
     FADE,
     SLOT_KIND,
@@ -34,7 +34,9 @@ def figure(view: str, lang: str = "ja") -> dict:
     scenario = VIEWS[view].model_copy(update={"lang": lang})
     atlas = load_atlas()
     layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
-    return build_figure(layers, atlas, visible_layers=scenario.layers).to_plotly_json()
+    # the figure as the dashboard sends it (plain dicts, no go.Figure)
+    parts = figure_parts(layers, atlas, visible_layers=scenario.layers)
+    return {"data": parts.traces, "layout": parts.layout.to_plotly_json()}
 
 
 @pytest.mark.parametrize("sentence", [*sentences_of(["P5", "P6", "P12"]), "P1.1", "P4.3", "fn16.1"])

@@ -32,6 +32,7 @@ from dashboard.figures.composition import (
     InsetDrawing,
     MapDrawing,
     compose,
+    figure_parts,
     framing,
     framings,
     legend_groups,
@@ -200,17 +201,24 @@ def test_the_trace_list_does_not_depend_on_the_visible_layers(atlas: Atlas, pres
     variants = [(), LAYERS, scenario.layers, ("threats", "events"), ("proposals",)]
     references: dict[Framing, tuple[list, list]] = {}
     for visible in variants:
-        figure = build_figure(layers, atlas, visible_layers=visible)
-        traces = [(t.uid, t.type, t.meta["layer"], t.meta["kind"]) for t in figure.data]
-        locations = list(countries_trace(figure).locations)
+        # the traces as the dashboard sends them (plain dicts, no go.Figure)
+        data = figure_parts(layers, atlas, visible_layers=visible).traces
+        traces = [(t["uid"], t["type"], t["meta"]["layer"], t["meta"]["kind"]) for t in data]
+        (countries,) = [
+            t
+            for t in data
+            if t["type"] == "choropleth"
+            and t.get("locationmode") == "ISO-3"
+            and t.get("geo", "geo") == "geo"
+        ]
         # the same framing (extent, inset or not): the same traces, whatever is shown; a toggle
         # restyles the countries trace, never moves its countries
         reference = references.setdefault(
-            framing(layers, atlas, {*visible, BASE_LAYER}), (traces, locations)
+            framing(layers, atlas, {*visible, BASE_LAYER}), (traces, list(countries["locations"]))
         )
-        assert (traces, locations) == reference
-        for trace in figure.data:
-            assert trace.visible is shown_by(trace_layer(trace), {*visible, BASE_LAYER})
+        assert (traces, list(countries["locations"])) == reference
+        for trace in data:
+            assert trace["visible"] is shown_by(trace_layer(trace), {*visible, BASE_LAYER})
 
 
 def test_visible_layers_default_to_the_scenarios(atlas: Atlas) -> None:
@@ -537,13 +545,13 @@ def test_world_views_draw_the_110m_base_map_and_zoomed_views_the_50m(
     """On screen (level_of_detail) the base map follows the zoom; exports always draw 1:50m."""
     scenario = view("concept_diagram", "en", **update)
     layers = all_layers(atlas, scenario)
-    on_screen = build_figure(
+    on_screen = figure_parts(
         layers, atlas, visible_layers=scenario.layers, size=(1200, 675), level_of_detail=True
-    )
-    assert on_screen.layout.geo.resolution == resolution
+    ).layout
+    assert on_screen.geo.resolution == resolution
     assert resolution_for(make_view(layers, atlas, set(scenario.layers))) == resolution
-    exported = build_figure(layers, atlas, visible_layers=scenario.layers)
-    assert exported.layout.geo.resolution == DETAIL_RESOLUTION
+    exported = figure_parts(layers, atlas, visible_layers=scenario.layers).layout
+    assert exported.geo.resolution == DETAIL_RESOLUTION
 
 
 def test_a_member_without_a_base_map_outline_is_still_drawn(atlas: Atlas) -> None:
