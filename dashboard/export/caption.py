@@ -262,13 +262,6 @@ def _caption(
                 "font": {"family": family, "size": legend.font + 2, "color": INK},
             },
         }
-        if legend.second_column:  # its groups in a second legend, beside the first
-            slide.traces = [
-                trace | {"legend": "legend2"}
-                if _group_key(trace) in legend.second_column
-                else trace
-                for trace in slide.traces
-            ]
     else:
         map_w = area_w
         map_h = min(middle - legend.height - LEGEND_GAP, map_w / aspect)
@@ -297,9 +290,13 @@ def _caption(
         "tracegroupgap": max(4, legend.font // 3),
         "traceorder": "grouped",
     }
-    if legend.second_column:
+    if legend.second_column:  # its groups in a second legend, beside the first
         second_x = (LEGEND_GAP + legend.first_width + LEGEND_COLUMN_GAP) / max(map_w, 1)
         slide.layout.legend2 = legend_layout | {"x": 1 + second_x, "title": {"text": ""}}
+        slide.traces = [
+            trace | {"legend": "legend2"} if _group_key(trace) in legend.second_column else trace
+            for trace in slide.traces
+        ]
     slide.layout.update(
         width=None,
         height=None,

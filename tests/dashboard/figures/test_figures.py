@@ -202,21 +202,16 @@ def test_the_trace_list_does_not_depend_on_the_visible_layers(atlas: Atlas, pres
     references: dict[Framing, tuple[list, list]] = {}
     for visible in variants:
         # the traces as the dashboard sends them (plain dicts, no go.Figure)
-        data = figure_parts(layers, atlas, visible_layers=visible).traces
+        parts = figure_parts(layers, atlas, visible_layers=visible)
+        data = parts.traces
         traces = [(t["uid"], t["type"], t["meta"]["layer"], t["meta"]["kind"]) for t in data]
-        (countries,) = [
-            t
-            for t in data
-            if t["type"] == "choropleth"
-            and t.get("locationmode") == "ISO-3"
-            and t.get("geo", "geo") == "geo"
-        ]
+        locations = list(data[parts.countries[0][0]]["locations"])  # the main map's countries
         # the same framing (extent, inset or not): the same traces, whatever is shown; a toggle
         # restyles the countries trace, never moves its countries
         reference = references.setdefault(
-            framing(layers, atlas, {*visible, BASE_LAYER}), (traces, list(countries["locations"]))
+            framing(layers, atlas, {*visible, BASE_LAYER}), (traces, locations)
         )
-        assert (traces, list(countries["locations"])) == reference
+        assert (traces, locations) == reference
         for trace in data:
             assert trace["visible"] is shown_by(trace_layer(trace), {*visible, BASE_LAYER})
 
