@@ -53,31 +53,31 @@ def subset(choices) -> st.SearchStrategy[tuple[str, ...]]:
 @st.composite
 def valid_scenarios(draw, atlas_ids: bool = False) -> Scenario:
     """Views whose every field is in range; the URL form carries all but the free texts."""
-    preset = draw(st.none() | st.sampled_from(sorted(PRESETS)))
+    parts = _ATLAS_PARTS if atlas_ids else _MADE_UP_PARTS
+    preset = draw(_PRESET_IDS)
     texts = {}
     if preset is not None:
         texts = {
             k: getattr(PRESETS[preset], k)
             for k in ("title_ja", "title_en", "description_ja", "description_en")
         }
-    days = st.none() | st.dates(min_value=datetime.date(1900, 1, 1))
-    first, second = draw(days), draw(days)
+    first, second = draw(_DAYS), draw(_DAYS)
     if first and second and first > second:
         first, second = second, first
     return Scenario(
         id=preset,
         **texts,
-        groupings=draw(subset(GROUPINGS)) if atlas_ids else draw(subset(["nato", "g7", "x_y"])),
-        layers=draw(subset(LAYERS)),
-        directions=draw(subset(DIRECTIONS)),
-        domains=draw(subset(DOMAINS)),
+        groupings=draw(parts["groupings"]),
+        layers=draw(_LAYERS),
+        directions=draw(_DIRECTIONS),
+        domains=draw(_DOMAINS),
         **{"from": first, "to": second},
-        basis=draw(st.sampled_from(BASES)),
+        basis=draw(_BASES),
         proposals=draw(st.booleans()),
-        projection=draw(st.sampled_from(PROJECTIONS)),
-        lang=draw(st.sampled_from(LANGS)),
-        focus=draw(st.none() | st.sampled_from(FOCUS if atlas_ids else ["USA", "JPN", "x_1"])),
-        sentence=draw(st.none() | st.sampled_from(SENTENCES if atlas_ids else ["P6.2", "fn99.9"])),
+        projection=draw(_PROJECTIONS),
+        lang=draw(_LANGS),
+        focus=draw(parts["focus"]),
+        sentence=draw(parts["sentence"]),
     )
 
 
@@ -92,6 +92,23 @@ def _knowledge_ids() -> tuple[list[str], list[str], list[str]]:
 
 GROUPINGS, FOCUS, SENTENCES = _knowledge_ids()
 
+# valid_scenarios' parts, made once: a strategy is validated and labelled when first drawn from
+_PRESET_IDS = st.none() | st.sampled_from(sorted(PRESETS))
+_DAYS = st.none() | st.dates(min_value=datetime.date(1900, 1, 1))
+_LAYERS, _DIRECTIONS, _DOMAINS = subset(LAYERS), subset(DIRECTIONS), subset(DOMAINS)
+_BASES, _PROJECTIONS, _LANGS = map(st.sampled_from, (BASES, PROJECTIONS, LANGS))
+# ids of the bundled knowledge base, or ids some made up (known or not)
+_ATLAS_PARTS = {
+    "groupings": subset(GROUPINGS),
+    "focus": st.none() | st.sampled_from(FOCUS),
+    "sentence": st.none() | st.sampled_from(SENTENCES),
+}
+_MADE_UP_PARTS = {
+    "groupings": subset(["nato", "g7", "x_y"]),
+    "focus": st.none() | st.sampled_from(["USA", "JPN", "x_1"]),
+    "sentence": st.none() | st.sampled_from(["P6.2", "fn99.9"]),
+}
+
 query_keys = st.sampled_from([*QUERY_KEYS, "layer", "Layers", "scenario[]", "", "%", "ſcenario"])
 query_values = st.one_of(
     nasty_text,
@@ -100,12 +117,18 @@ query_values = st.one_of(
     st.sampled_from(sorted(PRESETS)),
 )
 
+# queries()' parts, made once
+_QUERY_PAIRS = st.lists(st.tuples(query_keys, query_values), max_size=8)
+_QUERY_STYLES = st.sampled_from(["encoded", "raw", "url", "junk"])
+_JUNK = st.text(any_char, max_size=200)
+_QUERY_PREFIXES = st.sampled_from(["", "?", "??", "&"])
+
 
 @st.composite
 def queries(draw) -> str:
     """Query strings and URLs: real keys with hostile values, repeats, junk, bad escapes."""
-    pairs = draw(st.lists(st.tuples(query_keys, query_values), max_size=8))
-    style = draw(st.sampled_from(["encoded", "raw", "url", "junk"]))
+    pairs = draw(_QUERY_PAIRS)
+    style = draw(_QUERY_STYLES)
     # a lone surrogate goes in as the (invalid UTF-8) bytes it would be, not as an error here
     if style == "encoded":
         text = urlencode(pairs, errors="surrogatepass")
@@ -114,6 +137,6 @@ def queries(draw) -> str:
     elif style == "url":
         text = "https://example.org/x?" + urlencode(pairs, errors="surrogatepass") + "#frag"
     else:
-        text = draw(st.text(any_char, max_size=200))
-    prefix = draw(st.sampled_from(["", "?", "??", "&"]))
+        text = draw(_JUNK)
+    prefix = draw(_QUERY_PREFIXES)
     return prefix + text

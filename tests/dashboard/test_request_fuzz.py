@@ -91,26 +91,18 @@ def _check(status: int, text: str, allowed=HANDLED | REFUSED) -> None:
         json.loads(text)
 
 
+# mutated()'s parts, made once: how a body is changed (a value most often), and what goes in
+_MUTATIONS = st.sampled_from(
+    ["value"] * 3 + ["id", "property", "output", "changed", "drop", "add", "outputs", "entry"]
+)
+_OUTPUTS = st.one_of(nasty_text, json_values)
+_CHANGED = st.lists(nasty_text, max_size=3) | json_values
+
+
 @st.composite
 def mutated(draw, bodies):
     body = json.loads(json.dumps(draw(st.sampled_from(bodies))))
-    how = draw(
-        st.sampled_from(
-            [
-                "value",
-                "value",
-                "value",
-                "id",
-                "property",
-                "output",
-                "changed",
-                "drop",
-                "add",
-                "outputs",
-                "entry",
-            ]
-        )
-    )
+    how = draw(_MUTATIONS)
     entries = [
         (section, i)
         for section in ("inputs", "state")
@@ -129,11 +121,11 @@ def mutated(draw, bodies):
         else:
             body[section][i] = draw(json_values)
     elif how == "output":
-        body["output"] = draw(st.one_of(nasty_text, json_values))
+        body["output"] = draw(_OUTPUTS)
     elif how == "outputs":
         body["outputs"] = draw(json_values)
     elif how == "changed":
-        body["changedPropIds"] = draw(st.lists(nasty_text, max_size=3) | json_values)
+        body["changedPropIds"] = draw(_CHANGED)
     elif how == "drop":
         body.pop(draw(st.sampled_from(sorted(body))), None)
     else:

@@ -11,6 +11,7 @@ import yaml
 from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, MODALITY_LEVELS, PROJECTIONS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from strategies import subset
 
 from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.scenario import (
@@ -42,54 +43,59 @@ PRESETS = load_presets()
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def subset(choices: list[str]) -> st.SearchStrategy[tuple[str, ...]]:
-    return st.lists(st.sampled_from(choices), unique=True).map(tuple)
-
-
 def free_text(size: int) -> st.SearchStrategy[str]:
     return st.text(st.characters(codec="utf-8"), max_size=size)
 
 
-@st.composite
-def date_ranges(draw) -> tuple[date | None, date | None]:
-    days = st.dates(min_value=date(1940, 1, 1), max_value=date(2035, 12, 31))
-    first, second = draw(st.none() | days), draw(st.none() | days)
-    if first and second and first > second:
-        first, second = second, first
-    return first, second
+# the strategies' parts, made once: a strategy is validated and labelled when first drawn from
+_DAYS = st.none() | st.dates(min_value=date(1940, 1, 1), max_value=date(2035, 12, 31))
+_PRESET_IDS = st.none() | st.sampled_from(sorted(PRESETS))
+_TITLES, _DESCRIPTIONS = free_text(200), free_text(300)
+_GROUPINGS, _LAYERS, _DIRECTIONS, _DOMAINS = map(
+    subset, (GROUPING_IDS, LAYERS, DIRECTIONS, DOMAINS)
+)
+_BASES, _MODALITIES, _PROJECTIONS, _LANGS = map(
+    st.sampled_from, (BASES, MODALITY_LEVELS, PROJECTIONS, ["ja", "en"])
+)
+_FOCUS, _SENTENCES = (
+    st.none() | st.sampled_from(FOCUS_IDS),
+    st.none() | st.sampled_from(SENTENCE_IDS),
+)
 
 
 @st.composite
 def scenarios(draw, *, free_titles: bool = False, preset_ids: bool = True) -> Scenario:
     """Valid scenarios; with an id, titles and descriptions are that preset's own."""
-    preset_id = draw(st.none() | st.sampled_from(sorted(PRESETS))) if preset_ids else None
+    preset_id = draw(_PRESET_IDS) if preset_ids else None
     texts = {"title_ja": "", "title_en": "", "description_ja": "", "description_en": ""}
     if preset_id is not None:
         texts = {key: getattr(PRESETS[preset_id], key) for key in texts}
     elif free_titles:
         texts = {
-            "title_ja": draw(free_text(200)),
-            "title_en": draw(free_text(200)),
-            "description_ja": draw(free_text(300)),
-            "description_en": draw(free_text(300)),
+            "title_ja": draw(_TITLES),
+            "title_en": draw(_TITLES),
+            "description_ja": draw(_DESCRIPTIONS),
+            "description_en": draw(_DESCRIPTIONS),
         }
-    date_from, date_to = draw(date_ranges())
+    date_from, date_to = draw(_DAYS), draw(_DAYS)
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
     return Scenario(
         id=preset_id,
         **texts,
-        groupings=draw(subset(GROUPING_IDS)),
-        layers=draw(subset(LAYERS)),
-        directions=draw(subset(DIRECTIONS)),
-        domains=draw(subset(DOMAINS)),
+        groupings=draw(_GROUPINGS),
+        layers=draw(_LAYERS),
+        directions=draw(_DIRECTIONS),
+        domains=draw(_DOMAINS),
         date_from=date_from,
         date_to=date_to,
-        basis=draw(st.sampled_from(BASES)),
-        modality=draw(st.sampled_from(MODALITY_LEVELS)),
+        basis=draw(_BASES),
+        modality=draw(_MODALITIES),
         proposals=draw(st.booleans()),
-        projection=draw(st.sampled_from(PROJECTIONS)),
-        lang=draw(st.sampled_from(["ja", "en"])),
-        focus=draw(st.none() | st.sampled_from(FOCUS_IDS)),
-        sentence=draw(st.none() | st.sampled_from(SENTENCE_IDS)),
+        projection=draw(_PROJECTIONS),
+        lang=draw(_LANGS),
+        focus=draw(_FOCUS),
+        sentence=draw(_SENTENCES),
     )
 
 

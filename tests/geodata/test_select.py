@@ -13,6 +13,7 @@ import yaml
 from expected import BASES, DIRECTIONS, DOMAINS, LAYERS, MODALITIES, MODALITY_LEVELS
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from strategies import subset
 
 from geodata.atlas import derived, load_atlas
 from geodata.knowledge import KNOWLEDGE_DIR
@@ -49,10 +50,6 @@ def keys(layers: Layers, frame: str) -> set[tuple]:
     return set(zip(*(data[column].tolist() for column in KEYS[frame]), strict=True))
 
 
-def subset(choices: list[str]) -> st.SearchStrategy[tuple[str, ...]]:
-    return st.lists(st.sampled_from(choices), unique=True).map(tuple)
-
-
 def bounds(value: str) -> tuple[date, date]:
     """First and last day of a partial ISO date (written here, not taken from the library)."""
     parts = [int(p) for p in value.split("-")]
@@ -64,21 +61,29 @@ def bounds(value: str) -> tuple[date, date]:
     return date(*parts), date(*parts)
 
 
+# scenarios()' parts, made once: a strategy is validated and labelled when first drawn from
+_DAYS = st.none() | st.dates(min_value=date(1945, 1, 1), max_value=date(2026, 12, 31))
+_GROUPINGS = st.just(()) | subset(GROUPING_IDS)
+_LAYERS, _DIRECTIONS, _DOMAINS = (
+    st.just(tuple(choices)) | subset(choices) for choices in (LAYERS, DIRECTIONS, DOMAINS)
+)
+_BASES, _MODALITIES = st.sampled_from(BASES), st.sampled_from(MODALITY_LEVELS)
+
+
 @st.composite
 def scenarios(draw) -> Scenario:
-    days = st.dates(min_value=date(1945, 1, 1), max_value=date(2026, 12, 31))
-    first, second = draw(st.none() | days), draw(st.none() | days)
+    first, second = draw(_DAYS), draw(_DAYS)
     if first and second and first > second:
         first, second = second, first
     return Scenario(
-        groupings=draw(st.just(()) | subset(GROUPING_IDS)),
-        layers=draw(st.just(tuple(LAYERS)) | subset(LAYERS)),
-        directions=draw(st.just(tuple(DIRECTIONS)) | subset(DIRECTIONS)),
-        domains=draw(st.just(tuple(DOMAINS)) | subset(DOMAINS)),
+        groupings=draw(_GROUPINGS),
+        layers=draw(_LAYERS),
+        directions=draw(_DIRECTIONS),
+        domains=draw(_DOMAINS),
         date_from=first,
         date_to=second,
-        basis=draw(st.sampled_from(BASES)),
-        modality=draw(st.sampled_from(MODALITY_LEVELS)),
+        basis=draw(_BASES),
+        modality=draw(_MODALITIES),
         proposals=draw(st.booleans()),
     )
 
