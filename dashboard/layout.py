@@ -48,7 +48,7 @@ LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "val
 # dashboard.service.ViewService.first_layout, whose keys these are).
 INITIAL_MARKS = {
     key: f"alliance-atlas:initial-{key}"
-    for key in ("figure", "rendered", "title", "description", "locale")
+    for key in ("figure", "map_style", "rendered", "title", "description", "locale")
 }
 # the steps of an export job, shown by the progress bar under the export button (dashboard.jobs)
 EXPORT_STEPS = ("prepare", "render", "send")
@@ -464,6 +464,8 @@ def build_layout(
                             ),
                         ],
                         className="map-cell",
+                        # the box sized to the page's map: its CSS custom properties (`.map`)
+                        style=INITIAL_MARKS["map_style"],  # type: ignore[arg-type]
                     ),
                     html.Div(
                         [

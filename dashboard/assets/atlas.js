@@ -615,11 +615,45 @@
     /* Listen, once per graph, to plotly's redraws (paint again) and to pans and zooms. The
      * first map of a link with a sentence says what it emphasises (beside its toggle data:
      * emphasisMeta), so that it is painted with its first drawing. */
+    /* The graph's box sized to the map it draws: the CSS custom properties `.map` reads in
+     * style.css, from the figure's layout (its meta: the plot area's height / width) and the
+     * margins plotly gave it (the layout's, or more where the legend, wrapped into more rows on
+     * a narrow map, needs more), as dashboard.figures.geo.map_box_style writes them for the
+     * page's first map. Another view's map may be laid out otherwise (another projection, a
+     * taller legend). */
+    function fitBox(gd) {
+        const layout = gd.layout || {};
+        const margin = (gd._fullLayout && gd._fullLayout._size) || layout.margin || {};
+        const box = gd.closest(".map-cell");
+        if (typeof layout.meta !== "number" || !box) { return; }
+        const px = (a, b) => String(Math.round(a || 0) + Math.round(b || 0)) + "px";
+        const style = {
+            "--map-aspect": String(layout.meta),
+            "--map-margin-x": px(margin.l, margin.r),
+            "--map-margin-y": px(margin.t, margin.b),
+        };
+        Object.entries(style).forEach(([name, value]) => {
+            if (box.style.getPropertyValue(name) !== value) { box.style.setProperty(name, value); }
+        });
+    }
+
+    /* The second map (drawn beside the first one to compare) sizes its box the same way. */
+    function listenToSecondMap() {
+        const gd = document.querySelector("#map-b .js-plotly-plot");
+        if (!gd || !gd.on) { return false; }
+        if (!gd.atlasBox) {
+            gd.atlasBox = true;
+            gd.on("plotly_afterplot", () => fitBox(gd));
+        }
+        return true;
+    }
+
     function listenToRedraws() {
         const gd = graph();
         if (!gd || !gd.on || gd.atlasRedraws) { return !!(gd && gd.atlasRedraws); }
         gd.atlasRedraws = true;
         gd.on("plotly_afterplot", () => {
+            fitBox(gd);
             keepBaseMaps(gd);
             const meta = emphasisMeta(gd.data);
             if (!paint.known && meta) {
@@ -637,7 +671,10 @@
     }
 
     if (typeof document !== "undefined") {  // (node runs this file in the tests)
-        const attach = () => { if (!listenToRedraws()) { requestAnimationFrame(attach); } };
+        const attach = () => {
+            const first = listenToRedraws();
+            if (!(listenToSecondMap() && first)) { requestAnimationFrame(attach); }
+        };
         if (document.readyState === "loading") {
             document.addEventListener("DOMContentLoaded", attach);
         } else if (document.readyState) {

@@ -119,6 +119,7 @@ class FigureParts(NamedTuple):
     # each countries trace (the main map's, then the inset's) as (its index in `traces`, the
     # country records it is drawn from: every layer's)
     countries: tuple[tuple[int, CountryFills], ...]
+    frame: Frame  # where the main map and the legend go
 
 
 def figure_parts(
@@ -129,13 +130,16 @@ def figure_parts(
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
     level_of_detail: bool = False,
+    fit_height: bool = False,
     pause: Pause = carry_on,
 ) -> FigureParts:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
     (with the country records a toggle restyles the countries traces from).
 
     For callers that only serialise the figure (the dashboard), which saves go.Figure's copy of
-    every trace. `pause` is called between the steps of the drawing (see labels.Pause)."""
+    every trace. `pause` is called between the steps of the drawing (see labels.Pause). With
+    `fit_height` (the dashboard) the figure is as tall as its map and legend need at the width of
+    `size` (geo.plan_frame; its page sizes the graph's box to the frame: geo.map_box_style)."""
     scenario = layers.scenario
     visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
     main, inset = compose(
@@ -145,6 +149,7 @@ def figure_parts(
         frame.size if frame else size or NOMINAL_SIZE,
         frame,
         level_of_detail=level_of_detail,
+        fit_height=fit_height,
         pause=pause,
     )
     traces: list[tuple[str, str, Trace]] = []
@@ -199,6 +204,7 @@ def figure_parts(
         [_as_validated(trace) for _, _, trace in traces],
         go.Layout(figure_layout | {"annotations": _notes(scenario, inset, main)}),
         tuple(countries),
+        main.ctx.projector.frame_plan,
     )
 
 
@@ -401,6 +407,7 @@ def compose(
     fixed_frame: Frame | None = None,
     *,
     level_of_detail: bool = False,
+    fit_height: bool = False,
     pause: Pause = carry_on,
 ) -> Composition:
     """Every layer's drawing and the placement of every label (the figure before plotly), on the
@@ -412,19 +419,23 @@ def compose(
     differs. A `fixed_frame` is used as it is. The inset's layers are drawn for its own view
     (arcs and arrows sized for its zoom); labels are placed on each map separately, those of
     items in the inset's area, and those the inset names, on the inset only. The base maps'
-    resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one). `pause` is
+    resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one). With
+    `fit_height`, the map's height is what its full aspect asks for (geo.plan_frame). `pause` is
     called after each layer drawn and each label placed.
     """
     view, with_inset = framing(layers, atlas, visible)
     ctx = _context(layers, atlas, view, size, visible, level_of_detail)
-    ctx.projector = Projector(view, fixed_frame or plan_frame(view, size=size))
+    ctx.projector = Projector(
+        view, fixed_frame or plan_frame(view, size=size, fit_height=fit_height)
+    )
     drawings, read_frame = [], []
     for _, build in BUILDERS:
         ctx.projector_read = False
         drawings.append(build(ctx))
         read_frame.append(ctx.projector_read)
         pause()
-    frame = fixed_frame or plan_frame(view, legend_groups(drawings, visible, ctx.lang), size)
+    groups = legend_groups(drawings, visible, ctx.lang)
+    frame = fixed_frame or plan_frame(view, groups, size, fit_height=fit_height)
     if frame != ctx.projector.frame_plan:
         ctx.projector = Projector(view, frame)
         drawings = [

@@ -57,6 +57,9 @@ LEGEND_TITLE_FONT = 12
 LEGEND_GROUP_GAP = 6
 LEGEND_MAX_HEIGHT = 0.42  # a horizontal legend taller than this share of the figure scrolls
 MIN_MAP_SHARE = 0.55  # the map keeps at least this share of the figure's height (or width)
+# a map fitted to its width (plan_frame's fit_height) is at most this share of it high: a view
+# framed on a tall region is narrower instead (plotly fits its box into the plot area)
+TALLEST_FITTED_MAP = 9 / 16
 # plotly.js legend metrics: item gap, symbol column (itemwidth 30 + two gaps), border width
 _ITEM_GAP = 5.0
 _SYMBOL = 40.0
@@ -188,13 +191,19 @@ def legend_size(
 
 
 def plan_frame(
-    view: View, groups: list[LegendGroup] | None = None, size: tuple[int, int] = NOMINAL_SIZE
+    view: View,
+    groups: list[LegendGroup] | None = None,
+    size: tuple[int, int] = NOMINAL_SIZE,
+    *,
+    fit_height: bool = False,
 ) -> Frame:
     """The margins and legend position for a view with this legend at a nominal size.
 
     A wide (Robinson) map takes the full width and as much height as its aspect wants, with the
     legend in the band under it; a round map (orthographic, polar) is a square as tall as the
-    figure with the legend in a column to its right.
+    figure with the legend in a column to its right. With `fit_height` (the dashboard, whose page
+    gives the graph the height its width asks for: see map_box_style) the figure is as tall as
+    the map at its full aspect and its legend need, whatever the height of `size`.
     """
     width, height = size
     groups = groups or []
@@ -203,8 +212,12 @@ def plan_frame(
         legend_w, legend_h = legend_size(groups, "h", plot_w)
         band = legend_h + LEGEND_GAP if groups else 0.0
         fit_h = plot_w / map_aspect(view)
-        map_h = max(min(fit_h, height - 2 * EDGE - band), MIN_MAP_SHARE * height)
-        map_h = min(map_h, fit_h, height - 2 * EDGE)
+        if fit_height:
+            map_h = min(fit_h, TALLEST_FITTED_MAP * plot_w)
+            height = round(2 * EDGE + map_h + band)
+        else:
+            map_h = max(min(fit_h, height - 2 * EDGE - band), MIN_MAP_SHARE * height)
+            map_h = min(map_h, fit_h, height - 2 * EDGE)
         bottom = height - EDGE - map_h
         legend = {
             "orientation": "h",
@@ -214,15 +227,36 @@ def plan_frame(
             "yanchor": "top",
             "maxheight": LEGEND_MAX_HEIGHT,
         }
-        return Frame(size, (EDGE, EDGE, EDGE, bottom), legend)
+        return Frame((width, height), (EDGE, EDGE, EDGE, bottom), legend)
     legend_w, _ = legend_size(groups, "v", width)
     column = legend_w + LEGEND_GAP if groups else 0.0
     column = min(column, (1.0 - MIN_MAP_SHARE) * width)
+    if fit_height:
+        height = round(width - column)
     side = min(height - 2 * EDGE, width - 2 * EDGE - column)
     # the square map and the legend's column beside it, centred as one block
     slack = max(0.0, (width - 2 * EDGE - column - side) / 2.0)
     legend = {"orientation": "v", "x": 1.0, "xanchor": "left", "y": 1.0, "yanchor": "top"}
-    return Frame(size, (EDGE + slack, EDGE, EDGE + column + slack, EDGE), legend)
+    return Frame((width, height), (EDGE + slack, EDGE, EDGE + column + slack, EDGE), legend)
+
+
+def map_aspect_of(frame: Frame) -> float:
+    """The plot area's height / width."""
+    _, _, plot_w, plot_h = frame.plot_box()
+    return round(plot_h / plot_w, 5)
+
+
+def map_box_style(frame: Frame) -> dict[str, str]:
+    """CSS custom properties that let the page size a map's box to its figure (assets/style.css,
+    `.map`): the graph is as tall as its width gives the plot area the frame's aspect, plus the
+    figure's margins (the legend's band under a wide map). assets/atlas.js (fitBox) sets the same
+    from a figure's layout: its meta (map_aspect_of) and margins."""
+    left, top, right, bottom = (round(m) for m in frame.margin)  # as the layout has them
+    return {
+        "--map-aspect": f"{map_aspect_of(frame):g}",  # as JavaScript writes the number
+        "--map-margin-x": f"{left + right}px",
+        "--map-margin-y": f"{top + bottom}px",
+    }
 
 
 def layout(

@@ -12,7 +12,7 @@ import contextlib
 import json
 import threading
 import time
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -37,7 +37,12 @@ from dashboard.figures import (
 )
 from dashboard.figures.emphasis import emphasis_points, sentence_items
 from dashboard.figures.framing import focus_point, make_view, shows
-from dashboard.figures.geo import DETAIL_RESOLUTION, resolution_for
+from dashboard.figures.geo import (
+    DETAIL_RESOLUTION,
+    map_aspect_of,
+    map_box_style,
+    resolution_for,
+)
 from dashboard.figures.labels import Pause
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
@@ -64,9 +69,10 @@ MAP_CACHE_BYTES = 8 * 2**20
 SELECTIONS_KEPT = 8
 FRAMINGS_KEPT = 64
 FRAME_TABLES_KEPT = 16  # a layer toggle's table of framings (see Maps._same_frames)
-# The size the dashboard's map is laid out for (legend beside or under it, labels placed): the
-# map column of a 1600 px wide window, a little less; larger screens only get more room.
-DASHBOARD_MAP_SIZE = (1200, 675)
+# The width the dashboard's map is laid out for (legend beside or under it, labels placed): the
+# map column of a 1600 px wide window, a little less; its height is what the map at its full
+# aspect and its legend need (the page sizes the graph's box to match: geo.map_box_style)
+DASHBOARD_MAP_WIDTH = 1200
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ class BuiltMap:
     countries: tuple[tuple[int, CountryFills], ...]
     # of the base maps it draws (its main map's, an inset's: see geo.resolution_for)
     resolutions: tuple[int, ...]
+    # the CSS that sizes the page's graph to it (geo.map_box_style; as its figure, which holds it)
+    box: dict[str, str] = field(compare=False)
 
     def size(self) -> int:
         """About the bytes it holds: its JSON text and the countries' hover texts (the bulk of
@@ -230,12 +238,13 @@ class Maps:
         pause = taking_turns()
         layers = self.full_layers(scenario)
         pause()
-        traces, layout, countries = figure_parts(
+        traces, layout, countries, frame = figure_parts(
             layers,
             self.atlas,
             visible_layers=scenario.layers,
-            size=DASHBOARD_MAP_SIZE,
+            size=(DASHBOARD_MAP_WIDTH, DASHBOARD_MAP_WIDTH),
             level_of_detail=True,
+            fit_height=True,
             pause=pause,
         )
         pause()
@@ -243,6 +252,10 @@ class Maps:
         pause()
         traces.append(self._focus_ring(scenario).to_plotly_json())
         figure_layout = layout.to_plotly_json()
+        # the plot area's height / width the map was laid out for: with the layout's margins, what
+        # sizes the page's graph to it (assets/atlas.js, fitBox; the page's first map has it as
+        # the graph's style: `box`). A number, which plotly.js compares by value (see below).
+        figure_layout["meta"] = map_aspect_of(frame)
         # what the page needs to show any set of layers without asking the server (a layer
         # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to, in
         # the meta of the main map's countries trace (the main map's records at the top, an
@@ -274,7 +287,9 @@ class Maps:
         geos = [layout.geo, *([layout.geo2] if "geo2" in figure_layout else [])]
         resolutions = tuple(sorted({geo.resolution for geo in geos}))
         # NaN and infinity as null
-        return BuiltMap(orjson.dumps(figure).decode(), layers, countries, resolutions)
+        return BuiltMap(
+            orjson.dumps(figure).decode(), layers, countries, resolutions, map_box_style(frame)
+        )
 
     def resolutions(self, scenario: Scenario) -> tuple[int, ...]:
         """The resolutions of the base maps the view's map draws (without building the map):
@@ -320,19 +335,20 @@ class Maps:
         """`full_map` of a view whose map is already at hand."""
         return orjson.Fragment(built.figure_json), self._rendered(scenario, built)
 
-    def initial_map(self, scenario: Scenario | None) -> tuple[str, str]:
+    def initial_map(self, scenario: Scenario | None) -> tuple[str, str, str]:
         """The map of the page's view for the first layout response, as JSON texts of
-        (`map.figure`, `rendered.data`), so the browser draws it without a callback round trip.
+        (`map.figure`, `rendered.data`, `map.style`: its box sized to it), so the browser draws
+        it without a callback round trip, in a box that does not change when it comes.
 
         The sync callback later reads the page's URL with the same parser and finds the map
         already drawn. Without a view (no page URL) the map is left to the callbacks."""
         if scenario is None:
-            return json.dumps(EMPTY_FIGURE), "null"
+            return json.dumps(EMPTY_FIGURE), "null", "null"
         built = self.built_map(scenario)
         figure = built.figure_json
         if scenario.sentence:  # painted with the first drawing (no flash of the plain map)
             figure = orjson.dumps(self._with_emphasis(self._parsed(built), scenario)).decode()
-        return figure, json.dumps(self._rendered(scenario, built))
+        return figure, json.dumps(self._rendered(scenario, built)), json.dumps(built.box)
 
     def _with_emphasis(self, figure: dict[str, Any], scenario: Scenario) -> dict[str, Any]:
         """The figure saying what the page paints emphasised on it (assets/atlas.js,

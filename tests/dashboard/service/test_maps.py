@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import subprocess
 import sys
@@ -19,6 +20,7 @@ from dashboard.figures import BASE_LAYER, Framing, framings, shown_by
 from dashboard.figures.emphasis import emphasis_points
 from dashboard.figures.framing import content_features, focus_point, make_view
 from dashboard.figures.inset import wanted
+from dashboard.figures.projection import map_aspect
 from dashboard.service import ViewService
 from dashboard.service.maps import FOCUS_RING_LAYER
 from geodata.atlas import Atlas
@@ -260,9 +262,11 @@ def test_the_layout_has_nothing_plotly_compares_by_identity(service, presets, vi
     """dcc.Graph hands plotly.js a deep copy of the layout on every update; plotly.js redraws the
     whole map (geo paths, base map and all) when the layout's `meta` or `template` is a new
     object, even when nothing changed (measured: a style-only update then costs 3 to 5 times
-    more). So the dashboard's figure keeps its toggle data in a trace's meta, and neither."""
+    more). So the dashboard's figure keeps its toggle data in a trace's meta, has no template,
+    and its layout's meta is a number (compared by value: the plot area's aspect)."""
     figure = service.maps.figure(presets.get(view, Scenario()))
-    assert not {"meta", "template"} & figure["layout"].keys()
+    assert "template" not in figure["layout"]
+    assert isinstance(figure["layout"]["meta"], float)
 
 
 @pytest.mark.parametrize("view", ["default", "threats_360"])
@@ -397,3 +401,30 @@ def test_a_map_build_lets_the_workers_other_requests_run():
         check=True,
     )
     assert result.stdout.strip() == "request read,map"
+
+
+@pytest.mark.parametrize("view", ["default", "threats_360", "ukraine_support"])
+def test_the_dashboards_map_is_laid_out_at_its_full_shape_and_its_box_sized_to_it(
+    service, presets, view
+):
+    """The page's map is laid out as wide as the dashboard's map and as tall as its framed box
+    wants (a wide map at most 9:16), the legend in a band under it or a column beside a round
+    one; the page's first layout gives the map's cell the size of that figure (what the page's
+    script sets from any later figure: its layout's meta and margins)."""
+    scenario = presets.get(view, Scenario())
+    figure = service.maps.figure(scenario)
+    layout, (framed, _) = figure["layout"], service.maps._framing(service.maps.drawn(scenario))
+    margin = layout["margin"]
+    if framed.projection == "robinson":
+        assert layout["meta"] == pytest.approx(min(1 / map_aspect(framed), 9 / 16), abs=1e-4)
+        assert margin["b"] > 100 and margin["r"] < 10  # the legend's band under the map
+    else:
+        assert layout["meta"] == 1.0
+        assert margin["r"] > 100 and margin["b"] < 10  # the legend's column beside it
+    url = f"http://127.0.0.1:8050/?{scenario.to_query()}"
+    style = json.loads(service.first_layout(url)["map_style"])
+    assert style == {
+        "--map-aspect": f"{layout['meta']:g}",
+        "--map-margin-x": f"{margin['l'] + margin['r']}px",
+        "--map-margin-y": f"{margin['t'] + margin['b']}px",
+    }
