@@ -83,6 +83,8 @@ class AtlasDash(Dash):
         """The index page, its <html lang> the language of the URL's `lang=` (when it is one):
         screen readers read the page in the right language from the first paint (a switch
         later sets it in the page, see assets/atlas.js)."""
+        if "scripts" in kwargs:  # (regenerator-runtime in place of the polyfill: delivery)
+            kwargs["scripts"] = self.delivery.page_scripts(kwargs["scripts"])
         page = super().interpolate_index(**kwargs)
         views = self.view_service.views
         if not has_request_context() or not request.query_string:

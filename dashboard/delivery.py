@@ -8,6 +8,11 @@
   scripts/setup.sh into node_modules/, never committed: the views draw only choropleth and
   scattergeo traces) is served at the URL dcc.Graph loads plotly.js from, when its header names
   the version plotly.py bundles; else the full bundle, with a warning.
+- No @babel/polyfill: the page loads regenerator-runtime (npm, installed with the geo bundle)
+  in its place, the one part of it dash-renderer, dcc and dbc use (`regeneratorRuntime`); the
+  browsers the page runs in have the rest natively. Its 99 KB replaced many native functions
+  (String.prototype.trim among them) and cost a 126 ms long task at every load. Without the
+  npm file the polyfill stays, with a warning.
 - The base maps (plotly's world_110m / world_50m topojson) under a folder named by their content
   hash: plotly.js appends the file name to `topojsonURL` itself, so the fingerprint goes into the
   folder. Cached for a year, immutable.
@@ -42,6 +47,10 @@ logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
 GEO_BUNDLE = REPO / "node_modules" / "plotly.js-geo-dist-min" / "plotly-geo.min.js"
+RUNTIME_SCRIPT = REPO / "node_modules" / "regenerator-runtime" / "runtime.js"
+RUNTIME_ROUTE = "_atlas/scripts/"
+# the script tag of Dash's @babel/polyfill in the page (fingerprinted: polyfill@7.v<…>.min.js)
+_POLYFILL_TAG = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/deps/polyfill@[^"]*">')
 TOPOJSON_DIR = Path(__file__).parent / "assets" / "topojson"
 TOPOJSON_NAMES = ("world_110m", "world_50m")
 TOPOJSON_ROUTE = "_atlas/topojson/"
@@ -125,7 +134,7 @@ class StaticBodies:
 
 
 def _is_static(path: str, prefix: str) -> bool:
-    return path.startswith((prefix + SUITES, prefix + TOPOJSON_ROUTE))
+    return path.startswith((prefix + SUITES, prefix + TOPOJSON_ROUTE, prefix + RUNTIME_ROUTE))
 
 
 @dataclass
@@ -137,7 +146,14 @@ class Delivery:
     fingerprint: str  # the base maps' content hash (their folder's name)
     topojson_url: str  # requests_pathname_prefix + the base maps' folder
     plotly_script: bytes | None  # the geo bundle, when it is served
+    runtime_url: str | None  # regenerator-runtime's, when it is served instead of the polyfill
     compress: Compress = field(repr=False)
+
+    def page_scripts(self, scripts: str) -> str:
+        """The page's script tags, regenerator-runtime's in place of the polyfill's."""
+        if self.runtime_url is None:
+            return scripts
+        return _POLYFILL_TAG.sub(f'<script src="{self.runtime_url}">', scripts, count=1)
 
     def topojson_file(self, resolution: int) -> str:
         """The URL plotly.js asks for the base map of a resolution (50 or 110)."""
@@ -211,6 +227,33 @@ def install_delivery(app: Dash) -> Delivery:
 
         server.add_url_rule(prefix + PLOTLY_PATH, "atlas_plotly", serve_plotly, methods=["GET"])
 
+    # regenerator-runtime, under its content hash (the page's script in place of the polyfill)
+    runtime_url = None
+    if RUNTIME_SCRIPT.is_file():
+        runtime = RUNTIME_SCRIPT.read_bytes()
+        runtime_hash = content_hash([RUNTIME_SCRIPT])
+
+        def serve_runtime(folder: str) -> Response:
+            if folder != runtime_hash:
+                abort(404)
+            return Response(runtime, mimetype="text/javascript")
+
+        server.add_url_rule(
+            f"{prefix}{RUNTIME_ROUTE}<folder>/regenerator-runtime.js",
+            "atlas_runtime",
+            serve_runtime,
+            methods=["GET"],
+        )
+        runtime_url = app.get_relative_path(
+            f"/{RUNTIME_ROUTE}{runtime_hash}/regenerator-runtime.js"
+        )
+    else:
+        logger.warning(
+            "regenerator-runtime not found at %s (run scripts/setup.sh): the page loads Dash's "
+            "@babel/polyfill",
+            RUNTIME_SCRIPT,
+        )
+
     # a 404 for every path that is not the page: Dash's catch-all answers them with the page
     def not_the_page(path: str) -> Response:
         if path == "robots.txt":
@@ -234,6 +277,7 @@ def install_delivery(app: Dash) -> Delivery:
         fingerprint,
         app.get_relative_path(f"/{TOPOJSON_ROUTE}{fingerprint}/"),
         script,
+        runtime_url,
         compress,
     )
     server.extensions[_EXTENSION] = delivery
@@ -244,7 +288,7 @@ def _fingerprinted(path: str, prefix: str) -> bool:
     """Whether a GET's URL names one version of its file for good."""
     if path.startswith(prefix + SUITES):
         return check_fingerprint(path)[1]
-    if path.startswith(prefix + TOPOJSON_ROUTE):
+    if path.startswith((prefix + TOPOJSON_ROUTE, prefix + RUNTIME_ROUTE)):
         return True
     if path.startswith(prefix + "assets/"):
         return "m" in request.args  # Dash's ?m=<modification time>

@@ -20,7 +20,14 @@ from plotly.offline import get_plotlyjs_version
 
 from dashboard import delivery
 from dashboard.app import ASSETS_DIR, create_app
-from dashboard.delivery import GEO_BUNDLE, IMMUTABLE, PLOTLY_PATH, bundle_version, plotly_bundle
+from dashboard.delivery import (
+    GEO_BUNDLE,
+    IMMUTABLE,
+    PLOTLY_PATH,
+    RUNTIME_SCRIPT,
+    bundle_version,
+    plotly_bundle,
+)
 
 PLOTLY_URL = "/" + PLOTLY_PATH
 SUITE_RE = re.compile(r'<script src="(/_dash-component-suites/[^"]+)"')
@@ -221,6 +228,35 @@ def test_without_a_matching_geo_bundle_the_full_one_is_served(
     assert app.delivery.plotly_script is None
     response = app.server.test_client().get(PLOTLY_URL, headers={"Accept-Encoding": "identity"})
     assert response.data == _full_bundle()
+
+
+def test_the_page_loads_regenerator_runtime_instead_of_the_polyfill(client):
+    """Dash's @babel/polyfill is not loaded: regenerator-runtime (the part of it Dash's bundles
+    use) comes first in its place, under its content hash, cached for good and compressed."""
+    assert RUNTIME_SCRIPT.is_file(), "run scripts/setup.sh (npm ci installs regenerator-runtime)"
+    page = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert not [src for src in scripts if "polyfill" in src]
+    assert scripts[0].endswith("/regenerator-runtime.js")
+    folder = scripts[0].split("/")[-2]
+    assert folder == hashlib.sha256(RUNTIME_SCRIPT.read_bytes()).hexdigest()[:12]
+    response = client.get(scripts[0], headers={"Accept-Encoding": "br"})
+    assert response.headers["Cache-Control"] == IMMUTABLE
+    assert brotli.decompress(response.data) == RUNTIME_SCRIPT.read_bytes()
+    assert b"regeneratorRuntime" in RUNTIME_SCRIPT.read_bytes()
+    assert client.get(scripts[0].replace(folder, "0" * 12)).status_code == 404
+
+
+def test_without_regenerator_runtime_the_page_keeps_the_polyfill(
+    atlas, presets, tmp_path, caplog, monkeypatch
+):
+    monkeypatch.setattr(delivery, "RUNTIME_SCRIPT", tmp_path / "runtime.js")
+    with caplog.at_level(logging.WARNING, logger="dashboard.delivery"):
+        app = create_app(atlas=atlas, presets=presets)
+    assert "regenerator-runtime not found" in caplog.text
+    page = app.server.test_client().get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', page)
+    assert "/polyfill@" in scripts[0] and not [s for s in scripts if "regenerator" in s]
 
 
 def test_streamed_and_partial_responses_keep_their_bytes(fresh):
