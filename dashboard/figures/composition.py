@@ -415,9 +415,10 @@ def compose(
 
     The map's size depends on the legend (under or beside the map), and the legend on what the
     layers draw: the layers are drawn once to read the legend, and those that read the frame
-    (pixel offsets such as badge spacing depend on it) again for the map's real size when that
-    differs. A `fixed_frame` is used as it is. The inset's layers are drawn for its own view
-    (arcs and arrows sized for its zoom); labels are placed on each map separately, those of
+    (pixel offsets such as badge spacing depend on it) again for the map's real plot area when
+    that differs (with `fit_height` it does not: only the legend's band under the map changes).
+    A `fixed_frame` is used as it is. The inset's layers are drawn for its own view (arcs and
+    arrows sized for its zoom); labels are placed on each map separately, those of
     items in the inset's area, and those the inset names, on the inset only. The base maps'
     resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one). With
     `fit_height`, the map's height is what its full aspect asks for (geo.plan_frame). `pause` is
@@ -436,8 +437,9 @@ def compose(
         pause()
     groups = legend_groups(drawings, visible, ctx.lang)
     frame = fixed_frame or plan_frame(view, groups, size, fit_height=fit_height)
-    if frame != ctx.projector.frame_plan:
-        ctx.projector = Projector(view, frame)
+    redraw = frame.plot_box() != ctx.projector.frame_plan.plot_box()
+    ctx.projector = Projector(view, frame)
+    if redraw:  # (the pixels the builders read depend on the plot area alone)
         drawings = [
             build(ctx) if again else drawing
             for (_, build), drawing, again in zip(BUILDERS, drawings, read_frame, strict=True)
