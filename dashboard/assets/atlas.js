@@ -612,9 +612,6 @@
         };
     }
 
-    /* Listen, once per graph, to plotly's redraws (paint again) and to pans and zooms. The
-     * first map of a link with a sentence says what it emphasises (beside its toggle data:
-     * emphasisMeta), so that it is painted with its first drawing. */
     /* The graph's box sized to the map it draws: the CSS custom properties `.map` reads in
      * style.css, from the figure's layout (its meta: the plot area's height / width) and the
      * margins plotly gave it (the layout's, or more where the legend, wrapped into more rows on
@@ -648,6 +645,9 @@
         return true;
     }
 
+    /* Listen, once per graph, to plotly's redraws (paint again) and to pans and zooms. The
+     * first map of a link with a sentence says what it emphasises (beside its toggle data:
+     * emphasisMeta), so that it is painted with its first drawing. */
     function listenToRedraws() {
         const gd = graph();
         if (!gd || !gd.on || gd.atlasRedraws) { return !!(gd && gd.atlasRedraws); }

@@ -86,7 +86,8 @@ class BuiltMap:
     countries: tuple[tuple[int, CountryFills], ...]
     # of the base maps it draws (its main map's, an inset's: see geo.resolution_for)
     resolutions: tuple[int, ...]
-    # the CSS that sizes the page's graph to it (geo.map_box_style; as its figure, which holds it)
+    # the CSS that sizes the page's map cell to it (geo.map_box_style; the figure's layout holds
+    # the same, its meta and margins, so it is left out of comparisons)
     box: dict[str, str] = field(compare=False)
 
     def size(self) -> int:
@@ -242,7 +243,7 @@ class Maps:
             layers,
             self.atlas,
             visible_layers=scenario.layers,
-            size=(DASHBOARD_MAP_WIDTH, DASHBOARD_MAP_WIDTH),
+            size=(DASHBOARD_MAP_WIDTH, DASHBOARD_MAP_WIDTH),  # (the height: fit_height's own)
             level_of_detail=True,
             fit_height=True,
             pause=pause,
@@ -253,8 +254,8 @@ class Maps:
         traces.append(self._focus_ring(scenario).to_plotly_json())
         figure_layout = layout.to_plotly_json()
         # the plot area's height / width the map was laid out for: with the layout's margins, what
-        # sizes the page's graph to it (assets/atlas.js, fitBox; the page's first map has it as
-        # the graph's style: `box`). A number, which plotly.js compares by value (see below).
+        # sizes the page's map cell to it (assets/atlas.js, fitBox; the page's first map has it
+        # as the cell's style: `box`). A number, which plotly.js compares by value (see below).
         figure_layout["meta"] = map_aspect_of(frame)
         # what the page needs to show any set of layers without asking the server (a layer
         # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to, in
@@ -337,8 +338,9 @@ class Maps:
 
     def initial_map(self, scenario: Scenario | None) -> tuple[str, str, str]:
         """The map of the page's view for the first layout response, as JSON texts of
-        (`map.figure`, `rendered.data`, `map.style`: its box sized to it), so the browser draws
-        it without a callback round trip, in a box that does not change when it comes.
+        (`map.figure`, `rendered.data`, the style of the map's cell: its box sized to it), so
+        the browser draws it without a callback round trip, in a box that does not change when
+        it comes.
 
         The sync callback later reads the page's URL with the same parser and finds the map
         already drawn. Without a view (no page URL) the map is left to the callbacks."""
