@@ -90,6 +90,8 @@ def dash_value(value: Any) -> Any:
                 node = node[key]
             if operation["operation"] == "Delete":
                 del node[last]
+            elif operation["operation"] == "Insert":
+                node[last].insert(operation["params"]["index"], operation["params"]["value"])
             else:
                 node[last] = operation["params"]["value"]
         return patch

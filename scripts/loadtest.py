@@ -418,8 +418,8 @@ class Stats:
 
 
 def apply_patch(value: Any, operations: list[dict[str, Any]]) -> Any:
-    """What dash-renderer does with a dash.Patch of Assign and Delete operations: a new value
-    that shares what the operations leave alone (`value` itself is left as it was)."""
+    """What dash-renderer does with a dash.Patch of Assign, Delete and Insert operations: a new
+    value that shares what the operations leave alone (`value` itself is left as it was)."""
     for operation in operations:
         value = _patched(value, operation["location"], operation)
     return value
@@ -437,6 +437,9 @@ def _patched(node: Any, location: list[Any], operation: dict[str, Any]) -> Any:
         copy[key] = operation["params"]["value"]
     elif operation["operation"] == "Delete":
         del copy[key]
+    elif operation["operation"] == "Insert":
+        copy[key] = list(copy[key])
+        copy[key].insert(operation["params"]["index"], operation["params"]["value"])
     else:
         raise ValueError(f"unexpected Patch operation {operation['operation']!r}")
     return copy

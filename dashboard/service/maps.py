@@ -427,7 +427,7 @@ class Maps:
             if index < len(shown["data"]):
                 shown["data"][index] = style.applied(shown["data"][index])
         edits = figure_edits(shown, self._parsed(built))
-        if edits is None or edits.size() > PATCH_SHARE * len(built.figure_json):
+        if edits.size() > PATCH_SHARE * len(built.figure_json):
             return full, new_rendered
         return edits, new_rendered
 

@@ -28,7 +28,8 @@ KEEP = _Keep()  # this output stays as the page has it
 @dataclass
 class Edits:
     """Changes to a JSON value on the page (a figure, a store), as Dash's Patch operations:
-    Assign a value at a location, or Delete the key at one. The page applies them in order."""
+    Assign a value at a location, Delete the key (or list item) at one, or Insert an item into a
+    list. The page applies them in order."""
 
     operations: list[dict[str, Any]] = field(default_factory=list)
 
@@ -39,6 +40,16 @@ class Edits:
 
     def delete(self, location: Sequence[str | int]) -> None:
         self.operations.append({"operation": "Delete", "location": list(location), "params": {}})
+
+    def insert(self, location: Sequence[str | int], index: int, value: Any) -> None:
+        """Insert `value` at `index` of the list at `location`."""
+        self.operations.append(
+            {
+                "operation": "Insert",
+                "location": list(location),
+                "params": {"index": index, "value": value},
+            }
+        )
 
     def size(self) -> int:
         """The size of their JSON as Dash sends a Patch of them."""

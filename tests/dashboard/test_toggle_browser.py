@@ -4,6 +4,7 @@ when nothing they follow has changed) is still drawn again on a zoom."""
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
@@ -106,3 +107,52 @@ def test_a_toggled_map_is_the_map_of_its_view_loaded_afresh(duo, atlas, presets)
         toggled = _drawn(duo)
         _open(duo, "?" + duo.driver.current_url.split("?", 1)[1])
         assert _drawn(duo)["svg"] == toggled["svg"], layer
+
+
+# the filters the server applies, each there and back: (control, its value, the default's)
+FILTERS = (("basis", "stated", "external"), ("modality", "asserted", "projected"))
+# the browser's figure (without the `autosize` plotly.js writes into it when the graph's box is
+# resized), and its drawing at one size (the map's box may differ by a pixel, which plotly.js's
+# autosize lets be, between a map patched in place and one loaded afresh): the geometry of
+# every path of each geo subplot
+FIGURE_JS = f"""
+const gd = {GRAPH.format(id="map")};
+const {{autosize, ...layout}} = gd.layout;
+return JSON.stringify({{data: gd.data, layout: layout}});
+"""
+PATHS_AT_FIXED_SIZE_JS = f"""
+const done = arguments[arguments.length - 1];
+const gd = {GRAPH.format(id="map")};
+Plotly.relayout(gd, {{width: 1200, height: 800}}).then(() => done(
+    Array.from(gd.querySelectorAll('.geolayer > g.geo')).map((geo) =>
+        Array.from(geo.querySelectorAll('path')).map((path) => path.getAttribute('d')))));
+"""
+
+
+def _figure_and_paths(duo) -> tuple[dict, list]:
+    figure = json.loads(duo.driver.execute_script(FIGURE_JS))
+    return figure, duo.driver.execute_async_script(PATHS_AT_FIXED_SIZE_JS)
+
+
+def test_a_filter_patched_into_the_map_is_the_map_of_its_view_loaded_afresh(duo, atlas, presets):
+    """A basis or modality filter hides items and so removes traces (the server sends the change
+    as a Patch that deletes, inserts and edits traces): the browser's figure is then the one a
+    fresh load of the address gets, and its drawing has the same paths; and so with the filter
+    set back, whose items come back."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "")
+    for control, value, default in FILTERS:
+        for chosen in (value, default):
+            before = duo.driver.execute_script(FIGURE_JS)
+            duo.find_element(f"#{control} input[value='{chosen}']").click()
+            wait_for(lambda c=chosen, k=control, d=default: _query(duo).get(k, d) == c, control)
+            _wait_idle(duo)
+            wait_for(lambda b=before: duo.driver.execute_script(FIGURE_JS) != b, control)
+            figure, paths = _figure_and_paths(duo)
+            address = "?" + duo.driver.current_url.split("?", 1)[1]
+            _open(duo, address)
+            fresh_figure, fresh_paths = _figure_and_paths(duo)
+            _open(duo, address)  # (at its own size again)
+            assert len(figure["data"]) != len(json.loads(before)["data"]), control
+            assert figure == fresh_figure, (control, chosen)
+            assert paths == fresh_paths, (control, chosen)

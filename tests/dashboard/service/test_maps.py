@@ -16,6 +16,7 @@ from dash import Patch, no_update
 from locations import REPO
 from pages import apply, countries_indices, decoded, render
 
+from dashboard.callbacks import dash_value
 from dashboard.figures import BASE_LAYER, Framing, framings, shown_by
 from dashboard.figures.emphasis import emphasis_points
 from dashboard.figures.framing import content_features, focus_point, make_view
@@ -23,6 +24,7 @@ from dashboard.figures.inset import wanted
 from dashboard.figures.projection import map_aspect
 from dashboard.service import ViewService
 from dashboard.service.maps import FOCUS_RING_LAYER
+from dashboard.service.patches import figure_edits
 from geodata.atlas import Atlas
 from geodata.scenario import LAYERS, Scenario, load_presets
 from geodata.select import Layers, select
@@ -428,3 +430,68 @@ def test_the_dashboards_map_is_laid_out_at_its_full_shape_and_its_box_sized_to_i
         "--map-margin-x": f"{margin['l'] + margin['r']}px",
         "--map-margin-y": f"{margin['t'] + margin['b']}px",
     }
+
+
+def _traces(*uids: str, changed: str = "") -> dict:
+    """A figure of scatter traces named by uid (the one `changed` with other points)."""
+    return {
+        "data": [
+            {"type": "scattergeo", "uid": uid, "lon": [2 if uid == changed else 1]} for uid in uids
+        ],
+        "layout": {},
+    }
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        (_traces("a", "b", "c", "d"), _traces("a", "x", "c", "d", "y", changed="c")),
+        (_traces("a", "b", "c"), _traces()),
+        (_traces(), _traces("a", "b")),
+        (_traces("a", "b", "c", "d", "e"), _traces("b", "d", changed="d")),
+        (_traces("a", "b", "c"), _traces("c", "b", "a")),  # (drawn in another order)
+    ],
+)
+def test_a_figures_edits_delete_insert_and_change_traces_by_uid(before, after):
+    """The edits between two figures whose traces differ in number and order, applied in order
+    as the page applies a Patch, give the second figure; where the traces both have keep their
+    order, none of them is sent again whole."""
+    edits = figure_edits(before, after)
+    assert apply(before, dash_value(edits)) == after
+    old, new = ([t["uid"] for t in figure["data"]] for figure in (before, after))
+    kept = [uid for uid in old if uid in new]
+    inserted = {
+        op["params"]["value"]["uid"] for op in edits.operations if op["operation"] == "Insert"
+    }
+    if kept == [uid for uid in new if uid in old]:
+        assert not inserted & set(kept)
+    else:
+        assert inserted
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"basis": "stated"},
+        {"basis": "inferred"},
+        {"modality": "asserted"},
+        {"directions": ("east", "south", "west")},
+        {"directions": ("north", "south", "west")},
+    ],
+)
+def test_a_certainty_or_direction_filter_is_sent_as_the_traces_it_removes_and_changes(
+    service, change
+):
+    """A filter that hides items changes the number of the map's traces: the update is a Patch,
+    not the new map, and applied to the browser's figure it gives the map of the new view.
+    Back again, the map gets the hidden items' traces (a Patch or the whole map, whichever is
+    smaller) and is the first view's map again."""
+    start = Scenario()
+    figure, rendered = render(service, service.views.view_data(start), None)
+    figure = decoded(figure)
+    for scenario in (start.model_copy(update=change), start):
+        update, rendered = render(service, service.views.view_data(scenario), rendered)
+        if scenario != start:
+            assert isinstance(update, Patch), change
+        figure = apply(figure, update) if isinstance(update, Patch) else decoded(update)
+        assert figure == service.maps.figure(scenario)
