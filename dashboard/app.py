@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from dashboard.callbacks import on_error, register
 from dashboard.delivery import Delivery, install_delivery
-from dashboard.figures.geo import WORLD_RESOLUTION
+from dashboard.figures.geo import WORLD_RESOLUTION, basemap_file
 from dashboard.jobs import EmbeddedJobs, QueuedJobs, embedded_jobs, shared_secret
 from dashboard.layout import INITIAL_MARKS, build_layout
 from dashboard.security import install_request_guards, install_security_headers
@@ -118,14 +118,14 @@ class AtlasDash(Dash):
         inset's)."""
         try:
             scenario = self.view_service.page_view(request.url)
-            resolutions = self.view_service.maps.resolutions(scenario) if scenario else ()
+            basemaps = self.view_service.maps.basemaps(scenario) if scenario else ()
         except Exception as error:  # a guess costs one more request, never the page
             logger.warning("no base map for %r: %s", request.url[:200], type(error).__name__)
-            resolutions = ()
+            basemaps = ()
         return "".join(
             '<link rel="preload" as="fetch" crossorigin="anonymous" '
-            f'href="{self.delivery.topojson_file(resolution)}">'
-            for resolution in resolutions or (WORLD_RESOLUTION,)
+            f'href="{self.delivery.topojson_file(name)}">'
+            for name in basemaps or (basemap_file(WORLD_RESOLUTION),)
         )
 
 

@@ -15,7 +15,8 @@
   27 KB less; Lighthouse's blocking time did not change (the long task it credited to the
   polyfill is dash-renderer's first render, now credited to React). Without the npm file the
   polyfill stays, with a warning.
-- The base maps (plotly's world_110m / world_50m topojson) under a folder named by their content
+- The base maps (plotly's world_110m / world_50m topojson, and the inset's europe_50m cut from the
+  latter: scripts/make_inset_basemap.py) under a folder named by their content
   hash: plotly.js appends the file name to `topojsonURL` itself, so the fingerprint goes into the
   folder. Cached for a year, immutable.
 - Compression (flask-compress: brotli, else gzip) of every text response: the page, the layout,
@@ -45,6 +46,8 @@ from dash.fingerprint import check_fingerprint
 from flask import Flask, Response, abort, request
 from flask_compress import Compress
 
+from dashboard.figures.inset import INSET_BASEMAP
+
 logger = logging.getLogger(__name__)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -54,7 +57,7 @@ RUNTIME_ROUTE = "_atlas/scripts/"
 # the script tag of Dash's @babel/polyfill in the page (fingerprinted: polyfill@7.v<…>.min.js)
 _POLYFILL_TAG = re.compile(r'<script src="[^"]*/_dash-component-suites/dash/deps/polyfill@[^"]*">')
 TOPOJSON_DIR = Path(__file__).parent / "assets" / "topojson"
-TOPOJSON_NAMES = ("world_110m", "world_50m")
+TOPOJSON_NAMES = ("world_110m", "world_50m", INSET_BASEMAP)
 TOPOJSON_ROUTE = "_atlas/topojson/"
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -157,9 +160,9 @@ class Delivery:
             return scripts
         return _POLYFILL_TAG.sub(f'<script src="{self.runtime_url}">', scripts, count=1)
 
-    def topojson_file(self, resolution: int) -> str:
-        """The URL plotly.js asks for the base map of a resolution (50 or 110)."""
-        return f"{self.topojson_url}world_{resolution}m.json"
+    def topojson_file(self, name: str) -> str:
+        """The URL plotly.js asks for a base map's file (geo.basemap_file)."""
+        return f"{self.topojson_url}{name}.json"
 
     def warm(self) -> int:
         """Compress the large static bodies (the plotly.js bundle, the base maps) in every

@@ -16,10 +16,11 @@ import plotly.io as pio
 
 import dashboard
 from dashboard.export.errors import ExportError
+from dashboard.figures.inset import INSET_BASEMAP
 from dashboard.figures.style import FONT_FAMILY, PDF_JAPANESE_FONT
 
 TOPOJSON_DIR = Path(dashboard.__file__).resolve().parent / "assets" / "topojson"
-TOPOJSON_FILES = ("world_110m.json", "world_50m.json")
+TOPOJSON_FILES = ("world_110m.json", "world_50m.json", f"{INSET_BASEMAP}.json")
 PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
 BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 
@@ -30,7 +31,7 @@ def topojson_url() -> str:
     if missing:
         raise ExportError(
             f"base-map topojson missing: {TOPOJSON_DIR / missing[0]} "
-            "(copy world_110m.json and world_50m.json there; export never fetches them online)"
+            f"(copy {', '.join(TOPOJSON_FILES)} there; export never fetches them online)"
         )
     return TOPOJSON_DIR.as_uri() + "/"
 

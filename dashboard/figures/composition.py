@@ -10,6 +10,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 
 import plotly.graph_objects as go
+import shapely
 
 from dashboard.figures import style
 from dashboard.figures.context import (
@@ -47,7 +48,7 @@ from dashboard.figures.geo import (
     plan_frame,
     resolution_for,
 )
-from dashboard.figures.inset import Inset, outline, place, wanted, within
+from dashboard.figures.inset import INSET_SCOPE, Inset, outline, place, wanted, within
 from dashboard.figures.labels import LEADER_GAP, Pause, Placement, carry_on, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
 from dashboard.figures.marks import LonLatList
@@ -195,6 +196,7 @@ def figure_parts(
         frame_plan = main.ctx.projector.frame_plan
         figure_layout["geo"]["domain"] = {"x": [0.0, 1.0], "y": [0.0, 1.0]}
         figure_layout["geo2"] = geo_layout(inset.ctx.view, inset.ctx.resolution) | {
+            "scope": INSET_SCOPE,  # (its base map: inset.INSET_BASEMAP)
             "domain": inset.plan.domain(frame_plan),
             "bgcolor": style.WHITE,
             "showframe": False,
@@ -262,7 +264,9 @@ def _on_inset(trace: Trace) -> Trace:
 
 
 def _countries_within(atlas: Atlas, extent: tuple[float, float, float, float]) -> list[str]:
-    """The countries whose outline reaches into a (west, south, east, north) box."""
+    """The countries whose outline reaches into a (west, south, east, north) box (by their
+    bounds first; then by their shapes, since the bounds of one across the antimeridian, as
+    the United States', span every longitude)."""
     west, south, east, north = extent
     bounds = atlas.countries.geometry.bounds
     near = (
@@ -270,8 +274,10 @@ def _countries_within(atlas: Atlas, extent: tuple[float, float, float, float]) -
         & (bounds.maxx >= west)
         & (bounds.miny <= north)
         & (bounds.maxy >= south)
-    )
-    return list(atlas.countries.iso3[near.to_numpy()])
+    ).to_numpy()
+    candidates = atlas.countries[near]
+    inside = candidates.geometry.intersects(shapely.box(west, south, east, north)).to_numpy()
+    return list(candidates.iso3[inside])
 
 
 def _inset_frames(inset: InsetDrawing, lang: str) -> list[tuple[str, str, Trace]]:
@@ -449,7 +455,7 @@ def compose(
     obstacles = [obstacle for d in drawings for obstacle in d.obstacles]
     inset = None
     if with_inset:
-        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, level_of_detail, pause)
+        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, pause)
     if inset is None:
         placements = place_labels(
             requests, obstacles, ctx.projector, first, all_optional=ctx.compact, pause=pause
@@ -501,7 +507,6 @@ def _draw_inset(
     main_drawings: list[Drawing],
     visible: set[str],
     first: set[str],
-    level_of_detail: bool,
     pause: Pause,
 ) -> InsetDrawing:
     """The inset in the corner of the main map that covers least of what it draws, its layers
@@ -512,7 +517,8 @@ def _draw_inset(
     plan = place(main.projector, avoid)
     view = replace(plan.view, magnification=plan.magnification(main.projector))
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
-    ctx = _context(layers, atlas, view, main.size, visible, level_of_detail)
+    # (always on the 1:50m base map: its file is the 1:50m world's Europe, inset.INSET_BASEMAP)
+    ctx = _context(layers, atlas, view, main.size, visible, level_of_detail=False)
     ctx.projector = plan.projector
     drawings = []
     for _, build in BUILDERS:

@@ -73,6 +73,12 @@ def resolution_for(view: View) -> int:
     return DETAIL_RESOLUTION if view.zoom >= DETAIL_ZOOM else WORLD_RESOLUTION
 
 
+def basemap_file(resolution: int, scope: str = "world") -> str:
+    """The name of the topojson file (without `.json`) plotly.js draws a geo subplot's base map
+    from: `<scope>_<resolution>m`."""
+    return f"{scope}_{resolution}m"
+
+
 def geo_layout(view: View, resolution: int = DETAIL_RESOLUTION) -> dict:
     """The layout.geo dict: calm greys and the view's projection, on the base map of
     `resolution` (50 or 110).

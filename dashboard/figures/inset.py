@@ -32,6 +32,11 @@ EUROPE_LONS = (
     44.0,
 )  # Portugal to the Urals' foothills: Brussels, the Baltic, Ukraine, Moscow
 EUROPE_LATS = (34.0, 71.0)  # Crete and Sicily to the North Cape
+# the inset's geo subplot has plotly's scope "europe" only for the file it draws its base map
+# from (`<scope>_<resolution>m.json`): ours, the 1:50m world cut to the inset's box
+# (scripts/make_inset_basemap.py); its framing is the world scope's (the range box set)
+INSET_SCOPE = "europe"
+INSET_BASEMAP = f"{INSET_SCOPE}_50m"
 BRUSSELS = (4.35, 50.85)
 MOSCOW = (37.62, 55.75)
 # Europe is legible when Brussels–Moscow spans this share of the map's height: 200 px of the

@@ -38,11 +38,12 @@ from dashboard.figures import (
 from dashboard.figures.emphasis import emphasis_points, sentence_items
 from dashboard.figures.framing import focus_point, make_view, shows
 from dashboard.figures.geo import (
-    DETAIL_RESOLUTION,
+    basemap_file,
     map_aspect_of,
     map_box_style,
     resolution_for,
 )
+from dashboard.figures.inset import INSET_BASEMAP
 from dashboard.figures.labels import Pause
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
@@ -84,8 +85,8 @@ class BuiltMap:
     figure_json: str
     trace_layers: tuple[str, ...]
     countries: tuple[tuple[int, CountryFills], ...]
-    # of the base maps it draws (its main map's, an inset's: see geo.resolution_for)
-    resolutions: tuple[int, ...]
+    # the files of the base maps it draws (its main map's, an inset's: geo.basemap_file)
+    basemaps: tuple[str, ...]
     # the CSS that sizes the page's map cell to it (geo.map_box_style; the figure's layout holds
     # the same, its meta and margins, so it is left out of comparisons)
     box: dict[str, str] = field(compare=False)
@@ -286,20 +287,24 @@ class Maps:
         figure = {"data": traces, "layout": figure_layout}
         layers = tuple(trace_layer(trace) for trace in traces)
         geos = [layout.geo, *([layout.geo2] if "geo2" in figure_layout else [])]
-        resolutions = tuple(sorted({geo.resolution for geo in geos}))
+        basemaps = tuple(
+            sorted({basemap_file(geo.resolution, geo.scope or "world") for geo in geos})
+        )
         # NaN and infinity as null
         return BuiltMap(
-            orjson.dumps(figure).decode(), layers, countries, resolutions, map_box_style(frame)
+            orjson.dumps(figure).decode(), layers, countries, basemaps, map_box_style(frame)
         )
 
-    def resolutions(self, scenario: Scenario) -> tuple[int, ...]:
-        """The resolutions of the base maps the view's map draws (without building the map):
-        its main map's, and the 1:50m one of an inset of Europe (zoomed in)."""
+    def basemaps(self, scenario: Scenario) -> tuple[str, ...]:
+        """The files of the base maps the view's map draws (without building the map): its main
+        map's, and the inset's (Europe at 1:50m: inset.INSET_BASEMAP)."""
         built = self.cached_map(scenario)
         if built is not None:
-            return built.resolutions
+            return built.basemaps
         view, inset = self._framing(self.drawn(scenario))
-        return tuple(sorted({resolution_for(view), *([DETAIL_RESOLUTION] if inset else [])}))
+        return tuple(
+            sorted({basemap_file(resolution_for(view)), *([INSET_BASEMAP] if inset else [])})
+        )
 
     def _focus_ring(self, scenario: Scenario) -> go.Scattergeo:
         """A ring around the focused item, where the view is centred on it (always present,

@@ -9,6 +9,7 @@ Sessions are few on purpose (each starts a server and a browser): presets, inter
 
 from __future__ import annotations
 
+import io
 import json
 import time
 import urllib.request
@@ -38,6 +39,7 @@ from browser import (
     wait_for,
 )
 from pages import countries_indices
+from PIL import Image, ImageChops
 from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -723,8 +725,9 @@ def _click_row(duo, item: str) -> None:
 
 def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, presets):
     """A focus (zoomed) draws plotly's 1:50m base map, a world view the 1:110m one (and its
-    Europe inset, zoomed, the 1:50m one); each page fetches only the ones it draws, and moving from one to the other within the page fetches the
-    other once and sends no geometry again (a Patch without geojson)."""
+    Europe inset, zoomed, the 1:50m one's Europe: europe_50m); each page fetches only the ones it
+    draws, and moving from one to the other within the page fetches the other once and sends no
+    geometry again (a Patch without geojson)."""
     duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=concept_diagram&focus=JPN")
     assert _geo_state(duo) == {
@@ -736,13 +739,14 @@ def test_a_zoomed_view_loads_the_50m_map_and_a_world_view_the_110m(duo, atlas, p
     _open(duo, "?scenario=concept_diagram")
     assert _geo_state(duo) == {
         "resolution": 110,
-        "files": ["world_110m", "world_50m"],
-        "fetched": ["world_110m.json", "world_50m.json"],
+        "files": ["europe_50m", "world_110m"],
+        "fetched": ["europe_50m.json", "world_110m.json"],
     }
-    assert (
-        duo.driver.execute_script(f"return {GRAPH.format(id='map')}._fullLayout.geo2.resolution;")
-        == 50
+    inset = duo.driver.execute_script(
+        f"const geo2 = {GRAPH.format(id='map')}._fullLayout.geo2;"
+        "return [geo2.resolution, geo2.scope];"
     )
+    assert inset == [50, "europe"]
     _open(duo, "?scenario=concept_diagram&inset=none")
     assert _geo_state(duo) == {
         "resolution": 110,
@@ -796,6 +800,61 @@ def test_every_preset_draws_every_country_at_both_scales(duo, atlas, presets):
             _shot(duo, f"scale_{preset_id}_{scale}m")
     _assert_no_console_errors(duo)
     _assert_offline(duo)
+
+
+# the inset's box on the screen (its geo subplot's background), in CSS pixels
+INSET_BOX_JS = f"""
+const box = {GRAPH.format(id="map")}.querySelectorAll('.geolayer > g.geo')[1]
+    .querySelector('.layer.bg rect').getBoundingClientRect();
+return [box.left, box.top, box.right, box.bottom].map(Math.round);
+"""
+
+
+def _inset_picture(duo) -> Image.Image:
+    """The inset as drawn, once its box has stopped moving (the map's box is fitted to it)."""
+    boxes = [None, duo.driver.execute_script(INSET_BOX_JS)]
+    while boxes[-1] != boxes[-2]:
+        time.sleep(0.3)
+        boxes.append(duo.driver.execute_script(INSET_BOX_JS))
+        assert len(boxes) < 30, "the inset kept moving"
+    left, top, right, bottom = boxes[-1]
+    ratio = duo.driver.execute_script("return window.devicePixelRatio;")
+    shot = Image.open(io.BytesIO(duo.driver.get_screenshot_as_png())).convert("RGB")
+    return shot.crop((left * ratio, top * ratio, right * ratio, bottom * ratio))
+
+
+@pytest.mark.parametrize("query", ["", "?scenario=concept_diagram&lang=ja"])
+def test_the_inset_drawn_from_its_cut_base_map_looks_as_from_the_whole_world(
+    duo, atlas, presets, query
+):
+    """The Europe inset draws its base map from europe_50m (the 1:50m world cut to its box): its
+    picture is the one drawn from the whole world_50m (the inset's subplot switched to plotly's
+    world scope in the page), but for anti-aliasing: no pixel off by more than a few levels."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    duo.driver.set_window_size(1350, 940)
+    _open(duo, query)
+    _wait_idle(duo)
+    cut = _inset_picture(duo)
+    duo.driver.execute_script(
+        f"return Plotly.relayout({GRAPH.format(id='map')}, {{'geo2.scope': 'world'}});"
+    )
+    wait_for(
+        lambda: (
+            "world_50m"
+            in duo.driver.execute_script("return Object.keys(window.PlotlyGeoAssets.topojson);")
+        ),
+        "the whole world's base map was not loaded",
+    )
+    time.sleep(0.5)  # (drawn in the frame after)
+    whole = _inset_picture(duo)
+    assert cut.size == whole.size and cut.width > 150
+    difference = ImageChops.difference(cut, whole)
+    off = [max(pixel) for pixel in difference.get_flattened_data() if max(pixel) > 0]
+    assert len(off) < cut.width * cut.height / 500 and max(off, default=0) <= 8, (
+        len(off),
+        off[:10],
+    )
+    _assert_no_console_errors(duo)
 
 
 @pytest.mark.parametrize("query", ["", "?scenario=threats_360&lang=en"])

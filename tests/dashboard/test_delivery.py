@@ -69,7 +69,7 @@ def _page_requests(app, client):
         "dependencies": lambda h: client.get("/_dash-dependencies", headers=h),
         "component suite": lambda h: client.get(dcc, headers=h),
         "plotly.js": lambda h: client.get(PLOTLY_URL, headers=h),
-        "base map": lambda h: client.get(app.delivery.topojson_file(110), headers=h),
+        "base map": lambda h: client.get(app.delivery.topojson_file("world_110m"), headers=h),
         "callback": lambda h: _callback(client, app.view_service, h),
     }
 
@@ -102,8 +102,9 @@ def test_fingerprinted_files_are_cached_for_good_and_the_rest_revalidates(app, c
         *SUITE_RE.findall(page),
         *re.findall(r'(/assets/[^"]+\?m=[0-9.]+)', page),
         *re.findall(r'href="(/_favicon\.ico\?v=[^"]+)"', page),
-        app.delivery.topojson_file(110),
-        app.delivery.topojson_file(50),
+        app.delivery.topojson_file("world_110m"),
+        app.delivery.topojson_file("world_50m"),
+        app.delivery.topojson_file("europe_50m"),
     ]
     assert len(fingerprinted) >= 8
     for url in fingerprinted:
@@ -130,11 +131,11 @@ def test_fingerprinted_files_are_cached_for_good_and_the_rest_revalidates(app, c
 def test_the_base_maps_are_served_under_their_content_hash(app, client):
     folder = app.delivery.topojson_url
     digest = hashlib.sha256()
-    for name in ("world_110m", "world_50m"):
+    for name in ("world_110m", "world_50m", "europe_50m"):
         digest.update((ASSETS_DIR / "topojson" / f"{name}.json").read_bytes())
     assert folder == f"/_atlas/topojson/{digest.hexdigest()[:12]}/"
-    for resolution in (110, 50):
-        response = client.get(app.delivery.topojson_file(resolution))
+    for name in ("world_110m", "world_50m", "europe_50m"):
+        response = client.get(app.delivery.topojson_file(name))
         assert response.mimetype == "application/json"
         assert json.loads(response.data)["objects"]["countries"]["type"] == "GeometryCollection"
     for url in ("/_atlas/topojson/000000000000/world_110m.json", f"{folder}world_10m.json"):
@@ -152,13 +153,14 @@ def test_the_base_maps_are_served_under_their_content_hash(app, client):
 )
 def test_the_page_preloads_the_base_map_of_its_view(app, client, query, resolution):
     """The main map's base map (1:110m for a world view, 1:50m zoomed in), and the 1:50m one of
-    the Europe inset when the map has it: each base map the page's map draws, once."""
+    the Europe inset (europe_50m) when the map has it: each base map the page's map draws, once."""
     scenario = app.view_service.page_view("http://localhost/" + query)
     layout = app.view_service.maps.figure(scenario)["layout"]
     assert layout["geo"]["resolution"] == resolution
-    drawn = {layout[key]["resolution"] for key in ("geo", "geo2") if key in layout}
+    drawn = {f"world_{resolution}m"}
     if "geo2" in layout:
-        assert layout["geo2"]["resolution"] == 50  # the inset is zoomed in
+        assert (layout["geo2"]["resolution"], layout["geo2"]["scope"]) == (50, "europe")
+        drawn.add("europe_50m")
     app.view_service.maps.cache.clear()  # also when the map is not built yet
     for _ in range(2):
         page = client.get("/" + query).get_data(as_text=True)
@@ -297,12 +299,13 @@ def test_warm_compresses_the_large_static_files_once(fresh):
     """Before workers fork, the server compresses plotly.js and the base maps in both
     encodings; later requests take the kept bodies."""
     served = fresh.delivery
-    assert served.warm() == 6
+    assert served.warm() == 8
     kept = served.compress.cache.data
     assert {key.split(";", 1)[0] for key in kept} == {"br", "gzip"}
     assert {key.split(";", 1)[1] for key in kept} == {
-        served.topojson_file(110),
-        served.topojson_file(50),
+        served.topojson_file("world_110m"),
+        served.topojson_file("world_50m"),
+        served.topojson_file("europe_50m"),
         PLOTLY_URL,
     }
     # dynamic responses are never kept (the layout depends on the page's address)
