@@ -220,12 +220,12 @@ def _assert_preloads_used(duo, app) -> None:
     layout = urls.index("/_dash-layout")
     # each base map the map draws (its main map's, the Europe inset's), fetched once per geo
     # subplot that draws it (plotly.js asks for it once per subplot it draws at once)
-    resolutions = duo.driver.execute_script(
+    files = duo.driver.execute_script(
         f"const layout = {GRAPH.format(id='map')}.layout;"
         "return Object.keys(layout).filter(k => /^geo\\d*$/.test(k))"
-        ".map(k => layout[k].resolution);"
+        ".map(k => `${layout[k].scope || 'world'}_${layout[k].resolution}m`);"
     )
-    maps = {app.delivery.topojson_file(r): resolutions.count(r) for r in resolutions}
+    maps = {app.delivery.topojson_file(name): files.count(name) for name in files}
     for path in (*(f"/{p}" for p in PRELOADED_SCRIPTS), *maps):
         expected = maps.get(path, 1)
         assert urls.count(path) == expected, f"{path} fetched {urls.count(path)} times"
@@ -677,11 +677,11 @@ def test_the_browser_gets_compressed_cached_files_and_the_geo_bundle(duo, atlas,
     assert len(fingerprinted) >= 6
     for path in [*suites, "/_dash-layout", "/_dash-dependencies", "/"]:
         assert first[path].get("content-encoding") == "br", path
-    for path in [*fingerprinted, app.delivery.topojson_file(110)]:
+    for path in [*fingerprinted, app.delivery.topojson_file("world_110m")]:
         assert first[path]["cache-control"] == "public, max-age=31536000, immutable", path
     plotly = "/_dash-component-suites/plotly/package_data/plotly.min.js"
     assert first[plotly]["cache-control"] == "no-cache" and first[plotly]["etag"]
-    assert app.delivery.topojson_file(50) not in first  # a world view: the 1:110m map only
+    assert app.delivery.topojson_file("world_50m") not in first  # a world view: 1:110m only
     assert sum(r[":bytes"] or 0 for p, r in first.items() if p.startswith("/")) < 1.2e6
     traces = duo.driver.execute_script("return Object.keys(Plotly.PlotSchema.get().traces);")
     assert sorted(traces) == ["choropleth", "scatter", "scattergeo"]
@@ -693,7 +693,7 @@ def test_the_browser_gets_compressed_cached_files_and_the_geo_bundle(duo, atlas,
     duo.driver.get(duo.server_url + "/?scenario=concept_diagram")
     _wait_map(duo)
     again = _responses(duo)
-    assert asked and not set(asked) & {*fingerprinted, app.delivery.topojson_file(110)}, asked
+    assert asked and not set(asked) & {*fingerprinted, app.delivery.topojson_file("world_110m")}
     assert again[plotly][":status"] == 304
     _assert_no_console_errors(duo)
 
