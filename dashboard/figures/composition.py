@@ -160,7 +160,12 @@ def figure_parts(
         maps.append((inset, INSET_SUFFIX, set(_countries_within(atlas, inset.plan.extent))))
     for part, suffix, only in maps:
         at = len(traces)
-        drawn = [(d.layer, uid, trace) for d in part.drawings for uid, trace in d.traces]
+        drawn = [
+            (d.layer, uid, trace)
+            for d in part.drawings
+            for uid, trace in d.traces
+            if not (suffix and trace["meta"]["kind"] in LEGEND_ONLY_KINDS)
+        ]
         # modality badges over every line and mark, whichever layer draws them (labels later);
         # the emphasis's overlays over every drawing, under the badges (see figures.emphasis)
         drawn.sort(key=lambda item: item[2]["meta"]["kind"] == "modality")
@@ -226,6 +231,9 @@ def _notes(
 
 
 INSET_SUFFIX = "-inset"
+# the kinds of traces that only make a legend entry (kit.legend_entry): not drawn on the inset,
+# which has no legend (each trace costs plotly.js its defaults, calc and plot at every redraw)
+LEGEND_ONLY_KINDS = frozenset({"key", "legend"})
 NOTE_GAP = 6.0  # px between the Europe inset and a note above it
 FRAME_INSIDE = 1.0  # px between the inset's edge and its outline
 TITLE_INSIDE = 3.0  # px between the inset's top-left corner and its title's anchor
