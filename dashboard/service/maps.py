@@ -59,7 +59,6 @@ FOCUS_COLOUR = "#d1008f"
 # gevent each pause sleeps a GEVENT_TICK): a few times under a cheap request's own CPU time
 TURN = 0.003
 GEVENT_TICK = 0.0001  # s: a pause's sleep under gevent (see _waiting_time)
-PATCH_SHARE = 0.5  # send a figure's difference only when it is under half the figure's size
 TITLES = ("id", "title_ja", "title_en", "description_ja", "description_en")
 RENDERED_KEYS = {"key", "built", "traces", "layers"}
 EMPTY_FIGURE = {"data": [], "layout": {}}
@@ -402,9 +401,10 @@ class Maps:
         Only `layers` changed: Edits flipping `visible` on the traces of the toggled layers and
         restyling the countries trace when they fill countries (no geometry; labels stay where
         they were placed), KEEP when nothing changes. Anything else: the difference between the
-        browser's figure and the new one as Edits when that is much smaller than the figure
-        (e.g. a new focus that keeps the same traces) and the browser's figure is still in this
-        process's cache, else the whole new figure (as JSON text, see `full_map`). `rendered`
+        browser's figure and the new one as Edits (traces matched by uid: see
+        patches.figure_edits) when they are smaller than the new figure and the browser's figure
+        is still in this process's cache, else the whole new figure (as JSON text, see
+        `full_map`). `rendered`
         is the record of the browser's figure (see `_rendered`).
         """
         if not isinstance(rendered, dict) or not rendered.keys() >= RENDERED_KEYS:
@@ -432,7 +432,7 @@ class Maps:
             if index < len(shown["data"]):
                 shown["data"][index] = style.applied(shown["data"][index])
         edits = figure_edits(shown, self._parsed(built))
-        if edits.size() > PATCH_SHARE * len(built.figure_json):
+        if edits.size() >= len(built.figure_json):
             return full, new_rendered
         return edits, new_rendered
 
