@@ -164,7 +164,7 @@ def figure_parts(
             (d.layer, uid, trace)
             for d in part.drawings
             for uid, trace in d.traces
-            if not (suffix and trace["meta"]["kind"] in LEGEND_ONLY_KINDS)
+            if not suffix or _drawn_on_inset(trace, inset.plan.extent)  # type: ignore[union-attr]
         ]
         # modality badges over every line and mark, whichever layer draws them (labels later);
         # the emphasis's overlays over every drawing, under the badges (see figures.emphasis)
@@ -234,6 +234,10 @@ INSET_SUFFIX = "-inset"
 # the kinds of traces that only make a legend entry (kit.legend_entry): not drawn on the inset,
 # which has no legend (each trace costs plotly.js its defaults, calc and plot at every redraw)
 LEGEND_ONLY_KINDS = frozenset({"key", "legend"})
+# degrees around the inset's box within which a trace's points may still draw on it: marks
+# set off from their place by pixels (badges, arrowheads) lie farther, in degrees, the smaller
+# the map; this much keeps the inset's traces the same at every size the atlas draws
+INSET_REACH = 20.0
 NOTE_GAP = 6.0  # px between the Europe inset and a note above it
 FRAME_INSIDE = 1.0  # px between the inset's edge and its outline
 TITLE_INSIDE = 3.0  # px between the inset's top-left corner and its title's anchor
@@ -269,6 +273,30 @@ def _on_inset(trace: Trace) -> Trace:
     if "showlegend" in meta:
         meta = meta | {"showlegend": False}
     return trace | {"geo": "geo2", "showlegend": False, "meta": meta}
+
+
+def _drawn_on_inset(trace: Trace, extent: tuple[float, float, float, float]) -> bool:
+    """Whether the inset draws a trace of the inset's layers: not one that only makes a legend
+    entry, nor a scattergeo whose points all lie away from the inset's (west, south, east,
+    north) box (a trace without points included). plotly.js defaults, calculates and draws
+    every trace at each redraw: a third of the inset's drew nothing there. A trace of lines is
+    kept when the box of its points meets the inset's, so that an arc crossing the inset
+    without a vertex in it is kept. (The inset's labels are its own: see _label_traces.)"""
+    if trace["meta"]["kind"] in LEGEND_ONLY_KINDS:
+        return False
+    if trace["type"] != "scattergeo":
+        return True
+    lons = [x for x in trace.get("lon") or () if x is not None]
+    lats = [y for y in trace.get("lat") or () if y is not None]
+    if not lons or not lats:
+        return False
+    west, south, east, north = extent
+    return (
+        min(lons) <= east + INSET_REACH
+        and max(lons) >= west - INSET_REACH
+        and min(lats) <= north + INSET_REACH
+        and max(lats) >= south - INSET_REACH
+    )
 
 
 def _countries_within(atlas: Atlas, extent: tuple[float, float, float, float]) -> list[str]:

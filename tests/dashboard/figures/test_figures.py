@@ -11,6 +11,7 @@ import math
 import re
 from datetime import date
 from functools import cache
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -1291,3 +1292,45 @@ def test_the_drawing_pauses_after_each_layer_and_each_label(atlas) -> None:
     assert composition.inset is None
     assert len(composition.main.placements) > 20
     assert len(pauses) >= len(BUILDERS) + len(composition.main.placements)
+
+
+# the kinds of traces a map draws of its own (not copies of the other map's layers)
+NOT_COPIED = {
+    "key",
+    "legend",
+    "label",
+    "leader",
+    "emphasis",
+    "inset_locator",
+    "inset_frame",
+    "inset_title",
+}
+
+
+@pytest.mark.parametrize(("preset", "lang"), CASES)
+def test_the_inset_keeps_every_trace_that_draws_within_it(preset: str, lang: str) -> None:
+    """The inset leaves out the copies of traces that draw nothing in its box (points all far
+    away, or none): every trace of the main map with a point within the inset's box has its
+    copy on the inset (labels aside: each map places its own); and some are left out."""
+    figure = figure_for(preset, lang)
+    if "geo2" not in figure.layout or figure.layout.geo2.lonaxis.range is None:
+        pytest.skip("no Europe inset")
+    (west, east), (south, north) = (
+        figure.layout.geo2.lonaxis.range,
+        figure.layout.geo2.lataxis.range,
+    )
+
+    def copied(trace: Any, geo: str) -> bool:
+        return (
+            (trace.geo or "geo") == geo
+            and trace.type == "scattergeo"
+            and (trace.meta["kind"] not in NOT_COPIED | {"inset_title"})
+        )
+
+    main = [t for t in figure.data if copied(t, "geo")]
+    on_inset = {t.uid for t in figure.data if copied(t, "geo2")}
+    for trace in main:
+        points = zip(trace.lon or (), trace.lat or (), strict=False)
+        if any(x is not None and west <= x <= east and south <= y <= north for x, y in points):
+            assert f"{trace.uid}-inset" in on_inset, trace.uid
+    assert len(on_inset) < len(main)
