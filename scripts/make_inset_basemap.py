@@ -6,8 +6,9 @@ dashboard's first paint. The inset's geo subplot has the scope "europe", so plot
 from `europe_50m.json` in the same folder: this file, the layers the atlas's maps draw (land,
 lakes, countries) cut to the inset's box with a margin (MARGIN_DEGREES), on the world file's own
 grid (its vertices are the world file's, unmoved; only the cuts add some, on the box's edge,
-outside the inset; a shape that is not valid in the plane, as Russia's across the antimeridian,
-is made valid first). The layers the maps never show (coastlines, ocean, rivers, subunits) are
+outside the inset; a shape across the antimeridian, as Russia's, is unwrapped first, and the
+few still not valid in the plane, small self-touching rings, are made valid). The layers the
+maps never show (coastlines, ocean, rivers, subunits) are
 empty.
 
     .venv/bin/python scripts/make_inset_basemap.py          # writes the file
@@ -62,6 +63,8 @@ class Grid:
         for index in indexes:
             arc = self.arcs[index] if index >= 0 else self.arcs[~index][::-1]
             points.extend(arc if not points else arc[1:])
+        if not points:
+            return points
         turn, shift = 2 * self.half_turn, 0
         for i in range(1, len(points)):
             step = points[i][0] + shift - points[i - 1][0]
@@ -70,7 +73,7 @@ class Grid:
             points[i] = (points[i][0] + shift, points[i][1])
         # the whole line a number of turns over, so that its middle is on the map (-180..180°)
         middle = (min(x for x, _ in points) + max(x for x, _ in points)) / 2
-        whole = -round((middle - self.half_turn) / turn) * turn if points else 0
+        whole = -round((middle - self.half_turn) / turn) * turn
         return [(x + whole, y) for x, y in points]
 
     def shape(self, geometry: dict[str, Any]) -> shapely.Geometry:

@@ -155,16 +155,19 @@ def figure_parts(
     )
     traces: list[tuple[str, str, Trace]] = []
     countries: list[tuple[int, CountryFills]] = []
-    maps = [(main, "", None)]
+    # each map: its drawing, its traces' uid suffix, the countries it draws (None: all) and the
+    # box beyond which its traces draw nothing (None: the whole world)
+    maps = [(main, "", None, None)]
     if inset is not None:
-        maps.append((inset, INSET_SUFFIX, set(_countries_within(atlas, inset.plan.extent))))
-    for part, suffix, only in maps:
+        extent = inset.plan.extent
+        maps.append((inset, INSET_SUFFIX, set(_countries_within(atlas, extent)), extent))
+    for part, suffix, only, extent in maps:
         at = len(traces)
         drawn = [
             (d.layer, uid, trace)
             for d in part.drawings
             for uid, trace in d.traces
-            if not suffix or _drawn_on_inset(trace, inset.plan.extent)  # type: ignore[union-attr]
+            if extent is None or _drawn_on_inset(trace, extent)
         ]
         # modality badges over every line and mark, whichever layer draws them (labels later);
         # the emphasis's overlays over every drawing, under the badges (see figures.emphasis)
@@ -183,7 +186,7 @@ def figure_parts(
         countries.append((at, fills))
     if inset is not None:
         traces += _inset_frames(inset, scenario.lang)
-    for part, suffix, _ in maps:
+    for part, suffix, _, _ in maps:
         traces += _subplot(_label_traces(part), suffix)
     for layer, uid, trace in traces:
         first = layer.split(SHARED)[0]

@@ -17,7 +17,7 @@ from functools import cache, lru_cache
 
 import numpy as np
 
-from dashboard.figures.geo import Frame, Projector
+from dashboard.figures.geo import DETAIL_RESOLUTION, Frame, Projector, basemap_file
 from dashboard.figures.projection import (
     View,
     box_extent,
@@ -36,7 +36,7 @@ EUROPE_LATS = (34.0, 71.0)  # Crete and Sicily to the North Cape
 # from (`<scope>_<resolution>m.json`): ours, the 1:50m world cut to the inset's box
 # (scripts/make_inset_basemap.py); its framing is the world scope's (the range box set)
 INSET_SCOPE = "europe"
-INSET_BASEMAP = f"{INSET_SCOPE}_50m"
+INSET_BASEMAP = basemap_file(DETAIL_RESOLUTION, INSET_SCOPE)
 BRUSSELS = (4.35, 50.85)
 MOSCOW = (37.62, 55.75)
 # Europe is legible when Brussels–Moscow spans this share of the map's height: 200 px of the

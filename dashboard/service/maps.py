@@ -404,8 +404,7 @@ class Maps:
         browser's figure and the new one as Edits (traces matched by uid: see
         patches.figure_edits) when they are smaller than the new figure and the browser's figure
         is still in this process's cache, else the whole new figure (as JSON text, see
-        `full_map`). `rendered`
-        is the record of the browser's figure (see `_rendered`).
+        `full_map`). `rendered` is the record of the browser's figure (see `_rendered`).
         """
         if not isinstance(rendered, dict) or not rendered.keys() >= RENDERED_KEYS:
             return self.full_map(scenario)
