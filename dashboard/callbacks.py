@@ -1,10 +1,10 @@
 """The Dash callbacks: wiring of the page's components to the view service, nothing more.
 
 The whole view is one Scenario, kept in the URL query and mirrored in the `view` store. The sync
-callback writes both (dashboard.service.actions), and so does a layer toggle, which is done in
-the page (assets/atlas.js, toggleLayers: the figure carries what it needs) and sends nothing to
-the server. So the server hears of the address only through `url-request` (atlas.route: not for
-the address a toggle wrote), and draws the map from `map-view` (which sync writes with `view`).
+callback writes both (dashboard.service.actions), and so does a layer or threat-direction toggle,
+which is done in the page (assets/atlas.js, toggleLayers: the figure carries what it needs) and
+sends nothing to the server. So the server hears of the address only through `url-request`
+(atlas.route: not for the address a toggle wrote), and draws the map from `map-view` (which sync writes with `view`).
 The table, the details panel and the comparison are drawn from the `view` store. Each callback
 reads its inputs, asks the service, and hands back what it says as Dash's types (components,
 Patch, no_update); the clientside callbacks are in assets/atlas.js.
@@ -64,7 +64,7 @@ SYNC_OUTPUTS = (
     ("compare-view", "data"),
 )
 # the controls the page applies itself (see toggleLayers): sync reads them, never waits on them
-PAGE_CONTROL_PROPS = (("layers", "value"),)
+PAGE_CONTROL_PROPS = (("layers", "value"), ("directions", "value"))
 SERVER_CONTROLS = tuple(p for p in CONTROL_PROPS if p not in PAGE_CONTROL_PROPS)
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
 # run only the server callbacks): the view goes to the table once the map is drawn, the address
@@ -208,7 +208,8 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
             no_update if locale is KEEP else locale_patch(locale),
         )
 
-    # a layer toggle: done in the page, from what the figure brought along (see toggleLayers)
+    # a layer or direction toggle: done in the page, from what the figure brought along (see
+    # toggleLayers)
     app.clientside_callback(
         ClientsideFunction("atlas", "toggleLayers"),
         Output("map", "figure", allow_duplicate=True),
@@ -220,6 +221,7 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         Output("map-view", "data", allow_duplicate=True),
         Output("compare-view", "data", allow_duplicate=True),
         Input("layers", "value"),
+        Input("directions", "value"),
         State("view", "data"),
         State("rendered", "data"),
         State("map", "figure"),

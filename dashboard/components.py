@@ -15,7 +15,7 @@ import orjson
 from dash import dcc, html
 from dash.development.base_component import Component
 
-from dashboard.details import COLUMNS, CitationRef, Role
+from dashboard.details import COLUMNS, CitationRef, Role, keys_layers
 from dashboard.i18n import t
 from dashboard.reading import (
     ArticleView,
@@ -33,6 +33,7 @@ from dashboard.service.models import (
     TableBody,
 )
 from dashboard.service.panels import TABLES_KEPT
+from geodata.scenario import key_layer
 
 MARK_TITLES = 8  # a quote's pointer text names this many records, then counts the rest
 QUOTED_ROLES = 5  # the details panel quotes this many roles in full (a click's answer: <= 5 KB)
@@ -429,9 +430,10 @@ def table_body(body: TableBody) -> orjson.Fragment:
 
 
 def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False) -> list[Any]:
-    """One <tr> per row. `layered`: each names its layers in its class (`layered layer-<id>`,
-    the page hides it while none is shown), and a cell of several layers lists them one by one
-    (`layer-tag layer-<id>`, hidden with their layer). Built as the JSON of their components
+    """One <tr> per row. `layered`: each names its layer keys in its class (`layered
+    layer-<key>`, the page hides it while none is shown: geodata.scenario.shown_keys), and a
+    cell of several layers lists them one by one (`layer-tag layer-<key>…`, hidden with their
+    keys). Built as the JSON of their components
     (`element`): Dash's component classes took most of a table's time (10 ms for 100 rows)."""
     body = []
     for row in rows:
@@ -450,14 +452,21 @@ def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False
                 )
                 cells.append(element("Th", value, scope="row", className="col-name"))
                 continue
-            if column == "layer" and len(layers) > 1:
+            if column == "layer" and len(keys_layers(layers)) > 1:
                 value = element(
                     "Ul",
                     [
                         element(
-                            "Li", t(f"layer.{layer}", lang), className=f"layer-tag layer-{layer}"
+                            "Li",
+                            t(f"layer.{layer}", lang),
+                            className=" ".join(
+                                [
+                                    "layer-tag",
+                                    *(f"layer-{k}" for k in layers if key_layer(k) == layer),
+                                ]
+                            ),
                         )
-                        for layer in layers
+                        for layer in keys_layers(layers)
                     ],
                     className="layer-tags",
                 )

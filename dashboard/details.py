@@ -23,6 +23,7 @@ from dashboard.i18n import hedge_meaning, name, t, t_or
 from geodata.atlas import Atlas, Record, records
 from geodata.coverage import quote_sentences, sentences_by_place
 from geodata.knowledge import Footnote
+from geodata.scenario import direction_key, key_layer
 from geodata.select import Layers, grouping_layer
 from geodata.sentences import Sentence, split_sentences
 
@@ -667,15 +668,21 @@ def view_rows(layers: Layers, lang: str, atlas: Atlas | None = None) -> list[dic
             + (": " + sep.join(names(a) for a in topic.about) if len(topic.about) else ""),
             cited=_cited_at(topic.citations, lang),
         )
-    for row, layer_ids in zip(rows, row_layers(layers), strict=True):
-        row["layer"] = sep.join(t(f"layer.{layer}", lang) for layer in layer_ids)
-        row["layers"] = layer_ids
+    for row, keys in zip(rows, row_layers(layers), strict=True):
+        row["layer"] = sep.join(t(f"layer.{layer}", lang) for layer in keys_layers(keys))
+        row["layers"] = keys
     return rows
 
 
+def keys_layers(keys: Iterable[str]) -> tuple[str, ...]:
+    """The layers of some layer keys, each once (see geodata.scenario.key_layer)."""
+    return tuple(dict.fromkeys(key_layer(key) for key in keys))
+
+
 def row_layers(layers: Layers) -> list[tuple[str, ...]]:
-    """The layers of each row `view_rows` gives for `layers`, in its order, without the rows'
-    text: what the table's counts need (see `layer_counts`) at a fraction of the cost."""
+    """The layer keys of each row `view_rows` gives for `layers`, in its order (a threat's is
+    its direction's, geodata.scenario.direction_key), without the rows' text: what the table's
+    counts need (see `layer_counts`) at a fraction of the cost."""
     groupings, regions = layers.groupings, layers.regions
     return [
         *(
@@ -683,7 +690,7 @@ def row_layers(layers: Layers) -> list[tuple[str, ...]]:
             for status, camp in zip(groupings.status, groupings.camp, strict=True)
         ),
         *((layer,) for layer in layers.relations.layer),
-        *[("threats",)] * len(layers.threats),
+        *((direction_key(direction),) for direction in layers.threats.direction),
         *(tuple(dict.fromkeys(layers.region_layers.get(r, ()))) for r in regions.id),
         *[("events",)] * len(layers.events),
         *[("threats",)] * len(layers.domains),
@@ -728,16 +735,16 @@ def country_rows(layers: Layers, lang: str) -> list[dict[str, Any]]:
 
 
 def on_map(row: Mapping[str, Any], shown: Iterable[str]) -> bool:
-    """Whether the map shows a row's item with the layers `shown`: any of its layers is shown
+    """Whether the map shows a row's item with the layer keys `shown`: any of its keys is shown
     (a row without layers always is)."""
     layers = row.get("layers") or ()
     return not layers or not set(layers).isdisjoint(shown)
 
 
 def layer_counts(layer_sets: Iterable[tuple[str, ...]]) -> dict[str, int]:
-    """How many rows each set of layers has (the rows' `layers`, see `row_layers`; "" for rows
-    without layers), keyed by the layer ids joined with spaces: the rows `on_map` shows are those
-    of the keys with a shown layer."""
+    """How many rows each set of layer keys has (the rows' `layers`, see `row_layers`; "" for
+    rows without layers), keyed by the keys joined with spaces: the rows `on_map` shows are
+    those of the sets with a shown key."""
     counts: dict[str, int] = {}
     for layer_ids in layer_sets:
         key = " ".join(layer_ids)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import re
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
@@ -57,6 +58,32 @@ EXTENTS: tuple[Extent, ...] = get_args(Extent)
 # a magnified inset of Europe on maps where Europe is drawn small and crowded, or none
 InsetKind = Literal["europe", "none"]
 INSETS: tuple[InsetKind, ...] = get_args(InsetKind)
+# the layer whose drawings each belong to a threat direction: each direction's are a part of it,
+# shown while the layer is and the direction ticked (its layer key, `direction_key`)
+DIRECTED_LAYER: LayerId = "threats"
+
+
+def direction_key(direction: Direction) -> str:
+    """The layer key of what the directed layer draws for one direction ("threats-east")."""
+    return f"{DIRECTED_LAYER}-{direction}"
+
+
+DIRECTION_KEYS: tuple[str, ...] = tuple(direction_key(d) for d in DIRECTIONS)
+
+
+def shown_keys(layers: Iterable[str], directions: Iterable[Direction]) -> tuple[str, ...]:
+    """The layer keys a view of `layers` and `directions` shows: its layers, and the directed
+    layer's part for each direction while that layer is shown. A map draws every layer and
+    direction and hides what is not shown, so a toggle of either only flips what is shown."""
+    layers = tuple(layers)
+    if DIRECTED_LAYER not in layers:
+        return layers
+    return (*layers, *(direction_key(d) for d in directions))
+
+
+def key_layer(key: str) -> str:
+    """The layer of a layer key (itself for a layer id)."""
+    return key.split("-", 1)[0]
 
 
 def _canonical(values: Any, order: tuple[str, ...]) -> Any:
@@ -157,6 +184,15 @@ class Scenario(BaseModel):
         if self.lang == "ja":
             return self.description_ja or self.description_en
         return self.description_en or self.description_ja
+
+    def shown_keys(self) -> tuple[str, ...]:
+        """The layer keys the view shows (see `shown_keys`)."""
+        return shown_keys(self.layers, self.directions)
+
+    def with_every_layer(self) -> Scenario:
+        """The view with every layer and threat direction: what its map draws (hiding the
+        layer keys it does not show, `shown_keys`)."""
+        return self.model_copy(update={"layers": LAYERS, "directions": DIRECTIONS})
 
     def shows_basis(self, basis: Basis) -> bool:
         """Whether items of this basis pass the view's basis filter."""

@@ -14,7 +14,7 @@ import pandas as pd
 
 from geodata.atlas import Atlas, derived, records
 from geodata.knowledge import BASES, MODALITIES, date_bounds
-from geodata.scenario import Scenario
+from geodata.scenario import Scenario, direction_key
 
 DateSpan = tuple[date, date]
 
@@ -25,8 +25,9 @@ class Layers:
     read-only. Selections compare and hash by identity, like atlases, so that what is derived
     from one is kept with it (geodata.atlas.derived).
 
-    `region_layers` maps each region of `regions` to the layers that draw it, in the order they
-    come: "threats" for the regions a threat crosses, then the layer of each link ending at it.
+    `region_layers` maps each region of `regions` to the layer keys that draw it, in the order
+    they come: the direction's ("threats-east", geodata.scenario.direction_key) of each threat
+    that crosses it, then the layer of each link ending at it.
     """
 
     scenario: Scenario
@@ -301,9 +302,9 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
 
     # the layers that draw each place: threats the regions they cross, links their drawn ends
     drawn_by: dict[str, dict[str, None]] = {}
-    for (_, regions), keep in zip(rows.threats, keep_threats, strict=True):
+    for (direction, regions), keep in zip(rows.threats, keep_threats, strict=True):
         for region_id in regions if keep else ():
-            drawn_by.setdefault(region_id, {})["threats"] = None
+            drawn_by.setdefault(region_id, {})[direction_key(direction)] = None
     for (layer, _, _, _, drawn_ends), keep in zip(rows.relations, keep_relations, strict=True):
         for place in drawn_ends if keep else ():
             drawn_by.setdefault(place, {})[layer] = None

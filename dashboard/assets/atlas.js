@@ -21,6 +21,8 @@
         lon: [], lat: [], mode: "lines", fill: "none", visible: true, showlegend: false, name: "",
     };
     const LEGEND_KEYS = ["name", "legendgroup", "legendgrouptitle", "legendrank"];
+    // the layer whose drawings each belong to a threat direction (geodata.scenario.DIRECTED_LAYER)
+    const DIRECTED_LAYER = "threats";
 
     function graph() {
         return document.querySelector("#map .js-plotly-plot");
@@ -107,10 +109,18 @@
         return (data || []).find((t) => t && t.meta && t.meta.toggle) || null;
     }
 
-    /* A copy of `figure` showing the layers `shown` (the traces of other layers hidden, the
+    /* The layer keys a view of `layers` and `directions` shows (geodata.scenario.shown_keys):
+     * its layers, and the directed layer's part for each direction while that layer is shown. */
+    function shownKeys(layers, directions) {
+        if (!layers.includes(DIRECTED_LAYER)) { return layers.slice(); }
+        return layers.concat(directions.map((direction) => DIRECTED_LAYER + "-" + direction));
+    }
+
+    /* A copy of `figure` showing the layer keys `shown` (the traces of the others hidden, the
      * countries traces restyled: the main map's and an inset's, each from its own records);
-     * the traces that do not change are the same objects. A trace several layers share
-     * (meta.layers: a label two layers ask for) shows when any of them is shown. */
+     * the traces that do not change are the same objects. A trace several layer keys share
+     * (meta.layers: a label two layers ask for, a threat direction's part of its layer) shows
+     * when any of them is shown. */
     function figureShowing(figure, toggle, shown) {
         const always = new Set(toggle.always);
         const drawn = new Set([...shown, ...always]);
@@ -134,7 +144,7 @@
             const layers = meta.layers || [meta.layer];
             // only layers' own traces (not the base map, the focus ring, or the sentence
             // emphasis's slots, which belong to no layer)
-            if (layers.some((layer) => always.has(layer) || !toggle.layers.includes(layer))) {
+            if (layers.some((layer) => always.has(layer) || !toggle.keys.includes(layer))) {
                 return trace;
             }
             const visible = layers.some((layer) => shown.has(layer));
@@ -143,24 +153,27 @@
         return Object.assign({}, figure, {data: data});
     }
 
-    /* A view's URL query with other layers: only its `layers` part changes, so it stays the one
-     * the server writes for that view (Scenario.to_query). */
-    function queryWithLayers(query, layers) {
-        return "?" + query.replace(/^\?/, "").split("&").map(
-            (part) => (part.startsWith("layers=") ? "layers=" + layers.join(",") : part)
-        ).join("&");
+    /* A view's URL query with other layers and directions: only those parts change, so it
+     * stays the one the server writes for that view (Scenario.to_query). */
+    function queryWithLayers(query, layers, directions) {
+        const lists = {layers: layers, directions: directions};
+        return "?" + query.replace(/^\?/, "").split("&").map((part) => {
+            const name = part.split("=")[0];
+            return name in lists ? name + "=" + lists[name].join(",") : part;
+        }).join("&");
     }
 
     /* The map's summary (dashboard.service.panels.summary_text, said the same way) from the
-     * view's summary choices, for a view titled `title` showing `layers`. */
-    function summaryText(choices, title, layers) {
+     * view's summary choices, for a view titled `title` showing `layers` (and the layer keys
+     * `keys`, see shownKeys). */
+    function summaryText(choices, title, layers, keys) {
         const fill = (text, key, value) => text.split("{" + key + "}").join(value);
         const parts = [choices.title ? fill(choices.title, "title", title) : choices.untitled];
         if (layers.length) {
             const names = layers.map((layer) => choices.names[layer]).join(choices.joiner);
             let count = 0;
             Object.entries(choices.counts).forEach(([key, n]) => {
-                if (!key || key.split(" ").some((layer) => layers.includes(layer))) { count += n; }
+                if (!key || key.split(" ").some((layer) => keys.includes(layer))) { count += n; }
             });
             parts.push(fill(fill(choices.layers, "layers", names), "count", String(count)));
             parts.push(choices.projection);
@@ -181,7 +194,7 @@
         return toggle.frames[mask] === 1;
     }
 
-    function sameLayers(a, b) {
+    function sameList(a, b) {
         return a.length === b.length && a.every((layer, i) => layer === b[i]);
     }
 
@@ -429,10 +442,16 @@
         });
     }
 
-    /* A trace of lines at `opacity` (dimmed when that is not its own). */
+    /* A trace of lines at `opacity` (dimmed when that is not its own; else left as plotly
+     * draws it, as a trace drawn after the painting is). */
     function dimLines(group, trace, opacity) {
-        group.classList.toggle("atlas-dim", opacity !== ownOpacity(trace));
-        group.style.setProperty("--atlas-opacity", String(opacity));
+        const dim = opacity !== ownOpacity(trace);
+        group.classList.toggle("atlas-dim", dim);
+        if (dim) {
+            group.style.setProperty("--atlas-opacity", String(opacity));
+        } else {
+            group.style.removeProperty("--atlas-opacity");
+        }
     }
 
     /* The geometry plotly draws a trace's `chosen` parts with (as its own lines or fill). */
@@ -1079,16 +1098,18 @@
             return [status, links];
         },
 
-        /* The table lists every layer's rows: show those of the shown layers (CSS on
-         * `show-<id>`), and count them for the caption (`meta.counts`: rows per set of layers,
-         * "" for none). Returns [the container's class, the caption, the empty text]. */
+        /* The table lists every layer's rows: show those of the shown layer keys (CSS on
+         * `show-<key>`, see shownKeys), and count them for the caption (`meta.counts`: rows per
+         * set of layer keys, "" for none). Returns [the container's class, the caption, the
+         * empty text]. */
         tableRows: function (view, meta) {
-            const shown = (view && view.scenario && view.scenario.layers) || [];
-            const classes = ["view-table"].concat(shown.map((layer) => "show-" + layer));
+            const scenario = (view && view.scenario) || {};
+            const shown = shownKeys(scenario.layers || [], scenario.directions || []);
+            const classes = ["view-table"].concat(shown.map((key) => "show-" + key));
             let count = 0;
             Object.entries((meta && meta.counts) || {}).forEach(([key, n]) => {
-                const layers = key ? key.split(" ") : [];
-                if (!layers.length || layers.some((layer) => shown.includes(layer))) {
+                const keys = key ? key.split(" ") : [];
+                if (!keys.length || keys.some((k) => shown.includes(k))) {
                     count += n;
                 }
             });
@@ -1101,16 +1122,18 @@
             ];
         },
 
-        /* A layer toggle, in the page: the map shows the ticked layers (their traces' `visible`
-         * and the countries trace's style, from what the figure brought along in
-         * toggleOf), and the address, the `view` store, the record of the drawn map and
-         * the heading and the map's summary follow; nothing goes to the server. Only while the
-         * comparison lists the differences (`compare-view`), for a map without that data, or
-         * for a toggle that re-frames the map or adds or removes its Europe inset (toggle.frames)
-         * (`map-view`: the server draws it), is the server asked. Returns [map.figure,
-         * url.search, view.data, rendered.data, view-title.children, map-summary.children,
-         * map-view.data, compare-view.data]. */
-        toggleLayers: function (ticked, view, rendered, figure, heading, compareMode) {
+        /* A layer or direction toggle, in the page: the map shows the ticked layers and threat
+         * directions (their traces' `visible` and the countries trace's style, from what the
+         * figure brought along in toggleOf), and the address, the `view` store, the record of
+         * the drawn map and the heading and the map's summary follow; nothing goes to the
+         * server. Only while the comparison lists the differences (`compare-view`), for a map
+         * without that data, or for a layer toggle that re-frames the map or adds or removes
+         * its Europe inset (toggle.frames) (`map-view`: the server draws it), is the server
+         * asked. (A direction toggle never re-frames the map: it is framed for them all.)
+         * Returns [map.figure, url.search, view.data, rendered.data, view-title.children,
+         * map-summary.children, map-view.data, compare-view.data]. */
+        toggleLayers: function (ticked, tickedDirections, view, rendered, figure, heading,
+            compareMode) {
             const none = window.dash_clientside.no_update;
             const result = [none, none, none, none, none, none, none, none];
             if (!view || !view.scenario) { return result; }
@@ -1118,25 +1141,32 @@
             const order = (toggle && toggle.layers) || (heading && heading.layers) || [];
             const picked = new Set(ticked || []);
             const layers = order.filter((layer) => picked.has(layer));
-            if (sameLayers(layers, view.scenario.layers || [])) { return result; }
+            const directionOrder = (heading && heading.directions) || [];
+            const pickedDirections = new Set(tickedDirections || []);
+            const directions = directionOrder.filter((d) => pickedDirections.has(d));
+            if (sameList(layers, view.scenario.layers || [])
+                && sameList(directions, view.scenario.directions || [])) { return result; }
             const newView = {
-                scenario: Object.assign({}, view.scenario, {layers: layers}),
-                query: queryWithLayers(view.query, layers),
+                scenario: Object.assign({}, view.scenario,
+                    {layers: layers, directions: directions}),
+                query: queryWithLayers(view.query, layers, directions),
             };
+            const keys = shownKeys(layers, directions);
             result[1] = newView.query;
             result[2] = newView;
             if (toggle && rendered && framedAlike(toggle, layers)) {
-                result[0] = figureShowing(figure, toggle, new Set(layers));
-                result[3] = Object.assign({}, rendered, {layers: layers});
+                result[0] = figureShowing(figure, toggle, new Set(keys));
+                result[3] = Object.assign({}, rendered, {layers: keys});
             } else {
                 result[6] = newView;
             }
             if (heading) {
                 const modified = heading.preset_layers !== null
-                    && (heading.differs || !sameLayers(layers, heading.preset_layers));
+                    && (heading.differs || !sameList(layers, heading.preset_layers)
+                        || !sameList(directions, heading.preset_directions));
                 const title = modified ? heading.modified : heading.title;
                 if (heading.preset_layers !== null) { result[4] = title; }
-                result[5] = summaryText(heading.summary, title, layers);
+                result[5] = summaryText(heading.summary, title, layers, keys);
             }
             if (compareMode === "diff") { result[7] = newView; }
             return result;

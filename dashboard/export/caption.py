@@ -38,7 +38,7 @@ from dashboard.i18n import MONTHS_EN, t
 from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
 from geodata.atlas import Atlas, derived, load_atlas
 from geodata.knowledge import MODALITIES
-from geodata.scenario import LAYERS, Scenario
+from geodata.scenario import Scenario
 from geodata.select import Layers, select
 
 MIN_TEXT_PX = 12  # at the reference height (1080): no text on the image is smaller
@@ -172,8 +172,10 @@ class _Slide:
 def _slide_map(scenario: Scenario, atlas: Atlas, frame: Frame | None = None) -> _Slide:
     """The view's map to caption as a slide: only its shown layers (its labels placed for `frame`
     when given), with the width / height of its map (see dashboard.figures.projection.map_aspect)."""
-    layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
-    parts = figure_parts(layers, atlas, visible_layers=scenario.layers, frame=frame)
+    layers = select(atlas, scenario.with_every_layer())
+    parts = figure_parts(
+        layers, atlas, visible_layers=scenario.layers, directions=scenario.directions, frame=frame
+    )
     view = make_view(
         layers, atlas, {*scenario.layers, BASE_LAYER}, keep=emphasis_points(layers, atlas)
     )

@@ -11,7 +11,9 @@ Contract with the app:
   hover text follow the shown layers (``country_style``). Toggling a layer is therefore
   ``visible`` on the traces whose ``meta["layer"]`` is that layer, and, when the layer has
   country records (``FigureParts.countries``), the countries trace restyled with
-  ``country_style`` for the new set of shown layers.
+  ``country_style`` for the new set of shown layers. The threats of each direction are a part of
+  their layer in the same way: their traces' ``meta["layers"]`` name its layer key
+  ("threats-east", geodata.scenario.shown_keys), and a direction toggle flips their ``visible``.
 - Every trace has ``meta = {"layer": <layer id or "base">, "kind": <what it draws>, "ids": [...]}``
   and a stable ``uid``.
 - Clickable points carry their item id in ``customdata``: iso3 for countries, and the
@@ -27,6 +29,7 @@ from dashboard.figures.composition import (
     CLICKABLE_KINDS,
     COUNTRIES_UID,
     LAYER_IDS,
+    LAYER_KEYS,
     FigureParts,
     Framing,
     build_figure,
@@ -50,6 +53,7 @@ __all__ = [
     "CLICKABLE_KINDS",
     "COUNTRIES_UID",
     "LAYER_IDS",
+    "LAYER_KEYS",
     "CountryFills",
     "CountryStyle",
     "FigureParts",

@@ -57,10 +57,13 @@ from dashboard.figures.projection import View
 from dashboard.figures.text import text_size
 from dashboard.i18n import t
 from geodata.atlas import Atlas
-from geodata.scenario import LAYERS, Scenario
+from geodata.knowledge import Direction
+from geodata.scenario import DIRECTION_KEYS, LAYERS, Scenario, key_layer, shown_keys
 from geodata.select import Layers
 
 LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
+# what a trace may show with (its meta's layers): a layer, or a threat direction's part of it
+LAYER_KEYS: tuple[str, ...] = (*LAYER_IDS, *DIRECTION_KEYS)
 
 LEGEND_RANK = {layer: 100 * (index + 1) for index, layer in enumerate(LAYER_IDS)}
 # meta["kind"] of the traces whose points are clickable items (their customdata is the item id)
@@ -78,13 +81,15 @@ def build_figure(
     atlas: Atlas,
     *,
     visible_layers: tuple[str, ...] | None = None,
+    directions: tuple[Direction, ...] | None = None,
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
     level_of_detail: bool = False,
 ) -> go.Figure:
-    """The map of `layers`, with the traces of layers outside `visible_layers` hidden.
+    """The map of `layers`, with the traces of layers outside `visible_layers` hidden, and
+    those of threat directions outside `directions`.
 
-    `visible_layers` defaults to the scenario's layers. The view (projection, language, focus)
+    `visible_layers` and `directions` default to the scenario's. The view (projection, language, focus)
     comes from ``layers.scenario``. Labels of the visible layers are placed first (and the polar
     view is zoomed to them); the list of traces is the same whatever `visible_layers` is.
     `size` is the (width, height) in px the figure is laid out and its labels placed for (the
@@ -98,6 +103,7 @@ def build_figure(
         layers,
         atlas,
         visible_layers=visible_layers,
+        directions=directions,
         size=size,
         frame=frame,
         level_of_detail=level_of_detail,
@@ -128,6 +134,7 @@ def figure_parts(
     atlas: Atlas,
     *,
     visible_layers: tuple[str, ...] | None = None,
+    directions: tuple[Direction, ...] | None = None,
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
     level_of_detail: bool = False,
@@ -140,9 +147,16 @@ def figure_parts(
     For callers that only serialise the figure (the dashboard), which saves go.Figure's copy of
     every trace. `pause` is called between the steps of the drawing (see labels.Pause). With
     `fit_height` (the dashboard) the figure is as tall as its map and legend need at the width of
-    `size` (geo.plan_frame; its page sizes the graph's box to the frame: geo.map_box_style)."""
+    `size` (geo.plan_frame; its page sizes the graph's box to the frame: geo.map_box_style).
+    The threats of the `directions` (by default the scenario's) show, those of the others are
+    hidden: the map is framed, and its labels placed, for all it draws, so that a direction
+    toggle only flips what is shown (see geodata.scenario.shown_keys)."""
     scenario = layers.scenario
-    visible = set(scenario.layers if visible_layers is None else visible_layers) | {BASE_LAYER}
+    shown = shown_keys(
+        scenario.layers if visible_layers is None else visible_layers,
+        scenario.directions if directions is None else directions,
+    )
+    visible = {*shown, BASE_LAYER}
     main, inset = compose(
         layers,
         atlas,
@@ -164,7 +178,7 @@ def figure_parts(
     for part, suffix, only, extent in maps:
         at = len(traces)
         drawn = [
-            (d.layer, uid, trace)
+            (trace_layer(trace), uid, trace)
             for d in part.drawings
             for uid, trace in d.traces
             if extent is None or _drawn_on_inset(trace, extent)
@@ -188,14 +202,14 @@ def figure_parts(
         traces += _inset_frames(inset, scenario.lang)
     for part, suffix, _, _ in maps:
         traces += _subplot(_label_traces(part), suffix)
-    for layer, uid, trace in traces:
-        first = layer.split(SHARED)[0]
+    for key, uid, trace in traces:
+        group = trace["meta"]["layer"]
         trace.update(
             uid=uid,
-            visible=shown_by(layer, visible),
-            legendgroup=first,
-            legendgrouptitle={"text": legend_title(first, scenario.lang)},
-            legendrank=LEGEND_RANK[first],
+            visible=shown_by(key, visible),
+            legendgroup=group,
+            legendgrouptitle={"text": legend_title(group, scenario.lang)},
+            legendrank=LEGEND_RANK[group],
         )
     figure_layout = layout(
         main.ctx.view, scenario.lang, main.ctx.projector.frame_plan, main.ctx.resolution
@@ -636,20 +650,21 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
         for request in drawing.labels:
             if request.key in part.placements:
                 _, by = asked.setdefault(request.key, (request, []))
-                if drawing.layer not in by:
-                    by.append(drawing.layer)
+                by += [key for key in request.keys or (drawing.layer,) if key not in by]
     groups: dict[tuple[str, ...], list[LabelRequest]] = {}
     for request, by in asked.values():
         groups.setdefault(tuple(by), []).append(request)
     rank = {layer: index for index, (layer, _) in enumerate(BUILDERS)}
+    keys = {key: index for index, key in enumerate(LAYER_KEYS)}
     traces: list[tuple[str, str, Trace]] = []
-    for by in sorted(groups, key=lambda by: ([rank[layer] for layer in by], len(by))):
+    for by in sorted(groups, key=lambda by: ([(rank[key_layer(k)], keys[k]) for k in by], len(by))):
         key = SHARED.join(by)
-        shared = {"layers": list(by)} if len(by) > 1 else {}
+        layer = key_layer(by[0])
+        shared = {"layers": list(by)} if by != (layer,) else {}
         requests = sorted(groups[by], key=lambda q: LABEL_CLASSES.index(q.cls))
         trace = _label_text_trace(requests, part.placements)
         trace["meta"] = {
-            "layer": by[0],
+            "layer": layer,
             "kind": "label",
             "ids": [q.key for q in requests],
             "items": [q.item_ids for q in requests],
@@ -675,7 +690,7 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
             name="",
         )
         leaders["meta"] = line_meta(
-            by[0], "leader", [q.key for q in moved], leaders, lines.parts
+            layer, "leader", [q.key for q in moved], leaders, lines.parts
         ) | {"items": [q.item_ids for q in moved]}
         leaders["meta"] |= shared
         traces.append((key, make_uid(key, "labels/leaders"), leaders))

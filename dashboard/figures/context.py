@@ -78,6 +78,9 @@ class LabelRequest:
     # whether it names what the article states exists (not an inferred or external item, nor a
     # proposal): among labels of one priority, these are placed first
     stated: bool = True
+    # the layer keys it shows with, when it names only a part of its layer (a threat
+    # direction's items): see Drawing.add
+    keys: tuple[str, ...] = ()
 
     @property
     def item_ids(self) -> list[str]:
@@ -136,11 +139,21 @@ class Drawing:
     fills: list[CountryFill] = field(default_factory=list)
 
     def add(
-        self, uid: str, trace: Trace, kind: str, ids: list[str], parts: list[str] | None = None
+        self,
+        uid: str,
+        trace: Trace,
+        kind: str,
+        ids: list[str],
+        parts: list[str] | None = None,
+        keys: tuple[str, ...] = (),
     ) -> None:
         """Add a trace; its uid is made unique and stable as '<layer>-<uid>'. A trace of lines
-        names the item of each of its parts (`parts`, see marks.LonLatList)."""
+        names the item of each of its parts (`parts`, see marks.LonLatList). A trace of a part
+        of the layer (a threat direction's) names the layer keys it shows with (`keys`: while
+        any of them is shown; geodata.scenario.Scenario.shown_keys)."""
         trace["meta"] = line_meta(self.layer, kind, ids, trace, parts)
+        if keys:
+            trace["meta"]["layers"] = list(keys)
         self.traces.append((make_uid(self.layer, uid), trace))
 
 

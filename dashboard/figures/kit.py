@@ -374,9 +374,12 @@ def badge_for(
     return [Badge(item_id, point, glyph, hover)] if glyph else []
 
 
-def modality_badges(ctx: Context, drawing: Drawing, uid: str, badges: list[Badge]) -> None:
+def modality_badges(
+    ctx: Context, drawing: Drawing, uid: str, badges: list[Badge], keys: tuple[str, ...] = ()
+) -> None:
     """One trace of round badges (? assessed, → projected, ! recommended) beside the marks they
-    qualify, up and to the right; each clicks and hovers as its item does."""
+    qualify, up and to the right; each clicks and hovers as its item does (and shows with the
+    layer keys `keys` of those marks: see Drawing.add)."""
     if not badges:
         return
     points = [offset_point(ctx, badge.point, style.BADGE_OFFSET) for badge in badges]
@@ -409,6 +412,7 @@ def modality_badges(ctx: Context, drawing: Drawing, uid: str, badges: list[Badge
         ),
         "modality",
         [badge.item_id for badge in badges],
+        keys=keys,
     )
 
 
@@ -530,14 +534,18 @@ def external_members_key(
         )
 
 
-def legend_entry(drawing: Drawing, uid: str, name: str, kind: str, **look: object) -> None:
-    """A legend entry that draws nothing on the map (so it shows and hides with its layer):
-    a trace of one empty point drawn as `look` says (mode, line, marker, opacity)."""
+def legend_entry(
+    drawing: Drawing, uid: str, name: str, kind: str, keys: tuple[str, ...] = (), **look: object
+) -> None:
+    """A legend entry that draws nothing on the map (so it shows and hides with its layer, or
+    with any of the layer keys `keys`: see Drawing.add): a trace of one empty point drawn as
+    `look` says (mode, line, marker, opacity)."""
     drawing.add(
         uid,
         scattergeo(lon=[None], lat=[None], hoverinfo="skip", name=name, showlegend=True, **look),
         kind,
         [],
+        keys=keys,
     )
 
 

@@ -50,7 +50,7 @@ from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits
 from dashboard.service.views import Views
 from geodata.atlas import Atlas
-from geodata.scenario import LANGS, LAYERS, Scenario
+from geodata.scenario import DIRECTION_KEYS, LANGS, LAYERS, Scenario
 from geodata.select import Layers, select, widest_dates
 
 FOCUS_RING_LAYER = "focus"
@@ -153,13 +153,14 @@ class Maps:
         return key
 
     def _sentence_widens(self, key: Scenario, sentence: str) -> bool:
-        layers = self._select(key.model_copy(update={"layers": LAYERS}))
+        layers = self._select(key.with_every_layer())
         view = make_view(layers, self.atlas, {*key.layers, BASE_LAYER})
         return not shows(view, emphasis_points(layers, self.atlas, sentence))
 
     def full_layers(self, scenario: Scenario) -> Layers:
-        """Every layer of a view (the figure draws them all and hides the unticked ones)."""
-        return self._select(self.drawn(scenario).model_copy(update={"layers": LAYERS}))
+        """Every layer and threat direction of a view (the figure draws them all and hides the
+        unticked ones)."""
+        return self._select(self.drawn(scenario).with_every_layer())
 
     def shown_layers(self, scenario: Scenario) -> Layers:
         """What a view shows (its own layers)."""
@@ -171,7 +172,9 @@ class Maps:
         the map (a toggle that re-frames it, or adds or removes the Europe inset, draws the map
         anew)."""
         drawn = self.drawn(scenario)
-        data = drawn.model_dump(mode="json", by_alias=True, exclude={"layers", *TITLES})
+        data = drawn.model_dump(
+            mode="json", by_alias=True, exclude={"layers", "directions", *TITLES}
+        )
         data["framing"] = _plain_framing(self._framing(drawn))
         data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
@@ -183,7 +186,7 @@ class Maps:
     def _same_frames(self, scenario: Scenario, pause: Pause) -> list[int]:
         """For each set of layers (bit i: LAYERS[i]), 1 when the view's map with those layers
         shown is framed as with its own (see `_frame_table`), else 0."""
-        selected = self.drawn(scenario).model_copy(update={"layers": LAYERS})
+        selected = self.drawn(scenario).with_every_layer()
         table = self._frame_table(selected, pause)
         own = sum(1 << i for i, layer in enumerate(LAYERS) if layer in scenario.layers)
         return [int(frame == table[own]) for frame in table]
@@ -243,6 +246,7 @@ class Maps:
             layers,
             self.atlas,
             visible_layers=scenario.layers,
+            directions=scenario.directions,
             size=(DASHBOARD_MAP_WIDTH, DASHBOARD_MAP_WIDTH),  # (the height: fit_height's own)
             level_of_detail=True,
             fit_height=True,
@@ -263,7 +267,8 @@ class Maps:
         # inset's in `insets`); `frames`: for each set of layers (bit i: LAYERS[i] shown), 1 when
         # the map is framed as this one is, so a toggle to it stays in the page; 0 when it
         # re-frames the map or adds or removes the Europe inset (then the page asks the server
-        # for the new map). Not in the layout: dcc.Graph hands plotly.js a deep copy of the
+        # for the new map); `keys`: the layer keys a toggle shows and hides (a layer's, a
+        # threat direction's: geodata.scenario.shown_keys). Not in the layout: dcc.Graph hands plotly.js a deep copy of the
         # layout on every update, and plotly.js redraws the whole map when a layout object it
         # cannot compare (meta, template) is a new one, even when nothing changed.
         (main_index, main_fills), *insets = countries
@@ -274,6 +279,7 @@ class Maps:
                     "countries": main_index,
                     "always": [BASE_LAYER, FOCUS_RING_LAYER],
                     "layers": list(LAYERS),
+                    "keys": [*LAYERS, *DIRECTION_KEYS],
                     **browser_records(main_fills),
                     "insets": [
                         {"countries": index, **browser_records(fills)} for index, fills in insets
@@ -391,8 +397,8 @@ class Maps:
             # the view the browser's figure was last drawn for, apart from later layer flips
             "built": self.drawn(scenario).model_dump(mode="json", by_alias=True),
             "traces": list(built.trace_layers),
-            # the layers whose traces the browser's figure shows (after any later flips)
-            "layers": list(scenario.layers),
+            # the layer keys whose traces the browser's figure shows (after any later flips)
+            "layers": list(scenario.shown_keys()),
         }
 
     def render(self, scenario: Scenario, rendered: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -439,7 +445,7 @@ class Maps:
         """The edits of what a change of the shown layers changes: `visible` on the traces of the
         toggled layers and, when those fill or outline countries, the style of the countries
         trace (never its locations)."""
-        was, now = set(rendered["layers"]), set(scenario.layers)
+        was, now = set(rendered["layers"]), set(scenario.shown_keys())
         if was == now:
             return KEEP, rendered
         built = self._same_figure(scenario, rendered)
@@ -458,7 +464,7 @@ class Maps:
                 restyle_edits(edits, index, before, after)
         if not edits:
             return KEEP, rendered
-        return edits, rendered | {"layers": list(scenario.layers)}
+        return edits, rendered | {"layers": list(scenario.shown_keys())}
 
     def _same_figure(self, scenario: Scenario, rendered: dict[str, Any]) -> BuiltMap:
         """The map the browser shows (of `scenario`'s figure key, built for the layers it first

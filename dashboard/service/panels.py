@@ -38,6 +38,7 @@ from dashboard.service.maps import Maps, plain
 from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, Suggestions, TableBody
 from dashboard.service.views import Views
 from geodata.atlas import Atlas
+from geodata.knowledge import DIRECTIONS
 from geodata.scenario import LANGS, LAYERS, Scenario
 from geodata.select import widest_dates
 
@@ -57,36 +58,43 @@ def table_view(atlas: Atlas, scenario: Scenario) -> Scenario:
     return widest_dates(
         atlas,
         plain(scenario).model_copy(
-            update={"layers": LAYERS, "focus": None, **_MAP_DEFAULTS, "id": None}
+            update={
+                "layers": LAYERS,
+                "directions": DIRECTIONS,
+                "focus": None,
+                **_MAP_DEFAULTS,
+                "id": None,
+            }
         ),
     )
 
 
 def table_key(atlas: Atlas, scenario: Scenario) -> str:
-    """What the table depends on: not the layers (it lists every layer's rows and the page
-    hides those of the layers not shown), not the focus, the map's framing or the titles, nor a
+    """What the table depends on: not the layers or directions (it lists every layer's rows and
+    the page hides those of the layer keys not shown), not the focus, the map's framing or the titles, nor a
     date moved where it changes no row."""
     return json.dumps(table_view(atlas, scenario).model_dump(mode="json"), sort_keys=True)
 
 
-def shown_count(counts: dict[str, int], layers: tuple[str, ...]) -> int:
-    """How many of the table's rows a view with `layers` shows, from `table-meta`'s counts (rows
-    per set of layers, "" for rows of none): the rows with any of the layers, and those of none.
-    The page counts the same way for the table's caption (assets/atlas.js, tableRows)."""
-    return sum(
-        n for key, n in counts.items() if not key or any(x in layers for x in key.split(" "))
-    )
+def shown_count(counts: dict[str, int], keys: tuple[str, ...]) -> int:
+    """How many of the table's rows a view showing the layer keys `keys` shows, from
+    `table-meta`'s counts (rows per set of layer keys, "" for rows of none): the rows with any of
+    the keys, and those of none. The page counts the same way for the table's caption
+    (assets/atlas.js, tableRows)."""
+    return sum(n for key, n in counts.items() if not key or any(x in keys for x in key.split(" ")))
 
 
-def summary_text(choices: dict[str, Any], title: str, layers: tuple[str, ...]) -> str:
-    """The map's summary from Panels.summary_choices, for a view titled `title` showing
-    `layers` (assets/atlas.js, summaryText, says the same in the page)."""
+def summary_text(choices: dict[str, Any], title: str, scenario: Scenario) -> str:
+    """The map's summary from Panels.summary_choices, for a view titled `title` showing the
+    layers and directions of `scenario` (assets/atlas.js, summaryText, says the same in the
+    page)."""
+    layers = scenario.layers
     parts = [
         choices["title"].replace("{title}", title) if choices["title"] else choices["untitled"]
     ]
     if layers:
         names = choices["joiner"].join(choices["names"][layer] for layer in layers)
-        count = str(shown_count(choices["counts"], layers))
+        count = str(shown_count(choices["counts"], scenario.shown_keys()))
         parts.append(choices["layers"].replace("{layers}", names).replace("{count}", count))
         parts.append(choices["projection"])
     else:
@@ -124,15 +132,17 @@ class Panels:
         choices = self.heading_choices(scenario)
         preset_layers = choices["preset_layers"]
         modified = preset_layers is not None and (
-            choices["differs"] or preset_layers != list(scenario.layers)
+            choices["differs"]
+            or preset_layers != list(scenario.layers)
+            or choices["preset_directions"] != list(scenario.directions)
         )
         return choices["modified" if modified else "title"], scenario.description()
 
     def heading_choices(self, scenario: Scenario) -> dict[str, Any]:
         """The view's title with and without the mark of a changed preset, and what chooses
-        between them when only the layers change (a layer toggle, decided in the page: see
-        assets/atlas.js, toggleLayers): the preset's layers (None without a preset), whether
-        anything else differs from it, and the order of the layers."""
+        between them when only the layers or directions change (a toggle decided in the page:
+        see assets/atlas.js, toggleLayers): the preset's layers (None without a preset) and
+        directions, whether anything else differs from it, and the order of the layers."""
         lang = scenario.lang
         preset = self.views.presets.get(scenario.id or "")
         title = scenario.title() or t("scenario.custom", lang)
@@ -140,9 +150,16 @@ class Panels:
             "title": title,
             "modified": f"{title} {t('scenario.modified', lang)}",
             "preset_layers": list(preset.layers) if preset is not None else None,
+            "preset_directions": list(preset.directions) if preset is not None else None,
             "differs": preset is not None
-            and _differs(preset.model_copy(update={"layers": scenario.layers}), scenario),
+            and _differs(
+                preset.model_copy(
+                    update={"layers": scenario.layers, "directions": scenario.directions}
+                ),
+                scenario,
+            ),
             "layers": list(LAYERS),
+            "directions": list(DIRECTIONS),
             "summary": self.summary_choices(scenario),
         }
 
@@ -193,7 +210,7 @@ class Panels:
         changes): the view's title, its layers and how many items the table lists, the
         projection and the item it is centred on."""
         choices = self.summary_choices(scenario)
-        return summary_text(choices, self.heading(scenario)[0], scenario.layers)
+        return summary_text(choices, self.heading(scenario)[0], scenario)
 
     def summary_choices(self, scenario: Scenario) -> dict[str, Any]:
         """The parts of the summary, and what `summary_text` picks them by (the title and the

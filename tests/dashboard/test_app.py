@@ -4,6 +4,7 @@ callbacks' responses."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 import shutil
@@ -24,7 +25,8 @@ from dashboard.figures import shown_by
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
 from dashboard.service.panels import shown_count
-from geodata.scenario import LAYERS, Scenario
+from geodata.knowledge import DIRECTIONS
+from geodata.scenario import DIRECTION_KEYS, LAYERS, Scenario, shown_keys
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 URL_RE = re.compile(r"""https?://[^\s"'<>)\\]+""")
@@ -197,7 +199,9 @@ def test_a_layer_toggle_response_is_a_small_patch(client, service, presets):
             if index in countries:  # restyled (the layer's fills): never its countries
                 assert prop in COUNTRY_STYLE, operation["location"]
             else:
-                assert prop == "visible" and rendered["traces"][index] == layer
+                key = rendered["traces"][index]
+                assert prop == "visible", operation["location"]
+                assert shown_by(key, scenario.shown_keys()) != shown_by(key, toggled.shown_keys())
     assert patches >= len(LAYERS) // 2  # most toggles keep the map's framing
 
 
@@ -367,10 +371,12 @@ def test_a_layer_toggle_asks_nothing_and_going_back_to_one_fits_the_budget(app, 
         assert total <= TOGGLE_BUDGET, (layer, total, sizes)
         assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
         # the browser's map and its record follow: each layer's traces visible iff it is shown
-        assert rendered["layers"] == value == page.props[("layers", "value")]
+        assert value == page.props[("layers", "value")]
+        keys = shown_keys(value, scenario.directions)
+        assert rendered["layers"] == list(keys)
         for trace, trace_layer in zip(figure["data"], rendered["traces"], strict=True):
             if trace_layer not in ("base", FOCUS_RING_LAYER):
-                assert trace["visible"] == shown_by(trace_layer, value), (layer, trace_layer)
+                assert trace["visible"] == shown_by(trace_layer, keys), (layer, trace_layer)
     assert reframed <= len(LAYERS)  # most toggles flip layers on the map as drawn
     assert page.props[("details", "children")] == details
 
@@ -463,23 +469,29 @@ def test_opening_a_link_sends_only_the_controls_its_url_changes(client, service)
 def test_the_stylesheet_hides_the_rows_of_each_layer_not_shown():
     css = (Path(ASSETS_DIR) / "style.css").read_text(encoding="utf-8")
     assert re.search(r"\.view-table tbody tr\.layered,[^{]*\{\s*display: none;", css)
-    for layer in LAYERS:
+    for layer in (*LAYERS, *DIRECTION_KEYS):
         assert f".view-table.show-{layer} tr.layer-{layer}" in css, layer
         assert f".view-table.show-{layer} .layer-tag.layer-{layer}" in css, layer
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs node")
 def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_path):
-    """The clientside callback (run by node): the container's class names the shown layers,
-    the caption counts the rows of the layers shown, the empty text appears with none."""
+    """The clientside callback (run by node): the container's class names the shown layer keys,
+    the caption counts the rows of the layers and threat directions shown, the empty text
+    appears with none."""
     cases = []
     for scenario in presets.values():
         _, meta = table(service, scenario)
         rows = service.panels.table_rows(scenario)
-        for layers in (scenario.layers, (), ("events",), LAYERS[:3]):
-            view = service.views.view_data(scenario.model_copy(update={"layers": layers}))
-            count = sum(on_map(row, layers) for row in rows)
-            cases.append([view, meta, list(layers), count])
+        for layers, directions in itertools.product(
+            (scenario.layers, (), ("events",), LAYERS[:4]), (DIRECTIONS, ("north",), ())
+        ):
+            view = service.views.view_data(
+                scenario.model_copy(update={"layers": layers, "directions": directions})
+            )
+            keys = shown_keys(layers, directions)
+            count = sum(on_map(row, keys) for row in rows)
+            cases.append([view, meta, list(keys), count])
     script = tmp_path / "table.js"
     script.write_text(
         "global.window = {};\n"

@@ -50,6 +50,7 @@ from dashboard.figures import shown_by, trace_layer
 from dashboard.i18n import t
 from dashboard.local_server import free_port
 from dashboard.service import ViewService
+from geodata.knowledge import DIRECTIONS
 from geodata.scenario import LAYERS
 
 pytestmark = SELENIUM_MODULE
@@ -76,8 +77,8 @@ return {
 
 
 def _shows_exactly(duo, layers) -> bool:
-    """Whether the drawn map shows the traces of exactly `layers`: each layer's traces visible
-    iff it is shown (a trace several layers share iff any of them is)."""
+    """Whether the drawn map shows the traces of exactly the layer keys `layers`: each key's
+    traces visible iff it is shown (a trace several keys share iff any of them is)."""
     return all(
         visible == shown_by(key, layers)
         for key, visible in _traces(duo)
@@ -126,9 +127,11 @@ def _assert_table_shows(duo, service, scenario) -> None:
         return shown == expected and state["caption"] == caption and state["empty"] == empty
 
     wait_for(shows, f"the table does not show the rows of {scenario.layers}", timeout=10)
-    # a row of several layers names only the shown ones
+    # a row of several layers names only the shown ones (a layer shown with any of its keys)
+    shown_keys = set(scenario.shown_keys())
     for name, visible in duo.driver.execute_script(TABLE_JS)["tags"]:
-        assert visible == (name.removeprefix("layer-tag layer-") in scenario.layers), name
+        keys = {c.removeprefix("layer-") for c in name.split() if c != "layer-tag"}
+        assert visible == bool(keys & shown_keys), name
 
 
 def _data_text(duo, graph="map") -> str:
@@ -155,7 +158,7 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
                 (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
                 for t in expected["data"]
             ], preset_id
-            shown = {*preset.layers, "base", "focus"}
+            shown = {*preset.shown_keys(), "base", "focus"}
             assert all(shown_by(key, shown) for key in _visible_layers(duo)), preset_id
             assert _visible_layers(duo) & set(preset.layers), preset_id
             assert duo.find_element("#layers").find_elements(By.CSS_SELECTOR, "input:checked")
@@ -389,8 +392,9 @@ def test_layers_details_url_and_language(duo, atlas, presets):
     )
     _open(duo, query)
     duo.wait_for_contains_text("#details", "Ukraine")
-    shown = {"value_community", "threats", "events", "base", "focus"}
-    assert all(shown_by(key, shown) for key in _visible_layers(duo))
+    shown = {"value_community", "threats", "threats-east", "threats-south", "events", "base"}
+    assert all(shown_by(key, {*shown, "focus"}) for key in _visible_layers(duo))
+    assert {"threats-north", "threats-west"}.isdisjoint(_visible_layers(duo))
     wait_for(lambda: duo.find_element("#share-url").get_attribute("value"), "share link")
     share = duo.find_element("#share-url").get_attribute("value")
     assert dict(parse_qsl(urlsplit(share).query)) == dict(parse_qsl(query[1:]))
@@ -884,10 +888,11 @@ def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
 # --- layer toggles in the page --------------------------------------------------------------------
 
 
-def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
-    """Once the page is drawn, the layer toggles that keep the map framed as it is need no
-    server: with it answering nothing (every request a 503, and none made), each still redraws
-    the map as the view's own map would be, moves the address and the share link. A toggle that
+def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, presets):
+    """Once the page is drawn, the layer toggles that keep the map framed as it is, and every
+    threat-direction toggle, need no server: with it answering nothing (every request a 503, and
+    none made), each still redraws the map as the view's own map would be, moves the address
+    and the share link, the heading and the map's summary. A toggle that
     re-frames the map (the polar view zooms to what is shown) asks the server (running again),
     which draws the new map; back restores the view. The page's countryStyle is Python's
     country_style for every set of layers, on each map."""
@@ -942,8 +947,9 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
             lambda layers=layers: _query(duo).get("layers") == ",".join(layers),
             f"the address did not follow the {layer} toggle",
         )
+        keys = scenario.shown_keys()
         wait_for(
-            lambda layers=layers: _shows_exactly(duo, layers),
+            lambda keys=keys: _shows_exactly(duo, keys),
             f"the map did not follow the {layer} toggle",
         )
         _assert_countries_drawn(duo, service, scenario)
@@ -955,6 +961,27 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
         wait_for(lambda title=title: duo.find_element("#view-title").text == title, title)
         summary = service.panels.summary(scenario)
         assert duo.find_element("#map-summary").text == summary
+    # the threat directions too: each hides or shows its threats, in the page
+    for direction in ("south", "north", "south", "west"):
+        directions = tuple(x for x in DIRECTIONS if (x in scenario.directions) != (x == direction))
+        scenario = scenario.model_copy(update={"directions": directions})
+        duo.find_element(f"#directions input[value='{direction}']").click()
+        wait_for(
+            lambda directions=directions: _query(duo).get("directions") == ",".join(directions),
+            f"the address did not follow the {direction} toggle",
+        )
+        keys = scenario.shown_keys()
+        wait_for(
+            lambda keys=keys: _shows_exactly(duo, keys),
+            f"the map did not follow the {direction} toggle",
+        )
+        assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
+            service.views.query_of(scenario).lstrip("?")
+        )
+        title = service.panels.heading(scenario)[0]
+        wait_for(lambda title=title: duo.find_element("#view-title").text == title, title)
+        summary = service.panels.summary(scenario)
+        wait_for(lambda s=summary: duo.find_element("#map-summary").text == s, summary)
     assert asked == []
     _shot(duo, "toggles_server_stopped")
 
@@ -969,7 +996,7 @@ def test_layer_toggles_work_with_the_server_stopped(duo, atlas, presets):
     assert service.maps.figure_key(scenario) != service.maps.figure_key(before)
     del served[:]
     duo.find_element("#layers input[value='threats']").click()
-    wait_for(lambda: _shows_exactly(duo, scenario.layers), "the re-framed map was not drawn")
+    wait_for(lambda: _shows_exactly(duo, scenario.shown_keys()), "the re-framed map was not drawn")
     _wait_idle(duo)
     assert "/_dash-update-component" in served
     scale = f"return {GRAPH.format(id='map')}.layout.geo.projection.scale;"

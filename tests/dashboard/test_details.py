@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import pytest
 from pages import dicts_in
@@ -12,6 +13,7 @@ from dashboard.details import (
     country_rows,
     diff_rows,
     item_name,
+    keys_layers,
     layer_counts,
     on_map,
     roles_of,
@@ -20,8 +22,8 @@ from dashboard.details import (
 )
 from dashboard.i18n import t
 from geodata.article import load_article
-from geodata.knowledge import BASES
-from geodata.scenario import LAYERS, Scenario
+from geodata.knowledge import BASES, DIRECTIONS
+from geodata.scenario import DIRECTION_KEYS, LAYERS, Scenario
 from geodata.select import select
 
 
@@ -269,17 +271,23 @@ def _layer_choices(scenario):
 
 
 def test_the_rows_of_every_layer_shown_by_layer_are_the_rows_of_the_view(atlas, presets):
-    """The table lists the rows of the view with every layer and hides those of the layers not
-    shown: what it then shows is exactly what the view with those layers lists."""
+    """The table lists the rows of the view with every layer and threat direction and hides
+    those of the layer keys not shown: what it then shows is exactly what the view with those
+    layers and directions lists."""
     for preset_id, scenario in presets.items():
-        everything = view_rows(select(atlas, scenario.model_copy(update={"layers": LAYERS})), "en")
-        assert all(row["layers"] and set(row["layers"]) <= set(LAYERS) for row in everything)
-        for layers in _layer_choices(scenario):
-            view = scenario.model_copy(update={"layers": layers})
+        everything = view_rows(select(atlas, scenario.with_every_layer()), "en")
+        keys = {*LAYERS, *DIRECTION_KEYS}
+        assert all(row["layers"] and set(row["layers"]) <= keys for row in everything)
+        for layers, directions in itertools.product(
+            _layer_choices(scenario), (DIRECTIONS, ("east",), ("north", "west"), ())
+        ):
+            view = scenario.model_copy(update={"layers": layers, "directions": directions})
             expected = [r["key"] for r in view_rows(select(atlas, view), "en")]
-            assert [r["key"] for r in everything if on_map(r, layers)] == expected, (
+            shown = view.shown_keys()
+            assert [r["key"] for r in everything if on_map(r, shown)] == expected, (
                 preset_id,
                 layers,
+                directions,
             )
 
 
@@ -290,14 +298,18 @@ def test_a_row_names_each_of_its_layers(atlas, presets):
         kind = row["key"].split(":")[0]
         if kind == "event":
             assert row["layers"] == ("events",)
-        elif kind in ("threat", "domain"):
+        elif kind == "threat":  # its direction's part of the threats layer
+            (direction,) = atlas.threats.set_index("id").loc[[row["id"]], "direction"]
+            assert row["layers"] == (f"threats-{direction}",)
+        elif kind == "domain":
             assert row["layers"] == ("threats",)
         elif kind in ("grouping", "relation"):
             assert len(row["layers"]) == 1
-    several = [r for r in rows if len(r["layers"]) > 1]
+    several = [r for r in rows if len(keys_layers(r["layers"])) > 1]
     assert several and all(r["key"].startswith("region:") for r in several)
-    for row in several:  # the layer column names them all, in order
-        assert row["layer"] == ", ".join(t(f"layer.{layer}", "en") for layer in row["layers"])
+    for row in several:  # the layer column names each layer once, in order
+        named = dict.fromkeys(key.split("-")[0] for key in row["layers"])
+        assert row["layer"] == ", ".join(t(f"layer.{layer}", "en") for layer in named)
     counts = layer_counts(row["layers"] for row in rows)
     assert sum(counts.values()) == len(rows)
     assert counts["events"] == sum(r["layers"] == ("events",) for r in rows)

@@ -1,5 +1,5 @@
-"""A layer toggle in a real, headless Chromium: the map it draws in the page is the map of its
-view loaded afresh, and what atlas.js spares plotly (the base map's paths, which keep their `d`
+"""A layer or direction toggle in a real, headless Chromium: the map it draws in the page is
+the map of its view loaded afresh, and what atlas.js spares plotly (the base map's paths, which keep their `d`
 when nothing they follow has changed) is still drawn again on a zoom."""
 
 from __future__ import annotations
@@ -107,6 +107,25 @@ def test_a_toggled_map_is_the_map_of_its_view_loaded_afresh(duo, atlas, presets)
         toggled = _drawn(duo)
         _open(duo, "?" + duo.driver.current_url.split("?", 1)[1])
         assert _drawn(duo)["svg"] == toggled["svg"], layer
+
+
+def test_a_direction_toggled_map_is_the_map_of_its_view_loaded_afresh(duo, atlas, presets):
+    """A threat direction toggled in the page (the map is framed, and its labels placed, for
+    every direction, whichever are ticked): the browser's figure is the one a fresh load of
+    the address it wrote gets, and its drawing (labels included) is the same."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "?scenario=threats_360")
+    first = _drawn(duo)
+    for direction in ("south", "west", "south"):
+        before = _query(duo).get("directions")
+        duo.find_element(f"#directions input[value='{direction}']").click()
+        wait_for(lambda b=before: _query(duo).get("directions") != b, f"{direction}: address")
+        _wait_idle(duo)
+        toggled, figure = _drawn(duo), json.loads(duo.driver.execute_script(FIGURE_JS))
+        assert toggled["svg"] != first["svg"], direction  # the toggle changed the drawing
+        _open(duo, "?" + duo.driver.current_url.split("?", 1)[1])
+        assert json.loads(duo.driver.execute_script(FIGURE_JS)) == figure, direction
+        assert _drawn(duo)["svg"] == toggled["svg"], direction
 
 
 # the filters the server applies, each there and back: (control, its value, the default's)

@@ -457,7 +457,13 @@ def test_region_layers_name_what_draws_each_region() -> None:
         view = select(ATLAS, scenario)
         assert list(view.region_layers) == list(view.regions.id)
         for region_id, layers in view.region_layers.items():
-            expected = ["threats" for regions in view.threats.regions if region_id in regions]
+            expected = [
+                f"threats-{direction}"
+                for direction, regions in zip(
+                    view.threats.direction, view.threats.regions, strict=True
+                )
+                if region_id in regions
+            ]
             expected += [
                 layer
                 for source, target, layer, placement in zip(

@@ -5,6 +5,7 @@ domains without geography (cyber, space, cognitive) as badges on the states they
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import lru_cache
 
 from shapely.geometry import LineString, MultiLineString
@@ -21,7 +22,8 @@ from dashboard.figures.context import (
 )
 from dashboard.figures.text import wrap
 from dashboard.i18n import localized, t
-from geodata.knowledge import BASES
+from geodata.knowledge import BASES, DIRECTIONS
+from geodata.scenario import DIRECTION_KEYS, direction_key
 
 LAYER = "threats"
 REGION_TOLERANCE = 0.25  # degrees; keeps the figure small (see tests: size budget)
@@ -32,22 +34,70 @@ BADGE_DROP = 17.0  # px below the state's label point
 
 
 def draw(ctx: Context) -> Drawing:
+    """Every direction's threats (each direction's drawings shown with its layer key: a
+    direction toggle only hides them) and the domains, which have no direction."""
     drawing = Drawing(LAYER)
     threats = ctx.rows.threats
     _regions(ctx, drawing, threats)
     _arrows(ctx, drawing, threats)
     _domains(ctx, drawing)
-    origins = [row.origin for row in threats if row.origin in ctx.country_rows]
-    actors = list(dict.fromkeys([*origins, *(row.actor for row in ctx.rows.domains)]))
-    kit.label_names(ctx, drawing, actors, set())
+    origins: dict[str, list[str]] = {}
+    for row in threats:
+        if row.origin in ctx.country_rows:
+            origins.setdefault(row.origin, []).append(direction_key(row.direction))
+    domain_actors = list(dict.fromkeys(row.actor for row in ctx.rows.domains))
+    kit.label_names(ctx, drawing, domain_actors, set())
+    for origin, keys in origins.items():
+        named = len(drawing.labels)
+        kit.label_names(ctx, drawing, [origin], set())
+        drawing.labels[named:] = [replace(q, keys=tuple(keys)) for q in drawing.labels[named:]]
     return drawing
+
+
+def _keys(threats: list[Record]) -> tuple[str, ...]:
+    """The layer keys of some threats' directions, in the order of DIRECTIONS."""
+    directions = {threat.direction for threat in threats}
+    return tuple(direction_key(d) for d in DIRECTIONS if d in directions)
 
 
 def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
     """The seas and areas the threats name: a light tint with a thin edge along the extent's
-    box (dotted unless stated, grey if external), under every other layer, and an italic name."""
-    wanted = {r for threat in threats for r in threat.regions}
-    regions = [region for region in ctx.rows.regions if region.id in wanted]
+    box (dotted unless stated, grey if external), under every other layer, and an italic name.
+    A region shows while a direction of a threat that names it is ticked: the regions of each
+    set of directions are a trace (one legend entry for them all)."""
+    naming: dict[str, list[Record]] = {}
+    for threat in threats:
+        for region_id in threat.regions:
+            naming.setdefault(region_id, []).append(threat)
+    by_keys: dict[tuple[str, ...], list[Record]] = {}
+    for region in ctx.rows.regions:
+        if region.id in naming:
+            by_keys.setdefault(_keys(naming[region.id]), []).append(region)
+    name = t("legend.threat_region", ctx.lang)
+    if by_keys:
+        kit.legend_entry(
+            drawing,
+            "regions/legend",
+            name,
+            "legend",
+            keys=tuple(k for k in DIRECTION_KEYS if any(k in keys for keys in by_keys)),
+            mode="markers",
+            marker={
+                "symbol": "square",
+                "size": 12,
+                "color": style.basis_colour(style.REGION_FILL, "stated", style.REGION_OPACITY),
+                "line": {"color": style.REGION_EDGE, "width": 1.0},
+            },
+        )
+    for keys, regions in by_keys.items():
+        _regions_of(ctx, drawing, regions, keys, name)
+
+
+def _regions_of(
+    ctx: Context, drawing: Drawing, regions: list[Record], keys: tuple[str, ...], name: str
+) -> None:
+    """The regions of one set of directions (`keys`)."""
+    part = "+".join(key.removeprefix(f"{LAYER}-") for key in keys)
     features, ids, bases = [], [], []
     outlines: dict[str, marks.LonLatList] = {}
     outlined: dict[str, list[str]] = {}
@@ -65,7 +115,7 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
     if not features:
         return
     drawing.add(
-        "regions",
+        f"regions/{part}",
         choropleth(
             geojson={"type": "FeatureCollection", "features": features},
             locations=ids,
@@ -78,18 +128,19 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
             customdata=ids,
             hovertext=[ctx.region_hover(ctx.regions[r]) for r in ids],
             hovertemplate=kit.HOVER,
-            name=t("legend.threat_region", ctx.lang),
-            showlegend=True,
+            name=name,
+            showlegend=False,
         ),
         "region",
         ids,
+        keys=keys,
     )
     for basis in BASES:
         if basis not in outlines:
             continue
         line = style.line_style(style.REGION_EDGE, basis)
         drawing.add(
-            f"regions/edge/{basis}",
+            f"regions/edge/{basis}/{part}",
             scattergeo(
                 lon=outlines[basis].lon,
                 lat=outlines[basis].lat,
@@ -97,15 +148,16 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
                 line={"color": line.colour, "width": 1.0, "dash": line.dash},
                 opacity=line.opacity,
                 hoverinfo="skip",
-                name=t("legend.threat_region", ctx.lang),
+                name=name,
                 showlegend=False,
             ),
             "region_edge",
             outlined[basis],
             outlines[basis].parts,
+            keys=keys,
         )
     for region_id in ids:
-        drawing.labels.append(kit.name_label(ctx, region_id, required=True))
+        drawing.labels.append(replace(kit.name_label(ctx, region_id, required=True), keys=keys))
 
 
 def _region_shape(ctx: Context, region: Record) -> tuple[list, list[list[marks.LonLat]]]:
@@ -137,81 +189,109 @@ def _extent_lines(extent) -> tuple[set[float], set[float]]:
 
 
 def _arrows(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
+    """Each threat's wide arrow and its handle (a click target), a trace of each per basis and
+    direction, and an entry in the legend per basis."""
     zoom = ctx.view.zoom**0.7
     for basis in BASES:
         rows = [threat for threat in threats if threat.basis == basis]
         if not rows:
             continue
-        outlines = marks.LonLatList()
-        handles, ids, hovers, badges = [], [], [], []
-        for threat in rows:
-            ring, handle, along = _arrow(threat.geometry, zoom)
-            outlines.add(ring, threat.id)
-            handles.append(handle)
-            ids.append(threat.id)
-            hovers.append(ctx.threat_hover(threat))
-            badges += kit.badge_for(threat.id, handle, threat.modality, "", hovers[-1])
-            drawing.obstacles.append(Obstacle(handle[0], handle[1], 6.0))
-            drawing.labels.append(
-                LabelRequest(
-                    key=f"threat:{threat.id}",
-                    lon=handle[0],
-                    lat=handle[1],
-                    text=f"<b>{wrap(localized(threat, 'name', ctx.lang), ctx.lang, 12 if ctx.lang == 'ja' else 22)}</b>",
-                    cls="threat",
-                    priority=kit.P_THREAT,
-                    optional=ctx.compact,
-                    gap=7.0,
-                    colour="#3A3A3A",
-                    # elsewhere on its own arrow before a leader line takes it off, and never
-                    # nearer another arrow (the Baltic one's label beside the southern arrow)
-                    alternatives=along,
-                    distinct=True,
-                    reach=THREAT_LABEL_REACH,
-                )
-            )
         name = t("legend.threat_arrow", ctx.lang) + kit.basis_suffix(ctx, basis)
         line = style.line_style(style.THREAT_EDGE, basis)
-        drawing.add(
-            f"arrows/{basis}",
-            scattergeo(
-                lon=outlines.lon,
-                lat=outlines.lat,
-                mode="lines",
-                fill="toself",
-                fillcolor=style.THREAT_FILL,
-                line={"color": line.colour, "width": 1.0, "dash": line.dash},
-                opacity=line.opacity,
-                hoverinfo="skip",
-                name=name,
-                showlegend=True,
-            ),
-            "threat_arrow",
-            ids,
-            outlines.parts,
+        look = {
+            "mode": "lines",
+            "fill": "toself",
+            "fillcolor": style.THREAT_FILL,
+            "line": {"color": line.colour, "width": 1.0, "dash": line.dash},
+            "opacity": line.opacity,
+        }
+        kit.legend_entry(
+            drawing, f"arrows/{basis}/legend", name, "legend", keys=_keys(rows), **look
         )
-        drawing.add(
-            f"handles/{basis}",
-            scattergeo(
-                **marks.lonlat(handles),
-                mode="markers",
-                marker={
-                    "symbol": "circle",
-                    "size": 9,
-                    "color": "#4A4A4A",
-                    "line": {"color": style.WHITE, "width": 1.5},
-                },
-                opacity=line.opacity,
-                customdata=ids,
-                hovertext=hovers,
-                hovertemplate=kit.HOVER,
-                name=name,
-                showlegend=False,
-            ),
-            "threat",
-            ids,
+        for direction in DIRECTIONS:
+            of_direction = [threat for threat in rows if threat.direction == direction]
+            if of_direction:
+                _arrows_of(ctx, drawing, of_direction, f"{basis}/{direction}", zoom, look, name)
+
+
+def _arrows_of(
+    ctx: Context,
+    drawing: Drawing,
+    threats: list[Record],
+    part: str,
+    zoom: float,
+    look: dict[str, object],
+    name: str,
+) -> None:
+    """The arrows and handles of the threats of one basis and direction (`part`)."""
+    keys = _keys(threats)
+    outlines = marks.LonLatList()
+    handles, ids, hovers, badges = [], [], [], []
+    for threat in threats:
+        ring, handle, along = _arrow(threat.geometry, zoom)
+        outlines.add(ring, threat.id)
+        handles.append(handle)
+        ids.append(threat.id)
+        hovers.append(ctx.threat_hover(threat))
+        badges += kit.badge_for(threat.id, handle, threat.modality, "", hovers[-1])
+        drawing.obstacles.append(Obstacle(handle[0], handle[1], 6.0))
+        drawing.labels.append(
+            LabelRequest(
+                key=f"threat:{threat.id}",
+                lon=handle[0],
+                lat=handle[1],
+                text=f"<b>{wrap(localized(threat, 'name', ctx.lang), ctx.lang, 12 if ctx.lang == 'ja' else 22)}</b>",
+                cls="threat",
+                priority=kit.P_THREAT,
+                optional=ctx.compact,
+                gap=7.0,
+                colour="#3A3A3A",
+                # elsewhere on its own arrow before a leader line takes it off, and never
+                # nearer another arrow (the Baltic one's label beside the southern arrow)
+                alternatives=along,
+                distinct=True,
+                reach=THREAT_LABEL_REACH,
+                keys=keys,
+            )
         )
-        kit.modality_badges(ctx, drawing, f"handles/{basis}", badges)
+    drawing.add(
+        f"arrows/{part}",
+        scattergeo(
+            lon=outlines.lon,
+            lat=outlines.lat,
+            hoverinfo="skip",
+            name=name,
+            showlegend=False,
+            **look,
+        ),
+        "threat_arrow",
+        ids,
+        outlines.parts,
+        keys=keys,
+    )
+    drawing.add(
+        f"handles/{part}",
+        scattergeo(
+            **marks.lonlat(handles),
+            mode="markers",
+            marker={
+                "symbol": "circle",
+                "size": 9,
+                "color": "#4A4A4A",
+                "line": {"color": style.WHITE, "width": 1.5},
+            },
+            opacity=look["opacity"],
+            customdata=ids,
+            hovertext=hovers,
+            hovertemplate=kit.HOVER,
+            name=name,
+            showlegend=False,
+        ),
+        "threat",
+        ids,
+        keys=keys,
+    )
+    kit.modality_badges(ctx, drawing, f"handles/{part}", badges, keys)
 
 
 HANDLE_AT = 0.4  # of the arrow's body: where its handle (and label) goes

@@ -22,6 +22,7 @@ from dashboard.figures import (
     BASE_LAYER,
     CLICKABLE_KINDS,
     LAYER_IDS,
+    LAYER_KEYS,
     build_figure,
     trace_layers,
 )
@@ -59,7 +60,7 @@ from dashboard.figures.text import has_japanese, plain
 from dashboard.i18n import t
 from geodata.atlas import Atlas, load_atlas
 from geodata.geometry import path_coordinates
-from geodata.scenario import LAYERS, Scenario, load_presets
+from geodata.scenario import LAYERS, Scenario, key_layer, load_presets, shown_keys
 from geodata.select import Layers, select
 
 BASE_MAPS = REPO / "dashboard" / "assets" / "topojson"  # the topojson the app serves
@@ -177,12 +178,12 @@ def test_every_preset_builds_within_the_size_budget(preset: str, lang: str) -> N
 def test_every_trace_names_its_layer_and_has_a_stable_uid(preset: str, lang: str) -> None:
     figure = figure_for(preset, lang)
     assert {part for key in trace_layers(figure) for part in key.split(LAYER_JOIN)} <= set(
-        LAYER_IDS
+        LAYER_KEYS
     )
     uids = [trace.uid for trace in figure.data]
     assert all(uids) and len(set(uids)) == len(uids)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]+", uid) for uid in uids)  # safe in CSS selectors
-    assert [key.split(LAYER_JOIN)[0] for key in trace_layers(figure)] == [
+    assert [key_layer(key.split(LAYER_JOIN)[0]) for key in trace_layers(figure)] == [
         trace.meta["layer"] for trace in figure.data
     ]
 
@@ -190,7 +191,7 @@ def test_every_trace_names_its_layer_and_has_a_stable_uid(preset: str, lang: str
 @pytest.mark.parametrize(("preset", "lang"), CASES)
 def test_only_the_scenarios_layers_are_visible(preset: str, lang: str) -> None:
     figure = figure_for(preset, lang)
-    shown = set(PRESETS[preset].layers) | {BASE_LAYER}
+    shown = set(PRESETS[preset].shown_keys()) | {BASE_LAYER}
     for trace in figure.data:
         assert trace.visible is shown_by(trace_layer(trace), shown), trace.uid
 
@@ -213,8 +214,9 @@ def test_the_trace_list_does_not_depend_on_the_visible_layers(atlas: Atlas, pres
             framing(layers, atlas, {*visible, BASE_LAYER}), (traces, locations)
         )
         assert (traces, locations) == reference
+        shown = {*shown_keys(visible, scenario.directions), BASE_LAYER}
         for trace in data:
-            assert trace["visible"] is shown_by(trace_layer(trace), {*visible, BASE_LAYER})
+            assert trace["visible"] is shown_by(trace_layer(trace), shown)
 
 
 def test_visible_layers_default_to_the_scenarios(atlas: Atlas) -> None:
@@ -222,7 +224,7 @@ def test_visible_layers_default_to_the_scenarios(atlas: Atlas) -> None:
     layers = select(atlas, scenario)
     figure = build_figure(layers, atlas)
     for trace in figure.data:
-        assert trace.visible is (trace.meta["layer"] in {*scenario.layers, BASE_LAYER})
+        assert trace.visible is shown_by(trace_layer(trace), {*scenario.shown_keys(), BASE_LAYER})
 
 
 # --- clicks and hover --------------------------------------------------------------------------
@@ -413,8 +415,9 @@ def test_filled_shapes_are_wound_for_d3() -> None:
     for trace in filled:
         for ring in rings(trace):
             assert polygon_ring_area(ring) < 0, trace.uid
-    (regions,) = [t for t in traces_of(figure, kind="region") if t.type == "choropleth"]
-    for feature in regions.geojson["features"]:
+    features = [f for trace in region_traces(figure) for f in trace.geojson["features"]]
+    assert features
+    for feature in features:
         for polygon in feature["geometry"]["coordinates"]:
             exterior, *holes = polygon
             lats = [p[1] for p in exterior]
@@ -432,9 +435,13 @@ def test_filled_shapes_are_wound_for_d3() -> None:
             assert max(lats) <= 90 and min(lats) >= -90
 
 
-def region_trace(figure: go.Figure):
-    (trace,) = [t for t in traces_of(figure, kind="region") if t.type == "choropleth"]
-    return trace
+def region_traces(figure: go.Figure) -> list:
+    """The main map's region polygons: a trace for the regions of each set of directions."""
+    return [
+        t
+        for t in traces_of(figure, kind="region")
+        if t.type == "choropleth" and (t.geo or "geo") == "geo"
+    ]
 
 
 def winds_around_a_pole(ring: list) -> bool:
@@ -451,8 +458,9 @@ def test_regions_keep_to_one_side_of_the_antimeridian(atlas: Atlas) -> None:
         r.id for r in atlas.knowledge.regions if r.extent.box and r.extent.box[0] > r.extent.box[2]
     ]
     assert "indo_pacific" in across
-    trace = region_trace(figure_for("concept_diagram", "en"))
-    features = {f["id"]: f for f in trace.geojson["features"]}
+    traces = region_traces(figure_for("concept_diagram", "en"))
+    features = {f["id"]: f for trace in traces for f in trace.geojson["features"]}
+    assert set(across) <= set(features)
     for region_id, feature in features.items():
         sides = set()
         for polygon in feature["geometry"]["coordinates"]:
@@ -471,13 +479,14 @@ def test_regions_keep_to_one_side_of_the_antimeridian(atlas: Atlas) -> None:
 
 def test_named_areas_are_light_tints_with_a_dotted_edge_along_their_extent(atlas: Atlas) -> None:
     figure = figure_for("concept_diagram", "ja")
-    trace = region_trace(figure)
-    alphas = [float(colour.rsplit(",", 1)[1].rstrip(")")) for _, colour in trace.colorscale]
-    assert max(alphas) <= 0.2
-    assert trace.marker.line.width == 0  # no edge along the seam at ±180
+    traces = region_traces(figure)
+    for trace in traces:
+        alphas = [float(colour.rsplit(",", 1)[1].rstrip(")")) for _, colour in trace.colorscale]
+        assert max(alphas) <= 0.2
+        assert trace.marker.line.width == 0  # no edge along the seam at ±180
     regions = atlas.regions.set_index("id")
-    edges = traces_of(figure, kind="region_edge")
-    assert {r for t in edges for r in t.meta["ids"]} == set(trace.locations)
+    edges = [t for t in traces_of(figure, kind="region_edge") if (t.geo or "geo") == "geo"]
+    assert {r for t in edges for r in t.meta["ids"]} == {r for t in traces for r in t.locations}
     extents = {r.id: r.extent for r in atlas.knowledge.regions}
     for edge in edges:
         bases = {regions.loc[r].basis for r in edge.meta["ids"]}

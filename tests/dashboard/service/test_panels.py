@@ -112,12 +112,13 @@ def test_the_shown_count_follows_the_layers(service, presets):
     assert shown_count({}, ()) == 0
 
 
-def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, presets):
+def test_the_table_key_ignores_the_layers_directions_focus_and_projection(service, presets):
     scenario = presets["concept_diagram"]
     key = table_key(service.atlas, scenario)
     for change in (
         {"layers": ("events",)},
         {"layers": ()},
+        {"directions": ("east",)},
         {"focus": "JPN"},
         {"projection": "polar"},
         {"id": None, "title_en": "x"},
@@ -127,7 +128,6 @@ def test_the_table_key_ignores_the_layers_the_focus_and_the_projection(service, 
         {"lang": "en"},
         {"basis": "stated"},
         {"groupings": ("nato",)},
-        {"directions": ("east",)},
         {"proposals": False},
     ):
         assert table_key(service.atlas, scenario.model_copy(update=change)) != key, change
