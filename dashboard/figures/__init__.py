@@ -3,8 +3,11 @@
 Contract with the app:
 
 - ``build_figure(layers, atlas, visible_layers=...)`` draws every layer present in ``layers``; the
-  trace list (count, order, uids) does not depend on ``visible_layers``: ``visible`` does, and the
-  style of the one countries trace (below).
+  trace list (count, order, uids) does not depend on ``visible_layers``, but for the labels:
+  ``visible`` does, and the style of the one countries trace (below). The labels of the shown
+  layers are placed first, and a trace of labels or leader lines that draws nothing is left out,
+  so which of those traces a figure has depends on where its labels went; a figure shows any
+  set of layers with its own.
 - Every country fill and outline of every layer is drawn by ONE ISO-3 choropleth in the
   always-shown base layer (uid ``base-countries``, kind "country"; see
   dashboard.figures.countries): its locations and customdata are fixed, its fills, outlines and

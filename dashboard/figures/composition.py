@@ -642,8 +642,9 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
     the map's first paint.
 
     A label several layers ask for (the same key) is drawn once, in a trace of those layers
-    (shown when any of them is). Every label a layer asked for is in a trace (one left out has
-    empty text), so that the traces do not depend on where labels went.
+    (shown when any of them is); one left out has empty text in it. A trace that would draw
+    nothing (all its labels left out, or none of them moved off its anchor) is not made:
+    plotly.js defaults, calculates and draws every trace at each redraw, a toggle's included.
     """
     asked: dict[str, tuple[LabelRequest, list[str]]] = {}
     for drawing in part.drawings:
@@ -670,7 +671,8 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
             "items": [q.item_ids for q in requests],
         }
         trace["meta"] |= shared
-        traces.append((key, make_uid(key, "labels"), trace))
+        if any(trace["text"]):
+            traces.append((key, make_uid(key, "labels"), trace))
         moved = [
             q
             for q in requests
@@ -693,7 +695,8 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
             layer, "leader", [q.key for q in moved], leaders, lines.parts
         ) | {"items": [q.item_ids for q in moved]}
         leaders["meta"] |= shared
-        traces.append((key, make_uid(key, "labels/leaders"), leaders))
+        if moved:
+            traces.append((key, make_uid(key, "labels/leaders"), leaders))
     return traces
 
 
