@@ -888,6 +888,26 @@ def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
 # --- layer toggles in the page --------------------------------------------------------------------
 
 
+def _toggle_in_page(duo, service, scenario, control: str, value: str) -> None:
+    """Click `value` of the checklist `control` and see the page follow to the view `scenario`:
+    its address, the map's shown layer keys, the share link, the heading and the map's summary
+    (read out by screen readers)."""
+    duo.find_element(f"#{control} input[value='{value}']").click()
+    wait_for(
+        lambda: _query(duo).get(control) == ",".join(getattr(scenario, control)),
+        f"the address did not follow the {value} toggle",
+    )
+    keys = scenario.shown_keys()
+    wait_for(lambda: _shows_exactly(duo, keys), f"the map did not follow the {value} toggle")
+    assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
+        service.views.query_of(scenario).lstrip("?")
+    )
+    title = service.panels.heading(scenario)[0]
+    wait_for(lambda: duo.find_element("#view-title").text == title, title)
+    summary = service.panels.summary(scenario)
+    wait_for(lambda: duo.find_element("#map-summary").text == summary, summary)
+
+
 def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, presets):
     """Once the page is drawn, the layer toggles that keep the map framed as it is, and every
     threat-direction toggle, need no server: with it answering nothing (every request a 503, and
@@ -942,46 +962,13 @@ def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, pr
         scenario = scenario.model_copy(update={"layers": layers})
         mask = sum(1 << i for i, x in enumerate(LAYERS) if x in layers)
         assert toggle["frames"][mask] == 1, layer  # framed alike: the page's to draw
-        duo.find_element(f"#layers input[value='{layer}']").click()
-        wait_for(
-            lambda layers=layers: _query(duo).get("layers") == ",".join(layers),
-            f"the address did not follow the {layer} toggle",
-        )
-        keys = scenario.shown_keys()
-        wait_for(
-            lambda keys=keys: _shows_exactly(duo, keys),
-            f"the map did not follow the {layer} toggle",
-        )
+        _toggle_in_page(duo, service, scenario, "layers", layer)
         _assert_countries_drawn(duo, service, scenario)
-        assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
-            service.views.query_of(scenario).lstrip("?")
-        )
-        # the heading and the map's summary (read out by screen readers) follow too
-        title = service.panels.heading(scenario)[0]
-        wait_for(lambda title=title: duo.find_element("#view-title").text == title, title)
-        summary = service.panels.summary(scenario)
-        assert duo.find_element("#map-summary").text == summary
     # the threat directions too: each hides or shows its threats, in the page
     for direction in ("south", "north", "south", "west"):
         directions = tuple(x for x in DIRECTIONS if (x in scenario.directions) != (x == direction))
         scenario = scenario.model_copy(update={"directions": directions})
-        duo.find_element(f"#directions input[value='{direction}']").click()
-        wait_for(
-            lambda directions=directions: _query(duo).get("directions") == ",".join(directions),
-            f"the address did not follow the {direction} toggle",
-        )
-        keys = scenario.shown_keys()
-        wait_for(
-            lambda keys=keys: _shows_exactly(duo, keys),
-            f"the map did not follow the {direction} toggle",
-        )
-        assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
-            service.views.query_of(scenario).lstrip("?")
-        )
-        title = service.panels.heading(scenario)[0]
-        wait_for(lambda title=title: duo.find_element("#view-title").text == title, title)
-        summary = service.panels.summary(scenario)
-        wait_for(lambda s=summary: duo.find_element("#map-summary").text == s, summary)
+        _toggle_in_page(duo, service, scenario, "directions", direction)
     assert asked == []
     _shot(duo, "toggles_server_stopped")
 
