@@ -439,6 +439,7 @@ def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False
     for row in rows:
         cells = []
         layers = tuple(row.get("layers") or ()) if layered else ()
+        named = keys_layers(layers)  # (each layer once: a row's keys may share one)
         for column in COLUMNS:
             value = row.get(column, "")
             if column == "name" and focusable:
@@ -452,7 +453,7 @@ def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False
                 )
                 cells.append(element("Th", value, scope="row", className="col-name"))
                 continue
-            if column == "layer" and len(keys_layers(layers)) > 1:
+            if column == "layer" and len(named) > 1:
                 value = element(
                     "Ul",
                     [
@@ -466,7 +467,7 @@ def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False
                                 ]
                             ),
                         )
-                        for layer in keys_layers(layers)
+                        for layer in named
                     ],
                     className="layer-tags",
                 )

@@ -89,9 +89,10 @@ def build_figure(
     """The map of `layers`, with the traces of layers outside `visible_layers` hidden, and
     those of threat directions outside `directions`.
 
-    `visible_layers` and `directions` default to the scenario's. The view (projection, language, focus)
-    comes from ``layers.scenario``. Labels of the visible layers are placed first (and the polar
-    view is zoomed to them); the list of traces is the same whatever `visible_layers` is.
+    `visible_layers` and `directions` default to the scenario's. The view (projection, language,
+    focus) comes from ``layers.scenario``. Labels of the visible layers are placed first (and the
+    polar view is zoomed to them); the list of traces is the same whatever `visible_layers` is,
+    but for the traces of labels (see _label_traces).
     `size` is the (width, height) in px the figure is laid out and its labels placed for (the
     1600×900 export size by default; a side-by-side map at half width should say so).
     `frame` instead fixes where the map goes (for a caller that lays out the legend itself, such

@@ -5,7 +5,7 @@ fills, grouping markers, modality badges, legend-only entries and name labels.""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from shapely.geometry import LineString, MultiLineString
@@ -739,11 +739,19 @@ def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> N
         drawing.labels.append(name_label(ctx, region_id))
 
 
-def label_names(ctx: Context, drawing: Drawing, ids: Iterable[str], badged: set[str]) -> None:
-    """Name labels for the stated actors, groupings and regions among `ids`."""
+def label_names(
+    ctx: Context,
+    drawing: Drawing,
+    ids: Iterable[str],
+    badged: set[str],
+    keys: tuple[str, ...] = (),
+) -> None:
+    """Name labels for the stated actors, groupings and regions among `ids` (shown with the
+    layer keys `keys`, when they name a part of the layer: see LabelRequest.keys)."""
     for item_id in ids:
         if item_id in ctx.country_rows:
             if item_id in ctx.stated_actors:
-                drawing.labels.append(name_label(ctx, item_id, badges=item_id in badged))
+                label = name_label(ctx, item_id, badges=item_id in badged)
+                drawing.labels.append(replace(label, keys=keys))
         elif item_id in ctx.groupings or item_id in ctx.regions:
-            drawing.labels.append(name_label(ctx, item_id))
+            drawing.labels.append(replace(name_label(ctx, item_id), keys=keys))

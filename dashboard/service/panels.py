@@ -57,22 +57,16 @@ def table_view(atlas: Atlas, scenario: Scenario) -> Scenario:
     projection, extent and inset, no id or titles, the widest dates that list the same rows."""
     return widest_dates(
         atlas,
-        plain(scenario).model_copy(
-            update={
-                "layers": LAYERS,
-                "directions": DIRECTIONS,
-                "focus": None,
-                **_MAP_DEFAULTS,
-                "id": None,
-            }
-        ),
+        plain(scenario)
+        .with_every_layer()
+        .model_copy(update={"focus": None, **_MAP_DEFAULTS, "id": None}),
     )
 
 
 def table_key(atlas: Atlas, scenario: Scenario) -> str:
     """What the table depends on: not the layers or directions (it lists every layer's rows and
-    the page hides those of the layer keys not shown), not the focus, the map's framing or the titles, nor a
-    date moved where it changes no row."""
+    the page hides those of the layer keys not shown), not the focus, the map's framing or the
+    titles, nor a date moved where it changes no row."""
     return json.dumps(table_view(atlas, scenario).model_dump(mode="json"), sort_keys=True)
 
 

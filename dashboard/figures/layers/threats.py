@@ -48,9 +48,7 @@ def draw(ctx: Context) -> Drawing:
     domain_actors = list(dict.fromkeys(row.actor for row in ctx.rows.domains))
     kit.label_names(ctx, drawing, domain_actors, set())
     for origin, keys in origins.items():
-        named = len(drawing.labels)
-        kit.label_names(ctx, drawing, [origin], set())
-        drawing.labels[named:] = [replace(q, keys=tuple(keys)) for q in drawing.labels[named:]]
+        kit.label_names(ctx, drawing, [origin], set(), tuple(keys))
     return drawing
 
 
