@@ -37,9 +37,9 @@ What is measured (all times in ms from navigation start, i.e. `performance.now()
    layout and paint of the new SVG included). The layout shifts until then are summed (CLS).
 2. toggles: every option of the map's controls present on the page (TOGGLE_CONTROLS: each
    checkbox off and on again, each other radio option and back), the time from the click to the
-   first `plotly_afterplot` whose drawn map (each trace's `visible`, the countries' fills,
-   outlines and hover texts) differs from the one before the click; the callback requests the
-   page sent meanwhile and their bytes (0 for a toggle done in the browser).
+   first `plotly_afterplot` whose drawn map (each trace's `visible` and opacity, the countries'
+   fills, outlines and hover texts) differs from the one before the click; the callback requests
+   the page sent meanwhile and their bytes (0 for a toggle done in the browser).
 3. bytes per toggle that goes to the server: the body of the /_dash-update-component response
    that sets `map.figure` (CDP Network.getResponseBody of the requests in Chrome's performance
    log); the bodies of all callback responses of the toggle are reported too.
@@ -258,9 +258,11 @@ const input = Array.from(document.querySelectorAll('#' + control + ' input'))
   .find((i) => i.value === value);
 if (!gd || !input) { return null; }
 // what a toggle changes: each trace's visibility and the countries' fills, outlines and hover
+// (a hidden layer's trace is transparent: its opacity, or its marker's for a choropleth)
 const signature = () => JSON.stringify(gd._fullData.map((t) => [
-  t.visible, t.type === 'choropleth' ? [t.z, t.marker && t.marker.line && t.marker.line.color,
-  t.hovertext] : t.marker && t.marker.opacity]));
+  t.visible, t.opacity, t.type === 'choropleth'
+    ? [t.z, t.marker && t.marker.line && t.marker.line.color, t.hovertext, t.marker.opacity]
+    : t.marker && t.marker.opacity]));
 const before = signature();
 const T = window.__toggle = {control, value, t0: null, t1: null, painted: null, requests: null};
 if (!window.__benchReacts) {  // time dcc.Graph's Plotly.react calls (start, promise settled)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from drawing import drawn
 from selenium.webdriver.chrome.options import Options as ChromeOptions
 
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
@@ -209,14 +210,15 @@ def _wait_map(duo, graph="map", timeout=30) -> None:
 
 
 def _traces(duo, graph="map") -> list[tuple[str, bool]]:
-    """(layer key, visible) of every trace of the drawn figure: its layer, or the layers that
+    """(layer key, drawn) of every trace of the drawn figure: its layer, or the layers that
     share it joined by "+" (a label several layers ask for, see figures.trace_layer)."""
     return [
-        (layer, visible is not False and visible != "legendonly")
-        for layer, visible in duo.driver.execute_script(
+        (layer, drawn({k: v for k, v in style.items() if v is not None}))
+        for layer, style in duo.driver.execute_script(
             f"return {GRAPH.format(id=graph)}.data.map(t => ["
             "(t.meta && (t.meta.layers ? t.meta.layers.join('+') : t.meta.layer)) || 'base',"
-            " t.visible === undefined ? true : t.visible]);"
+            " {type: t.type, visible: t.visible, opacity: t.opacity,"
+            "  marker: {opacity: t.marker && t.marker.opacity}}]);"
         )
     ]
 

@@ -10,6 +10,7 @@ from functools import cache
 from typing import Any
 
 import yaml
+from drawing import drawn
 from locations import KNOWLEDGE_DIR
 
 from geodata.coverage import coverage_json, sentence_coverage
@@ -124,10 +125,6 @@ def _parts(trace: dict[str, Any]) -> list[tuple[tuple[float, float], ...]]:
     return [tuple(p) for p in parts] if trace.get("lon") else []
 
 
-def _shown(trace: dict[str, Any]) -> bool:
-    return trace.get("visible", True) is True
-
-
 def emphasis_state(figure: dict[str, Any]) -> tuple[set[str], set[str]]:
     """(the items the figure draws at full strength, those it draws faded), among its shown
     traces: a point or country by `selectedpoints`; a part of a trace of lines when the trace is
@@ -136,7 +133,7 @@ def emphasis_state(figure: dict[str, Any]) -> tuple[set[str], set[str]]:
     overlays = {
         part
         for trace in figure["data"]
-        if (trace.get("meta") or {}).get("kind") == "emphasis" and _shown(trace)
+        if (trace.get("meta") or {}).get("kind") == "emphasis" and drawn(trace)
         for part in _parts(trace)
     }
     strong: set[str] = set()
@@ -146,7 +143,7 @@ def emphasis_state(figure: dict[str, Any]) -> tuple[set[str], set[str]]:
         if (
             "ids" not in meta
             or meta.get("kind") in ("emphasis", "key", "legend")
-            or not _shown(trace)
+            or not drawn(trace)
         ):
             continue
         elements = _elements(trace)
@@ -171,7 +168,7 @@ def drawn_items(figure: dict[str, Any]) -> set[str]:
     return {
         item
         for trace in figure["data"]
-        if _shown(trace)
+        if drawn(trace)
         and (trace.get("meta") or {}).get("kind") not in ("emphasis", "key", "legend")
         for element in _elements(trace)
         for item in element

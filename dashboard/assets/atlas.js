@@ -74,6 +74,112 @@
 
     // --- layer toggles in the page -------------------------------------------------------------
 
+    /* A hidden layer's trace is drawn transparent and out of the legend, with its own style
+     * kept in its meta (meta.shown_as), which never changes: dashboard/figures/hiding.py, line
+     * by line (plotly.js draws every trace again for a change of `visible` or `meta`, and only
+     * restyles them for these). leaveHiddenOutOfHover keeps it out of hover and clicks. */
+    const SHOWN_AS = "shown_as";
+    function hiddenStyle(trace) {
+        const first = trace.type === "choropleth" ? ["marker", "opacity"] : ["opacity"];
+        return [[first, 0], [["showlegend"], false]];
+    }
+
+    function getPath(trace, path) {
+        let node = trace;
+        for (const key of path) {
+            node = node && typeof node === "object" ? node[key] : undefined;
+        }
+        return node === undefined ? null : node;
+    }
+
+    /* A copy of `trace` with the property at `path` set (null: removed, with the objects on
+     * the way it leaves empty). */
+    function setPath(trace, path, value) {
+        const copy = Object.assign({}, trace);
+        if (path.length > 1) {
+            const inner = setPath(copy[path[0]] || {}, path.slice(1), value);
+            if (Object.keys(inner).length || value !== null) {
+                copy[path[0]] = inner;
+            } else {
+                delete copy[path[0]];
+            }
+        } else if (value === null) {
+            delete copy[path[0]];
+        } else {
+            copy[path[0]] = value;
+        }
+        return copy;
+    }
+
+    function isHidden(trace) {
+        const [[path, hidden]] = hiddenStyle(trace);
+        return (trace.visible !== undefined && trace.visible !== true)
+            || getPath(trace, path) === hidden;
+    }
+
+    /* Leave the map's hidden traces out of hover and clicks, once it is drawn (each time).
+     * plotly.js's hover passes over a trace of no points; so each hidden trace, as drawn (its
+     * full trace, which plotly.js makes anew at each drawing), is given none (`_length`, a
+     * private key plotly.js does not compare between two figures; set before the drawing, it
+     * would leave the trace undrawn). A hover style (hovertemplate, hoverinfo) would make
+     * plotly.js calculate and draw every trace again at each toggle. */
+    function leaveHiddenOutOfHover(gd) {
+        (gd.calcdata || []).forEach((calcTrace) => {
+            const trace = calcTrace && calcTrace[0] && calcTrace[0].trace;
+            if (trace && isHidden(trace)) { trace._length = 0; }
+        });
+    }
+
+    /* Draw each geo trace at its opacity. plotly.js (4.1) draws a geo trace's opacity only
+     * when it draws the trace whole, not when it restyles it: after a trace was hidden or shown
+     * by its style alone (hideTrace), its drawing takes it here, as plotly.js's own would (a
+     * scattergeo's group; a choropleth's places, its marker's). A transparent trace is not
+     * painted at all (`visibility`: its group would still change how the browser rasterises
+     * what it lies over). */
+    function drawGeoOpacities(gd) {
+        traceGroups(gd).forEach((group, index) => {
+            const trace = (gd._fullData || [])[index];
+            if (!trace || (trace.type !== "choropleth" && trace.type !== "scattergeo")) { return; }
+            paintedOrNot(group, !isHidden(trace));
+            if (trace.type === "scattergeo") {
+                if (group.style.opacity !== String(trace.opacity)) {
+                    group.style.opacity = String(trace.opacity);
+                }
+                return;
+            }
+            const opacity = trace.marker && trace.marker.opacity;
+            group.querySelectorAll("path.choroplethlocation").forEach((path) => {
+                if (opacity === undefined || opacity === null) {
+                    path.style.removeProperty("opacity");
+                } else if (path.style.opacity !== String(opacity)) {
+                    path.style.opacity = String(opacity);
+                }
+            });
+        });
+    }
+
+    /* A trace's group painted (as plotly.js draws it: no `visibility`) or not. */
+    function paintedOrNot(group, painted) {
+        if (!painted) {
+            group.style.visibility = "hidden";
+        } else if (group.style.visibility) {
+            group.style.removeProperty("visibility");
+            if (!group.getAttribute("style")) { group.removeAttribute("style"); }
+        }
+    }
+
+    function hideTrace(trace) {
+        return hiddenStyle(trace).reduce((t, [path, value]) => setPath(t, path, value), trace);
+    }
+
+    function showTrace(trace) {
+        const own = metaOf(trace)[SHOWN_AS] || {};
+        return hiddenStyle(trace).reduce((t, [path]) => {
+            const value = own[path.join(".")];
+            return setPath(t, path, value === undefined ? null : value);
+        }, trace);
+    }
+
     /* The countries trace's fills (colorscale steps), outlines and hover texts with the layers
      * `shown`: dashboard.figures.countries.country_style, line by line (tested equal for every
      * set of layers). `toggle` is the figure's toggle data (toggleOf, with browser_records's
@@ -131,6 +237,15 @@
             if (countries.has(index)) {
                 const style = countryStyle(countries.get(index), trace.locations, drawn);
                 const marker = trace.marker || {};
+                const line = marker.line || {};
+                // the same trace when nothing of it changes: plotly.js takes a new array for
+                // new data, and draws every trace again for it
+                if (sameList(style.z, trace.z || [])
+                    && sameList(style.hovertext, trace.hovertext || [])
+                    && sameList(style.lineColour, line.color || [])
+                    && sameList(style.lineWidth, line.width || [])) {
+                    return trace;
+                }
                 return Object.assign({}, trace, {
                     z: style.z,
                     hovertext: style.hovertext,
@@ -147,8 +262,9 @@
             if (layers.some((layer) => always.has(layer) || !toggle.keys.includes(layer))) {
                 return trace;
             }
-            const visible = layers.some((layer) => shown.has(layer));
-            return trace.visible === visible ? trace : Object.assign({}, trace, {visible: visible});
+            const show = layers.some((layer) => shown.has(layer));
+            if (show === !isHidden(trace)) { return trace; }
+            return show ? showTrace(trace) : hideTrace(trace);
         });
         return Object.assign({}, figure, {data: data});
     }
@@ -195,7 +311,7 @@
     }
 
     function sameList(a, b) {
-        return a.length === b.length && a.every((layer, i) => layer === b[i]);
+        return a.length === b.length && a.every((item, i) => item === b[i]);
     }
 
     // --- the map's emphasis (as dashboard/figures/emphasis.py `emphasized`) -----------------
@@ -213,10 +329,6 @@
 
     function isLines(trace) {
         return trace.type === "scattergeo" && trace.mode === "lines";
-    }
-
-    function isShown(trace) {
-        return trace.visible === undefined || trace.visible === true;
     }
 
     /* Whether a trace is drawn on the main map (not on the Europe inset, geo2): the points
@@ -310,6 +422,8 @@
                     }
                 });
             }
+            // a hidden trace (its items still counted) is painted when its layer shows
+            if (isHidden(trace)) { return; }
             if (isLines(trace)) {
                 const base = ownOpacity(trace);
                 const legend = meta.showlegend !== undefined ? meta.showlegend
@@ -318,7 +432,7 @@
                 let showlegend = legend;
                 if (chosen !== null) {
                     let placed = true;
-                    if (chosen.length && trace.visible === true) {
+                    if (chosen.length) {
                         const parts = partsOf(trace);
                         const lon = [];
                         const lat = [];
@@ -359,7 +473,7 @@
             } else {
                 changes.push([["data", index, "selectedpoints"], chosen]);
                 changes.push([["data", index, "unselected"], unselectedOf(trace)]);
-                if (isShown(trace) && trace.lon && onMainMap(trace)) {
+                if (trace.lon && onMainMap(trace)) {
                     chosen.forEach((j) => {
                         if (trace.lon[j] !== null && trace.lon[j] !== undefined) {
                             points.push([trace.lon[j], trace.lat[j]]);
@@ -507,6 +621,14 @@
         gd.querySelectorAll("g.atlas-emphasis").forEach((group) => group.remove());
         paint.copies = [];
         const groups = traceGroups(gd);
+        // a trace hidden since the last painting keeps no faded or dimmed part (the CSS would
+        // draw them over its transparency)
+        groups.forEach((group, index) => {
+            if (gd.data[index] && isHidden(gd.data[index])) {
+                fadeElements(group, null);
+                dimLines(group, gd.data[index], ownOpacity(gd.data[index]));
+            }
+        });
         const items = paint.sentence ? new Set(paint.items || []) : null;
         const result = emphasisOf({data: gd.data}, items);
         result.changes.forEach(([[, index, key], value]) => {
@@ -672,6 +794,8 @@
         if (!gd || !gd.on || gd.atlasRedraws) { return !!(gd && gd.atlasRedraws); }
         gd.atlasRedraws = true;
         gd.on("plotly_afterplot", () => {
+            drawGeoOpacities(gd);
+            leaveHiddenOutOfHover(gd);
             fitBox(gd);
             keepBaseMaps(gd);
             const meta = emphasisMeta(gd.data);
@@ -1123,8 +1247,8 @@
         },
 
         /* A layer or direction toggle, in the page: the map shows the ticked layers and threat
-         * directions (their traces' `visible` and the countries trace's style, from what the
-         * figure brought along in toggleOf), and the address, the `view` store, the record of
+         * directions (their traces hidden or shown, and the countries trace's style from what
+         * the figure brought along in toggleOf), and the address, the `view` store, the record of
          * the drawn map and the heading and the map's summary follow; nothing goes to the
          * server. Only while the comparison lists the differences (`compare-view`), for a map
          * without that data, or for a layer toggle that re-frames the map or adds or removes
@@ -1237,4 +1361,5 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: atlas});
     window.atlasEmphasisOf = emphasisOf;  // for the tests: what the `emphasis` callback patches
+    window.atlasHiding = {hide: hideTrace, show: showTrace};  // for the tests: hiding.py's twin
 })();

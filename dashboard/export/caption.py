@@ -30,6 +30,7 @@ from dashboard.figures.context import LayerRows
 from dashboard.figures.emphasis import emphasis_points
 from dashboard.figures.framing import make_view
 from dashboard.figures.geo import Frame
+from dashboard.figures.hiding import is_hidden
 from dashboard.figures.layers.base import badged_modalities
 from dashboard.figures.notes import is_reconstruction
 from dashboard.figures.projection import map_aspect
@@ -180,7 +181,7 @@ def _slide_map(scenario: Scenario, atlas: Atlas, frame: Frame | None = None) -> 
         layers, atlas, {*scenario.layers, BASE_LAYER}, keep=emphasis_points(layers, atlas)
     )
     # A slide shows what is drawn: drop hidden layers (and their legend entries) altogether.
-    traces = [t for t in parts.traces if t.get("visible") not in (False, "legendonly")]
+    traces = [t for t in parts.traces if not is_hidden(t)]
     return _Slide(traces, parts.layout, map_aspect(view))
 
 

@@ -4,19 +4,21 @@ Contract with the app:
 
 - ``build_figure(layers, atlas, visible_layers=...)`` draws every layer present in ``layers``; the
   trace list (count, order, uids) does not depend on ``visible_layers``, but for the labels:
-  ``visible`` does, and the style of the one countries trace (below). The labels of the shown
-  layers are placed first, and a trace of labels or leader lines that draws nothing is left out,
-  so which of those traces a figure has depends on where its labels went; a figure shows any
-  set of layers with its own.
+  whether each trace is hidden does, and the style of the one countries trace (below). A hidden
+  trace is drawn transparent, out of the legend, hover and clicks (dashboard.figures.hiding:
+  plotly.js redraws every trace for a change of ``visible``, and only restyles them for these).
+  The labels of the shown layers are placed first, and a trace of labels or leader lines that
+  draws nothing is left out, so which of those traces a figure has depends on where its labels
+  went; a figure shows any set of layers with its own.
 - Every country fill and outline of every layer is drawn by ONE ISO-3 choropleth in the
   always-shown base layer (uid ``base-countries``, kind "country"; see
   dashboard.figures.countries): its locations and customdata are fixed, its fills, outlines and
   hover text follow the shown layers (``country_style``). Toggling a layer is therefore
-  ``visible`` on the traces whose ``meta["layer"]`` is that layer, and, when the layer has
+  hiding or showing the traces whose ``meta["layer"]`` is that layer, and, when the layer has
   country records (``FigureParts.countries``), the countries trace restyled with
   ``country_style`` for the new set of shown layers. The threats of each direction are a part of
   their layer in the same way: their traces' ``meta["layers"]`` name its layer key
-  ("threats-east", geodata.scenario.shown_keys), and a direction toggle flips their ``visible``.
+  ("threats-east", geodata.scenario.shown_keys), and a direction toggle hides or shows them.
 - Every trace has ``meta = {"layer": <layer id or "base">, "kind": <what it draws>, "ids": [...]}``
   and a stable ``uid``.
 - Clickable points carry their item id in ``customdata``: iso3 for countries, and the

@@ -48,6 +48,7 @@ from dashboard.figures.geo import (
     plan_frame,
     resolution_for,
 )
+from dashboard.figures.hiding import hide, with_own_style
 from dashboard.figures.inset import INSET_SCOPE, Inset, outline, place, wanted, within
 from dashboard.figures.labels import LEADER_GAP, Pause, Placement, carry_on, place_labels
 from dashboard.figures.layers import BASE_LAYER, BUILDERS
@@ -203,15 +204,17 @@ def figure_parts(
         traces += _inset_frames(inset, scenario.lang)
     for part, suffix, _, _ in maps:
         traces += _subplot(_label_traces(part), suffix)
-    for key, uid, trace in traces:
+    for index, (key, uid, trace) in enumerate(traces):
         group = trace["meta"]["layer"]
         trace.update(
             uid=uid,
-            visible=shown_by(key, visible),
             legendgroup=group,
             legendgrouptitle={"text": legend_title(group, scenario.lang)},
             legendrank=LEGEND_RANK[group],
         )
+        if key != BASE_LAYER:  # (a layer's trace: the page hides and shows it)
+            trace = with_own_style(trace)
+            traces[index] = (key, uid, trace if shown_by(key, visible) else hide(trace))
     figure_layout = layout(
         main.ctx.view, scenario.lang, main.ctx.projector.frame_plan, main.ctx.resolution
     )

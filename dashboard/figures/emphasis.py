@@ -36,6 +36,7 @@ from typing import Any
 from shapely.geometry import LineString, MultiLineString
 
 from dashboard.figures.context import Trace, make_uid, scattergeo
+from dashboard.figures.hiding import is_hidden
 from geodata.atlas import Atlas, derived, records
 from geodata.coverage import SentenceCoverage, sentence_coverage
 from geodata.geometry import path_coordinates
@@ -240,10 +241,11 @@ def is_lines(trace: Trace) -> bool:
 
 
 def fadeable(trace: Trace) -> bool:
-    """Whether the emphasis changes a trace: every trace of the layers with items (not the
-    legend's entries, the overlays or the focus ring)."""
+    """Whether the emphasis changes a trace: every drawn trace of the layers with items (not a
+    hidden one, whose emphasis is painted when its layer shows, and not the legend's entries,
+    the overlays or the focus ring)."""
     meta = trace.get("meta") or {}
-    return "ids" in meta and meta.get("kind") not in NOT_FADED
+    return "ids" in meta and meta.get("kind") not in NOT_FADED and not is_hidden(trace)
 
 
 def parts(lon: list[Any], lat: list[Any]) -> list[tuple[list[Any], list[Any]]]:
@@ -330,8 +332,7 @@ class _Overlays:
 
 def _fade_lines(trace: Trace, chosen: list[int] | None, overlays: _Overlays) -> None:
     """Fade a trace of lines and draw its chosen parts again, as it draws them, on an overlay
-    (none free: leave the trace as it is, chosen parts and all). A hidden trace needs none: the
-    emphasis is drawn again when its layer is shown."""
+    (none free: leave the trace as it is, chosen parts and all)."""
     meta = trace["meta"]
     base = meta.get("opacity", trace.get("opacity", 1.0))
     legend = meta.get("showlegend", trace.get("showlegend", True))
@@ -339,7 +340,7 @@ def _fade_lines(trace: Trace, chosen: list[int] | None, overlays: _Overlays) -> 
     trace["showlegend"] = legend
     if chosen is None:
         return
-    if chosen and trace.get("visible", True) is True:
+    if chosen:
         lon: list[Any] = []
         lat: list[Any] = []
         split = parts(trace.get("lon") or [], trace.get("lat") or [])

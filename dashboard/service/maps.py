@@ -43,11 +43,12 @@ from dashboard.figures.geo import (
     map_box_style,
     resolution_for,
 )
+from dashboard.figures.hiding import showing
 from dashboard.figures.inset import INSET_BASEMAP
 from dashboard.figures.labels import Pause
 from dashboard.figures.notes import is_reconstruction
 from dashboard.service.models import KEEP, Edits
-from dashboard.service.patches import figure_edits, restyle_edits
+from dashboard.service.patches import figure_edits, restyle_edits, trace_edits
 from dashboard.service.views import Views
 from geodata.atlas import Atlas
 from geodata.scenario import DIRECTION_KEYS, LANGS, LAYERS, Scenario
@@ -404,7 +405,7 @@ class Maps:
     def render(self, scenario: Scenario, rendered: dict[str, Any] | None) -> tuple[Any, Any]:
         """(the update of the browser's map to the view `scenario`, the new record of it).
 
-        Only `layers` changed: Edits flipping `visible` on the traces of the toggled layers and
+        Only `layers` changed: Edits hiding or showing the traces of the toggled layers and
         restyling the countries trace when they fill countries (no geometry; labels stay where
         they were placed), KEEP when nothing changes. Anything else: the difference between the
         browser's figure and the new one as Edits (traces matched by uid: see
@@ -430,7 +431,7 @@ class Maps:
         shown["data"] = [
             trace
             if layer in (BASE_LAYER, FOCUS_RING_LAYER)
-            else trace | {"visible": shown_by(layer, shown_layers)}
+            else showing(trace, shown_by(layer, shown_layers))
             for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
         for index, style in before_built.country_styles(shown_layers):  # restyled by the flips too
@@ -442,9 +443,9 @@ class Maps:
         return edits, new_rendered
 
     def _flip_layers(self, scenario: Scenario, rendered: dict[str, Any]) -> tuple[Any, Any]:
-        """The edits of what a change of the shown layers changes: `visible` on the traces of the
-        toggled layers and, when those fill or outline countries, the style of the countries
-        trace (never its locations)."""
+        """The edits of what a change of the shown layers changes: the traces of the toggled
+        layers hidden or shown (dashboard.figures.hiding) and, when those fill or outline
+        countries, the style of the countries trace (never its locations)."""
         was, now = set(rendered["layers"]), set(scenario.shown_keys())
         if was == now:
             return KEEP, rendered
@@ -452,11 +453,18 @@ class Maps:
         if list(built.trace_layers) != list(rendered["traces"])[: len(built.trace_layers)]:
             return self.full_map(scenario)  # not the browser's figure after all
         edits = Edits()
+        data = self._parsed(built)["data"]
         for index, layer in enumerate(rendered["traces"]):
             if layer in (BASE_LAYER, FOCUS_RING_LAYER):
                 continue
             if shown_by(layer, was) != shown_by(layer, now):
-                edits.assign(["data", index, "visible"], shown_by(layer, now))
+                trace = data[index]
+                trace_edits(
+                    edits,
+                    index,
+                    showing(trace, shown_by(layer, was)),
+                    showing(trace, shown_by(layer, now)),
+                )
         for (index, fills), (_, before), (_, after) in zip(
             built.countries, built.country_styles(was), built.country_styles(now), strict=True
         ):

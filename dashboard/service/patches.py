@@ -66,6 +66,11 @@ def kept_traces(old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[tu
     return chain[::-1]
 
 
+def trace_edits(edits: Edits, index: int, old: dict[str, Any], new: dict[str, Any]) -> None:
+    """Add the edits turning the figure's trace at `index`, `old`, into `new`."""
+    _value_edits(edits, ["data", index], old, new)
+
+
 def _value_edits(edits: Edits, at: list[str | int], old: Any, new: Any) -> None:
     """Add the edits turning `old` (the value at `at`) into `new`: the smaller of assigning `new`
     whole and editing what changed in it (the keys of a dict; the runs of a list that changed,

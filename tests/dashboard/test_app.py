@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from dash import no_update
+from drawing import drawn
 from pages import countries_indices, decoded, dicts_in, render, table
 from serving import load_loadtest
 
@@ -37,6 +38,8 @@ TOPOJSON_SHA256 = {
 TOGGLE_BUDGET = 15 * 1024
 # what a layer toggle may change of the countries trace (its fills, outlines and hover text)
 COUNTRY_STYLE = {"z", "zmin", "zmax", "colorscale", "marker", "hovertext"}
+# what hiding or showing a layer's trace changes: its transparency and legend entry
+HIDING = {"opacity", "marker", "showlegend"}
 
 
 def _foreign_urls(text: str) -> set[str]:
@@ -200,7 +203,7 @@ def test_a_layer_toggle_response_is_a_small_patch(client, service, presets):
                 assert prop in COUNTRY_STYLE, operation["location"]
             else:
                 key = rendered["traces"][index]
-                assert prop == "visible", operation["location"]
+                assert prop in HIDING, operation["location"]
                 assert shown_by(key, scenario.shown_keys()) != shown_by(key, toggled.shown_keys())
     assert patches >= len(LAYERS) // 2  # most toggles keep the map's framing
 
@@ -370,13 +373,13 @@ def test_a_layer_toggle_asks_nothing_and_going_back_to_one_fits_the_budget(app, 
             continue
         assert total <= TOGGLE_BUDGET, (layer, total, sizes)
         assert sizes["rendered.data"] <= 300, (layer, sizes)  # a Patch of its `layers`
-        # the browser's map and its record follow: each layer's traces visible iff it is shown
+        # the browser's map and its record follow: each layer's traces drawn iff it is shown
         assert value == page.props[("layers", "value")]
         keys = shown_keys(value, scenario.directions)
         assert rendered["layers"] == list(keys)
         for trace, trace_layer in zip(figure["data"], rendered["traces"], strict=True):
             if trace_layer not in ("base", FOCUS_RING_LAYER):
-                assert trace["visible"] == shown_by(trace_layer, keys), (layer, trace_layer)
+                assert drawn(trace) == shown_by(trace_layer, keys), (layer, trace_layer)
     assert reframed <= len(LAYERS)  # most toggles flip layers on the map as drawn
     assert page.props[("details", "children")] == details
 

@@ -38,6 +38,7 @@ from browser import (
     typed_date,
     wait_for,
 )
+from drawing import drawn
 from pages import countries_indices
 from PIL import Image, ImageChops
 from plotly.offline import get_plotlyjs_version
@@ -78,7 +79,7 @@ return {
 
 def _shows_exactly(duo, layers) -> bool:
     """Whether the drawn map shows the traces of exactly the layer keys `layers`: each key's
-    traces visible iff it is shown (a trace several keys share iff any of them is)."""
+    traces drawn iff it is shown (a trace several keys share iff any of them is)."""
     return all(
         visible == shown_by(key, layers)
         for key, visible in _traces(duo)
@@ -155,8 +156,7 @@ def test_every_preset_draws_its_layers_offline(duo, atlas, presets):
             duo.wait_for_text_to_equal("#view-title", title)
             expected = service.maps.figure(preset.model_copy(update={"lang": lang}))
             assert _traces(duo) == [
-                (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
-                for t in expected["data"]
+                (trace_layer(t) if t.get("meta") else "base", drawn(t)) for t in expected["data"]
             ], preset_id
             shown = {*preset.shown_keys(), "base", "focus"}
             assert all(shown_by(key, shown) for key in _visible_layers(duo)), preset_id
@@ -258,8 +258,7 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
         assert _layout_map(duo, seen) == expected, query
         assert _figure_responses(duo, seen) == [], query
         assert _traces(duo) == [
-            (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
-            for t in expected["data"]
+            (trace_layer(t) if t.get("meta") else "base", drawn(t)) for t in expected["data"]
         ], query
         if "bogus" in query:
             duo.wait_for_contains_text("#notice-url", "bogus")
@@ -306,8 +305,7 @@ def test_layers_details_url_and_language(duo, atlas, presets):
         if reframed:  # the Europe inset came or went, or the extent moved: the new map, whole
             expected = service.maps.figure(scenario)["data"]
             assert after == [
-                (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
-                for t in expected
+                (trace_layer(t) if t.get("meta") else "base", drawn(t)) for t in expected
             ], layer
             _assert_table_shows(duo, service, scenario)
             continue
@@ -448,7 +446,7 @@ BADGES_JS = """
 const gd = document.querySelector('#map .js-plotly-plot');
 const out = [];
 gd.data.forEach((t) => {
-    if (!t.meta || t.meta.kind !== 'modality' || t.visible === false) return;
+    if (!t.meta || t.meta.kind !== 'modality' || t.visible === false || t.opacity === 0) return;
     t.customdata.forEach((item, i) => out.push([item, t.text[i]]));
 });
 return out;
@@ -486,8 +484,7 @@ def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
             presets["concept_diagram"].model_copy(update={"lang": "en", "modality": level})
         )
         assert _traces(duo) == [
-            (trace_layer(t) if t.get("meta") else "base", t.get("visible", True) is not False)
-            for t in expected["data"]
+            (trace_layer(t) if t.get("meta") else "base", drawn(t)) for t in expected["data"]
         ], level
         shown = {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)}
         assert shown == glyphs, level
@@ -947,10 +944,10 @@ def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, pr
     )
     assert len(styles) == len(built.countries)
     for index, per_map in enumerate(styles):
-        for layers, drawn in zip(subsets, per_map, strict=True):
+        for layers, page_style in zip(subsets, per_map, strict=True):
             style = built.country_styles(set(layers))[index][1]
             expected = [list(style.z), list(style.line_colour), list(style.line_width)]
-            assert drawn == [*expected, list(style.hovertext)], (index, layers)
+            assert page_style == [*expected, list(style.hovertext)], (index, layers)
 
     stopped[0] = True
     scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})

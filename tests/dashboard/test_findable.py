@@ -4,6 +4,7 @@ a row of the table under it, or a role in the details of something that is."""
 from __future__ import annotations
 
 import pytest
+from drawing import drawn
 
 from dashboard.details import roles_of, view_rows
 from geodata.scenario import load_presets
@@ -17,7 +18,7 @@ def _map_ids(figure: dict) -> set[str]:
     """The ids the shown traces of a figure (as the page gets it) draw."""
     ids: set[str] = set()
     for trace in figure["data"]:
-        if trace.get("visible", True) is False:
+        if not drawn(trace):
             continue
         ids |= set((trace.get("meta") or {}).get("ids") or ())
     return ids

@@ -59,13 +59,19 @@ const faded = (node) => {{
         : Math.abs(parseFloat(style.opacity) - 0.2) < 1e-6;
 }};
 const data = gd.data.map((trace, i) => {{
-    const out = {{type: trace.type, mode: trace.mode, meta: trace.meta, visible: trace.visible,
+    const out = {{type: trace.type, mode: trace.mode, meta: trace.meta,
+        visible: trace.visible === undefined ? true : trace.visible,
         geo: trace.geo, lon: trace.lon, lat: trace.lat}};
     const g = groups.get(i);
     if (trace.type === 'scattergeo' && trace.mode === 'lines') {{
         if (g) {{ out.opacity = parseFloat(getComputedStyle(g).opacity); }}
         else if (trace.opacity !== undefined) {{ out.opacity = trace.opacity; }}
         return out;
+    }}
+    // (a hidden layer's trace is transparent)
+    if (trace.opacity !== undefined) {{ out.opacity = trace.opacity; }}
+    if (trace.marker && trace.marker.opacity !== undefined) {{
+        out.marker = {{opacity: trace.marker.opacity}};
     }}
     if (!g) {{ return out; }}
     const position = new Map(g.__data__.map((p, j) => [p, j]));
@@ -176,7 +182,7 @@ def _emit_click(duo, item: str) -> int:
         f"""const gd = {GRAPH.format(id="map")};
         for (let i = 0; i < gd.data.length; i++) {{
             const cd = gd.data[i].customdata;
-            if (!cd || gd.data[i].visible === false) continue;
+            if (!cd || gd.data[i].visible === false || gd.data[i].opacity === 0) continue;
             for (let j = 0; j < cd.length; j++) {{
                 if (cd[j] === arguments[0]) {{
                     gd.emit('plotly_click', {{points: [{{curveNumber: i, pointNumber: j,

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 import shapely
 from browser import browser_available, chromium_page
+from drawing import drawn
 
 from dashboard.export import images
 from dashboard.export import session as export_session
@@ -176,7 +177,7 @@ def _geo_traces(figure: dict, geo: str) -> list[dict]:
         for t in figure["data"]
         if t["type"] == "scattergeo"
         and (t.get("geo") or "geo") == geo
-        and t.get("visible", True) is True
+        and drawn(t)
         and t.get("lon")
     ]
 

@@ -1,5 +1,5 @@
 """The map figure as a user meets it: every preset in both languages builds within its size budget,
-layers toggle by `visible` only, hover and labels speak the view's language, and basis and status
+a toggle only hides or shows traces, hover and labels speak the view's language, and basis and status
 are drawn as the legend says. Expectations come from the atlas, never from a saved figure."""
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from drawing import drawn
 from locations import REPO
 
 from dashboard.figures import (
@@ -193,7 +194,7 @@ def test_only_the_scenarios_layers_are_visible(preset: str, lang: str) -> None:
     figure = figure_for(preset, lang)
     shown = set(PRESETS[preset].shown_keys()) | {BASE_LAYER}
     for trace in figure.data:
-        assert trace.visible is shown_by(trace_layer(trace), shown), trace.uid
+        assert drawn(trace) is shown_by(trace_layer(trace), shown), trace.uid
 
 
 # the kinds of the traces a figure has where its labels went (one that draws nothing is left out)
@@ -228,7 +229,7 @@ def test_the_trace_list_does_not_depend_on_the_visible_layers(atlas: Atlas, pres
         assert (traces, locations) == reference
         shown = {*shown_keys(visible, scenario.directions), BASE_LAYER}
         for trace in data:
-            assert trace["visible"] is shown_by(trace_layer(trace), shown)
+            assert drawn(trace) is shown_by(trace_layer(trace), shown)
 
 
 def test_visible_layers_default_to_the_scenarios(atlas: Atlas) -> None:
@@ -236,7 +237,7 @@ def test_visible_layers_default_to_the_scenarios(atlas: Atlas) -> None:
     layers = select(atlas, scenario)
     figure = build_figure(layers, atlas)
     for trace in figure.data:
-        assert trace.visible is shown_by(trace_layer(trace), {*scenario.shown_keys(), BASE_LAYER})
+        assert drawn(trace) is shown_by(trace_layer(trace), {*scenario.shown_keys(), BASE_LAYER})
 
 
 # --- clicks and hover --------------------------------------------------------------------------
@@ -639,7 +640,7 @@ def test_one_choropleth_draws_the_countries_of_every_layer(
     maps = [key for key in figure.layout.to_plotly_json() if re.fullmatch(r"geo\d*", key)]
     assert sorted(t.geo or "geo" for t in traces) == sorted(maps)
     trace = countries_trace(figure)
-    assert trace.meta["layer"] == BASE_LAYER and trace.visible is True
+    assert trace.meta["layer"] == BASE_LAYER and drawn(trace)
     assert trace.meta["kind"] == "country" and list(trace.customdata) == list(trace.locations)
     layers = all_layers(atlas, view(preset, lang))
     involved = set(layers.memberships.iso3) | {a.id for a in atlas.knowledge.actors}
@@ -674,7 +675,7 @@ def test_a_country_keeps_its_hover_and_click_target_when_its_layer_is_off(atlas:
     on = countries_trace(build_figure(layers, atlas, visible_layers=scenario.layers))
     others = tuple(layer for layer in scenario.layers if layer != "ukraine")
     off = countries_trace(build_figure(layers, atlas, visible_layers=others))
-    assert off.visible is True
+    assert drawn(off)
     for iso3 in only_ukraine:
         index = list(off.locations).index(iso3)
         assert off.customdata[index] == iso3
@@ -692,7 +693,7 @@ def test_the_recipients_fill_keeps_its_legend_entry(atlas: Atlas) -> None:
     name = t("legend.ukraine_recipient", "en")
     figure = figure_for("summit_outcomes", "en")
     (entry,) = [t for t in figure.data if t.name == name and t.showlegend]
-    assert entry.meta["layer"] == "ukraine" and entry.visible is True
+    assert entry.meta["layer"] == "ukraine" and drawn(entry)
     assert entry.hoverinfo == "skip" and all(lon is None for lon in entry.lon)
     recipients = set(
         atlas.relations[
@@ -701,9 +702,9 @@ def test_the_recipients_fill_keeps_its_legend_entry(atlas: Atlas) -> None:
     )
     stated = {a.id for a in atlas.knowledge.actors if a.basis == "stated"}
     trace = countries_trace(figure)
-    drawn = sorted(recipients & stated & set(trace.locations))
-    assert drawn
-    for iso3 in drawn:
+    filled = sorted(recipients & stated & set(trace.locations))
+    assert filled
+    for iso3 in filled:
         assert entry.marker.color == fill_colour(trace, iso3)
         assert entry.marker.line.color == outline(trace, iso3)[0]
     scenario = view("summit_outcomes", "en")
@@ -712,7 +713,7 @@ def test_the_recipients_fill_keeps_its_legend_entry(atlas: Atlas) -> None:
         atlas,
         visible_layers=tuple(x for x in scenario.layers if x != "ukraine"),
     )
-    assert not [t for t in hidden.data if t.name == name and t.visible]
+    assert not [t for t in hidden.data if t.name == name and drawn(t)]
 
 
 @pytest.mark.parametrize("preset", [p for p, s in PRESETS.items() if "ukraine" in s.layers])
@@ -967,7 +968,7 @@ def test_the_legend_has_room_under_or_beside_the_map(lang: str) -> None:
         visible = {*scenario.layers, BASE_LAYER}
         ctx, drawings, _ = composed(scenario).main
         figure = figure_for(preset, lang)
-        shown = [t for t in figure.data if t.visible and t.showlegend and t.name]
+        shown = [t for t in figure.data if drawn(t) and t.showlegend and t.name]
         groups = legend_groups(drawings, visible, lang)
         assert sorted(i for g in groups for i in g.items) == sorted(t.name for t in shown)
         margin = figure.layout.margin
@@ -1097,7 +1098,7 @@ def test_an_empty_view_still_builds(atlas: Atlas) -> None:
     assert {part for key in trace_layers(figure) for part in key.split(LAYER_JOIN)} <= set(
         LAYER_IDS
     )
-    assert all(t.visible is (t.meta["layer"] == BASE_LAYER) for t in figure.data)
+    assert all(drawn(t) is (t.meta["layer"] == BASE_LAYER) for t in figure.data)
 
 
 # --- modality: how strongly the article says it --------------------------------------------------
