@@ -18,6 +18,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 from drawing import drawn
 from selenium.webdriver.chrome.options import Options as ChromeOptions
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 
@@ -181,6 +182,56 @@ def _assert_no_console_errors(duo) -> None:
 
 
 GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
+
+# each point of a map's traces of a layer key alone (meta.layers, or meta.layer) on its main geo
+# subplot, where the page shows it (the map scrolled into view; the points in the window):
+# [trace index, x, y in the viewport, whether the trace is transparent]
+POINTS_JS = """
+const gd = document.querySelector('#' + arguments[1] + ' .js-plotly-plot');
+gd.scrollIntoView({block: 'center'});
+const geo = gd._fullLayout.geo, size = gd._fullLayout._size, box = gd.getBoundingClientRect();
+const left = box.left + size.l + geo.domain.x[0] * size.w;
+const top = box.top + size.t + (1 - geo.domain.y[1]) * size.h;
+const out = [];
+gd.data.forEach((t, i) => {
+    const keys = (t.meta && (t.meta.layers || [t.meta.layer])) || [];
+    if (!keys.length || !keys.every((key) => key === arguments[0]) || t.type !== 'scattergeo'
+        || (t.geo || 'geo') !== 'geo' || !t.hovertemplate) { return; }
+    (t.lon || []).forEach((lon, j) => {
+        const xy = lon === null ? null : geo._subplot.projection([lon, t.lat[j]]);
+        const [x, y] = xy ? [left + xy[0], top + xy[1]] : [-1, -1];
+        if (x >= 0 && y >= 0 && x < innerWidth && y < innerHeight) {
+            out.push([i, x, y, t.opacity === 0]);
+        }
+    });
+});
+return out;
+"""
+# the curves plotly.js reports hovered on a map from now on (window.__hovered)
+WATCH_HOVER_JS = """
+const gd = document.querySelector('#' + arguments[0] + ' .js-plotly-plot');
+window.__hovered = [];
+if (!gd.__watchingHover) {
+    gd.__watchingHover = true;
+    gd.on('plotly_hover', (e) => e.points.forEach((p) => window.__hovered.push(p.curveNumber)));
+}
+"""
+
+
+def layer_points(duo, key: str, graph: str = "map") -> list:
+    """The points of a map's traces of the layer key `key` alone (POINTS_JS)."""
+    return duo.driver.execute_script(POINTS_JS, key, graph)
+
+
+def hovered_at(duo, points, graph: str = "map") -> set[int]:
+    """The traces plotly.js reports hovered when the mouse rests on each of `points`."""
+    duo.driver.execute_script(WATCH_HOVER_JS, graph)
+    for _, x, y, _ in points:
+        actions = ActionBuilder(duo.driver)
+        actions.pointer_action.move_to_location(int(x), int(y))
+        actions.perform()
+        time.sleep(0.1)
+    return set(duo.driver.execute_script("return window.__hovered;"))
 
 
 def _wait_idle(duo, timeout=30) -> None:

@@ -776,12 +776,20 @@
     }
 
     /* The second map (drawn beside the first one to compare) sizes its box the same way. */
+    /* What each map's drawing needs after plotly.js's (see drawGeoOpacities,
+     * leaveHiddenOutOfHover and fitBox). */
+    function finishDrawing(gd) {
+        drawGeoOpacities(gd);
+        leaveHiddenOutOfHover(gd);
+        fitBox(gd);
+    }
+
     function listenToSecondMap() {
         const gd = document.querySelector("#map-b .js-plotly-plot");
         if (!gd || !gd.on) { return false; }
         if (!gd.atlasBox) {
             gd.atlasBox = true;
-            gd.on("plotly_afterplot", () => fitBox(gd));
+            gd.on("plotly_afterplot", () => finishDrawing(gd));
         }
         return true;
     }
@@ -794,9 +802,7 @@
         if (!gd || !gd.on || gd.atlasRedraws) { return !!(gd && gd.atlasRedraws); }
         gd.atlasRedraws = true;
         gd.on("plotly_afterplot", () => {
-            drawGeoOpacities(gd);
-            leaveHiddenOutOfHover(gd);
-            fitBox(gd);
+            finishDrawing(gd);
             keepBaseMaps(gd);
             const meta = emphasisMeta(gd.data);
             if (!paint.known && meta) {

@@ -35,6 +35,8 @@ from browser import (
     _visible_layers,
     _wait_idle,
     _wait_map,
+    hovered_at,
+    layer_points,
     typed_date,
     wait_for,
 )
@@ -555,6 +557,10 @@ def test_files_and_compare(duo, atlas, presets, tmp_path):
     _wait_map(duo, graph="map-b")
     assert duo.find_element("#map-b-cell").is_displayed()
     duo.wait_for_contains_text("#map-caption-b", "Washington Summit")
+    # B's hidden layer (the summit's support flows) is not drawn and answers no hover
+    hidden = layer_points(duo, "support_flows", graph="map-b")
+    assert hidden and all(transparent for *_, transparent in hidden)
+    assert not hovered_at(duo, hidden, graph="map-b") & {index for index, *_ in hidden}
     duo.find_element("#compare-mode input[value='diff']").click()
     duo.wait_for_contains_text("#compare-diff", "Only in A")
     diff = duo.find_element("#compare-diff").text

@@ -7,11 +7,18 @@ from __future__ import annotations
 
 import json
 import re
-import time
 
 import pytest
-from browser import GRAPH, SELENIUM_MODULE, _open, _query, _wait_idle, wait_for
-from selenium.webdriver.common.actions.action_builder import ActionBuilder
+from browser import (
+    GRAPH,
+    SELENIUM_MODULE,
+    _open,
+    _query,
+    _wait_idle,
+    hovered_at,
+    layer_points,
+    wait_for,
+)
 
 from dashboard.app import create_app
 from dashboard.local_server import free_port
@@ -180,34 +187,6 @@ def test_a_filter_patched_into_the_map_is_the_map_of_its_view_loaded_afresh(duo,
             assert paths == fresh_paths, (control, chosen)
 
 
-# each point of the map's traces of a layer key alone (meta.layers, or meta.layer), where the
-# page shows it: [trace index, x, y in the viewport, whether the trace is transparent]
-POINTS_JS = f"""
-const gd = {GRAPH.format(id="map")};
-const geo = gd._fullLayout.geo, size = gd._fullLayout._size, box = gd.getBoundingClientRect();
-const left = box.left + size.l + geo.domain.x[0] * size.w;
-const top = box.top + size.t + (1 - geo.domain.y[1]) * size.h;
-const out = [];
-gd.data.forEach((t, i) => {{
-    const keys = (t.meta && (t.meta.layers || [t.meta.layer])) || [];
-    if (!keys.length || !keys.every((key) => key === arguments[0]) || t.type !== 'scattergeo' || (t.geo || 'geo') !== 'geo'
-        || !t.hovertemplate) {{ return; }}
-    (t.lon || []).forEach((lon, j) => {{
-        const xy = lon === null ? null : geo._subplot.projection([lon, t.lat[j]]);
-        if (xy) {{ out.push([i, left + xy[0], top + xy[1], t.opacity === 0]); }}
-    }});
-}});
-return out;
-"""
-# the curves plotly.js reports hovered from now on (window.__hovered)
-WATCH_HOVER_JS = f"""
-const gd = {GRAPH.format(id="map")};
-window.__hovered = [];
-if (!gd.__watchingHover) {{
-    gd.__watchingHover = true;
-    gd.on('plotly_hover', (e) => e.points.forEach((p) => window.__hovered.push(p.curveNumber)));
-}}
-"""
 CALCDATA_JS = f"return {GRAPH.format(id='map')}.calcdata === window.__calcdata;"
 # how the page draws each trace of a layer key alone: [its trace's own opacity, its drawn group's
 # computed opacity (null: no group drawn)]
@@ -225,17 +204,6 @@ return gd.data.map((t, i) => [t, i]).filter(([t]) => t.type === 'scattergeo' && 
 """
 
 
-def _hovered_at(duo, points) -> set[int]:
-    """The traces plotly.js reports hovered when the mouse rests on each of `points`."""
-    duo.driver.execute_script(WATCH_HOVER_JS)
-    for _, x, y, _ in points:
-        actions = ActionBuilder(duo.driver)
-        actions.pointer_action.move_to_location(int(x), int(y))
-        actions.perform()
-        time.sleep(0.1)
-    return set(duo.driver.execute_script("return window.__hovered;"))
-
-
 def test_a_hidden_layer_answers_no_hover_and_a_toggle_only_restyles_the_map(duo, atlas, presets):
     """The events of the 360° threats view are hidden (drawn transparent): the mouse on them
     hovers none of their traces. Ticked in the page, the map is restyled (plotly.js does not
@@ -243,10 +211,10 @@ def test_a_hidden_layer_answers_no_hover_and_a_toggle_only_restyles_the_map(duo,
     are hidden and answer nothing, and so for a threat direction and its seas."""
     duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=threats_360")
-    points = duo.driver.execute_script(POINTS_JS, "events")
+    points = layer_points(duo, "events")
     assert points and all(hidden for *_, hidden in points)
     events = {index for index, *_ in points}
-    assert not _hovered_at(duo, points) & events
+    assert not hovered_at(duo, points) & events
 
     assert {drawn for _, drawn in duo.driver.execute_script(OPACITIES_JS, "events")} == {0}
 
@@ -255,15 +223,15 @@ def test_a_hidden_layer_answers_no_hover_and_a_toggle_only_restyles_the_map(duo,
     assert duo.driver.execute_script(CALCDATA_JS), "the map was calculated again"
     opacities = duo.driver.execute_script(OPACITIES_JS, "events")
     assert opacities and all(own == drawn for own, drawn in opacities), opacities
-    points = duo.driver.execute_script(POINTS_JS, "events")
+    points = layer_points(duo, "events")
     assert not any(hidden for *_, hidden in points)
-    assert _hovered_at(duo, points) & events
+    assert hovered_at(duo, points) & events
     _toggle(duo, "events")
     assert duo.driver.execute_script(CALCDATA_JS), "the map was calculated again"
     assert {drawn for _, drawn in duo.driver.execute_script(OPACITIES_JS, "events")} == {0}
-    assert not _hovered_at(duo, duo.driver.execute_script(POINTS_JS, "events")) & events
+    assert not hovered_at(duo, layer_points(duo, "events")) & events
 
-    north = duo.driver.execute_script(POINTS_JS, "threats-north")
+    north = layer_points(duo, "threats-north")
     assert north and not any(hidden for *_, hidden in north)
     before = _query(duo).get("directions")
     duo.find_element("#directions input[value='north']").click()
@@ -271,4 +239,4 @@ def test_a_hidden_layer_answers_no_hover_and_a_toggle_only_restyles_the_map(duo,
     _wait_idle(duo)
     assert duo.driver.execute_script(CALCDATA_JS), "the map was calculated again"
     assert {drawn for _, drawn in duo.driver.execute_script(OPACITIES_JS, "threats-north")} == {0}
-    assert not _hovered_at(duo, north) & {index for index, *_ in north}
+    assert not hovered_at(duo, north) & {index for index, *_ in north}
