@@ -38,8 +38,9 @@ def hidden_style(trace: Trace) -> tuple[tuple[tuple[str, ...], Any], ...]:
 def with_own_style(trace: Trace) -> Trace:
     """A copy of `trace` (drawn as shown) that keeps the style it is shown with in its meta.
 
-    A choropleth's also states the opacity of its selected and unselected places: plotly.js
-    derives them from its marker's opacity, and draws every trace again when they change."""
+    A choropleth also gets the opacity of its selected and unselected places set (to plotly.js's
+    defaults): plotly.js derives them from its marker's opacity, and draws every trace again
+    when they change."""
     own = {
         ".".join(path): value
         for path, _ in hidden_style(trace)
@@ -82,6 +83,7 @@ def showing(trace: Trace, shown: bool) -> Trace:
 
 
 def _get(trace: Trace, path: tuple[str, ...]) -> Any:
+    """The property at `path` (None when it is not set)."""
     node: Any = trace
     for key in path:
         node = node.get(key) if isinstance(node, dict) else None

@@ -1,6 +1,6 @@
-"""A hidden layer's trace: transparent and out of the legend (the page leaves it out of hover and
-clicks: tests/dashboard/test_browser.py), and drawn as it was when it shows again; the page's
-script hides and shows a trace exactly as Python does."""
+"""A hidden layer's trace: transparent and out of the legend (the page leaves it out of hover
+and clicks: tests/dashboard/test_toggle_browser.py), and drawn as it was when it shows again;
+the page's script hides and shows a trace exactly as Python does."""
 
 from __future__ import annotations
 
