@@ -158,6 +158,33 @@
         });
     }
 
+    /* Draw each countries trace with its fills and outlines. The map states its data revision
+     * (layout.datarevision, dashboard.service.maps.data_revision): plotly.js then takes new
+     * arrays as new data only with a new revision, so a toggle that restyles the countries
+     * does not make it calculate and draw every trace again. The page hands the new values to
+     * the drawn places (plotly.js's calcdata: z, outline colour and width) and has plotly.js's
+     * own choropleth style draw them (the hover text plotly.js reads from the trace itself). */
+    function syncCountries(gd) {
+        (gd._fullData || []).forEach((trace, index) => {
+            const calcTrace = (gd.calcdata || [])[index];
+            if (trace.type !== "choropleth" || metaOf(trace).kind !== "country" || !calcTrace) {
+                return;
+            }
+            const line = (trace.marker && trace.marker.line) || {};
+            const arrays = [["z", trace.z], ["mlc", line.color], ["mlw", line.width]]
+                .filter(([, values]) => Array.isArray(values));
+            let changed = false;
+            calcTrace.forEach((place, i) => {
+                arrays.forEach(([key, values]) => {
+                    if (place[key] !== values[i]) { place[key] = values[i]; changed = true; }
+                });
+            });
+            if (changed && trace._module && trace._module.style) {
+                trace._module.style(gd, calcTrace);
+            }
+        });
+    }
+
     /* A trace's group painted (as plotly.js draws it: no `visibility`) or not. */
     function paintedOrNot(group, painted) {
         if (!painted) {
@@ -776,9 +803,10 @@
     }
 
     /* The second map (drawn beside the first one to compare) sizes its box the same way. */
-    /* What each map's drawing needs after plotly.js's (see drawGeoOpacities,
+    /* What each map's drawing needs after plotly.js's (see syncCountries, drawGeoOpacities,
      * leaveHiddenOutOfHover and fitBox). */
     function finishDrawing(gd) {
+        syncCountries(gd);
         drawGeoOpacities(gd);
         leaveHiddenOutOfHover(gd);
         fitBox(gd);

@@ -22,6 +22,16 @@ from dashboard.figures.context import CountryFill, Drawing, Trace, choropleth
 from dashboard.figures.kit import HOVER
 
 NO_FILL = style.TRANSPARENT
+# where in the countries trace what depends on the shown layers is (CountryStyle.properties)
+STYLE_PATHS: tuple[tuple[str, ...], ...] = (
+    ("z",),
+    ("zmin",),
+    ("zmax",),
+    ("colorscale",),
+    ("marker", "line", "color"),
+    ("marker", "line", "width"),
+    ("hovertext",),
+)
 
 
 @dataclass(frozen=True)
@@ -80,15 +90,16 @@ class CountryStyle:
 
     def properties(self) -> list[tuple[tuple[str, ...], Any]]:
         """(path in the trace, value) of each property, values as JSON data (lists)."""
-        return [
-            (("z",), list(self.z)),
-            (("zmin",), 0),
-            (("zmax",), self.zmax),
-            (("colorscale",), [list(step) for step in self.colorscale]),
-            (("marker", "line", "color"), list(self.line_colour)),
-            (("marker", "line", "width"), list(self.line_width)),
-            (("hovertext",), list(self.hovertext)),
+        values = [
+            list(self.z),
+            0,
+            self.zmax,
+            [list(step) for step in self.colorscale],
+            list(self.line_colour),
+            list(self.line_width),
+            list(self.hovertext),
         ]
+        return list(zip(STYLE_PATHS, values, strict=True))
 
     def applied(self, trace: dict[str, Any]) -> dict[str, Any]:
         """A copy of the countries trace (as JSON data) drawn with this style."""

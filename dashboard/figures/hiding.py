@@ -13,6 +13,7 @@ A picture drops hidden traces (dashboard.export).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from dashboard.figures.context import Trace
@@ -80,6 +81,14 @@ def show(trace: Trace) -> Trace:
 def showing(trace: Trace, shown: bool) -> Trace:
     """`trace` shown or hidden."""
     return show(trace) if shown else hide(trace)
+
+
+def without(trace: Trace, paths: Iterable[tuple[str, ...]]) -> Trace:
+    """A copy of `trace` without the properties at `paths`."""
+    rest = dict(trace)
+    for path in paths:
+        _set(rest, path, None)
+    return rest
 
 
 def _get(trace: Trace, path: tuple[str, ...]) -> Any:

@@ -9,6 +9,7 @@ built for, which layer each of its traces belongs to and which layers it shows n
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import threading
 import time
@@ -35,6 +36,7 @@ from dashboard.figures import (
     shown_by,
     trace_layer,
 )
+from dashboard.figures.countries import STYLE_PATHS
 from dashboard.figures.emphasis import emphasis_points, sentence_items
 from dashboard.figures.framing import focus_point, make_view, shows
 from dashboard.figures.geo import (
@@ -43,7 +45,7 @@ from dashboard.figures.geo import (
     map_box_style,
     resolution_for,
 )
-from dashboard.figures.hiding import showing
+from dashboard.figures.hiding import hidden_style, showing, without
 from dashboard.figures.inset import INSET_BASEMAP
 from dashboard.figures.labels import Pause
 from dashboard.figures.notes import is_reconstruction
@@ -289,6 +291,7 @@ class Maps:
                 }
             }
         }
+        figure_layout["datarevision"] = data_revision(traces, {i for i, _ in countries})
         # (no template: plotly's default one draws nothing this map does not set itself)
         figure = {"data": traces, "layout": figure_layout}
         layers = tuple(trace_layer(trace) for trace in traces)
@@ -485,6 +488,23 @@ class Maps:
         if drawn is not None and self.figure_key(drawn) == self.figure_key(scenario):
             return self.built_map(drawn)
         return self.built_map(scenario)
+
+
+def data_revision(traces: list[dict[str, Any]], countries: set[int]) -> str:
+    """The map's `layout.datarevision`: a digest of its traces but for what the page restyles in
+    place (a trace's hiding style, dashboard.figures.hiding; the countries traces' fills,
+    outlines and hover texts, countries.STYLE_PATHS). With a revision set, plotly.js takes a
+    new array as new data only when the revision changes: every other change of the map's data
+    comes with a new one, and the page draws the countries' new style itself (assets/atlas.js,
+    syncCountries) instead of plotly.js calculating and drawing every trace again."""
+    kept = [
+        without(
+            trace,
+            [*(path for path, _ in hidden_style(trace)), *(STYLE_PATHS if i in countries else ())],
+        )
+        for i, trace in enumerate(traces)
+    ]
+    return hashlib.sha1(orjson.dumps(kept, option=orjson.OPT_SORT_KEYS)).hexdigest()[:16]
 
 
 def taking_turns(turn: float = TURN) -> Pause:

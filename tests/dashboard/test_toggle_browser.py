@@ -19,8 +19,10 @@ from browser import (
     layer_points,
     wait_for,
 )
+from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
 from dashboard.app import create_app
+from dashboard.i18n import t
 from dashboard.local_server import free_port
 
 pytestmark = SELENIUM_MODULE
@@ -204,11 +206,40 @@ return gd.data.map((t, i) => [t, i]).filter(([t]) => t.type === 'scattergeo' && 
 """
 
 
+RECIPIENT = t("hover.recipient", "en")
+UKRAINE = (31.0, 49.0)  # (lon, lat) inside Ukraine, on the Europe inset
+# the hover label the map shows with the mouse on a place of its Europe inset (geo2)
+HOVER_TEXT_JS = f"""
+const gd = {GRAPH.format(id="map")};
+const geo = gd._fullLayout.geo2, size = gd._fullLayout._size, box = gd.getBoundingClientRect();
+const xy = geo._subplot.projection(arguments[0]);
+return [box.left + size.l + geo.domain.x[0] * size.w + xy[0],
+        box.top + size.t + (1 - geo.domain.y[1]) * size.h + xy[1]];
+"""
+
+
+def _hover_text_at(duo, lon_lat: tuple[float, float]) -> str:
+    x, y = duo.driver.execute_script(HOVER_TEXT_JS, list(lon_lat))
+    for dx in (0, 1):  # (moved, so that plotly.js hovers again where it hovered before)
+        actions = ActionBuilder(duo.driver)
+        actions.pointer_action.move_to_location(int(x) + dx, int(y))
+        actions.perform()
+    wait_for(
+        lambda: duo.driver.execute_script("return !!document.querySelector('#map .hovertext');"),
+        "no hover label",
+    )
+    return duo.driver.execute_script(
+        "return document.querySelector('#map .hoverlayer').textContent;"
+    )
+
+
 def test_a_hidden_layer_answers_no_hover_and_a_toggle_only_restyles_the_map(duo, atlas, presets):
     """The events of the 360° threats view are hidden (drawn transparent): the mouse on them
     hovers none of their traces. Ticked in the page, the map is restyled (plotly.js does not
     calculate it again: its calcdata stays) and they answer the mouse; unticked again, they
-    are hidden and answer nothing, and so for a threat direction and its seas."""
+    are hidden and answer nothing, and so for a threat direction and its seas. The Ukraine
+    layer, which fills Ukraine, is restyled the same way, and Ukraine's hover text says it
+    receives long-term support only while the layer is shown."""
     duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     _open(duo, "?scenario=threats_360")
     points = layer_points(duo, "events")
@@ -230,6 +261,14 @@ def test_a_hidden_layer_answers_no_hover_and_a_toggle_only_restyles_the_map(duo,
     assert duo.driver.execute_script(CALCDATA_JS), "the map was calculated again"
     assert {drawn for _, drawn in duo.driver.execute_script(OPACITIES_JS, "events")} == {0}
     assert not hovered_at(duo, layer_points(duo, "events")) & events
+
+    # a layer that fills countries: restyled too, and the countries' hover text follows
+    assert RECIPIENT not in _hover_text_at(duo, UKRAINE)
+    _toggle(duo, "ukraine")
+    assert duo.driver.execute_script(CALCDATA_JS), "the map was calculated again"
+    assert RECIPIENT in _hover_text_at(duo, UKRAINE)
+    _toggle(duo, "ukraine")
+    assert RECIPIENT not in _hover_text_at(duo, UKRAINE)
 
     north = layer_points(duo, "threats-north")
     assert north and not any(hidden for *_, hidden in north)

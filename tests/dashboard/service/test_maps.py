@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 import os
 import subprocess
@@ -504,3 +505,43 @@ def test_a_certainty_or_direction_filter_is_sent_as_the_traces_it_removes_and_ch
         assert isinstance(update, Patch), (change, scenario == start)
         figure = apply(figure, update)
         assert figure == service.maps.figure(scenario)
+
+
+# what the page restyles in place of the countries trace: its fills, outlines and hover texts
+COUNTRY_STYLE_KEYS = ("z", "zmin", "zmax", "colorscale", "hovertext")
+
+
+def _page_data(figure: dict) -> list[dict]:
+    """A figure's traces but for what the page restyles in place (hiding; the countries' style)."""
+    data = []
+    for trace in figure["data"]:
+        rest = unstyled(trace)
+        if (trace.get("meta") or {}).get("kind") == "country":
+            rest = {k: v for k, v in rest.items() if k not in COUNTRY_STYLE_KEYS}
+            rest["marker"] = {k: v for k, v in rest.get("marker", {}).items() if k != "line"}
+        data.append(rest)
+    return data
+
+
+def test_two_maps_share_a_data_revision_only_when_the_page_can_restyle_one_into_the_other(
+    service, presets
+):
+    """With layout.datarevision set, plotly.js takes changed arrays for new data only when the
+    revision changes: two maps share one only when their data differ in nothing but what the
+    page restyles itself (hidden traces, the countries' fills, outlines and hover texts)."""
+    threats = presets["threats_360"]
+    views = [
+        threats,
+        threats.model_copy(update={"directions": ("east", "west")}),
+        threats.model_copy(update={"layers": (*threats.layers, "ukraine")}),
+        threats.model_copy(update={"basis": "stated"}),
+        threats.model_copy(update={"focus": "EST"}),
+        presets["concept_diagram"],
+    ]
+    figures = [service.maps.figure(view) for view in views]
+    shared = 0
+    for a, b in itertools.combinations(figures, 2):
+        same = a["layout"]["datarevision"] == b["layout"]["datarevision"]
+        assert same == (_page_data(a) == _page_data(b))
+        shared += same
+    assert 0 < shared < len(views) * (len(views) - 1) // 2
