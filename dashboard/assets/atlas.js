@@ -264,15 +264,6 @@
             if (countries.has(index)) {
                 const style = countryStyle(countries.get(index), trace.locations, drawn);
                 const marker = trace.marker || {};
-                const line = marker.line || {};
-                // the same trace when nothing of it changes: plotly.js takes a new array for
-                // new data, and draws every trace again for it
-                if (sameList(style.z, trace.z || [])
-                    && sameList(style.hovertext, trace.hovertext || [])
-                    && sameList(style.lineColour, line.color || [])
-                    && sameList(style.lineWidth, line.width || [])) {
-                    return trace;
-                }
                 return Object.assign({}, trace, {
                     z: style.z,
                     hovertext: style.hovertext,
@@ -802,7 +793,6 @@
         });
     }
 
-    /* The second map (drawn beside the first one to compare) sizes its box the same way. */
     /* What each map's drawing needs after plotly.js's (see syncCountries, drawGeoOpacities,
      * leaveHiddenOutOfHover and fitBox). */
     function finishDrawing(gd) {
@@ -812,6 +802,7 @@
         fitBox(gd);
     }
 
+    /* The second map (drawn beside the first one to compare) is finished the same way. */
     function listenToSecondMap() {
         const gd = document.querySelector("#map-b .js-plotly-plot");
         if (!gd || !gd.on) { return false; }

@@ -272,8 +272,9 @@ class Maps:
         # re-frames the map or adds or removes the Europe inset (then the page asks the server
         # for the new map); `keys`: the layer keys a toggle shows and hides (a layer's, a
         # threat direction's: geodata.scenario.shown_keys). Not in the layout: dcc.Graph hands
-        # plotly.js a deep copy of the layout on every update, and plotly.js redraws the whole map when a layout object it
-        # cannot compare (meta, template) is a new one, even when nothing changed.
+        # plotly.js a deep copy of the layout on every update, and plotly.js redraws the whole
+        # map when a layout object it cannot compare (meta, template) is a new one, even when
+        # nothing changed.
         (main_index, main_fills), *insets = countries
         traces[main_index] = traces[main_index] | {
             "meta": traces[main_index]["meta"]
