@@ -42,13 +42,13 @@ from geodata.atlas import Atlas
 from geodata.scenario import LAYERS, SCENARIO_LIMITS, Scenario
 
 LANG_OPTIONS = [{"label": "日本語", "value": "ja"}, {"label": "English", "value": "en"}]
-# Stand-ins for the view of the page's own URL (its map, the record of it, its heading, the
-# language of plotly's own texts on the page's graphs: every occurrence), which
+# Stand-ins for the view of the page's own URL (its map, the record of it, its heading, the map's
+# summary, the language of plotly's own texts on the page's graphs: every occurrence), which
 # the app puts into each layout response (see dashboard.app.AtlasDash.serve_layout and
 # dashboard.service.ViewService.first_layout, whose keys these are).
 INITIAL_MARKS = {
     key: f"alliance-atlas:initial-{key}"
-    for key in ("figure", "map_style", "rendered", "title", "description", "locale")
+    for key in ("figure", "map_style", "rendered", "title", "description", "summary", "locale")
 }
 # the steps of an export job, shown by the progress bar under the export button (dashboard.jobs)
 EXPORT_STEPS = ("prepare", "render", "send")
@@ -486,7 +486,9 @@ def build_layout(
                 className="maps",
             ),
             # what the map shows, in one line: read out (politely) whenever it changes
-            html.P(id="map-summary", className="map-summary", role="status"),
+            html.P(
+                INITIAL_MARKS["summary"], id="map-summary", className="map-summary", role="status"
+            ),
             html.Div(id="compare-diff", className="compare-diff"),
         ],
         id="map-area",

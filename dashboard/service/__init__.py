@@ -46,18 +46,20 @@ class ViewService:
     def first_layout(self, page_url: str | None) -> dict[str, str]:
         """What the first layout response holds of the view at `page_url`, as JSON texts: its
         map (`figure`), the style that sizes the map's box to it (`map_style`), the record of it
-        (`rendered`), its `title` and `description`, and its language (`locale`: of plotly's own
-        texts, the graphs' config). With them the page draws the map and its heading at once,
-        and nothing moves when the callbacks come (they find them in place and send neither
-        again)."""
+        (`rendered`), its `title`, `description` and the map's `summary`, and its language
+        (`locale`: of plotly's own texts, the graphs' config). With them the page draws the map,
+        its heading and its summary at once, and nothing moves when the callbacks come (they
+        find them in place and send none of them again)."""
         scenario = self.page_view(page_url)
         figure, rendered, box = self.maps.initial_map(scenario)
         title, description = self.panels.heading(scenario) if scenario else (None, None)
+        summary = self.panels.summary(scenario) if scenario else None
         return {
             "figure": figure,
             "rendered": rendered,
             "map_style": box,
             "title": json.dumps(title, ensure_ascii=False),
             "description": json.dumps(description, ensure_ascii=False),
+            "summary": json.dumps(summary, ensure_ascii=False),
             "locale": json.dumps(scenario.lang if scenario else self.views.default_lang),
         }

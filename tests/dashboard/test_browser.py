@@ -239,9 +239,20 @@ def _assert_preloads_used(duo, app) -> None:
     assert [e for e in logs if "preload" in e.get("message", "") or e["level"] == "SEVERE"] == []
 
 
+def _sent_outputs(duo, seen: int) -> set[str]:
+    """The components that callback responses since duo.requests[seen] changed."""
+    return {
+        component
+        for request in _callback_requests(duo, seen)
+        if request[4] == 200
+        for component in json.loads(_response_body(duo, request)).get("response", {})
+    }
+
+
 def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets):
     """Opening a link: the layout response already holds that view's map (no callback sends a
-    figure), the drawn map is that view's, and later toggles patch it as usual."""
+    figure) and the map's summary (no callback sends it: it is on the page with the first
+    render), the drawn map is that view's, and later toggles patch it as usual."""
     service = ViewService(atlas, presets, "ja")
     app = create_app(lang="ja", atlas=atlas, presets=presets)
     duo.start_server(app, port=free_port())
@@ -259,6 +270,8 @@ def test_first_load_draws_the_map_of_the_url_from_the_layout(duo, atlas, presets
         expected = service.maps.figure(scenario)
         assert _layout_map(duo, seen) == expected, query
         assert _figure_responses(duo, seen) == [], query
+        assert duo.find_element("#map-summary").text == service.panels.summary(scenario), query
+        assert "map-summary" not in _sent_outputs(duo, seen), query
         assert _traces(duo) == [
             (trace_layer(t) if t.get("meta") else "base", drawn(t)) for t in expected["data"]
         ], query

@@ -658,7 +658,7 @@ def test_the_page_runs_under_the_csp_and_the_load_test_sends_what_it_sends(
     first_sync = next(body for body in first if names[body["output"]] == "sync")
     # the page's layout came with its heading (the model's, fetched without a page, has none)
     for entry in first_sync["state"]:
-        if entry["id"] in ("view-title", "view-description"):
+        if entry["id"] in ("view-title", "view-description", "map-summary"):
             browser.set(entry["id"], entry["property"], entry.get("value"))
     assert first_sync == browser.payload(model.by_name("sync"), [("url-request", "data")])
     seen = {names[b["output"]] for b in bodies}
