@@ -11,6 +11,13 @@ few still not valid in the plane, small self-touching rings, are made valid). Th
 maps never show (coastlines, ocean, rivers, subunits) are
 empty.
 
+Its lines are generalised to the inset's scale first (SIMPLIFY_DEGREES, Douglas–Peucker on each
+of the world file's arcs, which neighbours share, so a border stays one line for both): the
+1:50m grid has a vertex every ~0.02-0.04°, and the inset shows about 5-7 px a degree (dashboard,
+export), so most vertices lie within a fraction of a pixel of their neighbours' line. plotly.js
+projects and draws every one at each drawing of the inset: a third of them cost ~40 of its
+~120 ms.
+
     .venv/bin/python scripts/make_inset_basemap.py          # writes the file
     .venv/bin/python scripts/make_inset_basemap.py --check  # exit 1 if it is not up to date
 """
@@ -39,13 +46,19 @@ OUTPUT = TOPOJSON_DIR / f"{INSET_BASEMAP}.json"
 MARGIN_DEGREES = 10.0  # around what the inset shows: a little panning stays drawn
 PARALLEL_STEP = 14  # grid steps (about half a degree of longitude) along a cut on a parallel
 DRAWN = ("land", "lakes", "countries")  # the layers the maps draw (geo.geo_layout)
+# how far (degrees) a generalised line may pass from a vertex it leaves out: under half a pixel
+# of the inset at the sizes it is drawn (~300 px for 56° in the dashboard, ~400 px in the
+# 1600 px export), and under the 1:50m data's own accuracy (0.5 mm at 1:50M is 25 km, ~0.2°)
+SIMPLIFY_DEGREES = 0.05
 
 
 class Grid:
     """A topojson's quantized grid: its arcs as absolute integer points."""
 
-    def __init__(self, topology: dict[str, Any]) -> None:
-        self.half_turn = round(180 / topology["transform"]["scale"][0])  # 180° of longitude
+    def __init__(self, topology: dict[str, Any], tolerance: float = 0.0) -> None:
+        """The arcs of `topology`, each generalised to `tolerance` degrees (see `simplified`)."""
+        scale = topology["transform"]["scale"]
+        self.half_turn = round(180 / scale[0])  # 180° of longitude
         self.arcs = []
         for arc in topology["arcs"]:
             x = y = 0
@@ -53,7 +66,7 @@ class Grid:
             for dx, dy in arc:
                 x, y = x + dx, y + dy
                 points.append((x, y))
-            self.arcs.append(points)
+            self.arcs.append(simplified(points, scale, tolerance) if tolerance else points)
 
     def line(self, indexes: list[int]) -> list[tuple[int, int]]:
         """The points of a chain of arcs (~i: arc i reversed), each joint once, continuous in
@@ -91,6 +104,25 @@ class Grid:
         if kind == "MultiLineString":
             return MultiLineString([self.line(line) for line in arcs])
         raise ValueError(f"unexpected geometry type {kind}")
+
+
+def simplified(
+    points: list[tuple[int, int]], scale: list[float], tolerance: float
+) -> list[tuple[int, int]]:
+    """An arc's grid points generalised by Douglas–Peucker in degrees (`scale`: degrees per grid
+    step in x and y) to `tolerance`: a subset of them, its two ends kept (where it meets the
+    arcs it joins). A closed arc (a whole island or lake) that would shrink to fewer than four
+    points is kept whole."""
+    if len(points) < 3:
+        return points
+    sx, sy = scale
+    line = shapely.simplify(
+        LineString([(x * sx, y * sy) for x, y in points]), tolerance, preserve_topology=False
+    )
+    kept = [(round(x / sx), round(y / sy)) for x, y in line.coords]
+    if points[0] == points[-1] and len(kept) < 4:
+        return points
+    return kept
 
 
 class Arcs:
@@ -168,7 +200,7 @@ def inset_basemap(world: dict[str, Any]) -> dict[str, Any]:
         (east + MARGIN_DEGREES - tx) / sx,
         (min(north + MARGIN_DEGREES, 90.0) - ty) / sy,
     )
-    grid, arcs = Grid(world), Arcs(box)
+    grid, arcs = Grid(world, SIMPLIFY_DEGREES), Arcs(box)
     objects: dict[str, Any] = {}
     for name, layer in world["objects"].items():
         kept = []

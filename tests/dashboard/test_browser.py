@@ -42,7 +42,7 @@ from browser import (
 )
 from drawing import drawn
 from pages import countries_indices
-from PIL import Image, ImageChops
+from PIL import Image, ImageChops, ImageFilter
 from plotly.offline import get_plotlyjs_version
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -847,9 +847,12 @@ def _inset_picture(duo) -> Image.Image:
 def test_the_inset_drawn_from_its_cut_base_map_looks_as_from_the_whole_world(
     duo, atlas, presets, query
 ):
-    """The Europe inset draws its base map from europe_50m (the 1:50m world cut to its box): its
-    picture is the one drawn from the whole world_50m (the inset's subplot switched to plotly's
-    world scope in the page), but for anti-aliasing: no pixel off by more than a few levels."""
+    """The Europe inset draws its base map from europe_50m (the 1:50m world cut to its box and
+    generalised to a fraction of the inset's pixel): its picture is the one drawn from the whole
+    world_50m (the inset's subplot switched to plotly's world scope in the page), but for
+    outlines moved by less than a pixel. Seen a pixel blurred (as a 3×3 box), no pixel is off by
+    more than a fifth of its range, and hardly any by more than a few levels; a missing shape or
+    a border a pixel off fails."""
     duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
     duo.driver.set_window_size(1350, 940)
     _open(duo, query)
@@ -868,11 +871,12 @@ def test_the_inset_drawn_from_its_cut_base_map_looks_as_from_the_whole_world(
     time.sleep(0.5)  # (drawn in the frame after)
     whole = _inset_picture(duo)
     assert cut.size == whole.size and cut.width > 150
-    difference = ImageChops.difference(cut, whole)
-    off = [max(pixel) for pixel in difference.get_flattened_data() if max(pixel) > 0]
-    assert len(off) < cut.width * cut.height / 500 and max(off, default=0) <= 8, (
+    blur = ImageFilter.BoxBlur(1)
+    difference = ImageChops.difference(cut.filter(blur), whole.filter(blur))
+    off = [max(pixel) for pixel in difference.get_flattened_data() if max(pixel) > 8]
+    assert len(off) < cut.width * cut.height / 100 and max(off, default=0) <= 48, (
         len(off),
-        off[:10],
+        sorted(off)[-10:],
     )
     _assert_no_console_errors(duo)
 
