@@ -7,7 +7,14 @@
 - plotly.js: the geo bundle of the same version (npm `plotly.js-geo-dist-min`, installed by
   scripts/setup.sh into node_modules/, never committed: the views draw only choropleth and
   scattergeo traces) is served at the URL dcc.Graph loads plotly.js from, when its header names
-  the version plotly.py bundles; else the full bundle, with a warning.
+  the version plotly.py bundles; else the full bundle, with a warning. Its first line is V8's
+  explicit compile hint (COMPILE_HINT): Chromium then compiles the bundle's functions while it
+  streams the script in, on a background thread, instead of on the main thread the first time
+  each runs (its evaluation and the map's first drawing). Lighthouse (desktop, 5 runs each):
+  blocking time 240-272 -> 126-187 ms, performance 0.85-0.90 -> 0.92-0.94; in headless
+  Chromium the long task of its evaluation (126-143 ms) fell under 55 ms, the first drawing's
+  from 211-225 to 173-185 ms. Other browsers read a comment. (Hinting Dash's own bundles too
+  bought nothing more that Lighthouse showed.)
 - No @babel/polyfill: the page loads regenerator-runtime (npm, installed with the geo bundle)
   in its place, the one part of it dash-renderer, dcc and dbc use (`regeneratorRuntime`); the
   browsers the page runs in have the rest natively, and its 99 KB replaced some of their native
@@ -77,6 +84,9 @@ COMPRESSION = {
     "COMPRESS_ALGORITHM_STREAMING": ["br", "deflate"],  # the assets folder's files (send_file)
     "COMPRESS_STREAMING_ENDPOINT_CONDITIONAL": [ASSETS_ENDPOINT],  # their 304s
 }
+# V8's magic comment (Chromium 136+): compile every function of the script eagerly, while the
+# script streams in (off the main thread)
+COMPILE_HINT = b"//# allFunctionsCalledOnLoad\n"
 _BUNDLE_VERSION = re.compile(rb"plotly\.js(?: \([^)]*\))? v(\d+\.\d+\.\d+)")
 _EXTENSION = "alliance_atlas_delivery"
 
@@ -223,10 +233,11 @@ def install_delivery(app: Dash) -> Delivery:
     # before Dash's /_dash-component-suites/<package>/<path> rule)
     script = plotly_bundle(GEO_BUNDLE)
     if script is not None:
-        etag = hashlib.sha256(script).hexdigest()[:32]
+        served = COMPILE_HINT + script
+        etag = hashlib.sha256(served).hexdigest()[:32]
 
         def serve_plotly() -> Response:
-            response = Response(script, mimetype="text/javascript")
+            response = Response(served, mimetype="text/javascript")
             response.set_etag(etag)
             return response
 
