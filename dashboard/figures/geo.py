@@ -286,7 +286,11 @@ def layout(
             "grouptitlefont": {"size": LEGEND_TITLE_FONT, "color": style.DARK},
             "tracegroupgap": LEGEND_GROUP_GAP,
             "itemsizing": "constant",
-            "groupclick": "toggleitem",
+            # a key, not a control: a click on an entry would hide its trace behind the view's
+            # back (its URL, file and export would still show it); the layers are switched by
+            # the page's own controls
+            "itemclick": False,
+            "itemdoubleclick": False,
             "traceorder": "grouped",
             "title": {"text": ""},
         },

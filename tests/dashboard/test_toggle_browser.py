@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 from browser import (
@@ -19,6 +20,7 @@ from browser import (
     layer_points,
     wait_for,
 )
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
 from dashboard.app import create_app
@@ -42,6 +44,9 @@ return {{
     countries: geos.map((geo) => paths(geo, '.choroplethlayer path')),
 }};
 """
+# the main map's legend entries; how plotly shows each trace (`visible`: true, false, legendonly)
+LEGEND_ENTRIES = "#map .legend .traces"
+SHOWN_JS = f"return {GRAPH.format(id='map')}._fullData.map(t => t.visible);"
 MADE_UP_IDS = re.compile(r"""(id="[^"]*"|url\(#[^)]*\)|url\(&quot;#[^)]*&quot;\))""")
 TOGGLED = ("events", "authoritarian", "events")
 # count the changes of the base map's paths' `d` from now on (window.__baseWrites)
@@ -279,3 +284,35 @@ def test_a_hidden_layer_answers_no_hover_and_a_toggle_only_restyles_the_map(duo,
     assert duo.driver.execute_script(CALCDATA_JS), "the map was calculated again"
     assert {drawn for _, drawn in duo.driver.execute_script(OPACITIES_JS, "threats-north")} == {0}
     assert not hovered_at(duo, north) & {index for index, *_ in north}
+
+
+def test_a_click_on_the_legend_hides_nothing(duo, atlas, presets):
+    """The legend is the map's key: a click or a double click on an entry or a group's title
+    leaves every trace drawn as it was and the address as it was (plotly's default would hide
+    the trace, unknown to the view, its address and its export), and no entry shows the
+    pointing hand of something to click."""
+    duo.start_server(create_app(lang="en", atlas=atlas, presets=presets), port=free_port())
+    _open(duo, "")
+    before, address, shown = _drawn(duo), _query(duo), duo.driver.execute_script(SHOWN_JS)
+    # which entries are groups' titles (plotly's datum says)
+    titles = duo.driver.execute_script(
+        f"return Array.from(document.querySelectorAll('{LEGEND_ENTRIES}'))"
+        ".map(e => Boolean(e.__data__[0].groupTitle));"
+    )
+    assert len(titles) > 20 and any(titles)
+    cursors = duo.driver.execute_script(
+        f"return Array.from(document.querySelectorAll('{LEGEND_ENTRIES} .legendtoggle'))"
+        ".map(e => getComputedStyle(e).cursor);"
+    )
+    assert cursors and set(cursors) == {"default"}
+    for index in (titles.index(False), len(titles) - 1, titles.index(True)):
+        for double in (False, True):
+            entry = duo.driver.find_elements("css selector", LEGEND_ENTRIES)[index]
+            target = entry.find_elements("css selector", ".legendtoggle") or [entry]
+            clicks = ActionChains(duo.driver).move_to_element(target[0])
+            (clicks.double_click() if double else clicks.click()).perform()
+            time.sleep(0.5)  # (plotly acts on a click once a double click's delay has passed)
+            assert duo.driver.execute_script(SHOWN_JS) == shown, (index, double)
+    _wait_idle(duo)
+    assert _drawn(duo) == before
+    assert _query(duo) == address
