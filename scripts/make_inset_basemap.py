@@ -15,8 +15,9 @@ Its lines are generalised to the inset's scale first (SIMPLIFY_DEGREES, Douglasâ
 of the world file's arcs, which neighbours share, so a border stays one line for both): the
 1:50m grid has a vertex every ~0.02-0.04Â°, and the inset shows about 5-7 px a degree (dashboard,
 export), so most vertices lie within a fraction of a pixel of their neighbours' line. plotly.js
-projects and draws every one at each drawing of the inset: a third of them cost ~40 of its
-~120 ms.
+projects and draws every one at each drawing of the inset: the generalisation keeps about a
+third of them (32,203 -> 11,370), and the inset's drawing at first paint fell from ~120 to
+~60-90 ms.
 
     .venv/bin/python scripts/make_inset_basemap.py          # writes the file
     .venv/bin/python scripts/make_inset_basemap.py --check  # exit 1 if it is not up to date
