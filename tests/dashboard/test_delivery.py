@@ -9,11 +9,14 @@ import gzip
 import hashlib
 import json
 import logging
+import pkgutil
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import brotli
 import pytest
+from dash.fingerprint import check_fingerprint
 from flask import Response, send_file
 from locations import REPO
 from plotly.offline import get_plotlyjs_version
@@ -21,10 +24,12 @@ from plotly.offline import get_plotlyjs_version
 from dashboard import delivery
 from dashboard.app import ASSETS_DIR, create_app
 from dashboard.delivery import (
+    COMPILE_HINT,
     GEO_BUNDLE,
     IMMUTABLE,
     PLOTLY_PATH,
     RUNTIME_SCRIPT,
+    SUITES,
     bundle_version,
     plotly_bundle,
 )
@@ -212,6 +217,25 @@ def test_dcc_gets_the_geo_bundle_of_plotlys_own_version(client):
     assert len(script) < 0.35 * len(_full_bundle())
 
 
+def test_every_script_of_the_page_has_the_compile_hint_first(client):
+    """Every script the page loads from the component suites (React, dash-renderer, dcc, dbc,
+    plotly.js) is its package's file under V8's compile hint, its first line (as V8 reads magic
+    comments), compressed or not; other files keep their bytes."""
+    scripts = SUITE_RE.findall(client.get("/").get_data(as_text=True))
+    assert len(scripts) >= 6
+    for url in scripts:
+        plain = client.get(url, headers={"Accept-Encoding": "identity"}).data
+        assert plain.startswith(COMPILE_HINT), url
+        package, path = urlsplit(url).path.split(SUITES, 1)[1].split("/", 1)
+        if url != PLOTLY_URL:  # (the geo bundle: see above)
+            original = pkgutil.get_data(package, check_fingerprint(path)[0])
+            assert plain == COMPILE_HINT + original, url
+        compressed = client.get(url, headers={"Accept-Encoding": "br"})
+        assert brotli.decompress(compressed.data) == plain, url
+    css = client.get("/assets/style.css", headers={"Accept-Encoding": "identity"}).data
+    assert css == (ASSETS_DIR / "style.css").read_bytes()
+
+
 def _full_bundle() -> bytes:
     import plotly
 
@@ -232,7 +256,7 @@ def test_without_a_matching_geo_bundle_the_full_one_is_served(
     app = create_app(atlas=atlas, presets=presets)
     assert app.delivery.plotly_script is None
     response = app.server.test_client().get(PLOTLY_URL, headers={"Accept-Encoding": "identity"})
-    assert response.data == _full_bundle()
+    assert response.data == COMPILE_HINT + _full_bundle()
 
 
 def test_the_page_loads_regenerator_runtime_instead_of_the_polyfill(client):
