@@ -182,6 +182,15 @@ def _assert_no_console_errors(duo) -> None:
 
 
 GRAPH = "document.querySelector('#{id} .js-plotly-plot')"
+# a script's opening lines: `groups`, the drawn SVG group of each trace of the graph `gd`, by
+# the trace's index
+TRACE_GROUPS_JS = """
+const groups = new Map();
+gd.querySelectorAll('g.trace').forEach((g) => {
+    const cd = g.__data__;
+    if (Array.isArray(cd) && cd[0] && cd[0].trace) { groups.set(cd[0].trace.index, g); }
+});
+"""
 
 # each point of a map's traces of a layer key alone (meta.layers, or meta.layer) on its main geo
 # subplot, where the page shows it (the map scrolled into view; the points in the window):

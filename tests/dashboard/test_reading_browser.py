@@ -14,6 +14,7 @@ import pytest
 from browser import (
     GRAPH,
     SELENIUM_MODULE,
+    TRACE_GROUPS_JS,
     _assert_no_console_errors,
     _assert_offline,
     _callback_requests,
@@ -48,11 +49,7 @@ def _figure(duo) -> dict:
 # again over the map as an overlay trace with their coordinates.
 PAINTED_JS = f"""
 const gd = {GRAPH.format(id="map")};
-const groups = new Map();
-gd.querySelectorAll('g.trace').forEach((g) => {{
-    const cd = g.__data__;
-    if (Array.isArray(cd) && cd[0] && cd[0].trace) {{ groups.set(cd[0].trace.index, g); }}
-}});
+{TRACE_GROUPS_JS}
 const faded = (node) => {{
     const style = getComputedStyle(node);
     return node.tagName === 'text' ? style.fill === 'rgba(120, 120, 120, 0.45)'

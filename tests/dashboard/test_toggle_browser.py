@@ -13,6 +13,7 @@ import pytest
 from browser import (
     GRAPH,
     SELENIUM_MODULE,
+    TRACE_GROUPS_JS,
     _open,
     _query,
     _wait_idle,
@@ -199,11 +200,7 @@ CALCDATA_JS = f"return {GRAPH.format(id='map')}.calcdata === window.__calcdata;"
 # computed opacity (null: no group drawn)]
 OPACITIES_JS = f"""
 const gd = {GRAPH.format(id="map")};
-const groups = new Map();
-gd.querySelectorAll('g.trace').forEach((g) => {{
-    const cd = g.__data__;
-    if (Array.isArray(cd) && cd[0] && cd[0].trace) {{ groups.set(cd[0].trace.index, g); }}
-}});
+{TRACE_GROUPS_JS}
 return gd.data.map((t, i) => [t, i]).filter(([t]) => t.type === 'scattergeo' && t.meta
         && (t.meta.layers || [t.meta.layer]).every((key) => key === arguments[0]))
     .map(([t, i]) => [t.meta.shown_as.opacity === undefined ? 1 : t.meta.shown_as.opacity,
