@@ -97,8 +97,7 @@ const body = document.getElementById('article-body');
 let point = null;
 gd.data.forEach((trace, i) => {
   (trace.customdata || []).forEach((cd, j) => {
-    if (!point && cd === item && trace.visible !== false && trace.opacity !== 0
-        && !(trace.type === 'choropleth' && trace.marker && trace.marker.opacity === 0)) {
+    if (!point && cd === item && !window.atlasHiding.isHidden(trace)) {
       point = {curveNumber: i, pointNumber: j, customdata: cd,
                location: trace.locations ? trace.locations[j] : undefined};
     }

@@ -194,7 +194,7 @@ gd.querySelectorAll('g.trace').forEach((g) => {
 
 # each point of a map's traces of a layer key alone (meta.layers, or meta.layer) on its main geo
 # subplot, where the page shows it (the map scrolled into view; the points in the window):
-# [trace index, x, y in the viewport, whether the trace is transparent]
+# [trace index, x, y in the viewport, whether the trace is hidden (atlas.js isHidden)]
 POINTS_JS = """
 const gd = document.querySelector('#' + arguments[1] + ' .js-plotly-plot');
 gd.scrollIntoView({block: 'center'});
@@ -210,7 +210,7 @@ gd.data.forEach((t, i) => {
         const xy = lon === null ? null : geo._subplot.projection([lon, t.lat[j]]);
         const [x, y] = xy ? [left + xy[0], top + xy[1]] : [-1, -1];
         if (x >= 0 && y >= 0 && x < innerWidth && y < innerHeight) {
-            out.push([i, x, y, t.opacity === 0]);
+            out.push([i, x, y, window.atlasHiding.isHidden(t)]);
         }
     });
 });

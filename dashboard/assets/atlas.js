@@ -1386,5 +1386,6 @@
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: atlas});
     window.atlasEmphasisOf = emphasisOf;  // for the tests: what the `emphasis` callback patches
-    window.atlasHiding = {hide: hideTrace, show: showTrace};  // for the tests: hiding.py's twin
+    // for the tests and benches: hiding.py's twin
+    window.atlasHiding = {hide: hideTrace, show: showTrace, isHidden: isHidden};
 })();

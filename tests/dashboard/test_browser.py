@@ -461,7 +461,7 @@ BADGES_JS = """
 const gd = document.querySelector('#map .js-plotly-plot');
 const out = [];
 gd.data.forEach((t) => {
-    if (!t.meta || t.meta.kind !== 'modality' || t.visible === false || t.opacity === 0) return;
+    if (!t.meta || t.meta.kind !== 'modality' || window.atlasHiding.isHidden(t)) return;
     t.customdata.forEach((item, i) => out.push([item, t.text[i]]));
 });
 return out;

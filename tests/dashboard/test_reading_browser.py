@@ -179,7 +179,7 @@ def _emit_click(duo, item: str) -> int:
         f"""const gd = {GRAPH.format(id="map")};
         for (let i = 0; i < gd.data.length; i++) {{
             const cd = gd.data[i].customdata;
-            if (!cd || gd.data[i].visible === false || gd.data[i].opacity === 0) continue;
+            if (!cd || window.atlasHiding.isHidden(gd.data[i])) continue;
             for (let j = 0; j < cd.length; j++) {{
                 if (cd[j] === arguments[0]) {{
                     gd.emit('plotly_click', {{points: [{{curveNumber: i, pointNumber: j,

@@ -90,14 +90,16 @@ def test_a_trace_of_a_layer_hidden_at_first_shows_as_when_it_was_built_shown() -
 
 @cache
 def _node_hiding(traces_json: str) -> list[list[dict]]:
-    """[atlas.js hideTrace(t), showTrace(hideTrace(t)), showTrace(t)] of each trace, by node."""
+    """[atlas.js hideTrace(t), showTrace(hideTrace(t)), showTrace(t), isHidden(t),
+    isHidden(hideTrace(t))] of each trace, by node."""
     script = Path(ASSETS_DIR) / "atlas.js"
     program = (
         "global.window = {};\n"
         f"{script.read_text(encoding='utf-8')}\n"
-        "const {hide, show} = window.atlasHiding;\n"
+        "const {hide, show, isHidden} = window.atlasHiding;\n"
         "const traces = JSON.parse(require('fs').readFileSync(0, 'utf8'));\n"
-        "console.log(JSON.stringify(traces.map((t) => [hide(t), show(hide(t)), show(t)])));\n"
+        "console.log(JSON.stringify(traces.map((t) => "
+        "[hide(t), show(hide(t)), show(t), isHidden(t), isHidden(hide(t))])));\n"
     )
     result = subprocess.run(
         ["node", "-e", program], input=traces_json, capture_output=True, text=True, check=True
@@ -108,6 +110,8 @@ def _node_hiding(traces_json: str) -> list[list[dict]]:
 @pytest.mark.parametrize("preset", ["threats_360", "concept_diagram"])
 def test_the_pages_script_hides_and_shows_a_trace_as_python_does(preset: str) -> None:
     traces = _layer_traces(preset)
-    for trace, (hidden, again, shown) in zip(traces, _node_hiding(json.dumps(traces)), strict=True):
+    found = _node_hiding(json.dumps(traces))
+    for trace, (hidden, again, shown, was, now) in zip(traces, found, strict=True):
         assert hidden == hide(trace), trace["uid"]
         assert again == trace and shown == trace, trace["uid"]
+        assert (was, now) == (is_hidden(trace), is_hidden(hide(trace))) == (False, True)
