@@ -97,14 +97,24 @@ def gunicorn_options(
     return options
 
 
-def stop_signals_as_default(_arbiter: Any, _worker: Any) -> None:
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT)
+
+
+def stop_signals_as_default(arbiter: Any, _worker: Any) -> None:
     """A new worker's first act: SIGTERM, SIGINT and SIGQUIT stop it outright until gunicorn's
     worker sets its own handlers (after loading gevent). Until then it has the master's, which
     only note a signal for the master's loop: a worker stopped in its first moments ignored
     the stop, the master waited its 30 s graceful timeout, and a supervisor that gave up first
-    killed the master before it removed its temporary directories."""
-    for stop in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+    killed the master before it removed its temporary directories. A stop that came between the
+    fork and this act went to the master's handler, which put it in the worker's copy of the
+    master's queue (`SIG_QUEUE`, a queue.SimpleQueue): the worker obeys it now."""
+    for stop in STOP_SIGNALS:
         signal.signal(stop, signal.SIG_DFL)
+    queued = getattr(arbiter, "SIG_QUEUE", None)
+    while queued is not None and not queued.empty():
+        noted = queued.get_nowait()
+        if noted in STOP_SIGNALS:
+            os.kill(os.getpid(), noted)
 
 
 def _quiet_exit(_arbiter: Any, _worker: Any) -> None:

@@ -134,6 +134,20 @@ def test_gunicorn_writes_its_error_answers_through_the_function_production_repla
     assert callable(gunicorn.util.write_nonblock)
 
 
+def test_gunicorns_master_queues_the_signals_a_new_worker_inherits_before_post_fork():
+    """production.stop_signals_as_default reads a stop the worker got before post_fork from
+    the master's queue (`SIG_QUEUE`, a queue.SimpleQueue the master's handler puts it in), and
+    gunicorn calls post_fork with the master in the forked worker."""
+    import gunicorn.arbiter
+
+    assert "self.SIG_QUEUE.put_nowait(sig)" in inspect.getsource(gunicorn.arbiter.Arbiter.signal)
+    assert "self.SIG_QUEUE = queue.SimpleQueue()" in inspect.getsource(
+        gunicorn.arbiter.Arbiter.__init__
+    )
+    spawn = inspect.getsource(gunicorn.arbiter.Arbiter.spawn_worker)
+    assert spawn.index("os.fork()") < spawn.index("self.cfg.post_fork(self, worker)")
+
+
 def test_dash_starts_background_jobs_through_the_methods_the_job_managers_override():
     """dashboard.jobs' managers override call_job_fn, terminate_job and job_running, and pass
     the manager's `_make_progress_key` to the job; Dash must still call them so."""

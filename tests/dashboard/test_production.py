@@ -134,6 +134,27 @@ def test_a_worker_stopped_in_its_first_moments_stops(tmp_path):
         server.wait()
 
 
+NOTED_STOP_WORKER = (
+    "import queue, signal, time, types\n"
+    "from dashboard import production\n"
+    "noted = queue.SimpleQueue()\n"
+    "noted.put_nowait(signal.SIGCHLD)\n"
+    "noted.put_nowait(signal.SIGTERM)\n"
+    "production.stop_signals_as_default(types.SimpleNamespace(SIG_QUEUE=noted), None)\n"
+    "time.sleep(30)\n"
+)
+
+
+def test_a_worker_obeys_a_stop_that_came_before_its_first_act():
+    """A SIGTERM between the fork and post_fork is caught by the master's handler the worker
+    inherited, which only queues it in the worker's copy of the master's queue: the worker's
+    first act finds it there and stops (this left CI's held-worker test waiting 20 s)."""
+    done = subprocess.run(
+        [sys.executable, "-c", NOTED_STOP_WORKER], cwd=REPO, capture_output=True, timeout=60
+    )
+    assert done.returncode == -signal.SIGTERM, done.stderr  # (not 0: done sleeping)
+
+
 def test_serve_with_workers_runs_gunicorn(monkeypatch):
     serve = cli.build_parser()._subparsers._group_actions[0].choices["serve"]
     if "--workers" not in serve._option_string_actions:
