@@ -1,8 +1,8 @@
 """The Dash callbacks: wiring of the page's components to the view service, nothing more.
 
 The whole view is one Scenario, kept in the URL query and mirrored in the `view` store. The sync
-callback writes both (dashboard.service.actions), and so does a layer or threat-direction toggle,
-which is done in the page (assets/atlas.js, toggleLayers: the figure carries what it needs) and
+callback writes both (dashboard.service.actions), and so does a layer, threat-direction or
+certainty toggle, which is done in the page (assets/atlas.js, toggleLayers: the figure carries what it needs) and
 sends nothing to the server. So the server hears of the address only through `url-request`
 (atlas.route: not for the address a toggle wrote), and draws the map from `map-view` (which sync writes with `view`).
 The table, the details panel and the comparison are drawn from the `view` store. Each callback
@@ -37,7 +37,6 @@ from dashboard.jobs import EmbeddedJobs, QueuedJobs, export_job
 from dashboard.service import ViewService
 from dashboard.service.controls import CONTROL_PROPS, OPTION_IDS, prop_ids
 from dashboard.service.models import KEEP, Edits, Message, Unchanged
-from dashboard.service.panels import table_key
 from dashboard.service.patches import store_update
 
 logger = logging.getLogger(__name__)
@@ -64,7 +63,12 @@ SYNC_OUTPUTS = (
     ("compare-view", "data"),
 )
 # the controls the page applies itself (see toggleLayers): sync reads them, never waits on them
-PAGE_CONTROL_PROPS = (("layers", "value"), ("directions", "value"))
+PAGE_CONTROL_PROPS = (
+    ("layers", "value"),
+    ("directions", "value"),
+    ("basis", "value"),
+    ("modality", "value"),
+)
 SERVER_CONTROLS = tuple(p for p in CONTROL_PROPS if p not in PAGE_CONTROL_PROPS)
 # the page's clientside callbacks that hand a value on unchanged (for models of the page that
 # run only the server callbacks): the view goes to the table once the map is drawn, the address
@@ -208,8 +212,8 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
             no_update if locale is KEEP else locale_patch(locale),
         )
 
-    # a layer or direction toggle: done in the page, from what the figure brought along (see
-    # toggleLayers)
+    # a layer, direction or certainty toggle: done in the page, from what the figure brought
+    # along (see toggleLayers)
     app.clientside_callback(
         ClientsideFunction("atlas", "toggleLayers"),
         Output("map", "figure", allow_duplicate=True),
@@ -222,6 +226,8 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         Output("compare-view", "data", allow_duplicate=True),
         Input("layers", "value"),
         Input("directions", "value"),
+        Input("basis", "value"),
+        Input("modality", "value"),
         State("view", "data"),
         State("rendered", "data"),
         State("map", "figure"),
@@ -248,7 +254,7 @@ def register(app: Dash, service: ViewService, jobs: EmbeddedJobs | QueuedJobs) -
         if not view:
             raise PreventUpdate
         scenario = views.scenario_of(view)
-        key = table_key(views.atlas, scenario)
+        key = panels.table_key(scenario)
         if key == shown_key:  # only the layers, the focus, the projection or the title changed
             raise PreventUpdate
         body, meta = panels.table(scenario)

@@ -33,6 +33,7 @@ from dashboard.service.models import (
     TableBody,
 )
 from dashboard.service.panels import TABLES_KEPT
+from geodata.certainty import CERTAINTY_STATES, EVERY_STATE, split_state_key
 from geodata.scenario import key_layer
 
 MARK_TITLES = 8  # a quote's pointer text names this many records, then counts the rest
@@ -431,9 +432,10 @@ def table_body(body: TableBody) -> orjson.Fragment:
 
 def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False) -> list[Any]:
     """One <tr> per row. `layered`: each names its layer keys in its class (`layered
-    layer-<key>`, the page hides it while none is shown: geodata.scenario.shown_keys), and a
-    cell of several layers lists them one by one (`layer-tag layer-<key>…`, hidden with their
-    keys). Built as the JSON of their components
+    layer-<key>`, or `layer-<key>-<state>` for each certainty state a key limited to some shows
+    in: the page hides it while none is shown, see shown_with_classes), and a cell of several
+    layers lists them one by one (`layer-tag layer-<key>…`, hidden with their keys). Built as
+    the JSON of their components
     (`element`): Dash's component classes took most of a table's time (10 ms for 100 rows)."""
     body = []
     for row in rows:
@@ -463,7 +465,12 @@ def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False
                             className=" ".join(
                                 [
                                     "layer-tag",
-                                    *(f"layer-{k}" for k in layers if key_layer(k) == layer),
+                                    *(
+                                        name
+                                        for k in layers
+                                        if key_layer(k) == layer
+                                        for name in shown_with_classes(k)
+                                    ),
                                 ]
                             ),
                         )
@@ -474,9 +481,21 @@ def _rows(rows: Any, lang: str, *, focusable: bool = True, layered: bool = False
             cells.append(element("Td", value, className=f"col-{column}"))
         classes = [f"row-{row['key'].split(':')[0]}"]
         if layers:
-            classes += ["layered", *(f"layer-{layer}" for layer in layers)]
+            classes += ["layered", *(name for key in layers for name in shown_with_classes(key))]
         body.append(element("Tr", cells, className=" ".join(classes)))
     return body
+
+
+def shown_with_classes(alternative: str) -> list[str]:
+    """The classes of a table row that shows with a layer key limited to some certainty states
+    (geodata.certainty.state_key): `layer-<key>` for one that shows in every state, else
+    `layer-<key>-<state>` for each state it shows in. The page names the shown keys in the
+    table's class as `show-<key>` and `show-<key>-<state>` (assets/atlas.js, tableRows), and a
+    style rule shows each pair (assets/style.css)."""
+    key, states = split_state_key(alternative)
+    if states == EVERY_STATE:
+        return [f"layer-{key}"]
+    return [f"layer-{key}-{state}" for state in range(len(CERTAINTY_STATES)) if states >> state & 1]
 
 
 def element(tag: str, children: Any, **props: Any) -> dict[str, Any]:

@@ -11,7 +11,7 @@ table beside the map; `diff_rows` compares two views.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -21,6 +21,7 @@ import pandas as pd
 from dashboard.figures.context import atlas_index
 from dashboard.i18n import hedge_meaning, name, t, t_or
 from geodata.atlas import Atlas, Record, records
+from geodata.certainty import WIDEST_STATE, item_states, shows, state_key
 from geodata.coverage import quote_sentences, sentences_by_place
 from geodata.knowledge import Footnote
 from geodata.scenario import direction_key, key_layer
@@ -681,20 +682,33 @@ def keys_layers(keys: Iterable[str]) -> tuple[str, ...]:
 
 def row_layers(layers: Layers) -> list[tuple[str, ...]]:
     """The layer keys of each row `view_rows` gives for `layers`, in its order (a threat's is
-    its direction's, geodata.scenario.direction_key), without the rows' text: what the table's
-    counts need (see `layer_counts`) at a fraction of the cost."""
+    its direction's, geodata.scenario.direction_key), each limited to the certainty states in
+    which the row's item shows (geodata.certainty.state_key: the table lists every certainty
+    its map draws, and the page hides the rows of the others), without the rows' text: what
+    the table's counts need (see `layer_counts`) at a fraction of the cost."""
     groupings, regions = layers.groupings, layers.regions
+
+    def limited(frame: pd.DataFrame, keys: Iterable[str]) -> list[tuple[str, ...]]:
+        certainty = zip(frame.basis, frame.modality, strict=True)
+        return [
+            (state_key(key, item_states(basis, modality)),)
+            for key, (basis, modality) in zip(keys, certainty, strict=True)
+        ]
+
     return [
-        *(
-            (grouping_layer(status, camp),)
-            for status, camp in zip(groupings.status, groupings.camp, strict=True)
+        *limited(
+            groupings,
+            (
+                grouping_layer(status, camp)
+                for status, camp in zip(groupings.status, groupings.camp, strict=True)
+            ),
         ),
-        *((layer,) for layer in layers.relations.layer),
-        *((direction_key(direction),) for direction in layers.threats.direction),
+        *limited(layers.relations, layers.relations.layer),
+        *limited(layers.threats, (direction_key(d) for d in layers.threats.direction)),
         *(tuple(dict.fromkeys(layers.region_layers.get(r, ()))) for r in regions.id),
-        *[("events",)] * len(layers.events),
-        *[("threats",)] * len(layers.domains),
-        *((layer,) for layer in layers.topics.layer),
+        *limited(layers.events, ["events"] * len(layers.events)),
+        *limited(layers.domains, ["threats"] * len(layers.domains)),
+        *limited(layers.topics, layers.topics.layer),
     ]
 
 
@@ -734,11 +748,11 @@ def country_rows(layers: Layers, lang: str) -> list[dict[str, Any]]:
     return rows
 
 
-def on_map(row: Mapping[str, Any], shown: Iterable[str]) -> bool:
-    """Whether the map shows a row's item with the layer keys `shown`: any of its keys is shown
-    (a row without layers always is)."""
+def on_map(row: Mapping[str, Any], shown: Collection[str], state: int = WIDEST_STATE) -> bool:
+    """Whether the map shows a row's item with the layer keys `shown` in certainty state
+    `state`: any of its keys is shown in it (a row without layers always is)."""
     layers = row.get("layers") or ()
-    return not layers or not set(layers).isdisjoint(shown)
+    return not layers or shows(layers, shown, state)
 
 
 def layer_counts(layer_sets: Iterable[tuple[str, ...]]) -> dict[str, int]:

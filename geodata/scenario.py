@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from geodata.article import SEEDS_DIR
+from geodata.certainty import STATE_MARK
 from geodata.knowledge import (
     BASES,
     DIRECTIONS,
@@ -82,8 +83,9 @@ def shown_keys(layers: Iterable[str], directions: Iterable[Direction]) -> tuple[
 
 
 def key_layer(key: str) -> str:
-    """The layer of a layer key (itself for a layer id)."""
-    return key.split("-", 1)[0]
+    """The layer of a layer key (itself for a layer id), also of one limited to some certainty
+    states (geodata.certainty.state_key)."""
+    return key.split(STATE_MARK, 1)[0].split("-", 1)[0]
 
 
 def _canonical(values: Any, order: tuple[str, ...]) -> Any:
@@ -193,6 +195,16 @@ class Scenario(BaseModel):
         """The view with every layer and threat direction: what its map draws (hiding the
         layer keys it does not show, `shown_keys`)."""
         return self.model_copy(update={"layers": LAYERS, "directions": DIRECTIONS})
+
+    def with_every_certainty(self) -> Scenario:
+        """The view with the widest certainty filters: every basis and modality (a map draws
+        every certainty its view's selection at them has, and hides what the view's filters
+        leave out: geodata.certainty)."""
+        return self.model_copy(update={"basis": BASES[-1], "modality": MODALITY_LEVELS[-1]})
+
+    def certainty(self) -> tuple[Basis, ModalityLevel]:
+        """The view's two certainty filters."""
+        return self.basis, self.modality
 
     def shows_basis(self, basis: Basis) -> bool:
         """Whether items of this basis pass the view's basis filter."""

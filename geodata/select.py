@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from geodata.atlas import Atlas, derived, records
+from geodata.certainty import ItemStates, item_states, state_index, state_key
 from geodata.knowledge import BASES, MODALITIES, date_bounds
 from geodata.scenario import Scenario, direction_key
 
@@ -27,7 +28,8 @@ class Layers:
 
     `region_layers` maps each region of `regions` to the layer keys that draw it, in the order
     they come: the direction's ("threats-east", geodata.scenario.direction_key) of each threat
-    that crosses it, then the layer of each link ending at it.
+    that crosses it, then the layer of each link ending at it; each limited to the certainty
+    states in which the region and one of those show (geodata.certainty.state_key).
     """
 
     scenario: Scenario
@@ -300,21 +302,36 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
         for (layer, status, span, about), shown in zip(rows.topics, certain("topics"), strict=True)
     ]
 
-    # the layers that draw each place: threats the regions they cross, links their drawn ends
-    drawn_by: dict[str, dict[str, None]] = {}
-    for (direction, regions), keep in zip(rows.threats, keep_threats, strict=True):
+    # the layers that draw each place: threats the regions they cross, links their drawn ends;
+    # each with the certainty states in which one of those shows
+    drawn_by: dict[str, dict[str, ItemStates]] = {}
+
+    def drawn(place: str, key: str, certainty: tuple[str, str]) -> None:
+        by_key = drawn_by.setdefault(place, {})
+        by_key[key] = by_key.get(key, 0) | item_states(*certainty)  # type: ignore[arg-type]
+
+    for (direction, regions), keep, certainty in zip(
+        rows.threats, keep_threats, rows.certainty["threats"], strict=True
+    ):
         for region_id in regions if keep else ():
-            drawn_by.setdefault(region_id, {})[direction_key(direction)] = None
-    for (layer, _, _, _, drawn_ends), keep in zip(rows.relations, keep_relations, strict=True):
+            drawn(region_id, direction_key(direction), certainty)
+    for (layer, _, _, _, drawn_ends), keep, certainty in zip(
+        rows.relations, keep_relations, rows.certainty["relations"], strict=True
+    ):
         for place in drawn_ends if keep else ():
-            drawn_by.setdefault(place, {})[layer] = None
+            drawn(place, layer, certainty)
     keep_regions = [
         region_id in drawn_by and shown
         for region_id, shown in zip(rows.regions, certain("regions"), strict=True)
     ]
     region_layers = {
-        region_id: tuple(drawn_by[region_id])
-        for region_id, keep in zip(rows.regions, keep_regions, strict=True)
+        region_id: tuple(
+            state_key(key, states & item_states(*certainty))  # type: ignore[arg-type]
+            for key, states in drawn_by[region_id].items()
+        )
+        for region_id, keep, certainty in zip(
+            rows.regions, keep_regions, rows.certainty["regions"], strict=True
+        )
         if keep
     }
 
@@ -340,3 +357,64 @@ def select(atlas: Atlas, scenario: Scenario) -> Layers:
         topics=_filtered(atlas.topics, keep_topics),
         region_layers=MappingProxyType(region_layers),
     )
+
+
+# the frames whose items a certainty filter takes away, and the columns that name an item
+CERTAIN_ITEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("groupings", ("id",)),
+    ("memberships", ("grouping", "iso3")),
+    ("relations", ("id",)),
+    ("threats", ("id",)),
+    ("events", ("id",)),
+    ("topics", ("id",)),
+    ("domains", ("domain", "actor")),
+)
+
+
+def selected_items(layers: Layers, state: int | None = None) -> tuple[tuple[tuple, ...], ...]:
+    """The items of a selection that a certainty filter may take away, frame by frame
+    (CERTAIN_ITEMS), or only those that show in certainty state `state` (geodata.certainty);
+    a membership only while its grouping is selected and shows."""
+    rows = derived(layers, _certain_items)
+    found = [
+        tuple(item for item, states in frame if state is None or states >> state & 1)
+        for frame in rows
+    ]
+    groupings = {item[0] for item in found[0]}
+    found[1] = tuple(item for item in found[1] if item[0] in groupings)
+    return tuple(found)
+
+
+def _certain_items(layers: Layers) -> list[list[tuple[tuple, ItemStates]]]:
+    """Each item of CERTAIN_ITEMS's frames with the states it shows in (kept with the
+    selection)."""
+    found = []
+    for name, keys in CERTAIN_ITEMS:
+        frame = getattr(layers, name)
+        items = zip(*(frame[key].tolist() for key in keys), strict=True)
+        certainty = zip(frame.basis.tolist(), frame.modality.tolist(), strict=True)
+        found.append(
+            [
+                (item, item_states(basis, modality))
+                for item, (basis, modality) in zip(items, certainty, strict=True)
+            ]
+        )
+    return found
+
+
+def only_hides(widest: Layers, narrow: Layers) -> bool:
+    """Whether `narrow`, a view's selection, holds just the items of `widest` (the same view's
+    at its widest certainty) that show in the view's certainty state (geodata.certainty), so that
+    a map of `widest` that hides the others shows the view. A certainty filter only takes items
+    away; but where the view names groupings, taking away one of them or a membership also takes
+    away what depends on them (relations, events and topics of the members)."""
+    state = state_index(narrow.scenario.basis, narrow.scenario.modality)
+    return selected_items(widest, state) == selected_items(narrow)
+
+
+def drawn_selection(widest: Layers, own: Layers) -> Layers:
+    """What a view's map draws, of its selection at its widest certainty (`widest`) and its own
+    (`own`): the widest, whose items of the other states it hides (geodata.certainty), when
+    those are all the view loses (`only_hides`), so that a certainty toggle only flips what is
+    shown; else its own."""
+    return widest if only_hides(widest, own) else own

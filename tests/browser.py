@@ -20,6 +20,8 @@ from drawing import drawn
 from selenium.webdriver.chrome.options import Options as ChromeOptions
 from selenium.webdriver.common.actions.action_builder import ActionBuilder
 
+from geodata.certainty import split_state_key
+
 CHROMIUM = os.environ.get("DASH_TEST_CHROMEPATH", "/usr/bin/chromium")
 
 
@@ -284,7 +286,13 @@ def _traces(duo, graph="map") -> list[tuple[str, bool]]:
 
 
 def _visible_layers(duo) -> set[str]:
-    return {layer for layer, visible in _traces(duo) if visible}
+    """The layer keys of the drawn traces (those several share joined by "+"), without the
+    certainty states a key may be limited to (geodata.certainty)."""
+    return {
+        "+".join(split_state_key(part)[0] for part in layer.split("+"))
+        for layer, visible in _traces(duo)
+        if visible
+    }
 
 
 def _query(duo) -> dict[str, str]:

@@ -23,6 +23,12 @@
     const LEGEND_KEYS = ["name", "legendgroup", "legendgrouptitle", "legendrank"];
     // the layer whose drawings each belong to a threat direction (geodata.scenario.DIRECTED_LAYER)
     const DIRECTED_LAYER = "threats";
+    // a layer key limited to some certainty states: "<key>@<states>" (geodata.certainty)
+    const STATE_MARK = "@";
+    const EVERY_STATE = 511;
+    // the certainty filters' values, in the order of their states (geodata.knowledge)
+    const BASES = ["stated", "inferred", "external"];
+    const MODALITY_LEVELS = ["asserted", "assessed", "projected"];
 
     function graph() {
         return document.querySelector("#map .js-plotly-plot");
@@ -207,14 +213,32 @@
         }, trace);
     }
 
-    /* The countries trace's fills (colorscale steps), outlines and hover texts with the layers
-     * `shown`: dashboard.figures.countries.country_style, line by line (tested equal for every
-     * set of layers). `toggle` is the figure's toggle data (toggleOf, with browser_records's
-     * hover texts and records), `locations` the trace's. */
-    function countryStyle(toggle, locations, shown) {
+    /* A layer key limited to some certainty states, as [layer key, states] (states: a bit mask
+     * of certainty state indices): geodata.certainty.split_state_key. */
+    function splitStateKey(alternative) {
+        const at = alternative.indexOf(STATE_MARK);
+        if (at < 0) { return [alternative, EVERY_STATE]; }
+        return [alternative.slice(0, at), Number(alternative.slice(at + 1))];
+    }
+
+    /* Whether a thing shown with any of `alternatives` (state keys) shows with the layer keys
+     * `shown` in certainty state `state`: geodata.certainty.shows. */
+    function showsWith(alternatives, shown, state) {
+        return alternatives.some((alternative) => {
+            const [key, states] = splitStateKey(alternative);
+            return shown.has(key) && ((states >> state) & 1) === 1;
+        });
+    }
+
+    /* The countries trace's fills (colorscale steps), outlines and hover texts with the layer
+     * keys `shown` in certainty state `state`: dashboard.figures.countries.country_style, line
+     * by line (tested equal for every set of layers and state). `toggle` is the figure's toggle
+     * data (toggleOf, with browser_records's hover texts and records), `locations` the
+     * trace's. */
+    function countryStyle(toggle, locations, shown, state) {
         const fill = {}, line = {}, extra = {};
         for (const [layer, rows] of toggle.records) {
-            if (!shown.has(layer)) { continue; }
+            if (!showsWith([layer], shown, state)) { continue; }
             for (const [iso3, step, colour, width, hover] of rows) {
                 if (step !== null) { fill[iso3] = step; }
                 if (colour !== null && width > 0) { line[iso3] = [colour, width]; }
@@ -249,12 +273,13 @@
         return layers.concat(directions.map((direction) => DIRECTED_LAYER + "-" + direction));
     }
 
-    /* A copy of `figure` showing the layer keys `shown` (the traces of the others hidden, the
-     * countries traces restyled: the main map's and an inset's, each from its own records);
-     * the traces that do not change are the same objects. A trace several layer keys share
-     * (meta.layers: a label two layers ask for, a threat direction's part of its layer) shows
-     * when any of them is shown. */
-    function figureShowing(figure, toggle, shown) {
+    /* A copy of `figure` showing the layer keys `shown` in certainty state `state` (the traces
+     * of the others hidden, the countries traces restyled: the main map's and an inset's, each
+     * from its own records); the traces that do not change are the same objects. A trace
+     * several layer keys share (meta.layers: a label two layers ask for, a threat direction's
+     * part of its layer) shows when any of them is shown, each in the certainty states it
+     * names (figures.states). */
+    function figureShowing(figure, toggle, shown, state) {
         const always = new Set(toggle.always);
         const drawn = new Set([...shown, ...always]);
         const countries = new Map(
@@ -262,7 +287,7 @@
         );
         const data = figure.data.map((trace, index) => {
             if (countries.has(index)) {
-                const style = countryStyle(countries.get(index), trace.locations, drawn);
+                const style = countryStyle(countries.get(index), trace.locations, drawn, state);
                 const marker = trace.marker || {};
                 return Object.assign({}, trace, {
                     z: style.z,
@@ -275,40 +300,41 @@
             }
             const meta = trace.meta || {};
             const layers = meta.layers || [meta.layer];
-            // only layers' own traces (not the base map, the focus ring, or the sentence
-            // emphasis's slots, which belong to no layer)
-            if (layers.some((layer) => always.has(layer) || !toggle.keys.includes(layer))) {
-                return trace;
-            }
-            const show = layers.some((layer) => shown.has(layer));
+            // only what a toggle shows and hides (not the base map, the focus ring, or the
+            // sentence emphasis's slots, which belong to no layer and show in every state)
+            const fixed = layers.some((layer) => {
+                const [key, states] = splitStateKey(layer);
+                return always.has(key) ? states === EVERY_STATE : !toggle.keys.includes(key);
+            });
+            if (fixed) { return trace; }
+            const show = showsWith(layers, drawn, state);
             if (show === !isHidden(trace)) { return trace; }
             return show ? showTrace(trace) : hideTrace(trace);
         });
         return Object.assign({}, figure, {data: data});
     }
 
-    /* A view's URL query with other layers and directions: only those parts change, so it
-     * stays the one the server writes for that view (Scenario.to_query). */
-    function queryWithLayers(query, layers, directions) {
-        const lists = {layers: layers, directions: directions};
+    /* A view's URL query with other values of some of its parameters (`values`: by name, a
+     * list or a string): only those parts change, so it stays the one the server writes for
+     * that view (Scenario.to_query, which writes every one of them). */
+    function queryWith(query, values) {
         return "?" + query.replace(/^\?/, "").split("&").map((part) => {
             const name = part.split("=")[0];
-            return name in lists ? name + "=" + lists[name].join(",") : part;
+            if (!(name in values)) { return part; }
+            const value = values[name];
+            return name + "=" + (Array.isArray(value) ? value.join(",") : value);
         }).join("&");
     }
 
     /* The map's summary (dashboard.service.panels.summary_text, said the same way) from the
      * view's summary choices, for a view titled `title` showing `layers` (and the layer keys
-     * `keys`, see shownKeys). */
-    function summaryText(choices, title, layers, keys) {
+     * `keys`, see shownKeys) in certainty state `state`. */
+    function summaryText(choices, title, layers, keys, state) {
         const fill = (text, key, value) => text.split("{" + key + "}").join(value);
         const parts = [choices.title ? fill(choices.title, "title", title) : choices.untitled];
         if (layers.length) {
             const names = layers.map((layer) => choices.names[layer]).join(choices.joiner);
-            let count = 0;
-            Object.entries(choices.counts).forEach(([key, n]) => {
-                if (!key || key.split(" ").some((layer) => keys.includes(layer))) { count += n; }
-            });
+            const count = shownCount(choices.counts, new Set(keys), state);
             parts.push(fill(fill(choices.layers, "layers", names), "count", String(count)));
             parts.push(choices.projection);
         } else {
@@ -318,14 +344,39 @@
         return parts.join(choices.separator);
     }
 
-    /* Whether the figure's map, with `layers` shown, is framed as it is drawn (the same view,
-     * the Europe inset or none): toggle.frames, by set of layers (bit i: toggle.layers[i]). A
-     * toggle that re-frames the map is the server's to draw. */
-    function framedAlike(toggle, layers) {
-        if (!toggle.frames) { return true; }
+    /* How many of the table's rows a view showing the layer keys `shown` in certainty state
+     * `state` shows, from its counts (rows per set of state keys, "" for rows of none):
+     * dashboard.service.panels.shown_count. */
+    function shownCount(counts, shown, state) {
+        let count = 0;
+        Object.entries(counts || {}).forEach(([key, n]) => {
+            if (!key || showsWith(key.split(" "), shown, state)) { count += n; }
+        });
+        return count;
+    }
+
+    /* Whether the figure's map shows `layers` in certainty state `state` as it is drawn (the
+     * same view, the Europe inset or none; what the state leaves out only hidden):
+     * toggle.frames, by state and set of layers (bit i: toggle.layers[i]), "1" or "0". A
+     * toggle that re-frames the map, or needs items it does not draw, is the server's. */
+    function framedAlike(toggle, layers, state) {
         const mask = toggle.layers.reduce(
             (bits, layer, i) => (layers.includes(layer) ? bits | (1 << i) : bits), 0);
-        return toggle.frames[mask] === 1;
+        return toggle.frames[state][mask] === "1";
+    }
+
+    /* The index of the certainty state of a view's filters [basis, modality]
+     * (geodata.certainty.state_index), or -1 for unknown ones. */
+    function certaintyState([basis, modality]) {
+        const b = BASES.indexOf(basis), m = MODALITY_LEVELS.indexOf(modality);
+        return b < 0 || m < 0 ? -1 : b * MODALITY_LEVELS.length + m;
+    }
+
+    /* The certainty state of a view (its scenario as the `view` store has it; the widest, the
+     * filters' defaults, for one without them). */
+    function viewState(scenario) {
+        const state = certaintyState([scenario.basis, scenario.modality]);
+        return state < 0 ? BASES.length * MODALITY_LEVELS.length - 1 : state;
     }
 
     function sameList(a, b) {
@@ -1247,21 +1298,19 @@
             return [status, links];
         },
 
-        /* The table lists every layer's rows: show those of the shown layer keys (CSS on
-         * `show-<key>`, see shownKeys), and count them for the caption (`meta.counts`: rows per
-         * set of layer keys, "" for none). Returns [the container's class, the caption, the
-         * empty text]. */
+        /* The table lists every layer's and certainty's rows: show those of the shown layer
+         * keys in the view's certainty state (CSS on `show-<key>`, and on `show-<key>-<state>`
+         * for the rows of a key limited to some states: components.table_body), and count them
+         * for the caption (`meta.counts`: rows per set of state keys, "" for none). Returns
+         * [the container's class, the caption, the empty text]. */
         tableRows: function (view, meta) {
             const scenario = (view && view.scenario) || {};
             const shown = shownKeys(scenario.layers || [], scenario.directions || []);
-            const classes = ["view-table"].concat(shown.map((key) => "show-" + key));
-            let count = 0;
-            Object.entries((meta && meta.counts) || {}).forEach(([key, n]) => {
-                const keys = key ? key.split(" ") : [];
-                if (!keys.length || keys.some((k) => shown.includes(k))) {
-                    count += n;
-                }
-            });
+            const state = viewState(scenario);
+            const classes = ["view-table"]
+                .concat(shown.map((key) => "show-" + key))
+                .concat(shown.map((key) => "show-" + key + "-" + state));
+            const count = shownCount(meta && meta.counts, new Set(shown), state);
             if (!count) { classes.push("is-empty"); }
             if (!meta) { return [classes.join(" "), null, null]; }
             return [
@@ -1271,21 +1320,23 @@
             ];
         },
 
-        /* A layer or direction toggle, in the page: the map shows the ticked layers and threat
-         * directions (their traces hidden or shown, and the countries trace's style from what
-         * the figure brought along in toggleOf), and the address, the `view` store, the record of
-         * the drawn map and the heading and the map's summary follow; nothing goes to the
-         * server. Only while the comparison lists the differences (`compare-view`), for a map
-         * without that data, or for a layer toggle that re-frames the map or adds or removes
-         * its Europe inset (toggle.frames) (`map-view`: the server draws it), is the server
-         * asked. (A direction toggle never re-frames the map: it is framed for them all.)
+        /* A layer, direction or certainty toggle, in the page: the map shows the ticked layers
+         * and threat directions in the chosen certainty state (their traces hidden or shown,
+         * and the countries trace's style from what the figure brought along in toggleOf), and
+         * the address, the `view` store, the record of the drawn map and the heading and the
+         * map's summary follow; nothing goes to the server. Only while the comparison lists the
+         * differences (`compare-view`), for a map without that data, or for a toggle that
+         * re-frames the map, adds or removes its Europe inset, or needs items the map does not
+         * draw (framedAlike) (`map-view`: the server draws it), is the server asked. (A
+         * direction toggle never re-frames the map: it is framed for them all.)
          * Returns [map.figure, url.search, view.data, rendered.data, view-title.children,
          * map-summary.children, map-view.data, compare-view.data]. */
-        toggleLayers: function (ticked, tickedDirections, view, rendered, figure, heading,
-            compareMode) {
+        toggleLayers: function (ticked, tickedDirections, basis, modality, view, rendered, figure,
+            heading, compareMode) {
             const none = window.dash_clientside.no_update;
             const result = [none, none, none, none, none, none, none, none];
             if (!view || !view.scenario) { return result; }
+            const scenario = view.scenario;
             const toggle = toggleOf(figure);
             const order = (toggle && toggle.layers) || (heading && heading.layers) || [];
             const picked = new Set(ticked || []);
@@ -1293,29 +1344,39 @@
             const directionOrder = (heading && heading.directions) || [];
             const pickedDirections = new Set(tickedDirections || []);
             const directions = directionOrder.filter((d) => pickedDirections.has(d));
-            if (sameList(layers, view.scenario.layers || [])
-                && sameList(directions, view.scenario.directions || [])) { return result; }
+            const certainty = [basis || scenario.basis, modality || scenario.modality];
+            if (sameList(layers, scenario.layers || [])
+                && sameList(directions, scenario.directions || [])
+                && sameList(certainty, [scenario.basis, scenario.modality])) { return result; }
             const newView = {
-                scenario: Object.assign({}, view.scenario,
-                    {layers: layers, directions: directions}),
-                query: queryWithLayers(view.query, layers, directions),
+                scenario: Object.assign({}, scenario, {
+                    layers: layers, directions: directions,
+                    basis: certainty[0], modality: certainty[1],
+                }),
+                query: queryWith(view.query, {
+                    layers: layers, directions: directions,
+                    basis: certainty[0], modality: certainty[1],
+                }),
             };
             const keys = shownKeys(layers, directions);
+            const state = certaintyState(certainty);
             result[1] = newView.query;
             result[2] = newView;
-            if (toggle && rendered && framedAlike(toggle, layers)) {
-                result[0] = figureShowing(figure, toggle, new Set(keys));
-                result[3] = Object.assign({}, rendered, {layers: keys});
+            if (toggle && rendered && state >= 0 && framedAlike(toggle, layers, state)) {
+                result[0] = figureShowing(figure, toggle, new Set(keys), state);
+                result[3] = Object.assign({}, rendered, {layers: keys, state: state});
             } else {
                 result[6] = newView;
             }
             if (heading) {
                 const modified = heading.preset_layers !== null
                     && (heading.differs || !sameList(layers, heading.preset_layers)
-                        || !sameList(directions, heading.preset_directions));
+                        || !sameList(directions, heading.preset_directions)
+                        || !sameList(certainty, heading.preset_certainty));
                 const title = modified ? heading.modified : heading.title;
                 if (heading.preset_layers !== null) { result[4] = title; }
-                result[5] = summaryText(heading.summary, title, layers, keys);
+                result[5] = summaryText(heading.summary, title, layers, keys,
+                    certaintyState(certainty));
             }
             if (compareMode === "diff") { result[7] = newView; }
             return result;
@@ -1383,6 +1444,8 @@
     // for the tests, which compare them with Python's country_style and summary_text
     atlas.countryStyle = countryStyle;
     atlas.summaryText = summaryText;
+    atlas.certaintyState = certaintyState;
+    atlas.showsWith = showsWith;
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {atlas: atlas});
     window.atlasEmphasisOf = emphasisOf;  // for the tests: what the `emphasis` callback patches

@@ -40,7 +40,7 @@ from geodata.article import ARTICLE_DATE, ARTICLE_TITLE_EN
 from geodata.atlas import Atlas, derived, load_atlas
 from geodata.knowledge import MODALITIES
 from geodata.scenario import Scenario
-from geodata.select import Layers, select
+from geodata.select import Layers, drawn_selection, select
 
 MIN_TEXT_PX = 12  # at the reference height (1080): no text on the image is smaller
 # Per process (each server worker has its own): captioned figures as JSON, 0.1–0.2 MB each
@@ -173,9 +173,18 @@ class _Slide:
 def _slide_map(scenario: Scenario, atlas: Atlas, frame: Frame | None = None) -> _Slide:
     """The view's map to caption as a slide: only its shown layers (its labels placed for `frame`
     when given), with the width / height of its map (see dashboard.figures.projection.map_aspect)."""
+    # drawn as the dashboard draws it: every certainty its filters only hide, and framed for
+    # its own selection (geodata.select.drawn_selection)
     layers = select(atlas, scenario.with_every_layer())
+    widest = select(atlas, scenario.with_every_layer().with_every_certainty())
     parts = figure_parts(
-        layers, atlas, visible_layers=scenario.layers, directions=scenario.directions, frame=frame
+        drawn_selection(widest, layers),
+        atlas,
+        visible_layers=scenario.layers,
+        directions=scenario.directions,
+        frame=frame,
+        certainty=scenario.certainty(),
+        framed_by=layers,
     )
     view = make_view(
         layers, atlas, {*scenario.layers, BASE_LAYER}, keep=emphasis_points(layers, atlas)

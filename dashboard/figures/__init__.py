@@ -19,6 +19,12 @@ Contract with the app:
   ``country_style`` for the new set of shown layers. The threats of each direction are a part of
   their layer in the same way: their traces' ``meta["layers"]`` name its layer key
   ("threats-east", geodata.scenario.shown_keys), and a direction toggle hides or shows them.
+- A figure may draw items of more certainty states than the view shows (``layers`` selected at
+  wider filters than ``certainty``): each trace's layer keys are then limited to the states its
+  items show in (``"events@438"``, geodata.certainty.state_key; dashboard.figures.states), so
+  a certainty toggle, too, only hides and shows traces and restyles the countries trace (whose
+  records are each limited so); ``shown_by(key, shown, state)`` says what shows. The map is
+  framed for ``framed_by``, the selection of the state shown.
 - Every trace has ``meta = {"layer": <layer id or "base">, "kind": <what it draws>, "ids": [...]}``
   and a stable ``uid``.
 - Clickable points carry their item id in ``customdata``: iso3 for countries, and the

@@ -55,14 +55,17 @@ from dashboard.figures.layers import BASE_LAYER, BUILDERS
 from dashboard.figures.marks import LonLatList
 from dashboard.figures.notes import map_notes
 from dashboard.figures.projection import View
+from dashboard.figures.states import label_states, limited_keys, with_states
 from dashboard.figures.text import text_size
 from dashboard.i18n import t
 from geodata.atlas import Atlas
-from geodata.knowledge import Direction
+from geodata.certainty import WIDEST_STATE, shows, split_state_key, state_index
+from geodata.knowledge import Basis, Direction, ModalityLevel
 from geodata.scenario import DIRECTION_KEYS, LAYERS, Scenario, key_layer, shown_keys
 from geodata.select import Layers
 
 LAYER_IDS: tuple[str, ...] = (*LAYERS, BASE_LAYER)
+Certainty = tuple[Basis, ModalityLevel]  # a view's two certainty filters
 # what a trace may show with (its meta's layers): a layer, or a threat direction's part of it
 LAYER_KEYS: tuple[str, ...] = (*LAYER_IDS, *DIRECTION_KEYS)
 
@@ -86,6 +89,8 @@ def build_figure(
     size: tuple[int, int] | None = None,
     frame: Frame | None = None,
     level_of_detail: bool = False,
+    certainty: Certainty | None = None,
+    framed_by: Layers | None = None,
 ) -> go.Figure:
     """The map of `layers`, with the traces of layers outside `visible_layers` hidden, and
     those of threat directions outside `directions`.
@@ -100,6 +105,7 @@ def build_figure(
     as the slide export): the labels are placed for a map of exactly that plot area.
     The base map is the 1:50m one (exports: every size and zoom), or with `level_of_detail`
     (the dashboard) the one the view needs on screen (geo.resolution_for).
+    `certainty` and `framed_by`: see figure_parts.
     """
     traces, figure_layout, *_ = figure_parts(
         layers,
@@ -109,6 +115,8 @@ def build_figure(
         size=size,
         frame=frame,
         level_of_detail=level_of_detail,
+        certainty=certainty,
+        framed_by=framed_by,
     )
     # Validating every trace took most of the time: the traces skip it (the builders make them
     # right, and the tests check them) and only the small layout is validated. The figure is the
@@ -142,6 +150,8 @@ def figure_parts(
     level_of_detail: bool = False,
     fit_height: bool = False,
     pause: Pause = carry_on,
+    certainty: Certainty | None = None,
+    framed_by: Layers | None = None,
 ) -> FigureParts:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
     (with the country records a toggle restyles the countries traces from).
@@ -152,13 +162,19 @@ def figure_parts(
     `size` (geo.plan_frame; its page sizes the graph's box to the frame: geo.map_box_style).
     The threats of the `directions` (by default the scenario's) show, those of the others are
     hidden: the map is framed, and its labels placed, for all it draws, so that a direction
-    toggle only flips what is shown (see geodata.scenario.shown_keys)."""
+    toggle only flips what is shown (see geodata.scenario.shown_keys).
+    So do the things of a certainty the view's filters leave out, when `layers` draws them:
+    `certainty` is the (basis, modality) of the filters the map shows (by default those of
+    `layers`, which may select wider ones; see geodata.certainty), and the map is framed for what
+    `framed_by` selects (by default `layers`: the selection of the shown certainty, so that a
+    certainty toggle that does not re-frame the map only flips what is shown)."""
     scenario = layers.scenario
     shown = shown_keys(
         scenario.layers if visible_layers is None else visible_layers,
         scenario.directions if directions is None else directions,
     )
     visible = {*shown, BASE_LAYER}
+    state = state_index(*(certainty or (scenario.basis, scenario.modality)))
     main, inset = compose(
         layers,
         atlas,
@@ -168,6 +184,8 @@ def figure_parts(
         level_of_detail=level_of_detail,
         fit_height=fit_height,
         pause=pause,
+        state=state,
+        framed_by=framed_by,
     )
     traces: list[tuple[str, str, Trace]] = []
     countries: list[tuple[int, CountryFills]] = []
@@ -194,7 +212,7 @@ def figure_parts(
         drawn[badges:badges] = [(BASE_LAYER, uid, slot) for uid, slot in emphasis_slots()]
         traces += _subplot(drawn, suffix)
         fills = country_fills(part.drawings, part.ctx.country_hover, only)
-        trace = countries_trace(fills, visible)
+        trace = countries_trace(fills, visible, state)
         trace["meta"] = {"layer": BASE_LAYER, "kind": "country", "ids": list(fills.locations)}
         choropleths = [i for i, (_, _, t) in enumerate(traces) if t["type"] == "choropleth"]
         at = max([at, *(i + 1 for i in choropleths if i >= at)])
@@ -214,7 +232,7 @@ def figure_parts(
         )
         if key != BASE_LAYER:  # (a layer's trace: the page hides and shows it)
             trace = with_own_style(trace)
-            traces[index] = (key, uid, trace if shown_by(key, visible) else hide(trace))
+            traces[index] = (key, uid, trace if shown_by(key, visible, state) else hide(trace))
     figure_layout = layout(
         main.ctx.view, scenario.lang, main.ctx.projector.frame_plan, main.ctx.resolution
     )
@@ -267,10 +285,11 @@ SHARED = "+"  # joins the layers of a trace drawn by several (a label two layers
 LEADER_COLOUR = "#5C5C5C"
 
 
-def shown_by(layer: str, visible: Collection[str]) -> bool:
-    """Whether a trace of `layer` (one layer id, or several joined by SHARED) shows when the
-    layers `visible` are shown: when any of its layers is."""
-    return any(part in visible for part in layer.split(SHARED))
+def shown_by(layer: str, visible: Collection[str], state: int = WIDEST_STATE) -> bool:
+    """Whether a trace of `layer` (one layer key, or several joined by SHARED, each maybe
+    limited to some certainty states: geodata.certainty.state_key) shows when the layer keys
+    `visible` are shown in certainty state `state`: when any of its keys is."""
+    return shows(layer.split(SHARED), visible, state)
 
 
 def trace_layer(trace: dict[str, Any] | Any) -> str:
@@ -472,6 +491,8 @@ def compose(
     level_of_detail: bool = False,
     fit_height: bool = False,
     pause: Pause = carry_on,
+    state: int = WIDEST_STATE,
+    framed_by: Layers | None = None,
 ) -> Composition:
     """Every layer's drawing and the placement of every label (the figure before plotly), on the
     main map and, where Europe is too small to read and crowded, on an inset of Europe.
@@ -485,17 +506,19 @@ def compose(
     items in the inset's area, and those the inset names, on the inset only. The base maps'
     resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one). With
     `fit_height`, the map's height is what its full aspect asks for (geo.plan_frame). `pause` is
-    called after each layer drawn and each label placed.
+    called after each layer drawn and each label placed. The map shows certainty state
+    `state`, and is framed for what `framed_by` selects (see figure_parts).
     """
-    view, with_inset = framing(layers, atlas, visible)
-    ctx = _context(layers, atlas, view, size, visible, level_of_detail)
+    framed_by = framed_by or layers
+    view, with_inset = framing(framed_by, atlas, visible)
+    ctx = _context(layers, atlas, view, size, visible, level_of_detail, state)
     ctx.projector = Projector(
         view, fixed_frame or plan_frame(view, size=size, fit_height=fit_height)
     )
     drawings, read_frame = [], []
     for _, build in BUILDERS:
         ctx.projector_read = False
-        drawings.append(build(ctx))
+        drawings.append(with_states(build(ctx), ctx.index))
         read_frame.append(ctx.projector_read)
         pause()
     groups = legend_groups(drawings, visible, ctx.lang)
@@ -504,15 +527,21 @@ def compose(
     ctx.projector = Projector(view, frame)
     if redraw:  # (the pixels the builders read depend on the plot area alone)
         drawings = [
-            build(ctx) if again else drawing
+            with_states(build(ctx), ctx.index) if again else drawing
             for (_, build), drawing, again in zip(BUILDERS, drawings, read_frame, strict=True)
         ]
     requests = [label for d in drawings for label in d.labels]
-    first = {label.key for d in drawings if d.layer in visible for label in d.labels}
+    first = {
+        label.key
+        for d in drawings
+        if d.layer in visible
+        for label in d.labels
+        if label_states(label, ctx.index) >> state & 1
+    }
     obstacles = [obstacle for d in drawings for obstacle in d.obstacles]
     inset = None
     if with_inset:
-        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, pause)
+        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, pause, framed_by)
     if inset is None:
         placements = place_labels(
             requests, obstacles, ctx.projector, first, all_optional=ctx.compact, pause=pause
@@ -543,6 +572,7 @@ def _context(
     size: tuple[int, int],
     visible: set[str],
     level_of_detail: bool,
+    state: int,
 ) -> Context:
     """A map's context; its base map the 1:50m one, or with `level_of_detail` the one its view
     needs on screen (geo.resolution_for)."""
@@ -554,6 +584,7 @@ def _context(
         size=size,
         visible=frozenset(visible),
         resolution=resolution_for(view) if level_of_detail else DETAIL_RESOLUTION,
+        state=state,
     )
 
 
@@ -565,21 +596,22 @@ def _draw_inset(
     visible: set[str],
     first: set[str],
     pause: Pause,
+    framed_by: Layers,
 ) -> InsetDrawing:
     """The inset in the corner of the main map that covers least of what it draws, its layers
     drawn for its view, and its labels (of the items in its area) placed on it."""
     avoid = [(o.lon, o.lat) for d in main_drawings if d.layer in visible for o in d.obstacles]
     avoid += [(q.lon, q.lat) for d in main_drawings if d.layer in visible for q in d.labels]
-    avoid += [tuple(p) for p in content_points(layers, atlas, visible)[::4]]
+    avoid += [tuple(p) for p in content_points(framed_by, atlas, visible)[::4]]
     plan = place(main.projector, avoid)
     view = replace(plan.view, magnification=plan.magnification(main.projector))
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
     # (always on the 1:50m base map: its file is the 1:50m world's Europe, inset.INSET_BASEMAP)
-    ctx = _context(layers, atlas, view, main.size, visible, level_of_detail=False)
+    ctx = _context(layers, atlas, view, main.size, visible, False, main.state)
     ctx.projector = plan.projector
     drawings = []
     for _, build in BUILDERS:
-        drawings.append(build(ctx))
+        drawings.append(with_states(build(ctx), ctx.index))
         pause()
     extent = plan.extent
     requests = [
@@ -610,7 +642,8 @@ def _inset_title_box(plan: Inset, lang: str) -> tuple[float, float, float, float
 
 def legend_groups(drawings: list[Drawing], visible: set[str], lang: str) -> list[LegendGroup]:
     """The legend plotly will draw: a group per shown layer in legend order, with the names of
-    its traces that are in the legend."""
+    its traces that are in the legend (of every threat direction and certainty: the map is laid
+    out for all it draws, so that a toggle of either only flips what is shown)."""
     groups = []
     for layer in sorted({d.layer for d in drawings}, key=LEGEND_RANK.__getitem__):
         if layer not in visible:
@@ -645,24 +678,36 @@ def _label_traces(part: MapDrawing | InsetDrawing) -> list[tuple[str, str, Trace
     labels. Few traces: plotly.js draws each text trace in its own pass, which was a good part of
     the map's first paint.
 
-    A label several layers ask for (the same key) is drawn once, in a trace of those layers
-    (shown when any of them is); one left out has empty text in it. A trace that would draw
+    A label several layers ask for (the same key and text) is drawn once, in a trace of those
+    layers (shown when any of them is, in the certainty states it shows in: figures.states; a
+    label whose text depends on the state is one per text, placed once); one left out has empty
+    text in it. A trace that would draw
     nothing (all its labels left out, or none of them moved off its anchor) is not made:
     plotly.js defaults, calculates and draws every trace at each redraw, a toggle's included.
     """
-    asked: dict[str, tuple[LabelRequest, list[str]]] = {}
+    asked: dict[tuple[str, str], tuple[LabelRequest, list[str]]] = {}
     for drawing in part.drawings:
         for request in drawing.labels:
             if request.key in part.placements:
-                _, by = asked.setdefault(request.key, (request, []))
-                by += [key for key in request.keys or (drawing.layer,) if key not in by]
+                states = label_states(request, part.ctx.index)
+                _, by = asked.setdefault((request.key, request.text), (request, []))
+                by += [
+                    key
+                    for key in limited_keys(request.keys or (drawing.layer,), states)
+                    if key not in by
+                ]
     groups: dict[tuple[str, ...], list[LabelRequest]] = {}
     for request, by in asked.values():
         groups.setdefault(tuple(by), []).append(request)
     rank = {layer: index for index, (layer, _) in enumerate(BUILDERS)}
     keys = {key: index for index, key in enumerate(LAYER_KEYS)}
+
+    def order(key: str) -> tuple[int, int, int]:
+        plain, states = split_state_key(key)
+        return rank[key_layer(plain)], keys[plain], -states
+
     traces: list[tuple[str, str, Trace]] = []
-    for by in sorted(groups, key=lambda by: ([(rank[key_layer(k)], keys[k]) for k in by], len(by))):
+    for by in sorted(groups, key=lambda by: ([order(k) for k in by], len(by))):
         key = SHARED.join(by)
         layer = key_layer(by[0])
         shared = {"layers": list(by)} if by != (layer,) else {}

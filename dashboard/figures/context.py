@@ -15,6 +15,14 @@ from dashboard.figures.projection import View
 from dashboard.figures.text import wrap
 from dashboard.i18n import format_date, hedge_meaning, join_names, localized, t, t_or
 from geodata.atlas import Atlas, Record, derived, records
+from geodata.certainty import (
+    EVERY_STATE,
+    WIDEST_STATE,
+    ItemStates,
+    item_states,
+    split_state_key,
+    state_key,
+)
 from geodata.knowledge import Basis
 from geodata.scenario import Lang
 from geodata.select import Layers
@@ -81,6 +89,9 @@ class LabelRequest:
     # the layer keys it shows with, when it names only a part of its layer (a threat
     # direction's items): see Drawing.add
     keys: tuple[str, ...] = ()
+    # the certainty states it shows in, when not those of the items it names (a label whose
+    # text depends on which of its items show: one request per text, see figures.states)
+    states: ItemStates | None = None
 
     @property
     def item_ids(self) -> list[str]:
@@ -112,6 +123,7 @@ class CountryFill:
     line_colour: str | None = None
     line_width: float = 0.0
     hover: str = ""
+    states: ItemStates = EVERY_STATE  # the certainty states it shows in (geodata.certainty)
 
 
 def hedges(citations: Iterable[Mapping[str, Any]], modality: str) -> tuple[str, ...]:
@@ -201,7 +213,15 @@ class AtlasIndex:
             self.memberships_of.setdefault(row.iso3, []).append(row)
         for rows in self.memberships_of.values():
             rows.sort(key=lambda row: order.get(row.grouping, 99))
+        self.item_states = _item_states(atlas)
         self._memo: dict[tuple, Any] = {}
+
+    def states_of(self, item_id: str) -> ItemStates:
+        """The certainty states in which an item shows (geodata.certainty): a grouping, relation,
+        threat, region, event, topic, domain ("cyber": while any of its actors' shows), a
+        domain's actor ("cyber:CHN") or a membership ("nato:JPN"); every state for anything
+        else (a country, a place)."""
+        return self.item_states.get(item_id, EVERY_STATE)
 
     def memo(self, key: tuple, compute: Callable[[], T]) -> T:
         """`compute()` the first time `key` is asked for, the stored value after (the value must
@@ -209,6 +229,25 @@ class AtlasIndex:
         if key not in self._memo:
             self._memo[key] = compute()
         return self._memo[key]
+
+
+def _item_states(atlas: Atlas) -> dict[str, ItemStates]:
+    """The states each item of the atlas shows in, by id (see AtlasIndex.states_of)."""
+    found: dict[str, ItemStates] = {}
+    for frame in ("groupings", "relations", "threats", "regions", "events", "topics"):
+        for item_id, basis, modality in records(getattr(atlas, frame)[["id", "basis", "modality"]]):
+            found[item_id] = item_states(basis, modality)
+    for domain, actor, basis, modality in records(
+        atlas.domains[["domain", "actor", "basis", "modality"]]
+    ):
+        states = item_states(basis, modality)
+        found[f"{domain}:{actor}"] = states
+        found[domain] = found.get(domain, 0) | states
+    for grouping, iso3, basis, modality in records(
+        atlas.memberships[["grouping", "iso3", "basis", "modality"]]
+    ):
+        found[f"{grouping}:{iso3}"] = item_states(basis, modality)
+    return found
 
 
 def atlas_index(atlas: Atlas) -> AtlasIndex:
@@ -256,6 +295,7 @@ class Context:
     size: tuple[int, int]  # px the figure is laid out for
     visible: frozenset[str] = frozenset()  # the layers shown at first
     resolution: int = DETAIL_RESOLUTION  # of the base map the countries are drawn on
+    state: int = WIDEST_STATE  # the certainty state shown at first (geodata.certainty)
     projector_read: bool = field(default=False, init=False)
     _projector: Projector | None = field(default=None, init=False, repr=False)
 
@@ -418,6 +458,27 @@ class Context:
         return {
             (row.iso3, row.grouping): (row.modality, row.status) for row in self.rows.memberships
         }
+
+    def membership_states(self, iso3: str, grouping_id: str) -> ItemStates:
+        """The certainty states in which a membership shows: it and its grouping do."""
+        return self.index.states_of(f"{grouping_id}:{iso3}") & self.index.states_of(grouping_id)
+
+    @cached_property
+    def region_drawers(self) -> dict[str, dict[str, ItemStates]]:
+        """For each region the view draws, the certainty states in which it shows with each
+        layer key that draws it (geodata.select.Layers.region_layers)."""
+        found: dict[str, dict[str, ItemStates]] = {}
+        for region_id, keys in self.layers.region_layers.items():
+            for key, states in map(split_state_key, keys):
+                by_key = found.setdefault(region_id, {})
+                by_key[key] = by_key.get(key, 0) | states
+        return found
+
+    def region_keys(self, region_id: str, keys: Iterable[str]) -> tuple[str, ...]:
+        """The state keys a region drawn for the layer keys `keys` shows with (see
+        `region_drawers`)."""
+        drawers = self.region_drawers.get(region_id, {})
+        return tuple(state_key(key, drawers.get(key, 0)) for key in keys)
 
     @property
     def memberships_of(self) -> dict[str, list[Record]]:

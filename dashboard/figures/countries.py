@@ -20,6 +20,7 @@ from typing import Any
 from dashboard.figures import style
 from dashboard.figures.context import CountryFill, Drawing, Trace, choropleth
 from dashboard.figures.kit import HOVER
+from geodata.certainty import WIDEST_STATE, shows, state_key
 
 NO_FILL = style.TRANSPARENT
 # where in the countries trace what depends on the shown layers is (CountryStyle.properties)
@@ -36,8 +37,10 @@ STYLE_PATHS: tuple[tuple[str, ...], ...] = (
 
 @dataclass(frozen=True)
 class CountryFills:
-    """Every layer's country records (layers in drawing order), the trace's locations and each
-    located country's own hover text (its name, basis and groupings)."""
+    """Every layer's country records (layers in drawing order; each layer's records in runs of
+    those that show in the same certainty states, under the layer's key limited to them:
+    geodata.certainty.state_key), the trace's locations and each located country's own hover
+    text (its name, basis and groupings)."""
 
     layers: tuple[tuple[str, tuple[CountryFill, ...]], ...]
     locations: tuple[str, ...]
@@ -63,11 +66,17 @@ def country_fills(
     that layer's order): plotly.js draws a trace's outlines in location order, so an outline a
     later layer emphasises (Hungary's objection, Ukraine's edge) is drawn after its neighbours'
     thin ones, as when each layer was a trace of its own, whichever layers are shown."""
-    layers = tuple(
-        (d.layer, tuple(f for f in d.fills if only is None or f.iso3 in only))
-        for d in drawings
-        if d.fills
-    )
+    runs: list[tuple[str, list[CountryFill]]] = []
+    for drawing in drawings:
+        for record in drawing.fills:
+            if only is not None and record.iso3 not in only:
+                continue
+            key = state_key(drawing.layer, record.states)
+            if runs and runs[-1][0] == key:
+                runs[-1][1].append(record)
+            else:
+                runs.append((key, [record]))
+    layers = tuple((key, tuple(records)) for key, records in runs)
     order: dict[str, None] = {}
     for _, records in layers:
         for record in records:
@@ -112,8 +121,11 @@ class CountryStyle:
         return trace
 
 
-def country_style(fills: CountryFills, visible: Collection[str]) -> CountryStyle:
-    """The countries trace's fills, outlines and hover text with the layers `visible` shown.
+def country_style(
+    fills: CountryFills, visible: Collection[str], state: int = WIDEST_STATE
+) -> CountryStyle:
+    """The countries trace's fills, outlines and hover text with the layer keys `visible` shown
+    in certainty state `state`.
 
     Of the shown layers' records for a country, the last that sets a fill gives its fill, and the
     last that sets an outline its outline (as when each layer's trace was drawn over the one
@@ -122,7 +134,7 @@ def country_style(fills: CountryFills, visible: Collection[str]) -> CountryStyle
     line: dict[str, tuple[str, float]] = {}
     extra: dict[str, str] = {}
     for layer, records in fills.layers:
-        if layer not in visible:
+        if not shows((layer,), visible, state):
             continue
         for record in records:
             if record.fill is not None:
@@ -176,8 +188,11 @@ def browser_records(fills: CountryFills) -> dict[str, Any]:
     }
 
 
-def countries_trace(fills: CountryFills, visible: Collection[str]) -> Trace:
-    """The countries choropleth (plotly's base-map outlines, ISO-3), drawn for `visible`."""
+def countries_trace(
+    fills: CountryFills, visible: Collection[str], state: int = WIDEST_STATE
+) -> Trace:
+    """The countries choropleth (plotly's base-map outlines, ISO-3), drawn for the layer keys
+    `visible` in certainty state `state`."""
     trace = choropleth(
         locations=list(fills.locations),
         locationmode="ISO-3",
@@ -187,4 +202,4 @@ def countries_trace(fills: CountryFills, visible: Collection[str]) -> Trace:
         name="",
         showlegend=False,
     )
-    return country_style(fills, visible).applied(trace)
+    return country_style(fills, visible, state).applied(trace)

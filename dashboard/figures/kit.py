@@ -4,7 +4,7 @@ fills, grouping markers, modality badges, legend-only entries and name labels.""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -23,6 +23,15 @@ from dashboard.figures.context import (
 )
 from dashboard.figures.text import wrap
 from dashboard.i18n import localized, t
+from geodata.certainty import (
+    CERTAINTY_STATES,
+    EVERY_STATE,
+    STATE_MARK,
+    ItemStates,
+    any_of,
+    split_state_key,
+    state_key,
+)
 from geodata.knowledge import BASES
 
 HOVER = "%{hovertext}<extra></extra>"
@@ -89,21 +98,47 @@ def draw_links(
     style_of: Callable[[Record], LinkStyle],
     order: Iterable[str],
 ) -> None:
-    """Arcs for `relations`, one line/arrowhead/handle trace triple per (style, basis, status)."""
-    groups: dict[tuple[str, str, str], list[Record]] = {}
+    """Arcs for `relations`, one line/arrowhead/handle trace triple per (style, basis, status),
+    and within it per set of certainty states its relations show in (figures.states: a modality
+    toggle hides a triple); a (style, basis, status) split so has a legend entry of its own,
+    shown while any of its triples is."""
+    groups: dict[tuple[str, str, str], dict[ItemStates, list[Record]]] = {}
     styles: dict[str, LinkStyle] = {}
     for relation in relations:
         link = style_of(relation)
         styles[link.key] = link
-        groups.setdefault((link.key, relation.basis, relation.status), []).append(relation)
+        by_states = groups.setdefault((link.key, relation.basis, relation.status), {})
+        by_states.setdefault(ctx.index.states_of(relation.id), []).append(relation)
     rank = {key: index for index, key in enumerate(order)}
     for key, basis, status in sorted(
         groups,
         key=lambda g: (rank.get(g[0], 99), BASES.index(g[1]), g[2]),  # type: ignore[arg-type]
     ):
         link = styles[key]
-        rows = groups[(key, basis, status)]
-        _draw_link_group(ctx, drawing, link, basis, status, rows)
+        uid = f"{link.key}/{basis}/{status}"
+        by_states = groups[(key, basis, status)]
+        if len(by_states) > 1:
+            line = style.line_style(link.colour, basis, status)  # type: ignore[arg-type]
+            legend_entry(
+                drawing,
+                f"{uid}/legend",
+                _link_name(ctx, link, basis),
+                "legend",
+                keys=(state_key(drawing.layer, any_of(by_states)),),
+                mode="lines",
+                line={"color": line.colour, "width": link.width, "dash": line.dash},
+                opacity=line.opacity,
+            )
+        for states in sorted(by_states, reverse=True):
+            part = uid if len(by_states) == 1 else f"{uid}/{states}"
+            _draw_link_group(
+                ctx, drawing, link, basis, status, by_states[states], part, len(by_states) == 1
+            )
+
+
+def _link_name(ctx: Context, link: LinkStyle, basis: str) -> str:
+    """The legend name of a style's arcs of one basis."""
+    return t(link.legend, ctx.lang) + basis_suffix(ctx, basis)
 
 
 def draw_relations(
@@ -112,19 +147,25 @@ def draw_relations(
     style_of: Callable[[Record], LinkStyle],
     order: Iterable[str],
     *,
-    named: Iterable[str] = (),
+    named: Mapping[str, ItemStates] | None = None,
     badged: Collection[str] = (),
 ) -> None:
     """The relations of the drawing's layer as arcs (see draw_links) or as marks at their source
-    (see draw_marks), hollow markers at the regions they end in, and name labels for `named` and
-    for their ends (`badged`: countries whose name sits above a strip of badges)."""
+    (see draw_marks), hollow markers at the regions they end in, and name labels for `named`
+    (each shown in its certainty states) and for their ends (while one of their relations shows;
+    `badged`: countries whose name sits above a strip of badges)."""
     relations = [r for r in ctx.rows.relations if r.layer == drawing.layer]
     draw_links(ctx, drawing, relations, style_of, order)
     marked = [r for r in ctx.rows.marked if r.layer == drawing.layer]
     draw_marks(ctx, drawing, marked, style_of)
     ends = [*endpoint_ids(relations), *(r.source for r in marked)]
     region_endpoints(ctx, drawing, [e for e in ends if e in ctx.regions])
-    label_names(ctx, drawing, list(dict.fromkeys([*named, *ends])), set(badged))
+    names = dict(named or {})
+    ends_of = [*((r, (r.source, r.target)) for r in relations), *((r, (r.source,)) for r in marked)]
+    for relation, relation_ends in ends_of:
+        for end in relation_ends:
+            names[end] = names.get(end, 0) | ctx.index.states_of(relation.id)
+    label_names(ctx, drawing, names, set(badged))
 
 
 @dataclass(frozen=True)
@@ -168,7 +209,11 @@ def _draw_link_group(
     basis: str,
     status: str,
     rows: list[Record],
+    uid: str,
+    in_legend: bool,
 ) -> None:
+    """The line, arrowhead and handle traces of some relations of one style, basis and status
+    (`uid` theirs; in the legend unless the caller made it an entry of its own)."""
     line = style.line_style(link.colour, basis, status)  # type: ignore[arg-type]
     zoom = ctx.view.zoom
     world = zoom < WORLD_ZOOM and not link.label_on_world_map
@@ -208,8 +253,7 @@ def _draw_link_group(
         drawing.obstacles.append(Obstacle(handle[0], handle[1], 5.0))
         if shape.tip is not None:
             drawing.obstacles.append(Obstacle(shape.tip[0], shape.tip[1], 5.0))
-    uid = f"{link.key}/{basis}/{status}"
-    name = t(link.legend, ctx.lang) + basis_suffix(ctx, basis)
+    name = _link_name(ctx, link, basis)
     drawing.add(
         f"{uid}/lines",
         scattergeo(
@@ -220,7 +264,7 @@ def _draw_link_group(
             opacity=line.opacity,
             hoverinfo="skip",
             name=name,
-            showlegend=True,
+            showlegend=in_legend,
         ),
         "relation_line",
         ids,
@@ -443,6 +487,7 @@ def country_fill(
     iso3s: list[str],
     bases: list[str],
     colours: str | list[str],
+    states: list[ItemStates] | None = None,
     *,
     name: str,
     showlegend: bool = False,
@@ -451,13 +496,16 @@ def country_fill(
     hover_extra: str = "",
 ) -> None:
     """Countries filled each in its colour (one for all, or one per country), lighter by basis
-    (external greyed), outlined and with `hover_extra` added to their hover.
+    (external greyed), outlined and with `hover_extra` added to their hover; each fill shows in
+    its certainty states (`states`, by default every one; geodata.certainty).
 
     The fills are drawn by the map's one countries trace (dashboard.figures.countries: plotly.js
     converts the whole base map for every choropleth it draws), so the layer only registers them;
-    in the legend (`showlegend`) they are a square of the fill, which shows with the layer."""
+    in the legend (`showlegend`) they are a square of the fill, which shows while one of them
+    does."""
     per_country = [colours] * len(iso3s) if isinstance(colours, str) else colours
-    rows = list(zip(iso3s, bases, per_country, strict=True))
+    per_states = states or [EVERY_STATE] * len(iso3s)
+    rows = list(zip(iso3s, bases, per_country, per_states, strict=True))
     keep = [row for row in rows if row[0] not in ctx.missing_outline]
     missing = [row for row in rows if row[0] in ctx.missing_outline]
     drawing.fills += [
@@ -467,8 +515,9 @@ def country_fill(
             line_colour,
             line_width,
             hover_extra,
+            shown_in,
         )
-        for iso3, basis, colour in keep
+        for iso3, basis, colour, shown_in in keep
     ]
     if showlegend and keep:  # a square of the fill with its outline
         legend_entry(
@@ -476,6 +525,7 @@ def country_fill(
             uid,
             name,
             "legend",
+            keys=(state_key(drawing.layer, any_of(row[3] for row in keep)),),
             mode="markers",
             marker={
                 "symbol": "square",
@@ -484,37 +534,65 @@ def country_fill(
                 "line": {"color": line_colour, "width": line_width},
             },
         )
-    if missing:  # no outline on the base map (e.g. Kosovo): a marker at the label point
-        points = [ctx.anchor(iso3) for iso3, _, _ in missing]
+    # no outline on the base map (e.g. Kosovo): a marker at the label point (a trace per set of
+    # certainty states)
+    by_states: dict[ItemStates, list[tuple[str, str, str, ItemStates]]] = {}
+    for row in missing:
+        by_states.setdefault(row[3], []).append(row)
+    for shown_in, group in by_states.items():
+        points = [ctx.anchor(iso3) for iso3, *_ in group]
         drawing.add(
-            f"{uid}/points",
+            f"{uid}/points" if len(by_states) == 1 else f"{uid}/points/{shown_in}",
             scattergeo(
                 **marks.lonlat(points),
                 mode="markers",
                 marker={
                     "symbol": "square",
                     "size": 9,
-                    "color": [style.fill_colour(c, b) for _, b, c in missing],  # type: ignore[arg-type]
+                    "color": [style.fill_colour(c, b) for _, b, c, _ in group],  # type: ignore[arg-type]
                     "opacity": 0.85,
                 },
-                customdata=[iso3 for iso3, _, _ in missing],
-                hovertext=[ctx.country_hover(iso3) + hover_extra for iso3, _, _ in missing],
+                customdata=[iso3 for iso3, *_ in group],
+                hovertext=[ctx.country_hover(iso3) + hover_extra for iso3, *_ in group],
                 hovertemplate=HOVER,
                 name=name,
                 showlegend=False,
             ),
             "country",
-            [iso3 for iso3, _, _ in missing],
+            [iso3 for iso3, *_ in group],
+            keys=(state_key(drawing.layer, shown_in),),
         )
 
 
+def first_shown(ctx: Context, memberships: Iterable[Record]) -> list[tuple[Record, ItemStates]]:
+    """Each of `memberships` (in priority order) with the certainty states in which it is the
+    first of its country's that shows (the one that fills the country); those never first are
+    left out."""
+    before: dict[str, ItemStates] = {}
+    found = []
+    for row in memberships:
+        shows_in = ctx.membership_states(row.iso3, row.grouping)
+        first = shows_in & ~before.get(row.iso3, 0)
+        before[row.iso3] = before.get(row.iso3, 0) | shows_in
+        if first:
+            found.append((row, first))
+    return found
+
+
 def external_members_key(
-    ctx: Context, drawing: Drawing, grouping_ids: Iterable[str], filled: list[tuple[str, str, str]]
+    ctx: Context,
+    drawing: Drawing,
+    grouping_ids: Iterable[str],
+    filled: list[tuple[str, str, str, ItemStates]],
 ) -> None:
     """A legend entry per grouping that fills countries it has through outside knowledge only
     (NATO's members the article does not name): a square of that fill, "<grouping> member not
-    named in the article *". `filled` is (iso3, grouping, basis) of each filled country."""
-    external = {grouping for _, grouping, basis in filled if basis == "external"}
+    named in the article *", shown while one of those fills is. `filled` is (iso3, grouping,
+    basis, certainty states) of each fill."""
+    external: dict[str, ItemStates] = {}
+    for _, grouping, basis, shown_in in filled:
+        if basis == "external":
+            external[grouping] = external.get(grouping, 0) | shown_in
     for grouping_id in grouping_ids:
         if grouping_id not in external:
             continue
@@ -524,6 +602,7 @@ def external_members_key(
             f"fill/external/{grouping_id}",
             t("legend.external_members", ctx.lang, name=ctx.name(grouping_id)),
             "legend",
+            keys=(state_key(drawing.layer, external[grouping_id]),),
             mode="markers",
             marker={
                 "symbol": "square",
@@ -675,10 +754,44 @@ def name_label(
     )
 
 
-def badge_label(
-    ctx: Context, layer: str, iso3: str, grouping_ids: list[str], positions: tuple[str, ...]
-) -> LabelRequest:
-    """A strip of coloured glyphs, one per grouping the country is in (legend colours)."""
+def badge_labels(
+    ctx: Context,
+    layer: str,
+    iso3: str,
+    grouping_ids: list[str],
+    positions: tuple[str, ...],
+    at_least: int = 1,
+) -> list[LabelRequest]:
+    """A strip of coloured glyphs under a country's name, one per grouping it is in (legend
+    colours), drawn when it is in `at_least` of them. Which memberships show depends on the
+    certainty shown: one label per text the strip has, each shown in its certainty states, the
+    fullest first (the strip is placed for it)."""
+    texts: dict[str, ItemStates] = {}
+    for state in reversed(range(len(CERTAINTY_STATES))):
+        shown = [g for g in grouping_ids if ctx.membership_states(iso3, g) >> state & 1]
+        if len(shown) >= at_least:
+            text = _badge_strip(ctx, iso3, shown)
+            texts[text] = texts.get(text, 0) | 1 << state
+    lon, lat = ctx.anchor(iso3)
+    return [
+        LabelRequest(
+            key=f"badges:{layer}:{iso3}",
+            lon=lon,
+            lat=lat,
+            text=text,
+            cls="badge",
+            priority=P_BADGE,
+            gap=4.0,
+            positions=positions,
+            states=states,
+        )
+        for text, states in texts.items()
+    ]
+
+
+def _badge_strip(ctx: Context, iso3: str, grouping_ids: list[str]) -> str:
+    """The glyphs of a country's groupings, each in its colour (lighter by basis), with the
+    modality glyph of a membership the article hedges, projects or calls for, raised."""
     glyphs = []
     for grouping_id in grouping_ids:
         look = ctx.grouping_style(grouping_id)
@@ -686,22 +799,11 @@ def badge_label(
         glyphs.append(
             f"<span style='color:{style.glyph_colour(look.colour, basis)}'>{look.glyph}</span>"
         )
-        # a membership the article hedges, projects or calls for: its glyph, raised
         modality, status = ctx.membership_modality.get((iso3, grouping_id), ("asserted", ""))
         mark = style.modality_glyph(modality, status)
         if mark:
             glyphs.append(f"<sup>{mark}</sup>")
-    lon, lat = ctx.anchor(iso3)
-    return LabelRequest(
-        key=f"badges:{layer}:{iso3}",
-        lon=lon,
-        lat=lat,
-        text="".join(glyphs),
-        cls="badge",
-        priority=P_BADGE,
-        gap=4.0,
-        positions=positions,
-    )
+    return "".join(glyphs)
 
 
 def endpoint_ids(relations: list[Record]) -> list[str]:
@@ -714,44 +816,56 @@ def endpoint_ids(relations: list[Record]) -> list[str]:
 
 
 def region_endpoints(ctx: Context, drawing: Drawing, region_ids: list[str]) -> None:
-    """Hollow markers (click targets) and names at region anchors that relations point to."""
-    if not region_ids:
-        return
-    points = [ctx.anchor(r) for r in region_ids]
-    drawing.add(
-        "region_ends",
-        scattergeo(
-            **marks.lonlat(points),
-            mode="markers",
-            marker={"symbol": "circle-open", "size": 9, "color": "#666666", "line": {"width": 1.5}},
-            customdata=region_ids,
-            hovertext=[ctx.region_hover(ctx.regions[r]) for r in region_ids],
-            hovertemplate=HOVER,
-            name=t("legend.threat_region", ctx.lang),
-            showlegend=False,
-        ),
-        "region",
-        region_ids,
-    )
-
-    for region_id, point in zip(region_ids, points, strict=True):
-        drawing.obstacles.append(Obstacle(point[0], point[1], 5.0))
-        drawing.labels.append(name_label(ctx, region_id))
+    """Hollow markers (click targets) and names at region anchors that relations point to (a
+    trace per set of certainty states they show in: see Context.region_drawers)."""
+    by_keys: dict[tuple[str, ...], list[str]] = {}
+    for region_id in dict.fromkeys(region_ids):
+        by_keys.setdefault(ctx.region_keys(region_id, (drawing.layer,)), []).append(region_id)
+    for keys, ids in sorted(by_keys.items(), key=lambda item: -split_state_key(item[0][0])[1]):
+        points = [ctx.anchor(r) for r in ids]
+        drawing.add(
+            "region_ends" if len(by_keys) == 1 else f"region_ends/{split_state_key(keys[0])[1]}",
+            scattergeo(
+                **marks.lonlat(points),
+                mode="markers",
+                marker={
+                    "symbol": "circle-open",
+                    "size": 9,
+                    "color": "#666666",
+                    "line": {"width": 1.5},
+                },
+                customdata=ids,
+                hovertext=[ctx.region_hover(ctx.regions[r]) for r in ids],
+                hovertemplate=HOVER,
+                name=t("legend.threat_region", ctx.lang),
+                showlegend=False,
+            ),
+            "region",
+            ids,
+            keys=keys,
+        )
+        for region_id, point in zip(ids, points, strict=True):
+            drawing.obstacles.append(Obstacle(point[0], point[1], 5.0))
+            drawing.labels.append(replace(name_label(ctx, region_id), keys=keys))
 
 
 def label_names(
     ctx: Context,
     drawing: Drawing,
-    ids: Iterable[str],
+    ids: Mapping[str, ItemStates],
     badged: set[str],
     keys: tuple[str, ...] = (),
 ) -> None:
-    """Name labels for the stated actors, groupings and regions among `ids` (shown with the
-    layer keys `keys`, when they name a part of the layer: see LabelRequest.keys)."""
-    for item_id in ids:
-        if item_id in ctx.country_rows:
-            if item_id in ctx.stated_actors:
-                label = name_label(ctx, item_id, badges=item_id in badged)
-                drawing.labels.append(replace(label, keys=keys))
-        elif item_id in ctx.groupings or item_id in ctx.regions:
-            drawing.labels.append(replace(name_label(ctx, item_id), keys=keys))
+    """Name labels for the stated actors, groupings and regions among `ids`, each shown in its
+    certainty states (a region while it shows: Context.region_keys) with the layer keys `keys`,
+    when they name a part of the layer (see LabelRequest.keys)."""
+    own = keys or (drawing.layer,)
+    for item_id, states in ids.items():
+        if item_id in ctx.regions:
+            label, shown_with = name_label(ctx, item_id), ctx.region_keys(item_id, own)
+        elif item_id in ctx.groupings or item_id in ctx.stated_actors:
+            label = name_label(ctx, item_id, badges=item_id in badged)
+            shown_with = tuple(key if STATE_MARK in key else state_key(key, states) for key in own)
+        else:
+            continue
+        drawing.labels.append(replace(label, keys=shown_with))

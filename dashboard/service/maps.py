@@ -2,8 +2,13 @@
 bytes), sent whole in the first layout response, and afterwards as little as possible: the
 layers a toggle flips, or the difference from the browser's figure.
 
+A view's map draws every layer and threat direction, and every certainty its filters only hide
+(`drawing_layers`), and hides what the view does not show; the figure tells the page which
+layers and certainty states it can show without the server (`_same_frames`).
+
 The record of the browser's figure (`rendered`, a store of the page) says which view it was
-built for, which layer each of its traces belongs to and which layers it shows now.
+built for, which layer each of its traces belongs to, and which layer keys it shows now, in
+which certainty state.
 """
 
 from __future__ import annotations
@@ -53,8 +58,9 @@ from dashboard.service.models import KEEP, Edits
 from dashboard.service.patches import figure_edits, restyle_edits, trace_edits
 from dashboard.service.views import Views
 from geodata.atlas import Atlas
+from geodata.certainty import CERTAINTY_STATES, WIDEST_STATE, state_index
 from geodata.scenario import DIRECTION_KEYS, LANGS, LAYERS, Scenario
-from geodata.select import Layers, select, widest_dates
+from geodata.select import Layers, drawn_selection, select, selected_items, widest_dates
 
 FOCUS_RING_LAYER = "focus"
 FOCUS_COLOUR = "#d1008f"
@@ -69,9 +75,9 @@ EMPTY_FIGURE = {"data": [], "layout": {}}
 # maps as JSON (0.15-0.4 MB each: 20-50 maps; the load test's workers' CPU per request fell 5 %
 # from the 2 MB of before, their memory grew 2 %), selections (~0.16 MB each).
 MAP_CACHE_BYTES = 8 * 2**20
-SELECTIONS_KEPT = 8
+SELECTIONS_KEPT = 24  # (a map reads its view's selection in each certainty state)
 FRAMINGS_KEPT = 64
-FRAME_TABLES_KEPT = 16  # a layer toggle's table of framings (see Maps._same_frames)
+FRAME_TABLES_KEPT = 64  # tables of framings, one per selection (see Maps._same_frames)
 # The width the dashboard's map is laid out for (legend beside or under it, labels placed): the
 # map column of a 1600 px wide window, a little less; its height is what the map at its full
 # aspect and its legend need (the page sizes the graph's box to match: geo.map_box_style)
@@ -99,11 +105,12 @@ class BuiltMap:
         hovers = sum(len(text) for _, fills in self.countries for text in fills.hover)
         return len(self.figure_json) + hovers
 
-    def country_styles(self, layers: set[str]) -> list[tuple[int, CountryStyle]]:
-        """The style of each countries trace (by its index) with `layers` shown (and the base
-        layer)."""
+    def country_styles(self, layers: set[str], state: int) -> list[tuple[int, CountryStyle]]:
+        """The style of each countries trace (by its index) with the layer keys `layers` shown
+        (and the base layer) in certainty state `state`."""
         return [
-            (index, country_style(fills, layers | {BASE_LAYER})) for index, fills in self.countries
+            (index, country_style(fills, layers | {BASE_LAYER}, state))
+            for index, fills in self.countries
         ]
 
 
@@ -146,11 +153,14 @@ class Maps:
 
     def drawn(self, scenario: Scenario) -> Scenario:
         """The view a map is built for: `plain`, with the widest dates that select the same items
-        (geodata.select.widest_dates: a date moved where it changes nothing redraws nothing),
-        keeping the sentence only when the map's view is widened to show what the sentence
-        emphasises (see framing.make_view's `keep`); else the page emphasises it on the map of
-        the view without it."""
-        key = widest_dates(self.atlas, plain(scenario))
+        of every certainty (geodata.select.widest_dates: a date moved where it changes nothing
+        redraws nothing; the map draws every certainty, see `drawing_layers`), keeping the
+        sentence only when the map's view is widened to show what the sentence emphasises (see
+        framing.make_view's `keep`); else the page emphasises it on the map of the view without
+        it."""
+        plain_view = plain(scenario)
+        dates = widest_dates(self.atlas, plain_view.with_every_certainty())
+        key = plain_view.model_copy(update={"date_from": dates.date_from, "date_to": dates.date_to})
         if scenario.sentence and self._widens(key, scenario.sentence):
             return key.model_copy(update={"sentence": scenario.sentence})
         return key
@@ -165,20 +175,39 @@ class Maps:
         unticked ones)."""
         return self._select(self.drawn(scenario).with_every_layer())
 
+    def drawing_layers(self, scenario: Scenario) -> Layers:
+        """What a view's map draws: every layer and threat direction, and every certainty (the
+        view's filters hide what they leave out) when they only hide items of its widest
+        selection (geodata.select.only_hides); else its own selection."""
+        return drawn_selection(self._widest(scenario), self.full_layers(scenario))
+
+    def draws_every_certainty(self, scenario: Scenario) -> bool:
+        """Whether the view's map draws every certainty (see `drawing_layers`)."""
+        return self.drawing_layers(scenario) is self._widest(scenario)
+
+    def _widest(self, scenario: Scenario) -> Layers:
+        """The view's selection with every layer and the widest certainty filters."""
+        return self._select(self.drawn(scenario).with_every_layer().with_every_certainty())
+
     def shown_layers(self, scenario: Scenario) -> Layers:
         """What a view shows (its own layers)."""
         return self._select(plain(scenario).model_copy(update={"focus": None}))
 
     def figure_key(self, scenario: Scenario) -> str:
-        """What the figure depends on besides which layers it shows: every field but the layers
-        and titles (the sentence only when it widens the view), and how the shown layers frame
-        the map (a toggle that re-frames it, or adds or removes the Europe inset, draws the map
-        anew)."""
+        """What the figure depends on besides which layers it shows and in which certainty
+        state: every field but the layers, the certainty filters and titles (the sentence only
+        when it widens the view), how the shown layers frame the map (a toggle that re-frames
+        it, or adds or removes the Europe inset, draws the map anew), and the certainty filters
+        when the map draws the view's own selection (see `drawing_layers`)."""
         drawn = self.drawn(scenario)
         data = drawn.model_dump(
-            mode="json", by_alias=True, exclude={"layers", "directions", *TITLES}
+            mode="json",
+            by_alias=True,
+            exclude={"layers", "directions", "basis", "modality", *TITLES},
         )
         data["framing"] = _plain_framing(self._framing(drawn))
+        if not self.draws_every_certainty(scenario):
+            data["certainty"] = scenario.certainty()
         data["reconstruction"] = is_reconstruction(scenario)  # its map carries a note
         return json.dumps(data, sort_keys=True)
 
@@ -186,13 +215,34 @@ class Maps:
         """How the map of a view (as `drawn`) is framed with its own layers shown."""
         return framing(self.full_layers(drawn), self.atlas, {*drawn.layers, BASE_LAYER})
 
-    def _same_frames(self, scenario: Scenario, pause: Pause) -> list[int]:
-        """For each set of layers (bit i: LAYERS[i]), 1 when the view's map with those layers
-        shown is framed as with its own (see `_frame_table`), else 0."""
-        selected = self.drawn(scenario).with_every_layer()
-        table = self._frame_table(selected, pause)
-        own = sum(1 << i for i, layer in enumerate(LAYERS) if layer in scenario.layers)
-        return [int(frame == table[own]) for frame in table]
+    def _same_frames(self, scenario: Scenario, pause: Pause) -> list[str]:
+        """For each certainty state (geodata.certainty.CERTAINTY_STATES) and each set of layers
+        (bit i: LAYERS[i]), "1" when the view's map shows the view with those layers in that
+        state by hiding what it leaves out, framed as it is (see `_frame_table`): the map draws
+        every certainty, the state only hides items of it (geodata.select.only_hides), and
+        frames the map alike with those layers; else "0" (a toggle to it is the server's to
+        draw): a string per state. States that select the same items share one table of
+        framings."""
+        own = self._frame_table(self.drawn(scenario).with_every_layer(), pause)[
+            layer_bits(scenario.layers)
+        ]
+        every = self.draws_every_certainty(scenario)
+        widest = self._widest(scenario)
+        tables: dict[tuple, str] = {}
+        found = []
+        for basis, modality in CERTAINTY_STATES:
+            other = scenario.model_copy(update={"basis": basis, "modality": modality})
+            if not every and other.certainty() != scenario.certainty():
+                found.append("0" * (1 << len(LAYERS)))
+                continue
+            items = selected_items(self.full_layers(other))
+            if items not in tables:
+                # (a map of the view's own selection shows it: `drawing_layers`)
+                alike = not every or selected_items(widest, state_index(basis, modality)) == items
+                table = self._frame_table(self.drawn(other).with_every_layer(), pause)
+                tables[items] = "".join("01"[alike and frame == own] for frame in table)
+            found.append(tables[items])
+        return found
 
     def _frame_table(self, selected: Scenario, pause: Pause) -> tuple[str, ...]:
         """The framing of the selection of `selected` (every layer) for each set of layers, as
@@ -243,7 +293,7 @@ class Maps:
 
     def _build_map(self, scenario: Scenario) -> BuiltMap:
         pause = taking_turns()
-        layers = self.full_layers(scenario)
+        layers = self.drawing_layers(scenario)
         pause()
         traces, layout, countries, frame = figure_parts(
             layers,
@@ -254,6 +304,8 @@ class Maps:
             level_of_detail=True,
             fit_height=True,
             pause=pause,
+            certainty=scenario.certainty(),
+            framed_by=self.full_layers(scenario),
         )
         pause()
         frames = self._same_frames(scenario, pause)
@@ -267,11 +319,13 @@ class Maps:
         # what the page needs to show any set of layers without asking the server (a layer
         # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to, in
         # the meta of the main map's countries trace (the main map's records at the top, an
-        # inset's in `insets`); `frames`: for each set of layers (bit i: LAYERS[i] shown), 1 when
-        # the map is framed as this one is, so a toggle to it stays in the page; 0 when it
-        # re-frames the map or adds or removes the Europe inset (then the page asks the server
-        # for the new map); `keys`: the layer keys a toggle shows and hides (a layer's, a
-        # threat direction's: geodata.scenario.shown_keys). Not in the layout: dcc.Graph hands
+        # inset's in `insets`); `frames`: for each certainty state (geodata.certainty) and set
+        # of layers (bit i: LAYERS[i] shown), "1" when the map shows them as it is framed, so a
+        # toggle to them stays in the page; "0" when it re-frames the map, adds or removes the
+        # Europe inset, or needs items the map does not draw (then the page asks the server
+        # for the new map; see _same_frames); `keys`: the layer keys a toggle shows and hides
+        # (a layer's, a threat direction's: geodata.scenario.shown_keys; a trace's may be
+        # limited to some certainty states: figures.states). Not in the layout: dcc.Graph hands
         # plotly.js a deep copy of the layout on every update, and plotly.js redraws the whole
         # map when a layout object it cannot compare (meta, template) is a new one, even when
         # nothing changed.
@@ -402,8 +456,10 @@ class Maps:
             # the view the browser's figure was last drawn for, apart from later layer flips
             "built": self.drawn(scenario).model_dump(mode="json", by_alias=True),
             "traces": list(built.trace_layers),
-            # the layer keys whose traces the browser's figure shows (after any later flips)
+            # the layer keys whose traces the browser's figure shows (after any later flips),
+            # and the certainty state it shows them in
             "layers": list(scenario.shown_keys()),
+            "state": state_index(*scenario.certainty()),
         }
 
     def render(self, scenario: Scenario, rendered: dict[str, Any] | None) -> tuple[Any, Any]:
@@ -430,15 +486,16 @@ class Maps:
         if before_built is None:  # building the browser's figure again costs more than it saves
             return full, new_rendered
         before = self._parsed(before_built)
-        shown_layers = set(rendered["layers"])
+        shown_layers, state = set(rendered["layers"]), _state_of(rendered)
         shown = dict(before)
         shown["data"] = [
             trace
             if layer in (BASE_LAYER, FOCUS_RING_LAYER)
-            else showing(trace, shown_by(layer, shown_layers))
+            else showing(trace, shown_by(layer, shown_layers | {BASE_LAYER}, state))
             for trace, layer in zip(before["data"], rendered["traces"], strict=False)
         ]
-        for index, style in before_built.country_styles(shown_layers):  # restyled by the flips too
+        # (restyled by the flips too)
+        for index, style in before_built.country_styles(shown_layers, state):
             if index < len(shown["data"]):
                 shown["data"][index] = style.applied(shown["data"][index])
         edits = figure_edits(shown, self._parsed(built))
@@ -447,11 +504,13 @@ class Maps:
         return edits, new_rendered
 
     def _flip_layers(self, scenario: Scenario, rendered: dict[str, Any]) -> tuple[Any, Any]:
-        """The edits of what a change of the shown layers changes: the traces of the toggled
-        layers hidden or shown (dashboard.figures.hiding) and, when those fill or outline
-        countries, the style of the countries trace (never its locations)."""
+        """The edits of what a change of the shown layers or certainty state changes: the
+        traces that show or no longer show hidden or shown (dashboard.figures.hiding) and,
+        when the countries' fills or outlines change, the style of the countries trace (never
+        its locations)."""
         was, now = set(rendered["layers"]), set(scenario.shown_keys())
-        if was == now:
+        was_state, now_state = _state_of(rendered), state_index(*scenario.certainty())
+        if was == now and was_state == now_state:
             return KEEP, rendered
         built = self._same_figure(scenario, rendered)
         if list(built.trace_layers) != list(rendered["traces"])[: len(built.trace_layers)]:
@@ -461,22 +520,23 @@ class Maps:
         for index, layer in enumerate(rendered["traces"]):
             if layer in (BASE_LAYER, FOCUS_RING_LAYER):
                 continue
-            if shown_by(layer, was) != shown_by(layer, now):
+            shown_before = shown_by(layer, was | {BASE_LAYER}, was_state)
+            shown_after = shown_by(layer, now | {BASE_LAYER}, now_state)
+            if shown_before != shown_after:
                 trace = data[index]
-                trace_edits(
-                    edits,
-                    index,
-                    showing(trace, shown_by(layer, was)),
-                    showing(trace, shown_by(layer, now)),
-                )
-        for (index, fills), (_, before), (_, after) in zip(
-            built.countries, built.country_styles(was), built.country_styles(now), strict=True
+                trace_edits(edits, index, showing(trace, shown_before), showing(trace, shown_after))
+        for (index, _), (_, before), (_, after) in zip(
+            built.countries,
+            built.country_styles(was, was_state),
+            built.country_styles(now, now_state),
+            strict=True,
         ):
-            if any(layer in was ^ now for layer, _ in fills.layers):
+            if before != after:
                 restyle_edits(edits, index, before, after)
+        new_rendered = rendered | {"layers": list(scenario.shown_keys()), "state": now_state}
         if not edits:
-            return KEEP, rendered
-        return edits, rendered | {"layers": list(scenario.shown_keys())}
+            return KEEP, new_rendered
+        return edits, new_rendered
 
     def _same_figure(self, scenario: Scenario, rendered: dict[str, Any]) -> BuiltMap:
         """The map the browser shows (of `scenario`'s figure key, built for the layers it first
@@ -489,6 +549,17 @@ class Maps:
         if drawn is not None and self.figure_key(drawn) == self.figure_key(scenario):
             return self.built_map(drawn)
         return self.built_map(scenario)
+
+
+def layer_bits(layers: tuple[str, ...]) -> int:
+    """A set of layers as bits (bit i: LAYERS[i] shown), as the toggle data indexes them."""
+    return sum(1 << i for i, layer in enumerate(LAYERS) if layer in layers)
+
+
+def _state_of(rendered: dict[str, Any]) -> int:
+    """The certainty state the browser's figure shows (the widest in a record without one)."""
+    state = rendered.get("state")
+    return state if isinstance(state, int) and 0 <= state < len(CERTAINTY_STATES) else WIDEST_STATE
 
 
 def data_revision(traces: list[dict[str, Any]], countries: set[int]) -> str:

@@ -38,6 +38,7 @@ from dashboard.service.maps import Maps, plain
 from dashboard.service.models import KEEP, Difference, Hint, ItemDetails, Suggestions, TableBody
 from dashboard.service.views import Views
 from geodata.atlas import Atlas
+from geodata.certainty import shows, state_index
 from geodata.knowledge import DIRECTIONS
 from geodata.scenario import LANGS, LAYERS, Scenario
 from geodata.select import widest_dates
@@ -63,19 +64,12 @@ def table_view(atlas: Atlas, scenario: Scenario) -> Scenario:
     )
 
 
-def table_key(atlas: Atlas, scenario: Scenario) -> str:
-    """What the table depends on: not the layers or directions (it lists every layer's rows and
-    the page hides those of the layer keys not shown), not the focus, the map's framing or the
-    titles, nor a date moved where it changes no row."""
-    return json.dumps(table_view(atlas, scenario).model_dump(mode="json"), sort_keys=True)
-
-
-def shown_count(counts: dict[str, int], keys: tuple[str, ...]) -> int:
-    """How many of the table's rows a view showing the layer keys `keys` shows, from
-    `table-meta`'s counts (rows per set of layer keys, "" for rows of none): the rows with any of
-    the keys, and those of none. The page counts the same way for the table's caption
-    (assets/atlas.js, tableRows)."""
-    return sum(n for key, n in counts.items() if not key or any(x in keys for x in key.split(" ")))
+def shown_count(counts: dict[str, int], keys: tuple[str, ...], state: int) -> int:
+    """How many of the table's rows a view showing the layer keys `keys` in certainty state
+    `state` shows, from `table-meta`'s counts (rows per set of layer keys, each maybe limited to
+    some states, "" for rows of none): the rows with any of the keys shown, and those of none.
+    The page counts the same way for the table's caption (assets/atlas.js, tableRows)."""
+    return sum(n for key, n in counts.items() if not key or shows(key.split(" "), keys, state))
 
 
 def summary_text(choices: dict[str, Any], title: str, scenario: Scenario) -> str:
@@ -88,7 +82,8 @@ def summary_text(choices: dict[str, Any], title: str, scenario: Scenario) -> str
     ]
     if layers:
         names = choices["joiner"].join(choices["names"][layer] for layer in layers)
-        count = str(shown_count(choices["counts"], scenario.shown_keys()))
+        state = state_index(*scenario.certainty())
+        count = str(shown_count(choices["counts"], scenario.shown_keys(), state))
         parts.append(choices["layers"].replace("{layers}", names).replace("{count}", count))
         parts.append(choices["projection"])
     else:
@@ -129,14 +124,16 @@ class Panels:
             choices["differs"]
             or preset_layers != list(scenario.layers)
             or choices["preset_directions"] != list(scenario.directions)
+            or choices["preset_certainty"] != list(scenario.certainty())
         )
         return choices["modified" if modified else "title"], scenario.description()
 
     def heading_choices(self, scenario: Scenario) -> dict[str, Any]:
         """The view's title with and without the mark of a changed preset, and what chooses
-        between them when only the layers or directions change (a toggle decided in the page:
-        see assets/atlas.js, toggleLayers): the preset's layers (None without a preset) and
-        directions, whether anything else differs from it, and the order of the layers."""
+        between them when only the layers, directions or certainty filters change (a toggle
+        decided in the page: see assets/atlas.js, toggleLayers): the preset's layers (None
+        without a preset), directions and certainty filters, whether anything else differs
+        from it, and the order of the layers."""
         lang = scenario.lang
         preset = self.views.presets.get(scenario.id or "")
         title = scenario.title() or t("scenario.custom", lang)
@@ -145,10 +142,16 @@ class Panels:
             "modified": f"{title} {t('scenario.modified', lang)}",
             "preset_layers": list(preset.layers) if preset is not None else None,
             "preset_directions": list(preset.directions) if preset is not None else None,
+            "preset_certainty": list(preset.certainty()) if preset is not None else None,
             "differs": preset is not None
             and _differs(
                 preset.model_copy(
-                    update={"layers": scenario.layers, "directions": scenario.directions}
+                    update={
+                        "layers": scenario.layers,
+                        "directions": scenario.directions,
+                        "basis": scenario.basis,
+                        "modality": scenario.modality,
+                    }
                 ),
                 scenario,
             ),
@@ -279,22 +282,36 @@ class Panels:
     # --- the table ---------------------------------------------------------------------------
 
     def table_rows(self, scenario: Scenario) -> list[dict[str, Any]]:
-        """The rows of the table: every item of the view with all its layers (like the map)."""
-        return view_rows(self.maps.full_layers(scenario), scenario.lang, self.atlas)
+        """The rows of the table: every item the view's map draws, with all its layers and
+        certainties (like the map: Maps.drawing_layers)."""
+        return view_rows(self.maps.drawing_layers(scenario), scenario.lang, self.atlas)
 
     def table(self, scenario: Scenario) -> tuple[TableBody, dict[str, Any]]:
         """(the table's rows, `table-meta`: the caption, the empty text, the rows per layers).
 
-        The rows are every layer's: each names its layers, and the page shows the rows of the
-        shown layers and counts them (see assets/atlas.js), so a layer toggle sends nothing.
-        The last few tables are kept (the same object for the same table)."""
-        return self._table(table_view(self.atlas, scenario))
+        The rows are every layer's and certainty's: each names its layer keys and the states
+        they show in, and the page shows the rows of the shown layers in the view's state and
+        counts them (see assets/atlas.js), so a layer or certainty toggle sends nothing. The
+        last few tables are kept (the same object for the same table)."""
+        return self._table(self._table_view(scenario))
+
+    def table_key(self, scenario: Scenario) -> str:
+        """What the table depends on: not the layers or directions (it lists every layer's rows
+        and the page hides those of the layer keys not shown), nor the certainty filters when
+        the map draws every certainty (see Maps.drawing_layers), not the focus, the map's
+        framing or the titles, nor a date moved where it changes no row."""
+        return json.dumps(self._table_view(scenario).model_dump(mode="json"), sort_keys=True)
+
+    def _table_view(self, scenario: Scenario) -> Scenario:
+        """The scenario reduced to what the table depends on (see `table_key`)."""
+        view = table_view(self.atlas, scenario)
+        return view.with_every_certainty() if self.maps.draws_every_certainty(view) else view
 
     def counts(self, scenario: Scenario) -> dict[str, int]:
         """The table's rows per set of layers (`table-meta`'s counts), from the rows' layers
         alone: the summary needs them in the sync answer, and the table callback (often in
         another worker) builds the rows themselves."""
-        return layer_counts(row_layers(self.maps.full_layers(table_view(self.atlas, scenario))))
+        return layer_counts(row_layers(self.maps.drawing_layers(self._table_view(scenario))))
 
     def _build_table(self, scenario: Scenario) -> tuple[TableBody, dict[str, Any]]:
         lang = scenario.lang
@@ -316,7 +333,7 @@ class Panels:
         if not after:
             return {}
         old, new = self.views.scenario_of(before), self.views.scenario_of(after)
-        old_table, new_table = table_key(self.atlas, old), table_key(self.atlas, new)
+        old_table, new_table = self.table_key(old), self.table_key(new)
         out: dict[str, Any] = {}
         if not before or old_table != new_table:
             out["table-request.data"] = after
@@ -324,7 +341,7 @@ class Panels:
             compared = old.lang != new.lang  # B is drawn in A's language
         else:  # the difference lists what each view shows
             compared = compare_mode == "diff" and (
-                (old_table, old.layers) != (new_table, new.layers)
+                (old_table, old.layers, old.certainty()) != (new_table, new.layers, new.certainty())
             )
         if compared:
             out["compare-view.data"] = after

@@ -26,6 +26,7 @@ from dashboard.figures import shown_by
 from dashboard.service.controls import CONTROL_IDS
 from dashboard.service.maps import FOCUS_RING_LAYER
 from dashboard.service.panels import shown_count
+from geodata.certainty import CERTAINTY_STATES, state_index
 from geodata.knowledge import DIRECTIONS
 from geodata.scenario import DIRECTION_KEYS, LAYERS, Scenario, shown_keys
 
@@ -349,6 +350,10 @@ def test_a_layer_toggle_asks_nothing_and_going_back_to_one_fits_the_budget(app, 
     assert page.props[("map", "figure")]["data"]
     details = page.props[("details", "children")]
     assert page.change("layers", "value", ["threats"]) == []
+    # (nor to the certainty filters and directions: a toggle of any of them is the page's)
+    assert page.change("basis", "value", "stated") == []
+    assert page.change("modality", "value", "asserted") == []
+    assert page.change("directions", "value", ["east"]) == []
     scenario = Scenario.model_validate(page.props[("view", "data")]["scenario"])
     reframed = 0
     for layer in [*LAYERS, *LAYERS]:  # each one away from the view's value, then back
@@ -377,9 +382,11 @@ def test_a_layer_toggle_asks_nothing_and_going_back_to_one_fits_the_budget(app, 
         assert value == page.props[("layers", "value")]
         keys = shown_keys(value, scenario.directions)
         assert rendered["layers"] == list(keys)
+        state = state_index(*scenario.certainty())
         for trace, trace_layer in zip(figure["data"], rendered["traces"], strict=True):
             if trace_layer not in ("base", FOCUS_RING_LAYER):
-                assert drawn(trace) == shown_by(trace_layer, keys), (layer, trace_layer)
+                shown = shown_by(trace_layer, {*keys, "base"}, state)
+                assert drawn(trace) == shown, (layer, trace_layer)
     assert reframed <= len(LAYERS)  # most toggles flip layers on the map as drawn
     assert page.props[("details", "children")] == details
 
@@ -475,26 +482,37 @@ def test_the_stylesheet_hides_the_rows_of_each_layer_not_shown():
     for layer in (*LAYERS, *DIRECTION_KEYS):
         assert f".view-table.show-{layer} tr.layer-{layer}" in css, layer
         assert f".view-table.show-{layer} .layer-tag.layer-{layer}" in css, layer
+        for state in range(len(CERTAINTY_STATES)):  # (a key limited to some states)
+            assert f".view-table.show-{layer}-{state} tr.layer-{layer}-{state}" in css
+            assert f".view-table.show-{layer}-{state} .layer-tag.layer-{layer}-{state}" in css
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="needs node")
 def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_path):
-    """The clientside callback (run by node): the container's class names the shown layer keys,
-    the caption counts the rows of the layers and threat directions shown, the empty text
-    appears with none."""
+    """The clientside callback (run by node): the container's class names the shown layer keys
+    (also with the view's certainty state), the caption counts the rows of the layers and
+    threat directions shown in that state, the empty text appears with none."""
     cases = []
-    for scenario in presets.values():
+    for scenario in [Scenario(), *presets.values()]:
         _, meta = table(service, scenario)
         rows = service.panels.table_rows(scenario)
-        for layers, directions in itertools.product(
-            (scenario.layers, (), ("events",), LAYERS[:4]), (DIRECTIONS, ("north",), ())
+        for layers, directions, certainty in itertools.product(
+            (scenario.layers, (), ("events",), LAYERS[:4]),
+            (DIRECTIONS, ("north",), ()),
+            (scenario.certainty(), ("stated", "asserted"), ("inferred", "assessed")),
         ):
-            view = service.views.view_data(
-                scenario.model_copy(update={"layers": layers, "directions": directions})
+            basis, modality = certainty
+            narrowed = scenario.model_copy(
+                update={"layers": layers, "directions": directions, "basis": basis}
+                | {"modality": modality}
             )
+            if service.panels.table_key(narrowed) != service.panels.table_key(scenario):
+                continue  # (another table: the server sends it)
             keys = shown_keys(layers, directions)
-            count = sum(on_map(row, keys) for row in rows)
-            cases.append([view, meta, list(keys), count])
+            state = state_index(basis, modality)
+            count = sum(on_map(row, keys, state) for row in rows)
+            cases.append([service.views.view_data(narrowed), meta, list(keys), state, count])
+    assert {0, 4} < {state for *_, state, _ in cases}  # (rows hidden by a certainty state)
     script = tmp_path / "table.js"
     script.write_text(
         "global.window = {};\n"
@@ -510,10 +528,12 @@ def test_the_table_script_counts_the_rows_the_map_shows(service, presets, tmp_pa
         ["node", str(script)], input=json.dumps(cases), capture_output=True, text=True, check=True
     )
     outputs, nothing = (json.loads(line) for line in result.stdout.splitlines())
-    for (_, meta, layers, count), (classes, caption, empty) in zip(cases, outputs, strict=True):
-        assert shown_count(meta["counts"], tuple(layers)) == count  # the map summary's count
+    for (_, meta, layers, state, count), (classes, caption, empty) in zip(
+        cases, outputs, strict=True
+    ):
+        assert shown_count(meta["counts"], tuple(layers), state) == count  # the summary's count
         shown = {c.removeprefix("show-") for c in classes.split() if c.startswith("show-")}
-        assert shown == set(layers)
+        assert shown == {*layers, *(f"{layer}-{state}" for layer in layers)}
         assert ("is-empty" in classes.split()) == (count == 0)
         assert caption == meta["caption"].replace("{count}", str(count))
         assert empty == (None if count else meta["empty"])

@@ -53,10 +53,12 @@ from dashboard.figures import shown_by, trace_layer
 from dashboard.i18n import t
 from dashboard.local_server import free_port
 from dashboard.service import ViewService
+from geodata.certainty import CERTAINTY_STATES, WIDEST_STATE, split_state_key, state_index
 from geodata.knowledge import DIRECTIONS
-from geodata.scenario import LAYERS
+from geodata.scenario import LAYERS, Scenario
 
 pytestmark = SELENIUM_MODULE
+LABELS = ("label", "leader")  # the kinds of the traces of labels
 TOGGLE_BUDGET = 15 * 1024
 
 
@@ -79,11 +81,12 @@ return {
 """
 
 
-def _shows_exactly(duo, layers) -> bool:
-    """Whether the drawn map shows the traces of exactly the layer keys `layers`: each key's
-    traces drawn iff it is shown (a trace several keys share iff any of them is)."""
+def _shows_exactly(duo, layers, state: int = WIDEST_STATE) -> bool:
+    """Whether the drawn map shows the traces of exactly the layer keys `layers` in certainty
+    state `state`: each key's traces drawn iff it is shown (a trace several keys share iff any
+    of them is), in the states each names."""
     return all(
-        visible == shown_by(key, layers)
+        visible == shown_by(key, {*layers, "base"}, state)
         for key, visible in _traces(duo)
         if key not in ("base", "focus")
     )
@@ -130,11 +133,14 @@ def _assert_table_shows(duo, service, scenario) -> None:
         return shown == expected and state["caption"] == caption and state["empty"] == empty
 
     wait_for(shows, f"the table does not show the rows of {scenario.layers}", timeout=10)
-    # a row of several layers names only the shown ones (a layer shown with any of its keys)
+    # a row of several layers names only the shown ones (a layer shown with any of its keys,
+    # in the view's certainty state when the key is limited to some)
     shown_keys = set(scenario.shown_keys())
+    state = state_index(*scenario.certainty())
+    shown_classes = {f"layer-{key}" for key in shown_keys}
+    shown_classes |= {f"layer-{key}-{state}" for key in shown_keys}
     for name, visible in duo.driver.execute_script(TABLE_JS)["tags"]:
-        keys = {c.removeprefix("layer-") for c in name.split() if c != "layer-tag"}
-        assert visible == bool(keys & shown_keys), name
+        assert visible == bool(set(name.split()) & shown_classes), name
 
 
 def _data_text(duo, graph="map") -> str:
@@ -324,9 +330,14 @@ def test_layers_details_url_and_language(duo, atlas, presets):
             ], layer
             _assert_table_shows(duo, service, scenario)
             continue
-        changed = {b[0] for b, a in zip(before, after, strict=True) if b != a}
+        # (the layer keys of each changed trace, without the certainty states they show in)
+        changed = {
+            tuple(split_state_key(key)[0] for key in b[0].split("+"))
+            for b, a in zip(before, after, strict=True)
+            if b != a
+        }
         # the toggled layer's traces, and labels it shares with others when it decides them
-        assert layer in changed and all(layer in key.split("+") for key in changed), changed
+        assert (layer,) in changed and all(layer in keys for keys in changed), changed
         assert all(visible != was_on for name, visible in after if name == layer)
         _assert_table_shows(duo, service, scenario)
         _assert_countries_drawn(duo, service, scenario)
@@ -498,8 +509,14 @@ def test_the_certainty_filter_the_badges_and_the_hedges(duo, atlas, presets):
         expected = service.maps.figure(
             presets["concept_diagram"].model_copy(update={"lang": "en", "modality": level})
         )
-        assert _traces(duo) == [
-            (trace_layer(t) if t.get("meta") else "base", drawn(t)) for t in expected["data"]
+        # (in the page: labels stay where the first map placed them)
+        kinds = duo.driver.execute_script(
+            f"return {GRAPH.format(id='map')}.data.map((t) => t.meta && t.meta.kind);"
+        )
+        assert [x for x, kind in zip(_traces(duo), kinds, strict=True) if kind not in LABELS] == [
+            (trace_layer(t) if t.get("meta") else "base", drawn(t))
+            for t in expected["data"]
+            if (t.get("meta") or {}).get("kind") not in LABELS
         ], level
         shown = {glyph for _, glyph in duo.driver.execute_script(BADGES_JS)}
         assert shown == glyphs, level
@@ -618,8 +635,9 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
     } == {"atlas"}
     _open(duo, "?scenario=threats_360&lang=en")
     names = duo.driver.execute_script("return Object.keys(window.dash_clientside.atlas).sort()")
-    # and, for the tests, what toggleLayers computes the countries' style and the summary with
-    assert names == sorted([*wired, "countryStyle", "summaryText"])
+    # and, for the tests, what toggleLayers computes the countries' style, the summary, the
+    # certainty state and what shows with
+    assert names == sorted([*wired, "countryStyle", "summaryText", "certaintyState", "showsWith"])
     # the address goes to the server unless it is the view's own (which a layer toggle wrote)
     route = "return window.dash_clientside.atlas.route(arguments[0], arguments[1]) === "
     route += "window.dash_clientside.no_update;"
@@ -633,17 +651,23 @@ def test_the_clientside_callbacks_are_the_atlas_namespace_of_the_pages_script(du
     assert f"{link.scheme}://{link.netloc}" == duo.server_url
     assert dict(parse_qsl(link.query))["scenario"] == "threats_360"
     assert dict(parse_qsl(link.query))["lang"] == "en"
-    meta = {
-        "counts": {"events": 2, "threats events": 3, "": 1},
+    meta = {  # (4 rows of events shown in the most certain state only)
+        "counts": {"events": 2, "threats events": 3, "": 1, "events@1": 4},
         "caption": "{count} rows",
         "empty": "none",
     }
     rows = "return window.dash_clientside.atlas.tableRows(arguments[0], arguments[1]);"
-    shown = duo.driver.execute_script(rows, {"scenario": {"layers": ["events"]}}, meta)
-    assert shown == ["view-table show-events", "6 rows", None]
-    hidden = duo.driver.execute_script(rows, {"scenario": {"layers": ["ukraine"]}}, meta)
-    assert hidden == ["view-table show-ukraine", "1 rows", None]
-    none = duo.driver.execute_script(rows, {"scenario": {"layers": []}}, {**meta, "counts": {}})
+    widest = {"layers": ["events"], "basis": "external", "modality": "projected"}
+    shown = duo.driver.execute_script(rows, {"scenario": widest}, meta)
+    assert shown == ["view-table show-events show-events-8", "6 rows", None]
+    narrowest = widest | {"basis": "stated", "modality": "asserted"}
+    shown = duo.driver.execute_script(rows, {"scenario": narrowest}, meta)
+    assert shown == ["view-table show-events show-events-0", "10 rows", None]
+    hidden = duo.driver.execute_script(rows, {"scenario": widest | {"layers": ["ukraine"]}}, meta)
+    assert hidden == ["view-table show-ukraine show-ukraine-8", "1 rows", None]
+    none = duo.driver.execute_script(
+        rows, {"scenario": widest | {"layers": []}}, {**meta, "counts": {}}
+    )
     assert none == ["view-table is-empty", "0 rows", "none"]
 
 
@@ -909,16 +933,18 @@ def test_nothing_moves_while_the_page_loads(duo, atlas, presets, query):
 
 
 def _toggle_in_page(duo, service, scenario, control: str, value: str) -> None:
-    """Click `value` of the checklist `control` and see the page follow to the view `scenario`:
-    its address, the map's shown layer keys, the share link, the heading and the map's summary
-    (read out by screen readers)."""
+    """Click `value` of the checklist or radio items `control` and see the page follow to the
+    view `scenario`: its address, the map's shown layer keys (in its certainty state), the
+    share link, the heading and the map's summary (read out by screen readers)."""
     duo.find_element(f"#{control} input[value='{value}']").click()
+    wanted = getattr(scenario, control)
+    wanted = wanted if isinstance(wanted, str) else ",".join(wanted)
     wait_for(
-        lambda: _query(duo).get(control) == ",".join(getattr(scenario, control)),
+        lambda: _query(duo).get(control) == wanted,
         f"the address did not follow the {value} toggle",
     )
-    keys = scenario.shown_keys()
-    wait_for(lambda: _shows_exactly(duo, keys), f"the map did not follow the {value} toggle")
+    keys, state = scenario.shown_keys(), state_index(*scenario.certainty())
+    wait_for(lambda: _shows_exactly(duo, keys, state), f"the map did not follow the {value} toggle")
     assert urlsplit(duo.find_element("#share-url").get_attribute("value")).query == (
         service.views.query_of(scenario).lstrip("?")
     )
@@ -926,6 +952,87 @@ def _toggle_in_page(duo, service, scenario, control: str, value: str) -> None:
     wait_for(lambda: duo.find_element("#view-title").text == title, title)
     summary = service.panels.summary(scenario)
     wait_for(lambda: duo.find_element("#map-summary").text == summary, summary)
+
+
+def test_certainty_toggles_work_with_the_server_stopped(duo, atlas, presets):
+    """Once the page is drawn, the basis and modality filters of a view whose map draws every
+    certainty need no server: with it answering nothing (every request a 503, and none made),
+    each choice redraws the map as the view's own map would be (the items of a left-out
+    certainty hidden, the countries filled by what still shows), moves the address, the share
+    link, the heading, the map's summary and the table; so does a layer toggle in a narrowed
+    state. A filter that takes away more than it hides (in a view of NATO, at "stated", the
+    members the article does not name leave it, and their events go with them) asks the server
+    (running again), which draws the view's own map."""
+    service = ViewService(atlas, presets, "en")
+    app = create_app(lang="en", atlas=atlas, presets=presets)
+    stopped, asked = [False], []
+
+    def refuse():
+        if stopped[0]:
+            asked.append(flask.request.path)
+            return flask.Response("stopped", status=503)
+        return None
+
+    app.server.before_request(refuse)
+    duo.start_server(app, port=free_port())
+    _open(duo, "?lang=en")
+    scenario = Scenario(lang="en")
+    _assert_table_shows(duo, service, scenario)  # (built once scrolled to)
+    toggle = duo.driver.execute_script(
+        f"return {GRAPH.format(id='map')}.data.find((t) => t.meta && t.meta.toggle).meta.toggle;"
+    )
+    stopped[0] = True
+    hidden_somewhere = False
+    for control, value in (
+        ("basis", "stated"),
+        ("modality", "asserted"),
+        ("layers", "events"),
+        ("basis", "inferred"),
+        ("layers", "events"),
+        ("modality", "assessed"),
+        ("basis", "external"),
+        ("modality", "projected"),
+    ):
+        if control == "layers":
+            update = {"layers": tuple(x for x in LAYERS if (x in scenario.layers) != (x == value))}
+        else:
+            update = {control: value}
+        scenario = scenario.model_copy(update=update)
+        state = state_index(*scenario.certainty())
+        mask = sum(1 << i for i, x in enumerate(LAYERS) if x in scenario.layers)
+        assert toggle["frames"][state][mask] == "1", (control, value)  # the page's to draw
+        _toggle_in_page(duo, service, scenario, control, value)
+        _assert_countries_drawn(duo, service, scenario)
+        _assert_table_shows(duo, service, scenario)
+        hidden_somewhere |= not _shows_exactly(duo, scenario.shown_keys(), WIDEST_STATE)
+    assert hidden_somewhere  # (the states hid traces the widest one shows)
+    assert asked == []
+    _shot(duo, "certainty_toggles_server_stopped")
+
+    stopped[0] = False
+    _open(duo, "?scenario=threats_360&lang=en")
+    scenario = presets["threats_360"].model_copy(update={"lang": "en", "basis": "stated"})
+    before = presets["threats_360"].model_copy(update={"lang": "en"})
+    assert not service.maps.draws_every_certainty(scenario)
+    assert service.maps.figure_key(scenario) != service.maps.figure_key(before)
+    duo.find_element("#basis input[value='stated']").click()
+    state = state_index(*scenario.certainty())
+    wait_for(
+        lambda: (
+            _shows_exactly(duo, scenario.shown_keys(), state)
+            and _query(duo).get("basis") == "stated"
+        ),
+        "the server did not draw the narrowed view",
+    )
+    _wait_idle(duo)
+    _assert_countries_drawn(duo, service, scenario)
+    _assert_table_shows(duo, service, scenario)
+    expected = service.maps.figure(scenario)
+    drawn_ids = duo.driver.execute_script(
+        f"return {GRAPH.format(id='map')}.data.map((t) => t.uid);"
+    )
+    assert drawn_ids == [t.get("uid") for t in expected["data"]]  # the view's own map
+    _assert_no_console_errors(duo)
 
 
 def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, presets):
@@ -953,24 +1060,35 @@ def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, pr
     preset = presets["threats_360"]
     built = service.maps.built_map(preset.model_copy(update={"focus": "EST", "lang": "en"}))
     subsets = [[x for i, x in enumerate(LAYERS) if n >> i & 1] for n in range(2 ** len(LAYERS))]
+    cases = [(layers, state) for state in range(len(CERTAINTY_STATES)) for layers in subsets]
     # each countries trace (the main map's, an inset's) from its own records
     styles = duo.driver.execute_script(
         f"""const gd = {GRAPH.format(id="map")};
         const toggle = gd.data.find((t) => t.meta && t.meta.toggle).meta.toggle;
-        return [toggle, ...toggle.insets].map((records) => arguments[0].map((layers) => {{
+        return [toggle, ...toggle.insets].map((records) => arguments[0].map(([layers, state]) => {{
             const s = window.dash_clientside.atlas.countryStyle(
                 records, gd.data[records.countries].locations,
-                new Set([...layers, ...toggle.always]));
+                new Set([...layers, ...toggle.always]), state);
             return [s.z, s.lineColour, s.lineWidth, s.hovertext];
         }}));""",
-        subsets,
+        cases,
     )
     assert len(styles) == len(built.countries)
     for index, per_map in enumerate(styles):
-        for layers, page_style in zip(subsets, per_map, strict=True):
-            style = built.country_styles(set(layers))[index][1]
+        for (layers, state), page_style in zip(cases, per_map, strict=True):
+            style = built.country_styles(set(layers), state)[index][1]
             expected = [list(style.z), list(style.line_colour), list(style.line_width)]
-            assert page_style == [*expected, list(style.hovertext)], (index, layers)
+            assert page_style == [*expected, list(style.hovertext)], (index, layers, state)
+    # (a narrower state fills fewer countries than the widest with the same layers)
+    widest = {
+        json.dumps(layers): style
+        for (layers, state), style in zip(cases, styles[0], strict=True)
+        if state == WIDEST_STATE
+    }
+    assert any(
+        style != widest[json.dumps(layers)]
+        for (layers, _), style in zip(cases, styles[0], strict=True)
+    )
 
     stopped[0] = True
     scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})
@@ -981,7 +1099,7 @@ def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, pr
         layers = tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))
         scenario = scenario.model_copy(update={"layers": layers})
         mask = sum(1 << i for i, x in enumerate(LAYERS) if x in layers)
-        assert toggle["frames"][mask] == 1, layer  # framed alike: the page's to draw
+        assert toggle["frames"][WIDEST_STATE][mask] == "1", layer  # framed alike: the page's
         _toggle_in_page(duo, service, scenario, "layers", layer)
         _assert_countries_drawn(duo, service, scenario)
     # the threat directions too: each hides or shows its threats, in the page
@@ -999,7 +1117,7 @@ def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, pr
         update={"layers": tuple(x for x in scenario.layers if x != "threats")}
     )
     mask = sum(1 << i for i, x in enumerate(LAYERS) if x in scenario.layers)
-    assert toggle["frames"][mask] == 0
+    assert toggle["frames"][WIDEST_STATE][mask] == "0"
     assert service.maps.figure_key(scenario) != service.maps.figure_key(before)
     del served[:]
     duo.find_element("#layers input[value='threats']").click()

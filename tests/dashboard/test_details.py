@@ -22,9 +22,10 @@ from dashboard.details import (
 )
 from dashboard.i18n import t
 from geodata.article import load_article
+from geodata.certainty import CERTAINTY_STATES, split_state_key, state_index
 from geodata.knowledge import BASES, DIRECTIONS
 from geodata.scenario import DIRECTION_KEYS, LAYERS, Scenario
-from geodata.select import select
+from geodata.select import only_hides, select
 
 
 def _ids(roles, kind):
@@ -277,18 +278,46 @@ def test_the_rows_of_every_layer_shown_by_layer_are_the_rows_of_the_view(atlas, 
     for preset_id, scenario in presets.items():
         everything = view_rows(select(atlas, scenario.with_every_layer()), "en")
         keys = {*LAYERS, *DIRECTION_KEYS}
-        assert all(row["layers"] and set(row["layers"]) <= keys for row in everything)
+        assert all(
+            row["layers"] and {split_state_key(k)[0] for k in row["layers"]} <= keys
+            for row in everything
+        )
+        state = state_index(*scenario.certainty())
         for layers, directions in itertools.product(
             _layer_choices(scenario), (DIRECTIONS, ("east",), ("north", "west"), ())
         ):
             view = scenario.model_copy(update={"layers": layers, "directions": directions})
             expected = [r["key"] for r in view_rows(select(atlas, view), "en")]
             shown = view.shown_keys()
-            assert [r["key"] for r in everything if on_map(r, shown)] == expected, (
+            assert [r["key"] for r in everything if on_map(r, shown, state)] == expected, (
                 preset_id,
                 layers,
                 directions,
             )
+
+
+def test_the_rows_of_every_certainty_shown_by_state_are_the_rows_of_the_view(atlas, presets):
+    """The table of a view whose certainty filters only hide items (geodata.select.only_hides)
+    lists the rows of every certainty and hides those of the other states: what it then shows
+    is exactly what the view in that state lists, whatever layers are shown."""
+    compared = 0
+    for preset_id, scenario in [("default", Scenario()), *presets.items()]:
+        widest = select(atlas, scenario.with_every_layer().with_every_certainty())
+        everything = view_rows(widest, "en")
+        for (basis, modality), layers in itertools.product(
+            CERTAINTY_STATES, _layer_choices(scenario)
+        ):
+            view = scenario.model_copy(
+                update={"layers": layers, "basis": basis, "modality": modality}
+            )
+            if not only_hides(widest, select(atlas, view.with_every_layer())):
+                continue
+            expected = [r["key"] for r in view_rows(select(atlas, view), "en")]
+            state = state_index(basis, modality)
+            shown = [r["key"] for r in everything if on_map(r, view.shown_keys(), state)]
+            assert shown == expected, (preset_id, basis, modality, layers)
+            compared += bool(len(expected) < len(everything))
+    assert compared > 100  # (many views hide rows of the widest table)
 
 
 def test_a_row_names_each_of_its_layers(atlas, presets):
@@ -296,19 +325,20 @@ def test_a_row_names_each_of_its_layers(atlas, presets):
     rows = view_rows(select(atlas, scenario), "en")
     for row in rows:
         kind = row["key"].split(":")[0]
+        keys = tuple(split_state_key(key)[0] for key in row["layers"])
         if kind == "event":
-            assert row["layers"] == ("events",)
+            assert keys == ("events",)
         elif kind == "threat":  # its direction's part of the threats layer
             (direction,) = atlas.threats.set_index("id").loc[[row["id"]], "direction"]
-            assert row["layers"] == (f"threats-{direction}",)
+            assert keys == (f"threats-{direction}",)
         elif kind == "domain":
-            assert row["layers"] == ("threats",)
+            assert keys == ("threats",)
         elif kind in ("grouping", "relation"):
             assert len(row["layers"]) == 1
     several = [r for r in rows if len(keys_layers(r["layers"])) > 1]
     assert several and all(r["key"].startswith("region:") for r in several)
     for row in several:  # the layer column names each layer once, in order
-        named = dict.fromkeys(key.split("-")[0] for key in row["layers"])
+        named = dict.fromkeys(split_state_key(key)[0].split("-")[0] for key in row["layers"])
         assert row["layer"] == ", ".join(t(f"layer.{layer}", "en") for layer in named)
     counts = layer_counts(row["layers"] for row in rows)
     assert sum(counts.values()) == len(rows)
@@ -316,6 +346,8 @@ def test_a_row_names_each_of_its_layers(atlas, presets):
     assert on_map({"layers": ()}, ())  # a row without layers is always shown
     assert not on_map({"layers": ("events",)}, ("threats",))
     assert on_map({"layers": ("events", "threats")}, ("threats",))
+    assert on_map({"layers": ("events@1",)}, ("events",), 0)  # (shown in state 0 only)
+    assert not on_map({"layers": ("events@1",)}, ("events",), 1)
 
 
 def test_country_rows_name_the_layers_of_their_groupings(atlas, presets):

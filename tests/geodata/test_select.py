@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from strategies import subset
 
 from geodata.atlas import derived, load_atlas
+from geodata.certainty import any_of, item_states, split_state_key
 from geodata.knowledge import KNOWLEDGE_DIR
 from geodata.scenario import Scenario, load_presets
 from geodata.select import Layers, select, widest_dates
@@ -476,7 +477,23 @@ def test_region_layers_name_what_draws_each_region() -> None:
                 # an arc is drawn at both ends, a mark at its source, a listed relation nowhere
                 if region_id in {"arc": (source, target), "at_source": (source,)}.get(placement, ())
             ]
-            assert layers == tuple(dict.fromkeys(expected)), (scenario.id, region_id)
+            keys = tuple(split_state_key(key)[0] for key in layers)
+            assert keys == tuple(dict.fromkeys(expected)), (scenario.id, region_id)
+            # each shows while the region and one of its items of that key do
+            (region,) = view.regions[view.regions.id == region_id].itertuples()
+            for key, states in map(split_state_key, layers):
+                drawers = [
+                    item_states(t.basis, t.modality)
+                    for t in view.threats.itertuples()
+                    if f"threats-{t.direction}" == key and region_id in t.regions
+                ] + [
+                    item_states(r.basis, r.modality)
+                    for r in view.relations.itertuples()
+                    if r.layer == key
+                    and region_id
+                    in {"arc": (r.source, r.target), "at_source": (r.source,)}.get(r.placement, ())
+                ]
+                assert states == any_of(drawers) & item_states(region.basis, region.modality)
 
 
 def test_each_atlas_is_read_for_itself() -> None:

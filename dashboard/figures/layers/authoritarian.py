@@ -7,6 +7,7 @@ from __future__ import annotations
 from dashboard.figures import kit, style
 from dashboard.figures.context import Context, Drawing
 from geodata.atlas import Record
+from geodata.certainty import ItemStates
 
 LAYER = "authoritarian"
 LINK_STYLES = {
@@ -45,26 +46,30 @@ def draw(ctx: Context) -> Drawing:
         g.id for g in ctx.rows.groupings if g.camp == "authoritarian" and g.status == "existing"
     }
     groupings = [g for g in ctx.grouping_order if g in shown]
-    members: dict[str, Record] = {}  # the first membership of each country
-    for row in ctx.rows.memberships:
-        if row.grouping in groupings:
-            members.setdefault(row.iso3, row)
-    if members:
+    # each country filled by its first membership that shows (kit.first_shown)
+    filled = kit.first_shown(
+        ctx, [row for row in ctx.rows.memberships if row.grouping in groupings]
+    )
+    if filled:
         kit.country_fill(
             ctx,
             drawing,
             "fill",
-            list(members),
-            [row.basis for row in members.values()],
+            [row.iso3 for row, _ in filled],
+            [row.basis for row, _ in filled],
             style.AUTHORITARIAN,
+            [states for _, states in filled],
             name=ctx.name(groupings[0]),
         )
     for grouping_id in groupings:
         kit.grouping_marker(ctx, drawing, grouping_id)
     kit.external_members_key(
-        ctx, drawing, groupings, [(c, row.grouping, row.basis) for c, row in members.items()]
+        ctx, drawing, groupings, [(row.iso3, row.grouping, row.basis, s) for row, s in filled]
     )
 
-    named = [c for c in members if c in ctx.stated_actors]
+    named: dict[str, ItemStates] = {}
+    for row, states in filled:
+        if row.iso3 in ctx.stated_actors:
+            named[row.iso3] = named.get(row.iso3, 0) | states
     kit.draw_relations(ctx, drawing, link_style, LINK_STYLES, named=named)
     return drawing

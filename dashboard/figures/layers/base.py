@@ -12,6 +12,8 @@ from dashboard.figures import style
 from dashboard.figures.context import Context, CountryFill, Drawing, LayerRows, scattergeo
 from dashboard.figures.kit import HOVER, legend_entry
 from dashboard.i18n import t
+from geodata.atlas import Record
+from geodata.certainty import ItemStates, any_of, state_key
 from geodata.knowledge import BASES, MODALITIES
 
 LAYER = "base"
@@ -52,6 +54,7 @@ def draw(ctx: Context) -> Drawing:
                 drawing,
                 f"key/{basis}",
                 t(f"key.{basis}", ctx.lang),
+                bases[basis],
                 line.colour,
                 line.dash,
                 line.opacity,
@@ -61,6 +64,7 @@ def draw(ctx: Context) -> Drawing:
             drawing,
             "key/proposed",
             t("key.proposed", ctx.lang),
+            proposed,
             style.PROPOSAL,
             style.PROPOSED_DASH,
             1.0,
@@ -72,6 +76,7 @@ def draw(ctx: Context) -> Drawing:
                 f"key/modality/{modality}",
                 t(f"key.modality.{modality}", ctx.lang),
                 "key",
+                keys=(state_key(LAYER, glyphs[modality]),),
                 mode="markers",
                 marker={
                     "symbol": "circle",
@@ -83,36 +88,86 @@ def draw(ctx: Context) -> Drawing:
     return drawing
 
 
-def _present(ctx: Context) -> tuple[set[str], bool, set[str]]:
+States = dict[str, ItemStates]
+
+
+def _present(ctx: Context) -> tuple[States, ItemStates, States]:
     """The bases drawn in this view, whether anything proposed is, and the modalities that a
-    badge marks."""
-    rows = ctx.rows
-    bases: set[str] = set()
-    for frame in (rows.memberships, rows.relations, rows.threats, rows.regions, rows.domains):
-        bases |= {row.basis for row in frame}
-    bases |= {row.basis for row in rows.marked}
-    bases |= {row.place_basis for row in rows.events} | {row.basis for row in rows.events}
-    proposed = any(row.status == "proposed" for row in [*rows.relations, *rows.groupings])
-    return bases, proposed, badged_modalities(rows)
+    badge marks: each with the certainty states in which something of it shows."""
+    rows, states_of = ctx.rows, ctx.index.states_of
+    bases: States = {}
+    for basis, states in [
+        *((row.basis, ctx.membership_states(row.iso3, row.grouping)) for row in rows.memberships),
+        *((row.basis, states_of(row.id)) for row in [*rows.relations, *rows.marked, *rows.threats]),
+        *((row.basis, _region_states(ctx, row.id)) for row in rows.regions),
+        *((row.basis, states_of(f"{row.domain}:{row.actor}")) for row in rows.domains),
+        *(
+            (basis, states_of(row.id))
+            for row in rows.events
+            for basis in (row.basis, row.place_basis)
+        ),
+    ]:
+        bases[basis] = bases.get(basis, 0) | states
+    proposed = any_of(
+        states_of(row.id) for row in [*rows.relations, *rows.groupings] if row.status == "proposed"
+    )
+    return bases, proposed, _badged_states(ctx)
+
+
+def _region_states(ctx: Context, region_id: str) -> ItemStates:
+    """The states in which a region shows (with any layer key: Context.region_drawers)."""
+    return any_of(ctx.region_drawers.get(region_id, {}).values())
+
+
+def badged_rows(rows: LayerRows) -> list[tuple[str, Record]]:
+    """The view's items whose modality a badge marks (see style.modality_glyph), each with what
+    it is ("membership", "domain" or "item")."""
+    found = [("membership", r) for r in rows.memberships]
+    found += [("item", r) for r in [*rows.relations, *rows.marked, *rows.groupings]]
+    found = [(kind, r) for kind, r in found if style.modality_glyph(r.modality, r.status)]
+    # (a region is a place the article names: how strongly the sentence naming it speaks is in
+    # its hover and details, not on the map, where a badge would read as the links' certainty)
+    others = [("item", r) for r in [*rows.threats, *rows.events]]
+    others += [("domain", r) for r in rows.domains]
+    return found + [(kind, r) for kind, r in others if style.modality_glyph(r.modality)]
 
 
 def badged_modalities(rows: LayerRows) -> set[str]:
-    """The modalities of the view's items that carry a badge (see style.modality_glyph)."""
-    with_status = [*rows.relations, *rows.marked, *rows.groupings, *rows.memberships]
-    found = {r.modality for r in with_status if style.modality_glyph(r.modality, r.status)}
-    # (a region is a place the article names: how strongly the sentence naming it speaks is in
-    # its hover and details, not on the map, where a badge would read as the links' certainty)
-    for frame in (rows.threats, rows.events, rows.domains):
-        found |= {r.modality for r in frame if style.modality_glyph(r.modality)}
+    """The modalities of the view's items that carry a badge."""
+    return {row.modality for _, row in badged_rows(rows)}
+
+
+def _badged_states(ctx: Context) -> States:
+    """Each modality a badge marks, with the certainty states in which one of those shows."""
+    found: States = {}
+    for kind, row in badged_rows(ctx.rows):
+        if kind == "membership":
+            states = ctx.membership_states(row.iso3, row.grouping)
+        else:
+            states = ctx.index.states_of(
+                f"{row.domain}:{row.actor}" if kind == "domain" else row.id
+            )
+        found[row.modality] = found.get(row.modality, 0) | states
     return found
 
 
-def _key(drawing: Drawing, uid: str, name: str, colour: str, dash: str, opacity: float) -> None:
+def _key(
+    drawing: Drawing,
+    uid: str,
+    name: str,
+    states: ItemStates,
+    colour: str,
+    dash: str,
+    opacity: float,
+) -> None:
+    """A key entry of a line style, shown in the certainty states in which something drawn so
+    shows."""
     legend_entry(
         drawing,
         uid,
         name,
         "key",
+        keys=(state_key(LAYER, states),),
         mode="lines",
         line={"color": colour, "width": 2.5, "dash": dash},
         opacity=opacity,

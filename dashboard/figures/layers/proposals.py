@@ -58,14 +58,8 @@ def draw(ctx: Context) -> Drawing:
     for iso3, grouping_ids in sorted(direct.items()):
         if iso3 in ctx.stated_actors:
             shown = [g for g in groupings if g in grouping_ids]
-            drawing.labels.append(
-                kit.badge_label(
-                    ctx,
-                    LAYER,
-                    iso3,
-                    shown,
-                    ("bottom right", "bottom left", "top right", "top left"),
-                )
+            drawing.labels += kit.badge_labels(
+                ctx, LAYER, iso3, shown, ("bottom right", "bottom left", "top right", "top left")
             )
 
     styles = link_styles(ctx)

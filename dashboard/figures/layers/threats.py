@@ -22,6 +22,7 @@ from dashboard.figures.context import (
 )
 from dashboard.figures.text import wrap
 from dashboard.i18n import localized, t
+from geodata.certainty import EVERY_STATE, ItemStates, any_of, split_state_key, state_key
 from geodata.knowledge import BASES, DIRECTIONS
 from geodata.scenario import DIRECTION_KEYS, direction_key
 
@@ -41,14 +42,22 @@ def draw(ctx: Context) -> Drawing:
     _regions(ctx, drawing, threats)
     _arrows(ctx, drawing, threats)
     _domains(ctx, drawing)
-    origins: dict[str, list[str]] = {}
+    # the names of the threats' origins, each shown with the directions of its threats (in
+    # the certainty states they show in), and of the domains' actors
+    origins: dict[str, dict[str, ItemStates]] = {}
     for row in threats:
         if row.origin in ctx.country_rows:
-            origins.setdefault(row.origin, []).append(direction_key(row.direction))
-    domain_actors = list(dict.fromkeys(row.actor for row in ctx.rows.domains))
+            keys = origins.setdefault(row.origin, {})
+            key = direction_key(row.direction)
+            keys[key] = keys.get(key, 0) | ctx.index.states_of(row.id)
+    domain_actors: dict[str, ItemStates] = {}
+    for row in ctx.rows.domains:
+        states = ctx.index.states_of(f"{row.domain}:{row.actor}")
+        domain_actors[row.actor] = domain_actors.get(row.actor, 0) | states
     kit.label_names(ctx, drawing, domain_actors, set())
     for origin, keys in origins.items():
-        kit.label_names(ctx, drawing, [origin], set(), tuple(keys))
+        shown_with = tuple(state_key(key, states) for key, states in keys.items())
+        kit.label_names(ctx, drawing, {origin: EVERY_STATE}, set(), shown_with)
     return drawing
 
 
@@ -70,15 +79,20 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
     by_keys: dict[tuple[str, ...], list[Record]] = {}
     for region in ctx.rows.regions:
         if region.id in naming:
-            by_keys.setdefault(_keys(naming[region.id]), []).append(region)
+            keys = ctx.region_keys(region.id, _keys(naming[region.id]))
+            by_keys.setdefault(keys, []).append(region)
     name = t("legend.threat_region", ctx.lang)
     if by_keys:
+        states = {
+            key: any_of(s for keys in by_keys for k, s in map(split_state_key, keys) if k == key)
+            for key in DIRECTION_KEYS
+        }
         kit.legend_entry(
             drawing,
             "regions/legend",
             name,
             "legend",
-            keys=tuple(k for k in DIRECTION_KEYS if any(k in keys for keys in by_keys)),
+            keys=tuple(state_key(key, s) for key, s in states.items() if s),
             mode="markers",
             marker={
                 "symbol": "square",
@@ -94,7 +108,8 @@ def _regions(ctx: Context, drawing: Drawing, threats: list[Record]) -> None:
 def _regions_of(
     ctx: Context, drawing: Drawing, regions: list[Record], keys: tuple[str, ...], name: str
 ) -> None:
-    """The regions of one set of directions (`keys`)."""
+    """The regions of one set of directions (`keys`, each limited to the certainty states in
+    which the regions show with it)."""
     part = "+".join(key.removeprefix(f"{LAYER}-") for key in keys)
     features, ids, bases = [], [], []
     outlines: dict[str, marks.LonLatList] = {}

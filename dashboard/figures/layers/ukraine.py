@@ -7,6 +7,7 @@ from __future__ import annotations
 from dashboard.figures import kit, style
 from dashboard.figures.context import Context, CountryFill, Drawing, Record
 from dashboard.i18n import t
+from geodata.certainty import ItemStates
 
 LAYER = "ukraine"
 LINK_STYLES = {
@@ -56,29 +57,38 @@ def link_style(relation: Record) -> kit.LinkStyle:
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
     relations = [r for r in ctx.rows.relations if r.layer == LAYER]
-    support_targets = [r.target for r in relations if r.kind == "support"]
-    recipients = [c for c in dict.fromkeys(support_targets) if c in ctx.country_rows]
+    recipients = _shown_with(ctx, [(r.target, r.id) for r in relations if r.kind == "support"])
     if recipients:
         kit.country_fill(
             ctx,
             drawing,
             "recipients",
-            recipients,
+            list(recipients),
             [ctx.actors[c].basis if c in ctx.actors else "inferred" for c in recipients],
             style.UKRAINE_FILL,
+            list(recipients.values()),
             name=t("legend.ukraine_recipient", ctx.lang),
             showlegend=True,
             line_colour=style.UKRAINE_EDGE,
             line_width=2.0,
             hover_extra="<br>" + t("hover.recipient", ctx.lang),
         )
-    objecting = [r.source for r in relations if r.kind == "objection"]
-    objectors = [c for c in dict.fromkeys(objecting) if c in ctx.country_rows]
+    objectors = _shown_with(ctx, [(r.source, r.id) for r in relations if r.kind == "objection"])
     # an objecting member (Hungary): a dark outline over whatever fills it
     drawing.fills += [
-        CountryFill(c, None, style.OBJECTION, 2.0)
-        for c in objectors
+        CountryFill(c, None, style.OBJECTION, 2.0, states=states)
+        for c, states in objectors.items()
         if c not in ctx.missing_outline
     ]
     kit.draw_relations(ctx, drawing, link_style, LINK_STYLES)
     return drawing
+
+
+def _shown_with(ctx: Context, ends: list[tuple[str, str]]) -> dict[str, ItemStates]:
+    """The countries among (country, relation id) pairs, each with the certainty states in which
+    a relation of it shows."""
+    found: dict[str, ItemStates] = {}
+    for iso3, relation_id in ends:
+        if iso3 in ctx.country_rows:
+            found[iso3] = found.get(iso3, 0) | ctx.index.states_of(relation_id)
+    return found

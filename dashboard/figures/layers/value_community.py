@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dashboard.figures import kit, style
 from dashboard.figures.context import Context, Drawing
+from geodata.certainty import ItemStates
 
 LAYER = "value_community"
 LINK_STYLES = {
@@ -19,56 +20,56 @@ def shown_groupings(ctx: Context) -> list[str]:
     return [g for g in ctx.grouping_order if g in shown]
 
 
-def primary_groupings(ctx: Context, groupings: list[str]) -> dict[str, str]:
-    """The grouping whose colour fills each member country."""
+def fill_order(groupings: list[str]) -> list[str]:
+    """The groupings in the order that picks a country's fill: its first that shows."""
     order = [g for g in style.FILL_PRIORITY if g in groupings]
-    order += [g for g in groupings if g not in order]
-    by_country: dict[str, set[str]] = {}
-    for row in ctx.rows.memberships:
-        if row.grouping in groupings:
-            by_country.setdefault(row.iso3, set()).add(row.grouping)
-    return {iso3: next(g for g in order if g in gs) for iso3, gs in sorted(by_country.items())}
+    return order + [g for g in groupings if g not in order]
 
 
 def draw(ctx: Context) -> Drawing:
     drawing = Drawing(LAYER)
     groupings = shown_groupings(ctx)
     memberships = [row for row in ctx.rows.memberships if row.grouping in groupings]
-    primary = primary_groupings(ctx, groupings)
-    basis_of = {(m.grouping, m.iso3): m.basis for m in memberships}
-    fill_order = [g for g in style.FILL_PRIORITY if g in groupings]
-    fill_order += [g for g in groupings if g not in fill_order]
-    filled = [(c, g) for g in fill_order for c, primary_g in primary.items() if primary_g == g]
+    order = fill_order(groupings)
+    rank = {g: i for i, g in enumerate(order)}
+    # each country's fill: its first grouping in fill order, of those it shows in (which
+    # depend on the certainty shown: kit.first_shown)
+    by_priority = sorted(memberships, key=lambda m: (rank[m.grouping], m.iso3))
+    filled = kit.first_shown(ctx, by_priority)
     if filled:
         kit.country_fill(
             ctx,
             drawing,
             "fill",
-            [c for c, _ in filled],
-            [basis_of[(g, c)] for c, g in filled],
-            [ctx.grouping_style(g).colour for _, g in filled],
-            name=", ".join(ctx.name(g) for g in dict.fromkeys(g for _, g in filled)),
+            [m.iso3 for m, _ in filled],
+            [m.basis for m, _ in filled],
+            [ctx.grouping_style(m.grouping).colour for m, _ in filled],
+            [states for _, states in filled],
+            name=", ".join(ctx.name(g) for g in dict.fromkeys(m.grouping for m, _ in filled)),
         )
     for grouping_id in groupings:
         kit.grouping_marker(ctx, drawing, grouping_id)
     kit.external_members_key(
-        ctx, drawing, fill_order, [(c, g, basis_of[(g, c)]) for c, g in filled]
+        ctx, drawing, order, [(m.iso3, m.grouping, m.basis, states) for m, states in filled]
     )
 
     # Name the article's stated actors whose place in a shown grouping is stated (not every
-    # NATO member: the article counts 32 but names few), with a strip of badges, one per shown
-    # grouping, when they are in two or more.
-    stated_members = {m.iso3 for m in memberships if m.basis == "stated"}
-    named = [c for c in sorted(stated_members) if c in ctx.stated_actors]
+    # NATO member: the article counts 32 but names few), while such a membership shows, with a
+    # strip of badges, one per shown grouping, when they are in two or more.
+    named: dict[str, ItemStates] = {}
+    for m in memberships:
+        if m.basis == "stated" and m.iso3 in ctx.stated_actors:
+            named[m.iso3] = named.get(m.iso3, 0) | ctx.membership_states(m.iso3, m.grouping)
     member_sets: dict[str, list[str]] = {}
     for m in memberships:
         member_sets.setdefault(m.iso3, []).append(m.grouping)
     badged: set[str] = set()
-    for iso3 in named:
+    for iso3 in sorted(named):
         shown = [g for g in groupings if g in member_sets[iso3]]
-        if len(shown) >= 2:
+        strips = kit.badge_labels(ctx, LAYER, iso3, shown, kit.BADGE_POSITIONS, at_least=2)
+        if strips:
             badged.add(iso3)
-            drawing.labels.append(kit.badge_label(ctx, LAYER, iso3, shown, kit.BADGE_POSITIONS))
+            drawing.labels += strips
 
     kit.draw_relations(
         ctx, drawing, lambda _: LINK_STYLES["value_links"], LINK_STYLES, named=named, badged=badged

@@ -913,7 +913,8 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
     label)."""
     from dashboard.figures.composition import compose
     from dashboard.figures.geo import Frame
-    from geodata.select import select
+    from geodata.certainty import state_index
+    from geodata.select import drawn_selection, select
 
     for scenario in presets.values():
         scenario = scenario.model_copy(update={"lang": lang})
@@ -921,8 +922,17 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
         margin = figure.layout.margin
         frame = Frame((1920, formats.REF_HEIGHT), (margin.l, margin.t, margin.r, margin.b), {})
         shown = {*scenario.layers, "base"}
-        layers = select(atlas, scenario.model_copy(update={"layers": LAYERS}))
-        composition = compose(layers, atlas, shown, frame.size, frame)
+        layers = select(atlas, scenario.with_every_layer())
+        widest = select(atlas, scenario.with_every_layer().with_every_certainty())
+        composition = compose(  # (drawn as the slide draws it: see caption._slide_map)
+            drawn_selection(widest, layers),
+            atlas,
+            shown,
+            frame.size,
+            frame,
+            state=state_index(*scenario.certainty()),
+            framed_by=layers,
+        )
         checked = 0
         for geo, part in (("geo", composition.main), ("geo2", composition.inset)):
             if part is None:

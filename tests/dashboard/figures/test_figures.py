@@ -60,6 +60,7 @@ from dashboard.figures.marks import MAX_EDGE, distance_deg, polygon_ring_area
 from dashboard.figures.text import has_japanese, plain
 from dashboard.i18n import t
 from geodata.atlas import Atlas, load_atlas
+from geodata.certainty import EVERY_STATE, split_state_key
 from geodata.geometry import path_coordinates
 from geodata.scenario import LAYERS, Scenario, key_layer, load_presets, shown_keys
 from geodata.select import Layers, select
@@ -178,9 +179,11 @@ def test_every_preset_builds_within_the_size_budget(preset: str, lang: str) -> N
 @pytest.mark.parametrize(("preset", "lang"), CASES)
 def test_every_trace_names_its_layer_and_has_a_stable_uid(preset: str, lang: str) -> None:
     figure = figure_for(preset, lang)
-    assert {part for key in trace_layers(figure) for part in key.split(LAYER_JOIN)} <= set(
-        LAYER_KEYS
-    )
+    parts = [
+        split_state_key(part) for key in trace_layers(figure) for part in key.split(LAYER_JOIN)
+    ]
+    assert {key for key, _ in parts} <= set(LAYER_KEYS)
+    assert all(0 < states <= EVERY_STATE for _, states in parts)  # (each shows in some state)
     uids = [trace.uid for trace in figure.data]
     assert all(uids) and len(set(uids)) == len(uids)
     assert all(re.fullmatch(r"[A-Za-z0-9_-]+", uid) for uid in uids)  # safe in CSS selectors

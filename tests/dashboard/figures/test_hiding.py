@@ -33,8 +33,10 @@ def _traces(preset: str, shown: tuple[str, ...] | None = None) -> list[dict]:
 
 
 def _layer_traces(preset: str) -> list[dict]:
-    """The traces of the layers of the preset's map with every layer shown."""
-    return [t for t in _traces(preset, LAYERS) if t["meta"]["layer"] != BASE_LAYER]
+    """The traces of the layers of the preset's map with every layer shown (but those that
+    show in other certainty states only: a badge strip's text there, see figures.states)."""
+    traces = [t for t in _traces(preset, LAYERS) if t["meta"]["layer"] != BASE_LAYER]
+    return [t for t in traces if not is_hidden(t)]
 
 
 @pytest.mark.parametrize("preset", ["threats_360", "summit_outcomes"])

@@ -28,6 +28,7 @@ from dashboard.service import ViewService
 from dashboard.service.maps import FOCUS_RING_LAYER
 from dashboard.service.patches import figure_edits
 from geodata.atlas import Atlas
+from geodata.certainty import CERTAINTY_STATES, state_index
 from geodata.scenario import LAYERS, Scenario, load_presets
 from geodata.select import Layers, select
 
@@ -117,17 +118,18 @@ def test_every_map_update_keeps_the_browser_figure_right(service, presets, chang
         key = rendered["key"]
         update, rendered = render(service, service.views.view_data(scenario), rendered)
         result = apply(figure, update) if isinstance(update, Patch) else decoded(update)
-        if set(change) <= {"layers", "directions"} and rendered["key"] == key:
+        if set(change) <= {"layers", "directions", "basis", "modality"} and rendered["key"] == key:
             assert isinstance(update, Patch)
             layers = rendered["traces"]
             countries = countries_indices(figure)
+            direct = service.maps.figure(scenario)["data"]
             for index, (old, new) in enumerate(zip(figure["data"], result["data"], strict=True)):
                 if index in countries:  # drawn as the new view's own map draws it
-                    assert new == service.maps.figure(scenario)["data"][index]
+                    assert without_toggle(new) == without_toggle(direct[index])
                     continue
                 assert unstyled(old) == unstyled(new)
                 if layers[index] not in ("base", FOCUS_RING_LAYER):
-                    assert drawn(new) == shown_by(layers[index], scenario.shown_keys())
+                    assert drawn(new) == shown_in(scenario, layers[index])
         else:
             assert result == service.maps.figure(scenario)
         figure = result
@@ -177,11 +179,22 @@ def test_a_layer_toggle_draws_the_countries_as_the_new_views_map(service, preset
             figure = result
 
 
-def unlabelled(figure: dict) -> list[tuple[str, bool | None]]:
-    """Each trace's uid and `visible`, but for the traces of labels and leader lines (which a
-    figure has where its labels went)."""
+def shown_in(scenario: Scenario, layer: str) -> bool:
+    """Whether a trace of layer key `layer` shows in the view."""
+    return shown_by(layer, {*scenario.shown_keys(), BASE_LAYER}, state_index(*scenario.certainty()))
+
+
+def without_toggle(trace: dict) -> dict:
+    """A countries trace without the toggle data of the main map's (which says what the page
+    may toggle to in the page, from the view the map was built for)."""
+    return trace | {"meta": {k: v for k, v in trace["meta"].items() if k != "toggle"}}
+
+
+def unlabelled(figure: dict) -> list[tuple[str, bool]]:
+    """Each trace's uid and whether it is drawn, but for the traces of labels and leader lines
+    (which a figure has where its labels went)."""
     return [
-        (t.get("uid"), t.get("visible"))
+        (t.get("uid"), drawn(t))
         for t in figure["data"]
         if t["meta"].get("kind") not in ("label", "leader")
     ]
@@ -293,15 +306,20 @@ def test_the_toggle_table_says_which_layer_sets_keep_the_maps_framing(service, p
     # it travels in the main countries trace's meta (the layout is copied on every update)
     (toggle,) = [trace["meta"]["toggle"] for trace in figure["data"] if "toggle" in trace["meta"]]
     assert figure["data"][toggle["countries"]]["meta"]["kind"] == "country"
-    assert len(toggle["frames"]) == 2 ** len(LAYERS)
+    assert len(toggle["frames"]) == len(CERTAINTY_STATES)
     key = service.maps.figure_key(scenario)
-    same = []
-    for mask in range(2 ** len(LAYERS)):
-        layers = tuple(x for i, x in enumerate(LAYERS) if mask >> i & 1)
-        other = scenario.model_copy(update={"layers": layers})
-        same.append(int(service.maps.figure_key(other) == key))
-    assert toggle["frames"] == same
-    assert 0 < sum(same) < len(same)  # some toggles stay in the page, some re-frame the map
+    for (basis, modality), frames in zip(CERTAINTY_STATES, toggle["frames"], strict=True):
+        assert len(frames) == 2 ** len(LAYERS)
+        same = []
+        for mask in range(2 ** len(LAYERS)):
+            layers = tuple(x for i, x in enumerate(LAYERS) if mask >> i & 1)
+            other = scenario.model_copy(
+                update={"layers": layers, "basis": basis, "modality": modality}
+            )
+            same.append("01"[service.maps.figure_key(other) == key])
+        assert frames == "".join(same), (basis, modality)
+    own = toggle["frames"][state_index(*scenario.certainty())]
+    assert "0" in own and "1" in own  # some toggles stay in the page, some re-frame the map
     has_inset = "geo2" in figure["layout"]
     assert len(toggle["insets"]) == int(has_inset)
     for records in toggle["insets"]:
@@ -490,21 +508,28 @@ def test_a_figures_edits_delete_insert_and_change_traces_by_uid(before, after):
         {"directions": ("north", "south", "west")},
     ],
 )
-def test_a_certainty_or_direction_filter_is_sent_as_the_traces_it_removes_and_changes(
-    service, change
-):
-    """A filter that hides items changes the number of the map's traces: the update is a Patch,
-    not the new map, and applied to the browser's figure it gives the map of the new view. Back
-    again, the Patch brings the hidden items' traces back (the regions' outlines too, which
-    are a good part of the map) and gives the first view's map again."""
+def test_a_certainty_or_direction_filter_only_flips_what_it_hides(service, change):
+    """A filter that hides items of the map (a certainty filter of a view that names no
+    grouping, a direction) keeps the map: the update is a Patch that hides their traces and
+    restyles the countries, and applied to the browser's figure it draws what the new view's
+    own map draws (labels aside: they stay where the first map placed them). Back again, the
+    Patch shows them again and gives the first view's map."""
     start = Scenario()
     figure, rendered = render(service, service.views.view_data(start), None)
-    figure = decoded(figure)
-    for scenario in (start.model_copy(update=change), start):
-        update, rendered = render(service, service.views.view_data(scenario), rendered)
-        assert isinstance(update, Patch), (change, scenario == start)
-        figure = apply(figure, update)
-        assert figure == service.maps.figure(scenario)
+    figure = first = decoded(figure)
+    scenario = start.model_copy(update=change)
+    update, rendered = render(service, service.views.view_data(scenario), rendered)
+    assert isinstance(update, Patch)
+    figure = apply(figure, update)
+    direct = service.maps.figure(scenario)
+    assert unlabelled(figure) == unlabelled(direct)
+    for index in countries_indices(figure):
+        assert without_toggle(figure["data"][index]) == without_toggle(direct["data"][index])
+    hidden = [i for i, t in enumerate(figure["data"]) if drawn(t) != drawn(first["data"][i])]
+    assert hidden  # (it hides something)
+    update, rendered = render(service, service.views.view_data(start), rendered)
+    assert isinstance(update, Patch)
+    assert apply(figure, update) == first
 
 
 # what the page restyles in place of the countries trace: its fills, outlines and hover texts

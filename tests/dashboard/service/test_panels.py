@@ -12,10 +12,11 @@ from dash import no_update
 from pages import compare, decoded, table, text_of
 
 from dashboard.callbacks import dash_value
-from dashboard.components import QUOTED_ROLES
+from dashboard.components import QUOTED_ROLES, shown_with_classes
 from dashboard.details import COLUMNS, view_rows
 from dashboard.i18n import t
-from dashboard.service.panels import shown_count, table_key
+from dashboard.service.panels import shown_count
+from geodata.certainty import WIDEST_STATE, shows, state_index
 from geodata.scenario import LANGS, Scenario
 
 
@@ -104,17 +105,21 @@ def test_the_summary_is_sent_when_it_changes(service, presets):
     assert service.panels.panels(toggled, None, shown)["map-summary.children"] != summary
 
 
-def test_the_shown_count_follows_the_layers(service, presets):
-    counts = {"events": 2, "threats events": 3, "": 1}
-    assert shown_count(counts, ("events",)) == 6
-    assert shown_count(counts, ("ukraine",)) == 1
-    assert shown_count(counts, ("threats", "events")) == 6
-    assert shown_count({}, ()) == 0
+def test_the_shown_count_follows_the_layers_and_the_certainty_state(service, presets):
+    # 4 rows of events shown in state 0 only (the most certain), 5 in states 0 and 8
+    counts = {"events": 2, "threats events": 3, "": 1, "events@1": 4, "ukraine@257": 5}
+    assert shown_count(counts, ("events",), WIDEST_STATE) == 6
+    assert shown_count(counts, ("events",), 0) == 10
+    assert shown_count(counts, ("ukraine",), WIDEST_STATE) == 6
+    assert shown_count(counts, ("ukraine",), 4) == 1
+    assert shown_count(counts, ("threats", "events"), WIDEST_STATE) == 6
+    assert shown_count({}, (), 0) == 0
 
 
 def test_the_table_key_ignores_the_layers_directions_focus_and_projection(service, presets):
     scenario = presets["concept_diagram"]
-    key = table_key(service.atlas, scenario)
+    table_key = service.panels.table_key
+    key = table_key(scenario)
     for change in (
         {"layers": ("events",)},
         {"layers": ()},
@@ -123,14 +128,24 @@ def test_the_table_key_ignores_the_layers_directions_focus_and_projection(servic
         {"projection": "polar"},
         {"id": None, "title_en": "x"},
     ):
-        assert table_key(service.atlas, scenario.model_copy(update=change)) == key, change
+        assert table_key(scenario.model_copy(update=change)) == key, change
     for change in (
         {"lang": "en"},
+        # (the preset names groupings: at "stated", NATO's members the article does not name
+        # leave it, and so do events of theirs: rows the table of every certainty does not hide)
         {"basis": "stated"},
         {"groupings": ("nato",)},
         {"proposals": False},
     ):
-        assert table_key(service.atlas, scenario.model_copy(update=change)) != key, change
+        assert table_key(scenario.model_copy(update=change)) != key, change
+
+
+def test_the_table_key_ignores_a_certainty_filter_that_only_hides_rows(service):
+    scenario = Scenario()
+    for basis, modality in (("stated", "asserted"), ("inferred", "projected")):
+        narrowed = scenario.model_copy(update={"basis": basis, "modality": modality})
+        assert service.maps.draws_every_certainty(narrowed)
+        assert service.panels.table_key(narrowed) == service.panels.table_key(scenario)
 
 
 def test_the_table_has_every_layers_rows_each_marked_with_its_layers(service, presets):
@@ -144,11 +159,14 @@ def test_the_table_has_every_layers_rows_each_marked_with_its_layers(service, pr
     for row, data in zip(rows, expected, strict=True):
         assert row["type"] == "Tr"
         classes = row["props"]["className"].split()
-        assert classes[1:] == ["layered", *(f"layer-{layer}" for layer in data["layers"])]
+        assert classes[1:] == [
+            "layered",
+            *(name for key in data["layers"] for name in shown_with_classes(key)),
+        ]
         layer_cell = row["props"]["children"][COLUMNS.index("layer")]["props"]["children"]
         if len(data["layers"]) > 1:  # one item per layer, hidden with its layer
             assert [li["props"]["className"] for li in layer_cell["props"]["children"]] == [
-                f"layer-tag layer-{layer}" for layer in data["layers"]
+                " ".join(["layer-tag", *shown_with_classes(key)]) for key in data["layers"]
             ]
     assert sum(meta["counts"].values()) == len(rows)
     assert "{count}" in meta["caption"] and meta["empty"]
@@ -167,9 +185,10 @@ def test_the_summary_counts_the_rows_the_table_lists(service, presets):
         rows = service.panels.table_rows(scenario)
         counts = service.panels.counts(scenario)
         assert counts == table(service, scenario)[1]["counts"]
+        state = state_index(*scenario.certainty())
         for layers in ((), ("events",), ("threats", "authoritarian"), scenario.layers):
-            shown = sum(not row["layers"] or bool(set(row["layers"]) & set(layers)) for row in rows)
-            assert shown_count(counts, layers) == shown
+            shown = sum(not row["layers"] or shows(row["layers"], layers, state) for row in rows)
+            assert shown_count(counts, layers, state) == shown
 
 
 def test_translations_cover_every_text_node(service, client):
