@@ -388,51 +388,101 @@ def _layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
 
 
 def _find_layer_content(layers: Layers, atlas: Atlas) -> _LayerContent:
-    anchors = atlas.anchors
-    memberships, groupings = layers.memberships, layers.groupings
-    camp_of = dict(zip(groupings.id, groupings.camp, strict=True))
-    status_of = dict(zip(groupings.id, groupings.status, strict=True))
+    anchors, points = atlas.anchors, derived(atlas, _item_points)
+    camp_of = dict(zip(layers.groupings.id, layers.groupings.camp, strict=True))
+    status_of = dict(zip(layers.groupings.id, layers.groupings.status, strict=True))
+    members = list(
+        zip(
+            layers.memberships.grouping.tolist(),
+            layers.memberships.iso3.tolist(),
+            layers.memberships.via.isna().tolist(),
+            strict=True,
+        )
+    )
     filled: dict[str, frozenset[str]] = {}
     marked: dict[str, frozenset[str]] = {}
     for layer, camp in (("value_community", "value"), ("authoritarian", "authoritarian")):
         shown = {g for g, c in camp_of.items() if c == camp and status_of[g] == "existing"}
-        filled[layer] = frozenset(memberships[memberships.grouping.isin(shown)].iso3)
+        filled[layer] = frozenset(iso3 for g, iso3, _ in members if g in shown)
         marked[layer] = frozenset(shown)
     proposed = {g for g, s in status_of.items() if s == "proposed"}
     marked["proposals"] = frozenset(proposed)
-    direct = memberships[memberships.grouping.isin(proposed) & memberships.via.isna()]
-    arcs = layers.relations.placement == "arc"
-    relations = layers.relations[arcs]
-    own = relations[relations.layer == "ukraine"]
-    filled["ukraine"] = frozenset(
-        own[own.kind.isin(("support", "objection"))][["source", "target"]].stack()
+    direct = [iso3 for g, iso3, not_via in members if g in proposed and not_via]
+    relations = list(
+        zip(
+            layers.relations.id.tolist(),
+            layers.relations.layer.tolist(),
+            layers.relations.placement.tolist(),
+            layers.relations.kind.tolist(),
+            layers.relations.source.tolist(),
+            layers.relations.target.tolist(),
+            strict=True,
+        )
     )
-    paths = [_path(g) for g in layers.relations.geometry]
-    threat_paths = [path_coordinates(g) for g in layers.threats.geometry]
+    filled["ukraine"] = frozenset(
+        end
+        for _, layer, placement, kind, source, target in relations
+        if placement == "arc" and layer == "ukraine" and kind in ("support", "objection")
+        for end in (source, target)
+    )
+    threat_ids = layers.threats.id.tolist()
     named = {r for regions in layers.threats.regions for r in regions}
     region_shapes = derived(atlas, _region_outlines)
+    event_points = [points.events[event_id] for event_id in layers.events.id]
     return _LayerContent(
-        proposals=[_anchor_points(anchors, [iso3]) for iso3 in direct.iso3],
+        proposals=[_anchor_points(anchors, [iso3]) for iso3 in direct],
         relations=[
-            (layer, np.array(path, dtype=float))
-            for layer, path, arc in zip(layers.relations.layer, paths, arcs, strict=True)
-            if arc
+            (layer, points.relation_arrays[relation_id])
+            for relation_id, layer, placement, *_ in relations
+            if placement == "arc"
         ],
         threats=[
-            *(np.array(path, dtype=float) for path in threat_paths),
+            *(points.threat_arrays[threat_id] for threat_id in threat_ids),
             *(region_shapes[r] for r in layers.regions.id if r in named),
             *(_anchor_points(anchors, [actor]) for actor in layers.domains.actor),
         ],
-        events=[np.array([(p.x, p.y)], dtype=float) for p in layers.events.geometry],
+        events=[np.array([point], dtype=float) for point in event_points],
         filled=filled,
         marked=marked,
-        threat_ends=[point for path in threat_paths for point in path[:1] + path[-1:]],
+        threat_ends=[point for t in threat_ids for point in points.threat_ends[t]],
         relation_ends=[
-            (layer, path[:1] + path[-1:])
-            for layer, path in zip(layers.relations.layer, paths, strict=True)
+            (layer, points.relation_ends[relation_id]) for relation_id, layer, *_ in relations
         ],
-        event_points=[(float(p.x), float(p.y)) for p in layers.events.geometry],
-        member_anchors=[anchors[iso3] for iso3 in set(memberships.iso3) if iso3 in anchors],
+        event_points=event_points,
+        member_anchors=[
+            anchors[iso3] for iso3 in {iso3 for _, iso3, _ in members} if iso3 in anchors
+        ],
+    )
+
+
+class _ItemPoints(NamedTuple):
+    """Each relation's path and each threat's arrow as points (n × 2), with their end points,
+    and each event's point, by id: the same in every selection of an atlas (made once)."""
+
+    relation_arrays: dict[str, np.ndarray]
+    relation_ends: dict[str, list[tuple[float, float]]]
+    threat_arrays: dict[str, np.ndarray]
+    threat_ends: dict[str, list[tuple[float, float]]]
+    events: dict[str, tuple[float, float]]
+
+
+def _item_points(atlas: Atlas) -> _ItemPoints:
+    relations = {
+        i: _path(g) for i, g in zip(atlas.relations.id, atlas.relations.geometry, strict=True)
+    }
+    threats = {
+        i: path_coordinates(g)
+        for i, g in zip(atlas.threats.id, atlas.threats.geometry, strict=True)
+    }
+    return _ItemPoints(
+        relation_arrays={i: np.array(path, dtype=float) for i, path in relations.items()},
+        relation_ends={i: path[:1] + path[-1:] for i, path in relations.items()},
+        threat_arrays={i: np.array(path, dtype=float) for i, path in threats.items()},
+        threat_ends={i: path[:1] + path[-1:] for i, path in threats.items()},
+        events={
+            i: (float(p.x), float(p.y))
+            for i, p in zip(atlas.events.id, atlas.events.geometry, strict=True)
+        },
     )
 
 
