@@ -1,6 +1,7 @@
 #!/usr/bin/env python
 """Benchmark of a view's toggle table of framings (issues 14 and 17): what a map the server draws
-for a new view pays besides drawing it, and what preset precompute pays at server start.
+for a new view pays besides drawing it, the whole of that map's build, and what preset
+precompute pays at server start.
 
     .venv/bin/python scripts/bench_frames.py                 # this checkout
     .venv/bin/python scripts/bench_frames.py --ref main      # and main's code, same run
@@ -10,8 +11,11 @@ In one process, on the bundled atlas: `Maps.precompute_presets()` on a fresh ser
 CPU seconds); then, on another fresh service, for every preset as it is and over the whole
 world, and views framed in each other way (the globe, the polar map, a focus, a sentence, no
 inset, a date range), the time of `Maps._frames_of` (the framings of the view's selection for
-the 128 sets of layers: once per new view, then kept), its selection made beforehand. Medians
-over the views; CPU time beside wall time, as the machine is shared.
+the 128 sets of layers: once per new view, then kept), its selection made beforehand; then, on
+a third fresh service (the default view built first, as a warm-up), `Maps.built_map` of each of
+those views: a new view's whole map as the server builds it (its drawing, and the toggle table
+of every certainty state). Medians over the views; CPU time beside wall time, as the machine is
+shared.
 
 `--ref REF` measures the code of a git revision the same way, right after this checkout's (its
 files exported to a temporary directory that comes first on the import path), and gives the
@@ -33,6 +37,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from dashboard.figures.labels import carry_on
 from dashboard.service import ViewService
 from geodata.atlas import load_atlas
 from geodata.scenario import LAYERS, Scenario, load_presets
@@ -87,13 +92,23 @@ def measure() -> dict[str, Any]:
     for name, scenario in views(presets).items():
         selected = maps.drawn(scenario).model_copy(update={"layers": LAYERS})
         maps._select(selected)
-        rows[name] = timed(lambda s=selected: maps._frames_of(s))
+        rows[name] = timed(lambda s=selected: maps._frames_of(s, carry_on))
     report["frames_of_ms"] = rows
-    report["frames_of_median_ms"] = {
+    report["frames_of_median_ms"] = _medians(rows)
+    maps = ViewService(atlas, presets).maps
+    maps.built_map(Scenario())  # (a warm-up: the atlas's lookups)
+    builds = {name: timed(lambda s=s: maps.built_map(s)) for name, s in views(presets).items()}
+    report["built_map_ms"] = builds
+    report["built_map_median_ms"] = _medians(builds)
+    return report
+
+
+def _medians(rows: dict[str, tuple[float, float]]) -> dict[str, float]:
+    """The median wall and CPU milliseconds of some timings."""
+    return {
         clock: statistics.median(row[index] for row in rows.values())
         for index, clock in enumerate(("wall", "cpu"))
     }
-    return report
 
 
 def measure_revision(ref: str) -> dict[str, Any]:
@@ -115,11 +130,16 @@ def measure_revision(ref: str) -> dict[str, Any]:
 
 def show(title: str, report: dict[str, Any]) -> None:
     """The report as a table."""
-    print(f"{title}\n{'view':40} {'wall ms':>9} {'CPU ms':>9}")
+    print(f"{title}\n{'view':40} {'frames ms':>10} {'CPU':>7} {'map ms':>9} {'CPU':>7}")
     for name, (wall, cpu) in report["frames_of_ms"].items():
-        print(f"{name:40} {wall:9.1f} {cpu:9.1f}")
+        built_wall, built_cpu = report["built_map_ms"][name]
+        print(f"{name:40} {wall:10.1f} {cpu:7.1f} {built_wall:9.1f} {built_cpu:7.1f}")
     median, precompute = report["frames_of_median_ms"], report["precompute_presets_s"]
-    print(f"{'median':40} {median['wall']:9.1f} {median['cpu']:9.1f}")
+    built = report["built_map_median_ms"]
+    print(
+        f"{'median':40} {median['wall']:10.1f} {median['cpu']:7.1f} "
+        f"{built['wall']:9.1f} {built['cpu']:7.1f}"
+    )
     print(f"precompute_presets: {precompute['wall']:.2f} s wall, {precompute['cpu']:.2f} s CPU\n")
 
 
@@ -134,13 +154,14 @@ def main() -> None:
         report[args.ref] = measure_revision(args.ref)
     if not args.quiet:
         for title, part in report.items():
-            show(f"{title}: Maps._frames_of per view", part)
+            show(f"{title}: Maps._frames_of and Maps.built_map per new view", part)
         print(f"load average: {os.getloadavg()}")
     if args.ref:
         ref, this = report[args.ref], report["this"]
         ratios = {
-            f"frames_of median {clock}": ref["frames_of_median_ms"][clock]
-            / this["frames_of_median_ms"][clock]
+            f"{part} median {clock}": ref[f"{part}_median_ms"][clock]
+            / this[f"{part}_median_ms"][clock]
+            for part in ("frames_of", "built_map")
             for clock in ("wall", "cpu")
         } | {
             f"precompute_presets {clock}": ref["precompute_presets_s"][clock]
