@@ -954,6 +954,31 @@ def _toggle_in_page(duo, service, scenario, control: str, value: str) -> None:
     wait_for(lambda: duo.find_element("#map-summary").text == summary, summary)
 
 
+def _stoppable_server(duo, atlas, presets) -> tuple[list[bool], list[str], list[str]]:
+    """Start the app (in English) with a switch that stops it answering: (the switch, the paths
+    asked while stopped, every path served)."""
+    app = create_app(lang="en", atlas=atlas, presets=presets)
+    stopped, asked, served = [False], [], []
+
+    def refuse():
+        served.append(flask.request.path)
+        if stopped[0]:
+            asked.append(flask.request.path)
+            return flask.Response("stopped", status=503)
+        return None
+
+    app.server.before_request(refuse)
+    duo.start_server(app, port=free_port())
+    return stopped, asked, served
+
+
+def _toggle_data(duo) -> dict:
+    """What the drawn figure brought along for the toggles in the page (its `toggle` meta)."""
+    return duo.driver.execute_script(
+        f"return {GRAPH.format(id='map')}.data.find((t) => t.meta && t.meta.toggle).meta.toggle;"
+    )
+
+
 def test_certainty_toggles_work_with_the_server_stopped(duo, atlas, presets):
     """Once the page is drawn, the basis and modality filters of a view whose map draws every
     certainty need no server: with it answering nothing (every request a 503, and none made),
@@ -964,23 +989,11 @@ def test_certainty_toggles_work_with_the_server_stopped(duo, atlas, presets):
     members the article does not name leave it, and their events go with them) asks the server
     (running again), which draws the view's own map."""
     service = ViewService(atlas, presets, "en")
-    app = create_app(lang="en", atlas=atlas, presets=presets)
-    stopped, asked = [False], []
-
-    def refuse():
-        if stopped[0]:
-            asked.append(flask.request.path)
-            return flask.Response("stopped", status=503)
-        return None
-
-    app.server.before_request(refuse)
-    duo.start_server(app, port=free_port())
+    stopped, asked, _ = _stoppable_server(duo, atlas, presets)
     _open(duo, "?lang=en")
     scenario = Scenario(lang="en")
     _assert_table_shows(duo, service, scenario)  # (built once scrolled to)
-    toggle = duo.driver.execute_script(
-        f"return {GRAPH.format(id='map')}.data.find((t) => t.meta && t.meta.toggle).meta.toggle;"
-    )
+    toggle = _toggle_data(duo)
     stopped[0] = True
     hidden_somewhere = False
     for control, value in (
@@ -1044,18 +1057,7 @@ def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, pr
     which draws the new map; back restores the view. The page's countryStyle is Python's
     country_style for every set of layers, on each map."""
     service = ViewService(atlas, presets, "en")
-    app = create_app(lang="en", atlas=atlas, presets=presets)
-    stopped, asked, served = [False], [], []
-
-    def refuse():
-        served.append(flask.request.path)
-        if stopped[0]:
-            asked.append(flask.request.path)
-            return flask.Response("stopped", status=503)
-        return None
-
-    app.server.before_request(refuse)
-    duo.start_server(app, port=free_port())
+    stopped, asked, served = _stoppable_server(duo, atlas, presets)
     _open(duo, "?scenario=threats_360&focus=EST")
     preset = presets["threats_360"]
     built = service.maps.built_map(preset.model_copy(update={"focus": "EST", "lang": "en"}))
@@ -1092,9 +1094,7 @@ def test_layer_and_direction_toggles_work_with_the_server_stopped(duo, atlas, pr
 
     stopped[0] = True
     scenario = preset.model_copy(update={"focus": "EST", "lang": "en"})
-    toggle = duo.driver.execute_script(
-        f"return {GRAPH.format(id='map')}.data.find((t) => t.meta && t.meta.toggle).meta.toggle;"
-    )
+    toggle = _toggle_data(duo)
     for layer in ("value_community", "events", "authoritarian", "value_community"):
         layers = tuple(x for x in LAYERS if (x in scenario.layers) != (x == layer))
         scenario = scenario.model_copy(update={"layers": layers})
