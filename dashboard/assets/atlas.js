@@ -357,12 +357,13 @@
 
     /* Whether the figure's map shows `layers` in certainty state `state` as it is drawn (the
      * same view, the Europe inset or none; what the state leaves out only hidden):
-     * toggle.frames, by state and set of layers (bit i: toggle.layers[i]), "1" or "0". A
-     * toggle that re-frames the map, or needs items it does not draw, is the server's. */
+     * toggle.frames, by set of layers (bit i: toggle.layers[i]), and toggle.states, by state,
+     * "1" or "0". A toggle that re-frames the map, or needs items it does not draw, is the
+     * server's to draw. (The map is framed for every certainty it draws.) */
     function framedAlike(toggle, layers, state) {
         const mask = toggle.layers.reduce(
             (bits, layer, i) => (layers.includes(layer) ? bits | (1 << i) : bits), 0);
-        return toggle.frames[state][mask] === "1";
+        return toggle.states[state] === "1" && toggle.frames[mask] === "1";
     }
 
     /* The index of the certainty state of a view's filters [basis, modality]

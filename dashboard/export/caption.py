@@ -173,18 +173,19 @@ class _Slide:
 def _slide_map(scenario: Scenario, atlas: Atlas, frame: Frame | None = None) -> _Slide:
     """The view's map to caption as a slide: only its shown layers (its labels placed for `frame`
     when given), with the width / height of its map (see dashboard.figures.projection.map_aspect)."""
-    # drawn as the dashboard draws it: every certainty its filters only hide, and framed for
-    # its own selection (geodata.select.drawn_selection)
-    layers = select(atlas, scenario.with_every_layer())
-    widest = select(atlas, scenario.with_every_layer().with_every_certainty())
+    # drawn as the dashboard draws it: every certainty its filters only hide, framed for all
+    # it draws (geodata.select.drawn_selection)
+    layers = drawn_selection(
+        select(atlas, scenario.with_every_layer().with_every_certainty()),
+        select(atlas, scenario.with_every_layer()),
+    )
     parts = figure_parts(
-        drawn_selection(widest, layers),
+        layers,
         atlas,
         visible_layers=scenario.layers,
         directions=scenario.directions,
         frame=frame,
         certainty=scenario.certainty(),
-        framed_by=layers,
     )
     view = make_view(
         layers, atlas, {*scenario.layers, BASE_LAYER}, keep=emphasis_points(layers, atlas)

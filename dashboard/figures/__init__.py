@@ -24,7 +24,7 @@ Contract with the app:
   items show in (``"events@438"``, geodata.certainty.state_key; dashboard.figures.states), so
   a certainty toggle, too, only hides and shows traces and restyles the countries trace (whose
   records are each limited so); ``shown_by(key, shown, state)`` says what shows. The map is
-  framed for ``framed_by``, the selection of the state shown.
+  framed for all it draws, as it is for every threat direction.
 - Every trace has ``meta = {"layer": <layer id or "base">, "kind": <what it draws>, "ids": [...]}``
   and a stable ``uid``.
 - Clickable points carry their item id in ``customdata``: iso3 for countries, and the

@@ -90,7 +90,6 @@ def build_figure(
     frame: Frame | None = None,
     level_of_detail: bool = False,
     certainty: Certainty | None = None,
-    framed_by: Layers | None = None,
 ) -> go.Figure:
     """The map of `layers`, with the traces of layers outside `visible_layers` hidden, and
     those of threat directions outside `directions`.
@@ -105,7 +104,7 @@ def build_figure(
     as the slide export): the labels are placed for a map of exactly that plot area.
     The base map is the 1:50m one (exports: every size and zoom), or with `level_of_detail`
     (the dashboard) the one the view needs on screen (geo.resolution_for).
-    `certainty` and `framed_by`: see figure_parts.
+    `certainty`: see figure_parts.
     """
     traces, figure_layout, *_ = figure_parts(
         layers,
@@ -116,7 +115,6 @@ def build_figure(
         frame=frame,
         level_of_detail=level_of_detail,
         certainty=certainty,
-        framed_by=framed_by,
     )
     # Validating every trace took most of the time: the traces skip it (the builders make them
     # right, and the tests check them) and only the small layout is validated. The figure is the
@@ -151,7 +149,6 @@ def figure_parts(
     fit_height: bool = False,
     pause: Pause = carry_on,
     certainty: Certainty | None = None,
-    framed_by: Layers | None = None,
 ) -> FigureParts:
     """What build_figure wraps: the traces as plain JSON-ready dicts, and the validated layout
     (with the country records a toggle restyles the countries traces from).
@@ -163,11 +160,10 @@ def figure_parts(
     The threats of the `directions` (by default the scenario's) show, those of the others are
     hidden: the map is framed, and its labels placed, for all it draws, so that a direction
     toggle only flips what is shown (see geodata.scenario.shown_keys).
-    So do the things of a certainty the view's filters leave out, when `layers` draws them:
+    So are the things of a certainty the view's filters leave out, when `layers` draws them:
     `certainty` is the (basis, modality) of the filters the map shows (by default those of
-    `layers`, which may select wider ones; see geodata.certainty), and the map is framed for what
-    `framed_by` selects (by default `layers`: the selection of the shown certainty, so that a
-    certainty toggle that does not re-frame the map only flips what is shown)."""
+    `layers`, which may select wider ones; see geodata.certainty); the map is framed for all it
+    draws, so that a certainty toggle only flips what is shown."""
     scenario = layers.scenario
     shown = shown_keys(
         scenario.layers if visible_layers is None else visible_layers,
@@ -185,7 +181,6 @@ def figure_parts(
         fit_height=fit_height,
         pause=pause,
         state=state,
-        framed_by=framed_by,
     )
     traces: list[tuple[str, str, Trace]] = []
     countries: list[tuple[int, CountryFills]] = []
@@ -492,7 +487,6 @@ def compose(
     fit_height: bool = False,
     pause: Pause = carry_on,
     state: int = WIDEST_STATE,
-    framed_by: Layers | None = None,
 ) -> Composition:
     """Every layer's drawing and the placement of every label (the figure before plotly), on the
     main map and, where Europe is too small to read and crowded, on an inset of Europe.
@@ -507,10 +501,9 @@ def compose(
     resolution: see build_figure (the inset, zoomed on Europe, is on the 1:50m one). With
     `fit_height`, the map's height is what its full aspect asks for (geo.plan_frame). `pause` is
     called after each layer drawn and each label placed. The map shows certainty state
-    `state`, and is framed for what `framed_by` selects (see figure_parts).
+    `state` (see figure_parts).
     """
-    framed_by = framed_by or layers
-    view, with_inset = framing(framed_by, atlas, visible)
+    view, with_inset = framing(layers, atlas, visible)
     ctx = _context(layers, atlas, view, size, visible, level_of_detail, state)
     ctx.projector = Projector(
         view, fixed_frame or plan_frame(view, size=size, fit_height=fit_height)
@@ -541,7 +534,7 @@ def compose(
     obstacles = [obstacle for d in drawings for obstacle in d.obstacles]
     inset = None
     if with_inset:
-        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, pause, framed_by)
+        inset = _draw_inset(layers, atlas, ctx, drawings, visible, first, pause)
     if inset is None:
         placements = place_labels(
             requests, obstacles, ctx.projector, first, all_optional=ctx.compact, pause=pause
@@ -596,13 +589,12 @@ def _draw_inset(
     visible: set[str],
     first: set[str],
     pause: Pause,
-    framed_by: Layers,
 ) -> InsetDrawing:
     """The inset in the corner of the main map that covers least of what it draws, its layers
     drawn for its view, and its labels (of the items in its area) placed on it."""
     avoid = [(o.lon, o.lat) for d in main_drawings if d.layer in visible for o in d.obstacles]
     avoid += [(q.lon, q.lat) for d in main_drawings if d.layer in visible for q in d.labels]
-    avoid += [tuple(p) for p in content_points(framed_by, atlas, visible)[::4]]
+    avoid += [tuple(p) for p in content_points(layers, atlas, visible)[::4]]
     plan = place(main.projector, avoid)
     view = replace(plan.view, magnification=plan.magnification(main.projector))
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))

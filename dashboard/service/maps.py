@@ -60,7 +60,7 @@ from dashboard.service.views import Views
 from geodata.atlas import Atlas
 from geodata.certainty import CERTAINTY_STATES, WIDEST_STATE, state_index
 from geodata.scenario import DIRECTION_KEYS, LANGS, LAYERS, Scenario
-from geodata.select import Layers, drawn_selection, select, selected_items, widest_dates
+from geodata.select import Layers, drawn_selection, only_hides, select, widest_dates
 
 FOCUS_RING_LAYER = "focus"
 FOCUS_COLOUR = "#d1008f"
@@ -212,37 +212,40 @@ class Maps:
         return json.dumps(data, sort_keys=True)
 
     def _framed(self, drawn: Scenario) -> Framing:
-        """How the map of a view (as `drawn`) is framed with its own layers shown."""
-        return framing(self.full_layers(drawn), self.atlas, {*drawn.layers, BASE_LAYER})
+        """How the map of a view (as `drawn`) is framed with its own layers shown: for all it
+        draws (every certainty its filters only hide: `drawing_layers`)."""
+        return framing(self.drawing_layers(drawn), self.atlas, {*drawn.layers, BASE_LAYER})
 
-    def _same_frames(self, scenario: Scenario, pause: Pause) -> list[str]:
-        """For each certainty state (geodata.certainty.CERTAINTY_STATES) and each set of layers
-        (bit i: LAYERS[i]), "1" when the view's map shows the view with those layers in that
-        state by hiding what it leaves out, framed as it is (see `_frame_table`): the map draws
-        every certainty, the state only hides items of it (geodata.select.only_hides), and
-        frames the map alike with those layers; else "0" (a toggle to it is the server's to
-        draw): a string per state. States that select the same items share one table of
-        framings."""
-        own = self._frame_table(self.drawn(scenario).with_every_layer(), pause)[
-            layer_bits(scenario.layers)
-        ]
+    def _same_frames(self, scenario: Scenario, pause: Pause) -> tuple[str, str]:
+        """What the page may toggle to without the server: (for each set of layers, bit i
+        LAYERS[i], "1" when the view's map with those layers is framed as it is, else "0": see
+        `_frame_table`; for each certainty state, geodata.certainty.CERTAINTY_STATES, "1" when
+        the map shows the view in that state by hiding what it leaves out, else "0").
+
+        The map is framed for all it draws, so a certainty toggle never re-frames it: a state
+        shows by hiding when the map draws every certainty and the state only hides items of it
+        (geodata.select.only_hides), which it always does in a view that names no groupings
+        (only a named grouping's members and what depends on them are taken away otherwise)."""
+        selected = self.drawn(scenario).with_every_layer()
         every = self.draws_every_certainty(scenario)
+        if every:
+            selected = selected.with_every_certainty()
+        table = self._frame_table(selected, pause)
+        own = table[layer_bits(scenario.layers)]
+        frames = "".join("01"[frame == own] for frame in table)
+        if not every:
+            return frames, "".join(
+                "01"[state == scenario.certainty()] for state in CERTAINTY_STATES
+            )
+        if not scenario.groupings:
+            return frames, "1" * len(CERTAINTY_STATES)
         widest = self._widest(scenario)
-        tables: dict[tuple, str] = {}
-        found = []
+        states = []
         for basis, modality in CERTAINTY_STATES:
             other = scenario.model_copy(update={"basis": basis, "modality": modality})
-            if not every and other.certainty() != scenario.certainty():
-                found.append("0" * (1 << len(LAYERS)))
-                continue
-            items = selected_items(self.full_layers(other))
-            if items not in tables:
-                # (a map of the view's own selection shows it: `drawing_layers`)
-                alike = not every or selected_items(widest, state_index(basis, modality)) == items
-                table = self._frame_table(self.drawn(other).with_every_layer(), pause)
-                tables[items] = "".join("01"[alike and frame == own] for frame in table)
-            found.append(tables[items])
-        return found
+            states.append(only_hides(widest, self.full_layers(other)))
+            pause()
+        return frames, "".join("01"[alike] for alike in states)
 
     def _frame_table(self, selected: Scenario, pause: Pause) -> tuple[str, ...]:
         """The framing of the selection of `selected` (every layer) for each set of layers, as
@@ -305,10 +308,9 @@ class Maps:
             fit_height=True,
             pause=pause,
             certainty=scenario.certainty(),
-            framed_by=self.full_layers(scenario),
         )
         pause()
-        frames = self._same_frames(scenario, pause)
+        frames, states = self._same_frames(scenario, pause)
         pause()
         traces.append(self._focus_ring(scenario).to_plotly_json())
         figure_layout = layout.to_plotly_json()
@@ -319,13 +321,14 @@ class Maps:
         # what the page needs to show any set of layers without asking the server (a layer
         # toggle in assets/atlas.js, toggleLayers): it travels with the figure it belongs to, in
         # the meta of the main map's countries trace (the main map's records at the top, an
-        # inset's in `insets`); `frames`: for each certainty state (geodata.certainty) and set
-        # of layers (bit i: LAYERS[i] shown), "1" when the map shows them as it is framed, so a
-        # toggle to them stays in the page; "0" when it re-frames the map, adds or removes the
-        # Europe inset, or needs items the map does not draw (then the page asks the server
-        # for the new map; see _same_frames); `keys`: the layer keys a toggle shows and hides
-        # (a layer's, a threat direction's: geodata.scenario.shown_keys; a trace's may be
-        # limited to some certainty states: figures.states). Not in the layout: dcc.Graph hands
+        # inset's in `insets`); `frames`: for each set of layers (bit i: LAYERS[i] shown), "1"
+        # when the map is framed as this one is, so a toggle to it stays in the page; "0" when
+        # it re-frames the map or adds or removes the Europe inset (then the page asks the
+        # server for the new map); `states`: for each certainty state (geodata.certainty), "1"
+        # when the map shows it by hiding what it leaves out, "0" when it needs items the map
+        # does not draw (see _same_frames); `keys`: the layer keys a toggle shows and hides (a
+        # layer's, a threat direction's: geodata.scenario.shown_keys; a trace's may be limited
+        # to some certainty states: figures.states). Not in the layout: dcc.Graph hands
         # plotly.js a deep copy of the layout on every update, and plotly.js redraws the whole
         # map when a layout object it cannot compare (meta, template) is a new one, even when
         # nothing changed.
@@ -343,6 +346,7 @@ class Maps:
                         {"countries": index, **browser_records(fills)} for index, fills in insets
                     ],
                     "frames": frames,
+                    "states": states,
                 }
             }
         }

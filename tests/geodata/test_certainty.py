@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import date
 
 from geodata.atlas import load_atlas
 from geodata.certainty import (
@@ -70,3 +71,21 @@ def test_a_certainty_filter_only_hides_items_unless_the_view_names_groupings() -
     assert not only_hides(widest, stated)
     inferred = select(ATLAS, nato.with_every_layer().model_copy(update={"basis": "inferred"}))
     assert only_hides(widest, inferred)
+
+
+def test_a_view_that_names_no_groupings_only_hides_in_every_state() -> None:
+    """(What lets a map's toggle table take every state of such a view for one that only hides,
+    without selecting it: dashboard.service.maps, _same_frames.)"""
+    views = [
+        Scenario(),
+        Scenario(layers=("events", "threats")),
+        Scenario(proposals=False, domains=("cyber",)),
+        Scenario(date_from=date(2020, 1, 1), date_to=date(2024, 7, 31)),
+        Scenario(directions=("east",), layers=("threats", "authoritarian", "support_flows")),
+        *(preset.model_copy(update={"groupings": ()}) for preset in load_presets().values()),
+    ]
+    for view in views:
+        widest = select(ATLAS, view.with_every_layer().with_every_certainty())
+        for basis, modality in CERTAINTY_STATES:
+            narrow = view.model_copy(update={"basis": basis, "modality": modality})
+            assert only_hides(widest, select(ATLAS, narrow.with_every_layer())), (view, basis)

@@ -931,7 +931,6 @@ def test_slide_labels_are_placed_for_the_slides_map_and_keep_off_its_edge(atlas,
             frame.size,
             frame,
             state=state_index(*scenario.certainty()),
-            framed_by=layers,
         )
         checked = 0
         for geo, part in (("geo", composition.main), ("geo2", composition.inset)):

@@ -83,8 +83,9 @@ def _seen(traces: list[dict[str, Any]]) -> dict[str, set]:
 @cache
 def _map(view: str, state: int, hiding: bool) -> dict[str, set]:
     """What the map of a view in a certainty state shows: drawn for every certainty and hiding
-    the others (`hiding`), or drawn for the state's own selection; framed alike, by the state's
-    selection, as the dashboard frames it."""
+    the others (`hiding`, as the dashboard draws it), or drawn for the state's own selection;
+    both at the size the dashboard draws them. (Each is framed for what it draws: framings
+    differ, what is drawn is compared.)"""
     basis, modality = CERTAINTY_STATES[state]
     scenario = VIEWS[view].model_copy(update={"basis": basis, "modality": modality})
     own = select(ATLAS, scenario.with_every_layer())
@@ -96,7 +97,6 @@ def _map(view: str, state: int, hiding: bool) -> dict[str, set]:
         level_of_detail=True,
         fit_height=True,
         certainty=scenario.certainty(),
-        framed_by=own,
     )
     return _seen(parts.traces)
 
@@ -129,9 +129,15 @@ def test_most_states_of_every_view_only_hide_items() -> None:
 @pytest.mark.parametrize(("view", "state"), CASES)
 def test_the_widest_map_showing_a_state_shows_what_its_own_map_does(view: str, state: int) -> None:
     hidden, own = _map(view, state, True), _map(view, state, False)
+    # (the Europe inset: where both have one; a map is framed for all it draws, and the widest
+    # map may want an inset the state's own does not)
     for part in sorted(set(hidden) | set(own)):
         if part.endswith(" label"):
             continue  # (labels: placed for all the map draws, see below)
+        if part.startswith("geo2") and not all(
+            any(p.startswith("geo2") for p in seen) for seen in (hidden, own)
+        ):
+            continue
         assert hidden[part] == own[part], (part, hidden[part] ^ own[part])
     # a label shows the text the state's own map gives it (where both found room for it)
     for part in ("geo label", "geo2 label"):
