@@ -2,8 +2,8 @@
 
 The whole view is one Scenario, kept in the URL query and mirrored in the `view` store. The sync
 callback writes both (dashboard.service.actions), and so does a layer, threat-direction or
-certainty toggle, which is done in the page (assets/atlas.js, toggleLayers: the figure carries what it needs) and
-sends nothing to the server. So the server hears of the address only through `url-request`
+certainty toggle, which is done in the page (assets/atlas.js, toggleLayers: the figure carries
+what it needs) and sends nothing to the server. So the server hears of the address only through `url-request`
 (atlas.route: not for the address a toggle wrote), and draws the map from `map-view` (which sync writes with `view`).
 The table, the details panel and the comparison are drawn from the `view` store. Each callback
 reads its inputs, asks the service, and hands back what it says as Dash's types (components,

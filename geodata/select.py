@@ -371,7 +371,7 @@ CERTAIN_ITEMS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
-def selected_items(layers: Layers, state: int | None = None) -> tuple[tuple[tuple, ...], ...]:
+def _selected_items(layers: Layers, state: int | None = None) -> tuple[tuple[tuple, ...], ...]:
     """The items of a selection that a certainty filter may take away, frame by frame
     (CERTAIN_ITEMS), or only those that show in certainty state `state` (geodata.certainty);
     a membership only while its grouping is selected and shows."""
@@ -409,7 +409,7 @@ def only_hides(widest: Layers, narrow: Layers) -> bool:
     away; but where the view names groupings, taking away one of them or a membership also takes
     away what depends on them (relations, events and topics of the members)."""
     state = state_index(narrow.scenario.basis, narrow.scenario.modality)
-    return selected_items(widest, state) == selected_items(narrow)
+    return _selected_items(widest, state) == _selected_items(narrow)
 
 
 def drawn_selection(widest: Layers, own: Layers) -> Layers:

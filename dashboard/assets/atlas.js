@@ -25,10 +25,11 @@
     const DIRECTED_LAYER = "threats";
     // a layer key limited to some certainty states: "<key>@<states>" (geodata.certainty)
     const STATE_MARK = "@";
-    const EVERY_STATE = 511;
-    // the certainty filters' values, in the order of their states (geodata.knowledge)
+    // the certainty filters' values, in the order of their states (geodata.knowledge), and
+    // every state as a bit mask
     const BASES = ["stated", "inferred", "external"];
     const MODALITY_LEVELS = ["asserted", "assessed", "projected"];
+    const EVERY_STATE = (1 << (BASES.length * MODALITY_LEVELS.length)) - 1;
 
     function graph() {
         return document.querySelector("#map .js-plotly-plot");
@@ -1377,7 +1378,7 @@
                 const title = modified ? heading.modified : heading.title;
                 if (heading.preset_layers !== null) { result[4] = title; }
                 result[5] = summaryText(heading.summary, title, layers, keys,
-                    certaintyState(certainty));
+                    viewState(newView.scenario));
             }
             if (compareMode === "diff") { result[7] = newView; }
             return result;

@@ -504,7 +504,7 @@ def compose(
     `state` (see figure_parts).
     """
     view, with_inset = framing(layers, atlas, visible)
-    ctx = _context(layers, atlas, view, size, visible, level_of_detail, state)
+    ctx = _context(layers, atlas, view, size, visible, level_of_detail)
     ctx.projector = Projector(
         view, fixed_frame or plan_frame(view, size=size, fit_height=fit_height)
     )
@@ -565,7 +565,6 @@ def _context(
     size: tuple[int, int],
     visible: set[str],
     level_of_detail: bool,
-    state: int,
 ) -> Context:
     """A map's context; its base map the 1:50m one, or with `level_of_detail` the one its view
     needs on screen (geo.resolution_for)."""
@@ -577,7 +576,6 @@ def _context(
         size=size,
         visible=frozenset(visible),
         resolution=resolution_for(view) if level_of_detail else DETAIL_RESOLUTION,
-        state=state,
     )
 
 
@@ -599,7 +597,7 @@ def _draw_inset(
     view = replace(plan.view, magnification=plan.magnification(main.projector))
     plan = replace(plan, view=view, projector=Projector(view, plan.projector.frame_plan))
     # (always on the 1:50m base map: its file is the 1:50m world's Europe, inset.INSET_BASEMAP)
-    ctx = _context(layers, atlas, view, main.size, visible, False, main.state)
+    ctx = _context(layers, atlas, view, main.size, visible, level_of_detail=False)
     ctx.projector = plan.projector
     drawings = []
     for _, build in BUILDERS:

@@ -17,7 +17,6 @@ from dashboard.i18n import format_date, hedge_meaning, join_names, localized, t,
 from geodata.atlas import Atlas, Record, derived, records
 from geodata.certainty import (
     EVERY_STATE,
-    WIDEST_STATE,
     ItemStates,
     item_states,
     split_state_key,
@@ -295,7 +294,6 @@ class Context:
     size: tuple[int, int]  # px the figure is laid out for
     visible: frozenset[str] = frozenset()  # the layers shown at first
     resolution: int = DETAIL_RESOLUTION  # of the base map the countries are drawn on
-    state: int = WIDEST_STATE  # the certainty state shown at first (geodata.certainty)
     projector_read: bool = field(default=False, init=False)
     _projector: Projector | None = field(default=None, init=False, repr=False)
 

@@ -183,7 +183,7 @@ class Maps:
 
     def draws_every_certainty(self, scenario: Scenario) -> bool:
         """Whether the view's map draws every certainty (see `drawing_layers`)."""
-        return self.drawing_layers(scenario) is self._widest(scenario)
+        return only_hides(self._widest(scenario), self.full_layers(scenario))
 
     def _widest(self, scenario: Scenario) -> Layers:
         """The view's selection with every layer and the widest certainty filters."""
